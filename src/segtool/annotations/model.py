@@ -1,0 +1,122 @@
+"""The common annotation model every reader produces and the rasterizer consumes.
+
+Coordinates are continuous image coordinates in pixels: x to the right, y down,
+origin at the top-left corner of the top-left pixel, so pixel (row r, col c) is
+the unit square [c, c+1) x [r, r+1) with its centre at (c + 0.5, r + 0.5).
+Readers convert whatever their format stores (percentages, centre-based boxes,
+RLE) into this frame; the rasterizer knows nothing about formats.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Union
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Polygon:
+    """One or more closed rings, combined even-odd: rings inside rings are holes.
+
+    Each ring is an (N, 2) float64 array of (x, y) vertices, not repeated at the end.
+    Separate parts of one object are separate rings that do not overlap.
+    """
+
+    rings: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    """Centre (cx, cy), semi-axes rx (along the rotated x axis) and ry, rotation in degrees
+    (clockwise on screen, since y points down). A circle has rx == ry."""
+
+    cx: float
+    cy: float
+    rx: float
+    ry: float
+    angle: float = 0.0
+
+
+@dataclass(frozen=True)
+class Polyline:
+    """An open path of (N, 2) float64 (x, y) vertices; it has no area of its own."""
+
+    points: np.ndarray
+
+
+@dataclass(frozen=True)
+class Points:
+    """Isolated (N, 2) float64 (x, y) points; they have no area of their own."""
+
+    points: np.ndarray
+
+
+@dataclass(frozen=True)
+class Bitmap:
+    """A boolean mask whose top-left pixel is at pixel (top, left) of the image."""
+
+    mask: np.ndarray
+    left: int
+    top: int
+
+
+Geometry = Union[Polygon, Ellipse, Polyline, Points, Bitmap]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One labelled shape.
+
+    ``where`` names it for messages ("shape 3 (polygon)", "annotation id 17").
+    ``z`` is the format's stacking order where it has one (CVAT z_order), else 0.
+    ``group_id`` groups the shapes of one object instance (labelme, COCO ann id).
+    """
+
+    label: str
+    geometry: Geometry
+    where: str
+    group_id: int | None = None
+    z: float = 0.0
+
+
+@dataclass
+class AnnotatedImage:
+    """Everything known about one image's annotations.
+
+    ``name`` is the output name relative to the output folder, without a suffix
+    (see :func:`safe_relative_name`). ``source`` is the annotation file it came from.
+    ``image_path`` is the image the annotation refers to, if it exists on disk.
+    ``warnings`` collects problems that did not stop the image from being drawn.
+    """
+
+    source: Path
+    name: PurePosixPath
+    height: int
+    width: int
+    shapes: list[Shape] = field(default_factory=list)
+    image_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def safe_relative_name(text: str | PurePosixPath) -> PurePosixPath:
+    """A relative path that cannot leave the output folder, without its suffix.
+
+    Backslashes count as separators (Windows paths), a drive letter or leading
+    slash is dropped, and ``.``/``..`` parts are removed. ``C:\\data\\..\\a.jpg``
+    becomes ``data/a``.
+
+    >>> safe_relative_name("../../etc/passwd.png"), safe_relative_name("C:\\\\x\\\\img.jpg")
+    (PurePosixPath('etc/passwd'), PurePosixPath('x/img'))
+    """
+    text = _DRIVE.sub("", str(text).replace("\\", "/"))
+    parts = [part for part in text.split("/") if part not in ("", ".", "..")]
+    if not parts:
+        raise ValueError(f"{text!r} does not name a file")
+    name = PurePosixPath(*parts)
+    return name.with_suffix("") if name.suffix else name

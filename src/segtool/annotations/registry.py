@@ -1,0 +1,119 @@
+"""Finding annotation files, parsing them, detecting their format, dispatching to a reader.
+
+A reader is a function ``read(document, source, rel) -> list[AnnotatedImage]``
+where ``document`` is the parsed file (JSON value, or an XML ``Element``),
+``source`` its path and ``rel`` its path relative to the input folder it was
+found in (used to name the outputs of one-image-per-file formats).
+Each format also has a ``detect(document) -> bool`` that looks only at the
+document's keys. Formats are tried in registration order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import AnnotationError
+from .model import AnnotatedImage
+
+Reader = Callable[[Any, Path, PurePosixPath], list[AnnotatedImage]]
+ANNOTATION_SUFFIXES = (".json", ".xml")
+
+
+@dataclass(frozen=True)
+class AnnotationFormat:
+    """A format segtool reads: its name, how to recognise it, how to read it."""
+
+    name: str
+    detect: Callable[[Any], bool]
+    read: Reader
+    expected: str  # the keys a file of this format has, for the "none of them" message
+
+
+FORMATS: dict[str, AnnotationFormat] = {}
+
+
+def register(fmt: AnnotationFormat) -> AnnotationFormat:
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def parse_document(data: bytes, source: Path) -> Any:
+    """Parse JSON, or XML when the file is XML; an :class:`AnnotationError` naming the file if neither."""
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<"):
+        import xml.etree.ElementTree as ElementTree
+
+        try:
+            return ElementTree.fromstring(data)
+        except ElementTree.ParseError as exc:
+            raise AnnotationError(f"invalid XML: {exc}", path=source) from None
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError:
+        raise AnnotationError("not UTF-8 text", path=source) from None
+    except json.JSONDecodeError as exc:
+        raise AnnotationError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                              path=source) from None
+    except RecursionError:
+        raise AnnotationError("JSON is nested too deeply", path=source) from None
+
+
+def detect_format(document: Any, source: Path) -> AnnotationFormat:
+    """The first registered format whose ``detect`` accepts the document."""
+    for fmt in FORMATS.values():
+        try:
+            if fmt.detect(document):
+                return fmt
+        except (AttributeError, TypeError, KeyError, IndexError):
+            continue
+    expected = "; ".join(f"{fmt.name}: {fmt.expected}" for fmt in FORMATS.values())
+    raise AnnotationError(f"not an annotation file segtool knows (expected {expected})", path=source)
+
+
+def load_document(document: Any, source: Path, rel: PurePosixPath | None = None, *,
+                  input_format: str | None = None) -> list[AnnotatedImage]:
+    """Read an already parsed document into the common model."""
+    source = Path(source)
+    rel = rel if rel is not None else PurePosixPath(source.name)
+    if input_format is not None:
+        if input_format not in FORMATS:
+            raise AnnotationError(f"unknown input format {input_format!r} (known: {', '.join(FORMATS)})")
+        fmt = FORMATS[input_format]
+    else:
+        fmt = detect_format(document, source)
+    return fmt.read(document, source, rel)
+
+
+def load_annotation_file(path: str | Path, rel: PurePosixPath | None = None, *,
+                         input_format: str | None = None) -> list[AnnotatedImage]:
+    """Parse one annotation file and read it into the common model (one or more images)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AnnotationError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    return load_document(parse_document(data, path), path, rel, input_format=input_format)
+
+
+def find_annotation_files(inputs: list[Path]) -> Iterator[tuple[Path, PurePosixPath]]:
+    """Yield ``(path, path relative to its input)`` for files given and files under folders given.
+
+    Folders are searched recursively for .json and .xml files, in sorted order;
+    symbolic links to folders are not followed (so link loops cannot hang).
+    """
+    for entry in inputs:
+        entry = Path(entry)
+        if entry.is_dir():
+            for root, dirs, files in os.walk(entry, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.lower().endswith(ANNOTATION_SUFFIXES) and not name.startswith("."):
+                        path = Path(root) / name
+                        yield path, PurePosixPath(path.relative_to(entry).as_posix())
+        else:
+            yield entry, PurePosixPath(entry.name)

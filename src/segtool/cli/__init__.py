@@ -1,0 +1,9 @@
+"""The command line: Typer only. It parses options, calls the library and renders results."""
+
+from . import rasterize as _rasterize  # noqa: F401  (registers the command)
+from . import score as _score  # noqa: F401
+from .app import app
+
+
+def main() -> None:
+    app()

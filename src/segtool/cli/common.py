@@ -1,0 +1,71 @@
+"""What every command shares: exit codes, the stderr console, progress, error handling.
+
+stdout carries data only; messages, warnings and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import sys
+from collections.abc import Iterator
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..errors import SegtoolError
+
+EXIT_OK = 0
+EXIT_FAILED = 1          # bad input, or some files failed
+EXIT_USAGE = 2           # Typer/Click usage errors
+EXIT_BELOW_THRESHOLD = 3  # score --fail-under was not met
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class OutputFormat(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+def error(message: str) -> None:
+    """Print one error line on stderr."""
+    stderr.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+
+
+def warn(message: str) -> None:
+    stderr.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+
+
+def info(message: str, *, quiet: bool = False) -> None:
+    if not quiet:
+        stderr.print(message, markup=False, highlight=False)
+
+
+@contextlib.contextmanager
+def user_errors(debug: bool = False) -> Iterator[None]:
+    """Turn a :class:`SegtoolError` into one line on stderr and exit code 1 (a traceback with --debug)."""
+    try:
+        yield
+    except SegtoolError as exc:
+        if debug:
+            raise
+        error(str(exc).replace("[", r"\["))
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, total: int, *, quiet: bool = False):
+    """A transient progress bar on stderr; yields ``advance(n=1)``. Silent when not a terminal."""
+    enabled = not quiet and sys.stderr.isatty() and total > 1
+    if not enabled:
+        yield lambda n=1: None
+        return
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=stderr, transient=True)
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)

@@ -1,0 +1,56 @@
+"""Errors a user can act on.
+
+Every error segtool raises for bad input is a :class:`SegtoolError`. Its
+message is one line that names the file (and the shape, field or class) and
+the problem; the command line prints it as is, without a traceback.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+
+class SegtoolError(Exception):
+    """Base class: a problem with the user's input or settings, not a bug."""
+
+    def __init__(self, message: str, *, path: str | PathLike[str] | None = None) -> None:
+        self.path = None if path is None else str(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class InputFileError(SegtoolError):
+    """A file that cannot be read or does not hold what it should."""
+
+
+class AnnotationError(InputFileError):
+    """An annotation file (or one shape in it) that cannot be used."""
+
+
+class MaskError(InputFileError):
+    """A mask file that cannot be decoded, or holds values it should not."""
+
+
+class LabelMapError(SegtoolError):
+    """A label map that is malformed, or a label that is not in it."""
+
+
+class UnknownLabelError(LabelMapError):
+    """A label name that the label map given by the user does not contain."""
+
+    def __init__(self, label: str, *, path: str | PathLike[str] | None = None, where: str = "") -> None:
+        self.label = label
+        place = f"{where}: " if where else ""
+        super().__init__(
+            f"{place}label {label!r} is not in the label map "
+            "(add it to --labels, or pass --unknown-label ignore|skip)",
+            path=path,
+        )
+
+
+class SizeMismatchError(SegtoolError):
+    """Two masks that should be compared have different sizes."""
+
+
+class OutputError(SegtoolError):
+    """An output that cannot be written where it was asked to go."""

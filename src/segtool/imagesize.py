@@ -1,0 +1,38 @@
+"""The size of a photo from its file header, without decoding the pixels.
+
+Annotation tools draw on the image as it is *displayed*: labelme and most others
+apply the EXIF orientation first. So when the EXIF orientation swaps the axes
+(values 5 to 8), the size returned here is swapped too.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from .errors import InputFileError
+
+_EXIF_ORIENTATION = 0x0112
+
+
+def image_size(source: str | Path | bytes, *, name: str | Path | None = None) -> tuple[int, int]:
+    """Return ``(height, width)`` of an image file or image bytes, as displayed."""
+    from PIL import Image, UnidentifiedImageError
+
+    label = name if name is not None else (source if not isinstance(source, bytes) else None)
+    try:
+        handle = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
+    except OSError as exc:
+        raise InputFileError(f"cannot open image to read its size: {exc.strerror or exc}", path=label) from None
+    try:
+        with handle, Image.open(handle) as image:
+            width, height = image.size
+            try:
+                orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+            except Exception:  # a broken EXIF block does not change the pixel grid
+                orientation = 1
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InputFileError(f"not a readable image: {exc}", path=label) from None
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return height, width
