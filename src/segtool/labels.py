@@ -158,10 +158,12 @@ class LabelMap:
         return max(self.ids, default=0)
 
     def id_of(self, name: str, *, path: str | Path | None = None, where: str = "") -> int:
-        """The id painted for ``name`` (the ignore value for ``__ignore__``)."""
+        """The id painted for ``name``: the ignore value for ``__ignore__``, 0 for ``_background_``."""
         if name == IGNORE_NAME:
             return self.ignore_value
         label = self._by_name.get(name)
+        if label is None and name == BACKGROUND_NAME and 0 in self._by_id:
+            return 0
         if label is None:
             raise UnknownLabelError(name, path=path, where=where)
         return label.id

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import typer
 from rich.console import Console
@@ -58,14 +57,26 @@ def user_errors(debug: bool = False) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def progress_bar(description: str, total: int, *, quiet: bool = False):
-    """A transient progress bar on stderr; yields ``advance(n=1)``. Silent when not a terminal."""
-    enabled = not quiet and sys.stderr.isatty() and total > 1
-    if not enabled:
-        yield lambda n=1: None
+def progress_tasks(*, quiet: bool = False) -> Iterator[Callable[[str, int], Callable[..., None]]]:
+    """A transient progress display on stderr, silent when stderr is not a terminal or ``quiet``.
+
+    Yields ``new_task(description, total)``, which returns ``advance(n=1)``: the
+    shape of the ``progress`` callback the library's long-running functions take.
+    """
+    if quiet or not stderr.is_terminal:
+        yield lambda description, total: (lambda n=1: None)
         return
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=stderr, transient=True)
     with bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+        def new_task(description: str, total: int) -> Callable[..., None]:
+            task = bar.add_task(description, total=total)
+            return lambda n=1: bar.advance(task, n)
+        yield new_task
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, total: int, *, quiet: bool = False) -> Iterator[Callable[..., None]]:
+    """One transient progress bar on stderr; yields ``advance(n=1)``."""
+    with progress_tasks(quiet=quiet) as new_task:
+        yield new_task(description, total)

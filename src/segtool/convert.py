@@ -1,0 +1,286 @@
+"""Annotation files to a folder of label masks: the ``segtool rasterize`` pipeline.
+
+Two passes over the inputs, both parallel over files:
+
+1. *survey*: parse every file, collect its labels and output names. This finds
+   bad files, builds the label map when none is given (so that the same label
+   has the same id in every output) and finds two inputs that would write the
+   same output file, all before anything is written.
+2. *convert*: parse again, rasterize, write each mask atomically.
+
+Outputs go to ``OUT/<name>.png`` (``index`` layout) or ``OUT/<label>/<name>.png``
+(``binary`` layout, one 0/255 mask per non-background label per image), where
+``name`` is the safe relative name the reader gave the image. The label map is
+written to ``OUT/labels.txt`` and ``OUT/labels.csv``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+import cv2
+import numpy as np
+
+from .annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
+from .annotations.registry import parse_document
+from .errors import OutputError, SegtoolError
+from .labels import LabelMap
+from .maskio import write_mask
+from .parallel import map_in_order
+from .raster import rasterize_image, rasterize_per_label
+
+STDIN = Path("-")
+LAYOUTS = ("index", "binary")
+
+
+@dataclass(frozen=True)
+class RasterizeOptions:
+    """How masks are drawn and written. See ``segtool rasterize --help`` for each option."""
+
+    layout: str = "index"
+    palette: bool = True
+    order: str = "file"
+    convention: str = "centre"
+    unknown_label: str = "error"
+    line_width: float = 1.0
+    point_radius: float = 0.5
+    skip_lines_and_points: bool = False
+    input_format: str | None = None
+    skip_existing: bool = False
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One annotation file to read: a path, or bytes already read (stdin)."""
+
+    path: Path
+    rel: PurePosixPath
+    data: bytes | None = None
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one annotation file."""
+
+    path: Path
+    labels: set[str] = field(default_factory=set)
+    names: list[PurePosixPath] = field(default_factory=list)
+    images: int = 0
+    shapes: int = 0
+    written: list[Path] = field(default_factory=list)
+    skipped: int = 0
+    pixels: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class RasterizeSummary:
+    """The result of a run: counts, the label map used, and every warning and failure."""
+
+    label_map: LabelMap
+    files: int = 0
+    images: int = 0
+    shapes: int = 0
+    written: int = 0
+    skipped: int = 0
+    pixels: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+# -- one file -------------------------------------------------------------------------------
+def load_item(item: WorkItem, options: RasterizeOptions) -> list[AnnotatedImage]:
+    if item.data is not None:
+        return load_document(parse_document(item.data, item.path), item.path, item.rel,
+                             input_format=options.input_format)
+    return load_annotation_file(item.path, item.rel, input_format=options.input_format)
+
+
+def output_paths(name: PurePosixPath, out: Path, label_map: LabelMap, options: RasterizeOptions) -> list[Path]:
+    """Where the masks of the image called ``name`` go."""
+    filename = name.with_suffix(".png") if name.suffix else name.parent / f"{name.name}.png"
+    if options.layout == "binary":
+        return [out / _label_folder(label.name) / filename for label in label_map if label.id != 0]
+    return [out / filename]
+
+
+def _label_folder(label: str) -> str:
+    """A folder name for a label: path separators and leading dots replaced."""
+    cleaned = label.replace("/", "_").replace("\\", "_").strip()
+    return "_" + cleaned if cleaned.startswith(".") or not cleaned else cleaned
+
+
+def rasterize_one(image: AnnotatedImage, out: Path, label_map: LabelMap, options: RasterizeOptions) -> FileOutcome:
+    """Rasterize one image and write its mask(s); return counts and warnings."""
+    outcome = FileOutcome(path=image.source, images=1, shapes=len(image.shapes))
+    targets = output_paths(image.name, out, label_map, options)
+    if options.skip_existing and all(target.exists() for target in targets):
+        outcome.skipped = 1
+        return outcome
+    raster_options = dict(order=options.order, convention=options.convention,
+                          unknown_label=options.unknown_label, line_width=options.line_width,
+                          point_radius=options.point_radius,
+                          skip_lines_and_points=options.skip_lines_and_points)
+    if options.layout == "binary":
+        masks = rasterize_per_label(image, label_map, **raster_options)
+        for label, target in zip((label for label in label_map if label.id != 0), targets):
+            mask = masks.get(label.name)
+            if mask is None:
+                mask = np.zeros((image.height, image.width), np.uint8)
+            write_mask(target, mask.astype(np.uint8) * 255)
+            outcome.pixels[label.id] += int(np.count_nonzero(mask))
+    else:
+        result = rasterize_image(image, label_map, **raster_options)
+        outcome.warnings.extend(result.warnings)
+        write_mask(targets[0], result.labels, palette=label_map.palette() if options.palette else None)
+        outcome.pixels.update(_pixel_counts(result.labels))
+    outcome.warnings.extend(image.warnings)
+    outcome.written.extend(targets)
+    return outcome
+
+
+def _pixel_counts(labels: np.ndarray) -> dict[int, int]:
+    if labels.dtype == np.uint8:
+        counts = cv2.calcHist([labels], [0], None, [256], [0, 256]).ravel()
+    else:
+        counts = np.bincount(labels.ravel())
+    return {int(label_id): int(count) for label_id, count in enumerate(counts) if count}
+
+
+# -- the two passes, run in worker processes -------------------------------------------------
+def _guarded(item: WorkItem, options: RasterizeOptions, work: Callable[[list[AnnotatedImage], FileOutcome], None]
+             ) -> FileOutcome:
+    """Run ``work`` on the images of one file; a user error becomes ``outcome.error``."""
+    outcome = FileOutcome(path=item.path)
+    try:
+        work(load_item(item, options), outcome)
+    except SegtoolError as exc:
+        outcome.error = str(exc)
+    except Exception as exc:  # a bug: keep going with the other files, but say so loudly
+        if options.debug:
+            raise
+        outcome.error = (f"{item.path}: internal error {type(exc).__name__}: {exc} "
+                         "(please report it; --debug shows the traceback)")
+    return outcome
+
+
+def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
+    item, options = job
+
+    def collect(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
+        for image in images:
+            outcome.names.append(image.name)
+            outcome.labels.update(shape.label for shape in image.shapes)
+            outcome.labels.update(getattr(image, "declared_labels", ()))
+    return _guarded(item, options, collect)
+
+
+def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> FileOutcome:
+    item, out, label_map, options = job
+
+    def convert(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
+        for image in images:
+            done = rasterize_one(image, out, label_map, options)
+            outcome.images += done.images
+            outcome.shapes += done.shapes
+            outcome.skipped += done.skipped
+            outcome.written.extend(done.written)
+            outcome.pixels.update(done.pixels)
+            outcome.warnings.extend(done.warnings)
+    return _guarded(item, options, convert)
+
+
+# -- the whole run ---------------------------------------------------------------------------
+def collect_items(inputs: Iterable[str | Path], *, stdin: bytes | None = None) -> list[WorkItem]:
+    """The annotation files named by ``inputs`` (files, folders searched recursively, ``-``)."""
+    items: list[WorkItem] = []
+    paths = []
+    for entry in inputs:
+        if str(entry) == "-":
+            items.append(WorkItem(STDIN, PurePosixPath("stdin.json"), stdin or b""))
+        else:
+            paths.append(Path(entry))
+    for path, rel in find_annotation_files(paths):
+        items.append(WorkItem(path, rel))
+    return items
+
+
+def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_map: LabelMap | None = None,
+                        options: RasterizeOptions = RasterizeOptions(), jobs: int = 1,
+                        stdin: bytes | None = None, ignore_value: int = 255,
+                        progress: Callable[[str, int], Callable[[int], None]] | None = None,
+                        ) -> RasterizeSummary:
+    """Rasterize every annotation file under ``inputs`` into ``out``; see the module docstring.
+
+    ``progress(description, total)`` may return a function called with the number
+    of files done; the command line passes a progress bar. Bad files are listed in
+    ``summary.failures`` and do not stop the others.
+    """
+    out = Path(out)
+    if options.layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}")
+    items = collect_items(inputs, stdin=stdin)
+    missing = [item.path for item in items if item.data is None and not item.path.exists()]
+    if missing:
+        raise OutputError(f"input not found: {', '.join(map(str, missing))}")
+    if not items:
+        raise OutputError("no annotation files (.json, .xml) found in the inputs")
+    tick = progress or (lambda description, total: (lambda n=1: None))
+
+    surveys = _run(survey_file, [(item, options) for item in items], jobs, tick("Reading", len(items)))
+    summary = RasterizeSummary(label_map=label_map or LabelMap.from_names(
+        set().union(*(s.labels for s in surveys if s.error is None)), ignore_value=ignore_value))
+    summary.files = len(items)
+    failed = {s.path for s in surveys if s.error}
+    summary.failures.extend(s.error for s in surveys if s.error)
+    failed |= _check_collisions(surveys, summary)
+
+    todo = [item for item in items if item.path not in failed]
+    if options.layout == "binary":
+        options = replace(options, palette=False)
+    results = _run(convert_file, [(item, out, summary.label_map, options) for item in todo], jobs,
+                   tick("Rasterizing", len(todo)))
+    for result in results:
+        if result.error:
+            summary.failures.append(result.error)
+            continue
+        summary.images += result.images
+        summary.shapes += result.shapes
+        summary.written += len(result.written)
+        summary.skipped += result.skipped
+        summary.pixels.update(result.pixels)
+        summary.warnings.extend(result.warnings)
+    summary.label_map.write(out)
+    return summary
+
+
+def _run(func, jobs_list: list, jobs: int, advance: Callable[[int], None]) -> list[FileOutcome]:
+    results = []
+    for result in map_in_order(func, jobs_list, jobs=jobs):
+        results.append(result)
+        advance(1)
+    return results
+
+
+def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> set[Path]:
+    """Two images that would write the same output file: both files fail, nothing is overwritten."""
+    owners: dict[PurePosixPath, list[Path]] = {}
+    for survey in surveys:
+        for name in survey.names:
+            owners.setdefault(name, []).append(survey.path)
+    failed: set[Path] = set()
+    for name, paths in owners.items():
+        if len(paths) > 1:
+            sources = " and ".join(sorted({str(p) for p in paths}))
+            summary.failures.append(f"{sources}: both would write {name}.png; rename one image or annotate it once")
+            failed.update(paths)
+    return failed
