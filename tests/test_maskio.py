@@ -1,0 +1,113 @@
+"""Mask files: indices read as stored (palette, 16-bit), our writer round-trips, errors name the file."""
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from PIL import Image
+
+from segtool.errors import MaskError
+from segtool.labels import LabelMap
+from segtool.maskio import colours_to_ids, decode_png, encode_png, read_mask, write_mask
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40))), st.booleans())
+def test_round_trip_8_bit(array, with_palette):
+    palette = LabelMap.from_names(["a"]).palette() if with_palette else None
+    data = encode_png(array, palette=palette)
+    assert np.array_equal(decode_png(data), array)
+    decoded_by_pillow = np.asarray(Image.open(io.BytesIO(data)))
+    assert np.array_equal(decoded_by_pillow, array)  # a standard PNG, not just one we can read
+
+
+def test_values_above_255_are_16_bit_never_wrapped():
+    array = np.array([[0, 255, 256], [300, 65535, 1]], dtype=np.int64)
+    data = encode_png(array)
+    decoded = decode_png(data)
+    assert decoded.dtype == np.uint16 and decoded.tolist() == array.tolist()
+    assert Image.open(io.BytesIO(data)).mode.startswith("I;16")
+
+
+def test_palette_png_written_by_pillow_reads_as_indices_not_colours():
+    indices = np.array([[0, 1, 2], [15, 255, 3]], np.uint8)
+    image = Image.frombytes("P", (3, 2), indices.tobytes())
+    image.putpalette(LabelMap.from_names(["a"]).palette())
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    assert np.array_equal(decode_png(buffer.getvalue()), indices)
+    # The trap: OpenCV turns the same file into colours.
+    as_colour = cv2.imdecode(np.frombuffer(buffer.getvalue(), np.uint8), cv2.IMREAD_UNCHANGED)
+    assert as_colour.ndim == 3
+
+
+def test_low_bit_depth_palette_keeps_indices():
+    indices = np.array([[0, 1], [2, 3]], np.uint8)
+    image = Image.frombytes("P", (2, 2), indices.tobytes())
+    image.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", bits=2)
+    assert decode_png(buffer.getvalue()).tolist() == indices.tolist()
+
+
+def test_rgb_png_is_returned_as_colour_and_mapped_through_a_table():
+    rgb = np.array([[[0, 0, 0], [255, 0, 0]], [[0, 255, 0], [255, 0, 0]]], np.uint8)
+    ok, data = cv2.imencode(".png", rgb[..., ::-1])
+    decoded = decode_png(data.tobytes())
+    assert decoded.shape == (2, 2, 3) and np.array_equal(decoded, rgb)
+    ids = colours_to_ids(decoded, {(0, 0, 0): 0, (255, 0, 0): 1, (0, 255, 0): 2})
+    assert ids.tolist() == [[0, 1], [2, 1]]
+    with pytest.raises(MaskError, match="#00ff00"):
+        colours_to_ids(decoded, {(0, 0, 0): 0, (255, 0, 0): 1}, path="m.png")
+
+
+@pytest.mark.parametrize("data, problem", [
+    (b"", "empty"),
+    (b"GIF89a....", "not a PNG"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "truncated"),
+])
+def test_broken_files_are_one_line_errors(tmp_path, data, problem):
+    path = tmp_path / "bad.png"
+    path.write_bytes(data)
+    with pytest.raises(MaskError) as caught:
+        read_mask(path)
+    assert problem in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_truncated_pixel_data_is_an_error(tmp_path):
+    data = encode_png(np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) % 300)
+    path = tmp_path / "cut.png"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(MaskError):
+        read_mask(path)
+
+
+def test_pixel_limit_refuses_before_decoding(tmp_path):
+    path = tmp_path / "big.png"
+    write_mask(path, np.zeros((100, 100), np.uint8))
+    with pytest.raises(MaskError, match="limit"):
+        read_mask(path, max_pixels=9999)
+
+
+def test_npy_masks(tmp_path):
+    np.save(tmp_path / "a.npy", np.array([[0, 1], [300, 2]], np.int32))
+    np.save(tmp_path / "b.npy", np.zeros((2, 2, 3), np.uint8))
+    np.save(tmp_path / "c.npy", np.array([[0.5]]))
+    assert read_mask(tmp_path / "a.npy").dtype == np.uint16
+    with pytest.raises(MaskError, match="2-D"):
+        read_mask(tmp_path / "b.npy")
+    with pytest.raises(MaskError, match="integers"):
+        read_mask(tmp_path / "c.npy")
+
+
+def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path):
+    target = tmp_path / "sub" / "m.png"
+    write_mask(target, np.ones((3, 3), np.uint8))
+    with pytest.raises(ValueError):
+        write_mask(target, np.full((3, 3), -1))  # refused before anything is written
+    assert read_mask(target).tolist() == [[1] * 3] * 3
+    assert [p.name for p in target.parent.iterdir()] == ["m.png"]
