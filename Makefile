@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fuzz clean
+.PHONY: demo test bench fuzz reference clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,10 +21,14 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH)
 
 fuzz: $(STAMP)
-	$(PY) -m pytest -m slow --hypothesis-profile=long tests
+	$(PY) -m pytest -m slow tests
+
+reference: $(STAMP)
+	$(PY) -m pip install --quiet -r benchmarks/requirements-reference.txt
+	$(PY) -m pytest -m reference tests
 
 clean:
 	rm -rf $(VENV) demo-out bench-out
