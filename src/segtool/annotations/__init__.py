@@ -1,10 +1,11 @@
 """Annotation readers: every supported format into one common model (see :mod:`.model`)."""
 
 from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
-from .registry import FORMATS, detect_format, find_annotation_files, load_annotation_file, load_document
+from .registry import (FORMATS, ReaderOptions, detect_format, find_annotation_files, load_annotation_file,
+                       load_document)
 
 __all__ = [
     "AnnotatedImage", "Bitmap", "Ellipse", "Geometry", "Points", "Polygon", "Polyline", "Shape",
     "FORMATS", "detect_format", "find_annotation_files", "load_annotation_file", "load_document",
-    "safe_relative_name",
+    "ReaderOptions", "safe_relative_name",
 ]

@@ -90,6 +90,9 @@ class AnnotatedImage:
     (see :func:`safe_relative_name`). ``source`` is the annotation file it came from.
     ``image_path`` is the image the annotation refers to, if it exists on disk.
     ``warnings`` collects problems that did not stop the image from being drawn.
+    ``declared_labels`` are the labels the file declares whether or not a shape
+    uses them (CVAT ``<meta>``, a VIA project's attribute options, a Supervisely
+    project's meta.json), in declaration order, so a label map can include them.
     """
 
     source: Path
@@ -99,6 +102,7 @@ class AnnotatedImage:
     shapes: list[Shape] = field(default_factory=list)
     image_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    declared_labels: tuple[str, ...] = ()
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")

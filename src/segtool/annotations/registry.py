@@ -3,7 +3,9 @@
 A reader is a function ``read(document, source, rel) -> list[AnnotatedImage]``
 where ``document`` is the parsed file (JSON value, or an XML ``Element``),
 ``source`` its path and ``rel`` its path relative to the input folder it was
-found in (used to name the outputs of one-image-per-file formats).
+found in (used to name the outputs of one-image-per-file formats). A format
+registered with ``takes_options=True`` is called as
+``read(document, source, rel, options)`` with a :class:`ReaderOptions`.
 Each format also has a ``detect(document) -> bool`` that looks only at the
 document's keys. Formats are tried in registration order.
 """
@@ -20,8 +22,25 @@ from typing import Any
 from ..errors import AnnotationError
 from .model import AnnotatedImage
 
-Reader = Callable[[Any, Path, PurePosixPath], list[AnnotatedImage]]
+Reader = Callable[..., list[AnnotatedImage]]
 ANNOTATION_SUFFIXES = (".json", ".xml")
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    """Settings for the readers that need more than the file itself.
+
+    ``images_dir``: a folder holding the images, for formats that store no image
+    size (VIA; Label Studio tasks without shapes); the folder of the annotation
+    file is searched too. ``via_label_attribute``: the VIA region attribute that
+    holds the label (default: the first one). ``annotator``: which Label Studio
+    annotation to read when a task has several: ``"first"``, ``"all"`` (one
+    output per annotation, named ``<image>__annotator<id>``), or a user id or email.
+    """
+
+    images_dir: Path | None = None
+    via_label_attribute: str | None = None
+    annotator: str = "first"
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,7 @@ class AnnotationFormat:
     detect: Callable[[Any], bool]
     read: Reader
     expected: str  # the keys a file of this format has, for the "none of them" message
+    takes_options: bool = False  # read(document, source, rel, options) instead of read(document, source, rel)
 
 
 FORMATS: dict[str, AnnotationFormat] = {}
@@ -76,8 +96,9 @@ def detect_format(document: Any, source: Path) -> AnnotationFormat:
 
 
 def load_document(document: Any, source: Path, rel: PurePosixPath | None = None, *,
-                  input_format: str | None = None) -> list[AnnotatedImage]:
-    """Read an already parsed document into the common model."""
+                  input_format: str | None = None, options: ReaderOptions | None = None
+                  ) -> list[AnnotatedImage]:
+    """Read an already parsed document into the common model (``options``: see :class:`ReaderOptions`)."""
     source = Path(source)
     rel = rel if rel is not None else PurePosixPath(source.name)
     if input_format is not None:
@@ -86,18 +107,21 @@ def load_document(document: Any, source: Path, rel: PurePosixPath | None = None,
         fmt = FORMATS[input_format]
     else:
         fmt = detect_format(document, source)
+    if fmt.takes_options:
+        return fmt.read(document, source, rel, options if options is not None else ReaderOptions())
     return fmt.read(document, source, rel)
 
 
 def load_annotation_file(path: str | Path, rel: PurePosixPath | None = None, *,
-                         input_format: str | None = None) -> list[AnnotatedImage]:
+                         input_format: str | None = None, options: ReaderOptions | None = None
+                         ) -> list[AnnotatedImage]:
     """Parse one annotation file and read it into the common model (one or more images)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise AnnotationError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    return load_document(parse_document(data, path), path, rel, input_format=input_format)
+    return load_document(parse_document(data, path), path, rel, input_format=input_format, options=options)
 
 
 def find_annotation_files(inputs: list[Path]) -> Iterator[tuple[Path, PurePosixPath]]:
