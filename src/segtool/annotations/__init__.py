@@ -9,3 +9,6 @@ __all__ = [
     "FORMATS", "detect_format", "find_annotation_files", "load_annotation_file", "load_document",
     "ReaderOptions", "safe_relative_name",
 ]
+
+# Readers register themselves on import, in this order (the order formats are detected in).
+from . import labelme  # noqa: E402,F401

@@ -1,0 +1,82 @@
+"""Checking the fields of a parsed annotation document, for every reader.
+
+Each check returns the value in the form the model wants or raises an
+:class:`~segtool.errors.AnnotationError` whose message names the file and the
+place (``where``, e.g. "shape 3 (polygon 'car')") and says what is wrong, so that
+a malformed file never surfaces as a ``KeyError`` or ``TypeError``.
+Booleans are not numbers here, although Python says they are.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import AnnotationError
+
+
+def fail(source: Path, where: str, problem: str) -> AnnotationError:
+    """The error to raise for ``problem`` at ``where`` (an empty ``where`` means the whole file)."""
+    return AnnotationError(f"{where}: {problem}" if where else problem, path=source)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def finite_number(value: Any, *, source: Path, where: str, field: str) -> float:
+    """``value`` as a float; an error unless it is a finite JSON number."""
+    if not is_number(value) or not math.isfinite(value):
+        raise fail(source, where, f"{field} must be a finite number, not {_show(value)}")
+    return float(value)
+
+
+def positive_int(value: Any, *, source: Path, where: str, field: str) -> int:
+    """``value`` as an int; an error unless it is a whole number > 0 (``640.0`` is accepted)."""
+    if not is_number(value) or not math.isfinite(value) or value != int(value) or value <= 0:
+        raise fail(source, where, f"{field} must be a whole number > 0, not {_show(value)}")
+    return int(value)
+
+
+def point_array(value: Any, *, source: Path, where: str, field: str = "points") -> np.ndarray:
+    """A list of ``[x, y]`` number pairs as an (N, 2) float64 array of finite values (N may be 0)."""
+    if not isinstance(value, list):
+        raise fail(source, where, f"{field} must be a list of [x, y] pairs, not {_show(value)}")
+    if not value:
+        return np.empty((0, 2), dtype=np.float64)
+    try:
+        array = np.asarray(value)
+    except ValueError:  # ragged: pairs of different lengths
+        array = None
+    if array is None or array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "iuf":
+        raise fail(source, where, f"{field} must be a list of [x, y] number pairs")
+    return _finite(array.astype(np.float64), source=source, where=where, field=field)
+
+
+def flat_point_array(value: Any, *, source: Path, where: str, field: str) -> np.ndarray:
+    """A flat list ``[x1, y1, x2, y2, ...]`` (COCO polygons) as an (N, 2) float64 array."""
+    if not isinstance(value, list):
+        raise fail(source, where, f"{field} must be a list [x1, y1, x2, y2, ...], not {_show(value)}")
+    array = np.asarray(value) if value else np.empty(0, dtype=np.float64)
+    if array.ndim != 1 or (array.size and array.dtype.kind not in "iuf"):
+        raise fail(source, where, f"{field} must be a flat list of numbers [x1, y1, x2, y2, ...]")
+    if array.size % 2:
+        raise fail(source, where, f"{field} has an odd number of coordinates ({array.size})")
+    return _finite(array.astype(np.float64).reshape(-1, 2), source=source, where=where, field=field)
+
+
+def _finite(array: np.ndarray, *, source: Path, where: str, field: str) -> np.ndarray:
+    if not np.isfinite(array).all():
+        raise fail(source, where, f"{field} contains a coordinate that is not a finite number")
+    return array
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A short description of a bad value for a message."""
+    text = repr(value)
+    if len(text) > limit:
+        text = f"a {type(value).__name__}"
+    return text
