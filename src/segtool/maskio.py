@@ -235,3 +235,23 @@ def encode_png(array: np.ndarray, *, palette: bytes | None = None) -> bytes:
 def write_mask(path: str | Path, array: np.ndarray, *, palette: bytes | None = None) -> None:
     """Write a label array to ``path`` as PNG (see :func:`encode_png`), atomically."""
     write_bytes_atomic(path, encode_png(array, palette=palette))
+
+
+def read_label_ids(path: str | Path, *, label_map=None, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Read a mask file as a 2-D array of class ids, whatever its kind.
+
+    Index masks (grayscale, palette, ``.npy``) are returned as stored. A colour
+    (RGB) mask is mapped to ids through the colours of ``label_map`` (a
+    :class:`~segtool.labels.LabelMap`), and the ignore value's palette colour
+    (VOC's cream border) to the ignore value; without a label map it is a
+    :class:`MaskError`.
+    """
+    array = read_mask(path, max_pixels=max_pixels)
+    if array.ndim == 2:
+        return array
+    if label_map is None:
+        raise MaskError("colour (RGB) mask: give a label map with the colours of its classes (--labels)",
+                        path=path)
+    table = {label.colour: label.id for label in label_map}
+    table.setdefault(label_map.colour_of(label_map.ignore_value), label_map.ignore_value)
+    return colours_to_ids(array, table, path=path)
