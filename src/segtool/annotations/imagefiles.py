@@ -1,0 +1,56 @@
+"""Finding the image an annotation refers to, from a file name, a path or a URL.
+
+Annotation tools name images in many ways: a bare file name, a relative or
+absolute path, an ``http(s)://`` or ``s3://`` URL, or Label Studio's
+``/data/local-files/?d=<path>``. :func:`reference_path` reduces each to a
+path; :func:`find_image` looks for that path, then for its file name alone,
+in a list of folders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from urllib.parse import parse_qs, unquote, urlsplit
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def reference_path(reference: str) -> str:
+    """The path part of an image reference: URLs lose scheme, host and query.
+
+    >>> reference_path("https://host/a/b%20c.jpg?token=1"), reference_path("/data/local-files/?d=x/y.png")
+    ('/a/b c.jpg', 'x/y.png')
+    """
+    if _URL.match(reference) or reference.startswith("/data/"):
+        parts = urlsplit(reference)
+        local = parse_qs(parts.query).get("d")
+        if local:
+            return local[0]
+        return unquote(parts.path)
+    return reference
+
+
+def file_name(reference: str) -> str:
+    """The last component of an image reference, whatever separator it uses."""
+    return PureWindowsPath(reference_path(reference)).name
+
+
+def find_image(reference: str, folders: Iterable[Path | None]) -> Path | None:
+    """The first existing file among ``folder/<path>`` and ``folder/<file name>``, or None.
+
+    An absolute path is tried as it is first. Folders that are None are skipped.
+    """
+    path = reference_path(reference)
+    candidates: list[Path] = []
+    if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+        candidates.append(Path(path))
+    relative = path.replace("\\", "/").lstrip("/")
+    for folder in folders:
+        if folder is None:
+            continue
+        if relative and not PureWindowsPath(relative).drive:
+            candidates.append(Path(folder) / relative)
+        candidates.append(Path(folder) / file_name(reference))
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
