@@ -12,6 +12,7 @@ __all__ = [
 
 # Readers register themselves on import, in this order (the order formats are detected in).
 from . import labelme  # noqa: E402,F401
+from . import coco  # noqa: E402,F401
 from . import cvat  # noqa: E402,F401
 from . import labelstudio  # noqa: E402,F401
 from . import via  # noqa: E402,F401

@@ -30,8 +30,8 @@ Image size
 ----------
 ``imageHeight``/``imageWidth`` when present. They are checked against the image
 itself (embedded ``imageData``, else the file ``imagePath`` names, relative to the
-JSON; Windows ``\\`` paths work, and a path that does not exist there is also tried
-as a bare file name beside the JSON). On disagreement the JSON's size is kept,
+JSON, else in the ``images_dir`` option; Windows ``\\`` paths work, and a path that
+does not exist is also tried as a bare file name in those folders). On disagreement the JSON's size is kept,
 since the points were drawn on an image of that size, and a warning names both.
 (labelme's own exporters would use the image's size.) Without the two fields the
 image's header gives the size; with neither, the file is an error.
@@ -42,7 +42,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,8 @@ from ..imagesize import image_size
 from ..maskio import decode_png
 from .fields import fail, is_number, point_array, positive_int
 from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
-from .registry import AnnotationFormat, register
+from .imagefiles import find_image
+from .registry import AnnotationFormat, ReaderOptions, register
 
 DEFAULT_SHAPE_TYPE = "polygon"
 # The first base64 characters of an embedded image hold its header in practice;
@@ -64,16 +65,19 @@ def detect(document: Any) -> bool:
     return isinstance(document, dict) and isinstance(document.get("shapes"), list)
 
 
-def read_labelme(document: Any, source: Path, rel: PurePosixPath) -> list[AnnotatedImage]:
+def read_labelme(document: Any, source: Path, rel: PurePosixPath,
+                 options: ReaderOptions | None = None) -> list[AnnotatedImage]:
     """Read one LabelMe document (already parsed) into one :class:`AnnotatedImage`.
 
     ``rel`` (the JSON's path relative to its input folder) without its suffix is the output name.
+    ``options.images_dir`` is a second place to look for the image file.
     """
+    options = options if options is not None else ReaderOptions()
     source = Path(source)
     if not detect(document):
         raise fail(source, "", 'not a LabelMe file: it needs a "shapes" list')
     warnings: list[str] = []
-    image_path = _image_file(document.get("imagePath"), source)
+    image_path = _image_file(document.get("imagePath"), source, options)
     height, width = _image_size(document, source, image_path, warnings)
     shapes = []
     for index, entry in enumerate(document["shapes"], start=1):
@@ -89,17 +93,14 @@ def read_labelme(document: Any, source: Path, rel: PurePosixPath) -> list[Annota
 
 
 # -- image and its size -------------------------------------------------------------------
-def _image_file(image_path: Any, source: Path) -> Path | None:
-    """The existing image file ``imagePath`` names, relative to the JSON's folder, or None."""
+def _image_file(image_path: Any, source: Path, options: ReaderOptions) -> Path | None:
+    """The existing image file ``imagePath`` names (beside the JSON, else in ``images_dir``), or None."""
     if not isinstance(image_path, str) or not image_path.strip():
         return None
-    folder = source.parent
-    relative = PurePosixPath(image_path.replace("\\", "/"))
-    candidates = [folder / relative, folder / PureWindowsPath(image_path).name]
-    for candidate in candidates:
-        if candidate.is_file() and candidate.resolve() != source.resolve():
-            return candidate
-    return None
+    found = find_image(image_path, [source.parent, options.images_dir])
+    if found is None or found.resolve() == source.resolve():  # some files name themselves
+        return None
+    return found
 
 
 def _image_size(document: dict, source: Path, image_path: Path | None,
@@ -268,4 +269,5 @@ LABELME = register(AnnotationFormat(
     detect=detect,
     read=read_labelme,
     expected='a "shapes" list',
+    takes_options=True,
 ))

@@ -36,11 +36,14 @@ class ReaderOptions:
     holds the label (default: the first one). ``annotator``: which Label Studio
     annotation to read when a task has several: ``"first"``, ``"all"`` (one
     output per annotation, named ``<image>__annotator<id>``), or a user id or email.
+    ``coco_crowd``: how COCO ``iscrowd`` regions are drawn: ``"ignore"`` (the ignore
+    value, as COCO's evaluation treats them) or ``"class"`` (their category).
     """
 
     images_dir: Path | None = None
     via_label_attribute: str | None = None
     annotator: str = "first"
+    coco_crowd: str = "ignore"
 
 
 @dataclass(frozen=True)
