@@ -1,0 +1,313 @@
+"""Rasterize throughput: segtool's per-file path against the floor, labelme's approach and cv2.fillPoly.
+
+Data: generated LabelMe 5.x files of 2048x1024 images, about 30 polygons each
+(50 to 200 float vertices; a few large "stuff" regions, many objects of sizes
+from 25 to 500 pixels, some overlapping), written to a temporary folder with
+``imageData`` null and the size in the JSON, as labelme writes them.
+
+Variants, each timed per file, one thread (OpenCV told to use one):
+
+(a) floor     read + parse the JSON, write the very label PNG that (b) writes,
+              with segtool's writer; everything but drawing.
+(b) segtool   ``load_annotation_file`` + ``segtool.convert.rasterize_one`` (rasterize,
+              write the palette PNG, count pixels): the per-file work of
+              ``segtool rasterize``. Without ``segtool.convert`` it composes
+              ``rasterize_image`` + ``write_mask``.
+(c) labelme   what labelme's ``labelme_json_to_dataset`` / ``labelme2voc`` scripts
+              do: ``json.load``, one Pillow ``ImageDraw.polygon(outline=1, fill=1)``
+              per shape on its own 'L' mask, ``cls[mask] = id`` into an int32 array,
+              then a palette PNG saved with Pillow's defaults (``lblsave``).
+(d) fillPoly  ``json.loads``, ``cv2.fillPoly`` of the rounded vertices per shape, then
+              segtool's writer: the fastest drawing there is, with the wrong pixel rule.
+
+The variants take turns file by file, in an order that rotates, so that machine
+noise hits them equally; the first round is a warm-up and is not counted.
+Reported: medians per file of the process's CPU time (the work done on one core,
+which other jobs on a shared machine disturb much less than wall time) and of
+wall time, and the ratios (b)/(a), (c)/(b), (d)/(b) of the CPU medians.
+Targets: (b) within 1.3x of (a), and at least 3x faster than (c).
+
+Run: ``.venv/bin/python benchmarks/bench_rasterize.py [--files 10] [--rounds 8]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import PIL
+import PIL.Image
+import PIL.ImageDraw
+
+from segtool.annotations import load_annotation_file
+from segtool.labels import LabelMap
+from segtool.maskio import read_mask, write_mask
+
+WIDTH, HEIGHT = 2048, 1024
+CLASSES = ("road", "sidewalk", "building", "vegetation", "sky", "car", "person", "bicycle",
+           "pole", "traffic_sign", "truck", "rider")
+STUFF = ("road", "sidewalk", "building", "vegetation", "sky")
+TARGET_FLOOR_RATIO = 1.3
+TARGET_LABELME_SPEEDUP = 3.0
+
+
+# -- data -------------------------------------------------------------------------------------------
+def wiggly_polygon(rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float,
+                   vertices: int) -> list[list[float]]:
+    """A star-shaped outline with a lumpy edge, clicked at irregular angles, clamped to the image."""
+    angles = np.sort(rng.uniform(0, 2 * math.pi, vertices))
+    radius = np.ones(vertices)
+    for frequency in (2, 3, 5, 9, 17):
+        radius += rng.uniform(0.02, 0.12) * (3 / frequency) * np.sin(frequency * angles + rng.uniform(0, 7))
+    x = np.clip(cx + rx * radius * np.cos(angles), 0, WIDTH)
+    y = np.clip(cy + ry * radius * np.sin(angles), 0, HEIGHT)
+    return [[float(a), float(b)] for a, b in zip(x, y)]
+
+
+def labelme_document(rng: np.random.Generator, name: str) -> dict:
+    """About 30 polygons: large regions first, then objects (later shapes cover earlier ones)."""
+    shapes = []
+    stuff = [("sky", WIDTH / 2, 120, 1300, 260), ("building", 420, 330, 480, 260),
+             ("building", 1600, 300, 520, 280), ("vegetation", 1050, 420, 300, 180),
+             ("road", WIDTH / 2, 900, 1250, 260), ("sidewalk", 250, 720, 320, 110),
+             ("sidewalk", 1800, 720, 330, 110)]
+    for label, cx, cy, rx, ry in stuff:
+        jitter = rng.uniform(0.9, 1.1, 4)
+        shapes.append((label, wiggly_polygon(rng, cx * jitter[0], cy * jitter[1], rx * jitter[2], ry * jitter[3],
+                                             int(rng.integers(100, 201)))))
+    objects = int(rng.integers(21, 26))
+    for _ in range(objects):
+        label = str(rng.choice([name for name in CLASSES if name not in STUFF]))
+        size = math.exp(rng.uniform(math.log(25), math.log(500)))
+        aspect = rng.uniform(0.4, 2.5)
+        cx, cy = rng.uniform(0, WIDTH), rng.uniform(HEIGHT * 0.35, HEIGHT)
+        vertices = int(np.clip(40 + size / 5 + rng.integers(0, 30), 50, 200))
+        shapes.append((label, wiggly_polygon(rng, cx, cy, size * aspect / 2, size / aspect / 2, vertices)))
+    return {
+        "version": "5.4.1",
+        "flags": {},
+        "shapes": [{"label": label, "points": points, "group_id": None, "description": "",
+                    "shape_type": "polygon", "flags": {}} for label, points in shapes],
+        "imagePath": f"{name}.jpg",
+        "imageData": None,
+        "imageHeight": HEIGHT,
+        "imageWidth": WIDTH,
+    }
+
+
+def write_dataset(folder: Path, count: int, seed: int) -> list[Path]:
+    rng = np.random.default_rng(seed)
+    paths = []
+    for number in range(count):
+        path = folder / f"frame_{number:04d}.json"
+        path.write_text(json.dumps(labelme_document(rng, path.stem), indent=2), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# -- the variants -----------------------------------------------------------------------------------
+def segtool_per_file() -> tuple[str, Callable[[Path, Path, LabelMap], None]]:
+    """segtool's per-file path: through ``segtool.convert.rasterize_one`` when it exists."""
+    try:
+        from segtool.convert import RasterizeOptions, rasterize_one
+    except ImportError:
+        from segtool.raster import rasterize_image
+
+        def composed(path: Path, out: Path, label_map: LabelMap) -> None:
+            for image in load_annotation_file(path):
+                write_mask(out / f"{image.name}.png", rasterize_image(image, label_map).labels,
+                           palette=label_map.palette())
+        return "load_annotation_file + rasterize_image + write_mask", composed
+
+    options = RasterizeOptions()
+
+    def through_convert(path: Path, out: Path, label_map: LabelMap) -> None:
+        for image in load_annotation_file(path):
+            rasterize_one(image, out, label_map, options)
+    return "load_annotation_file + convert.rasterize_one", through_convert
+
+
+def floor(masks: dict[Path, np.ndarray]) -> Callable[[Path, Path, LabelMap], None]:
+    """Read and parse the JSON, write the mask (b) made, drawing nothing."""
+    def run(path: Path, out: Path, label_map: LabelMap) -> None:
+        document = json.loads(path.read_bytes())
+        write_mask(out / f"{Path(document['imagePath']).stem}.png", masks[path], palette=label_map.palette())
+    return run
+
+
+def labelme_approach(path: Path, out: Path, label_map: LabelMap) -> None:
+    """labelme's shapes_to_label + lblsave, written out (labelme itself is not installed)."""
+    with open(path, encoding="utf-8") as handle:
+        document = json.load(handle)
+    size = (document["imageHeight"], document["imageWidth"])
+    cls = np.zeros(size, dtype=np.int32)
+    for shape in document["shapes"]:
+        mask = PIL.Image.fromarray(np.zeros(size, dtype=np.uint8))
+        PIL.ImageDraw.Draw(mask).polygon(xy=[tuple(point) for point in shape["points"]], outline=1, fill=1)
+        cls[np.array(mask, dtype=bool)] = label_map.id_of(shape["label"])
+    label_image = PIL.Image.fromarray(cls.astype(np.uint8))
+    label_image.putpalette(label_map.palette())  # an 'L' image with a palette becomes 'P'
+    label_image.save(out / f"{path.stem}.png")
+
+
+def fillpoly_approach(path: Path, out: Path, label_map: LabelMap) -> None:
+    document = json.loads(path.read_bytes())
+    labels = np.zeros((document["imageHeight"], document["imageWidth"]), np.uint8)
+    for shape in document["shapes"]:
+        vertices = np.round(np.asarray(shape["points"], dtype=np.float64)).astype(np.int32)
+        cv2.fillPoly(labels, [vertices], label_map.id_of(shape["label"]))
+    write_mask(out / f"{path.stem}.png", labels, palette=label_map.palette())
+
+
+# -- measuring --------------------------------------------------------------------------------------
+@dataclass
+class Variant:
+    key: str
+    name: str
+    description: str
+    run: Callable[[Path, Path, LabelMap], None]
+    out: Path
+    cpu_seconds: list[float] = field(default_factory=list)
+    wall_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * statistics.median(self.cpu_seconds)
+
+    @property
+    def wall_ms(self) -> float:
+        return 1000 * statistics.median(self.wall_seconds)
+
+    def cpu_quartiles_ms(self) -> tuple[float, float]:
+        q1, _, q3 = statistics.quantiles(self.cpu_seconds, n=4)
+        return 1000 * q1, 1000 * q3
+
+
+def measure(variants: list[Variant], files: list[Path], label_map: LabelMap, rounds: int) -> None:
+    """Round 0 warms up; then each file is done by every variant, in a rotating order."""
+    for round_number in range(rounds + 1):
+        for file_number, path in enumerate(files):
+            shift = (round_number + file_number) % len(variants)
+            for variant in variants[shift:] + variants[:shift]:
+                wall, cpu = time.perf_counter(), time.process_time()
+                variant.run(path, variant.out, label_map)
+                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                if round_number:
+                    variant.cpu_seconds.append(cpu)
+                    variant.wall_seconds.append(wall)
+
+
+def breakdown(files: list[Path], label_map: LabelMap, out: Path, rounds: int) -> dict[str, float]:
+    """Median milliseconds of (b)'s steps, timed one by one (after the main measurement)."""
+    from segtool.raster import rasterize_image
+
+    steps: dict[str, list[float]] = {"parse + model": [], "rasterize": [], "encode + write": []}
+    for _ in range(rounds):
+        for path in files:
+            t0 = time.process_time()
+            (image,) = load_annotation_file(path)
+            t1 = time.process_time()
+            labels = rasterize_image(image, label_map).labels
+            t2 = time.process_time()
+            write_mask(out / f"{path.stem}.png", labels, palette=label_map.palette())
+            t3 = time.process_time()
+            for step, seconds in zip(steps, (t1 - t0, t2 - t1, t3 - t2)):
+                steps[step].append(seconds)
+    return {step: 1000 * statistics.median(values) for step, values in steps.items()}
+
+
+def differing_pixels(variant: Variant, reference: Variant, files: list[Path]) -> float:
+    """Mean number of pixels per file whose label differs from the reference's output."""
+    counts = [int(np.count_nonzero(read_mask(variant.out / f"{path.stem}.png")
+                                   != read_mask(reference.out / f"{path.stem}.png"))) for path in files]
+    return statistics.fmean(counts)
+
+
+# -- report -----------------------------------------------------------------------------------------
+def report(variants: dict[str, Variant], files: list[Path], steps: dict[str, float], shapes: int,
+           vertices: int, json_kb: float, rounds: int) -> str:
+    a, b, c, d = (variants[key] for key in "abcd")
+    lines = [
+        f"{len(files)} LabelMe files, {WIDTH}x{HEIGHT}, {shapes / len(files):.0f} polygons and "
+        f"{vertices / len(files):.0f} vertices per file on average, {json_kb:.0f} KB of JSON per file; "
+        f"{rounds} rounds after a warm-up, one thread. Python {platform.python_version()}, "
+        f"NumPy {np.__version__}, OpenCV {cv2.__version__}, Pillow {PIL.__version__}.",
+        "",
+        "| variant | what it does | CPU ms/file (median) | IQR | wall ms/file | x (b) | pixels differing from (b) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for variant in (a, b, c, d):
+        q1, q3 = variant.cpu_quartiles_ms()
+        diff = "0 (same mask)" if variant is a else ("-" if variant is b else f"{differing_pixels(variant, b, files):.0f}")
+        lines.append(f"| ({variant.key}) {variant.name} | {variant.description} | {variant.cpu_ms:.2f} | "
+                     f"{q1:.2f}-{q3:.2f} | {variant.wall_ms:.2f} | {variant.cpu_ms / b.cpu_ms:.2f} | {diff} |")
+    floor_ratio = b.cpu_ms / a.cpu_ms
+    labelme_ratio = c.cpu_ms / b.cpu_ms
+    lines += [
+        "",
+        "| ratio (CPU time; wall time in brackets) | value | target | met |",
+        "|---|---:|---|---|",
+        f"| (b)/(a) segtool over the floor | {floor_ratio:.2f} ({b.wall_ms / a.wall_ms:.2f}) | "
+        f"<= {TARGET_FLOOR_RATIO} | {'yes' if floor_ratio <= TARGET_FLOOR_RATIO else 'NO'} |",
+        f"| (c)/(b) labelme's approach over segtool | {labelme_ratio:.2f} ({c.wall_ms / b.wall_ms:.2f}) | "
+        f">= {TARGET_LABELME_SPEEDUP} | {'yes' if labelme_ratio >= TARGET_LABELME_SPEEDUP else 'NO'} |",
+        f"| (d)/(b) cv2.fillPoly over segtool | {d.cpu_ms / b.cpu_ms:.2f} ({d.wall_ms / b.wall_ms:.2f}) | "
+        "(reference) | |",
+        "",
+        "Steps of (b), CPU time, timed one by one: " + ", ".join(f"{step} {ms:.2f} ms" for step, ms in steps.items()) + ".",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10, help="generated LabelMe files (default 10)")
+    parser.add_argument("--rounds", type=int, default=8, help="timed rounds over all files (default 8)")
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args([] if argv is None else argv)
+    cv2.setNumThreads(1)
+
+    with tempfile.TemporaryDirectory(prefix="segtool-bench-rasterize-") as temp:
+        root = Path(temp)
+        files = write_dataset(root, args.files, args.seed)
+        documents = [json.loads(path.read_bytes()) for path in files]
+        label_map = LabelMap.from_names(shape["label"] for document in documents for shape in document["shapes"])
+        segtool_title, segtool_run = segtool_per_file()
+        outs = {key: root / f"out-{key}" for key in "abcd"}
+        for out in outs.values():
+            out.mkdir()
+        segtool = Variant("b", "segtool", segtool_title, segtool_run, outs["b"])
+        for path in files:  # the masks (b) writes, for the floor to write too
+            segtool.run(path, segtool.out, label_map)
+        masks = {path: read_mask(segtool.out / f"{path.stem}.png") for path in files}
+        variants = {
+            "a": Variant("a", "floor", "read + json.loads + write_mask of the same mask, no drawing",
+                         floor(masks), outs["a"]),
+            "b": segtool,
+            "c": Variant("c", "labelme", "json.load, ImageDraw.polygon per shape, cls[mask] = id, "
+                              "palette PNG with Pillow defaults", labelme_approach, outs["c"]),
+            "d": Variant("d", "cv2.fillPoly", "json.loads, fillPoly of rounded vertices, write_mask",
+                         fillpoly_approach, outs["d"]),
+        }
+        measure(list(variants.values()), files, label_map, args.rounds)
+        (root / "out-steps").mkdir()
+        steps = breakdown(files, label_map, root / "out-steps", max(2, args.rounds // 2))
+        shapes = sum(len(document["shapes"]) for document in documents)
+        vertices = sum(len(shape["points"]) for document in documents for shape in document["shapes"])
+        json_kb = statistics.fmean(path.stat().st_size for path in files) / 1024
+        print(report(variants, files, steps, shapes, vertices, json_kb, args.rounds))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
