@@ -51,8 +51,9 @@ from ..errors import InputFileError, MaskError
 from ..imagesize import image_size
 from ..maskio import decode_png
 from .fields import fail, is_number, point_array, positive_int
-from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
+from .geometry import box_ring
 from .imagefiles import find_image
+from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
 from .registry import AnnotationFormat, ReaderOptions, register
 
 DEFAULT_SHAPE_TYPE = "polygon"
@@ -202,10 +203,9 @@ def _rectangle(points: np.ndarray, entry: dict, source: Path, where: str, warnin
     if len(points) == 4:  # some converters save the four corners
         return Polygon(rings=(points,))
     (x1, y1), (x2, y2) = _two_points(points, source, where, "two opposite corners")
-    corners = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], dtype=np.float64)
     if x1 == x2 or y1 == y2:
         warnings.append(f"{where}: has zero width or height, so no area; it paints nothing")
-    return Polygon(rings=(corners,))
+    return Polygon(rings=(box_ring(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)),))
 
 
 def _circle(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
