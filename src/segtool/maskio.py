@@ -179,8 +179,11 @@ def _read_npy(path: Path) -> np.ndarray:
 
 
 def colours_to_ids(rgb: np.ndarray, colour_table: dict[tuple[int, int, int], int], *,
-                   path: str | Path | None = None) -> np.ndarray:
-    """Map an (H, W, 3) RGB mask to ids; colours not in the table are an error naming them."""
+                   path: str | Path | None = None, unknown: int | None = None) -> np.ndarray:
+    """Map an (H, W, 3) RGB mask to ids; colours not in the table are an error naming them.
+
+    With ``unknown`` (a value that is no id) such colours become that value instead.
+    """
     packed = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
     keys = np.array([(r << 16) | (g << 8) | b for r, g, b in colour_table], dtype=np.uint32)
     values = np.array(list(colour_table.values()), dtype=np.uint16)
@@ -188,11 +191,13 @@ def colours_to_ids(rgb: np.ndarray, colour_table: dict[tuple[int, int, int], int
     keys, values = keys[order], values[order]
     positions = np.clip(np.searchsorted(keys, packed), 0, max(len(keys) - 1, 0))
     known = keys[positions] == packed if len(keys) else np.zeros(packed.shape, bool)
-    if not known.all():
-        unknown = np.unique(packed[~known])[:5]
-        shown = ", ".join("#{:06x}".format(int(value)) for value in unknown)
-        raise MaskError(f"colours not in the label map: {shown}", path=path)
     ids = values[positions]
+    if not known.all():
+        if unknown is not None:
+            ids = np.where(known, ids, np.uint16(unknown))
+        else:
+            shown = ", ".join("#{:06x}".format(int(value)) for value in np.unique(packed[~known])[:5])
+            raise MaskError(f"colours not in the label map: {shown}", path=path)
     return ids.astype(np.uint8) if ids.max(initial=0) <= 255 else ids
 
 
@@ -237,14 +242,16 @@ def write_mask(path: str | Path, array: np.ndarray, *, palette: bytes | None = N
     write_bytes_atomic(path, encode_png(array, palette=palette))
 
 
-def read_label_ids(path: str | Path, *, label_map=None, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+def read_label_ids(path: str | Path, *, label_map=None, max_pixels: int = DEFAULT_MAX_PIXELS,
+                   unknown_colour: int | None = None) -> np.ndarray:
     """Read a mask file as a 2-D array of class ids, whatever its kind.
 
     Index masks (grayscale, palette, ``.npy``) are returned as stored. A colour
     (RGB) mask is mapped to ids through the colours of ``label_map`` (a
     :class:`~segtool.labels.LabelMap`), and the ignore value's palette colour
     (VOC's cream border) to the ignore value; without a label map it is a
-    :class:`MaskError`.
+    :class:`MaskError`. Colours not in the label map are an error, or become
+    ``unknown_colour`` when it is given.
     """
     array = read_mask(path, max_pixels=max_pixels)
     if array.ndim == 2:
@@ -254,4 +261,4 @@ def read_label_ids(path: str | Path, *, label_map=None, max_pixels: int = DEFAUL
                         path=path)
     table = {label.colour: label.id for label in label_map}
     table.setdefault(label_map.colour_of(label_map.ignore_value), label_map.ignore_value)
-    return colours_to_ids(array, table, path=path)
+    return colours_to_ids(array, table, path=path, unknown=unknown_colour)
