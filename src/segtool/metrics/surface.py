@@ -10,9 +10,11 @@ Conventions (the boundary metrics in :mod:`segtool.metrics.boundary` all use the
   boundary along that edge, as the object goes on beyond it. With
   ``edge_is_boundary=True`` they count as outside, which is what MedPy, MONAI
   and the Boundary IoU reference code do (they pad with zeros).
-- A non-empty mask with no boundary under the default rule (it covers every
-  known pixel around it, e.g. the whole image) takes its border against the
-  unknown pixels instead, so that every non-empty mask has a boundary.
+- When a non-empty mask has no boundary under the default rule (it covers
+  every known pixel around it, e.g. the whole image), both masks of the pair
+  take the ``edge_is_boundary=True`` rule, so that every non-empty mask has a
+  boundary and the two boundaries are comparable: a full-image reference
+  against a prediction missing one column gives HD 1, not the image width.
 - **Distances** are exact Euclidean between pixel centres, in spacing units.
 - **Work area**: the bounding box of the union of the two masks, grown by one
   pixel on every side. No tolerance margin is needed: every quantity is a
@@ -47,16 +49,13 @@ def inner_border(mask: np.ndarray, unknown: np.ndarray | None, *, edge_is_bounda
 
 
 def _solid(mask: np.ndarray, unknown: np.ndarray | None, *, edge_is_boundary: bool) -> np.ndarray:
-    """``mask`` as uint8, plus the unknown pixels when they must not make a boundary.
+    """``mask`` as uint8, plus the unknown pixels unless they count as outside.
 
     The pixels that are not solid are the "outside" a boundary pixel touches.
     """
-    mask_u8 = mask.view(np.uint8)
-    if unknown is not None and not edge_is_boundary:
-        solid = mask_u8 | unknown.view(np.uint8)
-        if not mask.any() or _border_against(solid, mask).any():
-            return solid
-    return mask_u8
+    if unknown is None or edge_is_boundary:
+        return mask.view(np.uint8)
+    return mask.view(np.uint8) | unknown.view(np.uint8)
 
 
 def _border_against(solid: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -94,6 +93,17 @@ class SurfacePair:
     valid : (H, W) bool array, optional
         Pixels whose ground truth is known. Pixels outside it are removed from
         both masks and are unknown.
+
+    Attributes
+    ----------
+    true_empty, pred_empty : bool
+        Whether each mask has no pixel.
+    true_border, pred_border : bool arrays
+        The boundaries, in the work area.
+    edge_is_boundary : bool
+        The rule in effect: True when asked, or when the fallback applied.
+    diagonal : float
+        The image diagonal in spacing units.
     """
 
     def __init__(
@@ -109,7 +119,6 @@ class SurfacePair:
         self.spacing = normalise_spacing(spacing)
         self.image_shape: tuple[int, int] = mask_true.shape
         self.diagonal = image_diagonal(self.image_shape, self.spacing)
-        self.edge_is_boundary = edge_is_boundary
         box = _bounding_box(mask_true | mask_pred)
         self.true_empty = box is None or not mask_true[box[0] : box[1], box[2] : box[3]].any()
         self.pred_empty = box is None or not mask_pred[box[0] : box[1], box[2] : box[3]].any()
@@ -119,6 +128,7 @@ class SurfacePair:
         self.true = self._crop(mask_true)
         self.pred = self._crop(mask_pred)
         self.unknown = self._unknown_pixels(valid)
+        self._find_borders(edge_is_boundary)
 
     def _crop(self, array: np.ndarray | None) -> np.ndarray:
         """The work area of ``array`` (all True when None), False where it reaches beyond the image."""
@@ -142,15 +152,16 @@ class SurfacePair:
             return None
         return ~self._crop(valid)
 
-    @cached_property
-    def true_border(self) -> np.ndarray:
-        """Boundary pixels of the reference mask, in the work area."""
-        return inner_border(self.true, self.unknown, edge_is_boundary=self.edge_is_boundary)
-
-    @cached_property
-    def pred_border(self) -> np.ndarray:
-        """Boundary pixels of the predicted mask, in the work area."""
-        return inner_border(self.pred, self.unknown, edge_is_boundary=self.edge_is_boundary)
+    def _find_borders(self, edge_is_boundary: bool) -> None:
+        """Set the boundaries, switching both masks to the edge rule when one has none otherwise."""
+        self.edge_is_boundary = edge_is_boundary
+        self.true_border = inner_border(self.true, self.unknown, edge_is_boundary=edge_is_boundary)
+        self.pred_border = inner_border(self.pred, self.unknown, edge_is_boundary=edge_is_boundary)
+        lacks_border = (not self.true_empty and not self.true_border.any()) or (
+            not self.pred_empty and not self.pred_border.any()
+        )
+        if lacks_border and not edge_is_boundary:
+            self._find_borders(True)
 
     @cached_property
     def distance_to_true(self) -> DistanceField:
