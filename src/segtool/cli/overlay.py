@@ -1,0 +1,75 @@
+"""`segtool overlay`: masks drawn over their images."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..files import label_file_in
+from ..labels import LabelMap
+from ..parallel import default_jobs
+from ..viz.batch import OverlayOptions, overlay_folder
+from .app import app
+from .common import EXIT_FAILED, error, info, progress_tasks, user_errors
+
+
+class PictureFormat(str, enum.Enum):
+    png = "png"
+    jpeg = "jpeg"
+
+
+@app.command(no_args_is_help=True)
+def overlay(
+    images: Annotated[Path, typer.Argument(
+        help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff), searched recursively.")],
+    masks: Annotated[Path, typer.Argument(
+        help="A mask, or a folder of masks (.png .npy) matched to the images by relative path without suffix.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder for the overlays.")],
+    labels: Annotated[Optional[Path], typer.Option(
+        help="Label map (labels.txt, .csv or .json) giving names and colours; colour masks need one. "
+             "Default: labels.csv/.json/.txt in MASKS if there is one, else ids in VOC colours.")] = None,
+    opacity: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Opacity of the class colours over the image (0: image only, 1: colours only).")
+    ] = 0.5,
+    outline: Annotated[bool, typer.Option(
+        "--outline", help="Also draw the inner border of each class region at full colour.")] = False,
+    outline_width: Annotated[int, typer.Option(min=1, help="Width of the outlines in pixels.")] = 1,
+    legend: Annotated[bool, typer.Option(
+        "--legend/--no-legend", help="Add a legend of the classes present, to the right of the image.")] = True,
+    background: Annotated[bool, typer.Option(
+        "--background", help="Paint the background (id 0) too; by default it shows the image.")] = False,
+    image_format: Annotated[PictureFormat, typer.Option(
+        help="File format of the overlays: png (exact colours) or jpeg (smaller).")] = PictureFormat.png,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
+                    ] = default_jobs(),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages on stderr.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+) -> None:
+    """Draw masks over their images, with the label map's colours and a legend.
+
+    OUT/<relative path>.png is written for each mask that has an image of the
+    same relative path (any image suffix). The background and the image edge
+    are left unpainted; the ignore value is painted in its palette colour.
+    Exit codes: 0 success, 1 some pairs failed (each named on stderr; the
+    others are still written), 2 usage error.
+    """
+    with user_errors(debug):
+        label_path = labels or label_file_in(masks)
+        label_map = LabelMap.read(label_path) if label_path else None
+        options = OverlayOptions(label_map=label_map, opacity=opacity, outline=outline, outline_width=outline_width,
+                                 legend=legend, include_background=background, image_format=image_format.value)
+        with progress_tasks(quiet=quiet) as progress:
+            summary = overlay_folder(images, masks, output, options=options, jobs=jobs, progress=progress)
+    for failure in summary.failures:
+        error(failure.replace("[", r"\["))
+    if summary.images_without_mask:
+        info(f"{summary.images_without_mask} images have no mask (not drawn)", quiet=quiet)
+    if summary.failures or not summary.written:
+        if not summary.written and not summary.failures:
+            error(f"{masks}: no mask files (.png, .npy) found")
+        info(f"{len(summary.written)} overlays written to {output}, {len(summary.failures)} failed")
+        raise typer.Exit(EXIT_FAILED)
+    info(f"{len(summary.written)} overlays written to {output}", quiet=quiet)

@@ -1,0 +1,114 @@
+"""`segtool stats`: class balance of a mask folder and suggested loss weights."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..atomic import write_bytes_atomic
+from ..errors import OutputError
+from ..files import find_files, label_file_in
+from ..labels import LabelMap
+from ..maskio import MASK_SUFFIXES
+from ..parallel import default_jobs
+from ..report import Column, write_rows
+from ..stats import COLUMNS, ClassBalance, class_balance
+from ..viz.html import stats_report
+from .app import app
+from .common import EXIT_FAILED, OutputFormat, error, info, progress_tasks, user_errors
+
+WEIGHT_NOTES = (
+    "inverse frequency = N / (K n_c): N valid pixels, K classes present, n_c pixels of the class.",
+    "median frequency = median(f) / f_c, f_c = n_c / valid pixels of the masks containing the class.",
+    "generalised Dice = 1 / n_c^2, normalised to sum to 1 over the classes present.",
+    "A class without pixels gets no weight (-).",
+)
+TABLE_COLUMNS = (Column("class_id", "id"), Column("class_name", "class"), Column("pixels"), Column("share"),
+                 Column("images"), Column("weight_inverse_frequency", "w inverse freq"),
+                 Column("weight_median_frequency", "w median freq"),
+                 Column("weight_generalised_dice", "w gen. Dice"))
+
+
+@app.command(no_args_is_help=True)
+def stats(
+    masks: Annotated[Path, typer.Argument(help="A mask file, or a folder searched recursively for .png/.npy masks.")],
+    labels: Annotated[Optional[Path], typer.Option(
+        help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
+             "Default: labels.csv/.json/.txt in MASKS if there is one, else classes are named by id.")] = None,
+    ignore: Annotated[Optional[list[int]], typer.Option(
+        min=0, max=65535, help="Mask value that is not a class (repeat for several). "
+                               "Default: the label map's ignore value, or none without a label map.")] = None,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="Output format of the rows.")] = OutputFormat.table,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the rows to this file (atomically) instead of stdout.")] = None,
+    report: Annotated[Optional[Path], typer.Option(
+        help="Also write a self-contained HTML report with charts to this file.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
+                    ] = default_jobs(),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages on stderr.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+) -> None:
+    """Class balance of a set of masks, and loss weights suggested from it.
+
+    Per class: pixel count, share of the valid (not ignored) pixels, number of
+    masks containing it, and three suggested loss weights: inverse frequency
+    N/(K n_c), median-frequency balancing median(f)/f_c (Eigen & Fergus, f_c =
+    pixels of c / valid pixels of the masks containing c) and generalised Dice
+    1/n_c^2 (Sudre et al., normalised to sum to 1). Classes without pixels get
+    no weight. Exit codes: 0 success, 1 some masks could not be read (each
+    named on stderr; the others are counted), 2 usage error.
+    """
+    with user_errors(debug):
+        label_path = labels or label_file_in(masks)
+        label_map = LabelMap.read(label_path) if label_path else None
+        ignore_values = ignore if ignore else ([label_map.ignore_value] if label_map else [])
+        paths = find_files(masks, MASK_SUFFIXES)
+        if not paths:
+            error(f"{masks}: no mask files ({', '.join(MASK_SUFFIXES)}) found")
+            raise typer.Exit(EXIT_FAILED)
+        with progress_tasks(quiet=quiet) as progress:
+            balance = class_balance(paths, label_map=label_map, ignore=ignore_values, jobs=jobs, progress=progress)
+        caption = _caption(balance, ignore_values, label_path)
+        rows = balance.rows()
+        _write(rows, output_format, output, caption)
+        if report is not None:
+            settings = {"masks": str(masks), "label map": str(label_path) if label_path else "none (ids)",
+                        "ignore values": ignore_values or "none"}
+            html = stats_report(rows=rows, settings=settings, notes=WEIGHT_NOTES, summary={
+                "masks counted": balance.masks, "valid pixels": f"{balance.valid_pixels:,}",
+                "ignored pixels": f"{balance.ignored_pixels:,}", "masks that failed": len(balance.failures)})
+            _save(report, html)
+    for failure in balance.failures:
+        error(failure.replace("[", r"\["))
+    if balance.failures:
+        info(f"{len(balance.failures)} of {len(paths)} masks could not be read")
+        raise typer.Exit(EXIT_FAILED)
+    if report is not None:
+        info(f"report written to {report}", quiet=quiet)
+
+
+def _caption(balance: ClassBalance, ignore_values: list[int], label_path: Path | None) -> str:
+    ignored = ", ".join(str(value) for value in ignore_values) or "none"
+    source = f"; names from {label_path}" if label_path else ""
+    return (f"{balance.masks} masks, {balance.valid_pixels:,} valid pixels, "
+            f"{balance.ignored_pixels:,} ignored (values: {ignored}){source}")
+
+
+def _write(rows: list[dict], output_format: OutputFormat, output: Path | None, caption: str) -> None:
+    stream = sys.stdout if output is None else io.StringIO()
+    write_rows(rows, COLUMNS, output_format.value, stream, title="Class balance", caption=caption,
+               notes=WEIGHT_NOTES, table_columns=TABLE_COLUMNS)
+    if output is not None:
+        _save(output, stream.getvalue())
+
+
+def _save(path: Path, text: str) -> None:
+    try:
+        write_bytes_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None

@@ -1,0 +1,372 @@
+"""Self-contained HTML reports: one file to open, share and archive.
+
+Everything is inside the file: charts are inline SVG (:mod:`segtool.viz.svg`),
+pictures are ``data:`` URIs, the style sheet is inline. There is no JavaScript
+and nothing is fetched from the network; links to the scored files are the only
+references outside the file, and they are relative unless the caller passes
+absolute ones. The builders take plain data (numbers, names, encoded pictures)
+and return the HTML text; writing it is the caller's job
+(:func:`segtool.atomic.write_bytes_atomic`).
+
+The size of a report depends on the number of classes and on the pictures
+passed in, not on the number of images scored: per-image scores are drawn as
+binned distributions, and only the worst images the caller picked are embedded
+(pass thumbnails, see :func:`segtool.viz.image.thumbnail`).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+
+import numpy as np
+
+from ..imagesize import image_size
+from .errormap import CATEGORY_NAMES, ERROR_COLOURS
+from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number
+
+DATASET_COLOUR = "#0072B2"
+PER_IMAGE_COLOUR = "#E69F00"
+METRIC_TITLES = {"dice": "Dice", "iou": "IoU", "precision": "Precision", "recall": "Recall",
+                 "accuracy": "Accuracy", "hd95": "HD95", "assd": "ASSD", "nsd": "NSD"}
+
+SCORE_RULES = (
+    "Pixels whose ground truth holds an ignore value are not scored; prediction values never mask anything.",
+    "Per class: TP = predicted c where the ground truth is c, FP = predicted c elsewhere, FN = c missed. "
+    "Dice = 2TP / (2TP + FP + FN), IoU = TP / (TP + FP + FN).",
+    "A score whose denominator is 0 (the class is in neither mask) is undefined: shown as a dash and "
+    "left out of every mean; the number of images a mean was taken over is shown beside it.",
+    "A class predicted in an image whose ground truth lacks it scores 0 there.",
+    "Dataset aggregation: the confusion matrices of all images are summed, then the score is computed once "
+    "(the mmseg / Cityscapes number).",
+    "Per-image aggregation: the score is computed on each image, then averaged over the images where it is "
+    "defined, with its standard deviation (the nnU-Net / MONAI number).",
+)
+
+
+@dataclass(frozen=True)
+class ClassScores:
+    """The scores of one class in both aggregations, keyed by metric name (``"dice"``, ``"iou"``...).
+
+    ``dataset`` comes from the summed confusion matrix; ``per_image_mean`` and
+    ``per_image_std`` from the per-image scores, over ``per_image_count``
+    images where the metric is defined. NaN means undefined. ``in_mean`` is
+    False for classes left out of the macro mean (the background, by default).
+    """
+
+    class_id: int
+    name: str
+    dataset: Mapping[str, float]
+    per_image_mean: Mapping[str, float]
+    per_image_std: Mapping[str, float]
+    per_image_count: Mapping[str, int]
+    in_mean: bool = True
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An encoded picture (PNG or JPEG bytes) and what it shows."""
+
+    caption: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ImageEntry:
+    """One image shown in the report: its name, a link to its file, its scores and pictures."""
+
+    name: str
+    scores: Mapping[str, float]
+    pictures: Sequence[Picture] = ()
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class ImageGroup:
+    """A titled list of images, e.g. the worst images overall, or for one class."""
+
+    title: str
+    images: Sequence[ImageEntry]
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """A pixel count matrix: rows are ground-truth classes, columns predicted ones."""
+
+    matrix: np.ndarray
+    row_names: Sequence[str]
+    column_names: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a report: an anchor, a heading, and its HTML body."""
+
+    anchor: str
+    heading: str
+    body: str
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+# -- building blocks ----------------------------------------------------------------------
+_MIME_BY_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+                  (b"GIF8", "image/gif"))
+
+
+def data_uri(data: bytes) -> str:
+    """``data:`` URI of PNG, JPEG or GIF bytes (the type is read from the bytes)."""
+    mime = next((mime for magic, mime in _MIME_BY_MAGIC if data.startswith(magic)), None)
+    if mime is None:
+        raise ValueError("pictures must be PNG, JPEG or GIF bytes")
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def metric_title(metric: str) -> str:
+    return METRIC_TITLES.get(metric, metric.replace("_", " "))
+
+
+def _picture(picture: Picture) -> str:
+    height, width = image_size(picture.data)
+    return (f'<figure class="pic"><img src="{data_uri(picture.data)}" width="{width}" height="{height}" '
+            f'alt="{escape(picture.caption)}"><figcaption>{escape(picture.caption)}</figcaption></figure>')
+
+
+def _definition_list(items: Mapping[str, object]) -> str:
+    rows = "".join(f"<dt>{escape(str(key))}</dt><dd>{escape(_display(value))}</dd>" for key, value in items.items())
+    return f'<dl class="kv">{rows}</dl>'
+
+
+def _display(value: object) -> str:
+    if isinstance(value, float):
+        return number(value, 4)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_display(item) for item in value) or "none"
+    return MISSING if value is None else str(value)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes: Sequence[str] = ()) -> str:
+    head = "".join(f"<th>{escape(header)}</th>" for header in headers)
+    body = []
+    for index, row in enumerate(rows):
+        css = row_classes[index] if index < len(row_classes) and row_classes[index] else ""
+        cells = "".join(f"<td>{cell}</td>" for cell in row)
+        body.append(f'<tr class="{css}">{cells}</tr>' if css else f"<tr>{cells}</tr>")
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def page(title: str, sections: Sequence[Section], *, subtitle: str = "") -> str:
+    """The whole HTML document: style, a table of contents, then the sections."""
+    toc = "".join(f'<li><a href="#{section.anchor}">{escape(section.heading)}</a></li>' for section in sections)
+    parts = []
+    for section in sections:
+        notes = "".join(f'<p class="note">{escape(note)}</p>' for note in section.notes)
+        parts.append(f'<section id="{section.anchor}"><h2>{escape(section.heading)}</h2>{notes}'
+                     f"{section.body}</section>")
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+            f"<header><h1>{escape(title)}</h1><p class=\"sub\">{escape(subtitle)}</p>"
+            f'<p class="sub">made by segtool {escape(_version())}</p>'
+            f'<nav><ol>{toc}</ol></nav></header><main>{"".join(parts)}</main></body></html>\n')
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("segtool")
+    except PackageNotFoundError:
+        return "(development)"
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1a1a1a;background:#fafafa}
+header{background:#fff;border-bottom:1px solid #ddd;padding:16px 24px}
+h1{margin:0 0 4px;font-size:22px}h2{font-size:18px;margin:0 0 10px}h3{font-size:15px;margin:18px 0 8px}
+.sub{margin:2px 0;color:#555;font-size:13px}
+nav ol{margin:8px 0 0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:6px 16px;font-size:13px}
+main{max-width:1180px;padding:8px 24px 40px}
+section{background:#fff;border:1px solid #e2e2e2;border-radius:6px;padding:14px 18px;margin:16px 0}
+.note{color:#444;font-size:13px;margin:4px 0 8px}
+dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;font-size:13px;margin:0}
+dl.kv dt{color:#555}dl.kv dd{margin:0;font-family:ui-monospace,monospace;word-break:break-all}
+ul.rules{font-size:13px;padding-left:20px;margin:6px 0}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:13px;margin:6px 0}
+th,td{border-bottom:1px solid #e5e5e5;padding:3px 8px;text-align:right;white-space:nowrap}
+th{background:#f3f3f3;position:sticky;top:0}
+td:first-child,th:first-child{text-align:left}
+tr.aside td{color:#777;font-style:italic}
+svg.chart{max-width:100%;height:auto;display:block;margin:6px 0 14px}
+.gallery{display:flex;flex-wrap:wrap;gap:12px}
+.entry{border:1px solid #e2e2e2;border-radius:4px;padding:6px;background:#fff;max-width:100%}
+.pics{display:flex;gap:6px;flex-wrap:wrap}
+figure.pic{margin:0}figure.pic img{display:block;max-width:100%;height:auto;image-rendering:auto}
+figure.pic figcaption{font-size:11px;color:#666}
+.entry .name{font-size:12px;font-family:ui-monospace,monospace;word-break:break-all;margin-top:4px}
+.entry .scores{font-size:12px;color:#333}
+.swatches{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:13px;margin:6px 0}
+.swatch{display:inline-block;width:14px;height:14px;border:1px solid #555;vertical-align:middle;margin-right:5px}
+"""
+
+
+# -- score report -------------------------------------------------------------------------
+def score_report(*, settings: Mapping[str, object], classes: Sequence[ClassScores],
+                 metrics: Sequence[str] = ("dice", "iou"),
+                 per_image: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+                 confusion: Confusion | None = None, worst: Sequence[ImageGroup] = (),
+                 summary: Mapping[str, object] | None = None, rules: Sequence[str] = SCORE_RULES,
+                 title: str = "Segmentation scores") -> str:
+    """The HTML report of a scoring run.
+
+    Parameters
+    ----------
+    settings
+        The run's options, shown as they are (folders, ignore values, label map...).
+    classes
+        One :class:`ClassScores` per class, in display order.
+    metrics
+        The metric names charted and tabled, keys of the :class:`ClassScores` mappings.
+    per_image
+        ``per_image[metric][class name]``: that class's score on every image (NaN where undefined),
+        drawn as distributions.
+    confusion
+        The summed pixel confusion matrix, drawn as a heat map.
+    worst
+        Groups of images to show with their pictures (e.g. worst overall, worst per class).
+    summary
+        Headline numbers (e.g. ``{"mean Dice, dataset": 0.81}``), shown first.
+    rules
+        The conventions behind the numbers, shown with the settings.
+    """
+    sections = []
+    if summary:
+        sections.append(Section("summary", "Summary", _definition_list(summary)))
+    sections.append(Section("settings", "Settings and rules", _definition_list(settings)
+                            + '<ul class="rules">' + "".join(f"<li>{escape(rule)}</li>" for rule in rules)
+                            + "</ul>"))
+    sections.append(Section("per-class", "Per-class scores", _class_charts(classes, metrics)
+                            + _class_table(classes, metrics),
+                            notes=("Blue: dataset aggregation (summed confusion matrix). Orange: mean over "
+                                   "images where the score is defined, the line spans \u00b1 one standard "
+                                   "deviation. Classes in italics are left out of the macro mean.",)))
+    if per_image:
+        sections.append(Section("distributions", "Distribution of per-image scores",
+                                _distributions(classes, metrics, per_image),
+                                notes=("Per class: histogram of the per-image scores (shaded), box from the "
+                                       "first to the third quartile with the median, whiskers to the most "
+                                       "extreme scores within 1.5 IQR, diamond = mean. Undefined scores are "
+                                       "not drawn; their count is given on the right.",)))
+    if confusion is not None:
+        sections.append(Section("confusion", "Confusion matrix", heatmap(
+            confusion.matrix, confusion.row_names, confusion.column_names, title="Pixel confusion matrix"),
+            notes=("Pixels summed over all images, ignore pixels excluded. Each row (ground-truth class) is "
+                   "coloured by the share of its pixels predicted as each column; hover for counts.",)))
+    if worst:
+        sections.append(Section("worst", "Worst images", "".join(_image_group(group) for group in worst)
+                                + _error_legend(),
+                                notes=("The lowest-scoring images; names link to the files.",)))
+    return page(title, sections, subtitle=f"{len(classes)} classes")
+
+
+def _class_charts(classes: Sequence[ClassScores], metrics: Sequence[str]) -> str:
+    names = [item.name for item in classes]
+    charts = []
+    for metric in metrics:
+        series = [Series("dataset", [item.dataset.get(metric, math.nan) for item in classes], DATASET_COLOUR),
+                  Series("per image: mean \u00b1 std", [item.per_image_mean.get(metric, math.nan) for item in classes],
+                         PER_IMAGE_COLOUR, errors=[item.per_image_std.get(metric, math.nan) for item in classes])]
+        charts.append(f"<h3>{escape(metric_title(metric))}</h3>"
+                      + bar_chart(names, series, title=f"{metric_title(metric)} per class", maximum=1.0))
+    return "".join(charts)
+
+
+def _class_table(classes: Sequence[ClassScores], metrics: Sequence[str]) -> str:
+    headers = ["class", "id"]
+    for metric in metrics:
+        title = metric_title(metric)
+        headers += [f"{title} dataset", f"{title} per image", "\u00b1 std", "images"]
+    rows, row_classes = [], []
+    for item in classes:
+        row = [escape(item.name), str(item.class_id)]
+        for metric in metrics:
+            count = item.per_image_count.get(metric)
+            row += [number(item.dataset.get(metric, math.nan)), number(item.per_image_mean.get(metric, math.nan)),
+                    number(item.per_image_std.get(metric, math.nan)), MISSING if count is None else str(count)]
+        rows.append(row)
+        row_classes.append("" if item.in_mean else "aside")
+    return _table(headers, rows, row_classes=row_classes)
+
+
+def _distributions(classes: Sequence[ClassScores], metrics: Sequence[str],
+                   per_image: Mapping[str, Mapping[str, Sequence[float]]]) -> str:
+    parts = []
+    for metric in metrics:
+        by_class = per_image.get(metric)
+        if not by_class:
+            continue
+        names = [item.name for item in classes if item.name in by_class]
+        parts.append(f"<h3>{escape(metric_title(metric))}</h3>" + distribution_chart(
+            names, [by_class[name] for name in names], title=f"Per-image {metric_title(metric)} per class"))
+    return "".join(parts)
+
+
+def _image_group(group: ImageGroup) -> str:
+    entries = []
+    for entry in group.images:
+        name = escape(entry.name)
+        link = f'<a href="{escape(entry.href)}">{name}</a>' if entry.href else name
+        scores = " \u00b7 ".join(f"{escape(metric_title(key))} {number(value)}" for key, value in entry.scores.items())
+        pictures = "".join(_picture(picture) for picture in entry.pictures)
+        entries.append(f'<div class="entry"><div class="pics">{pictures}</div><div class="name">{link}</div>'
+                       f'<div class="scores">{scores}</div></div>')
+    return f'<h3>{escape(group.title)}</h3><div class="gallery">{"".join(entries)}</div>'
+
+
+def _error_legend() -> str:
+    swatches = "".join(
+        f'<span><span class="swatch" style="background:rgb{ERROR_COLOURS[code]}"></span>{escape(name)}</span>'
+        for code, name in enumerate(CATEGORY_NAMES))
+    return f'<h3>Error map colours</h3><div class="swatches">{swatches}</div>'
+
+
+# -- stats report -------------------------------------------------------------------------
+STATS_WEIGHTS = (("weight_inverse_frequency", "Inverse frequency"),
+                 ("weight_median_frequency", "Median-frequency balancing"),
+                 ("weight_generalised_dice", "Generalised Dice (1/n\u00b2, normalised)"))
+
+
+def stats_report(*, rows: Sequence[Mapping[str, object]], settings: Mapping[str, object],
+                 summary: Mapping[str, object] | None = None, notes: Sequence[str] = (),
+                 title: str = "Class balance") -> str:
+    """The HTML report of ``segtool stats``.
+
+    ``rows`` are the stats rows (keys ``class_id``, ``class_name``, ``pixels``,
+    ``share``, ``images`` and the ``weight_*`` columns of :data:`STATS_WEIGHTS`);
+    ``notes`` explain the weights.
+    """
+    names = [str(row["class_name"]) for row in rows]
+    shares = Series("share of valid pixels", [float(row["share"]) for row in rows], DATASET_COLOUR)
+    balance = bar_chart(names, [shares], title="Share of valid pixels per class", digits=4)
+    present = [row for row in rows if int(row["pixels"]) > 0]
+    weights = "".join(
+        f"<h3>{escape(heading)}</h3>"
+        + bar_chart([str(row["class_name"]) for row in present],
+                    [Series(heading, [float(row[key]) for row in present], PER_IMAGE_COLOUR)], title=heading, digits=4)
+        for key, heading in STATS_WEIGHTS)
+    headers = ["class", "id", "pixels", "share", "images", *(heading for _, heading in STATS_WEIGHTS)]
+    table = _table(headers, [
+        [escape(str(row["class_name"])), str(row["class_id"]), f"{int(row['pixels']):,}",
+         number(float(row["share"]), 4), str(row["images"]), *(number(float(row[key]), 4) for key, _ in STATS_WEIGHTS)]
+        for row in rows])
+    sections = []
+    if summary:
+        sections.append(Section("summary", "Summary", _definition_list(summary)))
+    sections += [Section("settings", "Settings", _definition_list(settings)),
+                 Section("balance", "Class balance", balance + table),
+                 Section("weights", "Suggested loss weights", weights,
+                         notes=(*notes, "Only the classes with pixels are charted."))]
+    return page(title, sections, subtitle=f"{len(rows)} classes")

@@ -1,0 +1,120 @@
+"""RGB pictures: read a photo as displayed, shrink it, encode and write it.
+
+Conventions
+-----------
+* Pictures are ``(height, width, 3)`` uint8 arrays in RGB order (OpenCV's BGR
+  never leaks out of this module).
+* A photo is read *as displayed*: its EXIF orientation is applied, because
+  annotation tools draw on the displayed image and masks follow it.
+* Grayscale photos are repeated over the three channels; photos with more than
+  8 bits per sample (16-bit, float) are stretched from their minimum to their
+  maximum, so that a CT slice or a 12-bit microscope image is visible at all.
+* Written files are replaced atomically (see :mod:`segtool.atomic`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..atomic import write_bytes_atomic
+from ..errors import InputFileError, OutputError
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+PICTURE_FORMATS = ("png", "jpeg")
+_SUFFIX_FORMAT = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """Read a photo as an RGB uint8 array, as displayed (EXIF orientation applied).
+
+    Raises :class:`~segtool.errors.InputFileError` naming the file when it
+    cannot be read or decoded.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return as_rgb(np.asarray(_stretched(ImageOps.exif_transpose(image))))
+    except FileNotFoundError:
+        raise InputFileError("image file not found", path=path) from None
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InputFileError(f"not a readable image: {exc}", path=path) from None
+
+
+def _stretched(image):
+    """8-bit images as they are; deeper ones stretched min..max to 8 bits."""
+    from PIL import Image
+
+    if image.mode in ("1", "L", "P", "RGB", "RGBA", "LA", "PA", "CMYK", "YCbCr", "LAB", "HSV"):
+        return image.convert("RGB")
+    values = np.asarray(image, dtype=np.float64)
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
+    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8)).convert("RGB")
+
+
+def as_rgb(picture: np.ndarray) -> np.ndarray:
+    """A 2-D gray or (H, W, 3|4) array as a contiguous (H, W, 3) uint8 RGB array.
+
+    >>> as_rgb(np.array([[7]], np.uint8)).tolist()
+    [[[7, 7, 7]]]
+    """
+    if picture.dtype != np.uint8:
+        raise ValueError(f"pictures must be uint8, got {picture.dtype}")
+    if picture.ndim == 2:
+        return np.repeat(picture[:, :, None], 3, axis=2)
+    if picture.ndim == 3 and picture.shape[2] in (3, 4):
+        return np.ascontiguousarray(picture[:, :, :3])
+    raise ValueError(f"pictures must be (H, W) or (H, W, 3), got shape {picture.shape}")
+
+
+def thumbnail(picture: np.ndarray, *, max_side: int = 320) -> np.ndarray:
+    """Shrink ``picture`` so that its longer side is at most ``max_side`` (never enlarge).
+
+    Area averaging is used, so a thin line of error pixels stays visible as a
+    fainter line instead of disappearing.
+    """
+    if max_side < 1:
+        raise ValueError(f"max_side must be at least 1, got {max_side}")
+    height, width = picture.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1:
+        return picture
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
+
+
+def encode_image(picture: np.ndarray, *, image_format: str = "png", quality: int = 90) -> bytes:
+    """Encode an RGB picture as PNG or JPEG bytes (``quality`` is JPEG's, 1..100)."""
+    if image_format not in PICTURE_FORMATS:
+        raise ValueError(f"image_format must be one of {PICTURE_FORMATS}, got {image_format!r}")
+    bgr = np.ascontiguousarray(as_rgb(picture)[:, :, ::-1])
+    if image_format == "png":
+        ok, data = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+    else:
+        ok, data = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise ValueError(f"cannot encode a picture of shape {picture.shape} as {image_format}")
+    return data.tobytes()
+
+
+def format_for_path(path: str | Path) -> str:
+    """``png`` or ``jpeg`` from a file name's suffix; an :class:`OutputError` otherwise."""
+    image_format = _SUFFIX_FORMAT.get(Path(path).suffix.lower())
+    if image_format is None:
+        raise OutputError("picture files must end in .png, .jpg or .jpeg", path=path)
+    return image_format
+
+
+def write_image(path: str | Path, picture: np.ndarray, *, quality: int = 90) -> None:
+    """Write an RGB picture atomically, as PNG or JPEG according to the suffix of ``path``."""
+    data = encode_image(picture, image_format=format_for_path(path), quality=quality)
+    try:
+        write_bytes_atomic(path, data)
+    except OSError as exc:
+        raise OutputError(f"cannot write picture: {exc.strerror or exc}", path=path) from None
+

@@ -1,0 +1,66 @@
+"""A legend panel (colour swatch + name per entry) placed to the right of a picture.
+
+The panel never covers a pixel of the picture: the result is wider than the
+input, and taller only when the picture is too short for a single column of
+entries (the picture is then padded below with the panel's background).
+Entries flow top to bottom, then into further columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+Colour = tuple[int, int, int]
+LegendEntry = tuple[str, Colour]
+
+PANEL_BACKGROUND: Colour = (255, 255, 255)
+TEXT_COLOUR: Colour = (0, 0, 0)
+SWATCH_BORDER: Colour = (64, 64, 64)
+
+
+@lru_cache(maxsize=8)
+def _font(size: int):
+    from PIL import ImageFont
+
+    return ImageFont.load_default(size=size)
+
+
+def default_font_size(height: int) -> int:
+    """A text height that reads well next to a picture ``height`` pixels tall: 12 to 28."""
+    return int(min(28, max(12, height // 30)))
+
+
+def with_legend(picture: np.ndarray, entries: Sequence[LegendEntry], *,
+                font_size: int | None = None) -> np.ndarray:
+    """Return ``picture`` (RGB uint8) with a legend panel of ``entries`` on its right.
+
+    With no entries the picture is returned unchanged.
+    """
+    if not entries:
+        return picture
+    from PIL import Image, ImageDraw
+
+    height, width = picture.shape[:2]
+    size = font_size or default_font_size(height)
+    font = _font(size)
+    margin, gap = size // 2 + 2, size // 2
+    row_height = size + gap
+    rows_per_column = max(1, (height - 2 * margin + gap) // row_height)
+    rows = min(len(entries), rows_per_column)
+    columns = -(-len(entries) // rows_per_column)
+    text_width = max(int(np.ceil(font.getlength(name))) for name, _ in entries)
+    column_width = size + gap + text_width + margin
+    panel_height = max(height, 2 * margin + rows * row_height - gap)
+    canvas = Image.new("RGB", (width + margin + columns * column_width, panel_height), PANEL_BACKGROUND)
+    canvas.paste(Image.fromarray(picture), (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    for index, (name, colour) in enumerate(entries):
+        column, row = divmod(index, rows_per_column)
+        left = width + margin + column * column_width
+        top = margin + row * row_height
+        draw.rectangle((left, top, left + size - 1, top + size - 1), fill=tuple(colour), outline=SWATCH_BORDER)
+        draw.text((left + size + gap, top + size / 2), name, fill=TEXT_COLOUR, font=font, anchor="lm")
+    return np.asarray(canvas)
