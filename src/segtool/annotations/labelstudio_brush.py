@@ -19,63 +19,61 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
-class _BitReader:
-    """Reads unsigned big-endian bit fields from a byte string."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8))
-        self.position = 0
-
-    def read(self, width: int) -> int:
-        end = self.position + width
-        if end > len(self.bits):
-            raise ValueError("the data ends in the middle of a record")
-        first, last = self.position // 8, (end + 7) // 8
-        chunk = int.from_bytes(self.data[first:last], "big")
-        value = (chunk >> (last * 8 - end)) & ((1 << width) - 1)
-        self.position = end
-        return value
-
-    def read_many(self, count: int, width: int) -> np.ndarray:
-        end = self.position + count * width
-        if end > len(self.bits):
-            raise ValueError("the data ends in the middle of a record")
-        fields = self.bits[self.position:end].reshape(count, width).astype(np.uint64)
-        self.position = end
-        return fields @ (np.uint64(1) << np.arange(width - 1, -1, -1, dtype=np.uint64))
+_WINDOW = 8  # bytes read at once: a record's header and one word (at most 1+2+16+32 bits) fit in 64 bits
 
 
 def decode_brush_rle(data: Sequence[int], *, expected_count: int | None = None) -> np.ndarray:
-    """The values a Label Studio brush RLE encodes, as a 1-D array.
+    """The values a Label Studio brush RLE encodes, as a 1-D uint32 array.
 
     Raises ``ValueError`` when ``data`` is not a list of bytes, is cut short, or
     (checked before decoding) does not hold ``expected_count`` values.
     """
     try:
-        reader = _BitReader(bytes(data))
+        raw = bytes(data)
     except TypeError:
         raise ValueError("it is not a list of byte values") from None
-    count = reader.read(32)
+    total_bits = len(raw) * 8
+    padded = raw + bytes(_WINDOW)
+    if total_bits < 32 + 5 + 16:
+        raise ValueError("it is shorter than its header")
+    header = int.from_bytes(raw[:7], "big") >> (56 - 53)
+    count = header >> 21
+    word_size = ((header >> 16) & 0x1F) + 1
+    run_bits = [((header >> shift) & 0xF) + 1 for shift in (12, 8, 4, 0)]
     if expected_count is not None and count != expected_count:
         raise ValueError(f"it holds {count} values, {expected_count} were expected")
-    word_size = reader.read(5) + 1
-    run_bits = [reader.read(4) + 1 for _ in range(4)]
-    values = np.zeros(count, dtype=np.uint32)
-    done = 0
+    word_mask = (1 << word_size) - 1
+    values: list[int] = []
+    lengths: list[int] = []
+    position, done = 53, 0
+
+    def window_at(bit: int) -> tuple[int, int]:
+        """64 bits starting at the byte holding ``bit``, and how many of them lie at or after it."""
+        return int.from_bytes(padded[bit >> 3:(bit >> 3) + _WINDOW], "big"), 64 - (bit & 7)
+
     while done < count:
-        repeat = reader.read(1)
-        length = reader.read(run_bits[reader.read(2)]) + 1
-        end = done + length
-        if end > count:
-            raise ValueError(f"a run goes past the {count} values the header announces")
-        values[done:end] = reader.read(word_size) if repeat else reader.read_many(length, word_size)
-        done = end
-    return values
+        window, left = window_at(position)
+        width = run_bits[(window >> (left - 3)) & 3]
+        length = ((window >> (left - 3 - width)) & ((1 << width) - 1)) + 1
+        position += 3 + width
+        if (window >> (left - 1)) & 1:  # repeat record: one word, used `length` times
+            values.append((window >> (left - 3 - width - word_size)) & word_mask)
+            lengths.append(length)
+            position += word_size
+        else:  # literal record: `length` words
+            for _ in range(length):
+                window, left = window_at(position)
+                values.append((window >> (left - word_size)) & word_mask)
+                position += word_size
+            lengths.extend([1] * length)
+        done += length
+        if position > total_bits:
+            raise ValueError("the data ends in the middle of a record")
+    if done != count:
+        raise ValueError(f"a run goes past the {count} values the header announces")
+    return np.repeat(np.asarray(values, dtype=np.uint32), lengths)
 
 
 def brush_mask(data: Sequence[int], height: int, width: int) -> np.ndarray:
     """The boolean (height, width) mask of a brush RLE: pixels whose alpha is not 0."""
-    values = decode_brush_rle(data, expected_count=height * width * 4)
-    return values.reshape(height, width, 4)[:, :, 3] != 0
+    return decode_brush_rle(data, expected_count=height * width * 4).reshape(height, width, 4)[:, :, 3] != 0
