@@ -44,6 +44,17 @@ _HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 Colour = tuple[int, int, int]
 
 
+def label_folder(name: str) -> str:
+    """The folder of a label in the per-label (``binary``) mask layout: ``/`` and ``\\`` become ``_``,
+    and a name that is empty or starts with a dot gets a leading ``_``.
+
+    >>> label_folder("tv/monitor"), label_folder(".hidden")
+    ('tv_monitor', '_.hidden')
+    """
+    cleaned = name.replace("/", "_").replace("\\", "_").strip()
+    return "_" + cleaned if cleaned.startswith(".") or not cleaned else cleaned
+
+
 def voc_colour(label_id: int) -> Colour:
     """The PASCAL VOC display colour of ``label_id`` (bits of the id spread over R, G, B)."""
     red = green = blue = 0
