@@ -220,5 +220,5 @@ def test_bad_coordinate_names_the_region(tmp_path):
 
 
 def test_unknown_json_list_names_what_was_expected(tmp_path):
-    with pytest.raises(AnnotationError, match="labelstudio: a list of tasks with 'data' and 'annotations'"):
+    with pytest.raises(AnnotationError, match='labelstudio: a list of tasks with "data" and "annotations"'):
         load(tmp_path, [{"foo": 1}])

@@ -206,5 +206,5 @@ def _mask(attrs: dict[str, str], source: Path, where: str, get) -> Bitmap:
 
 FORMAT = register(AnnotationFormat(
     name="cvat", detect=detect, read=read,
-    expected="an XML <annotations> root with <image> elements (CVAT for images)",
+    expected="an XML <annotations> root with <image> elements",
 ))

@@ -332,6 +332,6 @@ def _geometry(region: _Region, size: tuple[int, int], source: Path, where: str) 
 
 FORMAT = register(AnnotationFormat(
     name="labelstudio", detect=detect, read=read, takes_options=True,
-    expected="a list of tasks with 'data' and 'annotations' (Label Studio JSON), "
-             "or records with 'annotator' and 'annotation_id' (JSON-MIN)",
+    expected='a list of tasks with "data" and "annotations", or JSON-MIN records with "annotator" '
+             'and "annotation_id"',
 ))

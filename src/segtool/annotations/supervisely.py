@@ -180,5 +180,5 @@ def decode_bitmap(text: str) -> np.ndarray:
 
 FORMAT = register(AnnotationFormat(
     name="supervisely", detect=detect, read=read,
-    expected="'size' and 'objects' (Supervisely image annotation), or 'classes' and 'tags' (its meta.json)",
+    expected='"size" and "objects" (or "classes" and "tags": a project\'s meta.json)',
 ))

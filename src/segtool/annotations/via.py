@@ -176,5 +176,5 @@ def _geometry(kind: str, attrs: dict[str, Any], source: Path, where: str) -> Geo
 
 FORMAT = register(AnnotationFormat(
     name="via", detect=detect, read=read, takes_options=True,
-    expected="'_via_img_metadata' (VIA project), or entries with 'filename' and 'regions' (VIA JSON export)",
+    expected='"_via_img_metadata" (a project), or entries with "filename" and "regions" (an export)',
 ))
