@@ -1,0 +1,115 @@
+"""Checking a shape before it is drawn: numbers, zero-area polygons, where it lies.
+
+Decisions
+---------
+* A NaN or infinite number, or one beyond +-1e12 (a million times larger than
+  any image), is an error: such a file is corrupt, and a mask drawn without
+  the shape would be silently wrong.
+* A polygon ring with zero area (fewer than 3 distinct points, or all on one
+  line) draws nothing; so does an ellipse with a radius of 0. Both are reported.
+  A negative radius is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..annotations.model import Bitmap, Ellipse, Geometry, Points, Polygon, Polyline
+from ..errors import AnnotationError
+from .ellipse import ellipse_reach
+
+MAX_COORDINATE = 1e12
+
+Extent = tuple[float, float, float, float]  # x_min, y_min, x_max, y_max
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What to draw of a geometry (``None``: nothing), its extent, and problems to report."""
+
+    drawable: Geometry | None
+    extent: Extent
+    notes: tuple[str, ...] = ()
+
+
+def inspect_geometry(geometry: Geometry) -> Inspection:
+    """Check ``geometry``; an :class:`AnnotationError` (without a path) if its numbers are unusable."""
+    if isinstance(geometry, Polygon):
+        return _inspect_polygon(geometry)
+    if isinstance(geometry, Ellipse):
+        return _inspect_ellipse(geometry)
+    if isinstance(geometry, (Polyline, Points)):
+        points = _checked_points(geometry.points)
+        if len(points) == 0:
+            return Inspection(None, (0.0, 0.0, 0.0, 0.0), ("has no points; nothing drawn",))
+        return Inspection(geometry, _extent(points))
+    if isinstance(geometry, Bitmap):
+        if np.ndim(geometry.mask) != 2:
+            raise AnnotationError(f"a bitmap must be 2-D, not {np.ndim(geometry.mask)}-D")
+        height, width = np.shape(geometry.mask)
+        left, top = geometry.left, geometry.top
+        return Inspection(geometry, (left, top, left + width, top + height))
+    raise TypeError(f"not a geometry: {type(geometry).__name__}")
+
+
+def is_zero_area_ring(ring: np.ndarray) -> bool:
+    """True when the ring has fewer than 3 distinct points or all its points are on one line."""
+    if len(ring) < 3:
+        return True
+    offsets = ring - ring[0]
+    farthest = offsets[np.argmax(np.einsum("ij,ij->i", offsets, offsets))]
+    cross = offsets[:, 0] * farthest[1] - offsets[:, 1] * farthest[0]
+    return not np.any(cross)
+
+
+def _checked_points(points: np.ndarray) -> np.ndarray:
+    points = np.asarray(points, dtype=np.float64)
+    if points.size and not np.all(np.abs(points) <= MAX_COORDINATE):
+        bad = "non-finite" if not np.all(np.isfinite(points)) else "out-of-range"
+        raise AnnotationError(f"has a {bad} coordinate (NaN, infinite or beyond +-{MAX_COORDINATE:g})")
+    return points.reshape(-1, 2)
+
+
+def _extent(points: np.ndarray) -> Extent:
+    low, high = points.min(axis=0), points.max(axis=0)
+    return float(low[0]), float(low[1]), float(high[0]), float(high[1])
+
+
+def _inspect_polygon(polygon: Polygon) -> Inspection:
+    rings = [_checked_points(ring) for ring in polygon.rings]
+    if not any(len(ring) for ring in rings):
+        return Inspection(None, (0.0, 0.0, 0.0, 0.0), ("polygon has no points; nothing drawn",))
+    extent = _extent(np.concatenate(rings))
+    flat = [_has_zero_signed_area(ring) and is_zero_area_ring(ring) for ring in rings]
+    if all(flat):
+        return Inspection(None, extent, (
+            "polygon has zero area (fewer than 3 distinct points, or all on one line); nothing drawn",))
+    if not any(flat):
+        return Inspection(polygon, extent)
+    notes = tuple(f"ring {index} of {len(rings)} has zero area; ignored"
+                  for index, is_flat in enumerate(flat, start=1) if is_flat)
+    kept = tuple(ring for ring, is_flat in zip(rings, flat) if not is_flat)
+    return Inspection(Polygon(rings=kept), extent, notes)
+
+
+def _has_zero_signed_area(ring: np.ndarray) -> bool:
+    """Cheap first test (the shoelace sum); a bow tie has zero signed area but is not degenerate."""
+    if len(ring) < 3:
+        return True
+    x, y = ring[:, 0], ring[:, 1]
+    return float(x[:-1] @ y[1:] - y[:-1] @ x[1:] + x[-1] * y[0] - y[-1] * x[0]) == 0.0
+
+
+def _inspect_ellipse(ellipse: Ellipse) -> Inspection:
+    numbers = np.array([ellipse.cx, ellipse.cy, ellipse.rx, ellipse.ry, ellipse.angle], dtype=np.float64)
+    if not np.all(np.abs(numbers) <= MAX_COORDINATE):
+        raise AnnotationError(f"ellipse has a non-finite or out-of-range number {numbers.tolist()}")
+    if ellipse.rx < 0 or ellipse.ry < 0:
+        raise AnnotationError(f"ellipse has a negative radius ({ellipse.rx:g}, {ellipse.ry:g})")
+    reach_x, reach_y = ellipse_reach(ellipse)
+    extent = (ellipse.cx - reach_x, ellipse.cy - reach_y, ellipse.cx + reach_x, ellipse.cy + reach_y)
+    if ellipse.rx == 0 or ellipse.ry == 0:
+        return Inspection(None, extent, ("ellipse has radius 0, so zero area; nothing drawn",))
+    return Inspection(ellipse, extent)

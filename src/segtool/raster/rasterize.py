@@ -1,0 +1,284 @@
+"""One annotated image to a label array (or to one mask per label).
+
+See the package docstring (:mod:`segtool.raster`) for the conventions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+from ..annotations.model import AnnotatedImage, Geometry, Points, Polyline, Shape
+from ..errors import AnnotationError, LabelMapError, UnknownLabelError
+from ..labels import IGNORE_NAME, LabelMap
+from .centre import centre_covers
+from .checks import Extent, Inspection, inspect_geometry
+from .cover import Covers
+from .labelme_compat import LABELME_LINE_WIDTH, LABELME_POINT_RADIUS, check_labelme_drawable, labelme_covers
+
+CONVENTIONS = ("centre", "labelme")
+ORDERS = ("file", "z", "area")
+UNKNOWN_LABEL_CHOICES = ("error", "ignore", "skip")
+CENTRE_LINE_WIDTH = 1.0
+CENTRE_POINT_RADIUS = 0.5
+
+
+class RasterResult(NamedTuple):
+    """A label array (background 0) and the problems met drawing it, one line each."""
+
+    labels: np.ndarray
+    warnings: list[str]
+
+
+class LabelMasks(NamedTuple):
+    """One boolean mask per label name, and the problems met drawing them, one line each."""
+
+    masks: dict[str, np.ndarray]
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class _Style:
+    convention: str
+    line_width: float
+    point_radius: float
+
+    @classmethod
+    def make(cls, convention: str, line_width: float | None, point_radius: float | None) -> _Style:
+        _check_choice("convention", convention, CONVENTIONS)
+        labelme = convention == "labelme"
+        if line_width is None:
+            line_width = LABELME_LINE_WIDTH if labelme else CENTRE_LINE_WIDTH
+        if point_radius is None:
+            point_radius = LABELME_POINT_RADIUS if labelme else CENTRE_POINT_RADIUS
+        if not (math.isfinite(line_width) and line_width > 0):
+            raise ValueError(f"line_width must be a finite number > 0, not {line_width!r}")
+        if not (math.isfinite(point_radius) and point_radius >= 0):
+            raise ValueError(f"point_radius must be a finite number >= 0, not {point_radius!r}")
+        if labelme and (line_width != int(line_width) or point_radius != int(point_radius)):
+            raise ValueError("labelme's convention (Pillow) needs whole-number line_width and point_radius")
+        return cls(convention, line_width, point_radius)
+
+    def inspect(self, geometry: Geometry) -> Inspection:
+        """Check ``geometry``; an :class:`AnnotationError` (without a path) if it cannot be drawn."""
+        inspection = inspect_geometry(geometry)
+        if self.convention == "labelme" and inspection.drawable is not None:
+            check_labelme_drawable(inspection.drawable)
+        return inspection
+
+    def covers(self, geometries: list[Geometry | None], height: int, width: int) -> Covers:
+        if self.convention == "labelme":
+            return labelme_covers(geometries, height, width, line_width=int(self.line_width),
+                                  point_radius=int(self.point_radius))
+        return centre_covers(geometries, height, width, line_width=self.line_width,
+                             point_radius=self.point_radius)
+
+
+@dataclass
+class _Plan:
+    """The shapes of one image that will be drawn, with their values, checks and covers."""
+
+    image: AnnotatedImage
+    shapes: list[Shape]
+    values: list[int]
+    keys: list[str]          # label name each shape is painted as (``__ignore__`` for the ignore value)
+    inspections: list[Inspection]
+    covers: Covers
+    warnings: list[str]
+
+    def report(self, painted: set[int], style: _Style) -> list[str]:
+        """The plan's warnings plus one per shape that drew nothing or was clipped."""
+        height, width = self.image.height, self.image.width
+        frame = f"the image (width {width}, height {height})"
+        lines = list(self.warnings)
+        for index, (shape, inspection) in enumerate(zip(self.shapes, self.inspections)):
+            notes = list(inspection.notes)
+            if inspection.drawable is not None:
+                if index not in painted and _misses(inspection.extent, width, height):
+                    notes.append(f"lies outside {frame}; nothing drawn")
+                elif index not in painted:
+                    notes.append("covers no pixel centre (smaller or thinner than a pixel); nothing drawn"
+                                 if style.convention == "centre" else "draws no pixel; nothing drawn")
+                elif _beyond(inspection.extent, width, height):
+                    notes.append(f"extends beyond {frame}; clipped to it")
+            lines.extend(f"{self.image.source}: {shape.where}: {note}" for note in notes)
+        return lines
+
+
+def rasterize_image(image: AnnotatedImage, label_map: LabelMap, *, order: str = "file",
+                    convention: str = "centre", unknown_label: str = "error",
+                    line_width: float | None = None, point_radius: float | None = None,
+                    skip_lines_and_points: bool = False) -> RasterResult:
+    """Draw every shape of ``image`` into one label array of the image's size.
+
+    Parameters
+    ----------
+    order : "file" (later shapes paint over earlier ones), "z" (by ``Shape.z``, then
+        file order) or "area" (shapes covering more pixels first, so smaller ones stay
+        visible; ties in file order).
+    convention : "centre" (the pixel-centre rule) or "labelme" (labelme's own masks).
+    unknown_label : a label missing from ``label_map`` is an error ("error"), painted
+        with the ignore value ("ignore"), or not drawn ("skip"); the last two warn.
+    line_width, point_radius : how lines and points are drawn; default 1 and 0.5
+        pixels for the centre rule, 10 and 5 for labelme's.
+    skip_lines_and_points : leave lines and points out.
+
+    Returns
+    -------
+    RasterResult
+        ``labels``: uint8 when every id of the map and its ignore value fit in 8
+        bits, else uint16 (never wrapped); background 0. ``warnings``: one line per
+        problem, naming the file and the shape.
+
+    >>> from pathlib import Path, PurePosixPath
+    >>> from segtool.annotations import AnnotatedImage, Polygon, Shape
+    >>> square = Polygon(rings=(np.array([[1.0, 1.0], [3.0, 1.0], [3.0, 3.0], [1.0, 3.0]]),))
+    >>> image = AnnotatedImage(Path("a.json"), PurePosixPath("a"), 4, 5, [Shape("car", square, "shape 1")])
+    >>> rasterize_image(image, LabelMap.from_names(["car"])).labels
+    array([[0, 0, 0, 0, 0],
+           [0, 1, 1, 0, 0],
+           [0, 1, 1, 0, 0],
+           [0, 0, 0, 0, 0]], dtype=uint8)
+    """
+    _check_choice("order", order, ORDERS)
+    style = _Style.make(convention, line_width, point_radius)
+    plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
+    dtype = _label_dtype(label_map)
+    labels = np.zeros((image.height, image.width), dtype=dtype)
+    painted = set()
+    for index, patch in plan.covers.patches(_paint_order(order, plan)):
+        height, width = patch.mask.shape
+        region = labels[patch.top:patch.top + height, patch.left:patch.left + width]
+        cv2.copyTo(np.full((height, width), plan.values[index], dtype=dtype), patch.mask, region)
+        painted.add(index)
+    return RasterResult(labels, plan.report(painted, style))
+
+
+def rasterize_per_label(image: AnnotatedImage, label_map: LabelMap, *, convention: str = "centre",
+                        unknown_label: str = "error", line_width: float | None = None,
+                        point_radius: float | None = None, skip_lines_and_points: bool = False) -> LabelMasks:
+    """One boolean mask per label, each the union of that label's shapes (labels may overlap).
+
+    The options are those of :func:`rasterize_image` (order does not matter here).
+    ``masks`` has every label of the map except the background (id 0), in id order,
+    even those this image does not use, then ``__ignore__`` if a shape of this image
+    is painted with the ignore value.
+    """
+    style = _Style.make(convention, line_width, point_radius)
+    plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
+    names = [label.name for label in label_map if label.id != 0]
+    if IGNORE_NAME in plan.keys:
+        names.append(IGNORE_NAME)
+    masks = {name: np.zeros((image.height, image.width), dtype=np.uint8) for name in names}
+    painted = set()
+    for index, patch in plan.covers.patches(range(len(plan.shapes))):
+        height, width = patch.mask.shape
+        target = masks[plan.keys[index]]
+        region = target[patch.top:patch.top + height, patch.left:patch.left + width]
+        cv2.bitwise_or(region, patch.mask, dst=region)
+        painted.add(index)
+    return LabelMasks({name: mask.view(np.bool_) for name, mask in masks.items()}, plan.report(painted, style))
+
+
+def geometry_mask(geometry: Geometry, height: int, width: int, *, line_width: float | None = None,
+                  point_radius: float | None = None, convention: str = "centre") -> np.ndarray:
+    """The boolean (height, width) mask of one geometry, clipped to the image.
+
+    Options as in :func:`rasterize_image`. An :class:`AnnotationError` for unusable numbers.
+
+    >>> from segtool.annotations import Ellipse
+    >>> geometry_mask(Ellipse(cx=2.0, cy=2.0, rx=1.0, ry=1.0), 4, 4).astype(int)
+    array([[0, 0, 0, 0],
+           [0, 1, 1, 0],
+           [0, 1, 1, 0],
+           [0, 0, 0, 0]])
+    """
+    style = _Style.make(convention, line_width, point_radius)
+    mask = np.zeros((height, width), dtype=np.uint8)
+    covers = style.covers([style.inspect(geometry).drawable], height, width)
+    for _, patch in covers.patches([0]):
+        rows, columns = patch.mask.shape
+        mask[patch.top:patch.top + rows, patch.left:patch.left + columns] = patch.mask
+    return mask.view(np.bool_)
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+
+@contextmanager
+def _about(image: AnnotatedImage, shape: Shape) -> Iterator[None]:
+    """Name the file and the shape in an :class:`AnnotationError` raised without them."""
+    try:
+        yield
+    except AnnotationError as exc:
+        if exc.path is not None:
+            raise
+        raise AnnotationError(f"{shape.where}: {exc.message}", path=image.source) from None
+
+
+def _plan(image: AnnotatedImage, label_map: LabelMap, style: _Style, unknown_label: str,
+          skip_lines_and_points: bool) -> _Plan:
+    _check_choice("unknown_label", unknown_label, UNKNOWN_LABEL_CHOICES)
+    shapes, values, keys, inspections, warnings = [], [], [], [], []
+    for shape in image.shapes:
+        if skip_lines_and_points and isinstance(shape.geometry, (Polyline, Points)):
+            continue
+        try:
+            value = label_map.id_of(shape.label, path=image.source, where=shape.where)
+            key = shape.label
+        except UnknownLabelError:
+            if unknown_label == "error":
+                raise
+            if unknown_label == "skip":
+                warnings.append(f"{image.source}: {shape.where}: label {shape.label!r} is not in the "
+                                "label map; not drawn")
+                continue
+            value, key = label_map.ignore_value, IGNORE_NAME
+            warnings.append(f"{image.source}: {shape.where}: label {shape.label!r} is not in the label "
+                            f"map; painted with the ignore value {value}")
+        with _about(image, shape):
+            inspection = style.inspect(shape.geometry)
+        shapes.append(shape)
+        values.append(value)
+        keys.append(IGNORE_NAME if value == label_map.ignore_value else key)
+        inspections.append(inspection)
+    covers = style.covers([inspection.drawable for inspection in inspections], image.height, image.width)
+    return _Plan(image, shapes, values, keys, inspections, covers, warnings)
+
+
+def _paint_order(order: str, plan: _Plan) -> list[int]:
+    indices = list(range(len(plan.shapes)))
+    if order == "z":
+        return sorted(indices, key=lambda index: plan.shapes[index].z)
+    if order == "area":
+        counts = plan.covers.counts()
+        return sorted(indices, key=lambda index: -int(counts[index]))
+    return indices
+
+
+def _label_dtype(label_map: LabelMap) -> np.dtype:
+    """uint8 when every id of the map and its ignore value fit, else uint16; the same for every image."""
+    largest = max(label_map.max_id, label_map.ignore_value)
+    if label_map.ignore_value < 0 or largest > 65535:
+        raise LabelMapError(f"ignore value {label_map.ignore_value} does not fit in a 16-bit mask",
+                            path=label_map.source)
+    return np.dtype(np.uint8 if largest <= 255 else np.uint16)
+
+
+def _misses(extent: Extent, width: int, height: int) -> bool:
+    x_min, y_min, x_max, y_max = extent
+    return x_max < 0 or y_max < 0 or x_min > width or y_min > height
+
+
+def _beyond(extent: Extent, width: int, height: int) -> bool:
+    x_min, y_min, x_max, y_max = extent
+    return x_min < 0 or y_min < 0 or x_max > width or y_max > height
