@@ -6,8 +6,9 @@ Conventions
   ``None``. ``None`` and NaN mean *undefined* (for example Dice of a class absent
   from both masks).
 * CSV: a header of the column keys (stable snake_case), numbers at full precision
-  (``repr`` of the float, which reads back to the same value), undefined values as
-  empty cells. Written with the :mod:`csv` module, never through Rich.
+  (``repr`` of the float, which reads back to the same value), booleans as
+  ``true``/``false``, undefined values as empty cells. Written with the :mod:`csv`
+  module, never through Rich.
 * JSON: numbers at full precision; undefined values are ``null`` (JSON has no NaN
   literal, and ``NaN`` in a file breaks strict parsers such as ``jq``).
 * Table (Rich) and Markdown are for people: floats rounded to ``digits``
@@ -48,6 +49,10 @@ class Column:
     def title(self) -> str:
         return self.header if self.header is not None else self.key
 
+    @property
+    def one_line_title(self) -> str:
+        return " ".join(self.title.split())
+
 
 ColumnSpec = str | Column
 
@@ -62,6 +67,8 @@ def csv_cell(value: Any) -> str:
     """One CSV cell: full precision, undefined -> empty."""
     if is_undefined(value):
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
     return str(value)
@@ -120,6 +127,8 @@ def human_cell(row: Mapping[str, Any], column: ColumnSpec, digits: int) -> str:
 def _rounded(value: Any, digits: int) -> str:
     if is_undefined(value):
         return UNDEFINED_MARK
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
@@ -134,7 +143,7 @@ def render_markdown(rows: Iterable[Mapping[str, Any]], columns: Sequence[ColumnS
     """A GitHub-flavoured Markdown table (rounded like the table), notes as a list under it."""
     columns = [_as_column(column) for column in columns]
     lines = [f"### {_md_escape(title)}", ""] if title else []
-    lines.append("| " + " | ".join(_md_escape(column.title) for column in columns) + " |")
+    lines.append("| " + " | ".join(_md_escape(column.one_line_title) for column in columns) + " |")
     lines.append("|" + "|".join(_md_rule(column, rows) for column in columns) + "|")
     rows = list(rows)
     for row in rows:

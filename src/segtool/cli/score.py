@@ -1,0 +1,234 @@
+"""`segtool score`: per-class Dice and IoU of a prediction folder against a ground-truth folder."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+from ..atomic import open_atomic
+from ..labels import LabelMap
+from ..parallel import default_jobs
+from ..report import Column, CsvRowWriter, write_csv, write_rows
+from ..scoring import (
+    AGGREGATION_RULES,
+    PER_IMAGE_COLUMNS,
+    UNDEFINED_RULE,
+    ScoreResult,
+    Threshold,
+    score_folders,
+    thresholds_not_met,
+)
+from .app import app
+from .common import EXIT_BELOW_THRESHOLD, EXIT_FAILED, OutputFormat, error, info, progress_tasks, user_errors, warn
+
+#: At most this many file names are listed on stderr for one kind of problem.
+LISTED = 20
+
+
+class Missing(str, enum.Enum):
+    error = "error"
+    empty = "empty"
+
+
+class Layout(str, enum.Enum):
+    auto = "auto"
+    index = "index"
+    binary = "binary"
+
+
+TABLE_COLUMNS = (
+    Column("class_id", "id"),
+    Column("class_name", "class"),
+    Column("dice", "Dice\ndataset"),
+    Column("iou", "IoU\ndataset"),
+    Column("precision", "Precision\ndataset"),
+    Column("recall", "Recall\ndataset"),
+    Column("dice_image_mean", "Dice per image\nmean ± std", std_key="dice_image_std"),
+    Column("iou_image_mean", "IoU per image\nmean ± std", std_key="iou_image_std"),
+    Column("n_images", "images\n(n)"),
+    Column("in_mean", "in\nmean"),
+)
+
+
+def _parse_thresholds(values: list[str]) -> list[Threshold]:
+    try:
+        return [Threshold.parse(value) for value in values]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--fail-under") from None
+
+
+def _parse_ignore(values: list[str] | None) -> tuple[int, ...] | None:
+    if not values:
+        return None
+    if [value.lower() for value in values] == ["none"]:
+        return ()
+    try:
+        return tuple(int(value) for value in values)
+    except ValueError:
+        raise typer.BadParameter(f"expected whole numbers or 'none', got {' '.join(values)}",
+                                 param_hint="--ignore") from None
+
+
+@app.command(no_args_is_help=True)
+def score(
+    pred: Annotated[Path, typer.Argument(help="Folder of predicted masks (or one mask file).", show_default=False)],
+    gt: Annotated[Path, typer.Argument(help="Folder of ground-truth masks (or one mask file).", show_default=False)],
+    labels: Annotated[Optional[Path], typer.Option(
+        help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, which values are "
+             "classes, colours for RGB masks. Default: every value found is a class, named by its id.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(
+        help="Ground-truth value not scored (repeatable; 'none' for no such value). "
+             "Default: the label map's ignore value, else 255; none with --binary.")] = None,
+    include_background: Annotated[bool, typer.Option(
+        "--include-background", help="Count class 0 in the means across classes (it is always shown).")] = False,
+    missing: Annotated[Missing, typer.Option(
+        help="A ground-truth mask without prediction: error (listed; the run fails) or empty "
+             "(scored as an all-background prediction, and counted).")] = Missing.error,
+    binary: Annotated[bool, typer.Option(
+        "--binary", help="Read masks as background (0) and foreground (any other value, 255 included).")] = False,
+    layout: Annotated[Layout, typer.Option(
+        help="index: one mask of class ids per image. binary: DIR/<label>/<name>.png as rasterize "
+             "--layout binary writes (each label scored on its own). auto: binary when every folder in GT "
+             "is a label's folder.")] = Layout.auto,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="table (rounded, for people), csv, json (with the settings) or markdown.")
+    ] = OutputFormat.table,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the scores to this file instead of stdout.")] = None,
+    per_image: Annotated[Optional[Path], typer.Option(
+        help="Also write one CSV row per image and class (image,class_id,class_name,tp,fp,fn,dice,iou,"
+             "precision,recall), as the run goes.")] = None,
+    confusion: Annotated[Optional[Path], typer.Option(
+        help="Also write the dataset confusion matrix as CSV (rows: true class; columns: predicted "
+             "class id, then not_a_class).")] = None,
+    fail_under: Annotated[Optional[list[str]], typer.Option(
+        metavar="[dataset:|image:]METRIC=VALUE",
+        help="Exit with code 3 when a macro mean is below VALUE (repeatable). METRIC: dice, iou, precision, "
+             "recall; with the dataset aggregation (the default) also pixel_accuracy, mean_accuracy, "
+             "frequency_weighted_iou. Example: --fail-under dice=0.8 --fail-under image:iou=0.6")] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes (default: all cores). Results do not depend on it.")
+    ] = default_jobs(),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, notes or warnings on stderr.")
+                     ] = False,
+    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+) -> None:
+    """Score predicted masks against ground-truth masks: per-class Dice, IoU, precision, recall.
+
+    Masks are paired by their path relative to PRED and GT, without the extension.
+    Both aggregations are reported: dataset (counts summed over all images, then
+    scored) and per image (scored per image, then mean ± std over the images where
+    defined). Undefined scores (a class absent from both masks) are left out of
+    means, never counted as 0 or 1. Data goes to stdout (or -o), messages to stderr.
+
+    Exit codes: 0 success; 1 bad input, or some files failed or had no prediction
+    (the others are still scored and printed); 2 usage error; 3 a --fail-under
+    threshold was not met (1 wins over 3).
+    """
+    thresholds = _parse_thresholds(fail_under or [])
+    ignore_values = _parse_ignore(ignore)
+    with user_errors(debug), ExitStack() as files:
+        label_map = LabelMap.read(labels) if labels else None
+        on_image = None
+        if per_image is not None:
+            rows_out = CsvRowWriter(files.enter_context(_open_output(per_image)), PER_IMAGE_COLUMNS)
+            on_image = rows_out.write
+        with progress_tasks(quiet=quiet) as progress:
+            result = score_folders(
+                pred, gt, labels=label_map, ignore=ignore_values, include_background=include_background,
+                missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, on_image=on_image,
+                progress=progress)
+        confusion_written = confusion is None or _write_confusion(result, confusion)
+        stream = files.enter_context(_open_output(output)) if output is not None else sys.stdout
+        _write_scores(result, output_format.value, stream)
+    _report_problems(result, quiet=quiet)
+    if result.failed or not confusion_written:
+        raise typer.Exit(EXIT_FAILED)
+    below = thresholds_not_met(result, thresholds)
+    for message in below:
+        error(f"below --fail-under {escape(message)}")
+    if below:
+        raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
+
+def _open_output(path: Path):
+    return open_atomic(path, "w", encoding="utf-8", newline="")
+
+
+def _write_scores(result: ScoreResult, output_format: str, stream: IO[str]) -> None:
+    summary = result.summary
+    settings = result.settings
+    ignored = ", ".join(str(value) for value in settings["ignore_values"]) or "none"
+    notes = [
+        f"{result.n_images} images; dataset: {AGGREGATION_RULES['dataset']}; "
+        f"per image: {AGGREGATION_RULES['image']}.",
+        f"mean row: {settings['macro_mean']}. Pixel accuracy {_number(summary['pixel_accuracy'])}, "
+        f"mean accuracy {_number(summary['mean_accuracy'])}, "
+        f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])} (dataset).",
+        f"Ignored ground-truth values: {ignored}. Undefined (-): {UNDEFINED_RULE}.",
+    ]
+    if result.scored_as_empty:
+        notes.append(f"{len(result.scored_as_empty)} missing predictions were scored as empty (all background).")
+    write_rows(result.rows(), result.columns, output_format, stream, title="Scores per class",
+               notes=notes, table_columns=TABLE_COLUMNS, json_document=result.to_document(),
+               sections=[len(result.classes)])
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None or value != value else f"{value:.4f}"
+
+
+def _write_confusion(result: ScoreResult, path: Path) -> bool:
+    """Write the dataset confusion matrix; False (and a message) when the layout has none."""
+    if result.confusion is None:
+        error("--confusion: the binary layout has no confusion matrix (labels may overlap); "
+              "its tp, fp, fn per label are in the scores")
+        return False
+    ids = result.confusion_class_ids
+    names = {row["class_id"]: row["class_name"] for row in result.classes}
+    columns = ["class_id", "class_name", *(str(class_id) for class_id in ids), "not_a_class"]
+    rows = []
+    for class_id, counts in zip(ids, result.confusion.tolist()):
+        row = {"class_id": class_id, "class_name": names[class_id]}
+        row.update(zip(columns[2:], counts))
+        rows.append(row)
+    with _open_output(path) as handle:
+        write_csv(rows, columns, handle)
+    return True
+
+
+def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
+    """Warnings and errors on stderr, each list cut at :data:`LISTED` names."""
+    if result.unpaired_predictions and not quiet:
+        warn(f"{len(result.unpaired_predictions)} predictions have no ground truth and were not scored: "
+             + escape(_names(result.unpaired_predictions)))
+    if result.unknown_predictions and not quiet:
+        shown = ", ".join(f"{value} ({counts['pixels']} pixels in {counts['images']} images)"
+                          for value, counts in result.unknown_predictions.items())
+        warn(f"prediction values that are no class were counted as wrong: {escape(shown)}")
+    if result.scored_as_empty:
+        info(f"{len(result.scored_as_empty)} ground-truth masks had no prediction and were scored as empty "
+             f"(--missing empty): {_names(result.scored_as_empty)}", quiet=quiet)
+    for failure in result.failures[:LISTED]:
+        error(escape(failure.message))
+    if len(result.failures) > LISTED:
+        error(f"... and {len(result.failures) - LISTED} more failures")
+    scored_empty = set(result.scored_as_empty)
+    missing = [name for name in result.missing_predictions if name not in scored_empty]
+    if missing:
+        error(f"{len(missing)} ground-truth masks have no prediction (--missing empty scores them as "
+              f"all background): {escape(_names(missing))}")
+    if result.failed:
+        info(f"{result.n_images} images scored; {len(result.failures)} failed, {len(missing)} without prediction",
+             quiet=False)
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:LISTED])
+    return shown + (f" and {len(names) - LISTED} more" if len(names) > LISTED else "")

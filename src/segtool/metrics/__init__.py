@@ -1,0 +1,44 @@
+"""Confusion matrices of label masks, and every score computed from them.
+
+``confusion_matrix(mask_true, mask_pred, n_classes=...)`` counts one pair in one
+vectorised pass; ``metrics_from_matrix`` turns a matrix into per-class Dice, IoU,
+precision and recall (NaN where undefined) and a summary. The conventions are
+stated in :mod:`segtool.metrics.confusion` and :mod:`segtool.metrics.classwise`.
+"""
+
+from .classwise import (
+    METRICS,
+    DatasetScores,
+    ImageCounts,
+    RunningStats,
+    ScoreAccumulator,
+    class_scores,
+    counts_from_matrix,
+    frequency_weighted_iou,
+    macro_mean,
+    mean_accuracy,
+    metrics_from_matrix,
+    pixel_accuracy,
+    summary_scores,
+)
+from .confusion import JointCounts, confusion_matrix, joint_counts, matrix_from_joint
+
+__all__ = [
+    "METRICS",
+    "DatasetScores",
+    "ImageCounts",
+    "JointCounts",
+    "RunningStats",
+    "ScoreAccumulator",
+    "class_scores",
+    "confusion_matrix",
+    "counts_from_matrix",
+    "frequency_weighted_iou",
+    "joint_counts",
+    "macro_mean",
+    "matrix_from_joint",
+    "mean_accuracy",
+    "metrics_from_matrix",
+    "pixel_accuracy",
+    "summary_scores",
+]

@@ -1,0 +1,331 @@
+"""Per-class scores from confusion counts, and their two aggregations over images.
+
+Definitions, per class ``c`` over the valid pixels (ground truth not ignored):
+
+* ``tp`` = prediction c and truth c; ``fp`` = prediction c, truth not c;
+  ``fn`` = truth c, prediction not c (including predictions that are no class).
+* ``dice = 2tp / (2tp + fp + fn)``, ``iou = tp / (tp + fp + fn)``,
+  ``precision = tp / (tp + fp)``, ``recall = tp / (tp + fn)``.
+* A ratio whose denominator is 0 is *undefined*: NaN, never 0 and never 1. A class
+  absent from both masks has undefined Dice and IoU on that image; a class only
+  predicted scores 0 (its false positives are never dropped).
+
+Aggregations (both are always computed, and labelled):
+
+* ``dataset``: sum the counts over all images, then compute (mmseg, Cityscapes).
+* ``image``: compute per image, then the mean and the population standard
+  deviation (``ddof=0``) over the images where the value is defined, with their
+  number (nnU-Net, MONAI).
+
+Summary over classes: the macro mean of each score over the classes where it is
+defined, leaving out the background (id 0) unless asked; pixel accuracy =
+sum tp / valid pixels; mean accuracy = mean recall over the classes of the mean
+that occur in the ground truth; frequency-weighted IoU = sum over all classes of
+(ground-truth pixels of c / valid pixels) * IoU_c.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .confusion import JointCounts, matrix_from_joint
+
+METRICS = ("dice", "iou", "precision", "recall")
+BACKGROUND_ID = 0
+
+
+# -- scores from counts -------------------------------------------------------------------
+def counts_from_matrix(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(tp, fp, fn)`` per class of a ``(n, n)`` or ``(n, n + 1)`` confusion matrix.
+
+    Rows are true classes, columns predicted ones; an extra last column counts
+    predictions that are no class (see :mod:`segtool.metrics.confusion`).
+    """
+    matrix = np.asarray(matrix, dtype=np.int64)
+    if matrix.ndim != 2 or matrix.shape[1] not in (matrix.shape[0], matrix.shape[0] + 1):
+        raise ValueError(f"a confusion matrix must be (n, n) or (n, n + 1), got shape {matrix.shape}")
+    n = matrix.shape[0]
+    square = matrix[:, :n]
+    tp = np.diagonal(square).copy()
+    return tp, square.sum(axis=0) - tp, matrix.sum(axis=1) - tp
+
+
+def class_scores(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> dict[str, np.ndarray]:
+    """Dice, IoU, precision and recall per class; NaN where undefined.
+
+    >>> scores = class_scores(np.array([3, 0, 0]), np.array([1, 2, 0]), np.array([1, 0, 0]))
+    >>> [round(float(v), 2) for v in scores["dice"]], [float(v) for v in scores["iou"]][1:]
+    ([0.75, 0.0, nan], [0.0, nan])
+    """
+    tp, fp, fn = (np.asarray(values, dtype=np.int64) for values in (tp, fp, fn))
+    return {
+        "dice": _ratio(2 * tp, 2 * tp + fp + fn),
+        "iou": _ratio(tp, tp + fp + fn),
+        "precision": _ratio(tp, tp + fp),
+        "recall": _ratio(tp, tp + fn),
+    }
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, NaN where the denominator is 0 (undefined, not 0, not 1)."""
+    out = np.full(np.shape(denominator), np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
+
+
+def macro_mean(values: np.ndarray, in_mean: np.ndarray) -> tuple[float, int]:
+    """Mean of the defined ``values`` where ``in_mean``, and how many were averaged (NaN, 0 if none)."""
+    chosen = np.asarray(values, dtype=float)[np.asarray(in_mean, dtype=bool)]
+    chosen = chosen[~np.isnan(chosen)]
+    return (float(chosen.mean()) if chosen.size else float("nan")), int(chosen.size)
+
+
+def pixel_accuracy(tp: np.ndarray, valid_pixels: int) -> float:
+    """Correctly labelled valid pixels / valid pixels (NaN when nothing is valid)."""
+    return float(np.sum(tp) / valid_pixels) if valid_pixels else float("nan")
+
+
+def mean_accuracy(tp: np.ndarray, fn: np.ndarray, in_mean: np.ndarray) -> float:
+    """Mean recall over the classes of the mean that occur in the ground truth."""
+    return macro_mean(class_scores(tp, np.zeros_like(tp), fn)["recall"], in_mean)[0]
+
+
+def frequency_weighted_iou(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, valid_pixels: int) -> float:
+    """Sum over classes of (ground-truth share of the valid pixels) * IoU."""
+    if not valid_pixels:
+        return float("nan")
+    support = np.asarray(tp) + np.asarray(fn)
+    iou = class_scores(tp, fp, fn)["iou"]
+    present = support > 0
+    return float(np.sum(support[present] / valid_pixels * iou[present]))
+
+
+def summary_scores(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, *, valid_pixels: int | None,
+                   in_mean: np.ndarray) -> dict[str, float | int]:
+    """Macro means of the dataset scores plus pixel accuracy, mean accuracy and fw-IoU.
+
+    ``valid_pixels=None`` (labels that may overlap, so pixels are not one class
+    each) leaves pixel accuracy and frequency-weighted IoU undefined.
+    """
+    scores = class_scores(tp, fp, fn)
+    summary: dict[str, float | int] = {}
+    for metric in METRICS:
+        summary[metric], summary[f"{metric}_n_classes"] = macro_mean(scores[metric], in_mean)
+    summary["pixel_accuracy"] = float("nan") if valid_pixels is None else pixel_accuracy(tp, valid_pixels)
+    summary["mean_accuracy"] = mean_accuracy(tp, fn, in_mean)
+    summary["frequency_weighted_iou"] = (float("nan") if valid_pixels is None
+                                         else frequency_weighted_iou(tp, fp, fn, valid_pixels))
+    return summary
+
+
+def metrics_from_matrix(matrix: np.ndarray, *, include_background: bool = False) -> dict:
+    """Every score of one confusion matrix: per-class arrays and a ``summary`` dict.
+
+    Class ``i`` is row ``i``; row 0 is the background, left out of the macro means
+    unless ``include_background``.
+
+    >>> m = metrics_from_matrix(np.array([[5, 1], [1, 3]]))
+    >>> float(m["dice"][1]), m["summary"]["dice"], m["summary"]["pixel_accuracy"]
+    (0.75, 0.75, 0.8)
+    """
+    tp, fp, fn = counts_from_matrix(matrix)
+    in_mean = np.ones(tp.size, bool)
+    if not include_background and tp.size:
+        in_mean[BACKGROUND_ID] = False
+    result: dict = {"tp": tp, "fp": fp, "fn": fn, **class_scores(tp, fp, fn)}
+    result["summary"] = summary_scores(tp, fp, fn, valid_pixels=int(np.asarray(matrix).sum()), in_mean=in_mean)
+    return result
+
+
+# -- per-image statistics -----------------------------------------------------------------
+class RunningStats:
+    """Per-class count, mean and population std over images of values that may be undefined.
+
+    Welford's update, one image at a time in a fixed order: the same numbers for any
+    number of worker processes, and memory that does not grow with the images.
+    """
+
+    def __init__(self, size: int = 0) -> None:
+        self.count = np.zeros(size, np.int64)
+        self._mean = np.zeros(size)
+        self._m2 = np.zeros(size)
+
+    def add(self, positions: np.ndarray, values: np.ndarray) -> None:
+        """Add one image's ``values`` for the classes at ``positions``; NaN values are skipped."""
+        values = np.asarray(values, dtype=float)
+        defined = ~np.isnan(values)
+        positions, values = np.asarray(positions)[defined], values[defined]
+        self.count[positions] += 1
+        delta = values - self._mean[positions]
+        self._mean[positions] += delta / self.count[positions]
+        self._m2[positions] += delta * (values - self._mean[positions])
+
+    def remap(self, old_positions: np.ndarray, size: int) -> None:
+        """Move class ``i`` to ``old_positions[i]`` in a class set of ``size`` (new classes are empty)."""
+        for name in ("count", "_mean", "_m2"):
+            old = getattr(self, name)
+            new = np.zeros(size, old.dtype)
+            new[old_positions] = old
+            setattr(self, name, new)
+
+    @property
+    def mean(self) -> np.ndarray:
+        return np.where(self.count > 0, self._mean, np.nan)
+
+    @property
+    def std(self) -> np.ndarray:
+        return np.sqrt(_ratio(self._m2, self.count))
+
+
+# -- one image, and the sum over images ---------------------------------------------------
+@dataclass
+class ImageCounts:
+    """The confusion counts of one image, as a worker sends them back.
+
+    ``class_ids`` are the classes present in the image's ground truth or
+    prediction (valid pixels only); ``tp``/``fp``/``fn`` are aligned with them.
+    ``unknown_predictions`` maps prediction values that are no class to their
+    number of valid pixels. ``joint`` (index masks only) feeds the dataset
+    confusion matrix. ``extra`` holds per-image metrics computed next to the
+    counts (boundary metrics, for instance): ``{metric name: values aligned with
+    class_ids}``, NaN where undefined.
+    """
+
+    name: str
+    class_ids: np.ndarray
+    tp: np.ndarray
+    fp: np.ndarray
+    fn: np.ndarray
+    valid_pixels: int
+    unknown_predictions: dict[str, int] = field(default_factory=dict)
+    joint: JointCounts | None = None
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def from_joint(cls, name: str, joint: JointCounts, class_ids: np.ndarray, **extra_fields) -> ImageCounts:
+        """Counts of the classes of ``class_ids`` that occur in ``joint`` (ignore rows already removed).
+
+        True values outside ``class_ids`` must have been rejected before.
+        """
+        matrix, _ = matrix_from_joint(joint, class_ids)
+        tp, fp, fn = counts_from_matrix(matrix)
+        present = (tp + fp + fn) > 0
+        known = np.isin(joint.pred, class_ids)
+        unknown = Counter()
+        for value, count in zip(joint.pred[~known].tolist(), joint.count[~known].tolist()):
+            unknown[str(value)] += count
+        return cls(name, np.asarray(class_ids, np.int64)[present], tp[present], fp[present], fn[present],
+                   joint.total, dict(unknown), joint, **extra_fields)
+
+
+@dataclass
+class DatasetScores:
+    """Everything computed over a dataset, per class (aligned with ``class_ids``) and in summary."""
+
+    class_ids: np.ndarray
+    tp: np.ndarray
+    fp: np.ndarray
+    fn: np.ndarray
+    dataset: dict[str, np.ndarray]
+    image_mean: dict[str, np.ndarray]
+    image_std: dict[str, np.ndarray]
+    image_count: dict[str, np.ndarray]
+    summary: dict[str, float | int]
+    valid_pixels: int
+    n_images: int
+    matrix: np.ndarray | None
+    unknown_predictions: dict[str, dict[str, int]]
+
+
+class ScoreAccumulator:
+    """Adds up :class:`ImageCounts` one image at a time; memory does not grow with the images.
+
+    The class set starts with ``class_ids`` (every class of a label map, so that
+    absent classes are still reported) and grows with the classes images bring.
+    """
+
+    def __init__(self, class_ids: Iterable[int] = (), *, include_background: bool = False,
+                 pixels_are_exclusive: bool = True) -> None:
+        self.class_ids = np.unique(np.fromiter(class_ids, dtype=np.int64))
+        self.include_background = include_background
+        self.pixels_are_exclusive = pixels_are_exclusive
+        size = self.class_ids.size
+        self.tp, self.fp, self.fn = (np.zeros(size, np.int64) for _ in range(3))
+        self.matrix = np.zeros((size, size + 1), np.int64)
+        self.stats: dict[str, RunningStats] = {metric: RunningStats(size) for metric in METRICS}
+        self.valid_pixels = 0
+        self.n_images = 0
+        self.unknown_pixels: Counter = Counter()
+        self.unknown_images: Counter = Counter()
+
+    def add(self, image: ImageCounts) -> dict[str, np.ndarray]:
+        """Add one image; return its per-class scores (aligned with ``image.class_ids``)."""
+        self._make_room(image.class_ids)
+        positions = np.searchsorted(self.class_ids, image.class_ids)
+        self.tp[positions] += image.tp
+        self.fp[positions] += image.fp
+        self.fn[positions] += image.fn
+        if image.joint is not None:
+            self.matrix += matrix_from_joint(image.joint, self.class_ids)[0]
+        scores = class_scores(image.tp, image.fp, image.fn)
+        for metric, values in scores.items():
+            self.stats[metric].add(positions, values)
+        for metric, values in image.extra.items():
+            self.stats.setdefault(metric, RunningStats(self.class_ids.size)).add(positions, values)
+        self.valid_pixels += image.valid_pixels
+        self.n_images += 1
+        for value, count in image.unknown_predictions.items():
+            self.unknown_pixels[value] += count
+            self.unknown_images[value] += 1
+        return {"tp": image.tp, "fp": image.fp, "fn": image.fn, **scores, **image.extra}
+
+    def _make_room(self, ids: np.ndarray) -> None:
+        """Grow the class set to include ``ids``, moving every per-class array."""
+        new_ids = np.setdiff1d(ids, self.class_ids)
+        if new_ids.size == 0:
+            return
+        merged = np.union1d(self.class_ids, new_ids)
+        old = np.searchsorted(merged, self.class_ids)
+        size = merged.size
+        for name in ("tp", "fp", "fn"):
+            grown = np.zeros(size, np.int64)
+            grown[old] = getattr(self, name)
+            setattr(self, name, grown)
+        matrix = np.zeros((size, size + 1), np.int64)
+        matrix[np.ix_(old, np.append(old, size))] = self.matrix
+        self.matrix = matrix
+        for stats in self.stats.values():
+            stats.remap(old, size)
+        self.class_ids = merged
+
+    def in_mean(self) -> np.ndarray:
+        """Which classes enter the macro means: all but the background unless it was asked for."""
+        return (self.class_ids != BACKGROUND_ID) | self.include_background
+
+    def result(self) -> DatasetScores:
+        """Scores of everything added so far."""
+        valid = self.valid_pixels if self.pixels_are_exclusive else None
+        summary = summary_scores(self.tp, self.fp, self.fn, valid_pixels=valid, in_mean=self.in_mean())
+        image_mean = {metric: stats.mean for metric, stats in self.stats.items()}
+        for metric, means in image_mean.items():
+            summary[f"{metric}_image_mean"], summary[f"{metric}_image_n_classes"] = macro_mean(
+                means, self.in_mean())
+        summary["n_images"] = self.n_images
+        unknown = {value: {"pixels": self.unknown_pixels[value], "images": self.unknown_images[value]}
+                   for value in sorted(self.unknown_pixels, key=_value_order)}
+        return DatasetScores(
+            class_ids=self.class_ids, tp=self.tp, fp=self.fp, fn=self.fn,
+            dataset=class_scores(self.tp, self.fp, self.fn), image_mean=image_mean,
+            image_std={metric: stats.std for metric, stats in self.stats.items()},
+            image_count={metric: stats.count for metric, stats in self.stats.items()},
+            summary=summary, valid_pixels=self.valid_pixels, n_images=self.n_images,
+            matrix=self.matrix if self.pixels_are_exclusive else None, unknown_predictions=unknown)
+
+
+def _value_order(value: str) -> tuple[int, int | str]:
+    """Numbers first in numeric order, then anything else (colours) by name."""
+    return (0, int(value)) if value.isdigit() else (1, value)

@@ -1,0 +1,180 @@
+"""Find the ground-truth masks under a folder and the prediction of each.
+
+A mask's *name* is its path relative to its root folder, without the extension,
+with ``/`` separators: ``GT/city/a.png`` and ``PRED/city/a.npy`` are both
+``city/a`` and make a pair. Folders are searched recursively; hidden files and
+folders (``.name``) are skipped; mask files end in ``.png`` or ``.npy``.
+
+Two layouts:
+
+* ``index``: one mask per image, ``ROOT/<name>.png`` holding class ids.
+* ``binary``: what ``segtool rasterize --layout binary`` writes, one 0/255 mask
+  per label and image, ``ROOT/<label folder>/<name>.png``. A label's folder is
+  its name with ``/`` and ``\\`` replaced by ``_``. A file missing for one label
+  is an empty mask for that label; an image with no file under any label folder
+  of the predictions has no prediction.
+
+``auto`` picks ``binary`` when the ground-truth folder holds no mask file of its
+own and every folder in it is the folder of a label of the label map (the one
+given, or the ``labels.csv``/``labels.txt`` that rasterize wrote into it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputFileError
+from .labels import Label, LabelMap, label_folder, voc_colour
+from .maskio import MASK_SUFFIXES
+
+LAYOUTS = ("auto", "index", "binary")
+LABEL_MAP_FILES = ("labels.csv", "labels.txt")
+
+
+@dataclass(frozen=True)
+class MaskPair:
+    """One image of the index layout: its ground truth and its prediction (None when missing)."""
+
+    name: str
+    gt: Path
+    pred: Path | None
+
+
+@dataclass(frozen=True)
+class LabelMasksPair:
+    """One image of the binary layout: per label id, the ground-truth and predicted files (None: empty)."""
+
+    name: str
+    gt: tuple[tuple[int, Path | None], ...]
+    pred: tuple[tuple[int, Path | None], ...]
+
+    @property
+    def has_prediction(self) -> bool:
+        return any(path is not None for _, path in self.pred)
+
+
+@dataclass
+class Pairing:
+    """The pairs to score and what could not be paired."""
+
+    layout: str
+    pairs: list[MaskPair | LabelMasksPair] = field(default_factory=list)
+    missing_predictions: list[str] = field(default_factory=list)
+    unpaired_predictions: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, message)
+    label_map: LabelMap | None = None
+
+
+def pair_masks(pred: str | Path, gt: str | Path, *, layout: str = "auto",
+               label_map: LabelMap | None = None) -> Pairing:
+    """Pair every ground-truth mask under ``gt`` with the prediction of the same name under ``pred``.
+
+    ``pred`` and ``gt`` may also be two mask files (one pair). Missing folders are
+    an :class:`~segtool.errors.InputFileError`.
+    """
+    pred, gt = Path(pred), Path(gt)
+    for role, path in (("ground truth", gt), ("predictions", pred)):
+        if not path.exists():
+            raise InputFileError(f"{role} not found", path=path)
+    if gt.is_file() or pred.is_file():
+        if not (gt.is_file() and pred.is_file()):
+            raise InputFileError(f"give two folders or two mask files, got {pred} and {gt}")
+        return Pairing("index", [MaskPair(gt.stem, gt, pred)], label_map=label_map)
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    if layout == "auto":
+        layout = detect_layout(gt, label_map or label_map_beside(gt))
+    if layout == "binary":
+        return _pair_binary(pred, gt, label_map or label_map_beside(gt))
+    return _pair_index(pred, gt, label_map)
+
+
+def label_map_beside(folder: Path) -> LabelMap | None:
+    """The label map rasterize wrote into ``folder`` (labels.csv, else labels.txt), if any."""
+    for name in LABEL_MAP_FILES:
+        if (folder / name).is_file():
+            return LabelMap.read(folder / name)
+    return None
+
+
+def detect_layout(gt: Path, label_map: LabelMap | None) -> str:
+    """``binary`` when every folder under ``gt`` is a label's folder and no mask lies beside them."""
+    if label_map is None:
+        return "index"
+    folders = {label_folder(label.name) for label in label_map}
+    entries = [entry for entry in gt.iterdir() if not entry.name.startswith(".")]
+    subfolders = [entry for entry in entries if entry.is_dir()]
+    loose_masks = [entry for entry in entries if entry.is_file() and entry.suffix.lower() in MASK_SUFFIXES]
+    if subfolders and not loose_masks and all(entry.name in folders for entry in subfolders):
+        return "binary"
+    return "index"
+
+
+def find_masks(root: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
+    """Every mask file under ``root`` by name, and ``(name, message)`` for names with several files."""
+    found: dict[str, list[Path]] = defaultdict(list)
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in MASK_SUFFIXES:
+            continue
+        if path.is_file():
+            found[relative.with_suffix("").as_posix()].append(path)
+    duplicates = [(name, f"{', '.join(str(path) for path in paths)}: several masks for one image; keep one")
+                  for name, paths in found.items() if len(paths) > 1]
+    return {name: paths[0] for name, paths in found.items() if len(paths) == 1}, duplicates
+
+
+def _pair_index(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
+    truths, gt_duplicates = find_masks(gt)
+    guesses, pred_duplicates = find_masks(pred)
+    pairing = Pairing("index", duplicates=gt_duplicates + pred_duplicates, label_map=label_map)
+    for name in sorted(truths):
+        pairing.pairs.append(MaskPair(name, truths[name], guesses.get(name)))
+        if name not in guesses:
+            pairing.missing_predictions.append(name)
+    pairing.unpaired_predictions = sorted(set(guesses) - set(truths))
+    return pairing
+
+
+def _pair_binary(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
+    labels = _binary_labels(gt, label_map)
+    truths: dict[int, dict[str, Path]] = {}
+    guesses: dict[int, dict[str, Path]] = {}
+    duplicates: list[tuple[str, str]] = []
+    for label_id, folder in labels:
+        truths[label_id], found_duplicates = _masks_in(gt / folder)
+        duplicates += found_duplicates
+        guesses[label_id], found_duplicates = _masks_in(pred / folder)
+        duplicates += found_duplicates
+    gt_names = set().union(*truths.values()) if truths else set()
+    pred_names = set().union(*guesses.values()) if guesses else set()
+    pairing = Pairing("binary", duplicates=duplicates, label_map=label_map or _folder_label_map(labels))
+    for name in sorted(gt_names):
+        pair = LabelMasksPair(name,
+                              tuple((label_id, truths[label_id].get(name)) for label_id, _ in labels),
+                              tuple((label_id, guesses[label_id].get(name)) for label_id, _ in labels))
+        pairing.pairs.append(pair)
+        if not pair.has_prediction:
+            pairing.missing_predictions.append(name)
+    pairing.unpaired_predictions = sorted(pred_names - gt_names)
+    return pairing
+
+
+def _masks_in(folder: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
+    return find_masks(folder) if folder.is_dir() else ({}, [])
+
+
+def _binary_labels(gt: Path, label_map: LabelMap | None) -> list[tuple[int, str]]:
+    """(label id, folder name) of each label with a folder under ``gt``."""
+    if label_map is not None:
+        return [(label.id, label_folder(label.name)) for label in label_map
+                if (gt / label_folder(label.name)).is_dir()]
+    folders = sorted(entry.name for entry in gt.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+    return list(enumerate(folders, start=1))
+
+
+def _folder_label_map(labels: list[tuple[int, str]]) -> LabelMap:
+    """Without a label map, the label folders name the labels (ids 1, 2, ... in folder order)."""
+    return LabelMap([Label(label_id, folder, voc_colour(label_id)) for label_id, folder in labels])

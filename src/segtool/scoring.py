@@ -1,0 +1,521 @@
+"""Score a folder of predicted masks against a folder of ground-truth masks.
+
+Pipeline: pair files by name (:mod:`segtool.pairing`) -> per pair, in worker
+processes: read both masks, check sizes, count the confusion in one vectorised
+pass (:mod:`segtool.metrics.confusion`) -> in this process, in file order: add the
+counts up (:class:`~segtool.metrics.ScoreAccumulator`) and hand each image's rows
+to ``on_image`` -> per-class rows and a summary (:class:`ScoreResult`).
+
+Rules (see also :mod:`segtool.metrics.classwise`):
+
+* Ignore values (``ignore``, default the label map's ignore value or 255) mark
+  ground-truth pixels that are not scored. Prediction values never mask anything.
+* With a label map, ground-truth values that are neither classes nor ignore
+  values make that image fail; prediction values that are no class count as
+  wrong (false negatives of the true class) and are reported. Without one, every
+  value found in the ground truth or a prediction is a class (except ignore
+  values, which in a prediction are no class).
+* ``binary=True``: masks hold background (0) and foreground (any other value);
+  255 is foreground, not ignore, unless ignore values are given explicitly.
+* The ``binary`` layout scores each label as its own 0/1 problem (labels may
+  overlap): no ignore values, and no pixel accuracy or frequency-weighted IoU.
+* Missing predictions fail the run, or with ``missing="empty"`` are scored as
+  all-background masks. Predictions without ground truth are listed, not scored.
+* One bad file fails its pair only; the others are scored.
+* Results do not depend on the number of processes: images are added in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .errors import MaskError, SegtoolError, SizeMismatchError
+from .labels import DEFAULT_IGNORE_VALUE, LabelMap
+from .maskio import read_label_ids, read_png_header
+from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
+from .pairing import LabelMasksPair, MaskPair, Pairing, pair_masks
+from .parallel import map_in_order
+
+MISSING_RULES = ("error", "empty")
+AGGREGATIONS = ("dataset", "image")
+#: Prediction pixels whose colour is not in the label map get this value (it is never a class).
+UNKNOWN_COLOUR_VALUE = 65535
+UNKNOWN_COLOUR_NAME = "colour not in the label map"
+
+#: The CSV columns, in order: those the issue fixes first, then the extra ones.
+CLASS_COLUMNS = (
+    "class_id", "class_name", "tp", "fp", "fn", "dice", "iou", "precision", "recall",
+    "dice_image_mean", "dice_image_std", "iou_image_mean", "iou_image_std", "n_images",
+    "precision_image_mean", "precision_image_std", "precision_n_images",
+    "recall_image_mean", "recall_image_std", "recall_n_images",
+    "gt_pixels", "pred_pixels", "in_mean",
+    "n_classes", "pixel_accuracy", "mean_accuracy", "frequency_weighted_iou",
+)
+PER_IMAGE_COLUMNS = ("image", "class_id", "class_name", "tp", "fp", "fn", "dice", "iou", "precision", "recall")
+SUMMARY_NAME = "mean"
+
+AGGREGATION_RULES = {
+    "dataset": "tp, fp, fn summed over all images, then scored (the mmseg / Cityscapes number)",
+    "image": "scored per image, then mean and population standard deviation (ddof=0) over the images "
+             "where the score is defined, with their number (the nnU-Net / MONAI number)",
+}
+UNDEFINED_RULE = ("a score whose denominator is 0 (a class absent from both masks) is undefined: "
+                  "null in JSON, empty in CSV, a dash in tables, and left out of every mean; "
+                  "a class predicted where the ground truth has none scores 0")
+
+
+class ImageMetrics(Protocol):
+    """Per-image scores computed next to the confusion counts (the seam for boundary metrics).
+
+    Called in the worker with both masks (ids, same shape) of one index-layout
+    image, or with 0/1 masks and ``class_ids=[1]`` for one label of the binary
+    layout. Returns ``{column name: one value per class id}``, NaN where
+    undefined; each column gets an image mean, standard deviation and count.
+    Must be picklable (a module-level class instance).
+    """
+
+    names: tuple[str, ...]
+
+    def __call__(self, mask_true: np.ndarray, mask_pred: np.ndarray, *, class_ids: np.ndarray,
+                 ignore: tuple[int, ...]) -> dict[str, np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class PairFailure:
+    """A pair that could not be scored, with the one-line reason (it names the file)."""
+
+    name: str
+    message: str
+
+
+@dataclass
+class ScoreResult:
+    """Scores of a prediction folder: plain data, nothing printed.
+
+    ``classes`` has one row per class and ``summary`` the mean row, both keyed by
+    :data:`CLASS_COLUMNS`. ``confusion`` is the dataset confusion matrix (rows
+    true classes, columns predicted classes in ``confusion_class_ids`` order, then
+    one column for predictions that are no class); None for the binary layout.
+    """
+
+    classes: list[dict[str, Any]]
+    summary: dict[str, Any]
+    settings: dict[str, Any]
+    columns: tuple[str, ...]
+    n_images: int
+    confusion: np.ndarray | None
+    confusion_class_ids: list[int]
+    missing_predictions: list[str] = field(default_factory=list)
+    scored_as_empty: list[str] = field(default_factory=list)
+    unpaired_predictions: list[str] = field(default_factory=list)
+    failures: list[PairFailure] = field(default_factory=list)
+    unknown_predictions: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        """True when a pair could not be scored or a prediction was missing (and not scored as empty)."""
+        return bool(self.failures) or len(self.missing_predictions) > len(self.scored_as_empty)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The class rows, then the summary row: what the CSV holds."""
+        return [*self.classes, self.summary]
+
+    def to_document(self) -> dict[str, Any]:
+        """Everything, for JSON: settings, classes, summary, images and warnings."""
+        summary = {key: value for key, value in self.summary.items()
+                   if key not in ("class_id", "class_name", "in_mean", "gt_pixels", "pred_pixels")}
+        return {
+            "settings": self.settings,
+            "columns": list(self.columns),
+            "classes": self.classes,
+            "summary": summary,
+            "images": {
+                "scored": self.n_images,
+                "failed": [{"image": failure.name, "error": failure.message} for failure in self.failures],
+                "missing_predictions": self.missing_predictions,
+                "scored_as_empty": self.scored_as_empty,
+                "predictions_without_ground_truth": self.unpaired_predictions,
+            },
+            "unknown_prediction_values": [{"value": value, **counts}
+                                          for value, counts in self.unknown_predictions.items()],
+        }
+
+
+# -- settings shared with the workers -----------------------------------------------------
+@dataclass(frozen=True)
+class _PairSettings:
+    """What a worker needs to score one pair (picklable)."""
+
+    label_map: LabelMap | None
+    class_ids: tuple[int, ...] | None  # None: every value found is a class
+    ignore: tuple[int, ...]
+    binary: bool
+    image_metrics: tuple[ImageMetrics, ...] = ()
+
+
+def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap | str | Path | None = None,
+                  ignore: Iterable[int] | None = None, include_background: bool = False,
+                  missing: str = "error", binary: bool = False, layout: str = "auto", jobs: int = 1,
+                  image_metrics: Sequence[ImageMetrics] = (),
+                  on_image: Callable[[list[dict[str, Any]]], None] | None = None,
+                  progress: Callable[[str, int], Callable[..., None]] | None = None) -> ScoreResult:
+    """Score every ground-truth mask under ``gt_dir`` against its prediction under ``pred_dir``.
+
+    Parameters
+    ----------
+    labels : LabelMap or path, optional
+        Class ids and names (and colours, for RGB masks). Without one, every
+        value found is a class named by its id.
+    ignore : iterable of int, optional
+        Ground-truth values not scored. Default: the label map's ignore value, or
+        255; none with ``binary`` or the binary layout.
+    include_background : bool
+        Count class 0 in the macro means.
+    missing : {"error", "empty"}
+        A missing prediction fails the run, or is scored as an all-background mask.
+    binary : bool
+        Read masks as background (0) / foreground (any other value).
+    layout : {"auto", "index", "binary"}
+        See :mod:`segtool.pairing`.
+    jobs : int
+        Worker processes; the result is the same for any number.
+    image_metrics : sequence of ImageMetrics
+        Extra per-image scores (see :class:`ImageMetrics`).
+    on_image : callable, optional
+        Called, in file order, with each scored image's rows (:data:`PER_IMAGE_COLUMNS`).
+    progress : callable, optional
+        ``progress(description, total)`` returning ``advance()``, called once per image.
+
+    Raises
+    ------
+    SegtoolError
+        For a bad label map or a folder that does not exist; problems with single
+        files are collected in :attr:`ScoreResult.failures` instead.
+    """
+    if missing not in MISSING_RULES:
+        raise ValueError(f"missing must be one of {', '.join(MISSING_RULES)}, got {missing!r}")
+    label_map = LabelMap.read(labels) if isinstance(labels, (str, Path)) else labels
+    pairing = pair_masks(pred_dir, gt_dir, layout=layout, label_map=label_map)
+    ignore_values = _ignore_values(ignore, label_map, binary=binary or pairing.layout == "binary")
+    _check_label_ids(pairing.label_map, ignore_values)
+    settings = _PairSettings(
+        label_map=pairing.label_map, class_ids=_class_ids(pairing, binary), ignore=ignore_values,
+        binary=binary, image_metrics=tuple(image_metrics))
+    names = _class_names(pairing.label_map, binary)
+    without_prediction = set(pairing.missing_predictions)
+    work = [pair for pair in pairing.pairs if missing == "empty" or pair.name not in without_prediction]
+    accumulator = ScoreAccumulator(settings.class_ids or (), include_background=include_background,
+                                   pixels_are_exclusive=pairing.layout == "index")
+    failures = [PairFailure(name, message) for name, message in pairing.duplicates]
+    advance = progress("Scoring", len(work)) if progress else (lambda n=1: None)
+    worker = partial(_score_binary_layout_pair if pairing.layout == "binary" else _score_index_pair, settings)
+    for outcome in map_in_order(worker, work, jobs=jobs):
+        advance()
+        if isinstance(outcome, PairFailure):
+            failures.append(outcome)
+            continue
+        scores = accumulator.add(outcome)
+        if on_image is not None:
+            on_image(_image_rows(outcome, scores, names))
+    scored_empty = [name for name in pairing.missing_predictions if missing == "empty"]
+    result_settings = _settings_record(pred_dir, gt_dir, pairing, ignore_values,
+                                       include_background=include_background, missing=missing, binary=binary,
+                                       image_metrics=settings.image_metrics)
+    return _result(accumulator, names, result_settings, pairing, failures, scored_empty)
+
+
+# -- settings -----------------------------------------------------------------------------
+def _ignore_values(ignore: Iterable[int] | None, label_map: LabelMap | None, *, binary: bool) -> tuple[int, ...]:
+    if ignore is not None:
+        values = tuple(sorted({int(value) for value in ignore}))
+        bad = [value for value in values if not 0 <= value <= 65535]
+        if bad:
+            raise SegtoolError(f"ignore values must lie in 0..65535, got {bad[0]}")
+        return values
+    if binary:
+        return ()
+    return (label_map.ignore_value if label_map is not None else DEFAULT_IGNORE_VALUE,)
+
+
+def _check_label_ids(label_map: LabelMap | None, ignore: tuple[int, ...]) -> None:
+    if label_map is None:
+        return
+    clashes = [label for label in label_map if label.id in ignore]
+    if clashes:
+        label = clashes[0]
+        raise SegtoolError(f"label {label.name!r} has id {label.id}, which is an ignore value; "
+                           "give other --ignore values", path=label_map.source)
+
+
+def _class_ids(pairing: Pairing, binary: bool) -> tuple[int, ...] | None:
+    if binary:
+        return (0, 1)
+    if pairing.layout == "binary":
+        return tuple(label_id for label_id, _ in pairing.pairs[0].gt) if pairing.pairs else ()
+    return tuple(pairing.label_map.ids) if pairing.label_map is not None else None
+
+
+def _class_names(label_map: LabelMap | None, binary: bool) -> Callable[[int], str]:
+    if label_map is not None:
+        return label_map.name_of
+    if binary:
+        return {0: "background", 1: "foreground"}.__getitem__
+    return str
+
+
+def _settings_record(pred_dir, gt_dir, pairing: Pairing, ignore: tuple[int, ...], *,
+                     include_background: bool, missing: str, binary: bool,
+                     image_metrics: tuple[ImageMetrics, ...]) -> dict[str, Any]:
+    used_map = pairing.label_map
+    return {
+        "predictions": str(pred_dir),
+        "ground_truth": str(gt_dir),
+        "layout": pairing.layout,
+        "label_map": (used_map.source if used_map is not None and used_map.source else
+                      "label folders" if used_map is not None else None),
+        "ignore_values": list(ignore),
+        "binary": binary,
+        "include_background": include_background,
+        "missing": missing,
+        "missing_rule": ("a missing prediction is scored as an all-background mask" if missing == "empty"
+                         else "a missing prediction fails the run"),
+        "aggregations": AGGREGATION_RULES,
+        "macro_mean": ("mean over classes where the score is defined, "
+                       + ("background included" if include_background else "background (id 0) left out")),
+        "empty_rule": UNDEFINED_RULE,
+        "image_metrics": [name for metric in image_metrics for name in metric.names],
+    }
+
+
+# -- workers ------------------------------------------------------------------------------
+def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | PairFailure:
+    """Read one index-layout pair and count it; a user-input problem comes back as a PairFailure."""
+    try:
+        truth = read_label_ids(pair.gt, label_map=settings.label_map)
+        if pair.pred is None:
+            guess = np.zeros(truth.shape, np.uint8)
+        else:
+            guess = read_label_ids(pair.pred, label_map=settings.label_map, unknown_colour=UNKNOWN_COLOUR_VALUE)
+            _check_same_size(pair.pred, guess, pair.gt, truth)
+        joint = joint_counts(truth, guess).without_true(settings.ignore)
+        if settings.binary:
+            joint = _foreground(joint)
+        class_ids = _image_class_ids(joint, settings, pair.gt)
+        counts = ImageCounts.from_joint(pair.name, joint, class_ids)
+        if settings.image_metrics:
+            counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids)
+        if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and _is_colour_png(pair.pred):
+            counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
+                str(UNKNOWN_COLOUR_VALUE))
+        return counts
+    except SegtoolError as exc:
+        return PairFailure(pair.name, str(exc))
+
+
+def _image_class_ids(joint: JointCounts, settings: _PairSettings, gt_path: Path) -> np.ndarray:
+    """The classes of one image; true values that are no class are an error naming them."""
+    if settings.class_ids is None:
+        predicted = joint.pred[~np.isin(joint.pred, settings.ignore)]
+        return np.union1d(joint.true, predicted)
+    class_ids = np.asarray(settings.class_ids, np.int64)
+    unknown = np.setdiff1d(joint.true, class_ids)
+    if unknown.size:
+        shown = ", ".join(str(value) for value in unknown[:10].tolist())
+        raise MaskError(f"ground-truth values not in the label map and not ignored: {shown} "
+                        "(check --labels and --ignore)", path=gt_path)
+    return class_ids
+
+
+def _foreground(joint: JointCounts) -> JointCounts:
+    """Joint counts of background (0) / foreground (anything else) on both sides."""
+    true, pred = (joint.true != 0).astype(np.int64), (joint.pred != 0).astype(np.int64)
+    totals = np.bincount(true * 2 + pred, weights=joint.count, minlength=4).astype(np.int64)
+    codes = np.flatnonzero(totals)
+    return JointCounts(codes // 2, codes % 2, totals[codes])
+
+
+def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> ImageCounts | PairFailure:
+    """Score each label of one binary-layout image as its own foreground/background problem."""
+    try:
+        files = [(label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)]
+        arrays = {path: read_label_ids(path) for _, *paths in files for path in paths if path is not None}
+        shape = _common_shape(arrays)
+        empty = np.zeros(shape, bool)
+        tp, fp, fn, extra_rows = [], [], [], []
+        for _, gt_path, pred_path in files:
+            truth = arrays[gt_path] != 0 if gt_path is not None else empty
+            guess = arrays[pred_path] != 0 if pred_path is not None else empty
+            tp.append(np.count_nonzero(truth & guess))
+            fp.append(np.count_nonzero(guess & ~truth))
+            fn.append(np.count_nonzero(truth & ~guess))
+            if settings.image_metrics:
+                extra_rows.append(_image_metric_values(settings, truth.view(np.uint8), guess.view(np.uint8),
+                                                       np.array([1])))
+        ids = np.array([label_id for label_id, _, _ in files], np.int64)
+        tp, fp, fn = (np.array(values, np.int64) for values in (tp, fp, fn))
+        present = (tp + fp + fn) > 0
+        extra = {name: np.concatenate([row[name] for row in extra_rows])[present]
+                 for name in (extra_rows[0] if extra_rows else {})}
+        return ImageCounts(pair.name, ids[present], tp[present], fp[present], fn[present],
+                           valid_pixels=shape[0] * shape[1], extra=extra)
+    except SegtoolError as exc:
+        return PairFailure(pair.name, str(exc))
+
+
+def _common_shape(arrays: dict[Path, np.ndarray]) -> tuple[int, int]:
+    """The size all of an image's label masks share; else a SizeMismatchError naming two of them."""
+    (reference, first), *others = arrays.items()
+    for path, array in others:
+        if array.shape[:2] != first.shape[:2]:
+            raise SizeMismatchError(f"{_size(array.shape)} but {reference} is {_size(first.shape)}; "
+                                    "nothing is resized", path=path)
+    return first.shape[:2]
+
+
+def _check_same_size(pred_path: Path, guess: np.ndarray, gt_path: Path, truth: np.ndarray) -> None:
+    if guess.shape[:2] != truth.shape[:2]:
+        raise SizeMismatchError(f"prediction is {_size(guess.shape)} but ground truth {gt_path} is "
+                                f"{_size(truth.shape)}; nothing is resized", path=pred_path)
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    return f"{shape[1]}x{shape[0]} (width x height)"
+
+
+def _is_colour_png(path: Path | None) -> bool:
+    if path is None or path.suffix.lower() != ".png":
+        return False
+    with open(path, "rb") as handle:
+        return read_png_header(handle.read(33), path).colour_type in (2, 6)
+
+
+def _image_metric_values(settings: _PairSettings, truth: np.ndarray, guess: np.ndarray,
+                         class_ids: np.ndarray) -> dict[str, np.ndarray]:
+    if settings.binary:
+        truth = np.where(np.isin(truth, settings.ignore), truth, truth != 0).astype(truth.dtype)
+        guess = (guess != 0).view(np.uint8)
+    values: dict[str, np.ndarray] = {}
+    for metric in settings.image_metrics:
+        values.update(metric(truth, guess, class_ids=class_ids, ignore=settings.ignore))
+    return values
+
+
+# -- rows ---------------------------------------------------------------------------------
+def _image_rows(image: ImageCounts, scores: dict[str, np.ndarray], names: Callable[[int], str]) -> list[dict]:
+    rows = []
+    for index, class_id in enumerate(image.class_ids.tolist()):
+        row = {"image": image.name, "class_id": class_id, "class_name": names(class_id)}
+        row.update({key: values[index].item() for key, values in scores.items()})
+        rows.append(row)
+    return rows
+
+
+def _result(accumulator: ScoreAccumulator, names: Callable[[int], str], settings: dict[str, Any],
+            pairing: Pairing, failures: list[PairFailure], scored_empty: list[str]) -> ScoreResult:
+    scores = accumulator.result()
+    in_mean = accumulator.in_mean()
+    extra_metrics = [name for name in scores.image_mean if name not in METRICS]
+    columns = CLASS_COLUMNS + tuple(f"{name}_image_{part}" for name in extra_metrics for part in ("mean", "std")) \
+        + tuple(f"{name}_n_images" for name in extra_metrics)
+    classes = []
+    for index, class_id in enumerate(scores.class_ids.tolist()):
+        row: dict[str, Any] = {
+            "class_id": class_id, "class_name": names(class_id),
+            "tp": int(scores.tp[index]), "fp": int(scores.fp[index]), "fn": int(scores.fn[index]),
+            "gt_pixels": int(scores.tp[index] + scores.fn[index]),
+            "pred_pixels": int(scores.tp[index] + scores.fp[index]), "in_mean": bool(in_mean[index]),
+        }
+        for metric in METRICS:
+            row[metric] = float(scores.dataset[metric][index])
+        for metric in scores.image_mean:
+            row[f"{metric}_image_mean"] = float(scores.image_mean[metric][index])
+            row[f"{metric}_image_std"] = float(scores.image_std[metric][index])
+            row[_count_column(metric)] = int(scores.image_count[metric][index])
+        classes.append(row)
+    summary_row = _summary_row(scores.summary, extra_metrics)
+    return ScoreResult(
+        classes=classes, summary=summary_row, settings=settings, columns=columns, n_images=scores.n_images,
+        confusion=scores.matrix, confusion_class_ids=scores.class_ids.tolist(),
+        missing_predictions=pairing.missing_predictions, scored_as_empty=scored_empty,
+        unpaired_predictions=pairing.unpaired_predictions, failures=failures,
+        unknown_predictions=scores.unknown_predictions)
+
+
+def _count_column(metric: str) -> str:
+    """Dice and IoU share ``n_images`` (they are defined on the same images); others have their own."""
+    return "n_images" if metric in ("dice", "iou") else f"{metric}_n_images"
+
+
+def _summary_row(summary: dict[str, Any], extra_metrics: list[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {"class_id": None, "class_name": SUMMARY_NAME, "n_images": summary["n_images"],
+                           "n_classes": summary["dice_n_classes"]}
+    for metric in METRICS:
+        row[metric] = summary[metric]
+    for metric in (*METRICS, *extra_metrics):
+        row[f"{metric}_image_mean"] = summary[f"{metric}_image_mean"]
+    for key in ("pixel_accuracy", "mean_accuracy", "frequency_weighted_iou"):
+        row[key] = summary[key]
+    return row
+
+
+# -- thresholds ---------------------------------------------------------------------------
+_THRESHOLD = re.compile(r"^\s*(?:(?P<aggregation>dataset|image):)?(?P<metric>[a-z_0-9]+)\s*=\s*(?P<value>\S+)\s*$")
+_DATASET_ONLY = ("pixel_accuracy", "mean_accuracy", "frequency_weighted_iou")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``[dataset:|image:]METRIC=VALUE``: the macro mean of METRIC must be at least VALUE.
+
+    ``dataset`` (the default) gates the dataset aggregation's macro mean, ``image``
+    the macro mean of the per-image means. METRIC is dice, iou, precision or recall,
+    or (dataset only) pixel_accuracy, mean_accuracy, frequency_weighted_iou.
+    """
+
+    aggregation: str
+    metric: str
+    value: float
+
+    @classmethod
+    def parse(cls, text: str) -> Threshold:
+        match = _THRESHOLD.match(text.lower())
+        if not match:
+            raise ValueError(f"{text!r} is not [dataset:|image:]METRIC=VALUE (for example dice=0.8)")
+        aggregation = match["aggregation"] or "dataset"
+        metric = match["metric"]
+        known = METRICS + (_DATASET_ONLY if aggregation == "dataset" else ())
+        if metric not in known:
+            raise ValueError(f"{text!r}: unknown metric {metric!r} for the {aggregation} aggregation "
+                             f"(one of {', '.join(known)})")
+        try:
+            value = float(match["value"])
+        except ValueError:
+            raise ValueError(f"{text!r}: {match['value']!r} is not a number") from None
+        return cls(aggregation, metric, value)
+
+    @property
+    def key(self) -> str:
+        """The summary column this threshold reads."""
+        return f"{self.metric}_image_mean" if self.aggregation == "image" else self.metric
+
+    def describe(self) -> str:
+        return f"{self.aggregation}:{self.metric}>={self.value:g}"
+
+
+def thresholds_not_met(result: ScoreResult, thresholds: Iterable[Threshold]) -> list[str]:
+    """One message per threshold not met; an undefined score does not meet any threshold."""
+    messages = []
+    for threshold in thresholds:
+        value = result.summary.get(threshold.key)
+        if value is None or np.isnan(value):
+            messages.append(f"{threshold.describe()}: the score is undefined (no class to average)")
+        elif value < threshold.value:
+            messages.append(f"{threshold.describe()}: the score is {value:.6g}")
+    return messages
