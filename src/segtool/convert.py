@@ -27,7 +27,7 @@ import numpy as np
 from .annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from .annotations.registry import parse_document
 from .errors import OutputError, SegtoolError
-from .labels import LabelMap
+from .labels import LabelMap, label_folder
 from .maskio import write_mask
 from .parallel import map_in_order
 from .raster import rasterize_image, rasterize_per_label
@@ -45,8 +45,8 @@ class RasterizeOptions:
     order: str = "file"
     convention: str = "centre"
     unknown_label: str = "error"
-    line_width: float = 1.0
-    point_radius: float = 0.5
+    line_width: float | None = None  # None: the convention's default (see segtool.raster)
+    point_radius: float | None = None
     skip_lines_and_points: bool = False
     input_format: str | None = None
     skip_existing: bool = False
@@ -109,14 +109,8 @@ def output_paths(name: PurePosixPath, out: Path, label_map: LabelMap, options: R
     """Where the masks of the image called ``name`` go."""
     filename = name.with_suffix(".png") if name.suffix else name.parent / f"{name.name}.png"
     if options.layout == "binary":
-        return [out / _label_folder(label.name) / filename for label in label_map if label.id != 0]
+        return [out / label_folder(label.name) / filename for label in label_map if label.id != 0]
     return [out / filename]
-
-
-def _label_folder(label: str) -> str:
-    """A folder name for a label: path separators and leading dots replaced."""
-    cleaned = label.replace("/", "_").replace("\\", "_").strip()
-    return "_" + cleaned if cleaned.startswith(".") or not cleaned else cleaned
 
 
 def rasterize_one(image: AnnotatedImage, out: Path, label_map: LabelMap, options: RasterizeOptions) -> FileOutcome:
@@ -131,12 +125,12 @@ def rasterize_one(image: AnnotatedImage, out: Path, label_map: LabelMap, options
                           point_radius=options.point_radius,
                           skip_lines_and_points=options.skip_lines_and_points)
     if options.layout == "binary":
-        masks = rasterize_per_label(image, label_map, **raster_options)
+        del raster_options["order"]  # each label is its own mask: nothing paints over anything
+        result = rasterize_per_label(image, label_map, **raster_options)
+        outcome.warnings.extend(result.warnings)
         for label, target in zip((label for label in label_map if label.id != 0), targets):
-            mask = masks.get(label.name)
-            if mask is None:
-                mask = np.zeros((image.height, image.width), np.uint8)
-            write_mask(target, mask.astype(np.uint8) * 255)
+            mask = result.masks[label.name]
+            write_mask(target, mask.view(np.uint8) * np.uint8(255))
             outcome.pixels[label.id] += int(np.count_nonzero(mask))
     else:
         result = rasterize_image(image, label_map, **raster_options)

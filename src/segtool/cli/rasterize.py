@@ -64,11 +64,12 @@ def rasterize(
     unknown_label: Annotated[UnknownLabel, typer.Option(
         help="A label missing from --labels: error (the file fails), ignore (paint the ignore value), skip.")
     ] = UnknownLabel.error,
-    line_width: Annotated[float, typer.Option(
-        min=0.0, help="Width in pixels of line and linestrip shapes (pixels whose centre is within half of it).")
-    ] = 1.0,
-    point_radius: Annotated[float, typer.Option(
-        min=0.0, help="Radius in pixels of point shapes; a point always covers the pixel it lies in.")] = 0.5,
+    line_width: Annotated[Optional[float], typer.Option(
+        min=0.0, help="Width in pixels of line and linestrip shapes: the pixels whose centre is within half "
+                      "of it. Default 1 (labelme convention: 10).")] = None,
+    point_radius: Annotated[Optional[float], typer.Option(
+        min=0.0, help="Radius in pixels of point shapes; a point always covers the pixel it lies in. "
+                      "Default 0.5 (labelme convention: 5).")] = None,
     skip_lines_and_points: Annotated[bool, typer.Option(
         "--skip-lines-and-points", help="Do not draw shapes without area (lines, points).")] = False,
     ignore_value: Annotated[int, typer.Option(
