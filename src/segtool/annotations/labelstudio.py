@@ -60,7 +60,7 @@ class _Region:
     """One region gathered from the results that share its id."""
 
     ident: str
-    kind: str | None
+    kind: str  # one of KINDS
     value: dict[str, Any]
     labels: list[Any] | None
     size: tuple[int, int] | None  # (original_height, original_width)
@@ -81,7 +81,7 @@ class _Annotation:
 
 
 def detect(document: Any) -> bool:
-    first = document[0] if isinstance(document, list) else document
+    first = document[0] if isinstance(document, list) and document else document
     if not isinstance(first, dict):
         return False
     full = "data" in first and ("annotations" in first or "completions" in first)
