@@ -100,9 +100,11 @@ class SceneShape:
 
 WIDTH, HEIGHT = 48, 32
 IMAGE = "scene.jpg"
+# Vertices are off the half-pixel grid so that no pixel centre lies on an edge: formats that store
+# rounded coordinates (Label Studio's percentages) then cannot flip a pixel.
 SCENE = (
-    SceneShape("car", "polygon", ((4, 4), (16, 3), (18, 12), (10, 15), (5, 11))),
-    SceneShape("car", "polygon", ((30, 20), (44, 22), (36, 30))),
+    SceneShape("car", "polygon", ((4.25, 4.25), (16.25, 3.25), (18.25, 12.25), (10.25, 15.25), (5.25, 11.25))),
+    SceneShape("car", "polygon", ((30.25, 20.25), (44.25, 22.25), (36.25, 30.25))),
     SceneShape("sign", "box", (22, 3, 30, 9)),
     SceneShape("wheel", "circle", (10, 24, 5)),
     SceneShape("road", "holed", (34, 2, 46, 14), hole=(38, 6, 42, 10)),

@@ -149,3 +149,18 @@ def test_other_xml_is_not_taken_for_cvat(tmp_path):
     path.write_text("<annotation><filename>a.jpg</filename></annotation>")
     with pytest.raises(AnnotationError, match="not an annotation file segtool knows.*cvat: an XML <annotations>"):
         load_annotation_file(path)
+
+
+def test_z_order_decides_overlaps_when_drawn_in_z_order(tmp_path):
+    from segtool.labels import LabelMap
+    from segtool.raster import rasterize_image
+
+    # the box is first in the file but has the higher z_order: it must end up in front
+    image = one_image(tmp_path, '<box label="front" xtl="0" ytl="0" xbr="10" ybr="10" z_order="2"/>'
+                                '<box label="back" xtl="5" ytl="0" xbr="20" ybr="10" z_order="1"/>')
+    labels = LabelMap.from_names(["back", "front"])
+    by_z = rasterize_image(image, labels, order="z").labels
+    by_file = rasterize_image(image, labels, order="file").labels
+    # columns 5..9 are covered by both boxes
+    assert (by_z[:, 5:10] == labels.id_of("front")).all()
+    assert (by_file[:, 5:10] == labels.id_of("back")).all()

@@ -127,6 +127,18 @@ def test_every_format_loads_the_same_geometry(case, folder):
     assert got == want
 
 
+def test_no_pixel_centre_lies_on_a_scene_polygon_edge():
+    # otherwise a 1e-15 rounding (percentages) could move a pixel in or out and the comparison would be luck
+    rows, cols = np.mgrid[:HEIGHT, :WIDTH] + 0.5
+    for shape in (s for s in SCENE if s.kind == "polygon"):
+        vertices = np.array(shape.points)
+        for (x0, y0), (x1, y1) in zip(vertices, np.roll(vertices, -1, axis=0)):
+            on_line = np.isclose((x1 - x0) * (rows - y0), (y1 - y0) * (cols - x0), atol=1e-9)
+            within = (np.minimum(x0, x1) <= cols) & (cols <= np.maximum(x0, x1)) & \
+                     (np.minimum(y0, y1) <= rows) & (rows <= np.maximum(y0, y1))
+            assert not (on_line & within).any()
+
+
 def test_the_holed_shape_is_the_same_pixels_as_vector_and_as_raster():
     # 12 x 12 outer box minus a 4 x 4 hole: 144 - 16 = 128 pixels
     (road,) = [shape for shape in SCENE if shape.kind == "holed"]
