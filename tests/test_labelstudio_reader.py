@@ -222,3 +222,8 @@ def test_bad_coordinate_names_the_region(tmp_path):
 def test_unknown_json_list_names_what_was_expected(tmp_path):
     with pytest.raises(AnnotationError, match='labelstudio: a list of tasks with "data" and "annotations"'):
         load(tmp_path, [{"foo": 1}])
+
+
+@needs_fixtures
+def test_labeling_config_is_recognised_and_gives_no_image():
+    assert load_annotation_file(FIXTURES / "label_config_polygons.xml") == []

@@ -28,11 +28,14 @@ Conventions
   image file (next to the JSON, or in ``ReaderOptions.images_dir``).
 * A region drawn on a rotated view (``image_rotation`` not 0) is skipped with a
   warning: its coordinates are not in the image's frame.
+* A labeling config (XML with a ``<View>`` root) found among the inputs is
+  recognised and gives no image.
 """
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -80,7 +83,13 @@ class _Annotation:
     warnings: list[str] = field(default_factory=list)
 
 
+def is_labeling_config(document: Any) -> bool:
+    return isinstance(document, ElementTree.Element) and document.tag == "View"
+
+
 def detect(document: Any) -> bool:
+    if is_labeling_config(document):
+        return True
     first = document[0] if isinstance(document, list) and document else document
     if not isinstance(first, dict):
         return False
@@ -94,7 +103,9 @@ def _is_min_json(document: Any) -> bool:
 
 
 def read(document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions) -> list[AnnotatedImage]:
-    """Every chosen annotation of every task, one image each."""
+    """Every chosen annotation of every task, one image each; nothing for a labeling config."""
+    if is_labeling_config(document):
+        return []
     if not options.annotator:
         raise ValueError("annotator must be 'first', 'all', or a user id or email")
     annotations = (_min_json_annotations(document, source) if _is_min_json(document)
@@ -333,5 +344,5 @@ def _geometry(region: _Region, size: tuple[int, int], source: Path, where: str) 
 FORMAT = register(AnnotationFormat(
     name="labelstudio", detect=detect, read=read, takes_options=True,
     expected='a list of tasks with "data" and "annotations", or JSON-MIN records with "annotator" '
-             'and "annotation_id"',
+             'and "annotation_id" (or a <View> labeling config)',
 ))
