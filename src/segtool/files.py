@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import InputFileError
 
-LABEL_FILE_NAMES = ("labels.csv", "labels.json", "labels.txt")
+LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
 
 
 def find_files(root: str | Path, suffixes: Sequence[str]) -> list[Path]:
@@ -100,7 +100,7 @@ def _by_key(root: str | Path, suffixes: Sequence[str], pairing: Pairing) -> dict
 def label_file_in(folder: str | Path) -> Path | None:
     """The label map ``segtool rasterize`` writes beside its masks, if ``folder`` has one.
 
-    ``labels.csv`` (ids, names and colours) is preferred to ``labels.json``, then ``labels.txt``.
+    ``labels.csv`` (ids, names and colours) is preferred to ``labels.txt``.
     """
     folder = Path(folder)
     if not folder.is_dir():

@@ -30,7 +30,7 @@ def overlay(
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder for the overlays.")],
     labels: Annotated[Optional[Path], typer.Option(
         help="Label map (labels.txt, .csv or .json) giving names and colours; colour masks need one. "
-             "Default: labels.csv/.json/.txt in MASKS if there is one, else ids in VOC colours.")] = None,
+             "Default: labels.csv (else labels.txt) in MASKS if there is one, else ids in VOC colours.")] = None,
     opacity: Annotated[float, typer.Option(
         min=0.0, max=1.0, help="Opacity of the class colours over the image (0: image only, 1: colours only).")
     ] = 0.5,

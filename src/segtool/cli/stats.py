@@ -38,7 +38,7 @@ def stats(
     masks: Annotated[Path, typer.Argument(help="A mask file, or a folder searched recursively for .png/.npy masks.")],
     labels: Annotated[Optional[Path], typer.Option(
         help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
-             "Default: labels.csv/.json/.txt in MASKS if there is one, else classes are named by id.")] = None,
+             "Default: labels.csv (else labels.txt) in MASKS if there is one, else classes are named by id.")] = None,
     ignore: Annotated[Optional[list[int]], typer.Option(
         min=0, max=65535, help="Mask value that is not a class (repeat for several). "
                                "Default: the label map's ignore value, or none without a label map.")] = None,

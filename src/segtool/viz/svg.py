@@ -312,9 +312,9 @@ def heatmap(matrix: np.ndarray, row_names: Sequence[str], column_names: Sequence
             percent = f"{100 * share:.0f}" if share >= 0.005 else "<1"
             parts.append(_text(x + cell / 2, y + cell / 2, percent, anchor="middle", size=10,
                                colour="#fff" if share > 0.5 else "#000"))
-    parts.append(_text(left + cell * matrix.shape[1] / 2, height - 4, f"columns: {column_title}; "
-                       f"rows: {row_title}; cell = % of the row", anchor="middle", size=10, colour=AXIS_COLOUR))
-    return _svg(width, height + 8, parts, title)
+    footer = f"columns: {column_title}; rows: {row_title}; cell = % of the row"
+    parts.append(_text(4, height - 4, footer, size=10, colour=AXIS_COLOUR))
+    return _svg(max(width, len(footer) * 6 + 8), height + 8, parts, title)
 
 
 def _sequential(share: float) -> str:

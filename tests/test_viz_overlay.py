@@ -1,0 +1,198 @@
+"""Overlays: blended colours, outlines, legend contents, picture I/O, the folder run and the command."""
+
+import doctest
+import importlib
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from segtool.errors import InputFileError, OutputError
+from segtool.labels import LabelMap
+from segtool.maskio import write_mask
+from segtool.viz.batch import OverlayOptions, overlay_folder
+from segtool.viz.image import read_image, thumbnail, write_image
+from segtool.viz.overlay import inner_border, legend_entries, overlay, present_ids
+
+# from_names sorts the names after the background: a = 1, b = 2; VOC colours 1 = (128, 0, 0),
+# 2 = (0, 128, 0), and the ignore value 255 = (224, 224, 192).
+LABELS = LabelMap.from_names(["a", "b"])
+RED, GREEN, CREAM = (128, 0, 0), (0, 128, 0), (224, 224, 192)
+
+
+def gray(height, width, value=100):
+    return np.full((height, width, 3), value, np.uint8)
+
+
+@pytest.mark.parametrize("module", ["segtool.viz.overlay", "segtool.viz.image", "segtool.files"])
+def test_doctests(module):
+    assert doctest.testmod(importlib.import_module(module)).failed == 0
+
+
+def test_blend_at_half_opacity_leaves_background_and_paints_ignore():
+    labels = np.array([[0, 1, 2, 255]], np.uint8)
+    picture = overlay(gray(1, 4), labels, label_map=LABELS, opacity=0.5, legend=False)
+    # 100 * 0.5 + colour * 0.5 per channel: (128, 0, 0) -> (114, 50, 50); cream -> (162, 162, 146)
+    assert picture.tolist() == [[[100, 100, 100], [114, 50, 50], [50, 114, 50], [162, 162, 146]]]
+
+
+def test_opacity_zero_is_the_image_and_one_is_the_colours():
+    labels = np.array([[0, 1], [2, 1]], np.uint8)
+    assert np.array_equal(overlay(gray(2, 2), labels, opacity=0.0, legend=False), gray(2, 2))
+    solid = overlay(gray(2, 2), labels, label_map=LABELS, opacity=1.0, legend=False)
+    assert solid.tolist() == [[[100, 100, 100], list(RED)], [list(GREEN), list(RED)]]
+
+
+def test_include_background_paints_id_0_in_its_colour():
+    picture = overlay(gray(1, 1), np.zeros((1, 1), np.uint8), opacity=1.0, legend=False, include_background=True)
+    assert picture.tolist() == [[[0, 0, 0]]]  # VOC colour of id 0 is black
+
+
+def test_outline_is_the_inner_border_of_the_region():
+    labels = np.zeros((5, 5), np.uint8)
+    labels[1:4, 1:4] = 1  # a 3x3 square: its 8 outer pixels are its inner border, the centre is not
+    picture = overlay(gray(5, 5), labels, label_map=LABELS, opacity=0.0, outline=True, legend=False)
+    red = np.all(picture == RED, axis=2)
+    expected = np.zeros((5, 5), bool)
+    expected[1:4, 1:4] = True
+    expected[2, 2] = False
+    assert np.array_equal(red, expected)
+    assert picture[2, 2].tolist() == [100, 100, 100] and picture[0, 0].tolist() == [100, 100, 100]
+
+
+def test_image_edge_is_not_a_border_and_width_grows_inwards():
+    assert not inner_border(np.ones((4, 4), np.uint8)).any()
+    labels = np.zeros((1, 6), np.uint16)
+    labels[0, 3:] = 7
+    # width 2: the two pixels on each side of the 2|3 boundary
+    assert inner_border(labels, width=2).astype(int).tolist() == [[0, 1, 1, 1, 1, 0]]
+
+
+def test_legend_lists_the_painted_ids_present_in_id_order():
+    labels = np.array([[2, 0, 255]], np.uint8)
+    assert present_ids(labels) == [2, 255]
+    assert present_ids(labels, include_background=True) == [0, 2, 255]
+    assert legend_entries([2, 255], LABELS) == [("b", GREEN), ("__ignore__", CREAM)]
+    assert legend_entries([2, 255]) == [("2", GREEN), ("255", CREAM)]  # no label map: ids, not "ignore"
+
+
+def test_legend_panel_is_added_right_of_the_picture_with_one_swatch_per_class():
+    labels = np.zeros((60, 80), np.uint8)
+    labels[10:30, 10:30] = 1
+    image = gray(60, 80)
+    plain = overlay(image, labels, label_map=LABELS, legend=False)
+    with_legend = overlay(image, labels, label_map=LABELS, legend=True)
+    assert with_legend.shape[0] == 60 and with_legend.shape[1] > 80
+    assert np.array_equal(with_legend[:, :80], plain)  # the picture itself is untouched
+    panel = with_legend[:, 80:]
+    assert np.all(panel == RED, axis=2).sum() >= 25  # class a's swatch, drawn at full colour
+    assert not np.all(panel == GREEN, axis=2).any()  # class b is absent: no swatch
+
+
+def test_legend_taller_than_a_tiny_picture_pads_it_below():
+    labels = np.arange(1, 9, dtype=np.uint8).reshape(2, 4)  # 8 classes on a 2x4 picture
+    picture = overlay(gray(2, 4), labels, opacity=1.0)
+    assert picture.shape[0] > 2 and picture[:2, :4].tolist() == overlay(
+        gray(2, 4), labels, opacity=1.0, legend=False).tolist()
+
+
+def test_bad_arguments_are_value_errors():
+    with pytest.raises(ValueError, match="do not match"):
+        overlay(gray(2, 2), np.zeros((2, 3), np.uint8))
+    with pytest.raises(ValueError, match="opacity"):
+        overlay(gray(2, 2), np.zeros((2, 2), np.uint8), opacity=1.5)
+
+
+# -- picture files ------------------------------------------------------------------------
+def test_write_image_png_is_exact_and_jpeg_is_jpeg(tmp_path):
+    picture = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    write_image(tmp_path / "a.png", picture)
+    assert np.asarray(Image.open(tmp_path / "a.png")).tolist() == picture.tolist()
+    write_image(tmp_path / "sub" / "b.jpg", picture)
+    assert (tmp_path / "sub" / "b.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
+    with pytest.raises(OutputError, match="must end in"):
+        write_image(tmp_path / "c.gif", picture)
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["a.png", "b.jpg", "sub"]  # no temp files
+
+
+def test_read_image_applies_exif_orientation(tmp_path):
+    stored = Image.new("RGB", (4, 2), (10, 20, 30))  # 4 wide, 2 tall as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees to display: 2 wide, 4 tall
+    stored.save(tmp_path / "photo.jpg", exif=exif)
+    assert read_image(tmp_path / "photo.jpg").shape == (4, 2, 3)
+
+
+def test_read_image_stretches_16_bit_and_names_bad_files(tmp_path):
+    deep = np.array([[1000, 2000]], np.uint16)
+    Image.fromarray(deep).save(tmp_path / "deep.png")
+    assert read_image(tmp_path / "deep.png").tolist() == [[[0, 0, 0], [255, 255, 255]]]
+    (tmp_path / "bad.jpg").write_bytes(b"not an image")
+    with pytest.raises(InputFileError, match="bad.jpg"):
+        read_image(tmp_path / "bad.jpg")
+
+
+def test_thumbnail_never_enlarges_and_keeps_the_aspect():
+    assert thumbnail(gray(10, 20), max_side=40).shape == (10, 20, 3)
+    assert thumbnail(gray(100, 400), max_side=40).shape == (10, 40, 3)
+
+
+# -- folders and the command --------------------------------------------------------------
+def _folders(tmp_path):
+    """images/x/one.png + masks/x/one.png (a pair), masks/two.png (no image),
+    images/three.png 4x4 with a 2x2 mask (size mismatch), images/extra.png (no mask)."""
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    (images / "x").mkdir(parents=True)
+    Image.fromarray(gray(2, 3)).save(images / "x" / "one.png")
+    write_mask(masks / "x" / "one.png", np.array([[0, 1, 1], [0, 0, 2]], np.uint8))
+    write_mask(masks / "two.png", np.zeros((2, 2), np.uint8))
+    Image.fromarray(gray(4, 4)).save(images / "three.png")
+    write_mask(masks / "three.png", np.zeros((2, 2), np.uint8))
+    Image.fromarray(gray(2, 2)).save(images / "extra.png")
+    return images, masks
+
+
+def test_overlay_folder_draws_the_pairs_and_names_each_failure(tmp_path):
+    images, masks = _folders(tmp_path)
+    options = OverlayOptions(label_map=LABELS, opacity=1.0, legend=False)
+    summary = overlay_folder(images, masks, tmp_path / "out", options=options)
+    assert summary.written == [tmp_path / "out" / "x" / "one.png"]
+    assert np.asarray(Image.open(summary.written[0])).tolist() == [
+        [[100, 100, 100], list(RED), list(RED)], [[100, 100, 100], [100, 100, 100], list(GREEN)]]
+    assert len(summary.failures) == 2
+    assert any("two.png" in failure and "no image" in failure for failure in summary.failures)
+    assert any("three.png" in failure and "4x4" in failure and "2x2" in failure for failure in summary.failures)
+    assert summary.images_without_mask == 1  # extra.png
+
+
+def test_overlay_command_writes_files_and_reports_failures_on_stderr(tmp_path):
+    from segtool.cli import app
+
+    images, masks = _folders(tmp_path)
+    LABELS.write(masks)  # labels.csv beside the masks is picked up without --labels
+    result = CliRunner().invoke(app, ["overlay", str(images), str(masks), "-o", str(tmp_path / "out"),
+                                      "--opacity", "1", "--no-legend", "--image-format", "jpeg", "-j", "1"],
+                                terminal_width=200)
+    assert result.exit_code == 1
+    assert result.stdout == ""  # no data on stdout: the overlays are files
+    assert "two.png" in result.stderr and "three.png" in result.stderr and "1 overlays written" in result.stderr
+    written = tmp_path / "out" / "x" / "one.jpg"
+    assert np.asarray(Image.open(io.BytesIO(written.read_bytes()))).shape == (2, 3, 3)
+
+
+def test_overlay_command_with_legend_names_the_classes_found(tmp_path):
+    from segtool.cli import app
+
+    images, masks = tmp_path / "i", tmp_path / "m"
+    images.mkdir()
+    Image.fromarray(gray(40, 40)).save(images / "p.png")
+    labels = np.zeros((40, 40), np.uint8)
+    labels[5:15, 5:15] = 2
+    write_mask(masks / "p.png", labels)
+    result = CliRunner().invoke(app, ["overlay", str(images), str(masks), "-o", str(tmp_path / "o"),
+                                      "--outline", "-j", "1", "-q"])
+    assert result.exit_code == 0 and result.stderr == ""
+    picture = np.asarray(Image.open(tmp_path / "o" / "p.png"))
+    assert picture.shape[1] > 40 and np.all(picture[:, 40:] == GREEN, axis=2).any()  # swatch of id 2
