@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AnnotationError
-from .fields import fail, point_array
+from .fields import fail
 from .geometry import box_ring, rotate
 from .imagefiles import find_image
 from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
@@ -185,11 +185,16 @@ def _points(text: str | None, source: Path, where: str) -> np.ndarray:
     """``"x0,y0;x1,y1;..."`` as an (N, 2) array."""
     if text is None:
         raise fail(source, where, "missing 'points'")
-    try:
-        pairs = [[float(value) for value in pair.split(",")] for pair in text.split(";") if pair.strip()]
+    try:  # numpy converts the whole list of number strings at once
+        values = np.array(text.strip(" ;").replace(";", ",").split(","), dtype=np.float64)
     except ValueError:
-        raise fail(source, where, f"points must be 'x0,y0;x1,y1;...', not {text[:40]!r}") from None
-    return point_array(pairs, source=source, where=where)
+        values = np.zeros(1)  # not numbers: reported below like an odd count
+    if values.size % 2:
+        raise fail(source, where, f"points must be 'x0,y0;x1,y1;...', not {text[:40]!r}")
+    points = values.reshape(-1, 2)
+    if not np.isfinite(points).all():
+        raise fail(source, where, "points contain a coordinate that is not a finite number")
+    return points
 
 
 def _mask(attrs: dict[str, str], source: Path, where: str, get) -> Bitmap:
