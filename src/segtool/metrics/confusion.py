@@ -72,6 +72,8 @@ def joint_counts(mask_true: np.ndarray, mask_pred: np.ndarray) -> JointCounts:
     [(0, 0, 1), (0, 1, 1), (1, 1, 3), (255, 1, 1)]
     """
     mask_true, mask_pred = _checked_pair(mask_true, mask_pred)
+    if mask_true.size == 0:
+        return JointCounts(*(np.zeros(0, np.int64) for _ in range(3)))
     if mask_true.dtype == np.uint8 and mask_pred.dtype == np.uint8:
         codes, bits = _packed_codes_8bit(mask_true, mask_pred), 8
     else:
@@ -172,9 +174,7 @@ def _packed_codes_16bit(mask_true: np.ndarray, mask_pred: np.ndarray) -> np.ndar
 
 # -- counting -----------------------------------------------------------------------------
 def _count_codes(image_codes: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct codes of a 2-D code image and how often each occurs (int64)."""
-    if image_codes.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    """Sorted distinct codes of a non-empty 2-D code image and how often each occurs (int64)."""
     codes = image_codes.reshape(-1)
     differs = _differs_from_next(codes)
     if bits == 8 and np.count_nonzero(differs) > codes.size * RUN_FRACTION:
