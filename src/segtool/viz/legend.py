@@ -62,5 +62,8 @@ def with_legend(picture: np.ndarray, entries: Sequence[LegendEntry], *,
         left = width + margin + column * column_width
         top = margin + row * row_height
         draw.rectangle((left, top, left + size - 1, top + size - 1), fill=tuple(colour), outline=SWATCH_BORDER)
-        draw.text((left + size + gap, top + size / 2), name, fill=TEXT_COLOUR, font=font, anchor="lm")
+        # centred on the swatch from the text's box (anchors need FreeType; the fallback font has none)
+        box_top, box_bottom = font.getbbox(name)[1::2]
+        text_top = top + (size - (box_bottom - box_top)) / 2 - box_top
+        draw.text((left + size + gap, text_top), name, fill=TEXT_COLOUR, font=font)
     return np.asarray(canvas)
