@@ -135,7 +135,10 @@ def _picture(picture: Picture) -> str:
 
 
 def _definition_list(items: Mapping[str, object]) -> str:
-    rows = "".join(f"<dt>{escape(str(key))}</dt><dd>{escape(_display(value))}</dd>" for key, value in items.items())
+    """Names and values; a value that is itself a mapping becomes a nested list."""
+    rows = "".join(f"<dt>{escape(str(key).replace('_', ' '))}</dt><dd>"
+                   + (_definition_list(value) if isinstance(value, Mapping) else escape(_display(value)))
+                   + "</dd>" for key, value in items.items())
     return f'<dl class="kv">{rows}</dl>'
 
 
@@ -192,7 +195,7 @@ main{max-width:1180px;padding:8px 24px 40px}
 section{background:#fff;border:1px solid #e2e2e2;border-radius:6px;padding:14px 18px;margin:16px 0}
 .note{color:#444;font-size:13px;margin:4px 0 8px}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;font-size:13px;margin:0}
-dl.kv dt{color:#555}dl.kv dd{margin:0;font-family:ui-monospace,monospace;word-break:break-all}
+dl.kv dt{color:#555}dl.kv dd{margin:0;font-family:ui-monospace,monospace;overflow-wrap:anywhere}
 ul.rules{font-size:13px;padding-left:20px;margin:6px 0}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:13px;margin:6px 0}

@@ -119,11 +119,11 @@ def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str
     ``maximum`` fixes the axis end (1 for scores); by default it is rounded up
     from the largest value (bar plus error).
     """
-    finite = [value + (error if error == error else 0.0)
-              for item in series
-              for value, error in zip(item.values, item.errors or [0.0] * len(item.values))
-              if value == value and value is not None]
-    end, ticks = nice_ticks(maximum if maximum is not None else max(finite, default=1.0))
+    reached = [value + (0.0 if _missing(error) else error)
+               for item in series
+               for value, error in zip(item.values, item.errors or [0.0] * len(item.values))
+               if not _missing(value)]
+    end, ticks = nice_ticks(maximum if maximum is not None else max(reached, default=1.0))
     bar_height = 12
     group_height = bar_height * len(series) + ROW_GAP
     left = _label_width(categories)
@@ -135,12 +135,20 @@ def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str
     for row, category in enumerate(categories):
         group_top = top + row * group_height + ROW_GAP / 2
         parts.append(_category(left - 6, group_top + bar_height * len(series) / 2, category))
+        if all(_missing(item.values[row]) for item in series):
+            parts.append(_text(left + 4, group_top + bar_height * len(series) / 2, f"{MISSING} undefined",
+                               size=10, colour=AXIS_COLOUR))
+            continue
         for index, item in enumerate(series):
             y = group_top + index * bar_height
             value = item.values[row]
             error = item.errors[row] if item.errors is not None else float("nan")
             parts.append(_bar(left, y, bar_height, plot_width, end, value, error, item, category, digits))
     return _svg(left + plot_width + right, bottom + 24, parts, title)
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or value != value
 
 
 def _legend_row(series: Sequence[Series], left: float) -> list[str]:
@@ -154,14 +162,14 @@ def _legend_row(series: Sequence[Series], left: float) -> list[str]:
 
 def _bar(left: float, y: float, height: float, plot_width: float, end: float, value: float, error: float,
          item: Series, category: str, digits: int) -> str:
-    if value is None or value != value:
+    if _missing(value):
         return _text(left + 4, y + height / 2, f"{MISSING} undefined", size=10, colour=AXIS_COLOUR)
     width = max(0.0, plot_width * min(value, end) / end)
     tip = f"{category} \u2013 {item.name}: {number(value, digits)}"
     parts = [f'<rect x="{left:.1f}" y="{y + 1:.1f}" width="{width:.1f}" height="{height - 2:.1f}" '
              f'fill="{item.colour}"><title>{escape(tip)}</title></rect>']
     label_x = left + width
-    if error == error and error > 0:
+    if not _missing(error) and error > 0:
         low = left + plot_width * max(0.0, value - error) / end
         high = left + plot_width * min(end, value + error) / end
         middle = y + height / 2

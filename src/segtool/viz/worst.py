@@ -1,0 +1,167 @@
+"""What a score report needs from the per-image scores: distributions, the worst images, their pictures.
+
+:class:`ScoreCollector` takes the per-image rows of a scoring run as they
+stream in (one call per image, rows keyed ``image``, ``class_id``,
+``class_name`` and the metric names) and keeps, in memory proportional to the
+number of images times the number of classes (floats only):
+
+* every defined per-image score per class and metric, for the distributions;
+* the ``worst`` lowest-scoring images overall and per class.
+
+"Overall" is the mean, over the classes of the image that count in the macro
+mean (all but the background unless ``include_background``), of the image's
+defined scores. Undefined scores (NaN, None) never make an image "worst". Ties
+are broken by image name, so the choice does not depend on the order of
+arrival.
+
+:func:`report_pictures` draws the small pictures of one image for the report.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SizeMismatchError
+from ..labels import LabelMap
+from ..maskio import read_label_ids
+from .errormap import error_map
+from .html import Picture
+from .image import encode_image, read_image, thumbnail
+from .overlay import overlay
+
+
+def _defined(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+class _Lowest:
+    """The ``size`` lowest (score, name) pairs seen, kept in a bounded heap."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._heap: list[tuple[float, str]] = []  # max-heap through negated keys
+
+    def offer(self, score: float, name: str) -> None:
+        item = (-score, _Reversed(name))
+        if len(self._heap) < self.size:
+            heapq.heappush(self._heap, item)
+        elif item > self._heap[0]:
+            heapq.heapreplace(self._heap, item)
+
+    def sorted(self) -> list[tuple[str, float]]:
+        return [(key.name, -negated) for negated, key in sorted(self._heap, reverse=True)]
+
+
+@functools.total_ordering
+class _Reversed:
+    """A name ordered backwards, so that among equal scores the first name alphabetically is kept."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return self.name > other.name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and self.name == other.name
+
+
+class ScoreCollector:
+    """Collects per-image scores for a report; pass :meth:`add` as the scoring run's per-image callback.
+
+    >>> collector = ScoreCollector(metrics=("dice",), worst=1)
+    >>> collector.add([{"image": "a", "class_id": 1, "class_name": "car", "dice": 0.5}])
+    >>> collector.add([{"image": "b", "class_id": 1, "class_name": "car", "dice": 0.25},
+    ...                {"image": "b", "class_id": 0, "class_name": "bg", "dice": 0.0}])
+    >>> collector.worst_overall(), collector.worst_per_class()["car"]
+    ([('b', 0.25)], [('b', 0.25)])
+    >>> collector.per_image["dice"]["car"]
+    [0.5, 0.25]
+    """
+
+    def __init__(self, *, metrics: Sequence[str] = ("dice", "iou"), rank_by: str | None = None, worst: int = 8,
+                 include_background: bool = False, background_id: int = 0) -> None:
+        self.metrics = tuple(metrics)
+        self.rank_by = rank_by or self.metrics[0]
+        self.worst = worst
+        self.include_background = include_background
+        self.background_id = background_id
+        self.per_image: dict[str, dict[str, list[float]]] = {metric: {} for metric in self.metrics}
+        self._overall = _Lowest(worst)
+        self._per_class: dict[str, _Lowest] = {}
+        self._class_ids: dict[str, int] = {}
+
+    def add(self, rows: Iterable[Mapping[str, object]]) -> None:
+        """Take the rows of one image (one row per class present in it)."""
+        rows = list(rows)
+        in_mean = []
+        for row in rows:
+            name, class_id = str(row["class_name"]), int(row["class_id"])
+            self._class_ids.setdefault(name, class_id)
+            for metric in self.metrics:
+                value = row.get(metric)
+                if _defined(value):
+                    self.per_image[metric].setdefault(name, []).append(float(value))
+            ranked = row.get(self.rank_by)
+            if _defined(ranked):
+                self._per_class.setdefault(name, _Lowest(self.worst)).offer(float(ranked), str(row["image"]))
+                if self.include_background or class_id != self.background_id:
+                    in_mean.append(float(ranked))
+        if in_mean:
+            self._overall.offer(sum(in_mean) / len(in_mean), str(rows[0]["image"]))
+
+    def worst_overall(self) -> list[tuple[str, float]]:
+        """``(image, mean score)`` of the lowest-scoring images, worst first."""
+        return self._overall.sorted()
+
+    def worst_per_class(self) -> dict[str, list[tuple[str, float]]]:
+        """Per class name (in class id order): ``(image, score)`` of its lowest-scoring images, worst first."""
+        names = sorted(self._per_class, key=lambda name: self._class_ids[name])
+        return {name: self._per_class[name].sorted() for name in names}
+
+    def class_id_of(self, name: str) -> int:
+        return self._class_ids[name]
+
+
+def report_pictures(gt_path: str | Path, pred_path: str | Path, *, image_path: str | Path | None = None,
+                    label_map: LabelMap | None = None, ignore: Iterable[int] = (255,), class_id: int | None = None,
+                    max_side: int = 240) -> list[Picture]:
+    """Thumbnails of one image for the report: ground truth, prediction, and the error map.
+
+    With ``image_path`` the masks are drawn over the photo (JPEG thumbnails);
+    without, on black (PNG, exact colours). ``class_id`` selects the error map
+    of one class (``None``: all classes, see :mod:`segtool.viz.errormap`).
+    Files are read as the scorer reads them; a bad file raises its
+    :class:`~segtool.errors.SegtoolError`.
+    """
+    truth = read_label_ids(gt_path, label_map=label_map)
+    guess = read_label_ids(pred_path, label_map=label_map, unknown_colour=65535)
+    image = read_image(image_path) if image_path is not None else np.zeros((*truth.shape, 3), np.uint8)
+    for path, shape in ((pred_path, guess.shape), (image_path, image.shape[:2])):
+        if shape != truth.shape:
+            raise SizeMismatchError(f"is {shape[1]}x{shape[0]} but the ground truth {gt_path} is "
+                                    f"{truth.shape[1]}x{truth.shape[0]}; nothing is resized", path=path)
+    image_format = "jpeg" if image_path is not None else "png"
+    opacity = 0.5 if image_path is not None else 1.0
+    pictures = [
+        ("ground truth", overlay(image, truth, label_map=label_map, opacity=opacity, legend=False)),
+        ("prediction", overlay(image, guess, label_map=label_map, opacity=opacity, legend=False)),
+        ("errors" if class_id is None else f"errors: {_name(class_id, label_map)}",
+         error_map(truth, guess, class_id=class_id, ignore=ignore,
+                   image=image if image_path is not None else None)),
+    ]
+    return [Picture(caption, encode_image(thumbnail(picture, max_side=max_side), image_format=image_format,
+                                          quality=80))
+            for caption, picture in pictures]
+
+
+def _name(class_id: int, label_map: LabelMap | None) -> str:
+    return label_map.name_of(class_id) if label_map is not None else str(class_id)
