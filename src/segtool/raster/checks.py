@@ -12,6 +12,7 @@ Decisions
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from ..errors import AnnotationError
 from .ellipse import ellipse_reach
 
 MAX_COORDINATE = 1e12
+ZERO_AREA_POLYGON = "polygon has zero area (fewer than 3 distinct points, or all on one line); nothing drawn"
 
 Extent = tuple[float, float, float, float]  # x_min, y_min, x_max, y_max
 
@@ -54,6 +56,41 @@ def inspect_geometry(geometry: Geometry) -> Inspection:
     raise TypeError(f"not a geometry: {type(geometry).__name__}")
 
 
+def inspect_geometries(geometries: Sequence[Geometry]) -> list[Inspection]:
+    """:func:`inspect_geometry` of each, with all single-ring polygons checked in one batch.
+
+    An :class:`AnnotationError` (naming no shape) if any geometry's numbers are unusable.
+    """
+    simple = [index for index, geometry in enumerate(geometries)
+              if isinstance(geometry, Polygon) and len(geometry.rings) == 1 and len(geometry.rings[0]) >= 3]
+    results: list[Inspection | None] = [None] * len(geometries)
+    if simple:
+        for index, inspection in zip(simple, _inspect_simple_polygons([geometries[i] for i in simple])):
+            results[index] = inspection
+    return [inspect_geometry(geometry) if result is None else result
+            for geometry, result in zip(geometries, results)]
+
+
+def _inspect_simple_polygons(polygons: list[Polygon]) -> list[Inspection]:
+    """Single rings of 3 or more points, all at once: numbers, extents, signed areas."""
+    rings = [polygon.rings[0] for polygon in polygons]
+    lengths = np.array([len(ring) for ring in rings])
+    points = _checked_points(np.concatenate(rings))
+    starts = np.cumsum(lengths) - lengths
+    low, high = np.minimum.reduceat(points, starts), np.maximum.reduceat(points, starts)
+    following = np.roll(points, -1, axis=0)
+    following[starts + lengths - 1] = points[starts]
+    doubled_area = np.add.reduceat(points[:, 0] * following[:, 1] - points[:, 1] * following[:, 0], starts)
+    inspections = []
+    for polygon, ring, area, extent in zip(polygons, rings, doubled_area.tolist(),
+                                           np.column_stack([low, high]).tolist()):
+        if area == 0 and is_zero_area_ring(np.asarray(ring, dtype=np.float64)):
+            inspections.append(Inspection(None, tuple(extent), (ZERO_AREA_POLYGON,)))
+        else:
+            inspections.append(Inspection(polygon, tuple(extent)))
+    return inspections
+
+
 def is_zero_area_ring(ring: np.ndarray) -> bool:
     """True when the ring has fewer than 3 distinct points or all its points are on one line."""
     if len(ring) < 3:
@@ -84,8 +121,7 @@ def _inspect_polygon(polygon: Polygon) -> Inspection:
     extent = _extent(np.concatenate(rings))
     flat = [_has_zero_signed_area(ring) and is_zero_area_ring(ring) for ring in rings]
     if all(flat):
-        return Inspection(None, extent, (
-            "polygon has zero area (fewer than 3 distinct points, or all on one line); nothing drawn",))
+        return Inspection(None, extent, (ZERO_AREA_POLYGON,))
     if not any(flat):
         return Inspection(polygon, extent)
     notes = tuple(f"ring {index} of {len(rings)} has zero area; ignored"

@@ -1,20 +1,20 @@
-"""The pixels each shape of an image covers, clipped to the image, ready to paint.
+"""The pixels each shape of an image covers, clipped to the image.
 
-Shapes drawn from a formula are held as spans (cheap: a few numbers per row);
-the others (bitmaps, and every shape in labelme's convention) as a function
-that makes the shape's mask when it is needed, so that at most about one
-image's worth of masks is ever held at once.
+Shapes drawn from a formula are held as spans (a few numbers per row); the
+others (bitmaps, and every shape in labelme's convention) as a function that
+makes the shape's mask over its bounding box when it is painted, so that at
+most about one image's worth of masks exists at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..annotations.model import Bitmap
-from .spans import SpanBoxes, Spans, span_masks
+from .spans import Spans, pixel_counts
 
 
 @dataclass(frozen=True)
@@ -30,53 +30,27 @@ PatchMaker = Callable[[], "Patch | None"]
 
 
 class Covers:
-    """What each of ``n`` shapes covers: shape ``k`` is in ``spans`` or has a maker in ``makers``."""
+    """What each of ``n`` shapes covers: shape ``k`` has runs in ``spans`` or a maker in ``makers``."""
 
     def __init__(self, n: int, height: int, width: int, *, spans: Spans,
                  makers: Mapping[int, PatchMaker]) -> None:
         self.n = n
         self.height, self.width = height, width
-        self._spans = spans
-        self._boxes = SpanBoxes.of(spans, n)
-        self._makers = dict(makers)
+        self.spans = spans
+        self.makers = dict(makers)
 
     def counts(self) -> np.ndarray:
-        """The number of pixels each shape covers (makers are run once more for this)."""
-        counts = self._boxes.count.copy()
-        for shape, make in self._makers.items():
+        """The number of pixels each shape covers (makers are run for this)."""
+        counts = pixel_counts(self.spans, self.n)
+        for shape, make in self.makers.items():
             patch = make()
             counts[shape] = 0 if patch is None else np.count_nonzero(patch.mask)
         return counts
 
-    def patches(self, order: Sequence[int]) -> Iterator[tuple[int, Patch]]:
-        """``(shape, patch)`` for the shapes of ``order`` that cover a pixel, in that order.
-
-        Masks of span shapes are made in batches of at most one image's worth of pixels.
-        """
-        budget = self.height * self.width
-        batch: list[int] = []
-        batch_size = 0
-        areas = (self._boxes.bottom - self._boxes.top) * (self._boxes.right - self._boxes.left)
-        for shape in order:
-            make = self._makers.get(shape)
-            if make is None and self._boxes.count[shape] == 0:
-                continue
-            if make is not None or batch_size + areas[shape] > budget:
-                yield from self._from_spans(batch)
-                batch, batch_size = [], 0
-            if make is None:
-                batch.append(shape)
-                batch_size += int(areas[shape])
-            else:
-                patch = make()
-                if patch is not None:
-                    yield shape, patch
-        yield from self._from_spans(batch)
-
-    def _from_spans(self, shapes: list[int]) -> Iterator[tuple[int, Patch]]:
-        if shapes:
-            for shape, top, left, mask in span_masks(self._spans, self._boxes, shapes):
-                yield shape, Patch(top, left, mask)
+    def spans_of(self, shapes: np.ndarray) -> Spans:
+        """The runs of the given shapes only."""
+        keep = np.isin(self.spans.shape, shapes)
+        return Spans(*(getattr(self.spans, name)[keep] for name in ("shape", "row", "start", "end")))
 
 
 def bitmap_patch(bitmap: Bitmap, height: int, width: int) -> Patch | None:
@@ -90,4 +64,3 @@ def bitmap_patch(bitmap: Bitmap, height: int, width: int) -> Patch | None:
     crop = mask[top - bitmap.top:bottom - bitmap.top, left - bitmap.left:right - bitmap.left]
     crop = crop.view(np.uint8) if crop.dtype == np.bool_ else (crop != 0).view(np.uint8)
     return Patch(top, left, crop) if crop.any() else None
-

@@ -11,15 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import cv2
 import numpy as np
 
 from ..annotations.model import AnnotatedImage, Geometry, Points, Polyline, Shape
 from ..errors import AnnotationError, LabelMapError, UnknownLabelError
 from ..labels import IGNORE_NAME, LabelMap
 from .centre import centre_covers
-from .checks import Extent, Inspection, inspect_geometry
+from .checks import Extent, Inspection, inspect_geometries, inspect_geometry
 from .cover import Covers
+from .paint import paint_labels, paint_union
 from .labelme_compat import LABELME_LINE_WIDTH, LABELME_POINT_RADIUS, check_labelme_drawable, labelme_covers
 
 CONVENTIONS = ("centre", "labelme")
@@ -92,7 +92,7 @@ class _Plan:
     covers: Covers
     warnings: list[str]
 
-    def report(self, painted: set[int], style: _Style) -> list[str]:
+    def report(self, drawn: set[int], style: _Style) -> list[str]:
         """The plan's warnings plus one per shape that drew nothing or was clipped."""
         height, width = self.image.height, self.image.width
         frame = f"the image (width {width}, height {height})"
@@ -100,9 +100,9 @@ class _Plan:
         for index, (shape, inspection) in enumerate(zip(self.shapes, self.inspections)):
             notes = list(inspection.notes)
             if inspection.drawable is not None:
-                if index not in painted and _misses(inspection.extent, width, height):
+                if index not in drawn and _misses(inspection.extent, width, height):
                     notes.append(f"lies outside {frame}; nothing drawn")
-                elif index not in painted:
+                elif index not in drawn:
                     notes.append("covers no pixel centre (smaller or thinner than a pixel); nothing drawn"
                                  if style.convention == "centre" else "draws no pixel; nothing drawn")
                 elif _beyond(inspection.extent, width, height):
@@ -149,15 +149,8 @@ def rasterize_image(image: AnnotatedImage, label_map: LabelMap, *, order: str = 
     _check_choice("order", order, ORDERS)
     style = _Style.make(convention, line_width, point_radius)
     plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
-    dtype = _label_dtype(label_map)
-    labels = np.zeros((image.height, image.width), dtype=dtype)
-    painted = set()
-    for index, patch in plan.covers.patches(_paint_order(order, plan)):
-        height, width = patch.mask.shape
-        region = labels[patch.top:patch.top + height, patch.left:patch.left + width]
-        cv2.copyTo(np.full((height, width), plan.values[index], dtype=dtype), patch.mask, region)
-        painted.add(index)
-    return RasterResult(labels, plan.report(painted, style))
+    labels, drawn = paint_labels(plan.covers, _paint_order(order, plan), plan.values, _label_dtype(label_map))
+    return RasterResult(labels, plan.report(drawn, style))
 
 
 def rasterize_per_label(image: AnnotatedImage, label_map: LabelMap, *, convention: str = "centre",
@@ -175,15 +168,12 @@ def rasterize_per_label(image: AnnotatedImage, label_map: LabelMap, *, conventio
     names = [label.name for label in label_map if label.id != 0]
     if IGNORE_NAME in plan.keys:
         names.append(IGNORE_NAME)
-    masks = {name: np.zeros((image.height, image.width), dtype=np.uint8) for name in names}
-    painted = set()
-    for index, patch in plan.covers.patches(range(len(plan.shapes))):
-        height, width = patch.mask.shape
-        target = masks[plan.keys[index]]
-        region = target[patch.top:patch.top + height, patch.left:patch.left + width]
-        cv2.bitwise_or(region, patch.mask, dst=region)
-        painted.add(index)
-    return LabelMasks({name: mask.view(np.bool_) for name, mask in masks.items()}, plan.report(painted, style))
+    masks, drawn = {}, set()
+    for name in names:
+        mask, drawn_here = paint_union(plan.covers, [index for index, key in enumerate(plan.keys) if key == name])
+        masks[name] = mask.view(np.bool_)
+        drawn |= drawn_here
+    return LabelMasks(masks, plan.report(drawn, style))
 
 
 def geometry_mask(geometry: Geometry, height: int, width: int, *, line_width: float | None = None,
@@ -200,12 +190,8 @@ def geometry_mask(geometry: Geometry, height: int, width: int, *, line_width: fl
            [0, 0, 0, 0]])
     """
     style = _Style.make(convention, line_width, point_radius)
-    mask = np.zeros((height, width), dtype=np.uint8)
     covers = style.covers([style.inspect(geometry).drawable], height, width)
-    for _, patch in covers.patches([0]):
-        rows, columns = patch.mask.shape
-        mask[patch.top:patch.top + rows, patch.left:patch.left + columns] = patch.mask
-    return mask.view(np.bool_)
+    return paint_union(covers, [0])[0].view(np.bool_)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -228,7 +214,7 @@ def _about(image: AnnotatedImage, shape: Shape) -> Iterator[None]:
 def _plan(image: AnnotatedImage, label_map: LabelMap, style: _Style, unknown_label: str,
           skip_lines_and_points: bool) -> _Plan:
     _check_choice("unknown_label", unknown_label, UNKNOWN_LABEL_CHOICES)
-    shapes, values, keys, inspections, warnings = [], [], [], [], []
+    shapes, values, keys, warnings = [], [], [], []
     for shape in image.shapes:
         if skip_lines_and_points and isinstance(shape.geometry, (Polyline, Points)):
             continue
@@ -245,14 +231,30 @@ def _plan(image: AnnotatedImage, label_map: LabelMap, style: _Style, unknown_lab
             value, key = label_map.ignore_value, IGNORE_NAME
             warnings.append(f"{image.source}: {shape.where}: label {shape.label!r} is not in the label "
                             f"map; painted with the ignore value {value}")
-        with _about(image, shape):
-            inspection = style.inspect(shape.geometry)
         shapes.append(shape)
         values.append(value)
         keys.append(IGNORE_NAME if value == label_map.ignore_value else key)
-        inspections.append(inspection)
+    inspections = _inspect(image, shapes, style)
     covers = style.covers([inspection.drawable for inspection in inspections], image.height, image.width)
     return _Plan(image, shapes, values, keys, inspections, covers, warnings)
+
+
+def _inspect(image: AnnotatedImage, shapes: list[Shape], style: _Style) -> list[Inspection]:
+    """Check every shape (in one batch when all are fine; else shape by shape, to name the bad one)."""
+    try:
+        inspections = inspect_geometries([shape.geometry for shape in shapes])
+        if style.convention == "labelme":
+            for inspection in inspections:
+                if inspection.drawable is not None:
+                    check_labelme_drawable(inspection.drawable)
+        return inspections
+    except AnnotationError:
+        pass
+    inspections = []
+    for shape in shapes:
+        with _about(image, shape):
+            inspections.append(style.inspect(shape.geometry))
+    return inspections
 
 
 def _paint_order(order: str, plan: _Plan) -> list[int]:

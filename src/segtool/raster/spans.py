@@ -3,13 +3,15 @@
 A span says: shape ``k`` covers row ``r``, columns ``start <= c < end``. Every
 shape kind the centre rule draws from a formula (polygons, ellipses, lines,
 points) is first turned into spans, for many shapes at once with a few NumPy
-calls; masks are then built only over each shape's bounding box, clipped to the
-image. Spans of one shape never overlap and are sorted by row, then column.
+calls, clipped to the image. Spans of one shape never overlap and are sorted by
+row, then column. A label image is then written in one pass: the flattened
+image is cut where runs start and end, the topmost shape of each piece is
+found from the runs alone, and ``np.repeat`` writes the pieces.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,59 +88,45 @@ def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return item, np.arange(len(item), dtype=np.int64) - first[item]
 
 
-@dataclass(frozen=True)
-class SpanBoxes:
-    """Where each shape's runs are, and the bounding box and pixel count they make."""
-
-    begin: np.ndarray   # runs of shape k are begin[k]:stop[k]
-    stop: np.ndarray
-    top: np.ndarray
-    left: np.ndarray
-    bottom: np.ndarray  # exclusive
-    right: np.ndarray   # exclusive
-    count: np.ndarray
-
-    @classmethod
-    def of(cls, spans: Spans, n_shapes: int) -> SpanBoxes:
-        ids = np.arange(n_shapes)
-        begin = np.searchsorted(spans.shape, ids, side="left")
-        stop = np.searchsorted(spans.shape, ids, side="right")
-        top, left, bottom, right, count = (np.zeros(n_shapes, dtype=np.int64) for _ in range(5))
-        drawn = begin < stop
-        if drawn.any():
-            first = begin[drawn]
-            top[drawn] = spans.row[first]
-            bottom[drawn] = spans.row[stop[drawn] - 1] + 1
-            left[drawn] = np.minimum.reduceat(spans.start, first)
-            right[drawn] = np.maximum.reduceat(spans.end, first)
-            count[drawn] = np.add.reduceat(spans.end - spans.start, first)
-        return cls(begin, stop, top, left, bottom, right, count)
+def pixel_counts(spans: Spans, n_shapes: int) -> np.ndarray:
+    """How many pixels each of the ``n_shapes`` shapes covers."""
+    return np.bincount(spans.shape, weights=spans.end - spans.start, minlength=n_shapes).astype(np.int64)
 
 
-def span_masks(spans: Spans, boxes: SpanBoxes, shapes: Sequence[int]
-               ) -> Iterator[tuple[int, int, int, np.ndarray]]:
-    """``(shape, top, left, mask)`` for each of ``shapes`` (which must have runs), in that order.
+def flat_runs(spans: Spans, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each run as ``[first, stop)`` positions in the image flattened row by row."""
+    line = spans.row * width
+    return line + spans.start, line + spans.end
 
-    ``mask`` is a uint8 0/1 array over the shape's bounding box. All the masks are
-    cut from one buffer, written by a single ``np.repeat`` of alternating 0/1 runs.
+
+def topmost(spans: Spans, priority: np.ndarray, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The flattened image cut into pieces, and the shape seen on each piece.
+
+    Returns ``(bounds, winner)``: piece ``i`` is ``bounds[i]:bounds[i+1]`` and shows
+    ``winner[i]``, the shape of highest ``priority`` covering it (-1: none); the
+    priorities of the shapes that have runs must be distinct and >= 0. Pieces
+    may be empty. Each run is spread over the pieces it covers and the highest
+    priority kept per piece, so the work grows with the number of runs, not pixels.
     """
-    shapes = np.asarray(shapes, dtype=np.int64)
-    heights = boxes.bottom[shapes] - boxes.top[shapes]
-    widths = boxes.right[shapes] - boxes.left[shapes]
-    sizes = heights * widths
-    offsets = np.cumsum(sizes) - sizes
-    slot, rank = expand(boxes.stop[shapes] - boxes.begin[shapes])
-    run = boxes.begin[shapes][slot] + rank
-    opening = (offsets[slot] + (spans.row[run] - boxes.top[shapes][slot]) * widths[slot]
-               + spans.start[run] - boxes.left[shapes][slot])
-    edges = np.empty(2 * len(run) + 2, dtype=np.int64)
-    edges[0], edges[-1] = 0, offsets[-1] + sizes[-1]
-    edges[1:-1:2] = opening
-    edges[2:-1:2] = opening + (spans.end[run] - spans.start[run])
-    values = np.zeros(len(edges) - 1, dtype=np.uint8)
+    first, stop = flat_runs(spans, width)
+    bounds = np.sort(np.concatenate([first, stop, [0, height * width]]))
+    low, high = np.searchsorted(bounds, first), np.searchsorted(bounds, stop)
+    run, rank = expand(high - low)
+    # Priorities are distinct, so the largest (priority, shape) key names the shape on top.
+    n_shapes = len(priority)
+    key = np.asarray(priority, dtype=np.int64)[spans.shape] * n_shapes + spans.shape
+    best = np.full(len(bounds) - 1, -1, dtype=np.int64)
+    np.maximum.at(best, low[run] + rank, key[run])
+    return bounds, np.where(best >= 0, best % n_shapes, -1)
+
+
+def union_mask(spans: Spans, height: int, width: int) -> np.ndarray:
+    """A uint8 0/1 (height, width) mask of every pixel some run covers (runs may overlap)."""
+    merged = Spans.union(np.zeros_like(spans.shape), spans.row, spans.start, spans.end, height, width)
+    first, stop = flat_runs(merged, width)
+    bounds = np.empty(2 * len(first) + 2, dtype=np.int64)
+    bounds[0], bounds[-1] = 0, height * width
+    bounds[1:-1:2], bounds[2:-1:2] = first, stop
+    values = np.zeros(len(bounds) - 1, dtype=np.uint8)
     values[1::2] = 1
-    flat = np.repeat(values, np.diff(edges))
-    for index, shape in enumerate(shapes.tolist()):
-        block = flat[offsets[index]:offsets[index] + sizes[index]]
-        yield (shape, int(boxes.top[shape]), int(boxes.left[shape]),
-               block.reshape(int(heights[index]), int(widths[index])))
+    return np.repeat(values, np.diff(bounds)).reshape(height, width)
