@@ -137,7 +137,8 @@ def resample(ring: Polygon, count: int, rng: np.random.Generator, *, keep_corner
     if keep_corners:
         before = ring - np.roll(ring, 1, axis=0)
         after = np.roll(ring, -1, axis=0) - ring
-        turn = np.abs(np.arctan2(np.cross(before, after), np.einsum("ij,ij->i", before, after)))
+        cross = before[:, 0] * after[:, 1] - before[:, 1] * after[:, 0]
+        turn = np.abs(np.arctan2(cross, np.einsum("ij,ij->i", before, after)))
         corner_arcs = arc[:-1][turn > math.radians(20)]
     stations = np.empty(0)
     spaced = count
