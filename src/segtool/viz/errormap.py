@@ -91,11 +91,22 @@ def colour_categories(categories: np.ndarray, *, image: np.ndarray | None = None
         raise ValueError(f"image of shape {image.shape} does not match masks of shape {categories.shape}")
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"opacity must lie in [0, 1], got {opacity}")
-    gray = image.astype(np.float32) if image.ndim == 2 else image[:, :, :3] @ np.float32([0.299, 0.587, 0.114])
-    base = np.repeat(gray[:, :, None], 3, axis=2)
-    coloured = base * np.float32(1.0 - opacity) + _PALETTE[categories] * np.float32(opacity)
-    picture = np.where((categories == TRUE_NEGATIVE)[:, :, None], base, coloured)
-    return np.rint(picture).astype(np.uint8)
+    gray = image.astype(np.float32) if image.ndim == 2 else _gray(image)
+    # per category: how much of the gray image is kept, and how much colour is added
+    kept = np.where(categories == TRUE_NEGATIVE, np.float32(1.0), np.float32(1.0 - opacity)) * gray
+    added = _PALETTE * np.float32(opacity)
+    added[TRUE_NEGATIVE] = 0.0
+    picture = np.empty((*categories.shape, 3), np.uint8)
+    for channel in range(3):
+        values = kept + added[:, channel][categories]
+        picture[:, :, channel] = np.rint(values, out=values)
+    return picture
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    """Luma of an RGB uint8 image (ITU-R BT.601 weights), as float32."""
+    red, green, blue = (image[:, :, channel].astype(np.float32) for channel in range(3))
+    return red * np.float32(0.299) + green * np.float32(0.587) + blue * np.float32(0.114)
 
 
 def error_map(mask_true: np.ndarray, mask_pred: np.ndarray, *, class_id: int | None = None,

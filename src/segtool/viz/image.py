@@ -94,7 +94,7 @@ def encode_image(picture: np.ndarray, *, image_format: str = "png", quality: int
         raise ValueError(f"image_format must be one of {PICTURE_FORMATS}, got {image_format!r}")
     bgr = np.ascontiguousarray(as_rgb(picture)[:, :, ::-1])
     if image_format == "png":
-        ok, data = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+        ok, data = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 1])
     else:
         ok, data = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:

@@ -54,16 +54,19 @@ def with_legend(picture: np.ndarray, entries: Sequence[LegendEntry], *,
     text_width = max(int(np.ceil(font.getlength(name))) for name, _ in entries)
     column_width = size + gap + text_width + margin
     panel_height = max(height, 2 * margin + rows * row_height - gap)
-    canvas = Image.new("RGB", (width + margin + columns * column_width, panel_height), PANEL_BACKGROUND)
-    canvas.paste(Image.fromarray(picture), (0, 0))
-    draw = ImageDraw.Draw(canvas)
+    panel = Image.new("RGB", (margin + columns * column_width, panel_height), PANEL_BACKGROUND)
+    draw = ImageDraw.Draw(panel)
     for index, (name, colour) in enumerate(entries):
         column, row = divmod(index, rows_per_column)
-        left = width + margin + column * column_width
+        left = margin + column * column_width
         top = margin + row * row_height
         draw.rectangle((left, top, left + size - 1, top + size - 1), fill=tuple(colour), outline=SWATCH_BORDER)
         # centred on the swatch from the text's box (anchors need FreeType; the fallback font has none)
         box_top, box_bottom = font.getbbox(name)[1::2]
         text_top = top + (size - (box_bottom - box_top)) / 2 - box_top
         draw.text((left + size + gap, text_top), name, fill=TEXT_COLOUR, font=font)
-    return np.asarray(canvas)
+    result = np.empty((panel_height, width + panel.width, 3), np.uint8)
+    result[:height, :width] = picture
+    result[height:, :width] = PANEL_BACKGROUND
+    result[:, width:] = np.asarray(panel)
+    return result

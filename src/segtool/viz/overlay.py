@@ -51,6 +51,13 @@ def _colour(label_id: int, label_map: LabelMap | None) -> tuple[int, int, int]:
     return voc_colour(label_id) if label_map is None else label_map.colour_of(label_id)
 
 
+def _lookup_colours(labels: np.ndarray, lookup: np.ndarray) -> np.ndarray:
+    """``lookup[labels]`` as an (H, W, 3) uint8 array; OpenCV's table lookup for 8-bit labels."""
+    if labels.dtype == np.uint8:
+        return cv2.LUT(cv2.merge([labels, labels, labels]), lookup[:256].reshape(256, 1, 3))
+    return np.take(lookup, labels, axis=0)
+
+
 def inner_border(labels: np.ndarray, *, width: int = 1) -> np.ndarray:
     """Boolean mask of the pixels with a different id within ``width`` 4-connected steps.
 
@@ -85,21 +92,22 @@ def overlay(image: np.ndarray, labels: np.ndarray, *, label_map: LabelMap | None
         raise ValueError(f"labels of shape {labels.shape} do not match an image of shape {image.shape}")
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"opacity must lie in [0, 1], got {opacity}")
-    if not np.issubdtype(labels.dtype, np.integer) or (labels.size and labels.min() < 0):
-        raise ValueError("labels must be non-negative integers")
+    if not np.issubdtype(labels.dtype, np.integer) or (labels.size and not 0 <= labels.min() <= labels.max() <= 65535):
+        raise ValueError("labels must be integers in 0..65535")
     ids = present_ids(labels, include_background=include_background)
-    lookup = np.zeros((int(labels.max(initial=0)) + 1, 3), np.float32)
-    painted_lookup = np.zeros(len(lookup), bool)
+    lookup = np.zeros((max(256, int(labels.max(initial=0)) + 1), 3), np.uint8)
+    painted_lookup = np.zeros(len(lookup), np.uint8)
     for label_id in ids:
         lookup[label_id] = _colour(label_id, label_map)
-        painted_lookup[label_id] = True
+        painted_lookup[label_id] = 1
+    colours = _lookup_colours(labels, lookup)
     painted = painted_lookup[labels]
-    colours = lookup[labels]
-    blended = image * np.float32(1.0 - opacity) + colours * np.float32(opacity)
-    result = np.where(painted[:, :, None], np.rint(blended), image).astype(np.uint8)
+    # rounds to nearest like np.rint; computed everywhere, copied where painted
+    blended = cv2.addWeighted(image, 1.0 - opacity, colours, opacity, 0.0)
+    result = cv2.copyTo(blended, painted, image.copy())
     if outline:
-        border = inner_border(labels, width=outline_width) & painted
-        result[border] = colours[border].astype(np.uint8)
+        border = (inner_border(labels, width=outline_width) & painted.view(bool)).view(np.uint8)
+        result = cv2.copyTo(colours, border, result)
     if legend:
         result = with_legend(result, legend_entries(ids, label_map))
     return result
