@@ -169,6 +169,20 @@ def test_a_bad_mask_is_named_on_stderr_and_exits_1_after_the_rows(masks):
     assert len(list(csv.DictReader(io.StringIO(result.stdout)))) == 3  # the good masks still counted
 
 
+def test_255_is_ignored_by_default_as_in_score(masks):
+    result = run(masks, "--format", "csv")
+    assert [row["class_id"] for row in csv.DictReader(io.StringIO(result.stdout))] == ["0", "1", "2"]
+    counted = run(masks, "--ignore", "none", "--format", "csv")
+    assert [row["class_id"] for row in csv.DictReader(io.StringIO(counted.stdout))] == ["0", "1", "2", "255"]
+
+
+def test_binary_0_255_masks_get_a_warning_not_a_silent_background(tmp_path):
+    write_mask(tmp_path / "binary.png", np.array([[0, 255, 255]], np.uint8))
+    result = run(tmp_path, "--format", "csv")
+    assert result.exit_code == 0 and "--ignore none" in result.stderr
+    assert "--ignore none" not in run(tmp_path, "--ignore", "255", "--format", "csv").stderr  # asked for
+
+
 def test_no_masks_is_an_error(tmp_path):
     result = run(tmp_path)
     assert result.exit_code == 1 and "no mask files" in result.stderr and result.stdout == ""

@@ -145,6 +145,11 @@ class ClassBalance:
     def valid_pixels(self) -> int:
         return int(self.pixels.sum())
 
+    @property
+    def foreground_pixels(self) -> int:
+        """Valid pixels of every class but the background (id 0)."""
+        return int(self.pixels[np.asarray(self.class_ids) != 0].sum())
+
     def rows(self) -> list[dict]:
         """One row per class with the keys of :data:`COLUMNS` (NaN where undefined)."""
         total = self.valid_pixels

@@ -44,6 +44,22 @@ def info(message: str, *, quiet: bool = False) -> None:
         stderr.print(message, markup=False, highlight=False)
 
 
+def parse_ignore_values(values: list[str] | None) -> tuple[int, ...] | None:
+    """``--ignore`` values: None when not given (the command's default), () for ``none``, else the ids."""
+    if not values:
+        return None
+    if [value.lower() for value in values] == ["none"]:
+        return ()
+    try:
+        ids = tuple(int(value) for value in values)
+    except ValueError:
+        raise typer.BadParameter(f"expected whole numbers or 'none', got {' '.join(values)}",
+                                 param_hint="--ignore") from None
+    if any(not 0 <= value <= 65535 for value in ids):
+        raise typer.BadParameter("ignore values must lie in 0..65535", param_hint="--ignore")
+    return ids
+
+
 @contextlib.contextmanager
 def user_errors(debug: bool = False) -> Iterator[None]:
     """Turn a :class:`SegtoolError` into one line on stderr and exit code 1 (a traceback with --debug)."""

@@ -12,14 +12,15 @@ import typer
 from ..atomic import write_bytes_atomic
 from ..errors import OutputError
 from ..files import find_files, label_file_in
-from ..labels import LabelMap
+from ..labels import DEFAULT_IGNORE_VALUE, LabelMap
 from ..maskio import MASK_SUFFIXES
 from ..parallel import default_jobs
 from ..report import Column, write_rows
 from ..stats import COLUMNS, ClassBalance, class_balance
 from ..viz.html import stats_report
 from .app import app
-from .common import EXIT_FAILED, OutputFormat, error, info, progress_tasks, user_errors
+from .common import (EXIT_FAILED, OutputFormat, error, info, parse_ignore_values, progress_tasks, user_errors,
+                     warn)
 
 WEIGHT_NOTES = (
     "inverse frequency = N / (K n_c): N valid pixels, K classes present, n_c pixels of the class.",
@@ -39,9 +40,9 @@ def stats(
     labels: Annotated[Optional[Path], typer.Option(
         help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
              "Default: labels.csv (else labels.txt) in MASKS if there is one, else classes are named by id.")] = None,
-    ignore: Annotated[Optional[list[int]], typer.Option(
-        min=0, max=65535, help="Mask value that is not a class (repeat for several). "
-                               "Default: the label map's ignore value, or none without a label map.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option(
+        help="Mask value that is not a class (repeat for several), or 'none'. "
+             "Default: the label map's ignore value, else 255 (as score).")] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", "-f", help="Output format of the rows.")] = OutputFormat.table,
     output: Annotated[Optional[Path], typer.Option(
@@ -66,7 +67,9 @@ def stats(
     with user_errors(debug):
         label_path = labels or label_file_in(masks)
         label_map = LabelMap.read(label_path) if label_path else None
-        ignore_values = ignore if ignore else ([label_map.ignore_value] if label_map else [])
+        given = parse_ignore_values(ignore)
+        ignore_values = list(given) if given is not None else [
+            label_map.ignore_value if label_map else DEFAULT_IGNORE_VALUE]
         paths = find_files(masks, MASK_SUFFIXES)
         if not paths:
             error(f"{masks}: no mask files ({', '.join(MASK_SUFFIXES)}) found")
@@ -83,6 +86,9 @@ def stats(
                 "masks counted": balance.masks, "valid pixels": f"{balance.valid_pixels:,}",
                 "ignored pixels": f"{balance.ignored_pixels:,}", "masks that failed": len(balance.failures)})
             _save(report, html)
+    if given is None and balance.ignored_pixels and not balance.foreground_pixels:
+        warn(f"the masks hold only 0 and the ignore value {ignore_values[0]}: if they are 0/255 binary masks, "
+             "pass --ignore none to count 255 as a class")
     for failure in balance.failures:
         error(failure.replace("[", r"\["))
     if balance.failures:
