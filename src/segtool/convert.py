@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from .annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
-from .annotations.registry import parse_document
+from .annotations.registry import ReaderOptions, parse_document
 from .errors import OutputError, SegtoolError
 from .labels import LabelMap, label_folder
 from .maskio import write_mask
@@ -49,6 +49,7 @@ class RasterizeOptions:
     point_radius: float | None = None
     skip_lines_and_points: bool = False
     input_format: str | None = None
+    reader: ReaderOptions = ReaderOptions()
     skip_existing: bool = False
     debug: bool = False
 
@@ -101,8 +102,8 @@ class RasterizeSummary:
 def load_item(item: WorkItem, options: RasterizeOptions) -> list[AnnotatedImage]:
     if item.data is not None:
         return load_document(parse_document(item.data, item.path), item.path, item.rel,
-                             input_format=options.input_format)
-    return load_annotation_file(item.path, item.rel, input_format=options.input_format)
+                             input_format=options.input_format, options=options.reader)
+    return load_annotation_file(item.path, item.rel, input_format=options.input_format, options=options.reader)
 
 
 def output_paths(name: PurePosixPath, out: Path, label_map: LabelMap, options: RasterizeOptions) -> list[Path]:

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..annotations import ReaderOptions
 from ..convert import RasterizeOptions, RasterizeSummary, rasterize_to_folder
 from ..labels import LabelMap
 from ..parallel import default_jobs
@@ -32,6 +33,11 @@ class Convention(str, enum.Enum):
     labelme = "labelme"
 
 
+class CocoCrowd(str, enum.Enum):
+    ignore = "ignore"
+    class_ = "class"
+
+
 class UnknownLabel(str, enum.Enum):
     error = "error"
     ignore = "ignore"
@@ -49,6 +55,17 @@ def rasterize(
     input_format: Annotated[Optional[str], typer.Option(
         help="Force the annotation format instead of detecting it per file "
              "(labelme, coco, cvat, labelstudio, via, supervisely).")] = None,
+    images: Annotated[Optional[Path], typer.Option(
+        "--images", help="Folder of the annotated images, for formats that store no image size (VIA); "
+                         "the annotation file's own folder is searched too.")] = None,
+    via_label_attribute: Annotated[Optional[str], typer.Option(
+        help="VIA: the region attribute that holds the label (default: the first one).")] = None,
+    annotator: Annotated[str, typer.Option(
+        help="Label Studio tasks with several annotations: first, all (one mask each, "
+             "<name>__annotator<id>), or a user id or email.")] = "first",
+    coco_crowd: Annotated[CocoCrowd, typer.Option(
+        help="COCO iscrowd regions: ignore (paint the ignore value, as COCO's evaluation does) or class.")
+    ] = CocoCrowd.ignore,
     layout: Annotated[Layout, typer.Option(
         help="index: one PNG of class ids per image. binary: OUT/<label>/<name>.png, 0/255, per label.")
     ] = Layout.index,
@@ -97,6 +114,8 @@ def rasterize(
             layout=layout.value, palette=palette, order=order.value, convention=convention.value,
             unknown_label=unknown_label.value, line_width=line_width, point_radius=point_radius,
             skip_lines_and_points=skip_lines_and_points, input_format=input_format,
+            reader=ReaderOptions(images_dir=images, via_label_attribute=via_label_attribute,
+                                 annotator=annotator, coco_crowd=coco_crowd.value),
             skip_existing=skip_existing, debug=debug)
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
         with progress_tasks(quiet=quiet) as progress:
