@@ -100,7 +100,7 @@ def _as_grayscale_png(data: bytes, path: str | Path | None) -> bytes:
 
 
 # -- reading ------------------------------------------------------------------------------
-def read_mask(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+def read_mask(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, copy: bool = True) -> np.ndarray:
     """Read a label mask file (PNG or .npy) as stored: ids, or RGB for colour PNGs.
 
     Raises :class:`MaskError` naming the file for anything that is not a readable mask.
@@ -112,18 +112,23 @@ def read_mask(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.n
         data = path.read_bytes()
     except OSError as exc:
         raise MaskError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    return decode_png(data, path=path, max_pixels=max_pixels)
+    return decode_png(data, path=path, max_pixels=max_pixels, copy=copy)
 
 
-def decode_png(data: bytes, *, path: str | Path | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Decode PNG bytes to indices (grayscale, palette) or RGB (colour); see the module docstring."""
+def decode_png(data: bytes, *, path: str | Path | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
+               copy: bool = True) -> np.ndarray:
+    """Decode PNG bytes to indices (grayscale, palette) or RGB (colour); see the module docstring.
+
+    With ``copy=False`` the result may be a read-only, non-contiguous view of the
+    inflated bytes (no copy): for callers that only read it.
+    """
     header = read_png_header(data, path)
     if header.width * header.height > max_pixels:
         raise MaskError(
             f"PNG is {header.width}x{header.height}, more than the limit of {max_pixels} pixels", path=path)
     array = _inflate_unfiltered(data, header, path)
     if array is not None:
-        return array
+        return array.copy() if copy else array
     if header.colour_type == PALETTE and header.bit_depth == 8:
         array = _cv2_decode(_as_grayscale_png(data, path), path)
     elif header.colour_type == GRAY and header.bit_depth in (8, 16):
@@ -157,7 +162,7 @@ def _inflate_unfiltered(data: bytes, header: PngHeader, path: str | Path | None)
     rows = np.frombuffer(raw, np.uint8).reshape(header.height, stride)
     if rows[:, 0].any():
         return None
-    return rows[:, 1:].copy()
+    return rows[:, 1:]
 
 
 def _cv2_decode(data: bytes, path: str | Path | None) -> np.ndarray:
@@ -274,7 +279,7 @@ def write_mask(path: str | Path, array: np.ndarray, *, palette: bytes | None = N
 
 
 def read_label_ids(path: str | Path, *, label_map=None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                   unknown_colour: int | None = None) -> np.ndarray:
+                   unknown_colour: int | None = None, copy: bool = True) -> np.ndarray:
     """Read a mask file as a 2-D array of class ids, whatever its kind.
 
     Index masks (grayscale, palette, ``.npy``) are returned as stored. A colour
@@ -282,9 +287,9 @@ def read_label_ids(path: str | Path, *, label_map=None, max_pixels: int = DEFAUL
     :class:`~segtool.labels.LabelMap`), and the ignore value's palette colour
     (VOC's cream border) to the ignore value; without a label map it is a
     :class:`MaskError`. Colours not in the label map are an error, or become
-    ``unknown_colour`` when it is given.
+    ``unknown_colour`` when it is given. ``copy``: as for :func:`decode_png`.
     """
-    array = read_mask(path, max_pixels=max_pixels)
+    array = read_mask(path, max_pixels=max_pixels, copy=copy)
     if array.ndim == 2:
         return array
     if label_map is None:
