@@ -298,11 +298,12 @@ def _settings_record(pred_dir, gt_dir, pairing: Pairing, ignore: tuple[int, ...]
 def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | PairFailure:
     """Read one index-layout pair and count it; a user-input problem comes back as a PairFailure."""
     try:
-        truth = read_label_ids(pair.gt, label_map=settings.label_map)
+        truth = read_label_ids(pair.gt, label_map=settings.label_map, copy=False)
         if pair.pred is None:
             guess = np.zeros(truth.shape, np.uint8)
         else:
-            guess = read_label_ids(pair.pred, label_map=settings.label_map, unknown_colour=UNKNOWN_COLOUR_VALUE)
+            guess = read_label_ids(pair.pred, label_map=settings.label_map, unknown_colour=UNKNOWN_COLOUR_VALUE,
+                                   copy=False)
             _check_same_size(pair.pred, guess, pair.gt, truth)
         joint = joint_counts(truth, guess).without_true(settings.ignore)
         if settings.binary:
@@ -345,7 +346,8 @@ def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> 
     """Score each label of one binary-layout image as its own foreground/background problem."""
     try:
         files = [(label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)]
-        arrays = {path: read_label_ids(path) for _, *paths in files for path in paths if path is not None}
+        arrays = {path: read_label_ids(path, copy=False) for _, *paths in files for path in paths
+                  if path is not None}
         shape = _common_shape(arrays)
         empty = np.zeros(shape, bool)
         tp, fp, fn, extra_rows = [], [], [], []

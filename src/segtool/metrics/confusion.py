@@ -25,6 +25,7 @@ fall back to OpenCV's 16-bit histogram of the packed codes. No loop over classes
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +34,10 @@ import numpy as np
 
 #: Above this fraction of value changes per pixel the run-length pass stops paying off.
 RUN_FRACTION = 1 / 8
+#: The fraction of changes is estimated from every this-many-th position (a prime, so rows do not alias).
+_SAMPLE_STEP = 61
+#: Work buffers up to this size are kept per thread and reused (fresh pages cost page faults).
+_SCRATCH_LIMIT = 64 << 20
 #: cv2.calcHist counts in float32, exact up to 2**24: larger images are counted in slices.
 _FLOAT32_EXACT = 1 << 24
 
@@ -157,18 +162,40 @@ def _as_label_array(mask: np.ndarray, name: str) -> np.ndarray:
     return mask.astype(np.uint8 if high <= 255 else np.uint16)
 
 
+# -- work buffers -------------------------------------------------------------------------
+class _Scratch(threading.local):
+    """Large work arrays of this thread, allocated once and reused from image to image."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def array(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        """An uninitialised array; the same memory as the last call with this name when it fits."""
+        size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        if size > _SCRATCH_LIMIT:
+            return np.empty(shape, dtype)
+        buffer = self.buffers.get(name)
+        if buffer is None or buffer.size < size:
+            buffer = self.buffers[name] = np.empty(size, np.uint8)
+        return buffer[:size].view(dtype).reshape(shape)
+
+
+_scratch = _Scratch()
+
+
 # -- packing: one code per pixel, truth in the high bits ----------------------------------
 def _packed_codes_8bit(mask_true: np.ndarray, mask_pred: np.ndarray) -> np.ndarray:
     """uint16 codes ``true << 8 | pred``, by interleaving the bytes (little-endian view)."""
-    pairs = cv2.merge([np.ascontiguousarray(mask_pred), np.ascontiguousarray(mask_true)])
+    pairs = cv2.merge([mask_pred, mask_true], _scratch.array("codes", (*mask_true.shape, 2), np.uint8))
     codes = pairs.view(np.uint16).reshape(mask_true.shape)
     return codes if np.little_endian else codes.byteswap()
 
 
 def _packed_codes_16bit(mask_true: np.ndarray, mask_pred: np.ndarray) -> np.ndarray:
     """uint32 codes ``true << 16 | pred``, by interleaving 16-bit words (little-endian view)."""
-    halves = [np.ascontiguousarray(mask, dtype=np.uint16) for mask in (mask_pred, mask_true)]
-    codes = cv2.merge(halves).view(np.uint32).reshape(mask_true.shape)
+    halves = [mask.astype(np.uint16, copy=False) for mask in (mask_pred, mask_true)]
+    pairs = cv2.merge(halves, _scratch.array("codes", (*mask_true.shape, 2), np.uint16))
+    codes = pairs.view(np.uint32).reshape(mask_true.shape)
     return codes if np.little_endian else codes.byteswap()
 
 
@@ -177,7 +204,7 @@ def _count_codes(image_codes: np.ndarray, bits: int) -> tuple[np.ndarray, np.nda
     """Sorted distinct codes of a non-empty 2-D code image and how often each occurs (int64)."""
     codes = image_codes.reshape(-1)
     differs = _differs_from_next(codes)
-    if bits == 8 and np.count_nonzero(differs) > codes.size * RUN_FRACTION:
+    if bits == 8 and np.count_nonzero(differs[::_SAMPLE_STEP]) * _SAMPLE_STEP > codes.size * RUN_FRACTION:
         return _histogram_16bit(image_codes)
     starts = np.flatnonzero(differs)
     starts += 1
@@ -185,9 +212,9 @@ def _count_codes(image_codes: np.ndarray, bits: int) -> tuple[np.ndarray, np.nda
     lengths = np.diff(starts, append=codes.size)
     run_codes = codes[starts]
     if bits == 8:
-        totals = np.bincount(run_codes, weights=lengths, minlength=1 << 16)
+        totals = np.bincount(run_codes, weights=lengths).astype(np.int64)
         values = np.flatnonzero(totals)
-        return values.astype(np.int64), totals[values].astype(np.int64)
+        return values, totals[values]
     values, inverse = np.unique(run_codes, return_inverse=True)
     totals = np.bincount(inverse, weights=lengths, minlength=values.size)
     return values.astype(np.int64), totals.astype(np.int64)
@@ -199,7 +226,8 @@ def _differs_from_next(codes: np.ndarray) -> np.ndarray:
         return np.zeros(0, bool)
     as_signed = codes.view(np.int32) if codes.dtype == np.uint32 else codes  # OpenCV has no 32-bit unsigned
     column = as_signed.reshape(-1, 1)  # 2-D, so that OpenCV never takes a short array for a scalar
-    return cv2.compare(column[1:], column[:-1], cv2.CMP_NE).reshape(-1).view(bool)
+    differs = _scratch.array("differs", (column.shape[0] - 1, 1), np.uint8)
+    return cv2.compare(column[1:], column[:-1], cv2.CMP_NE, differs).reshape(-1).view(bool)
 
 
 def _histogram_16bit(image_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
