@@ -9,8 +9,10 @@ Centre rule (``convention="centre"``, the default)
 * A pixel belongs to a shape when its centre lies inside the shape. Polygons:
   even-odd over all rings of one Polygon (inner rings are holes, separate
   parts are unioned). A polygon of area A covers about A pixels: the square
-  (5,5)-(15,15) covers exactly 100. The pixel count n of a polygon with area A
-  and perimeter P obeys |n - A| <= P (see the property tests).
+  (5,5)-(15,15) covers exactly 100. For a simple polygon inside the image, the
+  pixel count n and the area A obey |n - A| <= 1/2 * sum over edges of
+  (|dx| + ceil(|dy|)), which is at most (sqrt(2) * perimeter + edges) / 2
+  (proof in the property tests).
 * Ties: a centre exactly on a polygon's left or top edge is inside, on its
   right or bottom edge outside (half-open spans ``xa <= c + 0.5 < xb``; an
   edge crosses row r when ``y_low <= r + 0.5 < y_high``). Two polygons that share
