@@ -9,8 +9,9 @@ computation then its reductions, segtool one ``boundary_metrics`` / ``boundary_s
 segtool runs with ``edge_is_boundary=True`` so that its boundaries are MedPy's and MONAI's, and
 the table shows the largest HD95 difference from segtool's value in the same convention (MONAI:
 ``hd95``, the larger directed percentile; MedPy: ``hd95_pooled``). surface-distance puts contours
-on pixel edges, so its values differ by convention and are not compared. Times are medians per pair, in one run, with the
-ratio to segtool; absolute times on a shared machine vary by 5 to 15%.
+on pixel edges, so its values differ by convention and are not compared. Times are medians per
+pair, in one run, with the ratio to segtool: CPU time of the process (all its threads; steady when
+other jobs share the machine) and wall time (which then varies a lot).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from segtool.metrics.boundary import Tolerances, boundary_metrics, boundary_scores
 
 NSD_TOLERANCE = 2.0
+CLASSES = 19
 METRICS = ["hd95", "assd", "nsd"]
 # The segtool metric that computes the same HD95 as each peer.
 SAME_HD95 = {"MONAI": "hd95", "MedPy": "hd95_pooled"}
@@ -138,9 +140,6 @@ def per_class(pair_function: Callable) -> Callable:
     return run
 
 
-CLASSES = 19
-
-
 def segtool_labels(truth, pred):
     names = [*METRICS, "hd95_pooled"]
     scores = boundary_scores(
@@ -177,7 +176,10 @@ def available_tools(label_maps: bool) -> dict[str, Callable]:
     candidates = {
         "MONAI": ("monai", monai_labels if label_maps else monai_pair),
         "MedPy": ("medpy", per_class(medpy_pair) if label_maps else medpy_pair),
-        "surface-distance": ("surface_distance", per_class(surface_distance_pair) if label_maps else surface_distance_pair),
+        "surface-distance": (
+            "surface_distance",
+            per_class(surface_distance_pair) if label_maps else surface_distance_pair,
+        ),
     }
     for name, (module, function) in candidates.items():
         try:
@@ -199,7 +201,8 @@ def _largest_hd95_gap(ours, theirs, segtool_name: str, label_maps: bool) -> floa
 
 def measure(title: str, pairs, label_maps: bool) -> None:
     tools = available_tools(label_maps)
-    times: dict[str, list[float]] = {name: [] for name in tools}
+    cpu: dict[str, list[float]] = {name: [] for name in tools}
+    wall: dict[str, list[float]] = {name: [] for name in tools}
     gaps: dict[str, float] = {name: 0.0 for name in SAME_HD95 if name in tools}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -208,20 +211,27 @@ def measure(title: str, pairs, label_maps: bool) -> None:
         for truth, pred in pairs:
             results = {}
             for name, function in tools.items():
-                start = time.perf_counter()
+                cpu_start, wall_start = time.process_time(), time.perf_counter()
                 results[name] = function(truth, pred)
-                times[name].append(time.perf_counter() - start)
+                cpu[name].append(time.process_time() - cpu_start)
+                wall[name].append(time.perf_counter() - wall_start)
             for name in gaps:
                 gap = _largest_hd95_gap(results["segtool"], results[name], SAME_HD95[name], label_maps)
                 gaps[name] = max(gaps[name], gap)
-    base = statistics.median(times["segtool"])
+    base_cpu, base_wall = statistics.median(cpu["segtool"]), statistics.median(wall["segtool"])
     print(f"\n### {title} ({len(pairs)} pairs)\n")
-    print("| tool | median per pair (ms) | time / segtool's | largest HD95 difference, same convention (px) |")
-    print("|---|---:|---:|---:|")
+    print(
+        "| tool | CPU ms per pair | CPU / segtool's | wall ms per pair | wall / segtool's "
+        "| largest HD95 difference, same convention (px) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for name in tools:
-        median = statistics.median(times[name])
+        median_cpu, median_wall = statistics.median(cpu[name]), statistics.median(wall[name])
         gap = f"{gaps[name]:.2g}" if name in gaps else "-"
-        print(f"| {name} | {median * 1000:.1f} | {median / base:.1f}x | {gap} |")
+        print(
+            f"| {name} | {median_cpu * 1000:.1f} | {median_cpu / base_cpu:.1f}x "
+            f"| {median_wall * 1000:.1f} | {median_wall / base_wall:.1f}x | {gap} |"
+        )
 
 
 def main() -> None:

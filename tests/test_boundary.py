@@ -205,6 +205,10 @@ def test_invalid_inputs_raise_value_errors():
         hausdorff_distance(a, a, pooling="mean")
     with pytest.raises(ValueError, match="square pixels"):
         boundary_iou(a, a, band="chessboard", spacing=(1, 2))
+    with pytest.raises(ValueError, match="biou width"):
+        boundary_iou(a, a, width=0)  # an empty band has no IoU
+    with pytest.raises(ValueError, match="nsd tolerance"):
+        normalized_surface_distance(a, a, tolerance=-1)
 
 
 # --- label maps --------------------------------------------------------------------------------
@@ -264,7 +268,8 @@ def brute_force_squared(features, spacing):
     spacing=st.tuples(st.sampled_from([0.25, 0.5, 1.0, 1.5, 3.0]), st.sampled_from([0.25, 1.0, 2.0, 0.7])),
 )
 def test_numpy_edt_is_exact_for_any_spacing(features, spacing):
-    np.testing.assert_allclose(squared_edt(features, spacing=spacing), brute_force_squared(features, spacing), rtol=1e-12)
+    expected = brute_force_squared(features, spacing)
+    np.testing.assert_allclose(squared_edt(features, spacing=spacing), expected, rtol=1e-12)
 
 
 @given(features=arrays(bool, st.tuples(st.integers(1, 9), st.integers(1, 12))), step=st.sampled_from([0.5, 1.0, 3.0]))

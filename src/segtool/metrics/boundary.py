@@ -141,9 +141,11 @@ class Tolerances:
         bf = self.bf
         if bf is None:
             bf = math.ceil(BF_TOLERANCE_RATIO * pair.diagonal / step) * step
-        for label, value in (("nsd tolerance", self.nsd), ("biou width", biou_width), ("bf tolerance", bf)):
+        for label, value in (("nsd tolerance", self.nsd), ("bf tolerance", bf)):
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"{label} must be a finite number >= 0, got {value!r}")
+        if not (math.isfinite(biou_width) and biou_width > 0):
+            raise ValueError(f"biou width must be a finite number > 0, got {biou_width!r}")
         return Tolerances(nsd=self.nsd, biou_width=biou_width, bf=bf)
 
 
@@ -161,15 +163,15 @@ def evaluate(pair: SurfacePair, metric: BoundaryMetric, tolerances: Tolerances) 
         return math.nan
     if pair.true_empty or pair.pred_empty:
         return 0.0 if metric.higher_is_better else pair.diagonal
+    a, b = pair.true_to_pred, pair.pred_to_true
     if metric.kind == "hausdorff":
-        return _hausdorff(pair.true_to_pred, pair.pred_to_true, metric.percentile, metric.pooling)
+        return _hausdorff(a, b, metric.percentile, metric.pooling)
     if metric.kind == "assd":
-        return float((pair.true_to_pred.sum() + pair.pred_to_true.sum()) / (pair.true_to_pred.size + pair.pred_to_true.size))
+        return float((a.sum() + b.sum()) / (a.size + b.size))
     if metric.kind == "masd":
-        return float((pair.true_to_pred.mean() + pair.pred_to_true.mean()) / 2)
+        return float((a.mean() + b.mean()) / 2)
     if metric.kind == "nsd":
-        within = _count_within(pair.true_to_pred, tolerances.nsd) + _count_within(pair.pred_to_true, tolerances.nsd)
-        return within / (pair.true_to_pred.size + pair.pred_to_true.size)
+        return (_count_within(a, tolerances.nsd) + _count_within(b, tolerances.nsd)) / (a.size + b.size)
     if metric.kind == "bf":
         return _f_score(pair, tolerances.bf).f
     if metric.kind == "biou":
