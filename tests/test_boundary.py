@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from segtool.metrics.boundary import (
+    BoundaryScorer,
     Tolerances,
     boundary_f_score,
     boundary_iou,
@@ -248,6 +250,21 @@ def test_label_and_mask_entry_points_agree():
         single = boundary_metrics(truth == class_id, pred == class_id, ALL)
         for name in ALL:
             assert scores[name][index] == pytest.approx(single[name])
+
+
+def test_boundary_scorer_is_boundary_scores_with_settings_bound():
+    truth = np.zeros((10, 10), np.uint8)
+    truth[:5] = 1
+    truth[5:] = 255
+    pred = np.zeros((10, 10), np.uint8)
+    pred[:8] = 1
+    scorer = pickle.loads(pickle.dumps(BoundaryScorer.from_names(["HD", "nsd"], tolerances=Tolerances(nsd=1))))
+    assert scorer.names == ("hd", "nsd")
+    # As in test_boundary_scores_ignore_prediction_inside_ignored_pixels: HD 0 once 255 is ignored.
+    scores = scorer(truth, pred, class_ids=np.array([1, 2]), ignore=(255,))
+    np.testing.assert_array_equal(scores["hd"], [0, np.nan])
+    with pytest.raises(ValueError, match="unknown boundary metric"):
+        BoundaryScorer.from_names(["dice"])
 
 
 # --- distance transforms -----------------------------------------------------------------------

@@ -58,6 +58,7 @@ from .surface import SurfacePair
 __all__ = [
     "BoundaryF",
     "BoundaryMetric",
+    "BoundaryScorer",
     "DEFAULT_NSD_TOLERANCE",
     "Tolerances",
     "assd",
@@ -418,3 +419,45 @@ def boundary_scores(
         for spec in specs:
             scores[spec.name][index] = evaluate(pair, spec, resolved)
     return scores
+
+
+@dataclass(frozen=True)
+class BoundaryScorer:
+    """:func:`boundary_scores` with its settings bound: picklable, one call per image pair.
+
+    Fits the scorer's per-image seam (``segtool.scoring.ImageMetrics``):
+    ``scorer(mask_true, mask_pred, class_ids=..., ignore=...)`` returns
+    ``{name: one value per class id}``, NaN where undefined.
+
+    >>> scorer = BoundaryScorer.from_names(["HD95", "nsd"])
+    >>> scorer.names
+    ('hd95', 'nsd')
+    """
+
+    metrics: tuple[BoundaryMetric, ...]
+    spacing: tuple[float, float] | None = None
+    edge_is_boundary: bool = False
+    tolerances: Tolerances = Tolerances()
+
+    @classmethod
+    def from_names(cls, names: Iterable[str], **settings) -> BoundaryScorer:
+        """Parse and validate the metric names first (``ValueError`` for an unknown one)."""
+        return cls(tuple(parse_boundary_metric(name) for name in names), **settings)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(metric.name for metric in self.metrics)
+
+    def __call__(
+        self, mask_true: np.ndarray, mask_pred: np.ndarray, *, class_ids: Sequence[int], ignore: Iterable[int] = ()
+    ) -> dict[str, np.ndarray]:
+        return boundary_scores(
+            mask_true,
+            mask_pred,
+            [int(class_id) for class_id in class_ids],
+            self.names,
+            ignore_index=ignore,
+            spacing=self.spacing,
+            edge_is_boundary=self.edge_is_boundary,
+            tolerances=self.tolerances,
+        )
