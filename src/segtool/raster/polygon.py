@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .spans import Spans, expand
+from .spans import Spans, ranges
 
 
 def polygon_spans(polygons: Sequence[Sequence[np.ndarray]], height: int, width: int) -> Spans:
@@ -51,14 +51,15 @@ def polygon_spans(polygons: Sequence[Sequence[np.ndarray]], height: int, width: 
     x_high, y_high = np.where(upward, x1, x0), np.where(upward, y1, y0)
 
     first_row = np.clip(np.ceil(y_low - 0.5), 0, height).astype(np.int64)
-    stop_row = np.clip(np.ceil(y_high - 0.5), 0, height).astype(np.int64)
-    edge, rank = expand(stop_row - first_row)
-    row = first_row[edge] + rank
-    x = x_low[edge] + ((row + 0.5 - y_low[edge]) * (x_high - x_low)[edge]) / (y_high - y_low)[edge]
+    rows = np.clip(np.ceil(y_high - 0.5), 0, height).astype(np.int64) - first_row
+    row = ranges(first_row, rows)
+    x_low, y_low, x_run, y_run = (np.repeat(values, rows) for values in (x_low, y_low, x_high - x_low,
+                                                                         y_high - y_low))
+    x = x_low + ((row + 0.5 - y_low) * x_run) / y_run
     column = np.clip(np.ceil(x - 0.5), 0, width).astype(np.int64)
 
     # Sorting by (polygon, row, column) puts each row's crossings in order; every
     # ring crosses every row an even number of times, so neighbours pair up.
-    key = (owner[edge] * height + row) * (width + 1) + column
+    key = (np.repeat(owner, rows) * height + row) * (width + 1) + column
     key.sort()
     return Spans.from_keys(key[0::2], key[1::2], height, width)

@@ -76,16 +76,18 @@ class Spans:
                                    for name in ("row", "start", "end")))
 
 
-def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For items repeated ``counts`` times: the item of each repetition and its rank within the item.
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[i], starts[i] + 1, ...`` (``counts[i]`` numbers) for each i, one after the other.
 
-    >>> [a.tolist() for a in expand(np.array([2, 0, 3]))]
-    [[0, 0, 2, 2, 2], [0, 1, 0, 1, 2]]
+    Pair it with ``np.repeat(values, counts)`` to carry per-item values along.
+
+    >>> ranges(np.array([10, 5, 0]), np.array([2, 0, 3])).tolist()
+    [10, 11, 0, 1, 2]
     """
     counts = np.asarray(counts, dtype=np.int64)
-    item = np.repeat(np.arange(len(counts)), counts)
-    first = np.cumsum(counts) - counts
-    return item, np.arange(len(item), dtype=np.int64) - first[item]
+    offsets = np.cumsum(counts) - counts
+    total = int(offsets[-1] + counts[-1]) if len(counts) else 0
+    return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - offsets, counts)
 
 
 def pixel_counts(spans: Spans, n_shapes: int) -> np.ndarray:
@@ -111,12 +113,11 @@ def topmost(spans: Spans, priority: np.ndarray, height: int, width: int) -> tupl
     first, stop = flat_runs(spans, width)
     bounds = np.sort(np.concatenate([first, stop, [0, height * width]]))
     low, high = np.searchsorted(bounds, first), np.searchsorted(bounds, stop)
-    run, rank = expand(high - low)
     # Priorities are distinct, so the largest (priority, shape) key names the shape on top.
     n_shapes = len(priority)
     key = np.asarray(priority, dtype=np.int64)[spans.shape] * n_shapes + spans.shape
     best = np.full(len(bounds) - 1, -1, dtype=np.int64)
-    np.maximum.at(best, low[run] + rank, key[run])
+    np.maximum.at(best, ranges(low, high - low), np.repeat(key, high - low))
     return bounds, np.where(best >= 0, best % n_shapes, -1)
 
 

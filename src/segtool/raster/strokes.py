@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .spans import Spans, expand
+from .spans import Spans, ranges
 
 Runs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # shape, row, first column, last column
 
@@ -56,8 +56,8 @@ def _rows_near(y_low: np.ndarray, y_high: np.ndarray, radius: float, height: int
     """For each item, the rows whose centre lies within [y_low - radius, y_high + radius]: (item, row)."""
     first = np.clip(np.ceil(y_low - radius - 0.5), 0, height).astype(np.int64)
     stop = np.clip(np.floor(y_high + radius - 0.5) + 1, 0, height).astype(np.int64)
-    item, rank = expand(np.maximum(stop - first, 0))
-    return item, first[item] + rank
+    counts = np.maximum(stop - first, 0)
+    return np.repeat(np.arange(len(counts)), counts), ranges(first, counts)
 
 
 def _discs(points: np.ndarray, owner: np.ndarray, radius: float, height: int) -> Runs:
