@@ -192,6 +192,8 @@ def test_parse_boundary_metric_names():
     assert parse_boundary_metric("HD99.5").percentile == 99.5
     assert parse_boundary_metric("hd95_pooled").pooling == "pooled"
     assert parse_boundary_metric("bf").higher_is_better and not parse_boundary_metric("assd").higher_is_better
+    assert "pooled" in parse_boundary_metric("hd95_pooled").convention()
+    assert "within 1.5 of" in parse_boundary_metric("nsd").convention(Tolerances(nsd=1.5))
     for bad in ("hd0", "hd101", "hausdorff", "nsd2", ""):
         with pytest.raises(ValueError):
             parse_boundary_metric(bad)

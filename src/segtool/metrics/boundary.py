@@ -99,6 +99,31 @@ class BoundaryMetric:
         """True for overlap-type scores in [0, 1], False for distances."""
         return self.kind in ("nsd", "biou", "biou_chessboard", "bf")
 
+    def convention(self, tolerances: Tolerances | None = None) -> str:
+        """One line stating what this name means, for the output (tolerances as given, or the defaults).
+
+        >>> parse_boundary_metric("hd95").convention()
+        'hd95: max of the two directed 95th percentiles of boundary distances (MONAI, MetricsReloaded)'
+        """
+        given = tolerances or Tolerances()
+        if self.kind == "hausdorff":
+            which = "maximum" if self.percentile == 100 else f"{self.percentile:g}th percentile"
+            if self.pooling == "pooled":
+                return f"{self.name}: {which} of both directions' boundary distances pooled (MedPy, seg-metrics)"
+            if self.percentile == 100:
+                return f"{self.name}: maximum boundary distance, both directions (Hausdorff)"
+            return f"{self.name}: max of the two directed {which}s of boundary distances (MONAI, MetricsReloaded)"
+        biou_width = "2% of the image diagonal" if given.biou_width is None else f"{given.biou_width:g}"
+        bf_tolerance = "0.008 of the image diagonal, rounded up" if given.bf is None else f"{given.bf:g}"
+        return {
+            "assd": "assd: mean of both directions' boundary distances pooled (MetricsReloaded ASSD)",
+            "masd": "masd: mean of the two directed mean boundary distances (MetricsReloaded MASD)",
+            "nsd": f"nsd: share of both boundaries within {given.nsd:g} of the other (surface Dice)",
+            "biou": f"biou: Boundary IoU, bands closer than {biou_width} to each mask's boundary (Euclidean)",
+            "biou_chessboard": f"biou_chessboard: Boundary IoU, square bands of {biou_width} (reference code)",
+            "bf": f"bf: DAVIS boundary F-score, tolerance {bf_tolerance}",
+        }[self.kind]
+
 
 def parse_boundary_metric(name: str) -> BoundaryMetric:
     """Parse ``hd``, ``hd95``, ``hd<p>``, ``hd<p>_pooled``, ``assd``, ``masd``, ``nsd``, ``biou``,
