@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .spans import Spans, ranges
+from .spans import Spans, ranges, run_key
 
 
 def polygon_spans(polygons: Sequence[Sequence[np.ndarray]], height: int, width: int) -> Spans:
@@ -60,6 +60,6 @@ def polygon_spans(polygons: Sequence[Sequence[np.ndarray]], height: int, width: 
 
     # Sorting by (polygon, row, column) puts each row's crossings in order; every
     # ring crosses every row an even number of times, so neighbours pair up.
-    key = (np.repeat(owner, rows) * height + row) * (width + 1) + column
+    key = run_key(np.repeat(owner, rows), row, column)
     key.sort()
-    return Spans.from_keys(key[0::2], key[1::2], height, width)
+    return Spans.from_keys(key[0::2], key[1::2])

@@ -20,6 +20,7 @@ from .centre import centre_covers
 from .checks import Extent, Inspection, inspect_geometries, inspect_geometry
 from .cover import Covers
 from .paint import paint_labels, paint_union
+from .spans import LARGEST_SIDE
 from .labelme_compat import LABELME_LINE_WIDTH, LABELME_POINT_RADIUS, check_labelme_drawable, labelme_covers
 
 CONVENTIONS = ("centre", "labelme")
@@ -190,6 +191,8 @@ def geometry_mask(geometry: Geometry, height: int, width: int, *, line_width: fl
            [0, 0, 0, 0]])
     """
     style = _Style.make(convention, line_width, point_radius)
+    if not 0 < height <= LARGEST_SIDE or not 0 < width <= LARGEST_SIDE:
+        raise ValueError(f"height and width must be 1 to {LARGEST_SIDE}, not {height} and {width}")
     covers = style.covers([style.inspect(geometry).drawable], height, width)
     return paint_union(covers, [0])[0].view(np.bool_)
 
@@ -214,6 +217,10 @@ def _about(image: AnnotatedImage, shape: Shape) -> Iterator[None]:
 def _plan(image: AnnotatedImage, label_map: LabelMap, style: _Style, unknown_label: str,
           skip_lines_and_points: bool) -> _Plan:
     _check_choice("unknown_label", unknown_label, UNKNOWN_LABEL_CHOICES)
+    if max(image.height, image.width, len(image.shapes)) > LARGEST_SIDE:
+        raise AnnotationError(f"{image.width}x{image.height} pixels and {len(image.shapes)} shapes: segtool "
+                              f"draws images up to {LARGEST_SIDE} pixels a side and as many shapes",
+                              path=image.source)
     shapes, values, keys, warnings = [], [], [], []
     for shape in image.shapes:
         if skip_lines_and_points and isinstance(shape.geometry, (Polyline, Points)):

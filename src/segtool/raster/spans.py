@@ -16,6 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+FIELD_BITS = 21
+LARGEST_SIDE = (1 << FIELD_BITS) - 2  # so that a column index up to the width fits in a key field
+_FIELD = (1 << FIELD_BITS) - 1
+
+
+def run_key(shape: np.ndarray, row: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """One int64 per (shape, row, column) that sorts by shape, then row, then column.
+
+    Each field has 21 bits: images up to :data:`LARGEST_SIDE` pixels a side, as many shapes.
+    """
+    return (shape << (2 * FIELD_BITS)) | (row << FIELD_BITS) | column
+
 
 @dataclass(frozen=True)
 class Spans:
@@ -32,19 +44,17 @@ class Spans:
         return cls(nothing, nothing, nothing, nothing)
 
     @classmethod
-    def from_keys(cls, start_key: np.ndarray, end_key: np.ndarray, height: int, width: int) -> Spans:
-        """Spans from sorted keys ``(shape * height + row) * (width + 1) + column``; empty runs dropped."""
+    def from_keys(cls, start_key: np.ndarray, end_key: np.ndarray) -> Spans:
+        """Spans from sorted :func:`run_key` pairs of the same shape and row; empty runs dropped."""
         keep = start_key < end_key
         start_key, end_key = start_key[keep], end_key[keep]
-        line, start = np.divmod(start_key, width + 1)
-        shape, row = np.divmod(line, height)
-        return cls(shape, row, start, end_key - line * (width + 1))
+        return cls(start_key >> (2 * FIELD_BITS), (start_key >> FIELD_BITS) & _FIELD,
+                   start_key & _FIELD, end_key & _FIELD)
 
     @classmethod
-    def union(cls, shape: np.ndarray, row: np.ndarray, start: np.ndarray, end: np.ndarray,
-              height: int, width: int) -> Spans:
+    def union(cls, shape: np.ndarray, row: np.ndarray, start: np.ndarray, end: np.ndarray) -> Spans:
         """The union of runs that may overlap, given in any order (columns already in ``[0, width]``)."""
-        line = (shape.astype(np.int64) * height + row) * (width + 1)
+        line = run_key(shape.astype(np.int64), row, 0)
         start_key, end_key = line + start, line + end
         order = np.argsort(start_key, kind="stable")
         start_key, end_key = start_key[order], end_key[order]
@@ -56,7 +66,7 @@ class Spans:
         opens = np.ones(len(start_key), dtype=bool)
         opens[1:] = start_key[1:] > reach[:-1]
         first = np.flatnonzero(opens)
-        return cls.from_keys(start_key[first], np.maximum.reduceat(end_key, first), height, width)
+        return cls.from_keys(start_key[first], np.maximum.reduceat(end_key, first))
 
     def relabel(self, shape_ids: np.ndarray) -> Spans:
         """The same runs, with shape ``k`` renamed ``shape_ids[k]``."""
@@ -123,7 +133,7 @@ def topmost(spans: Spans, priority: np.ndarray, height: int, width: int) -> tupl
 
 def union_mask(spans: Spans, height: int, width: int) -> np.ndarray:
     """A uint8 0/1 (height, width) mask of every pixel some run covers (runs may overlap)."""
-    merged = Spans.union(np.zeros_like(spans.shape), spans.row, spans.start, spans.end, height, width)
+    merged = Spans.union(np.zeros_like(spans.shape), spans.row, spans.start, spans.end)
     first, stop = flat_runs(merged, width)
     bounds = np.empty(2 * len(first) + 2, dtype=np.int64)
     bounds[0], bounds[-1] = 0, height * width

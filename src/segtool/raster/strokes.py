@@ -43,7 +43,7 @@ def stroke_spans(paths: Sequence[np.ndarray], radius: float, height: int, width:
     start = np.clip(first, 0, width).astype(np.int64)
     end = np.clip(last + 1, 0, width).astype(np.int64)
     keep = (start < end) & (row >= 0) & (row < height)
-    return Spans.union(shape[keep], row[keep], start[keep], end[keep], height, width)
+    return Spans.union(shape[keep], row[keep], start[keep], end[keep])
 
 
 def _columns(x_low: np.ndarray, x_high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
