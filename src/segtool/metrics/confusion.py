@@ -80,10 +80,13 @@ def joint_counts(mask_true: np.ndarray, mask_pred: np.ndarray) -> JointCounts:
     if mask_true.size == 0:
         return JointCounts(*(np.zeros(0, np.int64) for _ in range(3)))
     if mask_true.dtype == np.uint8 and mask_pred.dtype == np.uint8:
-        codes, bits = _packed_codes_8bit(mask_true, mask_pred), 8
+        (codes, padding), bits = _packed_codes_8bit(mask_true, mask_pred), 8
     else:
-        codes, bits = _packed_codes_16bit(mask_true, mask_pred), 16
+        (codes, padding), bits = (_packed_codes_16bit(mask_true, mask_pred), 0), 16
     values, counts = _count_codes(codes, bits)
+    if padding:  # the (0, 0) pixels of a leading zero column are not part of the masks
+        counts[0] -= padding
+        values, counts = values[counts > 0], counts[counts > 0]
     return JointCounts(values >> bits, values & ((1 << bits) - 1), counts)
 
 
@@ -184,16 +187,50 @@ _scratch = _Scratch()
 
 
 # -- packing: one code per pixel, truth in the high bits ----------------------------------
-def _packed_codes_8bit(mask_true: np.ndarray, mask_pred: np.ndarray) -> np.ndarray:
-    """uint16 codes ``true << 8 | pred``, by interleaving the bytes (little-endian view)."""
-    pairs = cv2.merge([mask_pred, mask_true], _scratch.array("codes", (*mask_true.shape, 2), np.uint8))
-    codes = pairs.view(np.uint16).reshape(mask_true.shape)
-    return codes if np.little_endian else codes.byteswap()
+def _contiguous(mask: np.ndarray, name: str) -> np.ndarray:
+    """``mask`` itself when C-contiguous, else a copy in a work buffer (OpenCV copies strided input slowly)."""
+    if mask.flags.c_contiguous:
+        return mask
+    copy = _scratch.array(name, mask.shape, mask.dtype)
+    np.copyto(copy, mask)
+    return copy
+
+
+def _padded_rows(mask: np.ndarray) -> np.ndarray | None:
+    """The C-contiguous (H, W + 1) array whose columns 1.. are ``mask``, when its column 0 is all zeros.
+
+    Masks read with ``copy=False`` from PNGs without row filters are such views:
+    column 0 holds the rows' filter bytes, all 0. Packing whole rows then needs no
+    copy; each row's extra pixel is a (0, 0) pair, taken out of the counts after.
+    """
+    base = mask.base
+    height, width = mask.shape
+    if (not isinstance(base, np.ndarray) or base.dtype != np.uint8 or base.size != height * (width + 1)
+            or not base.flags.c_contiguous or mask.strides != (width + 1, 1)
+            or mask.ctypes.data != base.ctypes.data + 1):
+        return None
+    rows = base.reshape(height, width + 1)
+    return None if rows[:, 0].any() else rows
+
+
+def _packed_codes_8bit(mask_true: np.ndarray, mask_pred: np.ndarray) -> tuple[np.ndarray, int]:
+    """uint16 codes ``true << 8 | pred`` by interleaving the bytes (little-endian view), and the
+    number of padding (0, 0) codes among them (one per row when both masks have a zero column)."""
+    padded = [_padded_rows(mask_pred), _padded_rows(mask_true)]
+    if padded[0] is not None and padded[1] is not None:
+        halves, padding = padded, mask_true.shape[0]
+    else:
+        halves, padding = [_contiguous(mask_pred, "pred"), _contiguous(mask_true, "true")], 0
+    shape = halves[0].shape
+    pairs = cv2.merge(halves, _scratch.array("codes", (*shape, 2), np.uint8))
+    codes = pairs.view(np.uint16).reshape(shape)
+    return (codes if np.little_endian else codes.byteswap()), padding
 
 
 def _packed_codes_16bit(mask_true: np.ndarray, mask_pred: np.ndarray) -> np.ndarray:
     """uint32 codes ``true << 16 | pred``, by interleaving 16-bit words (little-endian view)."""
-    halves = [mask.astype(np.uint16, copy=False) for mask in (mask_pred, mask_true)]
+    halves = [_contiguous(mask.astype(np.uint16, copy=False), name)
+              for mask, name in ((mask_pred, "pred"), (mask_true, "true"))]
     pairs = cv2.merge(halves, _scratch.array("codes", (*mask_true.shape, 2), np.uint16))
     codes = pairs.view(np.uint32).reshape(mask_true.shape)
     return codes if np.little_endian else codes.byteswap()
