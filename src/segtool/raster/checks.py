@@ -13,7 +13,7 @@ Decisions
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,8 +27,7 @@ ZERO_AREA_POLYGON = "polygon has zero area (fewer than 3 distinct points, or all
 Extent = tuple[float, float, float, float]  # x_min, y_min, x_max, y_max
 
 
-@dataclass(frozen=True)
-class Inspection:
+class Inspection(NamedTuple):
     """What to draw of a geometry (``None``: nothing), its extent, and problems to report."""
 
     drawable: Geometry | None
@@ -78,16 +77,15 @@ def _inspect_simple_polygons(polygons: list[Polygon]) -> list[Inspection]:
     points = _checked_points(np.concatenate(rings))
     starts = np.cumsum(lengths) - lengths
     low, high = np.minimum.reduceat(points, starts), np.maximum.reduceat(points, starts)
-    following = np.roll(points, -1, axis=0)
+    following = np.empty_like(points)
+    following[:-1] = points[1:]
     following[starts + lengths - 1] = points[starts]
     doubled_area = np.add.reduceat(points[:, 0] * following[:, 1] - points[:, 1] * following[:, 0], starts)
-    inspections = []
-    for polygon, ring, area, extent in zip(polygons, rings, doubled_area.tolist(),
-                                           np.column_stack([low, high]).tolist()):
-        if area == 0 and is_zero_area_ring(np.asarray(ring, dtype=np.float64)):
-            inspections.append(Inspection(None, tuple(extent), (ZERO_AREA_POLYGON,)))
-        else:
-            inspections.append(Inspection(polygon, tuple(extent)))
+    extents = np.column_stack([low, high]).tolist()
+    inspections = [Inspection(polygon, tuple(extent)) for polygon, extent in zip(polygons, extents)]
+    for index in np.flatnonzero(doubled_area == 0).tolist():
+        if is_zero_area_ring(np.asarray(rings[index], dtype=np.float64)):
+            inspections[index] = Inspection(None, inspections[index].extent, (ZERO_AREA_POLYGON,))
     return inspections
 
 

@@ -19,9 +19,9 @@ from ..labels import IGNORE_NAME, LabelMap
 from .centre import centre_covers
 from .checks import Extent, Inspection, inspect_geometries, inspect_geometry
 from .cover import Covers
+from .labelme_compat import LABELME_LINE_WIDTH, LABELME_POINT_RADIUS, check_labelme_drawable, labelme_covers
 from .paint import paint_labels, paint_union
 from .spans import LARGEST_SIDE
-from .labelme_compat import LABELME_LINE_WIDTH, LABELME_POINT_RADIUS, check_labelme_drawable, labelme_covers
 
 CONVENTIONS = ("centre", "labelme")
 ORDERS = ("file", "z", "area")
@@ -95,19 +95,13 @@ class _Plan:
 
     def report(self, drawn: set[int], style: _Style) -> list[str]:
         """The plan's warnings plus one per shape that drew nothing or was clipped."""
-        height, width = self.image.height, self.image.width
-        frame = f"the image (width {width}, height {height})"
         lines = list(self.warnings)
         for index, (shape, inspection) in enumerate(zip(self.shapes, self.inspections)):
             notes = list(inspection.notes)
             if inspection.drawable is not None:
-                if index not in drawn and _misses(inspection.extent, width, height):
-                    notes.append(f"lies outside {frame}; nothing drawn")
-                elif index not in drawn:
-                    notes.append("covers no pixel centre (smaller or thinner than a pixel); nothing drawn"
-                                 if style.convention == "centre" else "draws no pixel; nothing drawn")
-                elif _beyond(inspection.extent, width, height):
-                    notes.append(f"extends beyond {frame}; clipped to it")
+                note = _placement_note(index in drawn, inspection.extent, self.image, style.convention)
+                if note:
+                    notes.append(note)
             lines.extend(f"{self.image.source}: {shape.where}: {note}" for note in notes)
         return lines
 
@@ -283,11 +277,17 @@ def _label_dtype(label_map: LabelMap) -> np.dtype:
     return np.dtype(np.uint8 if largest <= 255 else np.uint16)
 
 
-def _misses(extent: Extent, width: int, height: int) -> bool:
+def _placement_note(drawn: bool, extent: Extent, image: AnnotatedImage, convention: str) -> str | None:
+    """What to say about a drawable shape that drew nothing or reaches outside the image."""
     x_min, y_min, x_max, y_max = extent
-    return x_max < 0 or y_max < 0 or x_min > width or y_min > height
-
-
-def _beyond(extent: Extent, width: int, height: int) -> bool:
-    x_min, y_min, x_max, y_max = extent
-    return x_min < 0 or y_min < 0 or x_max > width or y_max > height
+    width, height = image.width, image.height
+    frame = f"the image (width {width}, height {height})"
+    if not drawn:
+        if x_max < 0 or y_max < 0 or x_min > width or y_min > height:
+            return f"lies outside {frame}; nothing drawn"
+        if convention == "centre":
+            return "covers no pixel centre (smaller or thinner than a pixel); nothing drawn"
+        return "draws no pixel; nothing drawn"
+    if x_min < 0 or y_min < 0 or x_max > width or y_max > height:
+        return f"extends beyond {frame}; clipped to it"
+    return None
