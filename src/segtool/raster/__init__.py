@@ -21,7 +21,7 @@ Centre rule (``convention="centre"``, the default)
   change when a ring is listed from another vertex or the other way round.
 * Ellipses and circles: the same centre test, boundary included (so a circle
   centred on a pixel centre is symmetric), decided exactly for circles and
-  axis-aligned ellipses with integer or half-integer numbers.
+  axis-aligned ellipses whose numbers are multiples of 1/4 (for instance).
 * Lines and points have no area. A line covers the pixels whose centre lies
   within ``line_width / 2`` (default 1 pixel wide) of the path, ends rounded; a
   point the pixels whose centre lies within ``point_radius`` (default 0.5, so
@@ -48,15 +48,23 @@ Decisions common to both
   on one line) and ellipses of radius 0 draw nothing, with a warning (labelme
   would crash on the first and draw a one-pixel line for the second). NaN,
   infinite or absurd (beyond +-1e12) numbers are an :class:`AnnotationError`
-  naming the file and the shape. Work is done on each shape's bounding box
-  clipped to the image; at most about one image's worth of masks is held.
+  naming the file and the shape; so is an image over 2,097,150 pixels a side.
+* How: shapes become runs of pixels per row (a few numbers per row, clipped to
+  the image; nothing per pixel), many shapes per NumPy call; the label array is
+  then written in one pass (see :mod:`.spans`). Masks that are pasted (bitmaps,
+  labelme's convention) exist one at a time, so memory stays about one image.
 * Values: ``label_map.id_of`` for each label; ``__ignore__`` paints the ignore
   value; an unknown label is an error, painted as ignore, or skipped
   (``unknown_label``). Background is 0. The array is uint8 when every id of the
   map and its ignore value fit, else uint16 -- the same for every image of one
   map, and never wrapped.
 
-Warnings are lines ``"<file>: <shape>: <problem>"``.
+Results: :func:`rasterize_image` gives ``RasterResult(labels, warnings)``;
+:func:`rasterize_per_label` gives ``LabelMasks(masks, warnings)`` with one boolean
+mask per label of the map except the background (id 0), in id order, empty
+ones included, plus ``__ignore__`` when the image paints the ignore value; each
+mask is the union of the label's shapes, so order plays no part. Warnings are
+lines ``"<file>: <shape>: <problem>"``.
 """
 
 from .rasterize import (
