@@ -21,7 +21,10 @@ Variants, each timed per file, one thread (OpenCV told to use one):
               segtool's writer: the fastest drawing there is, with the wrong pixel rule.
 
 The variants take turns file by file, in an order that rotates, so that machine
-noise hits them equally; the first round is a warm-up and is not counted.
+noise hits them equally; the first round is a warm-up and is not counted. Two
+more variants run in the same rounds to show where (b)'s time beyond the floor
+goes: the floor with segtool's reader in place of ``json.loads``, and that plus
+``rasterize_image`` (i.e. (b) without the rest of ``rasterize_one``).
 Reported: medians per file of the process's CPU time (the work done on one core,
 which other jobs on a shared machine disturb much less than wall time) and of
 wall time, and the ratios (b)/(a), (c)/(b), (d)/(b) of the CPU medians.
@@ -41,7 +44,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -117,18 +119,15 @@ def write_dataset(folder: Path, count: int, seed: int) -> list[Path]:
 
 
 # -- the variants -----------------------------------------------------------------------------------
-def segtool_per_file() -> tuple[str, Callable[[Path, Path, LabelMap], None]]:
+Run = Callable[[Path, Path, LabelMap], None]
+
+
+def segtool_per_file() -> tuple[str, Run]:
     """segtool's per-file path: through ``segtool.convert.rasterize_one`` when it exists."""
     try:
         from segtool.convert import RasterizeOptions, rasterize_one
     except ImportError:
-        from segtool.raster import rasterize_image
-
-        def composed(path: Path, out: Path, label_map: LabelMap) -> None:
-            for image in load_annotation_file(path):
-                write_mask(out / f"{image.name}.png", rasterize_image(image, label_map).labels,
-                           palette=label_map.palette())
-        return "load_annotation_file + rasterize_image + write_mask", composed
+        return "load_annotation_file + rasterize_image + write_mask", reader_raster_write
 
     options = RasterizeOptions()
 
@@ -138,12 +137,29 @@ def segtool_per_file() -> tuple[str, Callable[[Path, Path, LabelMap], None]]:
     return "load_annotation_file + convert.rasterize_one", through_convert
 
 
-def floor(masks: dict[Path, np.ndarray]) -> Callable[[Path, Path, LabelMap], None]:
-    """Read and parse the JSON, write the mask (b) made, drawing nothing."""
+def floor(masks: dict[str, np.ndarray]) -> Run:
+    """Read and parse the JSON, write the mask (b) made for it, drawing nothing."""
     def run(path: Path, out: Path, label_map: LabelMap) -> None:
         document = json.loads(path.read_bytes())
-        write_mask(out / f"{Path(document['imagePath']).stem}.png", masks[path], palette=label_map.palette())
+        stem = Path(document["imagePath"]).stem
+        write_mask(out / f"{stem}.png", masks[stem], palette=label_map.palette())
     return run
+
+
+def floor_with_reader(masks: dict[str, np.ndarray]) -> Run:
+    """The floor, with segtool's reader (JSON to the common model) in place of ``json.loads``."""
+    def run(path: Path, out: Path, label_map: LabelMap) -> None:
+        for image in load_annotation_file(path):
+            write_mask(out / f"{image.name}.png", masks[str(image.name)], palette=label_map.palette())
+    return run
+
+
+def reader_raster_write(path: Path, out: Path, label_map: LabelMap) -> None:
+    """segtool's reader, rasterizer and writer, and nothing else."""
+    from segtool.raster import rasterize_image
+
+    for image in load_annotation_file(path):
+        write_mask(out / f"{image.name}.png", rasterize_image(image, label_map).labels, palette=label_map.palette())
 
 
 def labelme_approach(path: Path, out: Path, label_map: LabelMap) -> None:
@@ -171,15 +187,17 @@ def fillpoly_approach(path: Path, out: Path, label_map: LabelMap) -> None:
 
 
 # -- measuring --------------------------------------------------------------------------------------
-@dataclass
 class Variant:
-    key: str
-    name: str
-    description: str
-    run: Callable[[Path, Path, LabelMap], None]
-    out: Path
-    cpu_seconds: list[float] = field(default_factory=list)
-    wall_seconds: list[float] = field(default_factory=list)
+    """One way of turning a LabelMe file into a mask file, and its timings.
+
+    (A plain class: ``benchmarks/run.py`` loads this file without registering it as
+    a module, which dataclasses need.)
+    """
+
+    def __init__(self, key: str, name: str, description: str, run: Run, out: Path) -> None:
+        self.key, self.name, self.description, self.run, self.out = key, name, description, run, out
+        self.cpu_seconds: list[float] = []
+        self.wall_seconds: list[float] = []
 
     @property
     def cpu_ms(self) -> float:
@@ -208,25 +226,6 @@ def measure(variants: list[Variant], files: list[Path], label_map: LabelMap, rou
                     variant.wall_seconds.append(wall)
 
 
-def breakdown(files: list[Path], label_map: LabelMap, out: Path, rounds: int) -> dict[str, float]:
-    """Median milliseconds of (b)'s steps, timed one by one (after the main measurement)."""
-    from segtool.raster import rasterize_image
-
-    steps: dict[str, list[float]] = {"parse + model": [], "rasterize": [], "encode + write": []}
-    for _ in range(rounds):
-        for path in files:
-            t0 = time.process_time()
-            (image,) = load_annotation_file(path)
-            t1 = time.process_time()
-            labels = rasterize_image(image, label_map).labels
-            t2 = time.process_time()
-            write_mask(out / f"{path.stem}.png", labels, palette=label_map.palette())
-            t3 = time.process_time()
-            for step, seconds in zip(steps, (t1 - t0, t2 - t1, t3 - t2)):
-                steps[step].append(seconds)
-    return {step: 1000 * statistics.median(values) for step, values in steps.items()}
-
-
 def differing_pixels(variant: Variant, reference: Variant, files: list[Path]) -> float:
     """Mean number of pixels per file whose label differs from the reference's output."""
     counts = [int(np.count_nonzero(read_mask(variant.out / f"{path.stem}.png")
@@ -235,8 +234,8 @@ def differing_pixels(variant: Variant, reference: Variant, files: list[Path]) ->
 
 
 # -- report -----------------------------------------------------------------------------------------
-def report(variants: dict[str, Variant], files: list[Path], steps: dict[str, float], shapes: int,
-           vertices: int, json_kb: float, rounds: int) -> str:
+def report(variants: dict[str, Variant], files: list[Path], shapes: int, vertices: int, json_kb: float,
+           rounds: int) -> str:
     a, b, c, d = (variants[key] for key in "abcd")
     lines = [
         f"{len(files)} LabelMe files, {WIDTH}x{HEIGHT}, {shapes / len(files):.0f} polygons and "
@@ -249,7 +248,10 @@ def report(variants: dict[str, Variant], files: list[Path], steps: dict[str, flo
     ]
     for variant in (a, b, c, d):
         q1, q3 = variant.cpu_quartiles_ms()
-        diff = "0 (same mask)" if variant is a else ("-" if variant is b else f"{differing_pixels(variant, b, files):.0f}")
+        if variant is a:
+            diff = "0 (same mask)"
+        else:
+            diff = "-" if variant is b else f"{differing_pixels(variant, b, files):.0f}"
         lines.append(f"| ({variant.key}) {variant.name} | {variant.description} | {variant.cpu_ms:.2f} | "
                      f"{q1:.2f}-{q3:.2f} | {variant.wall_ms:.2f} | {variant.cpu_ms / b.cpu_ms:.2f} | {diff} |")
     floor_ratio = b.cpu_ms / a.cpu_ms
@@ -265,8 +267,20 @@ def report(variants: dict[str, Variant], files: list[Path], steps: dict[str, flo
         f"| (d)/(b) cv2.fillPoly over segtool | {d.cpu_ms / b.cpu_ms:.2f} ({d.wall_ms / b.wall_ms:.2f}) | "
         "(reference) | |",
         "",
-        "Steps of (b), CPU time, timed one by one: " + ", ".join(f"{step} {ms:.2f} ms" for step, ms in steps.items()) + ".",
+        "Where (b)'s time beyond the floor goes (differences of CPU medians of variants timed in the same rounds):",
+        "",
+        "| step | measured as | ms/file | share of the floor |",
+        "|---|---|---:|---:|",
     ]
+    steps = [("reader beyond json.loads", "(a+reader) - (a)", variants["r"].cpu_ms - a.cpu_ms)]
+    if "w" in variants:
+        steps += [("rasterize", "(a+reader+raster) - (a+reader)", variants["w"].cpu_ms - variants["r"].cpu_ms),
+                  ("rest of rasterize_one (pixel counts, paths)", "(b) - (a+reader+raster)",
+                   b.cpu_ms - variants["w"].cpu_ms)]
+    else:
+        steps += [("rasterize", "(b) - (a+reader)", b.cpu_ms - variants["r"].cpu_ms)]
+    for step, how, ms in steps:
+        lines.append(f"| {step} | {how} | {ms:.2f} | {ms / a.cpu_ms:.0%} |")
     return "\n".join(lines)
 
 
@@ -284,29 +298,34 @@ def main(argv: list[str] | None = None) -> None:
         documents = [json.loads(path.read_bytes()) for path in files]
         label_map = LabelMap.from_names(shape["label"] for document in documents for shape in document["shapes"])
         segtool_title, segtool_run = segtool_per_file()
-        outs = {key: root / f"out-{key}" for key in "abcd"}
-        for out in outs.values():
+
+        def variant(key: str, name: str, description: str, run: Run) -> Variant:
+            out = root / f"out-{key}"
             out.mkdir()
-        segtool = Variant("b", "segtool", segtool_title, segtool_run, outs["b"])
+            return Variant(key, name, description, run, out)
+
+        segtool = variant("b", "segtool", segtool_title, segtool_run)
         for path in files:  # the masks (b) writes, for the floor to write too
             segtool.run(path, segtool.out, label_map)
-        masks = {path: read_mask(segtool.out / f"{path.stem}.png") for path in files}
+        masks = {path.stem: read_mask(segtool.out / f"{path.stem}.png") for path in files}
         variants = {
-            "a": Variant("a", "floor", "read + json.loads + write_mask of the same mask, no drawing",
-                         floor(masks), outs["a"]),
+            "a": variant("a", "floor", "read + json.loads + write_mask of the same mask, no drawing", floor(masks)),
             "b": segtool,
-            "c": Variant("c", "labelme", "json.load, ImageDraw.polygon per shape, cls[mask] = id, "
-                              "palette PNG with Pillow defaults", labelme_approach, outs["c"]),
-            "d": Variant("d", "cv2.fillPoly", "json.loads, fillPoly of rounded vertices, write_mask",
-                         fillpoly_approach, outs["d"]),
+            "c": variant("c", "labelme", "json.load, ImageDraw.polygon per shape, cls[mask] = id, "
+                                         "palette PNG with Pillow defaults", labelme_approach),
+            "d": variant("d", "cv2.fillPoly", "json.loads, fillPoly of rounded vertices, write_mask",
+                         fillpoly_approach),
+            "r": variant("r", "a+reader", "load_annotation_file + write_mask of the same mask",
+                         floor_with_reader(masks)),
         }
+        if segtool_run is not reader_raster_write:
+            variants["w"] = variant("w", "a+reader+raster", "load_annotation_file + rasterize_image + write_mask",
+                                    reader_raster_write)
         measure(list(variants.values()), files, label_map, args.rounds)
-        (root / "out-steps").mkdir()
-        steps = breakdown(files, label_map, root / "out-steps", max(2, args.rounds // 2))
         shapes = sum(len(document["shapes"]) for document in documents)
         vertices = sum(len(shape["points"]) for document in documents for shape in document["shapes"])
         json_kb = statistics.fmean(path.stat().st_size for path in files) / 1024
-        print(report(variants, files, steps, shapes, vertices, json_kb, args.rounds))
+        print(report(variants, files, shapes, vertices, json_kb, args.rounds))
 
 
 if __name__ == "__main__":

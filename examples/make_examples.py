@@ -120,7 +120,7 @@ class Annotator:
         points = np.round(points * self.zoom) / self.zoom  # one screen pixel of the zoomed view
         points[:, 0] = np.clip(points[:, 0], 0, WIDTH)
         points[:, 1] = np.clip(points[:, 1], 0, HEIGHT)
-        return [[float(x), float(y)] for x, y in points]
+        return [[float(x) + 0.0, float(y) + 0.0] for x, y in points]  # + 0.0 turns -0.0 into 0.0
 
     def _add(self, annotation: Annotation) -> int:
         self.annotations.append(annotation)
@@ -325,13 +325,9 @@ class StreetLayout:
     exposure: float = 1.0
 
 
-def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Callable[[dict], Mistake],
+def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Mistake,
                  *, zoom: float, embed_image: bool = False) -> Scene:
-    """Road, sidewalks, facades, skyline, sky, trees, cars and people, annotated in drawing order.
-
-    ``mistake`` receives the annotation indices of the scene's objects and returns the
-    prediction's scripted error.
-    """
+    """Road, sidewalks, facades, skyline, sky, trees, cars and people, annotated in drawing order."""
     rng = np.random.default_rng(seed)
     canvas = Canvas(rng, layout.sky[1])
     notes = Annotator(rng, zoom=zoom)
@@ -341,7 +337,6 @@ def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Callable[[
     left_curb = x_on_line(layout.vanish, (-40, HEIGHT))
     right_curb = x_on_line(layout.vanish, (WIDTH + 40, HEIGHT))
     right_base = x_on_line(layout.vanish, (WIDTH + 900, HEIGHT))
-    index: dict[str, list[int]] = {}
 
     # sky: everything above the facades and the skyline
     sky_poly = np.array([(0, 0), (WIDTH, 0), (WIDTH, HEIGHT), (0, HEIGHT)], float)
@@ -370,7 +365,7 @@ def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Callable[[
 
     sky_outline = np.array([(0, 0), (WIDTH, 0), right_facade[1], right_facade[0], *skyline[-2:0:-1],
                             left_facade[1], left_facade[0]])
-    index["sky"] = [notes.polygon("sky", sky_outline, clicks=24, corners=True)]
+    notes.polygon("sky", sky_outline, clicks=24, corners=True)
 
     haze = np.array(layout.sky[1]) * 0.55 + np.array((120, 115, 110)) * 0.45
     for i, (x0, x1, top) in enumerate(zip(edges[:-1], edges[1:], heights)):
@@ -381,7 +376,7 @@ def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Callable[[
             for col in np.arange(x0 + 4, x1 - 6, 8):
                 canvas.paint(np.array([(col, row), (col + 4, row), (col + 4, row + 5), (col, row + 5)]),
                              tuple(haze * 0.7), grain=2, opacity=0.7)
-    index["skyline"] = [notes.polygon("building", skyline, clicks=16, corners=True)]
+    notes.polygon("building", skyline, clicks=16, corners=True)
 
     for facade, colour in ((left_facade, layout.facades[0]), (right_facade, layout.facades[1])):
         canvas.paint(facade, colour, grain=7, scale=1.2, shade=vertical(1.1, 0.8))
@@ -390,7 +385,7 @@ def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Callable[[
                 canvas.paint(in_quad(facade, u, v, u + 0.07, v + 0.1), (55, 65, 80), grain=6,
                              shade=vertical(1.3, 0.8))
         canvas.paint(in_quad(facade, 0.0, 0.86, 1.0, 1.0), tuple(np.array(colour) * 0.6), grain=6)
-        index.setdefault("facades", []).append(notes.polygon("building", facade, clicks=10, corners=True))
+        notes.polygon("building", facade, clicks=10, corners=True)
 
     # road (annotated a little under the curbs) and sidewalks
     road = np.array([(left_curb(far_y), far_y), (right_curb(far_y), far_y),
@@ -411,7 +406,7 @@ def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Callable[[
                          (232, 230, 222), grain=10)
     wider = np.array([(left_curb(far_y) - 2, far_y), (right_curb(far_y) + 2, far_y),
                       (right_curb(HEIGHT) + 14, HEIGHT), (left_curb(HEIGHT) - 14, HEIGHT)])
-    index["road"] = [notes.polygon("road", wider, clicks=12, corners=True)]
+    notes.polygon("road", wider, clicks=12, corners=True)
 
     for base, curb, side in ((left_base, left_curb, -1), (right_base, right_curb, 1)):
         walk = np.array([(base(far_y), far_y), (curb(far_y), far_y), (curb(HEIGHT), HEIGHT), (base(HEIGHT), HEIGHT)])
@@ -423,7 +418,7 @@ def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Callable[[
         kerb = np.array([(curb(far_y), far_y), (curb(far_y) - side * 1.5, far_y),
                          (curb(HEIGHT) - side * 22, HEIGHT), (curb(HEIGHT), HEIGHT)])
         canvas.paint(kerb, (185, 182, 175), grain=8)
-        index.setdefault("sidewalks", []).append(notes.polygon("sidewalk", walk, clicks=12, corners=True))
+        notes.polygon("sidewalk", walk, clicks=12, corners=True)
 
     # trees (trunk and crown: two shapes of one object), then cars and people, far to near
     for group, (x, ground, radius) in enumerate(layout.trees, start=1):
@@ -433,18 +428,18 @@ def street_scene(name: str, layout: StreetLayout, seed: int, mistake: Callable[[
         crown = blob(x + rng.uniform(-8, 8), ground - 2.2 * radius, radius, rng)
         canvas.paint(crown, (58, 92, 40), grain=22, scale=1.6, shade=lambda u, v: 1.25 - 0.45 * v - 0.2 * u)
         canvas.paint(crown, (95, 140, 60), grain=30, scale=0.8, opacity=0.35)
-        index.setdefault("trees", []).append(notes.polygon("tree", trunk, clicks=10, corners=True, group_id=group))
+        notes.polygon("tree", trunk, clicks=10, corners=True, group_id=group)
         notes.polygon("tree", crown, clicks=44, group_id=group)
 
     for x, bottom, width, colour in layout.cars:
         parts = car_parts(canvas, x, bottom, width, colour)
-        index.setdefault("cars", []).append(notes.polygon("car", outline_of(parts), clicks=int(20 + width / 8)))
+        notes.polygon("car", outline_of(parts), clicks=int(20 + width / 8))
     for x, foot, height, shirt in layout.people:
         parts = person_parts(canvas, rng, x, foot, height, shirt)
-        index.setdefault("people", []).append(notes.polygon("person", outline_of(parts), clicks=int(22 + height / 8)))
+        notes.polygon("person", outline_of(parts), clicks=int(22 + height / 8))
 
     pixels = canvas.photo(exposure=layout.exposure)
-    return Scene(name, pixels, notes.annotations, mistake(index), embed_image)
+    return Scene(name, pixels, notes.annotations, mistake, embed_image)
 
 
 def car_parts(canvas: Canvas, x: float, bottom: float, width: float, colour: RGB) -> list[Polygon]:
@@ -714,14 +709,12 @@ def scenes() -> list[Scene]:
         people=[(250.0, 338.0, 118.0, (190, 60, 50)), (395.0, 352.0, 126.0, (230, 200, 60))],
         trees=[(575.0, 330.0, 48.0)], zebra=True, exposure=0.8)
 
-    def false_person(index: dict) -> Mistake:
-        return Mistake("blob", label="person", polygon=blob(30.0, 400.0, 14.0, np.random.default_rng(7), squash=2.2),
-                       description="a person-shaped false positive on the left sidewalk, where nobody stands")
-
-    def sidewalk_as_road(index: dict) -> Mistake:
-        region = np.array([(470.0, 300.0), (560.0, 330.0), (600.0, 420.0), (500.0, 400.0)])
-        return Mistake("region", label="road", polygon=region,
-                       description="a patch of the right sidewalk near the kerb is predicted as road")
+    false_person = Mistake(
+        "blob", label="person", polygon=blob(30.0, 400.0, 14.0, np.random.default_rng(7), squash=2.2),
+        description="a person-shaped false positive on the left sidewalk, where nobody stands")
+    sidewalk_as_road = Mistake(
+        "region", label="road", polygon=np.array([(470.0, 300.0), (560.0, 330.0), (600.0, 420.0), (500.0, 400.0)]),
+        description="a patch of the right sidewalk near the kerb is predicted as road")
 
     return [
         street_scene("street", street, 11, false_person, zoom=1.6),
@@ -807,7 +800,8 @@ def main() -> None:
     for number, (scene, json_path) in enumerate(written):
         write_prediction(scene, json_path, label_map, seed=100 + number)
     for scene, json_path in written:
-        print(f"{json_path.relative_to(HERE)}: {len(scene.annotations)} shapes; prediction: {scene.mistake.description}")
+        print(f"{json_path.relative_to(HERE)}: {len(scene.annotations)} shapes; "
+              f"prediction: {scene.mistake.description}")
 
 
 if __name__ == "__main__":
