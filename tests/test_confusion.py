@@ -148,3 +148,20 @@ def test_matrix_rows_count_every_valid_pixel_once(truth, guess):
     matrix = confusion_matrix(truth, guess, n_classes=3)
     np.testing.assert_array_equal(matrix.sum(axis=1), [np.count_nonzero(truth == c) for c in range(3)])
     assert matrix.sum() == np.count_nonzero(truth != 255)
+
+
+def test_views_of_filter_free_png_rows_count_like_copies():
+    from segtool.maskio import decode_png, encode_png
+
+    rng = np.random.default_rng(9)
+    truth = np.repeat(rng.integers(0, 4, (6, 3), dtype=np.uint8), 5, axis=1)
+    guess = truth.copy()
+    guess[2, 4:9] = 7
+    zeros = np.zeros((6, 15), np.uint8)
+    for a, b in ((truth, guess), (zeros, zeros), (truth, zeros)):
+        # copy=False gives views whose row buffers start with the PNG filter byte (0): those extra
+        # (0, 0) pixels, one per row, must not be counted.
+        view_a, view_b = decode_png(encode_png(a), copy=False), decode_png(encode_png(b), copy=False)
+        assert not view_a.flags.c_contiguous
+        assert as_triples(joint_counts(view_a, view_b)) == brute_force_pairs(a, b)
+        assert as_triples(joint_counts(view_a, b)) == brute_force_pairs(a, b)

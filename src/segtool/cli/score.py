@@ -77,13 +77,15 @@ def _parse_ignore(values: list[str] | None) -> tuple[int, ...] | None:
 
 @app.command(no_args_is_help=True)
 def score(
-    pred: Annotated[Path, typer.Argument(help="Folder of predicted masks (or one mask file).", show_default=False)],
-    gt: Annotated[Path, typer.Argument(help="Folder of ground-truth masks (or one mask file).", show_default=False)],
+    pred: Annotated[Path, typer.Argument(metavar="PRED", help="Folder of predicted masks (or one mask file).",
+                                         show_default=False)],
+    gt: Annotated[Path, typer.Argument(metavar="GT", help="Folder of ground-truth masks (or one mask file).",
+                                       show_default=False)],
     labels: Annotated[Optional[Path], typer.Option(
         help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, which values are "
              "classes, colours for RGB masks. Default: every value found is a class, named by its id.")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option(
-        help="Ground-truth value not scored (repeatable; 'none' for no such value). "
+        metavar="VALUE", help="Ground-truth value not scored (repeatable; 'none' for no such value). "
              "Default: the label map's ignore value, else 255; none with --binary.")] = None,
     include_background: Annotated[bool, typer.Option(
         "--include-background", help="Count class 0 in the means across classes (it is always shown).")] = False,
@@ -102,8 +104,8 @@ def score(
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Write the scores to this file instead of stdout.")] = None,
     per_image: Annotated[Optional[Path], typer.Option(
-        help="Also write one CSV row per image and class (image,class_id,class_name,tp,fp,fn,dice,iou,"
-             "precision,recall), as the run goes.")] = None,
+        help="Also write a CSV with one row per image and class present in it (columns image, class_id, "
+             "class_name, tp, fp, fn, dice, iou, precision, recall), as the run goes.")] = None,
     confusion: Annotated[Optional[Path], typer.Option(
         help="Also write the dataset confusion matrix as CSV (rows: true class; columns: predicted "
              "class id, then not_a_class).")] = None,
@@ -113,8 +115,8 @@ def score(
              "recall; with the dataset aggregation (the default) also pixel_accuracy, mean_accuracy, "
              "frequency_weighted_iou. Example: --fail-under dice=0.8 --fail-under image:iou=0.6")] = None,
     jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes (default: all cores). Results do not depend on it.")
-    ] = default_jobs(),
+        "--jobs", "-j", min=1, show_default=False,
+        help="Worker processes (default: all cores). Results do not depend on it.")] = default_jobs(),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, notes or warnings on stderr.")
                      ] = False,
     debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,

@@ -1,0 +1,98 @@
+"""Row writers: exact CSV/JSON text, undefined values, rounding only in tables, no wrapping in pipes."""
+
+import csv
+import io
+import json
+import math
+
+import pytest
+
+from segtool.report import Column, CsvRowWriter, render_markdown, to_json, write_rows
+
+ROWS = [
+    {"class_id": 1, "class_name": "a|b", "dice": 0.1 + 0.2, "iou": float("nan"), "in_mean": True},
+    {"class_id": None, "class_name": "mean", "dice": 2 / 3, "iou": None, "in_mean": False},
+]
+COLUMNS = ["class_id", "class_name", "dice", "iou", "in_mean"]
+
+
+def written(output_format, rows=ROWS, columns=COLUMNS, **options):
+    stream = io.StringIO()
+    write_rows(rows, columns, output_format, stream, **options)
+    return stream.getvalue()
+
+
+def test_csv_full_precision_and_empty_undefined():
+    text = written("csv", title="ignored in CSV", notes=["not in CSV either"])
+    assert text.splitlines() == [
+        "class_id,class_name,dice,iou,in_mean",
+        "1,a|b,0.30000000000000004,,true",  # repr: reads back to the same float
+        ",mean,0.6666666666666666,,false",
+    ]
+    assert float(next(csv.DictReader(io.StringIO(text)))["dice"]) == 0.1 + 0.2
+
+
+def test_json_has_null_not_nan_and_parses_strictly():
+    text = written("json")
+    assert "NaN" not in text
+    document = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+    assert document[0] == {"class_id": 1, "class_name": "a|b", "dice": 0.30000000000000004, "iou": None,
+                           "in_mean": True}
+    assert to_json({"x": math.inf, "y": [float("nan")]}) == '{\n  "x": null,\n  "y": [\n    null\n  ]\n}\n'
+
+
+def test_json_document_replaces_the_row_list():
+    assert json.loads(written("json", json_document={"settings": {"k": 1}})) == {"settings": {"k": 1}}
+
+
+def test_markdown_rounds_escapes_and_lists_notes():
+    text = render_markdown(ROWS, [*COLUMNS[:3], Column("iou", "IoU\nper image")], title="T", notes=["n1"])
+    assert text.splitlines() == [
+        "### T",
+        "",
+        "| class_id | class_name | dice | IoU per image |",
+        "|---:|---|---:|---:|",
+        r"| 1 | a\|b | 0.3000 | - |",
+        "| - | mean | 0.6667 | - |",
+        "",
+        "- n1",
+    ]
+
+
+def test_table_rounds_and_shows_mean_and_std():
+    rows = [{"name": "x", "m": 0.123456, "s": 0.0101}, {"name": "y", "m": float("nan"), "s": 0.5}]
+    columns = [Column("name"), Column("m", "Dice", std_key="s")]
+    lines = written("table", rows=rows, columns=columns).splitlines()
+    assert any(line.split() == ["x", "0.1235", "±", "0.0101"] for line in lines)
+    assert any(line.split() == ["y", "-"] for line in lines)  # undefined mean: a dash, no std
+
+
+def test_wide_table_in_a_pipe_is_not_wrapped(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    columns = [Column(f"column_{index}", f"a long header number {index}") for index in range(8)]
+    row = {f"column_{index}": index + 0.5 for index in range(8)}
+    lines = written("table", rows=[row], columns=columns, caption="caption").splitlines()
+    header = next(line for line in lines if "header number 0" in line)
+    assert "header number 7" in header and len(header) > 80  # one line, wider than the terminal
+    body = next(line for line in lines if "0.5000" in line)
+    assert body.split() == [f"{index + 0.5:.4f}" for index in range(8)]
+    assert lines[-1] == "caption" and all(line == line.rstrip() for line in lines)
+
+
+def test_sections_draw_a_rule_before_the_row():
+    lines = written("table", rows=ROWS, columns=COLUMNS, sections=[1]).splitlines()
+    mean_line = next(index for index, line in enumerate(lines) if " mean " in line)
+    assert set(lines[mean_line - 1].strip()) == {"─"}
+
+
+def test_streaming_csv_writes_the_header_once():
+    stream = io.StringIO()
+    writer = CsvRowWriter(stream, ["image", "dice"])
+    writer.write([{"image": "a", "dice": 1.0}])
+    writer.write([{"image": "b", "dice": float("nan"), "ignored": 3}])
+    assert stream.getvalue() == "image,dice\na,1.0\nb,\n"
+
+
+def test_unknown_format_is_an_error():
+    with pytest.raises(ValueError, match="unknown output format"):
+        written("yaml")
