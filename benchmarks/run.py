@@ -23,6 +23,7 @@ def main(argv: list[str]) -> int:
         print(f"\n## {name}\n", flush=True)
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses and pickling look modules up by name
         spec.loader.exec_module(module)
         module.main()
     return 0
