@@ -2,12 +2,17 @@
 
 import math
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from PIL import Image
 
+from segtool.errors import InputFileError
 from segtool.labels import LabelMap
 from segtool.maskio import read_mask, write_mask
 from segtool.metrics import confusion_matrix
@@ -105,6 +110,35 @@ def test_jobs_do_not_change_the_result(toy):
     one = score_folders(toy / "pred", toy / "gt", labels=toy / "labels.csv", jobs=1)
     two = score_folders(toy / "pred", toy / "gt", labels=toy / "labels.csv", jobs=2)
     assert repr(one.classes) == repr(two.classes) and repr(one.summary) == repr(two.summary)
+
+
+pair_masks = hnp.arrays(np.uint8, (4, 5), elements=st.sampled_from([0, 1, 2, 7, 255]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(pair_masks, pair_masks), min_size=1, max_size=4))
+def test_folder_counts_are_the_sum_of_image_counts(pairs):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for index, (truth, guess) in enumerate(pairs):
+            write_mask(root / "gt" / f"{index}.png", truth)
+            write_mask(root / "pred" / f"{index}.png", guess)
+        result = score_folders(root / "pred", root / "gt")
+    ids = result.confusion_class_ids
+    n = max(ids, default=0) + 1
+    total = sum(confusion_matrix(truth, guess, n_classes=256) for truth, guess in pairs)
+    # Rows of the classes found; predictions of 255 (the ignore value, never a class) in the last column.
+    np.testing.assert_array_equal(result.confusion[:, :-1], total[np.ix_(ids, ids)])
+    assert result.confusion.sum() == total[:n].sum() and result.n_images == len(pairs)
+    for row in result.classes:
+        assert row["tp"] + row["fn"] == total[row["class_id"]].sum()
+
+
+def test_an_empty_ground_truth_folder_is_an_error(tmp_path):
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "pred").mkdir()
+    with pytest.raises(InputFileError, match="no ground-truth masks"):
+        score_folders(tmp_path / "pred", tmp_path / "gt")
 
 
 def test_without_a_label_map_every_value_found_is_a_class(toy):

@@ -71,8 +71,8 @@ def pair_masks(pred: str | Path, gt: str | Path, *, layout: str = "auto",
                label_map: LabelMap | None = None) -> Pairing:
     """Pair every ground-truth mask under ``gt`` with the prediction of the same name under ``pred``.
 
-    ``pred`` and ``gt`` may also be two mask files (one pair). Missing folders are
-    an :class:`~segtool.errors.InputFileError`.
+    ``pred`` and ``gt`` may also be two mask files (one pair). Missing folders, or
+    no ground-truth mask at all, are an :class:`~segtool.errors.InputFileError`.
     """
     pred, gt = Path(pred), Path(gt)
     for role, path in (("ground truth", gt), ("predictions", pred)):
@@ -87,8 +87,13 @@ def pair_masks(pred: str | Path, gt: str | Path, *, layout: str = "auto",
     if layout == "auto":
         layout = detect_layout(gt, label_map or label_map_beside(gt))
     if layout == "binary":
-        return _pair_binary(pred, gt, label_map or label_map_beside(gt))
-    return _pair_index(pred, gt, label_map)
+        pairing = _pair_binary(pred, gt, label_map or label_map_beside(gt))
+    else:
+        pairing = _pair_index(pred, gt, label_map)
+    if not pairing.pairs and not pairing.duplicates:
+        raise InputFileError(f"no ground-truth masks ({', '.join(MASK_SUFFIXES)}) found in the {layout} layout",
+                             path=gt)
+    return pairing
 
 
 def label_map_beside(folder: Path) -> LabelMap | None:

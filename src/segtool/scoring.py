@@ -43,6 +43,11 @@ from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_
 from .pairing import LabelMasksPair, MaskPair, Pairing, pair_masks
 from .parallel import map_in_order
 
+__all__ = [
+    "CLASS_COLUMNS", "PER_IMAGE_COLUMNS", "ImageMetrics", "PairFailure", "ScoreResult", "Threshold",
+    "score_folders", "thresholds_not_met",
+]
+
 MISSING_RULES = ("error", "empty")
 AGGREGATIONS = ("dataset", "image")
 #: Prediction pixels whose colour is not in the label map get this value (it is never a class).
