@@ -42,8 +42,8 @@ def paint_labels(covers: Covers, order: Sequence[int], values: Sequence[int],
         priority[group] = np.arange(1, len(group) + 1)
         bounds, winner = topmost(spans, priority, height, width)
         lengths = np.diff(bounds)
-        layer = np.repeat(np.where(winner >= 0, value_of[np.maximum(winner, 0)], 0).astype(dtype),
-                          lengths).reshape(height, width)
+        value_or_background = np.append(value_of, np.zeros(1, dtype=dtype))  # winner -1: background
+        layer = np.repeat(value_or_background[winner], lengths).reshape(height, width)
         if labels is None:
             labels = layer
         else:

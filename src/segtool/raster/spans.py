@@ -120,9 +120,9 @@ def topmost(spans: Spans, priority: np.ndarray, height: int, width: int) -> tupl
     may be empty. Each run is spread over the pieces it covers and the highest
     priority kept per piece, so the work grows with the number of runs, not pixels.
     """
-    first, stop = flat_runs(spans, width)
-    bounds = np.sort(np.concatenate([first, stop, [0, height * width]]))
-    low, high = np.searchsorted(bounds, first), np.searchsorted(bounds, stop)
+    ends = np.concatenate(flat_runs(spans, width))
+    bounds = np.sort(np.concatenate([ends, [0, height * width]]))
+    low, high = np.split(np.searchsorted(bounds, ends), 2)
     # Priorities are distinct, so the largest (priority, shape) key names the shape on top.
     n_shapes = len(priority)
     key = np.asarray(priority, dtype=np.int64)[spans.shape] * n_shapes + spans.shape
