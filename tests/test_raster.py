@@ -286,6 +286,12 @@ def test_labelme_convention_fills_the_outline_too():
     assert geometry_mask(polygon(box(5, 5, 15, 15)), 20, 20, convention="labelme").sum() == 121
 
 
+def test_labelme_convention_cuts_holes_as_the_exclusive_or_of_rings():
+    # Each ring as Pillow fills it: 11x11 for (0,0)-(10,10), 5x5 for (3,3)-(7,7).
+    mask = geometry_mask(polygon(box(0, 0, 10, 10), box(3, 3, 7, 7)), 12, 12, convention="labelme")
+    assert mask.sum() == 121 - 25 and not mask[3:8, 3:8].any()
+
+
 def test_labelme_convention_refuses_rotated_ellipses():
     with pytest.raises(AnnotationError, match="rotated"):
         rasterize_image(image(10, 10, ("a", Ellipse(5, 5, 3, 2, angle=30))), LabelMap.from_names(["a"]),

@@ -74,11 +74,14 @@ def check_labelme_drawable(geometry: Geometry) -> None:
 def _drawn_patch(geometry: Geometry, height: int, width: int, line_width: int,
                  point_radius: int) -> Patch | None:
     if isinstance(geometry, Polygon):
-        layers = [_draw(height, width, lambda draw, ring=ring: draw.polygon(_flat(ring), outline=1, fill=1))
-                  for ring in geometry.rings]
-        if len(layers) == 1:
-            return _crop(layers[0])
-        return _crop_array(np.bitwise_xor.reduce([np.asarray(layer) for layer in layers]))
+        def ring_canvas(ring: np.ndarray) -> Image.Image:
+            return _draw(height, width, lambda draw: draw.polygon(_flat(ring), outline=1, fill=1))
+        if len(geometry.rings) == 1:
+            return _crop(ring_canvas(geometry.rings[0]))
+        combined = np.array(ring_canvas(geometry.rings[0]))
+        for ring in geometry.rings[1:]:
+            combined ^= np.asarray(ring_canvas(ring))
+        return _crop_array(combined)
     if isinstance(geometry, Ellipse):
         rx, ry = (geometry.rx, geometry.ry) if geometry.angle % 180 == 0 else (geometry.ry, geometry.rx)
         box = [geometry.cx - rx, geometry.cy - ry, geometry.cx + rx, geometry.cy + ry]
