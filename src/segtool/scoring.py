@@ -41,7 +41,7 @@ from .labels import DEFAULT_IGNORE_VALUE, LabelMap
 from .maskio import read_label_ids, read_png_header
 from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
 from .pairing import LabelMasksPair, MaskPair, Pairing, pair_masks
-from .parallel import map_in_order
+from .parallel import batch_size_for, map_in_order
 
 __all__ = [
     "CLASS_COLUMNS", "PER_IMAGE_COLUMNS", "ImageMetrics", "PairFailure", "ScoreResult", "Threshold",
@@ -50,6 +50,9 @@ __all__ = [
 
 MISSING_RULES = ("error", "empty")
 AGGREGATIONS = ("dataset", "image")
+#: Pairs are sent to worker processes in batches of about this many ground-truth pixels: enough
+#: to make the cost of a batch small, few enough to keep the processes evenly busy to the end.
+BATCH_PIXELS = 1 << 21
 #: Prediction pixels whose colour is not in the label map get this value (it is never a class).
 UNKNOWN_COLOUR_VALUE = 65535
 UNKNOWN_COLOUR_NAME = "colour not in the label map"
@@ -221,7 +224,7 @@ def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap 
     failures = [PairFailure(name, message) for name, message in pairing.duplicates]
     advance = progress("Scoring", len(work)) if progress else (lambda n=1: None)
     worker = partial(_score_binary_layout_pair if pairing.layout == "binary" else _score_index_pair, settings)
-    for outcome in map_in_order(worker, work, jobs=jobs):
+    for outcome in map_in_order(worker, work, jobs=jobs, batch_size=_batch_size(work, jobs)):
         advance()
         if isinstance(outcome, PairFailure):
             failures.append(outcome)
@@ -237,6 +240,28 @@ def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap 
 
 
 # -- settings -----------------------------------------------------------------------------
+def _batch_size(work: list[MaskPair | LabelMasksPair], jobs: int) -> int:
+    """Batches of about :data:`BATCH_PIXELS` (judged by the first image), at least four per process."""
+    balanced = batch_size_for(len(work), jobs)
+    if not work:
+        return balanced
+    first = work[0].gt if isinstance(work[0], MaskPair) else next(path for _, path in work[0].gt if path)
+    try:
+        height, width = _mask_shape(first)
+    except (OSError, ValueError, SegtoolError):
+        return balanced
+    return max(1, min(balanced, BATCH_PIXELS // max(1, height * width)))
+
+
+def _mask_shape(path: Path) -> tuple[int, int]:
+    """(height, width) of a mask file from its header, without decoding it."""
+    if path.suffix.lower() == ".npy":
+        return tuple(np.load(path, mmap_mode="r").shape[:2])
+    with open(path, "rb") as handle:
+        header = read_png_header(handle.read(33), path)
+    return header.height, header.width
+
+
 def _ignore_values(ignore: Iterable[int] | None, label_map: LabelMap | None, *, binary: bool) -> tuple[int, ...]:
     if ignore is not None:
         values = tuple(sorted({int(value) for value in ignore}))
