@@ -49,7 +49,6 @@ __all__ = [
 ]
 
 MISSING_RULES = ("error", "empty")
-AGGREGATIONS = ("dataset", "image")
 #: Pairs are sent to worker processes in batches of about this many ground-truth pixels: enough
 #: to make the cost of a batch small, few enough to keep the processes evenly busy to the end.
 BATCH_PIXELS = 1 << 21

@@ -21,10 +21,11 @@ from .classwise import (
     pixel_accuracy,
     summary_scores,
 )
-from .confusion import JointCounts, confusion_matrix, joint_counts, matrix_from_joint
+from .confusion import CellCounts, JointCounts, confusion_matrix, joint_counts, matrix_from_joint, place_joint
 
 __all__ = [
     "METRICS",
+    "CellCounts",
     "DatasetScores",
     "ImageCounts",
     "JointCounts",
@@ -40,5 +41,6 @@ __all__ = [
     "mean_accuracy",
     "metrics_from_matrix",
     "pixel_accuracy",
+    "place_joint",
     "summary_scores",
 ]

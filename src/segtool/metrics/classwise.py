@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .confusion import JointCounts, matrix_from_joint
+from .confusion import JointCounts, place_joint
 
 METRICS = ("dice", "iou", "precision", "recall")
 BACKGROUND_ID = 0
@@ -206,20 +206,25 @@ class ImageCounts:
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def from_joint(cls, name: str, joint: JointCounts, class_ids: np.ndarray, **extra_fields) -> ImageCounts:
+    def from_joint(cls, name: str, joint: JointCounts, class_ids: np.ndarray) -> ImageCounts:
         """Counts of the classes of ``class_ids`` that occur in ``joint`` (ignore rows already removed).
 
         True values outside ``class_ids`` must have been rejected before.
         """
-        matrix, _ = matrix_from_joint(joint, class_ids)
-        tp, fp, fn = counts_from_matrix(matrix)
+        cells = place_joint(joint, class_ids)
+        size = cells.n_classes
+        hits = cells.row == cells.col
+        tp = np.bincount(cells.row[hits], weights=cells.count[hits], minlength=size).astype(np.int64)
+        fn = np.bincount(cells.row, weights=cells.count, minlength=size).astype(np.int64) - tp
+        predicted = cells.col < size
+        fp = np.bincount(cells.col[predicted], weights=cells.count[predicted], minlength=size).astype(np.int64) - tp
         present = (tp + fp + fn) > 0
         known = np.isin(joint.pred, class_ids)
         unknown = Counter()
         for value, count in zip(joint.pred[~known].tolist(), joint.count[~known].tolist()):
             unknown[str(value)] += count
         return cls(name, np.asarray(class_ids, np.int64)[present], tp[present], fp[present], fn[present],
-                   joint.total, dict(unknown), joint, **extra_fields)
+                   joint.total, dict(unknown), joint)
 
 
 @dataclass
@@ -270,7 +275,7 @@ class ScoreAccumulator:
         self.fp[positions] += image.fp
         self.fn[positions] += image.fn
         if image.joint is not None:
-            self.matrix += matrix_from_joint(image.joint, self.class_ids)[0]
+            place_joint(image.joint, self.class_ids).add_to(self.matrix)
         scores = class_scores(image.tp, image.fp, image.fn)
         for metric, values in scores.items():
             self.stats[metric].add(positions, values)

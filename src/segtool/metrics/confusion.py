@@ -116,21 +116,49 @@ def confusion_matrix(mask_true: np.ndarray, mask_pred: np.ndarray, *, n_classes:
     return matrix
 
 
+@dataclass(frozen=True)
+class CellCounts:
+    """Joint counts placed in a confusion matrix over some class ids: ``count`` pixels in cell
+    ``(row, col)``; ``col`` is K (the last column) for predictions that are no class."""
+
+    row: np.ndarray
+    col: np.ndarray
+    count: np.ndarray
+    n_classes: int
+    unknown_true: np.ndarray  # sorted true values that are not classes (their pixels are left out)
+
+    def matrix(self) -> np.ndarray:
+        """The dense ``(K, K + 1)`` matrix."""
+        matrix = np.zeros((self.n_classes, self.n_classes + 1), np.int64)
+        self.add_to(matrix)
+        return matrix
+
+    def add_to(self, matrix: np.ndarray) -> None:
+        np.add.at(matrix, (self.row, self.col), self.count)
+
+
+def place_joint(joint: JointCounts, class_ids: np.ndarray) -> CellCounts:
+    """Where each joint count falls in a confusion matrix over ``class_ids`` (sorted, unique).
+
+    Row/column ``i`` is ``class_ids[i]``; the last column (``K``) takes predictions
+    that are not in ``class_ids``. Sparse: no ``K x K`` array is made.
+    """
+    class_ids = np.asarray(class_ids, dtype=np.int64)
+    rows, true_known = _positions(joint.true, class_ids)
+    cols, pred_known = _positions(joint.pred, class_ids)
+    cols = np.where(pred_known, cols, class_ids.size)
+    return CellCounts(rows[true_known], cols[true_known], joint.count[true_known], class_ids.size,
+                      np.unique(joint.true[~true_known]))
+
+
 def matrix_from_joint(joint: JointCounts, class_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fold joint counts into a confusion matrix over ``class_ids`` (sorted, unique).
 
-    Returns the ``(K, K + 1)`` matrix whose row/column ``i`` is ``class_ids[i]`` and
-    whose last column counts predictions that are not in ``class_ids``, and the
-    sorted true values that are not in ``class_ids`` (their pixels are left out).
+    Returns the ``(K, K + 1)`` matrix (see :func:`place_joint`) and the sorted true
+    values that are not in ``class_ids`` (their pixels are left out).
     """
-    class_ids = np.asarray(class_ids, dtype=np.int64)
-    n = class_ids.size
-    rows, true_known = _positions(joint.true, class_ids)
-    cols, pred_known = _positions(joint.pred, class_ids)
-    cols = np.where(pred_known, cols, n)
-    matrix = np.zeros((n, n + 1), np.int64)
-    np.add.at(matrix, (rows[true_known], cols[true_known]), joint.count[true_known])
-    return matrix, np.unique(joint.true[~true_known])
+    cells = place_joint(joint, class_ids)
+    return cells.matrix(), cells.unknown_true
 
 
 def _positions(values: np.ndarray, class_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
