@@ -12,7 +12,7 @@ from PIL import Image
 
 from segtool.errors import MaskError
 from segtool.labels import LabelMap
-from segtool.maskio import colours_to_ids, decode_png, encode_png, read_mask, write_mask
+from segtool.maskio import colours_to_ids, decode_png, encode_png, padded_rows, read_mask, write_mask
 
 
 @settings(max_examples=40, deadline=None)
@@ -23,6 +23,18 @@ def test_round_trip_8_bit(array, with_palette):
     assert np.array_equal(decode_png(data), array)
     decoded_by_pillow = np.asarray(Image.open(io.BytesIO(data)))
     assert np.array_equal(decoded_by_pillow, array)  # a standard PNG, not just one we can read
+
+
+def test_a_view_after_a_zero_column_is_written_as_it_lies():
+    rows = np.zeros((3, 5), np.uint8)
+    rows[:, 1:] = np.arange(12).reshape(3, 4)
+    view = rows[:, 1:]
+    assert padded_rows(view) is not None and np.shares_memory(padded_rows(view), rows)
+    assert encode_png(view) == encode_png(np.ascontiguousarray(view))
+    assert padded_rows(decode_png(encode_png(view), copy=False)) is not None  # what the decoder returns
+    rows[1, 0] = 7  # column 0 is no longer all zeros: copied like any other view
+    assert padded_rows(view) is None and decode_png(encode_png(view)).tolist() == np.arange(12).reshape(3, 4).tolist()
+    assert padded_rows(rows[:, 2:]) is None and padded_rows(np.zeros((3, 4), np.uint16)[:, 1:]) is None
 
 
 def test_values_above_255_are_16_bit_never_wrapped():

@@ -249,6 +249,24 @@ def test_ids_that_fit_give_uint8():
     assert result.labels.dtype == np.uint8
 
 
+def test_counts_are_the_visible_pixels_of_each_value():
+    shapes = [*two_squares(), ("__ignore__", polygon(box(6, 6, 10, 10)))]
+    result = rasterize_image(image(10, 10, *shapes), LabelMap.from_names(["big", "small"]))
+    # big 8x8 = 64 less small's 2x2 and the ignore square's 2x2 corner over it = 56; small 4;
+    # ignore 4x4 = 16; background 100 - 56 - 4 - 16 = 24.
+    assert result.counts == {0: 24, 1: 56, 2: 4, 255: 16}
+    bitmap = ("small", Bitmap(mask=np.ones((1, 3), dtype=bool), left=0, top=9))  # counted on the array
+    assert rasterize_image(image(10, 10, *shapes, bitmap), LabelMap.from_names(["big", "small"])).counts == {
+        0: 21, 1: 56, 2: 7, 255: 16}
+
+
+def test_padded_labels_are_a_view_after_a_zero_column():
+    result = rasterize_image(image(4, 6, ("car", polygon(box(0, 0, 6, 2)))), LabelMap.from_names(["car"]), padded=True)
+    rows = result.labels.base.reshape(4, 7)
+    assert rows[:, 0].tolist() == [0, 0, 0, 0] and rows[:, 1:].tolist() == [[1] * 6] * 2 + [[0] * 6] * 2
+    assert np.shares_memory(rows, result.labels) and result.counts == {0: 12, 1: 12}
+
+
 def test_ignore_label_paints_the_ignore_value():
     shapes = [("car", polygon(box(0, 0, 4, 4))), ("__ignore__", polygon(box(0, 0, 2, 2)))]
     drawn = rasterize_image(image(4, 4, *shapes), LabelMap.from_names(["car"])).labels

@@ -239,7 +239,13 @@ def test_painting_equals_drawing_each_shape_in_turn(shapes, order):
     expected = np.zeros((HEIGHT, WIDTH), dtype=np.uint8)
     for index in sequence:
         expected[masks[index]] = labels.id_of(shapes[index][0])
-    assert np.array_equal(rasterize_image(image, labels, order=order).labels, expected)
+    result = rasterize_image(image, labels, order=order)
+    assert np.array_equal(result.labels, expected)
+    values, pixels = np.unique(expected, return_counts=True)
+    assert result.counts == dict(zip(values.tolist(), pixels.tolist()))
+    padded = rasterize_image(image, labels, order=order, padded=True)
+    assert np.array_equal(padded.labels, expected) and padded.counts == result.counts
+    assert padded.labels.base.size == HEIGHT * (WIDTH + 1) and not padded.labels.base.reshape(HEIGHT, -1)[:, 0].any()
 
     per_label = rasterize_per_label(image, labels).masks
     for name in ("a", "b", "c", "__ignore__"):

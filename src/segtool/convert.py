@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-import cv2
 import numpy as np
 
 from .annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
@@ -134,21 +133,14 @@ def rasterize_one(image: AnnotatedImage, out: Path, label_map: LabelMap, options
             write_mask(target, mask.view(np.uint8) * np.uint8(255))
             outcome.pixels[label.id] += int(np.count_nonzero(mask))
     else:
-        result = rasterize_image(image, label_map, **raster_options)
+        # Padded labels are the PNG rows as they are compressed: no copy on the way to the file.
+        result = rasterize_image(image, label_map, padded=True, **raster_options)
         outcome.warnings.extend(result.warnings)
         write_mask(targets[0], result.labels, palette=label_map.palette() if options.palette else None)
-        outcome.pixels.update(_pixel_counts(result.labels))
+        outcome.pixels.update(result.counts)
     outcome.warnings.extend(image.warnings)
     outcome.written.extend(targets)
     return outcome
-
-
-def _pixel_counts(labels: np.ndarray) -> dict[int, int]:
-    if labels.dtype == np.uint8:
-        counts = cv2.calcHist([labels], [0], None, [256], [0, 256]).ravel()
-    else:
-        counts = np.bincount(labels.ravel())
-    return {int(label_id): int(count) for label_id, count in enumerate(counts) if count}
 
 
 # -- the two passes, run in worker processes -------------------------------------------------

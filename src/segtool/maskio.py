@@ -244,23 +244,29 @@ def encode_png(array: np.ndarray, *, palette: bytes | None = None) -> bytes:
     uint8 values (or any values <= 255) -> 8-bit, palette PNG when ``palette``
     (768 bytes of RGB) is given, grayscale otherwise; values above 255 -> 16-bit
     grayscale (a palette cannot hold them). Negative values or values above
-    65535 are a ``ValueError``.
+    65535 are a ``ValueError``. A uint8 view with a zero column before it (see
+    :func:`padded_rows`) is compressed as it lies, without a copy.
     """
     if array.ndim != 2:
         raise ValueError(f"label array must be 2-D, got shape {array.shape}")
     height, width = array.shape
     if array.dtype == bool:
         array = array.view(np.uint8)
-    low, high = (int(array.min()), int(array.max())) if array.size else (0, 0)
-    if low < 0 or high > 65535:
-        raise ValueError(f"label values must lie in 0..65535, got {low}..{high}")
-    if high <= 255:
-        samples, bit_depth = array.astype(np.uint8, copy=False), 8
-        colour_type = PALETTE if palette is not None else GRAY
+    if array.dtype == np.uint8:  # every value fits: nothing to check
+        samples, bit_depth = array, 8
     else:
-        samples, bit_depth, colour_type = array.astype(">u2", copy=False), 16, GRAY
-    rows = np.zeros((height, 1 + width * samples.itemsize), np.uint8)  # filter byte 0: none
-    rows[:, 1:] = np.ascontiguousarray(samples).view(np.uint8).reshape(height, -1)
+        low, high = (int(array.min()), int(array.max())) if array.size else (0, 0)
+        if low < 0 or high > 65535:
+            raise ValueError(f"label values must lie in 0..65535, got {low}..{high}")
+        if high <= 255:
+            samples, bit_depth = array.astype(np.uint8), 8
+        else:
+            samples, bit_depth = array.astype(">u2", copy=False), 16
+    colour_type = PALETTE if palette is not None and bit_depth == 8 else GRAY
+    rows = padded_rows(samples)
+    if rows is None:
+        rows = np.zeros((height, 1 + width * samples.itemsize), np.uint8)  # filter byte 0: none
+        rows[:, 1:] = np.ascontiguousarray(samples).view(np.uint8).reshape(height, -1)
     compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
     pixels = compressor.compress(rows.data) + compressor.flush()
     parts = [PNG_SIGNATURE,
@@ -271,6 +277,25 @@ def encode_png(array: np.ndarray, *, palette: bytes | None = None) -> bytes:
         parts.append(_chunk(b"PLTE", palette))
     parts += [_chunk(b"IDAT", pixels), _chunk(b"IEND", b"")]
     return b"".join(parts)
+
+
+def padded_rows(array: np.ndarray) -> np.ndarray | None:
+    """The (H, W + 1) uint8 array whose columns 1.. are ``array``, if ``array`` is such a view and
+    column 0 is all zeros; else None.
+
+    Such an array is a label image's PNG rows, each led by its filter byte 0 (no
+    filter): :func:`decode_png` with ``copy=False`` returns these views, and so does
+    ``segtool.raster.rasterize_image(..., padded=True)``.
+    """
+    base = array.base
+    if array.dtype != np.uint8 or array.ndim != 2 or array.size == 0 or not isinstance(base, np.ndarray):
+        return None
+    height, width = array.shape
+    if (base.dtype != np.uint8 or base.size != height * (width + 1) or not base.flags.c_contiguous
+            or array.strides != (width + 1, 1) or array.ctypes.data != base.ctypes.data + 1):
+        return None
+    rows = base.reshape(height, width + 1)
+    return None if rows[:, 0].any() else rows
 
 
 def write_mask(path: str | Path, array: np.ndarray, *, palette: bytes | None = None) -> None:

@@ -59,7 +59,8 @@ Decisions common to both
   map and its ignore value fit, else uint16 -- the same for every image of one
   map, and never wrapped.
 
-Results: :func:`rasterize_image` gives ``RasterResult(labels, warnings)``;
+Results: :func:`rasterize_image` gives ``RasterResult(labels, warnings, counts)``
+(``counts``: pixels per value, from the runs drawn);
 :func:`rasterize_per_label` gives ``LabelMasks(masks, warnings)`` with one boolean
 mask per label of the map except the background (id 0), in id order, empty
 ones included, plus ``__ignore__`` when the image paints the ignore value; each

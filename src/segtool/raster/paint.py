@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -12,27 +13,40 @@ from .cover import Covers, Patch
 from .spans import pixel_counts, topmost, union_mask
 
 
-def paint_labels(covers: Covers, order: Sequence[int], values: Sequence[int],
-                 dtype: np.dtype) -> tuple[np.ndarray, set[int]]:
+class Painting(NamedTuple):
+    """A label array, the shapes that cover at least one of its pixels, and its pixels per value."""
+
+    labels: np.ndarray
+    drawn: set[int]
+    counts: dict[int, int]  # value -> pixels, for the values present, in increasing order
+
+
+def paint_labels(covers: Covers, order: Sequence[int], values: Sequence[int], dtype: np.dtype, *,
+                 padded: bool = False) -> Painting:
     """Shape ``k`` painted with ``values[k]``, in ``order`` (later over earlier), on background 0.
 
-    Returns the label array and the shapes that cover at least one pixel. Runs of
-    consecutive span shapes are resolved together (:func:`.spans.topmost`) and
-    written in one pass; masks are pasted one by one.
+    Runs of consecutive span shapes are resolved together (:func:`.spans.topmost`)
+    and written in one pass; masks are pasted one by one. Pixels are counted
+    from the pieces written when only spans are painted, else from the result.
+    ``padded``: the labels are the view ``[:, 1:]`` of a (height, width + 1) array
+    whose column 0 is background.
     """
     height, width = covers.height, covers.width
+    lead = 1 if padded else 0
+    stride = width + lead
     value_of = np.asarray(values, dtype=dtype)
     drawn = set(np.flatnonzero(pixel_counts(covers.spans, covers.n)).tolist())
-    labels = None
+    canvas, counts = None, None
     for from_makers, group in groupby(order, key=lambda shape: shape in covers.makers):
         group = list(group)
         if from_makers:
-            if labels is None:
-                labels = np.zeros((height, width), dtype=dtype)
+            counts = None  # pasted masks are counted on the result
+            if canvas is None:
+                canvas = np.zeros((height, stride), dtype=dtype)
             for shape in group:
                 patch = covers.makers[shape]()
                 if patch is not None:
-                    _paste(labels, patch, value_of[shape])
+                    _paste(canvas[:, lead:], patch, value_of[shape])
                     drawn.add(shape)
             continue
         spans = covers.spans if len(group) == covers.n else covers.spans_of(np.array(group))
@@ -40,18 +54,41 @@ def paint_labels(covers: Covers, order: Sequence[int], values: Sequence[int],
             continue
         priority = np.zeros(covers.n, dtype=np.int64)
         priority[group] = np.arange(1, len(group) + 1)
-        bounds, winner = topmost(spans, priority, height, width)
+        bounds, top = topmost(spans, priority, height * stride, stride, lead)
         lengths = np.diff(bounds)
-        value_or_background = np.append(value_of, np.zeros(1, dtype=dtype))  # winner -1: background
-        layer = np.repeat(value_or_background[winner], lengths).reshape(height, width)
-        if labels is None:
-            labels = layer
+        value_on_top = np.concatenate([np.zeros(1, dtype=dtype), value_of[group]])  # top 0: background
+        layer = np.repeat(value_on_top[top], lengths).reshape(height, stride)
+        if canvas is None:
+            canvas = layer
+            counts = _piece_counts(value_on_top, top, lengths, padding=height * lead)
         else:
-            covered = np.repeat((winner >= 0).astype(np.uint8), lengths).reshape(height, width)
-            cv2.copyTo(layer, covered, labels)
-    if labels is None:
-        labels = np.zeros((height, width), dtype=dtype)
-    return labels, drawn
+            covered = np.repeat((top > 0).view(np.uint8), lengths).reshape(height, stride)
+            cv2.copyTo(layer, covered, canvas)
+            counts = None
+    if canvas is None:
+        canvas, counts = np.zeros((height, stride), dtype=dtype), {0: height * width}
+    labels = canvas[:, lead:]
+    if counts is None:
+        counts = label_counts(labels)
+    return Painting(labels, drawn, counts)
+
+
+def label_counts(labels: np.ndarray) -> dict[int, int]:
+    """Pixels per value of a label array: ``{value: pixels}`` for the values present, in increasing order."""
+    if labels.dtype == np.uint8:
+        counts = cv2.calcHist([labels], [0], None, [256], [0, 256]).ravel()
+    else:
+        counts = np.bincount(labels.ravel())
+    return {int(value): int(count) for value, count in enumerate(counts) if count}
+
+
+def _piece_counts(value_on_top: np.ndarray, top: np.ndarray, lengths: np.ndarray, *, padding: int) -> dict[int, int]:
+    """Pixels per value of a layer written as ``np.repeat(value_on_top[top], lengths)``, less ``padding``
+    background pixels (the padded column)."""
+    pixels = np.bincount(value_on_top[top], weights=lengths).astype(np.int64)
+    pixels[0] -= padding
+    present = np.flatnonzero(pixels)
+    return dict(zip(present.tolist(), pixels[present].tolist()))
 
 
 def paint_union(covers: Covers, shapes: Sequence[int]) -> tuple[np.ndarray, set[int]]:

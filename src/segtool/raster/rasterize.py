@@ -31,10 +31,11 @@ CENTRE_POINT_RADIUS = 0.5
 
 
 class RasterResult(NamedTuple):
-    """A label array (background 0) and the problems met drawing it, one line each."""
+    """A label array (background 0), the problems met drawing it (one line each), and its pixels per value."""
 
     labels: np.ndarray
     warnings: list[str]
+    counts: dict[int, int]  # value -> pixels, for the values present (background 0 included), increasing
 
 
 class LabelMasks(NamedTuple):
@@ -109,7 +110,7 @@ class _Plan:
 def rasterize_image(image: AnnotatedImage, label_map: LabelMap, *, order: str = "file",
                     convention: str = "centre", unknown_label: str = "error",
                     line_width: float | None = None, point_radius: float | None = None,
-                    skip_lines_and_points: bool = False) -> RasterResult:
+                    skip_lines_and_points: bool = False, padded: bool = False) -> RasterResult:
     """Draw every shape of ``image`` into one label array of the image's size.
 
     Parameters
@@ -123,13 +124,19 @@ def rasterize_image(image: AnnotatedImage, label_map: LabelMap, *, order: str = 
     line_width, point_radius : how lines and points are drawn; default 1 and 0.5
         pixels for the centre rule, 10 and 5 for labelme's.
     skip_lines_and_points : leave lines and points out.
+    padded : make ``labels`` the view ``[:, 1:]`` of a (height, width + 1) array
+        whose column 0 is background. :func:`segtool.maskio.encode_png` writes such
+        a uint8 view without copying it (the zero column becomes the rows' PNG
+        filter bytes), as :func:`segtool.maskio.decode_png` with ``copy=False``
+        returns them.
 
     Returns
     -------
     RasterResult
         ``labels``: uint8 when every id of the map and its ignore value fit in 8
         bits, else uint16 (never wrapped); background 0. ``warnings``: one line per
-        problem, naming the file and the shape.
+        problem, naming the file and the shape. ``counts``: ``{value: pixels}`` for
+        each value in ``labels`` (counted from the runs drawn, not from the array).
 
     >>> from pathlib import Path, PurePosixPath
     >>> from segtool.annotations import AnnotatedImage, Polygon, Shape
@@ -144,8 +151,9 @@ def rasterize_image(image: AnnotatedImage, label_map: LabelMap, *, order: str = 
     _check_choice("order", order, ORDERS)
     style = _Style.make(convention, line_width, point_radius)
     plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
-    labels, drawn = paint_labels(plan.covers, _paint_order(order, plan), plan.values, _label_dtype(label_map))
-    return RasterResult(labels, plan.report(drawn, style))
+    painting = paint_labels(plan.covers, _paint_order(order, plan), plan.values, _label_dtype(label_map),
+                            padded=padded)
+    return RasterResult(painting.labels, plan.report(painting.drawn, style), painting.counts)
 
 
 def rasterize_per_label(image: AnnotatedImage, label_map: LabelMap, *, convention: str = "centre",

@@ -6,7 +6,8 @@ points) is first turned into spans, for many shapes at once with a few NumPy
 calls, clipped to the image. Spans of one shape never overlap and are sorted by
 row, then column. A label image is then written in one pass: the flattened
 image is cut where runs start and end, the topmost shape of each piece is
-found from the runs alone, and ``np.repeat`` writes the pieces.
+found from the runs alone, and ``np.repeat`` writes the pieces; the pixels of
+each label are counted from the same pieces.
 """
 
 from __future__ import annotations
@@ -105,30 +106,38 @@ def pixel_counts(spans: Spans, n_shapes: int) -> np.ndarray:
     return np.bincount(spans.shape, weights=spans.end - spans.start, minlength=n_shapes).astype(np.int64)
 
 
-def flat_runs(spans: Spans, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each run as ``[first, stop)`` positions in the image flattened row by row."""
-    line = spans.row * width
+def flat_runs(spans: Spans, stride: int, lead: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Each run as ``[first, stop)`` positions in a flattened array whose rows are ``stride`` long
+    and hold the image's columns from position ``lead`` on."""
+    line = spans.row * stride + lead
     return line + spans.start, line + spans.end
 
 
-def topmost(spans: Spans, priority: np.ndarray, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The flattened image cut into pieces, and the shape seen on each piece.
+def topmost(spans: Spans, priority: np.ndarray, size: int, stride: int,
+            lead: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A flattened canvas of ``size`` positions cut into pieces, and the highest priority on each.
 
-    Returns ``(bounds, winner)``: piece ``i`` is ``bounds[i]:bounds[i+1]`` and shows
-    ``winner[i]``, the shape of highest ``priority`` covering it (-1: none); the
-    priorities of the shapes that have runs must be distinct and >= 0. Pieces
-    may be empty. Each run is spread over the pieces it covers and the highest
-    priority kept per piece, so the work grows with the number of runs, not pixels.
+    The canvas holds image row ``r`` at positions ``r * stride + lead`` on (see
+    :func:`flat_runs`). Returns ``(bounds, top)``: piece ``i`` is
+    ``bounds[i]:bounds[i+1]`` and ``top[i]`` is the largest ``priority[shape]``
+    among the runs covering it, 0 where none does; priorities are >= 1. Pieces
+    may be empty (their ``top`` is then meaningless). Each run is spread over the
+    pieces it covers, so the work grows with the number of runs, not pixels.
     """
-    ends = np.concatenate(flat_runs(spans, width))
-    bounds = np.sort(np.concatenate([ends, [0, height * width]]))
-    low, high = np.split(np.searchsorted(bounds, ends), 2)
-    # Priorities are distinct, so the largest (priority, shape) key names the shape on top.
-    n_shapes = len(priority)
-    key = np.asarray(priority, dtype=np.int64)[spans.shape] * n_shapes + spans.shape
-    best = np.full(len(bounds) - 1, -1, dtype=np.int64)
-    np.maximum.at(best, ranges(low, high - low), np.repeat(key, high - low))
-    return bounds, np.where(best >= 0, best % n_shapes, -1)
+    first, stop = flat_runs(spans, stride, lead)
+    ends = np.concatenate([first, stop, [0, size]])
+    # Each shape's runs are already in order, so a stable (merging) sort is quick.
+    order = np.argsort(ends, kind="stable")
+    bounds = ends[order]
+    # A run covers the pieces between where its two ends were sorted to: any place
+    # among equal values will do, since the pieces between equal values are empty.
+    place = np.empty_like(order)
+    place[order] = np.arange(len(order))
+    low, high = place[:len(first)], place[len(first):2 * len(first)]
+    top = np.zeros(len(bounds) - 1, dtype=np.int64)
+    np.maximum.at(top, ranges(low, high - low), np.repeat(np.asarray(priority, dtype=np.int64)[spans.shape],
+                                                          high - low))
+    return bounds, top
 
 
 def union_mask(spans: Spans, height: int, width: int) -> np.ndarray:
