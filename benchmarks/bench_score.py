@@ -58,6 +58,7 @@ import numpy as np
 from PIL import Image
 
 from segtool.maskio import _iter_chunks, encode_png, read_png_header
+from segtool.memory import keep_freed_memory
 from segtool.scoring import score_folders
 
 HEIGHT, WIDTH = 1024, 2048
@@ -274,6 +275,8 @@ def peak_memory_mb(pred: Path, gt: Path, per_image: Path) -> float:
     """
     script = textwrap.dedent(f"""
         from pathlib import Path
+        from segtool.memory import keep_freed_memory
+        keep_freed_memory()
         from segtool.atomic import open_atomic
         from segtool.report import CsvRowWriter
         from segtool.scoring import PER_IMAGE_COLUMNS, score_folders
@@ -296,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
     options = parser.parse_args(argv)
     cv2.setNumThreads(1)
+    keep_freed_memory()  # as `segtool score` does; every variant measured here runs with it
 
     with tempfile.TemporaryDirectory(prefix="bench-score-") as tmp:
         root = Path(tmp)

@@ -39,6 +39,7 @@ import numpy as np
 from .errors import MaskError, SegtoolError, SizeMismatchError
 from .labels import DEFAULT_IGNORE_VALUE, LabelMap
 from .maskio import read_label_ids, read_png_header
+from .memory import keep_freed_memory_in_workers
 from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
 from .pairing import LabelMasksPair, MaskPair, Pairing, pair_masks
 from .parallel import batch_size_for, map_in_order
@@ -165,6 +166,7 @@ class _PairSettings:
     ignore: tuple[int, ...]
     binary: bool
     image_metrics: tuple[ImageMetrics, ...] = ()
+    in_worker_processes: bool = False  # then each worker keeps freed memory (see segtool.memory)
 
 
 def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap | str | Path | None = None,
@@ -214,7 +216,7 @@ def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap 
     _check_label_ids(pairing.label_map, ignore_values)
     settings = _PairSettings(
         label_map=pairing.label_map, class_ids=_class_ids(pairing, binary), ignore=ignore_values,
-        binary=binary, image_metrics=tuple(image_metrics))
+        binary=binary, image_metrics=tuple(image_metrics), in_worker_processes=jobs > 1)
     names = _class_names(pairing.label_map, binary)
     without_prediction = set(pairing.missing_predictions)
     work = [pair for pair in pairing.pairs if missing == "empty" or pair.name not in without_prediction]
@@ -326,6 +328,8 @@ def _settings_record(pred_dir, gt_dir, pairing: Pairing, ignore: tuple[int, ...]
 # -- workers ------------------------------------------------------------------------------
 def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | PairFailure:
     """Read one index-layout pair and count it; a user-input problem comes back as a PairFailure."""
+    if settings.in_worker_processes:
+        keep_freed_memory_in_workers()
     try:
         truth = read_label_ids(pair.gt, label_map=settings.label_map, copy=False)
         if pair.pred is None:
@@ -373,6 +377,8 @@ def _foreground(joint: JointCounts) -> JointCounts:
 
 def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> ImageCounts | PairFailure:
     """Score each label of one binary-layout image as its own foreground/background problem."""
+    if settings.in_worker_processes:
+        keep_freed_memory_in_workers()
     try:
         files = [(label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)]
         arrays = {path: read_label_ids(path, copy=False) for _, *paths in files for path in paths

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from ..atomic import open_atomic
 from ..labels import LabelMap
+from ..memory import keep_freed_memory
 from ..parallel import default_jobs
 from ..report import Column, CsvRowWriter, write_csv, write_rows
 from ..scoring import (
@@ -135,6 +136,7 @@ def score(
     """
     thresholds = _parse_thresholds(fail_under or [])
     ignore_values = _parse_ignore(ignore)
+    keep_freed_memory()
     with user_errors(debug), ExitStack() as files:
         label_map = LabelMap.read(labels) if labels else None
         on_image = None
