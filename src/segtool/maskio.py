@@ -34,11 +34,12 @@ import numpy as np
 
 from .atomic import write_bytes_atomic
 from .errors import MaskError
+from .limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GRAY, RGB, PALETTE, GRAY_ALPHA, RGBA = 0, 2, 3, 4, 6
 MASK_SUFFIXES = (".png", ".npy")
-DEFAULT_MAX_PIXELS = 1 << 30
+_COLOUR_TYPE_NAMES = {RGB: "RGB", GRAY_ALPHA: "gray + alpha", RGBA: "RGBA"}
 
 
 # -- PNG container ------------------------------------------------------------------------
@@ -107,7 +108,7 @@ def read_mask(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, copy: b
     """
     path = Path(path)
     if path.suffix.lower() == ".npy":
-        return _read_npy(path)
+        return _read_npy(path, max_pixels)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -123,9 +124,13 @@ def decode_png(data: bytes, *, path: str | Path | None = None, max_pixels: int =
     inflated bytes (no copy): for callers that only read it.
     """
     header = read_png_header(data, path)
-    if header.width * header.height > max_pixels:
-        raise MaskError(
-            f"PNG is {header.width}x{header.height}, more than the limit of {max_pixels} pixels", path=path)
+    too_large = pixel_limit_problem("PNG", header.height, header.width, max_pixels)
+    if too_large:
+        raise MaskError(too_large, path=path)
+    if header.colour_type in _COLOUR_TYPE_NAMES and header.bit_depth != 8:
+        raise MaskError(f"PNG is {_COLOUR_TYPE_NAMES[header.colour_type]} with {header.bit_depth}-bit channels; "
+                        "a colour mask must have 8-bit channels (ids belong in a grayscale or palette PNG)",
+                        path=path)
     array = _inflate_unfiltered(data, header, path)
     if array is not None:
         return array.copy() if copy else array
@@ -154,7 +159,7 @@ def _inflate_unfiltered(data: bytes, header: PngHeader, path: str | Path | None)
     try:
         if zlib.decompressobj().decompress(stream[:1024], 1) != b"\x00":
             return None
-        raw = zlib.decompress(stream, bufsize=header.height * stride)
+        raw = zlib.decompressobj().decompress(stream, header.height * stride + 1)  # never more than the header says
     except zlib.error:
         return None
     if len(raw) != header.height * stride:
@@ -198,17 +203,29 @@ def _pillow_decode(data: bytes, header: PngHeader, path: str | Path | None) -> n
     return np.ascontiguousarray(array)
 
 
-def _read_npy(path: Path) -> np.ndarray:
+def _read_npy(path: Path, max_pixels: int) -> np.ndarray:
+    """A 2-D integer array; the header's shape and type are checked before any data is read."""
+    npy = np.lib.format
+    try:
+        with open(path, "rb") as handle:
+            version = npy.read_magic(handle)
+            read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+            shape, _, dtype = read_header(handle)
+    except (OSError, ValueError, EOFError) as exc:
+        raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
+    if len(shape) != 2:
+        raise MaskError(f".npy label array must be 2-D, got shape {shape}", path=path)
+    if dtype != bool and not np.issubdtype(dtype, np.integer):
+        raise MaskError(f".npy label array must hold integers, got {dtype}", path=path)
+    too_large = pixel_limit_problem(".npy label array", *shape, max_pixels)
+    if too_large:
+        raise MaskError(too_large, path=path)
     try:
         array = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
-    if array.ndim != 2:
-        raise MaskError(f".npy label array must be 2-D, got shape {array.shape}", path=path)
     if array.dtype == bool:
         return array.astype(np.uint8)
-    if not np.issubdtype(array.dtype, np.integer):
-        raise MaskError(f".npy label array must hold integers, got {array.dtype}", path=path)
     if array.size and (array.min() < 0 or array.max() > 65535):
         raise MaskError(".npy label array has values outside 0..65535", path=path)
     return array.astype(np.uint16 if array.size and array.max() > 255 else np.uint8)

@@ -1,0 +1,44 @@
+"""The pixel limit: how large an image, mask or embedded bitmap segtool agrees to decode or draw.
+
+A file can declare any size in a few bytes (``"imageHeight": 100000``, a PNG
+header, a COCO RLE ``size``, a CVAT mask box), and a few kilobytes of zlib can
+inflate to gigabytes. So every declared size is checked against ``max_pixels``
+*before* anything of that size is allocated or decoded. The default, 2**30
+pixels (a 32768 x 32768 image, 1 GiB as 8-bit labels), is far above any
+annotated photo and keeps one image's memory bounded; ``--max-pixels`` raises or
+lowers it. Decoders that inflate data bound their output to what the declared
+size needs (:func:`inflate_at_most`).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+DEFAULT_MAX_PIXELS = 1 << 30
+
+
+def pixel_limit_problem(what: str, height: int, width: int, max_pixels: int) -> str | None:
+    """The message for ``what`` (e.g. "image 'a'") of ``width`` x ``height`` above the limit, else None.
+
+    >>> pixel_limit_problem("PNG", 200, 100, 10_000)
+    'PNG is 100x200 (20000 pixels), more than the limit of 10000 pixels (raise it with --max-pixels)'
+    """
+    pixels = height * width
+    if pixels <= max_pixels:
+        return None
+    return (f"{what} is {width}x{height} ({pixels} pixels), more than the limit of {max_pixels} pixels "
+            "(raise it with --max-pixels)")
+
+
+def inflate_at_most(data: bytes, limit: int) -> bytes:
+    """zlib-decompress ``data``; a ``ValueError`` if it would give more than ``limit`` bytes (a zip bomb).
+
+    ``zlib.error`` for data that is not zlib, as :func:`zlib.decompress` raises.
+    """
+    inflater = zlib.decompressobj()
+    out = inflater.decompress(data, limit + 1)
+    if len(out) > limit:
+        raise ValueError(f"it inflates to more than {limit} bytes")
+    if not inflater.eof:
+        raise zlib.error("incomplete or truncated stream")
+    return out
