@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..labels import IGNORE_NAME
-from .fields import fail, flat_point_array, positive_int
+from .fields import check_pixels, fail, flat_point_array, positive_int
 from .imagefiles import find_image
 from .model import AnnotatedImage, Bitmap, Geometry, Polygon, Shape, safe_relative_name
 from .registry import AnnotationFormat, ReaderOptions, register
@@ -78,7 +78,7 @@ def read_coco(document: Any, source: Path, rel: PurePosixPath,
     if not (isinstance(document, dict) and detect(document)):
         raise fail(source, "", 'not a COCO instances file: it needs "images" and "annotations" lists')
     categories = _categories(document.get("categories", []), source)
-    images = _images(document["images"], source, [source.parent, options.images_dir])
+    images = _images(document["images"], source, [source.parent, options.images_dir], options.max_pixels)
     for index, entry in enumerate(document["annotations"], start=1):
         _add_annotation(entry, index, categories, images, source, options.coco_crowd)
     return list(images.values())
@@ -120,7 +120,9 @@ def _categories(entries: Any, source: Path) -> dict[Any, str]:
     return names
 
 
-def _images(entries: Iterable[Any], source: Path, folders: list[Path | None]) -> dict[Any, AnnotatedImage]:
+def _images(entries: Iterable[Any], source: Path, folders: list[Path | None],
+            max_pixels: int) -> dict[Any, AnnotatedImage]:
+    """The image entries by id; a size above ``max_pixels`` is an error here, before an RLE of that size is decoded."""
     images: dict[Any, AnnotatedImage] = {}
     named: dict[PurePosixPath, Any] = {}
     for index, entry in enumerate(entries, start=1):
@@ -141,12 +143,11 @@ def _images(entries: Iterable[Any], source: Path, folders: list[Path | None]) ->
         if name in named:
             raise fail(source, where, f"has the same output name {str(name)!r} as image id {named[name]!r}")
         named[name] = image_id
-        images[image_id] = AnnotatedImage(
-            source=source, name=name,
-            height=positive_int(entry.get("height"), source=source, where=where, field="height"),
-            width=positive_int(entry.get("width"), source=source, where=where, field="width"),
-            image_path=find_image(file_name, folders),
-        )
+        height = positive_int(entry.get("height"), source=source, where=where, field="height")
+        width = positive_int(entry.get("width"), source=source, where=where, field="width")
+        check_pixels(height, width, max_pixels, source=source, where=where, what="the image")
+        images[image_id] = AnnotatedImage(source=source, name=name, height=height, width=width,
+                                          image_path=find_image(file_name, folders))
     return images
 
 
@@ -197,7 +198,7 @@ def _kind(segmentation: Any) -> str:
 
 def _geometry(segmentation: Any, kind: str, image: AnnotatedImage, source: Path, where: str) -> Geometry | None:
     if kind == "polygon":
-        return _polygon(segmentation, image, source, where)
+        return _polygon(segmentation, source, where)
     if kind == "RLE":
         return _bitmap(segmentation, image, source, where)
     if segmentation not in (None, []):
@@ -207,12 +208,10 @@ def _geometry(segmentation: Any, kind: str, image: AnnotatedImage, source: Path,
     return None
 
 
-def _polygon(parts: list, image: AnnotatedImage, source: Path, where: str) -> Polygon:
+def _polygon(parts: list, source: Path, where: str) -> Polygon:
     rings = tuple(flat_point_array(part, source=source, where=where, field=f"polygon part {number}")
                   for number, part in enumerate(parts, start=1))
-    if any(len(ring) < 3 for ring in rings):
-        image.warnings.append(f"{where}: a polygon part has fewer than 3 points, so no area; it paints nothing")
-    return Polygon(rings=rings)
+    return Polygon(rings=rings)  # parts without area are reported by the rasterizer
 
 
 def _bitmap(rle: dict, image: AnnotatedImage, source: Path, where: str) -> Bitmap | None:

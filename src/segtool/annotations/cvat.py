@@ -34,11 +34,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import AnnotationError
-from .fields import fail
+from .fields import check_pixels, fail
 from .geometry import box_ring, rotate
 from .imagefiles import find_image
 from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
-from .registry import AnnotationFormat, register
+from .registry import AnnotationFormat, ReaderOptions, register
 
 SHAPE_TAGS = ("polygon", "box", "ellipse", "polyline", "points", "mask")
 SKIPPED_TAGS = ("cuboid", "skeleton")
@@ -49,14 +49,17 @@ def detect(document: Any) -> bool:
     return isinstance(document, ElementTree.Element) and document.tag == "annotations"
 
 
-def read(document: ElementTree.Element, source: Path, rel: PurePosixPath) -> list[AnnotatedImage]:
-    """Every ``<image>`` of a CVAT for images XML document."""
+def read(document: ElementTree.Element, source: Path, rel: PurePosixPath,
+         options: ReaderOptions | None = None) -> list[AnnotatedImage]:
+    """Every ``<image>`` of a CVAT for images XML document (``options.max_pixels`` bounds mask boxes)."""
+    options = options if options is not None else ReaderOptions()
     if document.find("track") is not None:
         raise AnnotationError("CVAT for video (<track>) is not supported: export the task as "
                               "'CVAT for images'", path=source)
     declared = declared_labels(document)
     default_size = _original_size(document, source)
-    return [_read_image(element, source, declared, default_size) for element in document.findall("image")]
+    return [_read_image(element, source, declared, default_size, options.max_pixels)
+            for element in document.findall("image")]
 
 
 def declared_labels(document: ElementTree.Element) -> tuple[str, ...]:
@@ -82,6 +85,8 @@ def decode_mask_rle(counts: list[int], height: int, width: int) -> np.ndarray:
     runs = np.asarray(counts, dtype=np.int64)
     if (runs < 0).any():
         raise ValueError("a run length is negative")
+    if runs.size and runs.max() > height * width:  # also keeps the sum below from wrapping around
+        raise ValueError(f"a run of {runs.max()} is longer than the {width}x{height} box")
     if runs.sum() != height * width:
         raise ValueError(f"the runs cover {runs.sum()} pixels, the {width}x{height} box has {height * width}")
     values = np.zeros(len(runs), dtype=bool)
@@ -117,7 +122,7 @@ def _original_size(document: ElementTree.Element, source: Path) -> tuple[int, in
 
 
 def _read_image(element: ElementTree.Element, source: Path, declared: tuple[str, ...],
-                default_size: tuple[int, int] | None) -> AnnotatedImage:
+                default_size: tuple[int, int] | None, max_pixels: int) -> AnnotatedImage:
     file = element.get("name")
     if not file:
         raise AnnotationError(f"<image id={element.get('id')!r}> has no name", path=source)
@@ -146,7 +151,7 @@ def _read_image(element: ElementTree.Element, source: Path, declared: tuple[str,
         elif not label:
             image.warnings.append(f"{source}: {shape_where}: no label; skipped")
         else:
-            image.shapes.append(Shape(label=label, geometry=_geometry(child, source, shape_where),
+            image.shapes.append(Shape(label=label, geometry=_geometry(child, source, shape_where, max_pixels),
                                       where=shape_where, group_id=_group(child, source, shape_where),
                                       z=_number(child.attrib, "z_order", source=source, where=shape_where,
                                                 default=0.0)))
@@ -158,7 +163,7 @@ def _group(child: ElementTree.Element, source: Path, where: str) -> int | None:
     return int(group) or None
 
 
-def _geometry(child: ElementTree.Element, source: Path, where: str) -> Geometry:
+def _geometry(child: ElementTree.Element, source: Path, where: str, max_pixels: int) -> Geometry:
     attrs = child.attrib
 
     def get(key: str, default: float | None = None) -> float:
@@ -172,7 +177,7 @@ def _geometry(child: ElementTree.Element, source: Path, where: str) -> Geometry:
     if child.tag == "ellipse":
         return Ellipse(get("cx"), get("cy"), abs(get("rx")), abs(get("ry")), get("rotation", 0.0))
     if child.tag == "mask":
-        return _mask(attrs, source, where, get)
+        return _mask(attrs, source, where, get, max_pixels)
     points = _points(attrs.get("points"), source, where)
     if child.tag == "polygon":
         return Polygon((points,))
@@ -197,19 +202,20 @@ def _points(text: str | None, source: Path, where: str) -> np.ndarray:
     return points
 
 
-def _mask(attrs: dict[str, str], source: Path, where: str, get) -> Bitmap:
+def _mask(attrs: dict[str, str], source: Path, where: str, get, max_pixels: int) -> Bitmap:
     left, top, width, height = (int(get(key)) for key in ("left", "top", "width", "height"))
     if width <= 0 or height <= 0:
         raise AnnotationError(f"{where}: mask box is {width}x{height}", path=source)
+    check_pixels(height, width, max_pixels, source=source, where=where, what="the mask box")
     try:
         counts = [int(part) for part in attrs.get("rle", "").split(",") if part.strip()]
         mask = decode_mask_rle(counts, height, width)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise AnnotationError(f"{where}: bad mask rle: {exc}", path=source) from None
     return Bitmap(mask, left=left, top=top)
 
 
 FORMAT = register(AnnotationFormat(
-    name="cvat", detect=detect, read=read,
+    name="cvat", detect=detect, read=read, takes_options=True,
     expected="an XML <annotations> root with <image> elements",
 ))

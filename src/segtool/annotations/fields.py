@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AnnotationError
+from ..limits import pixel_limit_problem
 
 
 def fail(source: Path, where: str, problem: str) -> AnnotationError:
@@ -39,6 +40,13 @@ def positive_int(value: Any, *, source: Path, where: str, field: str) -> int:
     if not is_number(value) or not math.isfinite(value) or value != int(value) or value <= 0:
         raise fail(source, where, f"{field} must be a whole number > 0, not {_show(value)}")
     return int(value)
+
+
+def check_pixels(height: int, width: int, max_pixels: int, *, source: Path, where: str, what: str) -> None:
+    """An error unless ``what`` (a bitmap about to be decoded) of ``height`` x ``width`` is within the limit."""
+    too_large = pixel_limit_problem(what, height, width, max_pixels)
+    if too_large:
+        raise fail(source, where, too_large)
 
 
 def point_array(value: Any, *, source: Path, where: str, field: str = "points") -> np.ndarray:

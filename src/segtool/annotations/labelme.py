@@ -13,9 +13,10 @@ A ``mask`` is placed as labelme places it: its top-left pixel is the integer
 part of the box's top-left point (labelme's ``int()`` of the first point, which
 labelme always saves as the top-left corner), and it keeps the PNG's own size.
 Any other ``shape_type`` is an error: drawing the file without that shape would
-give a silently wrong mask. A polygon with fewer than three points, or a line
-with fewer than two, is kept with a warning (it has no area); a shape with no
-points at all is skipped with a warning.
+give a silently wrong mask. A polygon with fewer than three points, a rectangle
+of zero width or a circle of radius 0 is kept (the rasterizer reports that it
+draws nothing); a line with only one point is kept with a warning; a shape with
+no points at all is skipped with a warning.
 
 Holes and instances
 -------------------
@@ -82,7 +83,7 @@ def read_labelme(document: Any, source: Path, rel: PurePosixPath,
     height, width = _image_size(document, source, image_path, warnings)
     shapes = []
     for index, entry in enumerate(document["shapes"], start=1):
-        shape = _read_shape(entry, index, source, warnings)
+        shape = _read_shape(entry, index, source, warnings, options.max_pixels)
         if shape is not None:
             shapes.append(shape)
     try:
@@ -140,8 +141,10 @@ def _actual_size(image_data: Any, image_path: Path | None) -> tuple[tuple[int, i
     if isinstance(image_data, str) and image_data:
         try:
             return _embedded_image_size(image_data), None
-        except (InputFileError, binascii.Error, ValueError):
-            return None, "imageData is not a readable image"
+        except InputFileError as exc:
+            return None, f"imageData is not a readable image ({exc.message})"
+        except (binascii.Error, ValueError):
+            return None, "imageData is not a readable image (not base64)"
     if image_path is None:
         return None, None
     try:
@@ -161,7 +164,7 @@ def _embedded_image_size(image_data: str) -> tuple[int, int]:
 
 
 # -- shapes -------------------------------------------------------------------------------
-def _read_shape(entry: Any, index: int, source: Path, warnings: list[str]) -> Shape | None:
+def _read_shape(entry: Any, index: int, source: Path, warnings: list[str], max_pixels: int) -> Shape | None:
     where = f"shape {index}"
     if not isinstance(entry, dict):
         raise fail(source, where, "must be an object with label, points and shape_type")
@@ -174,8 +177,8 @@ def _read_shape(entry: Any, index: int, source: Path, warnings: list[str]) -> Sh
     if not isinstance(shape_type, str):
         raise fail(source, where, f"shape_type must be a string, not {shape_type!r}")
     where = f"shape {index} ({shape_type} {label!r})"
-    if shape_type not in _CONVERTERS:
-        raise fail(source, where, f"unknown shape_type {shape_type!r} (segtool reads {', '.join(_CONVERTERS)})")
+    if shape_type not in SHAPE_TYPES:
+        raise fail(source, where, f"unknown shape_type {shape_type!r} (segtool reads {', '.join(SHAPE_TYPES)})")
     group_id = entry.get("group_id")
     if group_id is not None and not (is_number(group_id) and math.isfinite(group_id)
                                      and group_id == int(group_id)):
@@ -186,7 +189,10 @@ def _read_shape(entry: Any, index: int, source: Path, warnings: list[str]) -> Sh
     if len(points) == 0:
         warnings.append(f"{where}: has no points; skipped")
         return None
-    geometry = _CONVERTERS[shape_type](points, entry, source, where, warnings)
+    if shape_type == "mask":
+        geometry = _mask(points, entry, source, where, warnings, max_pixels)
+    else:
+        geometry = _CONVERTERS[shape_type](points, entry, source, where, warnings)
     if geometry is None:
         return None
     return Shape(label=label, geometry=geometry, where=where,
@@ -194,8 +200,6 @@ def _read_shape(entry: Any, index: int, source: Path, warnings: list[str]) -> Sh
 
 
 def _polygon(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
-    if len(points) < 3:
-        warnings.append(f"{where}: has {len(points)} point(s), so no area; it paints nothing")
     return Polygon(rings=(points,))
 
 
@@ -203,16 +207,12 @@ def _rectangle(points: np.ndarray, entry: dict, source: Path, where: str, warnin
     if len(points) == 4:  # some converters save the four corners
         return Polygon(rings=(points,))
     (x1, y1), (x2, y2) = _two_points(points, source, where, "two opposite corners")
-    if x1 == x2 or y1 == y2:
-        warnings.append(f"{where}: has zero width or height, so no area; it paints nothing")
     return Polygon(rings=(box_ring(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)),))
 
 
 def _circle(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
     (cx, cy), (px, py) = _two_points(points, source, where, "the centre and a point on the circle")
     radius = math.hypot(px - cx, py - cy)
-    if radius == 0:
-        warnings.append(f"{where}: has radius 0, so no area; it paints nothing")
     return Ellipse(cx=float(cx), cy=float(cy), rx=radius, ry=radius)
 
 
@@ -226,14 +226,14 @@ def _points(points: np.ndarray, entry: dict, source: Path, where: str, warnings:
     return Points(points=points)
 
 
-def _mask(points: np.ndarray, entry: dict, source: Path, where: str,
-          warnings: list[str]) -> Geometry | None:
+def _mask(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str],
+          max_pixels: int) -> Geometry | None:
     (x1, y1), (x2, y2) = _two_points(points, source, where, "the top-left and bottom-right corners of its box")
     encoded = entry.get("mask")
     if not isinstance(encoded, str) or not encoded:
         raise fail(source, where, "a mask shape needs its mask as a base64 PNG string in \"mask\"")
     try:
-        array = decode_png(base64.b64decode(encoded, validate=False))
+        array = decode_png(base64.b64decode(encoded, validate=False), max_pixels=max_pixels)
     except (binascii.Error, ValueError):
         raise fail(source, where, "mask is not valid base64") from None
     except MaskError as exc:
@@ -261,8 +261,8 @@ _CONVERTERS = {
     "linestrip": _polyline,
     "point": _points,
     "points": _points,
-    "mask": _mask,
 }
+SHAPE_TYPES = (*_CONVERTERS, "mask")  # a mask also needs the pixel limit: see _read_shape
 
 LABELME = register(AnnotationFormat(
     name="labelme",

@@ -45,7 +45,7 @@ import numpy as np
 
 from ..errors import AnnotationError
 from ..imagesize import image_size
-from .fields import finite_number, point_array, positive_int
+from .fields import check_pixels, finite_number, point_array, positive_int
 from .geometry import box_ring, open_ring, rotate
 from .imagefiles import file_name, find_image
 from .labelstudio_brush import brush_mask
@@ -293,7 +293,8 @@ def _image(annotation: _Annotation, suffix: str | None, source: Path, options: R
             image.warnings.append(f"{source}: {shape_where}: drawn on a rotated view (image_rotation); skipped")
             continue
         size = region.size or (height, width)
-        image.shapes.append(Shape(label=label, geometry=_geometry(region, size, source, shape_where),
+        image.shapes.append(Shape(label=label, geometry=_geometry(region, size, source, shape_where,
+                                                                  options.max_pixels),
                                   where=shape_where))
     return image
 
@@ -312,7 +313,7 @@ def _image_size(annotation: _Annotation, image_path: Path | None, source: Path) 
     return image_size(image_path)
 
 
-def _geometry(region: _Region, size: tuple[int, int], source: Path, where: str) -> Geometry:
+def _geometry(region: _Region, size: tuple[int, int], source: Path, where: str, max_pixels: int) -> Geometry:
     value = region.value
     height, width = size
     scale = np.array([width / 100.0, height / 100.0])
@@ -326,6 +327,7 @@ def _geometry(region: _Region, size: tuple[int, int], source: Path, where: str) 
         if value.get("format", "rle") != "rle" or "rle" not in value:
             raise AnnotationError(f"{where}: brush data must be 'rle' (format {value.get('format')!r})",
                                   path=source)
+        check_pixels(height, width, max_pixels, source=source, where=where, what="the brush layer")
         try:
             mask = brush_mask(value["rle"], height, width)
         except ValueError as exc:

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import AnnotationError
+from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .model import AnnotatedImage
 
 Reader = Callable[..., list[AnnotatedImage]]
@@ -38,12 +39,17 @@ class ReaderOptions:
     output per annotation, named ``<image>__annotator<id>``), or a user id or email.
     ``coco_crowd``: how COCO ``iscrowd`` regions are drawn: ``"ignore"`` (the ignore
     value, as COCO's evaluation treats them) or ``"class"`` (their category).
+    ``max_pixels``: the largest image, and the largest embedded bitmap (COCO RLE,
+    CVAT mask, LabelMe mask, Label Studio brush, Supervisely bitmap), a file may
+    declare; larger ones are an error before anything of that size is decoded
+    (see :mod:`segtool.limits`).
     """
 
     images_dir: Path | None = None
     via_label_attribute: str | None = None
     annotator: str = "first"
     coco_crowd: str = "ignore"
+    max_pixels: int = DEFAULT_MAX_PIXELS
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ def parse_document(data: bytes, source: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise AnnotationError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                               path=source) from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise AnnotationError(f"invalid JSON: {exc}", path=source) from None
     except RecursionError:
         raise AnnotationError("JSON is nested too deeply", path=source) from None
 
@@ -101,18 +109,25 @@ def detect_format(document: Any, source: Path) -> AnnotationFormat:
 def load_document(document: Any, source: Path, rel: PurePosixPath | None = None, *,
                   input_format: str | None = None, options: ReaderOptions | None = None
                   ) -> list[AnnotatedImage]:
-    """Read an already parsed document into the common model (``options``: see :class:`ReaderOptions`)."""
+    """Read an already parsed document into the common model (``options``: see :class:`ReaderOptions`).
+
+    An image larger than ``options.max_pixels`` is an :class:`AnnotationError`.
+    """
     source = Path(source)
     rel = rel if rel is not None else PurePosixPath(source.name)
+    options = options if options is not None else ReaderOptions()
     if input_format is not None:
         if input_format not in FORMATS:
             raise AnnotationError(f"unknown input format {input_format!r} (known: {', '.join(FORMATS)})")
         fmt = FORMATS[input_format]
     else:
         fmt = detect_format(document, source)
-    if fmt.takes_options:
-        return fmt.read(document, source, rel, options if options is not None else ReaderOptions())
-    return fmt.read(document, source, rel)
+    images = fmt.read(document, source, rel, options) if fmt.takes_options else fmt.read(document, source, rel)
+    for image in images:
+        too_large = pixel_limit_problem(f"image {str(image.name)!r}", image.height, image.width, options.max_pixels)
+        if too_large:
+            raise AnnotationError(too_large, path=source)
+    return images
 
 
 def load_annotation_file(path: str | Path, rel: PurePosixPath | None = None, *,

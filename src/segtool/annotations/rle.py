@@ -31,6 +31,7 @@ _OFFSET = 48  # "0"
 _MORE = 0x20
 _SIGN = 0x10
 _GROUP = 0x1F
+_LONGEST = 65  # bits: no count of an image within the pixel limit needs more (and bigger ones cost quadratic time)
 
 
 def counts_from_string(text: str) -> list[int]:
@@ -49,6 +50,8 @@ def counts_from_string(text: str) -> list[int]:
         value |= (group & _GROUP) << shift
         shift += 5
         if group & _MORE:
+            if shift >= _LONGEST:
+                raise ValueError(f"RLE counts string has a number longer than {_LONGEST // 5} characters at {position}")
             continue
         if group & _SIGN:
             value -= 1 << shift
@@ -73,6 +76,8 @@ def decode_rle(counts: str | Sequence[int], height: int, width: int) -> np.ndarr
     runs = np.asarray(counts_from_string(counts) if isinstance(counts, str) else _checked_list(counts))
     if runs.size and (runs < 0).any():
         raise ValueError(f"RLE counts contain a negative run ({int(runs.min())})")
+    if runs.size and runs.max() > height * width:  # also keeps the sum below from wrapping around
+        raise ValueError(f"RLE counts contain a run of {int(runs.max())}, longer than the {height}x{width} mask")
     total = int(runs.sum()) if runs.size else 0
     if total != height * width:
         raise ValueError(f"RLE counts add up to {total} pixels but its size {height}x{width} "

@@ -38,11 +38,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AnnotationError
+from ..errors import AnnotationError, MaskError
+from ..limits import DEFAULT_MAX_PIXELS, inflate_at_most, pixel_limit_problem
+from ..maskio import PNG_SIGNATURE, read_png_header
 from .fields import point_array, positive_int
 from .geometry import box_ring
 from .model import AnnotatedImage, Bitmap, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
-from .registry import AnnotationFormat, register
+from .registry import AnnotationFormat, ReaderOptions, register
 
 BITMAP_TYPES = ("bitmap", "alpha_mask")
 
@@ -65,8 +67,13 @@ def detect(document: Any) -> bool:
     return is_image_annotation(document) or is_project_file(document)
 
 
-def read(document: dict[str, Any], source: Path, rel: PurePosixPath) -> list[AnnotatedImage]:
-    """The one image of a per-image annotation file; nothing for a project file."""
+def read(document: dict[str, Any], source: Path, rel: PurePosixPath,
+         options: ReaderOptions | None = None) -> list[AnnotatedImage]:
+    """The one image of a per-image annotation file; nothing for a project file.
+
+    ``options.max_pixels`` bounds the bitmaps decoded.
+    """
+    options = options if options is not None else ReaderOptions()
     if not is_image_annotation(document):
         return []
     size = document["size"]
@@ -92,7 +99,8 @@ def read(document: dict[str, Any], source: Path, rel: PurePosixPath) -> list[Ann
         elif kind not in ("polygon", "rectangle", "line", "point") + BITMAP_TYPES:
             image.warnings.append(f"{source}: {where}: geometry {kind!r} is not read; skipped")
         else:
-            image.shapes.append(Shape(label=label, geometry=_geometry(kind, obj, source, where), where=where))
+            image.shapes.append(Shape(label=label, geometry=_geometry(kind, obj, source, where, options.max_pixels),
+                                      where=where))
     return [image]
 
 
@@ -122,9 +130,9 @@ def _classes_of(meta: Path, stamp: int) -> tuple[str, ...]:
         return ()
 
 
-def _geometry(kind: str, obj: dict[str, Any], source: Path, where: str) -> Geometry:
+def _geometry(kind: str, obj: dict[str, Any], source: Path, where: str, max_pixels: int) -> Geometry:
     if kind in BITMAP_TYPES:
-        return _bitmap(obj.get("bitmap"), source, where)
+        return _bitmap(obj.get("bitmap"), source, where, max_pixels)
     points = obj.get("points")
     if not isinstance(points, dict):
         raise AnnotationError(f"{where}: missing 'points'", path=source)
@@ -144,29 +152,43 @@ def _geometry(kind: str, obj: dict[str, Any], source: Path, where: str) -> Geome
     return Polyline(exterior) if kind == "line" else Points(exterior)
 
 
-def _bitmap(bitmap: Any, source: Path, where: str) -> Bitmap:
+def _bitmap(bitmap: Any, source: Path, where: str, max_pixels: int) -> Bitmap:
     if not isinstance(bitmap, dict) or not isinstance(bitmap.get("data"), str):
         raise AnnotationError(f"{where}: missing 'bitmap.data'", path=source)
     origin = point_array([bitmap.get("origin")], source=source, where=where, field="bitmap origin")
     try:
-        mask = decode_bitmap(bitmap["data"])
+        mask = decode_bitmap(bitmap["data"], max_pixels=max_pixels)
     except ValueError as exc:
         raise AnnotationError(f"{where}: bad bitmap data: {exc}", path=source) from None
     return Bitmap(mask, left=int(origin[0, 0]), top=int(origin[0, 1]))
 
 
-def decode_bitmap(text: str) -> np.ndarray:
-    """A Supervisely bitmap (base64 of a zlib-compressed PNG, or of a PNG) as a boolean mask."""
+def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """A Supervisely bitmap (base64 of a zlib-compressed PNG, or of a PNG) as a boolean mask.
+
+    A ``ValueError`` for anything else, for a PNG larger than ``max_pixels``, and for
+    zlib data that inflates to more than such a PNG could hold (a zip bomb).
+    """
     from PIL import Image, UnidentifiedImageError
 
     try:
         raw = base64.b64decode(text)
     except binascii.Error as exc:
         raise ValueError(f"not base64 ({exc})") from None
-    try:
-        png = zlib.decompress(raw)
-    except zlib.error:
+    if raw.startswith(PNG_SIGNATURE):
         png = raw
+    else:
+        try:  # at most 4 bytes (RGBA) per pixel, and a filter byte per row, plus room for chunks
+            png = inflate_at_most(raw, 5 * max_pixels + (1 << 16))
+        except zlib.error:
+            png = raw
+    try:
+        header = read_png_header(png)
+    except MaskError as exc:
+        raise ValueError(exc.message) from None
+    too_large = pixel_limit_problem("its PNG", header.height, header.width, max_pixels)
+    if too_large:
+        raise ValueError(too_large)
     try:
         with Image.open(io.BytesIO(png)) as picture:
             if "A" in picture.getbands():
@@ -179,6 +201,6 @@ def decode_bitmap(text: str) -> np.ndarray:
 
 
 FORMAT = register(AnnotationFormat(
-    name="supervisely", detect=detect, read=read,
+    name="supervisely", detect=detect, read=read, takes_options=True,
     expected='"size" and "objects" (or "classes" and "tags": a project\'s meta.json)',
 ))
