@@ -1,0 +1,209 @@
+"""Where segtool's files live: local paths, or fsspec URLs (``s3://``, ``gs://``, ``memory://``, ...).
+
+Conventions
+-----------
+* :func:`as_path` turns what a user typed into a location: a :class:`pathlib.Path`
+  for a plain path, or a :class:`RemotePath` for ``PROTOCOL://...``. A plain
+  path never imports fsspec, and ``file://`` URLs become plain paths (so local
+  outputs keep their atomic rename).
+* :class:`RemotePath` offers the part of :class:`pathlib.Path` that segtool's
+  readers and writers use (``/``, ``name``, ``suffix``, ``parent``, ``rglob``,
+  ``read_bytes``, ``open``...), so the same code serves both kinds of location.
+  It is plain data (protocol and key), cheap to send to worker processes; the
+  file system is looked up by protocol in the process that touches the file,
+  with fsspec's usual configuration (``~/.config/fsspec/*.json``,
+  ``FSSPEC_<PROTOCOL>_<OPTION>`` variables, and each file system's own
+  credential chain).
+* Writes go through :mod:`segtool.atomic` for both kinds and are atomic per
+  file: a local file is written beside its destination and renamed over it; an
+  object is sent with one put once the data is complete (:meth:`RemotePath.put`,
+  :func:`spooled_upload`), which object stores apply whole or not at all.
+* ``memory://`` is one process's memory: worker processes do not see the
+  client's files. It serves tests and in-process runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Union
+
+_URL = re.compile(r"^(?P<protocol>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<rest>.*)$", re.DOTALL)
+
+
+def is_url(location: object) -> bool:
+    """True for ``PROTOCOL://...`` text (and :class:`RemotePath`), False for plain paths."""
+    return isinstance(location, RemotePath) or (isinstance(location, str) and _URL.match(location) is not None)
+
+
+@dataclass(frozen=True, order=True)
+class RemotePath:
+    """A file or folder in an fsspec file system: the subset of :class:`pathlib.Path` segtool needs.
+
+    ``key`` is the path inside the file system without the protocol, as fsspec
+    writes it (``bucket/a/b.png``; ``/a/b.png`` for ``memory``). ``kind``
+    (``"file"`` or ``"directory"``) is remembered from a listing, so that
+    :meth:`is_file` and :meth:`is_dir` need no round trip for listed entries.
+    """
+
+    protocol: str
+    key: str
+    kind: str | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> RemotePath:
+        match = _URL.match(url)
+        if match is None:
+            raise ValueError(f"not a URL: {url!r}")
+        protocol = match["protocol"].lower()
+        return cls(protocol, _filesystem(protocol)._strip_protocol(url).rstrip("/") or "/")
+
+    def __str__(self) -> str:
+        return f"{self.protocol}://{self.key.lstrip('/')}"
+
+    def __repr__(self) -> str:
+        return f"RemotePath({str(self)!r})"
+
+    @property
+    def fs(self) -> Any:
+        """The fsspec file system holding this location (one instance per protocol and process)."""
+        return _filesystem(self.protocol)
+
+    # -- pure path operations ------------------------------------------------------------
+    @property
+    def _pure(self) -> PurePosixPath:
+        return PurePosixPath(self.key)
+
+    @property
+    def name(self) -> str:
+        return self._pure.name
+
+    @property
+    def suffix(self) -> str:
+        return self._pure.suffix
+
+    @property
+    def stem(self) -> str:
+        return self._pure.stem
+
+    @property
+    def parent(self) -> RemotePath:
+        return RemotePath(self.protocol, str(self._pure.parent))
+
+    def __truediv__(self, other: str | PurePosixPath) -> RemotePath:
+        return RemotePath(self.protocol, str(self._pure / str(other)))
+
+    def with_suffix(self, suffix: str) -> RemotePath:
+        return RemotePath(self.protocol, str(self._pure.with_suffix(suffix)))
+
+    def relative_to(self, other: RemotePath) -> PurePosixPath:
+        """The path below ``other``, as a pure posix path (what ``Path.relative_to`` gives locally)."""
+        if other.protocol != self.protocol:
+            raise ValueError(f"{self} is not under {other}")
+        return self._pure.relative_to(other._pure)
+
+    def resolve(self) -> RemotePath:
+        return self
+
+    # -- queries -------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.kind is not None or self.fs.exists(self.key)
+
+    def is_file(self) -> bool:
+        return self.kind == "file" if self.kind is not None else self.fs.isfile(self.key)
+
+    def is_dir(self) -> bool:
+        return self.kind == "directory" if self.kind is not None else self.fs.isdir(self.key)
+
+    def iterdir(self) -> Iterator[RemotePath]:
+        """The entries right under this folder, in the file system's order."""
+        for entry in self.fs.ls(self.key, detail=True):
+            if entry["name"].rstrip("/") != self.key:
+                yield self._entry(entry)
+
+    def rglob(self, pattern: str) -> Iterator[RemotePath]:
+        """Every file and folder below this folder whose name matches ``pattern`` (one listing call)."""
+        for name, entry in self.fs.find(self.key, withdirs=True, detail=True).items():
+            if name.rstrip("/") != self.key and fnmatch.fnmatchcase(PurePosixPath(name).name, pattern):
+                yield self._entry(entry)
+
+    def _entry(self, entry: dict[str, Any]) -> RemotePath:
+        kind = "directory" if entry.get("type") == "directory" else "file"
+        return RemotePath(self.protocol, entry["name"].rstrip("/"), kind)
+
+    # -- contents ------------------------------------------------------------------------
+    def open(self, mode: str = "rb", **kwargs: Any) -> IO:
+        """Open for reading (``"rb"``, ``"r"``); writes go through :mod:`segtool.atomic`."""
+        if any(flag in mode for flag in "wax+"):
+            raise ValueError("RemotePath.open reads only; write with segtool.atomic")
+        return self.fs.open(self.key, mode, **kwargs)
+
+    def read_bytes(self) -> bytes:
+        return self.fs.cat_file(self.key)
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.read_bytes().decode(encoding)
+
+    def mkdir(self, parents: bool = False, exist_ok: bool = False) -> None:
+        """Folders are implied by object keys; file systems that have real folders get one."""
+        self.fs.makedirs(self.key, exist_ok=True)
+
+    def put(self, data: bytes) -> None:
+        """Write the whole object in one put (see the module docstring on atomicity)."""
+        parent = self.parent.key
+        if parent and not self.fs.exists(parent):
+            self.fs.makedirs(parent, exist_ok=True)
+        self.fs.pipe_file(self.key, data)
+
+
+#: A place segtool reads or writes.
+Location = Union[Path, RemotePath]
+
+
+def as_path(location: str | Path | RemotePath) -> Location:
+    """A :class:`RemotePath` for a URL (``file://`` URLs excepted), else a :class:`pathlib.Path`."""
+    if isinstance(location, (Path, RemotePath)):
+        return location
+    text = str(location)
+    match = _URL.match(text)
+    if match is None:
+        return Path(location)
+    if match["protocol"].lower() == "file":
+        return Path(_filesystem("file")._strip_protocol(text))
+    return RemotePath.from_url(text)
+
+
+@contextlib.contextmanager
+def spooled_upload(target: RemotePath, mode: str = "w", **kwargs: Any) -> Iterator[IO]:
+    """Open a local temporary file; when the block ends without an exception it is put at ``target``.
+
+    The client's memory does not hold the data, and the object appears whole or
+    not at all. Used by :func:`segtool.atomic.open_atomic` for remote outputs.
+    """
+    with tempfile.TemporaryDirectory(prefix="segtool-upload-") as folder:
+        spool = Path(folder) / "data"
+        with open(spool, mode, **kwargs) as handle:
+            yield handle
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.fs.put_file(str(spool), target.key)
+
+
+def _filesystem(protocol: str) -> Any:
+    """fsspec's file system for ``protocol`` (fsspec caches instances and applies its configuration)."""
+    try:
+        import fsspec
+    except ImportError:
+        from .errors import InputFileError
+
+        raise InputFileError(f"{protocol}:// locations need fsspec: pip install 'segtool[distributed]'") from None
+    try:
+        return fsspec.filesystem(protocol)
+    except (ImportError, ValueError) as exc:
+        from .errors import InputFileError
+
+        raise InputFileError(f"{protocol}:// is not available: {exc}") from None
