@@ -35,6 +35,7 @@ import numpy as np
 from .atomic import write_bytes_atomic
 from .errors import MaskError
 from .limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
+from .storage import Location, as_path
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GRAY, RGB, PALETTE, GRAY_ALPHA, RGBA = 0, 2, 3, 4, 6
@@ -104,9 +105,10 @@ def _as_grayscale_png(data: bytes, path: str | Path | None) -> bytes:
 def read_mask(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, copy: bool = True) -> np.ndarray:
     """Read a label mask file (PNG or .npy) as stored: ids, or RGB for colour PNGs.
 
-    Raises :class:`MaskError` naming the file for anything that is not a readable mask.
+    ``path`` may be an fsspec URL (see :mod:`segtool.storage`). Raises
+    :class:`MaskError` naming the file for anything that is not a readable mask.
     """
-    path = Path(path)
+    path = as_path(path)
     if path.suffix.lower() == ".npy":
         return _read_npy(path, max_pixels)
     try:
@@ -203,11 +205,11 @@ def _pillow_decode(data: bytes, header: PngHeader, path: str | Path | None) -> n
     return np.ascontiguousarray(array)
 
 
-def _read_npy(path: Path, max_pixels: int) -> np.ndarray:
+def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
     """A 2-D integer array; the header's shape and type are checked before any data is read."""
     npy = np.lib.format
     try:
-        with open(path, "rb") as handle:
+        with path.open("rb") as handle:
             version = npy.read_magic(handle)
             read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
             shape, _, dtype = read_header(handle)
@@ -221,7 +223,8 @@ def _read_npy(path: Path, max_pixels: int) -> np.ndarray:
     if too_large:
         raise MaskError(too_large, path=path)
     try:
-        array = np.load(path, allow_pickle=False)
+        with path.open("rb") as handle:
+            array = np.load(handle, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
     if array.dtype == bool:

@@ -3,7 +3,8 @@
 A mask's *name* is its path relative to its root folder, without the extension,
 with ``/`` separators: ``GT/city/a.png`` and ``PRED/city/a.npy`` are both
 ``city/a`` and make a pair. Folders are searched recursively; hidden files and
-folders (``.name``) are skipped; mask files end in ``.png`` or ``.npy``.
+folders (``.name``) are skipped; mask files end in ``.png`` or ``.npy``. Folders
+may be fsspec URLs (``s3://bucket/masks``, see :mod:`segtool.storage`).
 
 Two layouts:
 
@@ -28,6 +29,7 @@ from pathlib import Path
 from .errors import InputFileError
 from .labels import Label, LabelMap, label_folder, voc_colour
 from .maskio import MASK_SUFFIXES
+from .storage import RemotePath, as_path
 
 LAYOUTS = ("auto", "index", "binary")
 LABEL_MAP_FILES = ("labels.csv", "labels.txt")
@@ -67,14 +69,14 @@ class Pairing:
     label_map: LabelMap | None = None
 
 
-def pair_masks(pred: str | Path, gt: str | Path, *, layout: str = "auto",
+def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, layout: str = "auto",
                label_map: LabelMap | None = None) -> Pairing:
     """Pair every ground-truth mask under ``gt`` with the prediction of the same name under ``pred``.
 
     ``pred`` and ``gt`` may also be two mask files (one pair). Missing folders, or
     no ground-truth mask at all, are an :class:`~segtool.errors.InputFileError`.
     """
-    pred, gt = Path(pred), Path(gt)
+    pred, gt = as_path(pred), as_path(gt)
     for role, path in (("ground truth", gt), ("predictions", pred)):
         if not path.exists():
             raise InputFileError(f"{role} not found", path=path)
