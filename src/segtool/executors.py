@@ -49,6 +49,10 @@ class Executor(Protocol):
     def workers(self) -> int:
         """How many items can run at once (processes, or Dask worker threads)."""
 
+    @property
+    def uses_worker_processes(self) -> bool:
+        """True when the function runs in other processes than the caller's."""
+
     def map_in_order(self, func: Callable[[Item], Result], items: Sequence[Item], *,
                      batch_size: int | None = None) -> Iterator[Result]:
         """Yield ``func(item)`` for each item, in order. ``batch_size``: items per task (a hint)."""
@@ -63,6 +67,10 @@ class LocalExecutor:
     @property
     def workers(self) -> int:
         return self.jobs
+
+    @property
+    def uses_worker_processes(self) -> bool:
+        return self.jobs > 1
 
     def map_in_order(self, func: Callable[[Item], Result], items: Sequence[Item], *,
                      batch_size: int | None = None) -> Iterator[Result]:
@@ -105,6 +113,10 @@ class DaskExecutor:
     @property
     def workers(self) -> int:
         return max(1, sum(self.client.nthreads().values()))
+
+    @property
+    def uses_worker_processes(self) -> bool:
+        return True
 
     def task_size(self, n_items: int, hint: int | None) -> int:
         """Items per task for ``n_items`` items (see the class docstring)."""

@@ -22,7 +22,9 @@ Rules (see also :mod:`segtool.metrics.classwise`):
 * Missing predictions fail the run, or with ``missing="empty"`` are scored as
   all-background masks. Predictions without ground truth are listed, not scored.
 * One bad file fails its pair only; the others are scored.
-* Results do not depend on the number of processes: images are added in order.
+* Results do not depend on the number of processes, the executor (local processes
+  or Dask, see :mod:`segtool.executors`) or its batch size: images are added in
+  file order. Folders may be fsspec URLs (see :mod:`segtool.storage`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ from .maskio import read_label_ids, read_png_header
 from .memory import keep_freed_memory_in_workers
 from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
 from .pairing import LabelMasksPair, MaskPair, Pairing, pair_masks
-from .parallel import batch_size_for, map_in_order
+from .executors import Executor, LocalExecutor
+from .parallel import batch_size_for
+from .storage import Location, RemotePath
 
 __all__ = [
     "CLASS_COLUMNS", "PER_IMAGE_COLUMNS", "ImageMetrics", "PairFailure", "ScoreResult", "Threshold",
@@ -169,10 +173,11 @@ class _PairSettings:
     in_worker_processes: bool = False  # then each worker keeps freed memory (see segtool.memory)
 
 
-def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap | str | Path | None = None,
+def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | RemotePath, *,
+                  labels: LabelMap | str | Path | RemotePath | None = None,
                   ignore: Iterable[int] | None = None, include_background: bool = False,
                   missing: str = "error", binary: bool = False, layout: str = "auto", jobs: int = 1,
-                  image_metrics: Sequence[ImageMetrics] = (),
+                  image_metrics: Sequence[ImageMetrics] = (), executor: Executor | None = None,
                   on_image: Callable[[list[dict[str, Any]]], None] | None = None,
                   progress: Callable[[str, int], Callable[..., None]] | None = None) -> ScoreResult:
     """Score every ground-truth mask under ``gt_dir`` against its prediction under ``pred_dir``.
@@ -195,6 +200,9 @@ def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap 
         See :mod:`segtool.pairing`.
     jobs : int
         Worker processes; the result is the same for any number.
+    executor : Executor, optional
+        Where the pairs are scored (:mod:`segtool.executors`); default: ``jobs``
+        local processes. The result is the same on any executor.
     image_metrics : sequence of ImageMetrics
         Extra per-image scores (see :class:`ImageMetrics`).
     on_image : callable, optional
@@ -210,13 +218,14 @@ def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap 
     """
     if missing not in MISSING_RULES:
         raise ValueError(f"missing must be one of {', '.join(MISSING_RULES)}, got {missing!r}")
-    label_map = LabelMap.read(labels) if isinstance(labels, (str, Path)) else labels
+    label_map = LabelMap.read(labels) if isinstance(labels, (str, Path, RemotePath)) else labels
+    executor = executor or LocalExecutor(jobs)
     pairing = pair_masks(pred_dir, gt_dir, layout=layout, label_map=label_map)
     ignore_values = _ignore_values(ignore, label_map, binary=binary or pairing.layout == "binary")
     _check_label_ids(pairing.label_map, ignore_values)
     settings = _PairSettings(
         label_map=pairing.label_map, class_ids=_class_ids(pairing, binary), ignore=ignore_values,
-        binary=binary, image_metrics=tuple(image_metrics), in_worker_processes=jobs > 1)
+        binary=binary, image_metrics=tuple(image_metrics), in_worker_processes=executor.uses_worker_processes)
     names = _class_names(pairing.label_map, binary)
     without_prediction = set(pairing.missing_predictions)
     work = [pair for pair in pairing.pairs if missing == "empty" or pair.name not in without_prediction]
@@ -225,7 +234,7 @@ def score_folders(pred_dir: str | Path, gt_dir: str | Path, *, labels: LabelMap 
     failures = [PairFailure(name, message) for name, message in pairing.duplicates]
     advance = progress("Scoring", len(work)) if progress else (lambda n=1: None)
     worker = partial(_score_binary_layout_pair if pairing.layout == "binary" else _score_index_pair, settings)
-    for outcome in map_in_order(worker, work, jobs=jobs, batch_size=_batch_size(work, jobs)):
+    for outcome in executor.map_in_order(worker, work, batch_size=_batch_size(work, executor.workers)):
         advance()
         if isinstance(outcome, PairFailure):
             failures.append(outcome)
@@ -254,11 +263,14 @@ def _batch_size(work: list[MaskPair | LabelMasksPair], jobs: int) -> int:
     return max(1, min(balanced, BATCH_PIXELS // max(1, height * width)))
 
 
-def _mask_shape(path: Path) -> tuple[int, int]:
+def _mask_shape(path: Location) -> tuple[int, int]:
     """(height, width) of a mask file from its header, without decoding it."""
-    if path.suffix.lower() == ".npy":
-        return tuple(np.load(path, mmap_mode="r").shape[:2])
-    with open(path, "rb") as handle:
+    with path.open("rb") as handle:
+        if path.suffix.lower() == ".npy":
+            npy = np.lib.format
+            read_header = npy.read_array_header_1_0 if npy.read_magic(handle) == (1, 0) else npy.read_array_header_2_0
+            height, width = read_header(handle)[0][:2]
+            return height, width
         header = read_png_header(handle.read(33), path)
     return header.height, header.width
 
@@ -426,10 +438,10 @@ def _size(shape: tuple[int, ...]) -> str:
     return f"{shape[1]}x{shape[0]} (width x height)"
 
 
-def _is_colour_png(path: Path | None) -> bool:
+def _is_colour_png(path: Location | None) -> bool:
     if path is None or path.suffix.lower() != ".png":
         return False
-    with open(path, "rb") as handle:
+    with path.open("rb") as handle:
         return read_png_header(handle.read(33), path).colour_type in (2, 6)
 
 
