@@ -155,11 +155,12 @@ def floor_with_reader(masks: dict[str, np.ndarray]) -> Run:
 
 
 def reader_raster_write(path: Path, out: Path, label_map: LabelMap) -> None:
-    """segtool's reader, rasterizer and writer, and nothing else."""
+    """segtool's reader, rasterizer and writer, and nothing else (padded labels, as ``rasterize_one`` draws them)."""
     from segtool.raster import rasterize_image
 
     for image in load_annotation_file(path):
-        write_mask(out / f"{image.name}.png", rasterize_image(image, label_map).labels, palette=label_map.palette())
+        labels = rasterize_image(image, label_map, padded=True).labels
+        write_mask(out / f"{image.name}.png", labels, palette=label_map.palette())
 
 
 def labelme_approach(path: Path, out: Path, label_map: LabelMap) -> None:
@@ -275,7 +276,7 @@ def report(variants: dict[str, Variant], files: list[Path], shapes: int, vertice
     steps = [("reader beyond json.loads", "(a+reader) - (a)", variants["r"].cpu_ms - a.cpu_ms)]
     if "w" in variants:
         steps += [("rasterize", "(a+reader+raster) - (a+reader)", variants["w"].cpu_ms - variants["r"].cpu_ms),
-                  ("rest of rasterize_one (pixel counts, paths)", "(b) - (a+reader+raster)",
+                  ("rest of rasterize_one (options, paths, outcome)", "(b) - (a+reader+raster)",
                    b.cpu_ms - variants["w"].cpu_ms)]
     else:
         steps += [("rasterize", "(b) - (a+reader)", b.cpu_ms - variants["r"].cpu_ms)]

@@ -34,18 +34,24 @@ def centre_covers(geometries: Sequence[Geometry | None], height: int, width: int
             makers[index] = partial(bitmap_patch, geometry, height, width)
         elif geometry is not None:
             kinds[type(geometry)].append(index)
-
-    def of(kind: type) -> list:
-        return [geometries[index] for index in kinds[kind]]
-
-    families = [
-        (kinds[Polygon], polygon_spans([g.rings for g in of(Polygon)], height, width)),
-        (kinds[Ellipse], ellipse_spans(of(Ellipse), height, width)),
-        (kinds[Polyline], stroke_spans([g.points for g in of(Polyline)], line_width / 2, height, width,
-                                       connect=True)),
-        (kinds[Points], stroke_spans([g.points for g in of(Points)], point_radius, height, width,
-                                     connect=False)),
-    ]
-    spans = Spans.concatenate([family.relabel(np.asarray(ids, dtype=np.int64))
-                               for ids, family in families if ids])
+    families = [(ids, _spans([geometries[index] for index in ids], kind, height, width, line_width=line_width,
+                             point_radius=point_radius))
+                for kind, ids in kinds.items() if ids]
+    if len(families) == 1 and len(families[0][0]) == len(geometries):  # one kind only: already numbered so
+        spans = families[0][1]
+    else:
+        spans = Spans.concatenate([family.relabel(np.asarray(ids, dtype=np.int64)) for ids, family in families])
     return Covers(len(geometries), height, width, spans=spans, makers=makers)
+
+
+def _spans(geometries: list, kind: type, height: int, width: int, *, line_width: float,
+           point_radius: float) -> Spans:
+    """The spans of geometries all of one ``kind``; shape ``k`` is ``geometries[k]``."""
+    if kind is Polygon:
+        return polygon_spans([geometry.rings for geometry in geometries], height, width)
+    if kind is Ellipse:
+        return ellipse_spans(geometries, height, width)
+    points = [geometry.points for geometry in geometries]
+    if kind is Polyline:
+        return stroke_spans(points, line_width / 2, height, width, connect=True)
+    return stroke_spans(points, point_radius, height, width, connect=False)

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from .cover import Covers, Patch
-from .spans import pixel_counts, topmost, union_mask
+from .spans import topmost, union_mask
 
 
 class Painting(NamedTuple):
@@ -35,7 +35,7 @@ def paint_labels(covers: Covers, order: Sequence[int], values: Sequence[int], dt
     lead = 1 if padded else 0
     stride = width + lead
     value_of = np.asarray(values, dtype=dtype)
-    drawn = set(np.flatnonzero(pixel_counts(covers.spans, covers.n)).tolist())
+    drawn = set(np.flatnonzero(np.bincount(covers.spans.shape, minlength=covers.n)).tolist())  # runs are not empty
     canvas, counts = None, None
     for from_makers, group in groupby(order, key=lambda shape: shape in covers.makers):
         group = list(group)

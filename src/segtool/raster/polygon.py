@@ -45,7 +45,8 @@ def polygon_spans(polygons: Sequence[Sequence[np.ndarray]], height: int, width: 
     x0, y0 = points[:, 0], points[:, 1]
     x1, y1 = x0[following], y0[following]
     slanted = y0 != y1
-    x0, y0, x1, y1, owner = x0[slanted], y0[slanted], x1[slanted], y1[slanted], owner[slanted]
+    if not slanted.all():  # horizontal edges cross no row
+        x0, y0, x1, y1, owner = x0[slanted], y0[slanted], x1[slanted], y1[slanted], owner[slanted]
     upward = y0 < y1
     x_low, y_low = np.where(upward, x0, x1), np.where(upward, y0, y1)
     x_high, y_high = np.where(upward, x1, x0), np.where(upward, y1, y0)

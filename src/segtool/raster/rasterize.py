@@ -98,12 +98,13 @@ class _Plan:
         """The plan's warnings plus one per shape that drew nothing or was clipped."""
         lines = list(self.warnings)
         for index, (shape, inspection) in enumerate(zip(self.shapes, self.inspections)):
-            notes = list(inspection.notes)
+            notes = inspection.notes
             if inspection.drawable is not None:
                 note = _placement_note(index in drawn, inspection.extent, self.image, style.convention)
                 if note:
-                    notes.append(note)
-            lines.extend(f"{self.image.source}: {shape.where}: {note}" for note in notes)
+                    notes = (*notes, note)
+            if notes:
+                lines.extend(f"{self.image.source}: {shape.where}: {note}" for note in notes)
         return lines
 
 
@@ -289,13 +290,12 @@ def _placement_note(drawn: bool, extent: Extent, image: AnnotatedImage, conventi
     """What to say about a drawable shape that drew nothing or reaches outside the image."""
     x_min, y_min, x_max, y_max = extent
     width, height = image.width, image.height
-    frame = f"the image (width {width}, height {height})"
     if not drawn:
         if x_max < 0 or y_max < 0 or x_min > width or y_min > height:
-            return f"lies outside {frame}; nothing drawn"
+            return f"lies outside the image (width {width}, height {height}); nothing drawn"
         if convention == "centre":
             return "covers no pixel centre (smaller or thinner than a pixel); nothing drawn"
         return "draws no pixel; nothing drawn"
     if x_min < 0 or y_min < 0 or x_max > width or y_max > height:
-        return f"extends beyond {frame}; clipped to it"
+        return f"extends beyond the image (width {width}, height {height}); clipped to it"
     return None
