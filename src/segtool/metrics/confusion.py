@@ -15,12 +15,15 @@ Conventions
 How it is fast
 --------------
 Label masks are piecewise constant, so :func:`joint_counts` works on runs: the
-two masks are packed into one code per pixel (truth in the high bits), the
-positions where the code changes are found with one comparison, and each run
-adds its length to its code's bin. The cost is one pass over the pixels plus one
-step per run, several times less than a per-pixel histogram. When the masks
-change value at more than one pixel in :data:`RUN_FRACTION` (noise), 8-bit masks
-fall back to OpenCV's 16-bit histogram of the packed codes. No loop over classes.
+positions where the truth or the prediction changes value from one pixel to the
+next are found with two comparisons over the rows, and each run of equal
+(true, predicted) pairs adds its length to the bin of its code ``true << bits |
+pred``. The cost is a few vectorised passes over the pixels plus one step per
+run, several times less than a per-pixel histogram. When the masks change value
+at more than one pixel in :data:`RUN_FRACTION` (noise), 8-bit masks fall back to
+OpenCV's 16-bit histogram of the packed codes. No loop over classes. Work buffers
+are reused per thread, and masks read without a copy from filter-free PNG rows are
+counted in place.
 """
 
 from __future__ import annotations
@@ -79,11 +82,15 @@ def joint_counts(mask_true: np.ndarray, mask_pred: np.ndarray) -> JointCounts:
     mask_true, mask_pred = _checked_pair(mask_true, mask_pred)
     if mask_true.size == 0:
         return JointCounts(*(np.zeros(0, np.int64) for _ in range(3)))
-    if mask_true.dtype == np.uint8 and mask_pred.dtype == np.uint8:
-        (codes, padding), bits = _packed_codes_8bit(mask_true, mask_pred), 8
+    if mask_true.dtype != mask_pred.dtype:
+        mask_true, mask_pred = mask_true.astype(np.uint16), mask_pred.astype(np.uint16)
+    bits = 8 * mask_true.itemsize
+    true_rows, pred_rows, padding = _rows_without_copy(mask_true, mask_pred)
+    differs = _differs_from_next(true_rows, pred_rows)
+    if bits == 8 and np.count_nonzero(differs[::_SAMPLE_STEP]) * _SAMPLE_STEP > differs.size * RUN_FRACTION:
+        values, counts = _histogram_16bit(_packed_codes_8bit(true_rows, pred_rows))
     else:
-        (codes, padding), bits = (_packed_codes_16bit(mask_true, mask_pred), 0), 16
-    values, counts = _count_codes(codes, bits)
+        values, counts = _count_runs(true_rows.reshape(-1), pred_rows.reshape(-1), differs, bits)
     if padding:  # the (0, 0) pixels of a leading zero column are not part of the masks
         counts[0] -= padding
         values, counts = values[counts > 0], counts[counts > 0]
@@ -214,7 +221,7 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
-# -- packing: one code per pixel, truth in the high bits ----------------------------------
+# -- the two masks as rows in memory -------------------------------------------------------
 def _contiguous(mask: np.ndarray, name: str) -> np.ndarray:
     """``mask`` itself when C-contiguous, else a copy in a work buffer (OpenCV copies strided input slowly)."""
     if mask.flags.c_contiguous:
@@ -228,71 +235,68 @@ def _padded_rows(mask: np.ndarray) -> np.ndarray | None:
     """The C-contiguous (H, W + 1) array whose columns 1.. are ``mask``, when its column 0 is all zeros.
 
     Masks read with ``copy=False`` from PNGs without row filters are such views:
-    column 0 holds the rows' filter bytes, all 0. Packing whole rows then needs no
+    column 0 holds the rows' filter bytes, all 0. Counting whole rows then needs no
     copy; each row's extra pixel is a (0, 0) pair, taken out of the counts after.
     """
     base = mask.base
     height, width = mask.shape
-    if (not isinstance(base, np.ndarray) or base.dtype != np.uint8 or base.size != height * (width + 1)
-            or not base.flags.c_contiguous or mask.strides != (width + 1, 1)
-            or mask.ctypes.data != base.ctypes.data + 1):
+    if (mask.dtype != np.uint8 or not isinstance(base, np.ndarray) or base.dtype != np.uint8
+            or base.size != height * (width + 1) or not base.flags.c_contiguous
+            or mask.strides != (width + 1, 1) or mask.ctypes.data != base.ctypes.data + 1):
         return None
     rows = base.reshape(height, width + 1)
     return None if rows[:, 0].any() else rows
 
 
-def _packed_codes_8bit(mask_true: np.ndarray, mask_pred: np.ndarray) -> tuple[np.ndarray, int]:
-    """uint16 codes ``true << 8 | pred`` by interleaving the bytes (little-endian view), and the
-    number of padding (0, 0) codes among them (one per row when both masks have a zero column)."""
-    padded = [_padded_rows(mask_pred), _padded_rows(mask_true)]
-    if padded[0] is not None and padded[1] is not None:
-        halves, padding = padded, mask_true.shape[0]
-    else:
-        halves, padding = [_contiguous(mask_pred, "pred"), _contiguous(mask_true, "true")], 0
-    shape = halves[0].shape
-    pairs = cv2.merge(halves, _scratch.array("codes", (*shape, 2), np.uint8))
-    codes = pairs.view(np.uint16).reshape(shape)
-    return (codes if np.little_endian else codes.byteswap()), padding
-
-
-def _packed_codes_16bit(mask_true: np.ndarray, mask_pred: np.ndarray) -> np.ndarray:
-    """uint32 codes ``true << 16 | pred``, by interleaving 16-bit words (little-endian view)."""
-    halves = [_contiguous(mask.astype(np.uint16, copy=False), name)
-              for mask, name in ((mask_pred, "pred"), (mask_true, "true"))]
-    pairs = cv2.merge(halves, _scratch.array("codes", (*mask_true.shape, 2), np.uint16))
-    codes = pairs.view(np.uint32).reshape(mask_true.shape)
-    return codes if np.little_endian else codes.byteswap()
+def _rows_without_copy(mask_true: np.ndarray, mask_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Both masks as C-contiguous 2-D arrays, and how many padding (0, 0) pixels that added."""
+    padded_true, padded_pred = _padded_rows(mask_true), _padded_rows(mask_pred)
+    if padded_true is not None and padded_pred is not None:
+        return padded_true, padded_pred, mask_true.shape[0]
+    return _contiguous(mask_true, "true"), _contiguous(mask_pred, "pred"), 0
 
 
 # -- counting -----------------------------------------------------------------------------
-def _count_codes(image_codes: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct codes of a non-empty 2-D code image and how often each occurs (int64)."""
-    codes = image_codes.reshape(-1)
-    differs = _differs_from_next(codes)
-    if bits == 8 and np.count_nonzero(differs[::_SAMPLE_STEP]) * _SAMPLE_STEP > codes.size * RUN_FRACTION:
-        return _histogram_16bit(image_codes)
+def _differs_from_next(true_rows: np.ndarray, pred_rows: np.ndarray) -> np.ndarray:
+    """Boolean, flat: pixel ``i + 1`` differs from pixel ``i`` in the truth or in the prediction.
+
+    A bool array, since NumPy finds the nonzeros of those fastest. The masks are
+    compared one by one and the answers or-ed: cheaper than packing them first.
+    """
+    true_flat, pred_flat = true_rows.reshape(-1, 1), pred_rows.reshape(-1, 1)  # 2-D: never taken for scalars
+    size = true_flat.shape[0] - 1
+    if size < 1:
+        return np.zeros(0, bool)
+    differs = _scratch.array("differs", (size, 1), np.uint8)
+    other = _scratch.array("differs_pred", (size, 1), np.uint8)
+    cv2.compare(true_flat[1:], true_flat[:-1], cv2.CMP_NE, differs)
+    cv2.compare(pred_flat[1:], pred_flat[:-1], cv2.CMP_NE, other)
+    cv2.bitwise_or(differs, other, differs)
+    return differs.reshape(-1).view(bool)
+
+
+def _count_runs(true_flat: np.ndarray, pred_flat: np.ndarray, differs: np.ndarray,
+                bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct codes ``true << bits | pred`` and their pixel counts, one step per run."""
     starts = np.flatnonzero(differs)
     starts += 1
     starts = np.concatenate(([0], starts))
-    lengths = np.diff(starts, append=codes.size)
-    run_codes = codes[starts]
+    lengths = np.diff(starts, append=true_flat.size)
+    codes = true_flat[starts].astype(np.int64) << bits
+    codes |= pred_flat[starts]
     if bits == 8:
-        totals = np.bincount(run_codes, weights=lengths).astype(np.int64)
+        totals = np.bincount(codes, weights=lengths).astype(np.int64)
         values = np.flatnonzero(totals)
         return values, totals[values]
-    values, inverse = np.unique(run_codes, return_inverse=True)
-    totals = np.bincount(inverse, weights=lengths, minlength=values.size)
-    return values.astype(np.int64), totals.astype(np.int64)
+    values, inverse = np.unique(codes, return_inverse=True)
+    return values, np.bincount(inverse, weights=lengths, minlength=values.size).astype(np.int64)
 
 
-def _differs_from_next(codes: np.ndarray) -> np.ndarray:
-    """Boolean ``codes[i + 1] != codes[i]`` (a bool array: NumPy finds its nonzeros fastest)."""
-    if codes.size < 2:
-        return np.zeros(0, bool)
-    as_signed = codes.view(np.int32) if codes.dtype == np.uint32 else codes  # OpenCV has no 32-bit unsigned
-    column = as_signed.reshape(-1, 1)  # 2-D, so that OpenCV never takes a short array for a scalar
-    differs = _scratch.array("differs", (column.shape[0] - 1, 1), np.uint8)
-    return cv2.compare(column[1:], column[:-1], cv2.CMP_NE, differs).reshape(-1).view(bool)
+def _packed_codes_8bit(true_rows: np.ndarray, pred_rows: np.ndarray) -> np.ndarray:
+    """2-D uint16 codes ``true << 8 | pred``, by interleaving the bytes (little-endian view)."""
+    pairs = cv2.merge([pred_rows, true_rows], _scratch.array("codes", (*true_rows.shape, 2), np.uint8))
+    codes = pairs.view(np.uint16).reshape(true_rows.shape)
+    return codes if np.little_endian else codes.byteswap()
 
 
 def _histogram_16bit(image_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -303,4 +307,4 @@ def _histogram_16bit(image_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         piece = image_codes[start:start + rows_per_slice]
         totals += cv2.calcHist([piece], [0], None, [1 << 16], [0, 1 << 16]).reshape(-1).astype(np.int64)
     values = np.flatnonzero(totals)
-    return values.astype(np.int64), totals[values]
+    return values, totals[values]
