@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import sys
 from contextlib import ExitStack
-from pathlib import Path
 from typing import IO, Annotated, Optional
 
 import typer
@@ -27,6 +26,7 @@ from ..scoring import (
 )
 from .app import app
 from .common import EXIT_BELOW_THRESHOLD, EXIT_FAILED, OutputFormat, error, info, progress_tasks, user_errors, warn
+from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 #: At most this many file names are listed on stderr for one kind of problem.
 LISTED = 20
@@ -78,11 +78,13 @@ def _parse_ignore(values: list[str] | None) -> tuple[int, ...] | None:
 
 @app.command(no_args_is_help=True)
 def score(
-    pred: Annotated[Path, typer.Argument(metavar="PRED", help="Folder of predicted masks (or one mask file).",
-                                         show_default=False)],
-    gt: Annotated[Path, typer.Argument(metavar="GT", help="Folder of ground-truth masks (or one mask file).",
-                                       show_default=False)],
-    labels: Annotated[Optional[Path], typer.Option(
+    pred: Annotated[str, typer.Argument(
+        metavar="PRED", help="Folder of predicted masks (or one mask file); a path or an fsspec URL (s3://...).",
+        show_default=False)],
+    gt: Annotated[str, typer.Argument(
+        metavar="GT", help="Folder of ground-truth masks (or one mask file); a path or an fsspec URL.",
+        show_default=False)],
+    labels: Annotated[Optional[str], typer.Option(
         help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, which values are "
              "classes, colours for RGB masks. Default: every value found is a class, named by its id.")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option(
@@ -102,12 +104,12 @@ def score(
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", "-f", help="table (rounded, for people), csv, json (with the settings) or markdown.")
     ] = OutputFormat.table,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Optional[str], typer.Option(
         "--output", "-o", help="Write the scores to this file instead of stdout.")] = None,
-    per_image: Annotated[Optional[Path], typer.Option(
+    per_image: Annotated[Optional[str], typer.Option(
         help="Also write a CSV with one row per image and class present in it (columns image, class_id, "
              "class_name, tp, fp, fn, dice, iou, precision, recall), as the run goes.")] = None,
-    confusion: Annotated[Optional[Path], typer.Option(
+    confusion: Annotated[Optional[str], typer.Option(
         help="Also write the dataset confusion matrix as CSV (rows: true class; columns: predicted "
              "class id, then not_a_class).")] = None,
     fail_under: Annotated[Optional[list[str]], typer.Option(
@@ -118,6 +120,8 @@ def score(
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1, show_default=False,
         help="Worker processes (default: all cores). Results do not depend on it.")] = default_jobs(),
+    executor: ExecutorOption = ExecutorKind.local,
+    scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, notes or warnings on stderr.")
                      ] = False,
     debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
@@ -143,11 +147,11 @@ def score(
         if per_image is not None:
             rows_out = CsvRowWriter(files.enter_context(_open_output(per_image)), PER_IMAGE_COLUMNS)
             on_image = rows_out.write
-        with progress_tasks(quiet=quiet) as progress:
+        with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
             result = score_folders(
                 pred, gt, labels=label_map, ignore=ignore_values, include_background=include_background,
-                missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, on_image=on_image,
-                progress=progress)
+                missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, executor=runner,
+                on_image=on_image, progress=progress)
         confusion_written = confusion is None or _write_confusion(result, confusion)
         stream = files.enter_context(_open_output(output)) if output is not None else sys.stdout
         _write_scores(result, output_format.value, stream)
@@ -161,7 +165,7 @@ def score(
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
-def _open_output(path: Path):
+def _open_output(path: str):
     return open_atomic(path, "w", encoding="utf-8", newline="")
 
 
@@ -188,7 +192,7 @@ def _number(value: float | None) -> str:
     return "-" if value is None or value != value else f"{value:.4f}"
 
 
-def _write_confusion(result: ScoreResult, path: Path) -> bool:
+def _write_confusion(result: ScoreResult, path: str) -> bool:
     """Write the dataset confusion matrix; False (and a message) when the layout has none."""
     if result.confusion is None:
         error("--confusion: the binary layout has no confusion matrix (labels may overlap); "

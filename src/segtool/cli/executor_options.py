@@ -1,0 +1,35 @@
+"""``--executor`` and ``--scheduler``: the options of commands that can run on a Dask cluster."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+from collections.abc import Iterator
+from typing import Annotated, Optional
+
+import typer
+
+from ..executors import Executor, open_executor
+
+
+class ExecutorKind(str, enum.Enum):
+    local = "local"
+    dask = "dask"
+
+
+ExecutorOption = Annotated[ExecutorKind, typer.Option(
+    "--executor", help="local: processes on this machine. dask: tasks on a Dask cluster (--scheduler, or a "
+                       "local cluster of --jobs worker processes); needs segtool[distributed]. "
+                       "Results do not depend on it.")]
+SchedulerOption = Annotated[Optional[str], typer.Option(
+    "--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (tcp://host:8786) for "
+                                           "--executor dask; its workers need segtool installed.")]
+
+
+@contextlib.contextmanager
+def executor_from_options(kind: ExecutorKind, scheduler: str | None, jobs: int) -> Iterator[Executor]:
+    """The executor the options ask for, open for the ``with`` block (a usage error if they clash)."""
+    if scheduler is not None and kind is not ExecutorKind.dask:
+        raise typer.BadParameter("a scheduler address needs --executor dask", param_hint="--scheduler")
+    with open_executor(kind.value, jobs=jobs, scheduler=scheduler) as executor:
+        yield executor
