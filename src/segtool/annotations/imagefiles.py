@@ -4,7 +4,7 @@ Annotation tools name images in many ways: a bare file name, a relative or
 absolute path, an ``http(s)://`` or ``s3://`` URL, or Label Studio's
 ``/data/local-files/?d=<path>``. :func:`reference_path` reduces each to a
 path; :func:`find_image` looks for that path, then for its file name alone,
-in a list of folders.
+in a list of folders (local, or fsspec URLs: see :mod:`segtool.storage`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..storage import Location, RemotePath, as_path
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -37,20 +39,21 @@ def file_name(reference: str) -> str:
     return PureWindowsPath(reference_path(reference)).name
 
 
-def find_image(reference: str, folders: Iterable[Path | None]) -> Path | None:
+def find_image(reference: str, folders: Iterable[Path | RemotePath | None]) -> Location | None:
     """The first existing file among ``folder/<path>`` and ``folder/<file name>``, or None.
 
     An absolute path is tried as it is first. Folders that are None are skipped.
     """
     path = reference_path(reference)
-    candidates: list[Path] = []
+    candidates: list[Location] = []
     if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
         candidates.append(Path(path))
     relative = path.replace("\\", "/").lstrip("/")
     for folder in folders:
         if folder is None:
             continue
+        folder = as_path(folder)
         if relative and not PureWindowsPath(relative).drive:
-            candidates.append(Path(folder) / relative)
-        candidates.append(Path(folder) / file_name(reference))
+            candidates.append(folder / relative)
+        candidates.append(folder / file_name(reference))
     return next((candidate for candidate in candidates if candidate.is_file()), None)

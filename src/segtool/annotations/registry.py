@@ -7,7 +7,8 @@ found in (used to name the outputs of one-image-per-file formats). A format
 registered with ``takes_options=True`` is called as
 ``read(document, source, rel, options)`` with a :class:`ReaderOptions`.
 Each format also has a ``detect(document) -> bool`` that looks only at the
-document's keys. Formats are tried in registration order.
+document's keys. Formats are tried in registration order. Paths may be fsspec
+URLs (a :class:`~segtool.storage.RemotePath`, see :mod:`segtool.storage`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from ..errors import AnnotationError
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
+from ..storage import Location, RemotePath, as_path
 from .model import AnnotatedImage
 
 Reader = Callable[..., list[AnnotatedImage]]
@@ -113,7 +115,7 @@ def load_document(document: Any, source: Path, rel: PurePosixPath | None = None,
 
     An image larger than ``options.max_pixels`` is an :class:`AnnotationError`.
     """
-    source = Path(source)
+    source = as_path(source)
     rel = rel if rel is not None else PurePosixPath(source.name)
     options = options if options is not None else ReaderOptions()
     if input_format is not None:
@@ -130,11 +132,11 @@ def load_document(document: Any, source: Path, rel: PurePosixPath | None = None,
     return images
 
 
-def load_annotation_file(path: str | Path, rel: PurePosixPath | None = None, *,
+def load_annotation_file(path: str | Path | RemotePath, rel: PurePosixPath | None = None, *,
                          input_format: str | None = None, options: ReaderOptions | None = None
                          ) -> list[AnnotatedImage]:
     """Parse one annotation file and read it into the common model (one or more images)."""
-    path = Path(path)
+    path = as_path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -142,15 +144,18 @@ def load_annotation_file(path: str | Path, rel: PurePosixPath | None = None, *,
     return load_document(parse_document(data, path), path, rel, input_format=input_format, options=options)
 
 
-def find_annotation_files(inputs: list[Path]) -> Iterator[tuple[Path, PurePosixPath]]:
+def find_annotation_files(inputs: list[str | Path | RemotePath]) -> Iterator[tuple[Location, PurePosixPath]]:
     """Yield ``(path, path relative to its input)`` for files given and files under folders given.
 
-    Folders are searched recursively for .json and .xml files, in sorted order;
-    symbolic links to folders are not followed (so link loops cannot hang).
+    Folders are searched recursively for .json and .xml files, in sorted order
+    (a folder's files, then its subfolders'); symbolic links to folders are not
+    followed (so link loops cannot hang).
     """
     for entry in inputs:
-        entry = Path(entry)
-        if entry.is_dir():
+        entry = as_path(entry)
+        if isinstance(entry, RemotePath) and entry.is_dir():
+            yield from _find_remote(entry)
+        elif entry.is_dir():
             for root, dirs, files in os.walk(entry, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
@@ -159,3 +164,18 @@ def find_annotation_files(inputs: list[Path]) -> Iterator[tuple[Path, PurePosixP
                         yield path, PurePosixPath(path.relative_to(entry).as_posix())
         else:
             yield entry, PurePosixPath(entry.name)
+
+
+def _find_remote(folder: RemotePath) -> list[tuple[RemotePath, PurePosixPath]]:
+    """What :func:`find_annotation_files` finds in a remote folder, in the same order (one listing)."""
+    found = []
+    for path in folder.rglob("*"):
+        rel = path.relative_to(folder)
+        if (path.is_file() and path.name.lower().endswith(ANNOTATION_SUFFIXES)
+                and not any(part.startswith(".") for part in rel.parts)):
+            found.append((path, rel))
+
+    def walk_order(item: tuple[RemotePath, PurePosixPath]) -> tuple:
+        *folders, name = item[1].parts
+        return (*((1, part) for part in folders), (0, name))
+    return sorted(found, key=walk_order)
