@@ -2,7 +2,8 @@
 
 Conventions
 -----------
-* A root is a folder (searched recursively) or a single file.
+* A root is a folder (searched recursively) or a single file, local or at an
+  fsspec URL (see :mod:`segtool.storage`).
 * Suffixes are compared case-insensitively (``.PNG`` is a PNG).
 * Hidden files and folders (names starting with ``.``) are skipped: they are
   editor and system files, and the temporary files of interrupted atomic writes.
@@ -18,16 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputFileError
+from .storage import Location, RemotePath, as_path
 
 LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
 
 
-def find_files(root: str | Path, suffixes: Sequence[str]) -> list[Path]:
+def find_files(root: str | Path | RemotePath, suffixes: Sequence[str]) -> list[Location]:
     """The files under ``root`` (or ``root`` itself) whose suffix is in ``suffixes``, sorted.
 
     Raises :class:`InputFileError` when ``root`` does not exist.
     """
-    root = Path(root)
+    root = as_path(root)
     wanted = {suffix.lower() for suffix in suffixes}
     if root.is_file():
         return [root] if root.suffix.lower() in wanted else []
@@ -97,12 +99,12 @@ def _by_key(root: str | Path, suffixes: Sequence[str], pairing: Pairing) -> dict
     return {key: paths[0] for key, paths in found.items() if len(paths) == 1}
 
 
-def label_file_in(folder: str | Path) -> Path | None:
+def label_file_in(folder: str | Path | RemotePath) -> Location | None:
     """The label map ``segtool rasterize`` writes beside its masks, if ``folder`` has one.
 
     ``labels.csv`` (ids, names and colours) is preferred to ``labels.txt``.
     """
-    folder = Path(folder)
+    folder = as_path(folder)
     if not folder.is_dir():
         return None
     return next((folder / name for name in LABEL_FILE_NAMES if (folder / name).is_file()), None)

@@ -38,7 +38,8 @@ import numpy as np
 from .errors import SegtoolError
 from .labels import LabelMap
 from .maskio import read_label_ids
-from .parallel import map_in_order
+from .executors import Executor, LocalExecutor
+from .storage import RemotePath, as_path
 
 COLUMNS = ("class_id", "class_name", "pixels", "share", "images",
            "weight_inverse_frequency", "weight_median_frequency", "weight_generalised_dice")
@@ -165,10 +166,10 @@ class ClassBalance:
                 for index, (class_id, name) in enumerate(zip(self.class_ids, self.names))]
 
 
-def class_balance(paths: Sequence[Path], *, label_map: LabelMap | None = None, ignore: Iterable[int] = (),
-                  jobs: int = 1, progress: Callable[[str, int], Callable[[int], None]] | None = None
-                  ) -> ClassBalance:
-    """Count the classes of the mask files ``paths`` on ``jobs`` processes.
+def class_balance(paths: Sequence[Path | RemotePath], *, label_map: LabelMap | None = None,
+                  ignore: Iterable[int] = (), jobs: int = 1, executor: Executor | None = None,
+                  progress: Callable[[str, int], Callable[[int], None]] | None = None) -> ClassBalance:
+    """Count the classes of the mask files ``paths`` on ``jobs`` processes, or on ``executor``.
 
     ``label_map`` names the classes (and maps colour masks to ids); ``ignore``
     are the values that are not valid pixels. ``progress(description, total)``
@@ -180,7 +181,8 @@ def class_balance(paths: Sequence[Path], *, label_map: LabelMap | None = None, i
     present_image_pixels: dict[int, int] = dict.fromkeys(pixels, 0)
     ignored, failures = 0, []
     advance = progress("Counting", len(paths)) if progress is not None else None
-    for counts in map_in_order(_count_job, [(Path(path), label_map, ignore) for path in paths], jobs=jobs):
+    executor = executor or LocalExecutor(jobs)
+    for counts in executor.map_in_order(_count_job, [(as_path(path), label_map, ignore) for path in paths]):
         if advance is not None:
             advance(1)
         if counts.error is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -17,10 +16,12 @@ from ..maskio import MASK_SUFFIXES
 from ..parallel import default_jobs
 from ..report import Column, write_rows
 from ..stats import COLUMNS, ClassBalance, class_balance
+from ..storage import Location
 from ..viz.html import stats_report
 from .app import app
 from .common import (EXIT_FAILED, OutputFormat, error, info, parse_ignore_values, progress_tasks, user_errors,
                      warn)
+from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 WEIGHT_NOTES = (
     "inverse frequency = N / (K n_c): N valid pixels, K classes present, n_c pixels of the class.",
@@ -36,8 +37,9 @@ TABLE_COLUMNS = (Column("class_id", "id"), Column("class_name", "class"), Column
 
 @app.command(no_args_is_help=True)
 def stats(
-    masks: Annotated[Path, typer.Argument(help="A mask file, or a folder searched recursively for .png/.npy masks.")],
-    labels: Annotated[Optional[Path], typer.Option(
+    masks: Annotated[str, typer.Argument(
+        help="A mask file, or a folder searched recursively for .png/.npy masks; a path or an fsspec URL.")],
+    labels: Annotated[Optional[str], typer.Option(
         help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
              "Default: labels.csv (else labels.txt) in MASKS if there is one, else classes are named by id.")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option(
@@ -45,12 +47,14 @@ def stats(
              "Default: the label map's ignore value, else 255 (as score).")] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", "-f", help="Output format of the rows.")] = OutputFormat.table,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Optional[str], typer.Option(
         "--output", "-o", help="Write the rows to this file (atomically) instead of stdout.")] = None,
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Optional[str], typer.Option(
         help="Also write a self-contained HTML report with charts to this file.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
                     ] = default_jobs(),
+    executor: ExecutorOption = ExecutorKind.local,
+    scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages on stderr.")] = False,
     debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
 ) -> None:
@@ -74,8 +78,9 @@ def stats(
         if not paths:
             error(f"{masks}: no mask files ({', '.join(MASK_SUFFIXES)}) found")
             raise typer.Exit(EXIT_FAILED)
-        with progress_tasks(quiet=quiet) as progress:
-            balance = class_balance(paths, label_map=label_map, ignore=ignore_values, jobs=jobs, progress=progress)
+        with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
+            balance = class_balance(paths, label_map=label_map, ignore=ignore_values, executor=runner,
+                                    progress=progress)
         caption = _caption(balance, ignore_values, label_path)
         rows = balance.rows()
         _write(rows, output_format, output, caption)
@@ -98,14 +103,14 @@ def stats(
         info(f"report written to {report}", quiet=quiet)
 
 
-def _caption(balance: ClassBalance, ignore_values: list[int], label_path: Path | None) -> str:
+def _caption(balance: ClassBalance, ignore_values: list[int], label_path: str | Location | None) -> str:
     ignored = ", ".join(str(value) for value in ignore_values) or "none"
     source = f"; names from {label_path}" if label_path else ""
     return (f"{balance.masks} masks, {balance.valid_pixels:,} valid pixels, "
             f"{balance.ignored_pixels:,} ignored (values: {ignored}){source}")
 
 
-def _write(rows: list[dict], output_format: OutputFormat, output: Path | None, caption: str) -> None:
+def _write(rows: list[dict], output_format: OutputFormat, output: str | None, caption: str) -> None:
     stream = sys.stdout if output is None else io.StringIO()
     write_rows(rows, COLUMNS, output_format.value, stream, title="Class balance", caption=caption,
                notes=WEIGHT_NOTES, table_columns=TABLE_COLUMNS)
@@ -113,7 +118,7 @@ def _write(rows: list[dict], output_format: OutputFormat, output: Path | None, c
         _save(output, stream.getvalue())
 
 
-def _save(path: Path, text: str) -> None:
+def _save(path: str, text: str) -> None:
     try:
         write_bytes_atomic(path, text.encode("utf-8"))
     except OSError as exc:
