@@ -203,8 +203,8 @@ def test_declared_size_wins_over_image_with_a_warning(tmp_path: Path):
     image = read_one(tmp_path, doc(polygon()))
     assert (image.height, image.width) == (20, 30)
     # the image is 30 rows x 20 columns: the axes are swapped, which hints at EXIF orientation
-    assert image.warnings == ["imageHeight x imageWidth is 20x30 but the image is 30x20 (EXIF orientation?); "
-                              "using the JSON's size, on which the points were drawn"]
+    assert image.warnings == [f"{tmp_path / 'image.json'}: imageHeight x imageWidth is 20x30 but the image is "
+                              "30x20 (EXIF orientation?); using the JSON's size, on which the points were drawn"]
 
 
 def test_embedded_image_data_larger_than_the_header_prefix(tmp_path: Path):

@@ -31,7 +31,11 @@ def image_size(source: str | Path | bytes, *, name: str | Path | None = None) ->
                 orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
             except Exception:  # a broken EXIF block does not change the pixel grid
                 orientation = 1
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise InputFileError(f"too large to open safely (a decompression bomb?): {exc}", path=label) from None
+    except UnidentifiedImageError:
+        raise InputFileError("not an image in a format Pillow reads", path=label) from None
+    except (OSError, ValueError) as exc:
         raise InputFileError(f"not a readable image: {exc}", path=label) from None
     if orientation in (5, 6, 7, 8):
         width, height = height, width

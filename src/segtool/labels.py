@@ -28,6 +28,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,30 @@ def label_folder(name: str) -> str:
     """
     cleaned = name.replace("/", "_").replace("\\", "_").strip()
     return "_" + cleaned if cleaned.startswith(".") or not cleaned else cleaned
+
+
+def label_name_problem(name: str) -> str | None:
+    """What keeps ``name`` from being a label, or None.
+
+    A label name must come back unchanged from labels.txt and labels.csv (which
+    strip spaces and hold one name per line) and be writable as UTF-8.
+
+    >>> label_name_problem("car"), label_name_problem("car "), label_name_problem("a\\nb")
+    (None, 'has leading or trailing spaces', 'has a line break')
+    """
+    if not name:
+        return "is empty"
+    if name != name.strip():
+        return "has leading or trailing spaces"
+    if "\n" in name or "\r" in name:
+        return "has a line break"
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "has a control character"
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "cannot be written as UTF-8 (it holds a lone surrogate)"
+    return None
 
 
 def voc_colour(label_id: int) -> Colour:
@@ -95,7 +120,12 @@ class LabelMap:
         self.source = source
         self._by_name: dict[str, Label] = {}
         self._by_id: dict[int, Label] = {}
+        if not 0 <= self.ignore_value <= 65535:
+            raise LabelMapError(f"ignore value {self.ignore_value} is outside 0..65535", path=source)
         for label in self.labels:
+            problem = label_name_problem(label.name)
+            if problem:
+                raise LabelMapError(f"label name {label.name!r} {problem}", path=source)
             if label.id < 0 or label.id > 65535:
                 raise LabelMapError(f"label id {label.id} ({label.name!r}) is outside 0..65535", path=source)
             if label.id == self.ignore_value:

@@ -204,7 +204,7 @@ def _geometry(segmentation: Any, kind: str, image: AnnotatedImage, source: Path,
     if segmentation not in (None, []):
         raise fail(source, where, "segmentation must be a list of polygons or an RLE object, "
                                   f"not {type(segmentation).__name__}")
-    image.warnings.append(f"{where}: has no segmentation (only a bbox); skipped, segtool draws segmentations")
+    image.warnings.append(f"{source}: {where}: has no segmentation (only a bbox); skipped, segtool draws segmentations")
     return None
 
 
@@ -228,7 +228,7 @@ def _bitmap(rle: dict, image: AnnotatedImage, source: Path, where: str) -> Bitma
         raise fail(source, where, str(exc)) from None
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
-        image.warnings.append(f"{where}: its mask is empty; it paints nothing")
+        image.warnings.append(f"{source}: {where}: its mask is empty; it paints nothing")
         return None
     top, left = int(rows[0]), int(columns[0])
     cropped = np.ascontiguousarray(mask[top:rows[-1] + 1, left:columns[-1] + 1])

@@ -135,7 +135,10 @@ def _read_image(element: ElementTree.Element, source: Path, declared: tuple[str,
     if height <= 0 or width <= 0:
         raise AnnotationError(f"{where}: size is {width}x{height}", path=source)
     subset = element.get("subset")
-    name = safe_relative_name(f"{subset}/{file}" if subset else file)
+    try:
+        name = safe_relative_name(f"{subset}/{file}" if subset else file)
+    except ValueError:
+        raise AnnotationError(f"{where}: the name gives no output file name", path=source) from None
     folders = [source.parent / "images" / subset if subset else None, source.parent / "images", source.parent]
     image = AnnotatedImage(source=source, name=name, height=height, width=width,
                            image_path=find_image(file, folders), declared_labels=declared)

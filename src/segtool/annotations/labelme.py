@@ -91,7 +91,7 @@ def read_labelme(document: Any, source: Path, rel: PurePosixPath,
     except ValueError:
         raise fail(source, "", f"cannot name an output after {str(rel)!r}") from None
     return [AnnotatedImage(source=source, name=name, height=height, width=width, shapes=shapes,
-                           image_path=image_path, warnings=warnings)]
+                           image_path=image_path, warnings=[f"{source}: {warning}" for warning in warnings])]
 
 
 # -- image and its size -------------------------------------------------------------------

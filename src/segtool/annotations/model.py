@@ -9,6 +9,7 @@ RLE) into this frame; the rasterizer knows nothing about formats.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -89,7 +90,8 @@ class AnnotatedImage:
     ``name`` is the output name relative to the output folder, without a suffix
     (see :func:`safe_relative_name`). ``source`` is the annotation file it came from.
     ``image_path`` is the image the annotation refers to, if it exists on disk.
-    ``warnings`` collects problems that did not stop the image from being drawn.
+    ``warnings`` collects problems that did not stop the image from being drawn, one
+    line each, starting with the annotation file's path.
     ``declared_labels`` are the labels the file declares whether or not a shape
     uses them (CVAT ``<meta>``, a VIA project's attribute options, a Supervisely
     project's meta.json), in declaration order, so a label map can include them.
@@ -113,14 +115,19 @@ def safe_relative_name(text: str | PurePosixPath) -> PurePosixPath:
 
     Backslashes count as separators (Windows paths), a drive letter or leading
     slash is dropped, and ``.``/``..`` parts are removed. ``C:\\data\\..\\a.jpg``
-    becomes ``data/a``.
+    becomes ``data/a``. A ``ValueError`` when nothing is left, or when the name holds
+    a NUL character or cannot be a file name on this system (a lone surrogate).
 
     >>> safe_relative_name("../../etc/passwd.png"), safe_relative_name("C:\\\\x\\\\img.jpg")
     (PurePosixPath('etc/passwd'), PurePosixPath('x/img'))
     """
     text = _DRIVE.sub("", str(text).replace("\\", "/"))
     parts = [part for part in text.split("/") if part not in ("", ".", "..")]
-    if not parts:
+    if not parts or "\0" in text:
         raise ValueError(f"{text!r} does not name a file")
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError:
+        raise ValueError(f"{text!r} cannot be a file name") from None
     name = PurePosixPath(*parts)
     return name.with_suffix("") if name.suffix else name

@@ -57,14 +57,21 @@ def detect(document: Any) -> bool:
 def read(document: dict[str, Any], source: Path, rel: PurePosixPath, options: ReaderOptions) -> list[AnnotatedImage]:
     """Every image entry of a VIA export or project file."""
     metadata = document.get("_via_img_metadata", document)
-    declared_attributes = (document.get("_via_attributes") or {}).get("region") or {}
-    if not isinstance(declared_attributes, dict):
-        declared_attributes = {}
+    declared_attributes = _object(_object(document.get("_via_attributes")).get("region"))
     entries = [(key, entry) for key, entry in metadata.items() if isinstance(entry, dict)]
+    for key, entry in entries:
+        if not isinstance(entry.get("regions") or [], (list, dict)):
+            raise AnnotationError(f"image {entry.get('filename', key)!r}: regions must be a list or an object, "
+                                  f"not {type(entry['regions']).__name__}", path=source)
     attribute = _label_attribute(entries, declared_attributes, options.via_label_attribute, source)
-    options_of_attribute = (declared_attributes.get(attribute) or {}).get("options") if attribute else None
+    options_of_attribute = _object(declared_attributes.get(attribute)).get("options") if attribute else None
     declared = tuple(options_of_attribute) if isinstance(options_of_attribute, dict) else ()
     return [_image(key, entry, attribute, declared, source, options) for key, entry in entries]
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (for optional project settings)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _regions(entry: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
