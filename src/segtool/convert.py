@@ -25,8 +25,8 @@ import numpy as np
 
 from .annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from .annotations.registry import ReaderOptions, parse_document
-from .errors import OutputError, SegtoolError
-from .labels import LabelMap, label_folder
+from .errors import AnnotationError, OutputError, SegtoolError
+from .labels import LabelMap, label_folder, label_name_problem
 from .maskio import write_mask
 from .parallel import map_in_order
 from .raster import rasterize_image, rasterize_per_label
@@ -106,8 +106,8 @@ def load_item(item: WorkItem, options: RasterizeOptions) -> list[AnnotatedImage]
 
 
 def output_paths(name: PurePosixPath, out: Path, label_map: LabelMap, options: RasterizeOptions) -> list[Path]:
-    """Where the masks of the image called ``name`` go."""
-    filename = name.with_suffix(".png") if name.suffix else name.parent / f"{name.name}.png"
+    """Where the masks of the image called ``name`` go (``a.v2`` -> ``a.v2.png``: names have no suffix left)."""
+    filename = name.parent / f"{name.name}.png"
     if options.layout == "binary":
         return [out / label_folder(label.name) / filename for label in label_map if label.id != 0]
     return [out / filename]
@@ -130,17 +130,36 @@ def rasterize_one(image: AnnotatedImage, out: Path, label_map: LabelMap, options
         outcome.warnings.extend(result.warnings)
         for label, target in zip((label for label in label_map if label.id != 0), targets):
             mask = result.masks[label.name]
-            write_mask(target, mask.view(np.uint8) * np.uint8(255))
+            _write(target, mask.view(np.uint8) * np.uint8(255), None, image)
             outcome.pixels[label.id] += int(np.count_nonzero(mask))
     else:
         # Padded labels are the PNG rows as they are compressed: no copy on the way to the file.
         result = rasterize_image(image, label_map, padded=True, **raster_options)
         outcome.warnings.extend(result.warnings)
-        write_mask(targets[0], result.labels, palette=label_map.palette() if options.palette else None)
+        _write(targets[0], result.labels, label_map.palette() if options.palette else None, image)
         outcome.pixels.update(result.counts)
     outcome.warnings.extend(image.warnings)
     outcome.written.extend(targets)
     return outcome
+
+
+def _write(target: Path, labels: np.ndarray, palette: bytes | None, image: AnnotatedImage) -> None:
+    try:
+        write_mask(target, labels, palette=palette)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}", path=image.source) from None
+
+
+def _check_label_names(image: AnnotatedImage) -> None:
+    """Labels that labels.txt could not hold, or that are not text, fail their file (naming the shape)."""
+    for shape in image.shapes:
+        problem = label_name_problem(shape.label)
+        if problem:
+            raise AnnotationError(f"{shape.where}: label {shape.label!r} {problem}", path=image.source)
+    for label in image.declared_labels:
+        problem = label_name_problem(label)
+        if problem:
+            raise AnnotationError(f"declared label {label!r} {problem}", path=image.source)
 
 
 # -- the two passes, run in worker processes -------------------------------------------------
@@ -165,9 +184,10 @@ def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
 
     def collect(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
         for image in images:
+            _check_label_names(image)
             outcome.names.append(image.name)
             outcome.labels.update(shape.label for shape in image.shapes)
-            outcome.labels.update(getattr(image, "declared_labels", ()))
+            outcome.labels.update(image.declared_labels)
     return _guarded(item, options, collect)
 
 
@@ -221,6 +241,7 @@ def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_
         raise OutputError(f"input not found: {', '.join(map(str, missing))}")
     if not items:
         raise OutputError("no annotation files (.json, .xml) found in the inputs")
+    _make_folder(out)
     tick = progress or (lambda description, total: (lambda n=1: None))
 
     surveys = _run(survey_file, [(item, options) for item in items], jobs, tick("Reading", len(items)))
@@ -233,6 +254,7 @@ def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_
 
     todo = [item for item in items if item.path not in failed]
     if options.layout == "binary":
+        _check_label_folders(summary.label_map)
         options = replace(options, palette=False)
     results = _run(convert_file, [(item, out, summary.label_map, options) for item in todo], jobs,
                    tick("Rasterizing", len(todo)))
@@ -246,8 +268,34 @@ def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_
         summary.skipped += result.skipped
         summary.pixels.update(result.pixels)
         summary.warnings.extend(result.warnings)
-    summary.label_map.write(out)
+    try:
+        summary.label_map.write(out)
+    except OSError as exc:
+        raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
     return summary
+
+
+def _make_folder(out: Path) -> None:
+    """Create the output folder, or say in one line why it cannot be one."""
+    if out.exists() and not out.is_dir():
+        raise OutputError("the output is not a folder (a file of that name exists)", path=out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", path=out) from None
+
+
+def _check_label_folders(label_map: LabelMap) -> None:
+    """Two labels whose binary-layout folders would be one (``a/b`` and ``a_b``): an error before any write."""
+    owners: dict[str, str] = {}
+    for label in label_map:
+        if label.id == 0:
+            continue
+        folder = label_folder(label.name)
+        if folder in owners:
+            raise OutputError(f"labels {owners[folder]!r} and {label.name!r} would share the folder {folder} "
+                              "in the binary layout; rename one", path=label_map.source)
+        owners[folder] = label.name
 
 
 def _run(func, jobs_list: list, jobs: int, advance: Callable[[int], None]) -> list[FileOutcome]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import re
 from collections.abc import Callable, Iterator
 
 import typer
@@ -21,6 +22,7 @@ EXIT_USAGE = 2           # Typer/Click usage errors
 EXIT_BELOW_THRESHOLD = 3  # score --fail-under was not met
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class OutputFormat(str, enum.Enum):
@@ -30,18 +32,29 @@ class OutputFormat(str, enum.Enum):
     markdown = "markdown"
 
 
+def printable(text: str) -> str:
+    """``text`` with the bytes of undecodable file names (surrogate escapes) shown as ``\\xNN``,
+    and any other lone surrogate as ``\\uNNNN``, so that every message can be printed."""
+    return _SURROGATE.sub(_show_surrogate, text)
+
+
+def _show_surrogate(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
 def error(message: str) -> None:
     """Print one error line on stderr."""
-    stderr.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    stderr.print(f"[bold red]error:[/] {printable(message)}", markup=True, highlight=False)
 
 
 def warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+    stderr.print(f"[yellow]warning:[/] {printable(message)}", markup=True, highlight=False)
 
 
 def info(message: str, *, quiet: bool = False) -> None:
     if not quiet:
-        stderr.print(message, markup=False, highlight=False)
+        stderr.print(printable(message), markup=False, highlight=False)
 
 
 def parse_ignore_values(values: list[str] | None) -> tuple[int, ...] | None:

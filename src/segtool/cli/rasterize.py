@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from ..annotations import ReaderOptions
 from ..convert import RasterizeOptions, RasterizeSummary, rasterize_to_folder
 from ..labels import LabelMap
+from ..limits import DEFAULT_MAX_PIXELS
 from ..parallel import default_jobs
 from .app import app
 from .common import EXIT_FAILED, OutputFormat, error, info, progress_tasks, user_errors, warn
@@ -91,6 +93,9 @@ def rasterize(
         "--skip-lines-and-points", help="Do not draw shapes without area (lines, points).")] = False,
     ignore_value: Annotated[int, typer.Option(
         min=0, max=65535, help="Value painted for __ignore__ shapes.")] = 255,
+    max_pixels: Annotated[int, typer.Option(
+        min=1, help="Refuse images (and embedded bitmaps) larger than this many pixels, before decoding "
+                    "or drawing them.")] = DEFAULT_MAX_PIXELS,
     skip_existing: Annotated[bool, typer.Option(
         "--skip-existing", help="Leave masks that already exist (resume an interrupted run).")] = False,
     strict: Annotated[bool, typer.Option(
@@ -115,7 +120,7 @@ def rasterize(
             unknown_label=unknown_label.value, line_width=line_width, point_radius=point_radius,
             skip_lines_and_points=skip_lines_and_points, input_format=input_format,
             reader=ReaderOptions(images_dir=images, via_label_attribute=via_label_attribute,
-                                 annotator=annotator, coco_crowd=coco_crowd.value),
+                                 annotator=annotator, coco_crowd=coco_crowd.value, max_pixels=max_pixels),
             skip_existing=skip_existing, debug=debug)
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
         with progress_tasks(quiet=quiet) as progress:
@@ -124,16 +129,26 @@ def rasterize(
     _print_summary(summary, output_format, output)
     for message in summary.warnings:
         if strict:
-            error(message)
+            error(escape(message))
         elif not quiet:
-            warn(message)
+            warn(escape(message))
     for message in summary.failures:
-        error(message)
+        error(escape(message))
     if summary.failures or (strict and summary.warnings):
-        info(f"{len(summary.failures)} of {summary.files} files failed", quiet=False)
+        info(_failure_summary(summary, strict), quiet=False)
         raise typer.Exit(EXIT_FAILED)
     info(f"{summary.written} masks written to {output} ({summary.skipped} already there)"
          if summary.skipped else f"{summary.written} masks written to {output}", quiet=quiet)
+
+
+def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
+    """The last line of a failed run: files failed, and warnings counted as errors with --strict."""
+    parts = [f"{len(summary.failures)} of {summary.files} files failed"] if summary.failures else []
+    if strict and summary.warnings:
+        count = len(summary.warnings)
+        parts.append(f"{count} warning{'s' if count > 1 else ''} treated as {'errors' if count > 1 else 'an error'}"
+                     " (--strict)")
+    return "; ".join(parts)
 
 
 def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, output: Path) -> None:
