@@ -40,6 +40,7 @@ import numpy as np
 
 from .errors import MaskError, SegtoolError, SizeMismatchError
 from .labels import DEFAULT_IGNORE_VALUE, LabelMap
+from .limits import DEFAULT_MAX_PIXELS
 from .maskio import read_label_ids, read_png_header
 from .memory import keep_freed_memory_in_workers
 from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
@@ -171,6 +172,7 @@ class _PairSettings:
     binary: bool
     image_metrics: tuple[ImageMetrics, ...] = ()
     in_worker_processes: bool = False  # then each worker keeps freed memory (see segtool.memory)
+    max_pixels: int = DEFAULT_MAX_PIXELS
 
 
 def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | RemotePath, *,
@@ -178,6 +180,7 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
                   ignore: Iterable[int] | None = None, include_background: bool = False,
                   missing: str = "error", binary: bool = False, layout: str = "auto", jobs: int = 1,
                   image_metrics: Sequence[ImageMetrics] = (), executor: Executor | None = None,
+                  max_pixels: int = DEFAULT_MAX_PIXELS,
                   on_image: Callable[[list[dict[str, Any]]], None] | None = None,
                   progress: Callable[[str, int], Callable[..., None]] | None = None) -> ScoreResult:
     """Score every ground-truth mask under ``gt_dir`` against its prediction under ``pred_dir``.
@@ -205,6 +208,8 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
         local processes. The result is the same on any executor.
     image_metrics : sequence of ImageMetrics
         Extra per-image scores (see :class:`ImageMetrics`).
+    max_pixels : int
+        A mask larger than this fails its pair before it is decoded (see :mod:`segtool.limits`).
     on_image : callable, optional
         Called, in file order, with each scored image's rows (:data:`PER_IMAGE_COLUMNS`).
     progress : callable, optional
@@ -225,7 +230,8 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
     _check_label_ids(pairing.label_map, ignore_values)
     settings = _PairSettings(
         label_map=pairing.label_map, class_ids=_class_ids(pairing, binary), ignore=ignore_values,
-        binary=binary, image_metrics=tuple(image_metrics), in_worker_processes=executor.uses_worker_processes)
+        binary=binary, image_metrics=tuple(image_metrics), in_worker_processes=executor.uses_worker_processes,
+        max_pixels=max_pixels)
     names = _class_names(pairing.label_map, binary)
     without_prediction = set(pairing.missing_predictions)
     work = [pair for pair in pairing.pairs if missing == "empty" or pair.name not in without_prediction]
@@ -343,12 +349,12 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
     if settings.in_worker_processes:
         keep_freed_memory_in_workers()
     try:
-        truth = read_label_ids(pair.gt, label_map=settings.label_map, copy=False)
+        truth = read_label_ids(pair.gt, label_map=settings.label_map, max_pixels=settings.max_pixels, copy=False)
         if pair.pred is None:
             guess = np.zeros(truth.shape, np.uint8)
         else:
             guess = read_label_ids(pair.pred, label_map=settings.label_map, unknown_colour=UNKNOWN_COLOUR_VALUE,
-                                   copy=False)
+                                   max_pixels=settings.max_pixels, copy=False)
             _check_same_size(pair.pred, guess, pair.gt, truth)
         joint = joint_counts(truth, guess).without_true(settings.ignore)
         if settings.binary:
@@ -393,7 +399,8 @@ def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> 
         keep_freed_memory_in_workers()
     try:
         files = [(label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)]
-        arrays = {path: read_label_ids(path, copy=False) for _, *paths in files for path in paths
+        arrays = {path: read_label_ids(path, max_pixels=settings.max_pixels, copy=False)
+                  for _, *paths in files for path in paths
                   if path is not None}
         shape = _common_shape(arrays)
         empty = np.zeros(shape, bool)

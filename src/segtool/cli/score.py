@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from ..atomic import open_atomic
 from ..labels import LabelMap
+from ..limits import DEFAULT_MAX_PIXELS
 from ..memory import keep_freed_memory
 from ..parallel import default_jobs
 from ..report import Column, CsvRowWriter, write_csv, write_rows
@@ -122,6 +123,9 @@ def score(
         help="Worker processes (default: all cores). Results do not depend on it.")] = default_jobs(),
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
+    max_pixels: Annotated[int, typer.Option(
+        min=1, help="A mask larger than this many pixels fails its pair, before it is decoded.")
+    ] = DEFAULT_MAX_PIXELS,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, notes or warnings on stderr.")
                      ] = False,
     debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
@@ -151,7 +155,7 @@ def score(
             result = score_folders(
                 pred, gt, labels=label_map, ignore=ignore_values, include_background=include_background,
                 missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, executor=runner,
-                on_image=on_image, progress=progress)
+                max_pixels=max_pixels, on_image=on_image, progress=progress)
         confusion_written = confusion is None or _write_confusion(result, confusion)
         stream = files.enter_context(_open_output(output)) if output is not None else sys.stdout
         _write_scores(result, output_format.value, stream)
