@@ -28,8 +28,9 @@ from .annotations.registry import ReaderOptions, parse_document
 from .errors import AnnotationError, OutputError, SegtoolError
 from .labels import LabelMap, label_folder, label_name_problem
 from .maskio import write_mask
-from .parallel import map_in_order
+from .executors import Executor, LocalExecutor
 from .raster import rasterize_image, rasterize_per_label
+from .storage import Location, RemotePath, as_path
 
 STDIN = Path("-")
 LAYOUTS = ("index", "binary")
@@ -207,7 +208,7 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
 
 
 # -- the whole run ---------------------------------------------------------------------------
-def collect_items(inputs: Iterable[str | Path], *, stdin: bytes | None = None) -> list[WorkItem]:
+def collect_items(inputs: Iterable[str | Path | RemotePath], *, stdin: bytes | None = None) -> list[WorkItem]:
     """The annotation files named by ``inputs`` (files, folders searched recursively, ``-``)."""
     items: list[WorkItem] = []
     paths = []
@@ -215,14 +216,15 @@ def collect_items(inputs: Iterable[str | Path], *, stdin: bytes | None = None) -
         if str(entry) == "-":
             items.append(WorkItem(STDIN, PurePosixPath("stdin.json"), stdin or b""))
         else:
-            paths.append(Path(entry))
+            paths.append(as_path(entry))
     for path, rel in find_annotation_files(paths):
         items.append(WorkItem(path, rel))
     return items
 
 
-def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_map: LabelMap | None = None,
-                        options: RasterizeOptions = RasterizeOptions(), jobs: int = 1,
+def rasterize_to_folder(inputs: Iterable[str | Path | RemotePath], out: str | Path | RemotePath, *,
+                        label_map: LabelMap | None = None, options: RasterizeOptions = RasterizeOptions(),
+                        jobs: int = 1, executor: Executor | None = None,
                         stdin: bytes | None = None, ignore_value: int = 255,
                         progress: Callable[[str, int], Callable[[int], None]] | None = None,
                         ) -> RasterizeSummary:
@@ -230,9 +232,12 @@ def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_
 
     ``progress(description, total)`` may return a function called with the number
     of files done; the command line passes a progress bar. Bad files are listed in
-    ``summary.failures`` and do not stop the others.
+    ``summary.failures`` and do not stop the others. Files are read and masks written
+    on ``jobs`` local processes, or on ``executor`` (see :mod:`segtool.executors`);
+    inputs and ``out`` may be fsspec URLs (see :mod:`segtool.storage`).
     """
-    out = Path(out)
+    out = as_path(out)
+    executor = executor or LocalExecutor(jobs)
     if options.layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}")
     items = collect_items(inputs, stdin=stdin)
@@ -244,7 +249,7 @@ def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_
     _make_folder(out)
     tick = progress or (lambda description, total: (lambda n=1: None))
 
-    surveys = _run(survey_file, [(item, options) for item in items], jobs, tick("Reading", len(items)))
+    surveys = _run(survey_file, [(item, options) for item in items], executor, tick("Reading", len(items)))
     summary = RasterizeSummary(label_map=label_map or LabelMap.from_names(
         set().union(*(s.labels for s in surveys if s.error is None)), ignore_value=ignore_value))
     summary.files = len(items)
@@ -256,7 +261,7 @@ def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_
     if options.layout == "binary":
         _check_label_folders(summary.label_map)
         options = replace(options, palette=False)
-    results = _run(convert_file, [(item, out, summary.label_map, options) for item in todo], jobs,
+    results = _run(convert_file, [(item, out, summary.label_map, options) for item in todo], executor,
                    tick("Rasterizing", len(todo)))
     for result in results:
         if result.error:
@@ -275,7 +280,7 @@ def rasterize_to_folder(inputs: Iterable[str | Path], out: str | Path, *, label_
     return summary
 
 
-def _make_folder(out: Path) -> None:
+def _make_folder(out: Location) -> None:
     """Create the output folder, or say in one line why it cannot be one."""
     if out.exists() and not out.is_dir():
         raise OutputError("the output is not a folder (a file of that name exists)", path=out)
@@ -298,9 +303,9 @@ def _check_label_folders(label_map: LabelMap) -> None:
         owners[folder] = label.name
 
 
-def _run(func, jobs_list: list, jobs: int, advance: Callable[[int], None]) -> list[FileOutcome]:
+def _run(func, jobs_list: list, executor: Executor, advance: Callable[[int], None]) -> list[FileOutcome]:
     results = []
-    for result in map_in_order(func, jobs_list, jobs=jobs):
+    for result in executor.map_in_order(func, jobs_list):
         results.append(result)
         advance(1)
     return results

@@ -11,17 +11,18 @@ import io
 from pathlib import Path
 
 from .errors import InputFileError
+from .storage import RemotePath, as_path
 
 _EXIF_ORIENTATION = 0x0112
 
 
-def image_size(source: str | Path | bytes, *, name: str | Path | None = None) -> tuple[int, int]:
+def image_size(source: str | Path | RemotePath | bytes, *, name: str | Path | None = None) -> tuple[int, int]:
     """Return ``(height, width)`` of an image file or image bytes, as displayed."""
     from PIL import Image, UnidentifiedImageError
 
     label = name if name is not None else (source if not isinstance(source, bytes) else None)
     try:
-        handle = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
+        handle = io.BytesIO(source) if isinstance(source, bytes) else as_path(source).open("rb")
     except OSError as exc:
         raise InputFileError(f"cannot open image to read its size: {exc.strerror or exc}", path=label) from None
     try:

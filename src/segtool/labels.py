@@ -35,6 +35,7 @@ from pathlib import Path
 
 from .atomic import write_bytes_atomic
 from .errors import LabelMapError, UnknownLabelError
+from .storage import Location, RemotePath, as_path
 
 BACKGROUND_NAME = "_background_"
 IGNORE_NAME = "__ignore__"
@@ -153,9 +154,9 @@ class LabelMap:
         return cls(_with_default_colours(pairs), ignore_value=ignore_value)
 
     @classmethod
-    def read(cls, path: str | Path, *, ignore_value: int | None = None) -> LabelMap:
+    def read(cls, path: str | Path | RemotePath, *, ignore_value: int | None = None) -> LabelMap:
         """Read a ``.txt`` (labelme), ``.csv`` or ``.json`` label map (see the module docstring)."""
-        path = Path(path)
+        path = as_path(path)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
@@ -253,9 +254,9 @@ class LabelMap:
             "ignore_value": self.ignore_value,
         }
 
-    def write(self, folder: str | Path) -> list[Path]:
+    def write(self, folder: str | Path | RemotePath) -> list[Location]:
         """Write ``labels.txt`` and ``labels.csv`` into ``folder`` (atomically); return their paths."""
-        folder = Path(folder)
+        folder = as_path(folder)
         txt, rich = folder / "labels.txt", folder / "labels.csv"
         write_bytes_atomic(txt, self.to_txt().encode("utf-8"))
         write_bytes_atomic(rich, self.to_csv().encode("utf-8"))

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..labels import IGNORE_NAME
+from ..storage import as_path
 from .fields import check_pixels, fail, flat_point_array, positive_int
 from .imagefiles import find_image
 from .model import AnnotatedImage, Bitmap, Geometry, Polygon, Shape, safe_relative_name
@@ -69,7 +70,7 @@ def read_coco(document: Any, source: Path, rel: PurePosixPath,
     ``options.coco_crowd`` decides how crowd regions are drawn; ``options.images_dir``
     is searched (besides the JSON's folder) for the image files, to set ``image_path``.
     """
-    source = Path(source)
+    source = as_path(source)
     options = options if options is not None else ReaderOptions()
     if options.coco_crowd not in CROWD_CHOICES:
         raise ValueError(f"coco_crowd must be one of {CROWD_CHOICES}, not {options.coco_crowd!r}")
@@ -91,7 +92,7 @@ def read_coco_results(results: Any, instances: Any, source: Path, *,
     ``source`` names the results file in messages. Every image of the instances
     file is an output, with only the results' shapes on it.
     """
-    source = Path(source)
+    source = as_path(source)
     if not isinstance(results, list):
         raise fail(source, "", "a COCO results file must be a list of annotations")
     if not (isinstance(instances, dict) and isinstance(instances.get("images"), list)):

@@ -51,6 +51,7 @@ import numpy as np
 from ..errors import InputFileError, MaskError
 from ..imagesize import image_size
 from ..maskio import decode_png
+from ..storage import as_path
 from .fields import fail, is_number, point_array, positive_int
 from .geometry import box_ring
 from .imagefiles import find_image
@@ -75,7 +76,7 @@ def read_labelme(document: Any, source: Path, rel: PurePosixPath,
     ``options.images_dir`` is a second place to look for the image file.
     """
     options = options if options is not None else ReaderOptions()
-    source = Path(source)
+    source = as_path(source)
     if not detect(document):
         raise fail(source, "", 'not a LabelMe file: it needs a "shapes" list')
     warnings: list[str] = []

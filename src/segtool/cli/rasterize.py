@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -17,6 +16,7 @@ from ..limits import DEFAULT_MAX_PIXELS
 from ..parallel import default_jobs
 from .app import app
 from .common import EXIT_FAILED, OutputFormat, error, info, progress_tasks, user_errors, warn
+from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 
 class Layout(str, enum.Enum):
@@ -50,14 +50,15 @@ class UnknownLabel(str, enum.Enum):
 def rasterize(
     inputs: Annotated[list[str], typer.Argument(
         metavar="INPUT...", help="Annotation files, folders (searched recursively for .json/.xml), or - for stdin.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder for the masks and labels.txt.")],
-    labels: Annotated[Optional[Path], typer.Option(
+    output: Annotated[str, typer.Option(
+        "--output", "-o", help="Output folder for the masks and labels.txt; a path or an fsspec URL (s3://...).")],
+    labels: Annotated[Optional[str], typer.Option(
         help="Label map: labelme labels.txt, or .csv (id,name,color), or .json. "
              "Default: background 0, then every label found, sorted.")] = None,
     input_format: Annotated[Optional[str], typer.Option(
         help="Force the annotation format instead of detecting it per file "
              "(labelme, coco, cvat, labelstudio, via, supervisely).")] = None,
-    images: Annotated[Optional[Path], typer.Option(
+    images: Annotated[Optional[str], typer.Option(
         "--images", help="Folder of the annotated images, for formats that store no image size (VIA); "
                          "the annotation file's own folder is searched too.")] = None,
     via_label_attribute: Annotated[Optional[str], typer.Option(
@@ -102,6 +103,8 @@ def rasterize(
         "--strict", help="Treat warnings (clipped vertices, degenerate shapes) as failures: exit 1.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
                     ] = default_jobs(),
+    executor: ExecutorOption = ExecutorKind.local,
+    scheduler: SchedulerOption = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", "-f", help="Format of the summary printed on stdout.")] = OutputFormat.table,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages on stderr.")] = False,
@@ -123,8 +126,8 @@ def rasterize(
                                  annotator=annotator, coco_crowd=coco_crowd.value, max_pixels=max_pixels),
             skip_existing=skip_existing, debug=debug)
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
-        with progress_tasks(quiet=quiet) as progress:
-            summary = rasterize_to_folder(inputs, output, label_map=label_map, options=options, jobs=jobs,
+        with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
+            summary = rasterize_to_folder(inputs, output, label_map=label_map, options=options, executor=runner,
                                           stdin=stdin, ignore_value=ignore_value, progress=progress)
     _print_summary(summary, output_format, output)
     for message in summary.warnings:
@@ -151,7 +154,7 @@ def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
     return "; ".join(parts)
 
 
-def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, output: Path) -> None:
+def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, output: str) -> None:
     from ..report import write_rows
 
     columns = ["class_id", "class_name", "pixels", "share"]
