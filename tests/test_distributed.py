@@ -18,12 +18,14 @@ import pytest
 from typer.testing import CliRunner
 
 from segtool.cli import app
+from segtool.errors import SegtoolError
 from segtool.executors import DaskExecutor, LocalExecutor
 from segtool.maskio import write_mask
 from segtool.report import write_csv
 from segtool.scoring import PER_IMAGE_COLUMNS, score_folders
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 fsspec = pytest.importorskip("fsspec")
 cloudpickle = pytest.importorskip("cloudpickle")
 
@@ -162,6 +164,20 @@ def test_stats_cli_on_a_scheduler_prints_the_same_rows(masks, client):
     # 24 masks of 40 x 56 pixels whose first 3 rows are ignored, and broken.png's 40 x 56 zeros
     pixels = sum(int(line.split(",")[2]) for line in remote.stdout.splitlines()[1:])
     assert pixels == 24 * 37 * 56 + 40 * 56
+
+
+def always_die(item):
+    os._exit(1)
+
+
+def test_a_batch_that_kills_every_worker_stops_the_run_naming_its_first_file():
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.CRITICAL) as cluster, distributed.Client(cluster) as client:
+        items = [(Path("masks/first.png"), None), (Path("masks/second.png"), None)]
+        with pytest.raises(SegtoolError, match=r"workers died .* batch of 2 items starting with masks/first.png"):
+            list(DaskExecutor(client, batch_size=2).map_in_order(always_die, items))
 
 
 # -- rasterize ------------------------------------------------------------------------------

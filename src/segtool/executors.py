@@ -31,10 +31,12 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import PurePath
 from typing import Any, Protocol, TypeVar
 
 from .errors import SegtoolError
 from .parallel import default_jobs, map_in_order
+from .storage import RemotePath
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -160,13 +162,12 @@ class DaskExecutor:
 
 
 def _describe(item: Any) -> str:
-    """A short name for a work item in messages: its ``name`` or ``path``, else its text."""
+    """A work item's name in messages: the first path in it (or in a tuple of it), else its ``name``."""
     for candidate in (item, *(item if isinstance(item, tuple) else ())):
-        for attribute in ("name", "path"):
-            value = getattr(candidate, attribute, None)
-            if value is not None:
+        for value in (candidate, getattr(candidate, "path", None), getattr(candidate, "name", None)):
+            if isinstance(value, (str, PurePath, RemotePath)):
                 return str(value)
-    return str(item)[:80]
+    return repr(item)[:80]
 
 
 @contextlib.contextmanager
