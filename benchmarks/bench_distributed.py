@@ -26,18 +26,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_score import make_pair, write_dataset  # noqa: E402
 
-from segtool.executors import DaskExecutor, Executor, LocalExecutor  # noqa: E402
+from segtool.executors import Executor, LocalExecutor, open_executor  # noqa: E402
 from segtool.scoring import score_folders  # noqa: E402
 
 
@@ -49,23 +47,14 @@ def score_seconds(folder: Path, executor: Executor) -> tuple[float, list[float]]
 
 
 @contextlib.contextmanager
-def dask_cluster(workers: int):
-    """A Dask client on a LocalCluster of ``workers`` single-threaded processes; prints its start and stop times."""
-    from distributed import Client, LocalCluster
-
-    warnings.filterwarnings("ignore", message="Port .* is already in use")  # the two clusters' HTTP servers
+def dask_executor(workers: int):
+    """``--executor dask --jobs workers``: a LocalCluster of single-threaded processes; prints its start and stop."""
     start = time.perf_counter()
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.CRITICAL)
-    client = Client(cluster)
-    started = time.perf_counter() - start
-    try:
-        yield client
-    finally:
+    with open_executor("dask", jobs=workers) as executor:
+        started = time.perf_counter() - start
+        yield executor
         start = time.perf_counter()
-        client.close()
-        cluster.close()
-        print(f"dask {workers}: cluster started in {started:.1f} s, stopped in {time.perf_counter() - start:.1f} s")
+    print(f"dask {workers}: cluster started in {started:.1f} s, stopped in {time.perf_counter() - start:.1f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,11 +69,11 @@ def main(argv: list[str] | None = None) -> None:
         print("skipped: dask[distributed] is not installed (pip install 'segtool[distributed]')")
         return
     with tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp, \
-            dask_cluster(1) as one, dask_cluster(2) as two:
+            dask_executor(1) as one, dask_executor(2) as two:
         folder = write_dataset(Path(tmp), [make_pair(seed) for seed in range(args.distinct)], args.pairs)["segtool"]
         variants: dict[str, Executor] = {
             "local 1": LocalExecutor(1), "local 2": LocalExecutor(2),
-            "dask 1": DaskExecutor(one), "dask 2": DaskExecutor(two),
+            "dask 1": one, "dask 2": two,
         }
         times: dict[str, list[float]] = {name: [] for name in variants}
         dice: dict[str, list[float]] = {}

@@ -7,7 +7,6 @@ and also when a worker process dies in the middle of the run.
 
 import io
 import json
-import logging
 import os
 import sys
 import uuid
@@ -19,12 +18,12 @@ from typer.testing import CliRunner
 
 from segtool.cli import app
 from segtool.errors import SegtoolError
-from segtool.executors import DaskExecutor, LocalExecutor
+from segtool.executors import DaskExecutor, LocalExecutor, open_executor
 from segtool.maskio import write_mask
 from segtool.report import write_csv
 from segtool.scoring import PER_IMAGE_COLUMNS, score_folders
 
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 fsspec = pytest.importorskip("fsspec")
 cloudpickle = pytest.importorskip("cloudpickle")
@@ -71,10 +70,9 @@ def annotations(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client():
-    """A real cluster: two worker processes of one thread each."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=logging.CRITICAL) as cluster, distributed.Client(cluster) as client:
-        yield client
+    """A real cluster, as ``--executor dask`` starts it: two worker processes of one thread each."""
+    with open_executor("dask", jobs=2) as executor:
+        yield executor.client
 
 
 def run(*args):
@@ -172,12 +170,11 @@ def always_die(item):
 
 def test_a_batch_that_kills_every_worker_stops_the_run_naming_its_first_file():
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
-            silence_logs=logging.CRITICAL) as cluster, distributed.Client(cluster) as client:
-        items = [(Path("masks/first.png"), None), (Path("masks/second.png"), None)]
+    items = [(Path("masks/first.png"), None), (Path("masks/second.png"), None)]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            open_executor("dask", jobs=1, batch_size=2) as executor:
         with pytest.raises(SegtoolError, match=r"workers died .* batch of 2 items starting with masks/first.png"):
-            list(DaskExecutor(client, batch_size=2).map_in_order(always_die, items))
+            list(executor.map_in_order(always_die, items))
 
 
 # -- rasterize ------------------------------------------------------------------------------

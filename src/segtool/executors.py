@@ -214,8 +214,10 @@ def _dask_client(scheduler: str | None, jobs: int) -> Iterator[Any]:
         with client:
             yield client
         return
+    # The scheduler's HTTP endpoint on a free loopback port: Dask's default (8787 on every
+    # interface) clashes with any other cluster on the machine.
     with _quiet_logger("distributed"), LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
             silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client
 
