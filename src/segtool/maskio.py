@@ -28,6 +28,7 @@ from __future__ import annotations
 import struct
 import zlib
 from pathlib import Path
+from tokenize import TokenError
 
 import cv2
 import numpy as np
@@ -213,7 +214,7 @@ def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
             version = npy.read_magic(handle)
             read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
             shape, _, dtype = read_header(handle)
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, SyntaxError, TokenError) as exc:  # the header is Python literal text
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
     if len(shape) != 2:
         raise MaskError(f".npy label array must be 2-D, got shape {shape}", path=path)

@@ -68,8 +68,11 @@ def flat_point_array(value: Any, *, source: Path, where: str, field: str) -> np.
     """A flat list ``[x1, y1, x2, y2, ...]`` (COCO polygons) as an (N, 2) float64 array."""
     if not isinstance(value, list):
         raise fail(source, where, f"{field} must be a list [x1, y1, x2, y2, ...], not {_show(value)}")
-    array = np.asarray(value) if value else np.empty(0, dtype=np.float64)
-    if array.ndim != 1 or (array.size and array.dtype.kind not in "iuf"):
+    try:
+        array = np.asarray(value) if value else np.empty(0, dtype=np.float64)
+    except ValueError:  # ragged: nested lists of different lengths
+        array = None
+    if array is None or array.ndim != 1 or (array.size and array.dtype.kind not in "iuf"):
         raise fail(source, where, f"{field} must be a flat list of numbers [x1, y1, x2, y2, ...]")
     if array.size % 2:
         raise fail(source, where, f"{field} has an odd number of coordinates ({array.size})")

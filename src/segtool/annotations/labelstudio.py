@@ -157,6 +157,9 @@ def _collect_results(results: list[Any], annotation: _Annotation, source: Path) 
                 annotation.warnings.append(f"{source}: {_where(annotation)}: {kind_name} regions are not read; skipped")
             continue
         ident = str(result.get("id") or f"#{position}")
+        if labels is not None and not isinstance(labels, list):
+            raise AnnotationError(f"{_where(annotation)} region {ident!r}: {kind_name} must be a list of label "
+                                  f"names, not {type(labels).__name__}", path=source)
         region = regions.get(ident)
         if region is None:
             regions[ident] = _Region(ident, kind, value, labels, _original_size(result, source, annotation),

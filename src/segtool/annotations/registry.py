@@ -99,13 +99,17 @@ def parse_document(data: bytes, source: Path) -> Any:
 def detect_format(document: Any, source: Path) -> AnnotationFormat:
     """The first registered format whose ``detect`` accepts the document."""
     for fmt in FORMATS.values():
-        try:
-            if fmt.detect(document):
-                return fmt
-        except (AttributeError, TypeError, KeyError, IndexError):
-            continue
+        if _detects(fmt, document):
+            return fmt
     expected = "; ".join(f"{fmt.name}: {fmt.expected}" for fmt in FORMATS.values())
     raise AnnotationError(f"not an annotation file segtool knows (expected {expected})", path=source)
+
+
+def _detects(fmt: AnnotationFormat, document: Any) -> bool:
+    try:
+        return bool(fmt.detect(document))
+    except (AttributeError, TypeError, KeyError, IndexError):
+        return False
 
 
 def load_document(document: Any, source: Path, rel: PurePosixPath | None = None, *,
@@ -122,6 +126,8 @@ def load_document(document: Any, source: Path, rel: PurePosixPath | None = None,
         if input_format not in FORMATS:
             raise AnnotationError(f"unknown input format {input_format!r} (known: {', '.join(FORMATS)})")
         fmt = FORMATS[input_format]
+        if not _detects(fmt, document):  # forcing a format picks among formats; it reads no other documents
+            raise AnnotationError(f"not a {fmt.name} file (expected {fmt.expected})", path=source)
     else:
         fmt = detect_format(document, source)
     images = fmt.read(document, source, rel, options) if fmt.takes_options else fmt.read(document, source, rel)
