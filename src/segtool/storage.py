@@ -155,9 +155,7 @@ class RemotePath:
 
     def put(self, data: bytes) -> None:
         """Write the whole object in one put (see the module docstring on atomicity)."""
-        parent = self.parent.key
-        if parent and not self.fs.exists(parent):
-            self.fs.makedirs(parent, exist_ok=True)
+        self.parent.mkdir(parents=True, exist_ok=True)
         self.fs.pipe_file(self.key, data)
 
 
