@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import re
 import tempfile
 from collections.abc import Iterator
@@ -155,7 +156,7 @@ class RemotePath:
 
     def put(self, data: bytes) -> None:
         """Write the whole object in one put (see the module docstring on atomicity)."""
-        self.parent.mkdir(parents=True, exist_ok=True)
+        _ensure_folder(self.parent)
         self.fs.pipe_file(self.key, data)
 
 
@@ -187,8 +188,14 @@ def spooled_upload(target: RemotePath, mode: str = "w", **kwargs: Any) -> Iterat
         spool = Path(folder) / "data"
         with open(spool, mode, **kwargs) as handle:
             yield handle
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _ensure_folder(target.parent)
         target.fs.put_file(str(spool), target.key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ensure_folder(folder: RemotePath) -> None:
+    """Create ``folder`` once per process (object stores have no folders: a request saved per object)."""
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _filesystem(protocol: str) -> Any:
