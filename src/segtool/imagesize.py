@@ -8,12 +8,15 @@ apply the EXIF orientation first. So when the EXIF orientation swaps the axes
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 from .errors import InputFileError
 from .storage import RemotePath, as_path
 
 _EXIF_ORIENTATION = 0x0112
+#: What Pillow raises for a damaged or hostile file (its format plugins use all of these).
+PILLOW_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
 
 
 def image_size(source: str | Path | RemotePath | bytes, *, name: str | Path | None = None) -> tuple[int, int]:
@@ -36,7 +39,7 @@ def image_size(source: str | Path | RemotePath | bytes, *, name: str | Path | No
         raise InputFileError(f"too large to open safely (a decompression bomb?): {exc}", path=label) from None
     except UnidentifiedImageError:
         raise InputFileError("not an image in a format Pillow reads", path=label) from None
-    except (OSError, ValueError) as exc:
+    except PILLOW_ERRORS as exc:
         raise InputFileError(f"not a readable image: {exc}", path=label) from None
     if orientation in (5, 6, 7, 8):
         width, height = height, width

@@ -35,6 +35,7 @@ import numpy as np
 
 from .atomic import write_bytes_atomic
 from .errors import MaskError
+from .imagesize import PILLOW_ERRORS
 from .limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .storage import Location, as_path
 
@@ -199,7 +200,7 @@ def _pillow_decode(data: bytes, header: PngHeader, path: str | Path | None) -> n
                 array = np.asarray(image)[..., 0]
             else:
                 array = np.asarray(image.convert("RGB"))
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
         raise MaskError(f"PNG cannot be decoded: {exc}", path=path) from None
     if array.dtype == np.int32:
         array = array.astype(np.uint16)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AnnotationError, MaskError
+from ..imagesize import PILLOW_ERRORS
 from ..limits import DEFAULT_MAX_PIXELS, inflate_at_most, pixel_limit_problem
 from ..maskio import PNG_SIGNATURE, read_png_header
 from .fields import point_array, positive_int
@@ -169,7 +170,7 @@ def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndar
     A ``ValueError`` for anything else, for a PNG larger than ``max_pixels``, and for
     zlib data that inflates to more than such a PNG could hold (a zip bomb).
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         raw = base64.b64decode(text)
@@ -195,7 +196,7 @@ def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndar
                 values = np.asarray(picture.getchannel("A"))
             else:
                 values = np.asarray(picture)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
         raise ValueError(f"not a PNG ({exc})") from None
     return values.any(axis=2) if values.ndim == 3 else values != 0
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..atomic import write_bytes_atomic
 from ..errors import InputFileError, OutputError
+from ..imagesize import PILLOW_ERRORS
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 PICTURE_FORMATS = ("png", "jpeg")
@@ -33,7 +34,7 @@ def read_image(path: str | Path) -> np.ndarray:
     Raises :class:`~segtool.errors.InputFileError` naming the file when it
     cannot be read or decoded.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     try:
         with Image.open(path) as image:
@@ -41,7 +42,7 @@ def read_image(path: str | Path) -> np.ndarray:
             return as_rgb(np.asarray(_stretched(ImageOps.exif_transpose(image))))
     except FileNotFoundError:
         raise InputFileError("image file not found", path=path) from None
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
         raise InputFileError(f"not a readable image: {exc}", path=path) from None
 
 
