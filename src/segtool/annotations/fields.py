@@ -10,6 +10,7 @@ Booleans are not numbers here, although Python says they are.
 from __future__ import annotations
 
 import math
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ import numpy as np
 
 from ..errors import AnnotationError
 from ..limits import pixel_limit_problem
+
+_INT64_LIMIT = 2.0 ** 63  # numbers from here on leave point_array's fast path
 
 
 def fail(source: Path, where: str, problem: str) -> AnnotationError:
@@ -55,6 +58,9 @@ def point_array(value: Any, *, source: Path, where: str, field: str = "points") 
         raise fail(source, where, f"{field} must be a list of [x, y] pairs, not {_show(value)}")
     if not value:
         return np.empty((0, 2), dtype=np.float64)
+    array = _plain_number_pairs(value)
+    if array is not None:
+        return array
     try:
         array = np.asarray(value)
     except ValueError:  # ragged: pairs of different lengths
@@ -62,6 +68,26 @@ def point_array(value: Any, *, source: Path, where: str, field: str = "points") 
     if array is None or array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "iuf":
         raise fail(source, where, f"{field} must be a list of [x, y] number pairs")
     return _finite(array.astype(np.float64), source=source, where=where, field=field)
+
+
+def _plain_number_pairs(value: list) -> np.ndarray | None:
+    """The usual case, quickly: pairs of finite JSON numbers as an (N, 2) float64 array; else None.
+
+    None hands ``value`` to the general path of :func:`point_array`, which decides
+    and names the problem; so this accepts only what that path accepts (all-boolean
+    pairs, integers beyond int64 and non-finite numbers go there), with the same values.
+    """
+    try:
+        xs, ys = zip(*value, strict=True)  # a ValueError unless every item is a pair
+        sum(xs), sum(ys)  # a TypeError for strings, None, lists: only numbers add up
+        if type(xs[0]) is bool:
+            return None
+        array = np.fromiter(chain.from_iterable(value), np.float64, 2 * len(value))
+    except (TypeError, ValueError, OverflowError):  # overflow: an integer beyond any float
+        return None
+    if not (array.min() > -_INT64_LIMIT and array.max() < _INT64_LIMIT):  # NaN fails both
+        return None
+    return array.reshape(-1, 2)
 
 
 def flat_point_array(value: Any, *, source: Path, where: str, field: str) -> np.ndarray:

@@ -57,10 +57,11 @@ def paint_labels(covers: Covers, order: Sequence[int], values: Sequence[int], dt
         bounds, top = topmost(spans, priority, height * stride, stride, lead)
         lengths = np.diff(bounds)
         value_on_top = np.concatenate([np.zeros(1, dtype=dtype), value_of[group]])  # top 0: background
-        layer = np.repeat(value_on_top[top], lengths).reshape(height, stride)
+        shown = value_on_top[top]
+        layer = np.repeat(shown, lengths).reshape(height, stride)
         if canvas is None:
             canvas = layer
-            counts = _piece_counts(value_on_top, top, lengths, padding=height * lead)
+            counts = _piece_counts(shown, lengths, padding=height * lead)
         else:
             covered = np.repeat((top > 0).view(np.uint8), lengths).reshape(height, stride)
             cv2.copyTo(layer, covered, canvas)
@@ -82,10 +83,10 @@ def label_counts(labels: np.ndarray) -> dict[int, int]:
     return {int(value): int(count) for value, count in enumerate(counts) if count}
 
 
-def _piece_counts(value_on_top: np.ndarray, top: np.ndarray, lengths: np.ndarray, *, padding: int) -> dict[int, int]:
-    """Pixels per value of a layer written as ``np.repeat(value_on_top[top], lengths)``, less ``padding``
+def _piece_counts(shown: np.ndarray, lengths: np.ndarray, *, padding: int) -> dict[int, int]:
+    """Pixels per value of a layer written as ``np.repeat(shown, lengths)``, less ``padding``
     background pixels (the padded column)."""
-    pixels = np.bincount(value_on_top[top], weights=lengths).astype(np.int64)
+    pixels = np.bincount(shown, weights=lengths).astype(np.int64)
     pixels[0] -= padding
     present = np.flatnonzero(pixels)
     return dict(zip(present.tolist(), pixels[present].tolist()))
