@@ -225,7 +225,7 @@ ANNOTATION_CASES = [
     Case("infinite-coordinate", "bad.json", b'{"shapes": [{"label": "road", "points": [[0, 0], [1e999, 0], [1, 1]]}],'
          b' "imageHeight": 20, "imageWidth": 30}', ("shape 1", "not a finite number")),
     Case("huge-coordinate", "bad.json", labelme_shape(points=[[0, 0], [1e300, 0], [10, 10]]),
-         ("shape 1", "out-of-range coordinate")),
+         ("shape 1", "has an out-of-range coordinate")),
     Case("integer-coordinate-beyond-int64", "bad.json", labelme_shape(points=[[0, 0], [10**30, 0], [10, 10]]),
          ("shape 1", "[x, y] number pairs")),
     Case("huge-circle-radius", "bad.json",

@@ -103,8 +103,8 @@ def _checked_points(points: np.ndarray) -> np.ndarray:
     points = np.asarray(points, dtype=np.float64)
     # min and max are NaN when a NaN is there, and NaN fails both comparisons.
     if points.size and not (points.min() >= -MAX_COORDINATE and points.max() <= MAX_COORDINATE):
-        bad = "non-finite" if not np.all(np.isfinite(points)) else "out-of-range"
-        raise AnnotationError(f"has a {bad} coordinate (NaN, infinite or beyond +-{MAX_COORDINATE:g})")
+        bad = "a non-finite" if not np.all(np.isfinite(points)) else "an out-of-range"
+        raise AnnotationError(f"has {bad} coordinate (NaN, infinite or beyond +-{MAX_COORDINATE:g})")
     return points.reshape(-1, 2)
 
 
