@@ -127,7 +127,7 @@ def segtool_per_file() -> tuple[str, Run]:
     try:
         from segtool.convert import RasterizeOptions, rasterize_one
     except ImportError:
-        return "load_annotation_file + rasterize_image + write_mask", reader_raster_write
+        return "load_annotation_file + rasterize_image(padded=True) + write_mask", reader_raster_write
 
     options = RasterizeOptions()
 
@@ -320,7 +320,8 @@ def main(argv: list[str] | None = None) -> None:
                          floor_with_reader(masks)),
         }
         if segtool_run is not reader_raster_write:
-            variants["w"] = variant("w", "a+reader+raster", "load_annotation_file + rasterize_image + write_mask",
+            variants["w"] = variant("w", "a+reader+raster",
+                                    "load_annotation_file + rasterize_image(padded=True) + write_mask",
                                     reader_raster_write)
         measure(list(variants.values()), files, label_map, args.rounds)
         shapes = sum(len(document["shapes"]) for document in documents)
