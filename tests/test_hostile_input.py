@@ -230,6 +230,14 @@ ANNOTATION_CASES = [
          ("shape 1", "[x, y] number pairs")),
     Case("huge-circle-radius", "bad.json",
          labelme_shape(shape_type="circle", points=[[5, 5], [5, 1e200]]), ("shape 1", "out-of-range")),
+    # work that a small file can ask for: 2000 boxes stacked on one another, and one polygon whose 20000
+    # edges each cross all 2000 rows (4e7 crossings); both need more pieces of rows than the limit of 2**25
+    Case("stacked-shapes", "bad.json",
+         labelme([square(x0=0, y0=0, x1=100, y1=100)] * 2000, imageHeight=100, imageWidth=100),
+         ("pieces of pixel rows", "more than the limit of 33554432")),
+    Case("zigzag-polygon", "bad.json",
+         labelme([square(points=[[i * 0.001, (i % 2) * 2000] for i in range(20_000)])], imageHeight=2000),
+         ("pieces of pixel rows", "more than the limit of 33554432")),
     # odd characters in names
     Case("label-lone-surrogate", "bad.json", labelme_shape(label="road\ud800"), ("shape 1", "UTF-8")),
     Case("label-line-break", "bad.json", labelme_shape(label="road\nside"), ("shape 1", "line break")),

@@ -55,8 +55,8 @@ def ellipse_spans(ellipses: Sequence[Ellipse], height: int, width: int) -> Spans
     first_row = np.clip(np.floor(cy - reach_y - 0.5), 0, height).astype(np.int64)
     stop_row = np.clip(np.floor(cy + reach_y - 0.5) + 2, 0, height).astype(np.int64)
     rows = np.where((rx > 0) & (ry > 0), stop_row - first_row, 0)
+    row = ranges(first_row, rows)  # first: it bounds the work (see spans.ranges)
     shape = np.repeat(np.arange(len(ellipses)), rows)
-    row = ranges(first_row, rows)
 
     cx, rx2, ry2, cos, sin = cx[shape], rx[shape] ** 2, ry[shape] ** 2, cos[shape], sin[shape]
     dy = row + 0.5 - cy[shape]

@@ -151,9 +151,10 @@ def rasterize_image(image: AnnotatedImage, label_map: LabelMap, *, order: str = 
     """
     _check_choice("order", order, ORDERS)
     style = _Style.make(convention, line_width, point_radius)
-    plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
-    painting = paint_labels(plan.covers, _paint_order(order, plan), plan.values, _label_dtype(label_map),
-                            padded=padded)
+    with _about(image):  # the work limit of segtool.raster.spans names no file
+        plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
+        painting = paint_labels(plan.covers, _paint_order(order, plan), plan.values, _label_dtype(label_map),
+                                padded=padded)
     return RasterResult(painting.labels, plan.report(painting.drawn, style), painting.counts)
 
 
@@ -168,15 +169,17 @@ def rasterize_per_label(image: AnnotatedImage, label_map: LabelMap, *, conventio
     is painted with the ignore value.
     """
     style = _Style.make(convention, line_width, point_radius)
-    plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
-    names = [label.name for label in label_map if label.id != 0]
-    if IGNORE_NAME in plan.keys:
-        names.append(IGNORE_NAME)
-    masks, drawn = {}, set()
-    for name in names:
-        mask, drawn_here = paint_union(plan.covers, [index for index, key in enumerate(plan.keys) if key == name])
-        masks[name] = mask.view(np.bool_)
-        drawn |= drawn_here
+    with _about(image):  # the work limit of segtool.raster.spans names no file
+        plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
+        names = [label.name for label in label_map if label.id != 0]
+        if IGNORE_NAME in plan.keys:
+            names.append(IGNORE_NAME)
+        masks, drawn = {}, set()
+        for name in names:
+            mask, drawn_here = paint_union(plan.covers,
+                                           [index for index, key in enumerate(plan.keys) if key == name])
+            masks[name] = mask.view(np.bool_)
+            drawn |= drawn_here
     return LabelMasks(masks, plan.report(drawn, style))
 
 
@@ -207,14 +210,15 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 
 
 @contextmanager
-def _about(image: AnnotatedImage, shape: Shape) -> Iterator[None]:
-    """Name the file and the shape in an :class:`AnnotationError` raised without them."""
+def _about(image: AnnotatedImage, shape: Shape | None = None) -> Iterator[None]:
+    """Name the file (and the shape, if given) in an :class:`AnnotationError` raised without them."""
     try:
         yield
     except AnnotationError as exc:
         if exc.path is not None:
             raise
-        raise AnnotationError(f"{shape.where}: {exc.message}", path=image.source) from None
+        message = exc.message if shape is None else f"{shape.where}: {exc.message}"
+        raise AnnotationError(message, path=image.source) from None
 
 
 def _plan(image: AnnotatedImage, label_map: LabelMap, style: _Style, unknown_label: str,

@@ -17,6 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import AnnotationError
+
+#: At most this many row pieces per image (some 2.5 GB of work arrays at the peak). Real annotations need a
+#: small fraction of it; a crafted file of a few hundred kilobytes (stacked or zigzagging shapes)
+#: could otherwise ask for hundreds of gigabytes.
+MAX_PIECES = 1 << 25
+
 FIELD_BITS = 21
 LARGEST_SIDE = (1 << FIELD_BITS) - 2  # so that a column index up to the width fits in a key field
 _FIELD = (1 << FIELD_BITS) - 1
@@ -94,10 +101,18 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
     >>> ranges(np.array([10, 5, 0]), np.array([2, 0, 3])).tolist()
     [10, 11, 0, 1, 2]
+
+    Every per-row array of the rasterizer is made here (or right after, from the same
+    ``counts``), so this is where its work is bounded: more than :data:`MAX_PIECES`
+    numbers is an :class:`~segtool.errors.AnnotationError` (naming no file), not gigabytes.
     """
     counts = np.asarray(counts, dtype=np.int64)
     offsets = np.cumsum(counts) - counts
     total = int(offsets[-1] + counts[-1]) if len(counts) else 0
+    if total > MAX_PIECES:
+        raise AnnotationError(f"drawing it needs {total} pieces of pixel rows, more than the limit of {MAX_PIECES} "
+                              "(thousands of shapes on top of one another, or edges that zigzag far more finely "
+                              "than the pixels?)")
     return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - offsets, counts)
 
 

@@ -57,7 +57,8 @@ def _rows_near(y_low: np.ndarray, y_high: np.ndarray, radius: float, height: int
     first = np.clip(np.ceil(y_low - radius - 0.5), 0, height).astype(np.int64)
     stop = np.clip(np.floor(y_high + radius - 0.5) + 1, 0, height).astype(np.int64)
     counts = np.maximum(stop - first, 0)
-    return np.repeat(np.arange(len(counts)), counts), ranges(first, counts)
+    rows = ranges(first, counts)  # first: it bounds the work (see spans.ranges)
+    return np.repeat(np.arange(len(counts)), counts), rows
 
 
 def _discs(points: np.ndarray, owner: np.ndarray, radius: float, height: int) -> Runs:
