@@ -110,14 +110,14 @@ def mutated_json(draw, base) -> object:
     for _ in range(draw(st.integers(1, 4))):
         spots = places(document)
         if not spots:
-            return draw(JSON)
+            return copy.deepcopy(draw(JSON))
         container, key = spots[draw(st.integers(0, len(spots) - 1))]
         old = container[key]
         operation = draw(st.sampled_from(["delete", "replace", "wrap", "stringify", "truncate", "double"]))
         if operation == "delete":
             del container[key]
-        elif operation == "replace":
-            container[key] = draw(JSON)
+        elif operation == "replace":  # a copy: NASTY hands out the same list and dict objects every time
+            container[key] = copy.deepcopy(draw(JSON))
         elif operation == "wrap":
             container[key] = [old]
         elif operation == "stringify":
