@@ -676,3 +676,14 @@ def test_messages_with_brackets_are_printed_as_they_are(tmp_path):
     result = invoke("rasterize", str(tmp_path / "a.json"), "-o", str(tmp_path / "out"))
     assert_clean_failure(result)
     one_error_naming(result, "a.json", ("points must be a list of [x, y] pairs",))
+
+
+def test_non_utf8_mask_names_are_written_back_byte_for_byte_in_per_image_rows(tmp_path):
+    name = os.fsdecode(b"caf\xe9.png")
+    for folder in ("gt", "pred"):
+        write_mask(tmp_path / folder / name, np.zeros((2, 2), np.uint8))
+    result = invoke("score", str(tmp_path / "pred"), str(tmp_path / "gt"), "-f", "csv", "-j", "1",
+                    "--per-image", str(tmp_path / "per_image.csv"))
+    assert result.exit_code == 0, result.stderr
+    rows = (tmp_path / "per_image.csv").read_bytes().splitlines()
+    assert rows[1].startswith(b"caf\xe9,0,")  # the image's name as its file name's bytes, class 0

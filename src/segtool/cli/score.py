@@ -170,7 +170,8 @@ def score(
 
 
 def _open_output(path: str):
-    return open_atomic(path, "w", encoding="utf-8", newline="")
+    # Image names are file names: bytes that are not UTF-8 are written back as they were.
+    return open_atomic(path, "w", encoding="utf-8", newline="", errors="surrogateescape")
 
 
 def _write_scores(result: ScoreResult, output_format: str, stream: IO[str]) -> None:
