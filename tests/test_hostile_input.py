@@ -687,3 +687,11 @@ def test_non_utf8_mask_names_are_written_back_byte_for_byte_in_per_image_rows(tm
     assert result.exit_code == 0, result.stderr
     rows = (tmp_path / "per_image.csv").read_bytes().splitlines()
     assert rows[1].startswith(b"caf\xe9,0,")  # the image's name as its file name's bytes, class 0
+
+
+def test_stats_report_of_a_folder_named_in_another_encoding(tmp_path):
+    folder = tmp_path / os.fsdecode(b"d\xe9")
+    write_mask(folder / "a.png", np.zeros((2, 2), np.uint8))
+    result = invoke("stats", str(folder), "-f", "csv", "--report", str(tmp_path / "r.html"), "-j", "1")
+    assert result.exit_code == 0, result.stderr
+    assert b"d\xe9" in (tmp_path / "r.html").read_bytes()  # the folder's name, as its bytes

@@ -120,6 +120,6 @@ def _write(rows: list[dict], output_format: OutputFormat, output: str | None, ca
 
 def _save(path: str, text: str) -> None:
     try:
-        write_bytes_atomic(path, text.encode("utf-8"))
+        write_bytes_atomic(path, text.encode("utf-8", "surrogateescape"))  # file names' bytes as they are
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
