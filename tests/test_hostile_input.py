@@ -360,9 +360,9 @@ def write_inputs(folder: Path, case: Case) -> Path:
     return bad
 
 
-def assert_good_written(out: Path) -> None:
+def assert_good_written(out: Path, name: str = "good") -> None:
     # good.json: the square (0,0)-(10,10) covers the 10 x 10 pixels whose centres lie inside it.
-    mask = read_mask(out / "good.png")
+    mask = read_mask(out / f"{name}.png")
     assert mask.shape == (HEIGHT, WIDTH) and int((mask != 0).sum()) == 100
 
 
@@ -477,6 +477,16 @@ def test_warnings_draw_and_strict_fails(tmp_path, shapes, fragment, pixels):
     one_error_naming(strict, "w.json", ("shape 1", fragment))
     assert "1 warning treated as an error (--strict)" in strict.stderr
     assert_good_written(tmp_path / "strict")
+
+
+def test_unreadable_image_data_with_a_declared_size_is_a_warning(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_bytes(labelme(imageData=b64(b"not an image")))
+    summary = rasterize_to_folder([path], tmp_path / "out")
+    assert summary.ok and summary.written == 1
+    assert summary.warnings == [f"{path}: cannot check imageHeight/imageWidth: imageData is not a readable image "
+                                "(not an image in a format Pillow reads)"]
+    assert_good_written(tmp_path / "out", "a")  # drawn at the declared 30 x 20, the same square as good.json
 
 
 def test_self_intersecting_polygon_is_drawn_even_odd_without_a_warning(tmp_path):
