@@ -49,17 +49,20 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
+from .distance_transform import normalise_spacing
 from .surface import SurfacePair
 
 __all__ = [
+    "AGGREGATION_RULE",
     "BoundaryF",
     "BoundaryMetric",
     "BoundaryScorer",
     "DEFAULT_NSD_TOLERANCE",
+    "EMPTY_RULE",
     "Tolerances",
     "assd",
     "boundary_f_score",
@@ -76,6 +79,12 @@ __all__ = [
 DEFAULT_NSD_TOLERANCE = 2.0
 BIOU_WIDTH_RATIO = 0.02
 BF_TOLERANCE_RATIO = 0.008
+#: How boundary metrics are aggregated over images, and the empty-mask rule, in words for outputs.
+AGGREGATION_RULE = ("per image only (no dataset aggregation: there is nothing to sum over images): "
+                    "scored per image and class, then mean and population standard deviation over the "
+                    "images where defined, with their number")
+EMPTY_RULE = ("both masks empty: undefined, left out of every mean; one mask empty: the worst value "
+              "(the image diagonal for distances, 0 for nsd, biou and bf), never 0 distance, never dropped")
 # A relative slack so that a distance equal to a tolerance counts as within it despite rounding.
 _INCLUSIVE = 1 + 1e-9
 
@@ -167,12 +176,17 @@ class Tolerances:
         bf = self.bf
         if bf is None:
             bf = math.ceil(BF_TOLERANCE_RATIO * pair.diagonal / step) * step
-        for label, value in (("nsd tolerance", self.nsd), ("bf tolerance", bf)):
-            if not (math.isfinite(value) and value >= 0):
+        resolved = Tolerances(nsd=self.nsd, biou_width=biou_width, bf=bf)
+        resolved.check()
+        return resolved
+
+    def check(self) -> None:
+        """Raise ``ValueError`` unless every given value is a finite number >= 0 (the width > 0)."""
+        for label, value in (("nsd tolerance", self.nsd), ("bf tolerance", self.bf)):
+            if value is not None and not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"{label} must be a finite number >= 0, got {value!r}")
-        if not (math.isfinite(biou_width) and biou_width > 0):
-            raise ValueError(f"biou width must be a finite number > 0, got {biou_width!r}")
-        return Tolerances(nsd=self.nsd, biou_width=biou_width, bf=bf)
+        if self.biou_width is not None and not (math.isfinite(self.biou_width) and self.biou_width > 0):
+            raise ValueError(f"biou width must be a finite number > 0, got {self.biou_width!r}")
 
 
 class BoundaryF(NamedTuple):
@@ -464,6 +478,15 @@ class BoundaryScorer:
     edge_is_boundary: bool = False
     tolerances: Tolerances = Tolerances()
 
+    def __post_init__(self) -> None:
+        """Check the settings here (``ValueError``), not once per image in the workers."""
+        if self.spacing is not None:
+            object.__setattr__(self, "spacing", normalise_spacing(self.spacing))
+        self.tolerances.check()
+        square = self.spacing is None or self.spacing[0] == self.spacing[1]
+        if not square and any(metric.kind == "biou_chessboard" for metric in self.metrics):
+            raise ValueError("biou_chessboard needs square pixels (a chessboard band has no meaning otherwise)")
+
     @classmethod
     def from_names(cls, names: Iterable[str], **settings) -> BoundaryScorer:
         """Parse and validate the metric names first (``ValueError`` for an unknown one)."""
@@ -472,6 +495,27 @@ class BoundaryScorer:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(metric.name for metric in self.metrics)
+
+    def describe(self) -> dict[str, Any]:
+        """The settings and every rule in words, for the score command's JSON ``settings``.
+
+        Tolerances that are None follow the image diagonal (see the conventions).
+        """
+        sy, sx = self.spacing or (1.0, 1.0)
+        edge = "make a boundary (edge_is_boundary)" if self.edge_is_boundary else "make no boundary"
+        return {"boundary_metrics": {
+            "metrics": [{"name": metric.name, "higher_is_better": metric.higher_is_better,
+                         "convention": metric.convention(self.tolerances)} for metric in self.metrics],
+            "spacing": [sy, sx],
+            "edge_is_boundary": self.edge_is_boundary,
+            "tolerances": {"nsd": self.tolerances.nsd, "biou_width": self.tolerances.biou_width,
+                           "bf": self.tolerances.bf},
+            "boundary": f"inner border of each class mask (pixels with a 4-neighbour outside it); "
+                        f"the image edge and ignored pixels {edge}",
+            "distances": "exact Euclidean between pixel centres, in spacing units (pixel height, width)",
+            "aggregation": AGGREGATION_RULE,
+            "empty_rule": EMPTY_RULE,
+        }}
 
     def __call__(
         self, mask_true: np.ndarray, mask_pred: np.ndarray, *, class_ids: Sequence[int], ignore: Iterable[int] = ()
