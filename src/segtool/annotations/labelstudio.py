@@ -130,7 +130,11 @@ def _full_annotations(document: Any, source: Path) -> list[_Annotation]:
             raise AnnotationError(f"task {position} is not a JSON object", path=source)
         task_name = f"task {task.get('id', f'#{position}')}"
         reference, from_upload = _reference(task.get("data"), task.get("file_upload"))
-        for entry in task.get("annotations", task.get("completions")) or []:
+        entries = task.get("annotations", task.get("completions")) or []
+        if not isinstance(entries, list):
+            raise AnnotationError(f"{task_name}: 'annotations' must be a list, not {type(entries).__name__}",
+                                  path=source)
+        for entry in entries:
             if not isinstance(entry, dict) or entry.get("was_cancelled"):
                 continue
             annotation = _Annotation(task_name, entry.get("completed_by"), entry.get("id"), reference, from_upload)
