@@ -95,6 +95,9 @@ def voc_colour(label_id: int) -> Colour:
     return red, green, blue
 
 
+_VOC_PALETTE = bytes(channel for index in range(256) for channel in voc_colour(index))
+
+
 @dataclass(frozen=True)
 class Label:
     """One class: its id in masks, its name, and the colour masks show it in."""
@@ -121,6 +124,7 @@ class LabelMap:
         self.source = source
         self._by_name: dict[str, Label] = {}
         self._by_id: dict[int, Label] = {}
+        self._palette: bytes | None = None
         if not 0 <= self.ignore_value <= 65535:
             raise LabelMapError(f"ignore value {self.ignore_value} is outside 0..65535", path=source)
         for label in self.labels:
@@ -222,12 +226,17 @@ class LabelMap:
         return label.colour if label is not None else voc_colour(label_id)
 
     def palette(self) -> bytes:
-        """768 bytes of RGB for a palette PNG: each id's colour, VOC colours elsewhere."""
-        colours = [voc_colour(index) for index in range(256)]
-        for label in self.labels:
-            if label.id < 256:
-                colours[label.id] = label.colour
-        return bytes(channel for colour in colours for channel in colour)
+        """768 bytes of RGB for a palette PNG: each id's colour, VOC colours elsewhere.
+
+        Computed once per map (the map does not change), since every written mask needs it.
+        """
+        if self._palette is None:
+            colours = bytearray(_VOC_PALETTE)
+            for label in self.labels:
+                if label.id < 256:
+                    colours[3 * label.id: 3 * label.id + 3] = bytes(label.colour)
+            self._palette = bytes(colours)
+        return self._palette
 
     # -- output -----------------------------------------------------------------------
     def to_txt(self) -> str:
