@@ -193,7 +193,7 @@ def test_unknown_prediction_values_count_as_wrong_and_are_reported(toy):
 def test_duplicate_masks_for_one_image_fail_it(toy):
     write_masks(toy / "gt", {"b.npy": np.zeros((2, 3), np.uint8)})
     result = score_folders(toy / "pred", toy / "gt", labels=toy / "labels.csv")
-    assert [failure.name for failure in result.failures] == ["b"] and "several masks" in result.failures[0].message
+    assert [failure.name for failure in result.failures] == ["b"] and "several files" in result.failures[0].message
 
 
 def test_two_files_make_one_pair(toy):

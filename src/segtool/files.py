@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import InputFileError
 from .storage import Location, RemotePath, as_path
@@ -40,15 +40,51 @@ def find_files(root: str | Path | RemotePath, suffixes: Sequence[str]) -> list[L
                   and not any(part.startswith(".") for part in path.relative_to(root).parts))
 
 
-def file_key(path: Path, root: str | Path) -> str:
+def file_key(path: Location, root: str | Path | RemotePath) -> str:
     """The key of ``path`` under ``root`` (see the module docstring).
 
     >>> file_key(Path("masks/a/b.png"), "masks")
     'a/b'
     """
-    root = Path(root)
-    relative = Path(path.name) if root == path else path.relative_to(root)
+    root = as_path(root)
+    relative = PurePosixPath(path.name) if root == path else PurePosixPath(path.relative_to(root).as_posix())
     return relative.with_suffix("").as_posix()
+
+
+@dataclass
+class KeyedFiles:
+    """The files of one root by key: ``unique`` (one file per key) and ``ambiguous`` (several).
+
+    ``ambiguous`` maps a key to its files (``a.png`` and ``a.npy``); such keys
+    are not in ``unique``, so that nothing is paired with the wrong file.
+    """
+
+    unique: dict[str, Location] = field(default_factory=dict)
+    ambiguous: dict[str, list[Location]] = field(default_factory=dict)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """``(key, message)`` for each ambiguous key, the message naming its files."""
+        return [(key, f"{', '.join(str(path) for path in paths)}: several files for one name; keep one")
+                for key, paths in self.ambiguous.items()]
+
+
+def files_by_key(root: str | Path | RemotePath, suffixes: Sequence[str]) -> KeyedFiles:
+    """The files under ``root`` whose suffix is in ``suffixes``, by key, in key order.
+
+    Raises :class:`InputFileError` when ``root`` does not exist.
+    """
+    root = as_path(root)
+    found: dict[str, list[Location]] = {}
+    for path in find_files(root, suffixes):
+        found.setdefault(file_key(path, root), []).append(path)
+    keyed = KeyedFiles()
+    for key in sorted(found):
+        paths = found[key]
+        if len(paths) == 1:
+            keyed.unique[key] = paths[0]
+        else:
+            keyed.ambiguous[key] = paths
+    return keyed
 
 
 @dataclass
@@ -61,42 +97,31 @@ class Pairing:
     left out of ``pairs``.
     """
 
-    pairs: list[tuple[str, Path, Path]] = field(default_factory=list)
-    only_left: list[Path] = field(default_factory=list)
-    only_right: list[Path] = field(default_factory=list)
+    pairs: list[tuple[str, Location, Location]] = field(default_factory=list)
+    only_left: list[Location] = field(default_factory=list)
+    only_right: list[Location] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
 
 
-def pair_by_key(left_root: str | Path, right_root: str | Path, *, left_suffixes: Sequence[str],
-                right_suffixes: Sequence[str]) -> Pairing:
+def pair_by_key(left_root: str | Path | RemotePath, right_root: str | Path | RemotePath, *,
+                left_suffixes: Sequence[str], right_suffixes: Sequence[str]) -> Pairing:
     """Match the files of two roots by key (relative path without suffix)."""
-    pairing = Pairing()
-    left = _by_key(left_root, left_suffixes, pairing)
-    right = _by_key(right_root, right_suffixes, pairing)
-    if Path(left_root).is_file() and Path(right_root).is_file() and left and right:
+    left_root, right_root = as_path(left_root), as_path(right_root)
+    left, right = files_by_key(left_root, left_suffixes), files_by_key(right_root, right_suffixes)
+    pairing = Pairing(ambiguous=[message for keyed in (left, right) for _, message in keyed.problems()])
+    if left_root.is_file() and right_root.is_file() and left.unique and right.unique:
         # two single files are a pair whatever their names
-        (left_path,), (right_path,) = left.values(), right.values()
-        pairing.pairs.append((next(iter(right)), left_path, right_path))
+        (left_path,), (right_path,) = left.unique.values(), right.unique.values()
+        pairing.pairs.append((next(iter(right.unique)), left_path, right_path))
         return pairing
-    for key in sorted(left.keys() | right.keys()):
-        if key in left and key in right:
-            pairing.pairs.append((key, left[key], right[key]))
-        elif key in left:
-            pairing.only_left.append(left[key])
+    for key in sorted(left.unique.keys() | right.unique.keys()):
+        if key in left.unique and key in right.unique:
+            pairing.pairs.append((key, left.unique[key], right.unique[key]))
+        elif key in left.unique:
+            pairing.only_left.append(left.unique[key])
         else:
-            pairing.only_right.append(right[key])
+            pairing.only_right.append(right.unique[key])
     return pairing
-
-
-def _by_key(root: str | Path, suffixes: Sequence[str], pairing: Pairing) -> dict[str, Path]:
-    found: dict[str, list[Path]] = {}
-    for path in find_files(root, suffixes):
-        found.setdefault(file_key(path, root), []).append(path)
-    for key, paths in found.items():
-        if len(paths) > 1:
-            names = ", ".join(path.name for path in paths)
-            pairing.ambiguous.append(f"{Path(root) / key}: several files for one name ({names}); keep one")
-    return {key: paths[0] for key, paths in found.items() if len(paths) == 1}
 
 
 def label_file_in(folder: str | Path | RemotePath) -> Location | None:

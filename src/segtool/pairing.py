@@ -1,10 +1,11 @@
 """Find the ground-truth masks under a folder and the prediction of each.
 
-A mask's *name* is its path relative to its root folder, without the extension,
-with ``/`` separators: ``GT/city/a.png`` and ``PRED/city/a.npy`` are both
-``city/a`` and make a pair. Folders are searched recursively; hidden files and
-folders (``.name``) are skipped; mask files end in ``.png`` or ``.npy``. Folders
-may be fsspec URLs (``s3://bucket/masks``, see :mod:`segtool.storage`).
+A mask's *name* is its key (:mod:`segtool.files`): its path relative to its
+root folder, without the extension, with ``/`` separators: ``GT/city/a.png``
+and ``PRED/city/a.npy`` are both ``city/a`` and make a pair. Folders are
+searched recursively; hidden files and folders (``.name``) are skipped; mask
+files end in ``.png`` or ``.npy``. Folders may be fsspec URLs
+(``s3://bucket/masks``, see :mod:`segtool.storage`).
 
 Two layouts:
 
@@ -22,17 +23,16 @@ given, or the ``labels.csv``/``labels.txt`` that rasterize wrote into it).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputFileError
+from .files import KeyedFiles, files_by_key, label_file_in
 from .labels import Label, LabelMap, label_folder, voc_colour
 from .maskio import MASK_SUFFIXES
 from .storage import RemotePath, as_path
 
 LAYOUTS = ("auto", "index", "binary")
-LABEL_MAP_FILES = ("labels.csv", "labels.txt")
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,9 @@ def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, la
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     if layout == "auto":
-        layout = detect_layout(gt, label_map or label_map_beside(gt))
+        layout = detect_layout(gt, label_map or _label_map_in(gt))
     if layout == "binary":
-        pairing = _pair_binary(pred, gt, label_map or label_map_beside(gt))
+        pairing = _pair_binary(pred, gt, label_map or _label_map_in(gt))
     else:
         pairing = _pair_index(pred, gt, label_map)
     if not pairing.pairs and not pairing.duplicates:
@@ -98,12 +98,10 @@ def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, la
     return pairing
 
 
-def label_map_beside(folder: Path) -> LabelMap | None:
+def _label_map_in(folder: Path) -> LabelMap | None:
     """The label map rasterize wrote into ``folder`` (labels.csv, else labels.txt), if any."""
-    for name in LABEL_MAP_FILES:
-        if (folder / name).is_file():
-            return LabelMap.read(folder / name)
-    return None
+    path = label_file_in(folder)
+    return LabelMap.read(path) if path is not None else None
 
 
 def detect_layout(gt: Path, label_map: LabelMap | None) -> str:
@@ -119,24 +117,10 @@ def detect_layout(gt: Path, label_map: LabelMap | None) -> str:
     return "index"
 
 
-def find_masks(root: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
-    """Every mask file under ``root`` by name, and ``(name, message)`` for names with several files."""
-    found: dict[str, list[Path]] = defaultdict(list)
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in MASK_SUFFIXES:
-            continue
-        if path.is_file():
-            found[relative.with_suffix("").as_posix()].append(path)
-    duplicates = [(name, f"{', '.join(str(path) for path in paths)}: several masks for one image; keep one")
-                  for name, paths in found.items() if len(paths) > 1]
-    return {name: paths[0] for name, paths in found.items() if len(paths) == 1}, duplicates
-
-
 def _pair_index(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
-    truths, gt_duplicates = find_masks(gt)
-    guesses, pred_duplicates = find_masks(pred)
-    pairing = Pairing("index", duplicates=gt_duplicates + pred_duplicates, label_map=label_map)
+    gt_files, pred_files = files_by_key(gt, MASK_SUFFIXES), files_by_key(pred, MASK_SUFFIXES)
+    truths, guesses = gt_files.unique, pred_files.unique
+    pairing = Pairing("index", duplicates=gt_files.problems() + pred_files.problems(), label_map=label_map)
     for name in sorted(truths):
         pairing.pairs.append(MaskPair(name, truths[name], guesses.get(name)))
         if name not in guesses:
@@ -151,10 +135,10 @@ def _pair_binary(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
     guesses: dict[int, dict[str, Path]] = {}
     duplicates: list[tuple[str, str]] = []
     for label_id, folder in labels:
-        truths[label_id], found_duplicates = _masks_in(gt / folder)
-        duplicates += found_duplicates
-        guesses[label_id], found_duplicates = _masks_in(pred / folder)
-        duplicates += found_duplicates
+        for found, root in ((truths, gt), (guesses, pred)):
+            masks = files_by_key(root / folder, MASK_SUFFIXES) if (root / folder).is_dir() else KeyedFiles()
+            found[label_id] = masks.unique
+            duplicates += masks.problems()
     gt_names = set().union(*truths.values()) if truths else set()
     pred_names = set().union(*guesses.values()) if guesses else set()
     pairing = Pairing("binary", duplicates=duplicates, label_map=label_map or _folder_label_map(labels))
@@ -167,10 +151,6 @@ def _pair_binary(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
             pairing.missing_predictions.append(name)
     pairing.unpaired_predictions = sorted(pred_names - gt_names)
     return pairing
-
-
-def _masks_in(folder: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
-    return find_masks(folder) if folder.is_dir() else ({}, [])
 
 
 def _binary_labels(gt: Path, label_map: LabelMap | None) -> list[tuple[int, str]]:
