@@ -44,6 +44,7 @@ from .limits import DEFAULT_MAX_PIXELS
 from .maskio import read_label_ids, read_png_header
 from .memory import keep_freed_memory_in_workers
 from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
+from .metrics.boundary import BoundaryMetric, parse_boundary_metric
 from .pairing import LabelMasksPair, MaskPair, Pairing, pair_masks
 from .executors import Executor, LocalExecutor
 from .parallel import batch_size_for
@@ -91,7 +92,9 @@ class ImageMetrics(Protocol):
     image, or with 0/1 masks and ``class_ids=[1]`` for one label of the binary
     layout. Returns ``{column name: one value per class id}``, NaN where
     undefined; each column gets an image mean, standard deviation and count.
-    Must be picklable (a module-level class instance).
+    Must be picklable (a module-level class instance). It may also have a
+    ``describe()`` method returning a dict of its settings and rules, which is
+    merged into :attr:`ScoreResult.settings` (as :class:`~segtool.metrics.boundary.BoundaryScorer` does).
     """
 
     names: tuple[str, ...]
@@ -340,6 +343,8 @@ def _settings_record(pred_dir, gt_dir, pairing: Pairing, ignore: tuple[int, ...]
                        + ("background included" if include_background else "background (id 0) left out")),
         "empty_rule": UNDEFINED_RULE,
         "image_metrics": [name for metric in image_metrics for name in metric.names],
+        **{key: value for metric in image_metrics if hasattr(metric, "describe")
+           for key, value in metric.describe().items()},
     }
 
 
@@ -362,7 +367,7 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
         class_ids = _image_class_ids(joint, settings, pair.gt)
         counts = ImageCounts.from_joint(pair.name, joint, class_ids)
         if settings.image_metrics:
-            counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids)
+            counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids, settings.ignore)
         if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and _is_colour_png(pair.pred):
             counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
                 str(UNKNOWN_COLOUR_VALUE))
@@ -412,8 +417,9 @@ def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> 
             fp.append(np.count_nonzero(guess & ~truth))
             fn.append(np.count_nonzero(truth & ~guess))
             if settings.image_metrics:
+                # Labels are scored on their own files, over every pixel: no ignore values here.
                 extra_rows.append(_image_metric_values(settings, truth.view(np.uint8), guess.view(np.uint8),
-                                                       np.array([1])))
+                                                       np.array([1]), ()))
         ids = np.array([label_id for label_id, _, _ in files], np.int64)
         tp, fp, fn = (np.array(values, np.int64) for values in (tp, fp, fn))
         present = (tp + fp + fn) > 0
@@ -453,13 +459,19 @@ def _is_colour_png(path: Location | None) -> bool:
 
 
 def _image_metric_values(settings: _PairSettings, truth: np.ndarray, guess: np.ndarray,
-                         class_ids: np.ndarray) -> dict[str, np.ndarray]:
+                         class_ids: np.ndarray, ignore: tuple[int, ...]) -> dict[str, np.ndarray]:
     if settings.binary:
-        truth = np.where(np.isin(truth, settings.ignore), truth, truth != 0).astype(truth.dtype)
+        # Background 0, foreground 1; ignored ground truth becomes 2 (an ignore value of 1 must not
+        # swallow the foreground), as the counts ignore before binarising.
+        ignored = np.isin(truth, ignore) if ignore else None
+        truth = (truth != 0).view(np.uint8)
+        if ignored is not None:
+            truth[ignored] = 2
+        ignore = (2,) if ignored is not None else ()
         guess = (guess != 0).view(np.uint8)
     values: dict[str, np.ndarray] = {}
     for metric in settings.image_metrics:
-        values.update(metric(truth, guess, class_ids=class_ids, ignore=settings.ignore))
+        values.update(metric(truth, guess, class_ids=class_ids, ignore=ignore))
     return values
 
 
@@ -478,8 +490,8 @@ def _result(accumulator: ScoreAccumulator, names: Callable[[int], str], settings
     scores = accumulator.result()
     in_mean = accumulator.in_mean()
     extra_metrics = [name for name in scores.image_mean if name not in METRICS]
-    columns = CLASS_COLUMNS + tuple(f"{name}_image_{part}" for name in extra_metrics for part in ("mean", "std")) \
-        + tuple(f"{name}_n_images" for name in extra_metrics)
+    columns = CLASS_COLUMNS + tuple(f"{name}_{part}" for name in extra_metrics
+                                    for part in ("image_mean", "image_std", "n_images"))
     classes = []
     for index, class_id in enumerate(scores.class_ids.tolist()):
         row: dict[str, Any] = {
@@ -522,39 +534,56 @@ def _summary_row(summary: dict[str, Any], extra_metrics: list[str]) -> dict[str,
 
 
 # -- thresholds ---------------------------------------------------------------------------
-_THRESHOLD = re.compile(r"^\s*(?:(?P<aggregation>dataset|image):)?(?P<metric>[a-z_0-9]+)\s*=\s*(?P<value>\S+)\s*$")
+_THRESHOLD = re.compile(r"^\s*(?:(?P<aggregation>dataset|image):)?(?P<metric>[a-z_0-9.]+)\s*=\s*(?P<value>\S+)\s*$")
 _DATASET_ONLY = ("pixel_accuracy", "mean_accuracy", "frequency_weighted_iou")
 
 
 @dataclass(frozen=True)
 class Threshold:
-    """``[dataset:|image:]METRIC=VALUE``: the macro mean of METRIC must be at least VALUE.
+    """``[dataset:|image:]METRIC=VALUE``: the macro mean of METRIC must be at least VALUE
+    (``bound="lower"``), or at most VALUE (``bound="upper"``).
 
-    ``dataset`` (the default) gates the dataset aggregation's macro mean, ``image``
-    the macro mean of the per-image means. METRIC is dice, iou, precision or recall,
-    or (dataset only) pixel_accuracy, mean_accuracy, frequency_weighted_iou.
+    ``dataset`` gates the dataset aggregation's macro mean, ``image`` the macro
+    mean of the per-image means. METRIC is dice, iou, precision or recall (default
+    aggregation dataset), or for the dataset aggregation pixel_accuracy,
+    mean_accuracy, frequency_weighted_iou: all lower bounds. Or a boundary metric
+    (:func:`~segtool.metrics.boundary.parse_boundary_metric`), which exists in the
+    image aggregation only (its default): a lower bound for the scores where
+    higher is better (nsd, biou, biou_chessboard, bf), an upper bound for the
+    distances (hd, hd<p>, hd<p>_pooled, assd, masd). A bound the other way round
+    would pass a worse model, so it is refused.
     """
 
     aggregation: str
     metric: str
     value: float
+    bound: str = "lower"
 
     @classmethod
-    def parse(cls, text: str) -> Threshold:
+    def parse(cls, text: str, *, bound: str = "lower") -> Threshold:
+        if bound not in ("lower", "upper"):
+            raise ValueError(f"bound must be 'lower' or 'upper', got {bound!r}")
         match = _THRESHOLD.match(text.lower())
         if not match:
-            raise ValueError(f"{text!r} is not [dataset:|image:]METRIC=VALUE (for example dice=0.8)")
-        aggregation = match["aggregation"] or "dataset"
-        metric = match["metric"]
-        known = METRICS + (_DATASET_ONLY if aggregation == "dataset" else ())
-        if metric not in known:
-            raise ValueError(f"{text!r}: unknown metric {metric!r} for the {aggregation} aggregation "
-                             f"(one of {', '.join(known)})")
+            raise ValueError(f"{text!r} is not [dataset:|image:]METRIC=VALUE (for example "
+                             f"{'dice=0.8' if bound == 'lower' else 'hd95=10'})")
+        boundary = _boundary_metric(match["metric"])
+        if boundary is None:
+            aggregation, metric = match["aggregation"] or "dataset", match["metric"]
+            _check_confusion_threshold(text, aggregation, metric, bound)
+        else:
+            aggregation, metric = match["aggregation"] or "image", boundary.name
+            if aggregation == "dataset":
+                raise ValueError(f"{text!r}: boundary metrics have no dataset aggregation (per image only)")
+            if boundary.higher_is_better != (bound == "lower"):
+                better = "higher" if boundary.higher_is_better else "lower"
+                raise ValueError(f"{text!r}: {better} is better for {metric}, so it takes "
+                                 f"{'a lower' if boundary.higher_is_better else 'an upper'} bound")
         try:
             value = float(match["value"])
         except ValueError:
             raise ValueError(f"{text!r}: {match['value']!r} is not a number") from None
-        return cls(aggregation, metric, value)
+        return cls(aggregation, metric, value, bound)
 
     @property
     def key(self) -> str:
@@ -562,7 +591,26 @@ class Threshold:
         return f"{self.metric}_image_mean" if self.aggregation == "image" else self.metric
 
     def describe(self) -> str:
-        return f"{self.aggregation}:{self.metric}>={self.value:g}"
+        return f"{self.aggregation}:{self.metric}{'>=' if self.bound == 'lower' else '<='}{self.value:g}"
+
+    def is_met_by(self, value: float) -> bool:
+        return value >= self.value if self.bound == "lower" else value <= self.value
+
+
+def _boundary_metric(name: str) -> BoundaryMetric | None:
+    try:
+        return parse_boundary_metric(name)
+    except ValueError:
+        return None
+
+
+def _check_confusion_threshold(text: str, aggregation: str, metric: str, bound: str) -> None:
+    known = METRICS + (_DATASET_ONLY if aggregation == "dataset" else ())
+    if metric not in known:
+        raise ValueError(f"{text!r}: unknown metric {metric!r} for the {aggregation} aggregation "
+                         f"(one of {', '.join(known)}, or a boundary metric)")
+    if bound == "upper":
+        raise ValueError(f"{text!r}: higher is better for {metric}, so it takes a lower bound")
 
 
 def thresholds_not_met(result: ScoreResult, thresholds: Iterable[Threshold]) -> list[str]:
@@ -572,6 +620,6 @@ def thresholds_not_met(result: ScoreResult, thresholds: Iterable[Threshold]) -> 
         value = result.summary.get(threshold.key)
         if value is None or np.isnan(value):
             messages.append(f"{threshold.describe()}: the score is undefined (no class to average)")
-        elif value < threshold.value:
+        elif not threshold.is_met_by(value):
             messages.append(f"{threshold.describe()}: the score is {value:.6g}")
     return messages
