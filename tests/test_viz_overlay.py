@@ -14,7 +14,7 @@ from segtool.labels import LabelMap
 from segtool.maskio import write_mask
 from segtool.viz.batch import OverlayOptions, overlay_folder
 from segtool.viz.image import read_image, thumbnail, write_image
-from segtool.viz.overlay import inner_border, legend_entries, overlay, present_ids
+from segtool.viz.overlays import inner_border, legend_entries, overlay, present_ids
 
 # from_names sorts the names after the background: a = 1, b = 2; VOC colours 1 = (128, 0, 0),
 # 2 = (0, 128, 0), and the ignore value 255 = (224, 224, 192).
@@ -26,7 +26,7 @@ def gray(height, width, value=100):
     return np.full((height, width, 3), value, np.uint8)
 
 
-@pytest.mark.parametrize("module", ["segtool.viz.overlay", "segtool.viz.image", "segtool.files"])
+@pytest.mark.parametrize("module", ["segtool.viz.overlays", "segtool.viz.image", "segtool.files"])
 def test_doctests(module):
     assert doctest.testmod(importlib.import_module(module)).failed == 0
 
@@ -196,3 +196,11 @@ def test_overlay_command_with_legend_names_the_classes_found(tmp_path):
     assert result.exit_code == 0 and result.stderr == ""
     picture = np.asarray(Image.open(tmp_path / "o" / "p.png"))
     assert picture.shape[1] > 40 and np.all(picture[:, 40:] == GREEN, axis=2).any()  # swatch of id 2
+
+
+def test_the_overlays_module_is_not_shadowed_by_the_overlay_function():
+    import segtool.viz
+    import segtool.viz.overlays
+
+    assert segtool.viz.overlay is segtool.viz.overlays.overlay and callable(segtool.viz.overlay)
+    assert importlib.import_module("segtool.viz.overlays").inner_border is inner_border

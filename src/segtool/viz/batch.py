@@ -21,14 +21,14 @@ from ..labels import LabelMap
 from ..maskio import MASK_SUFFIXES, read_label_ids
 from ..parallel import map_in_order
 from .image import IMAGE_SUFFIXES, read_image, write_image
-from .overlay import overlay
+from .overlays import overlay
 
 _SUFFIX = {"png": ".png", "jpeg": ".jpg"}
 
 
 @dataclass(frozen=True)
 class OverlayOptions:
-    """How each overlay is drawn and saved (see :func:`segtool.viz.overlay.overlay`)."""
+    """How each overlay is drawn and saved (see :func:`segtool.viz.overlays.overlay`)."""
 
     label_map: LabelMap | None = None
     opacity: float = 0.5

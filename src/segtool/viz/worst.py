@@ -33,7 +33,7 @@ from ..maskio import read_label_ids
 from .errormap import error_map
 from .html import Picture
 from .image import encode_image, read_image, thumbnail
-from .overlay import overlay
+from .overlays import overlay
 
 
 def _defined(value: object) -> bool:
