@@ -26,7 +26,8 @@ from ..scoring import (
     thresholds_not_met,
 )
 from .app import app
-from .common import EXIT_BELOW_THRESHOLD, EXIT_FAILED, OutputFormat, error, info, progress_tasks, user_errors, warn
+from .common import (EXIT_BELOW_THRESHOLD, EXIT_FAILED, OutputFormat, error, info, parse_ignore_values, progress_tasks,
+                     user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 #: At most this many file names are listed on stderr for one kind of problem.
@@ -63,18 +64,6 @@ def _parse_thresholds(values: list[str]) -> list[Threshold]:
         return [Threshold.parse(value) for value in values]
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--fail-under") from None
-
-
-def _parse_ignore(values: list[str] | None) -> tuple[int, ...] | None:
-    if not values:
-        return None
-    if [value.lower() for value in values] == ["none"]:
-        return ()
-    try:
-        return tuple(int(value) for value in values)
-    except ValueError:
-        raise typer.BadParameter(f"expected whole numbers or 'none', got {' '.join(values)}",
-                                 param_hint="--ignore") from None
 
 
 @app.command(no_args_is_help=True)
@@ -143,7 +132,7 @@ def score(
     threshold was not met (1 wins over 3).
     """
     thresholds = _parse_thresholds(fail_under or [])
-    ignore_values = _parse_ignore(ignore)
+    ignore_values = parse_ignore_values(ignore)
     keep_freed_memory()
     with user_errors(debug), ExitStack() as files:
         label_map = LabelMap.read(labels) if labels else None
