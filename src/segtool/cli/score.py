@@ -26,6 +26,18 @@ from ..scoring import (
     thresholds_not_met,
 )
 from .app import app
+from .boundary_options import (
+    BfToleranceOption,
+    BiouWidthOption,
+    EdgeIsBoundaryOption,
+    MetricsOption,
+    NsdToleranceOption,
+    SpacingOption,
+    boundary_notes,
+    boundary_scorer,
+    boundary_table_columns,
+    check_thresholds_are_scored,
+)
 from .common import (EXIT_BELOW_THRESHOLD, EXIT_FAILED, OutputFormat, error, info, parse_ignore_values, progress_tasks,
                      user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
@@ -59,11 +71,11 @@ TABLE_COLUMNS = (
 )
 
 
-def _parse_thresholds(values: list[str]) -> list[Threshold]:
+def _parse_thresholds(values: list[str], *, bound: str, option: str) -> list[Threshold]:
     try:
-        return [Threshold.parse(value) for value in values]
+        return [Threshold.parse(value, bound=bound) for value in values]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--fail-under") from None
+        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 @app.command(no_args_is_help=True)
@@ -98,15 +110,27 @@ def score(
         "--output", "-o", help="Write the scores to this file instead of stdout.")] = None,
     per_image: Annotated[Optional[str], typer.Option(
         help="Also write a CSV with one row per image and class present in it (columns image, class_id, "
-             "class_name, tp, fp, fn, dice, iou, precision, recall), as the run goes.")] = None,
+             "class_name, tp, fp, fn, dice, iou, precision, recall, then one per boundary metric), as the run "
+             "goes.")] = None,
     confusion: Annotated[Optional[str], typer.Option(
         help="Also write the dataset confusion matrix as CSV (rows: true class; columns: predicted "
              "class id, then not_a_class).")] = None,
+    metrics: MetricsOption = None,
+    spacing: SpacingOption = None,
+    nsd_tolerance: NsdToleranceOption = None,
+    biou_width: BiouWidthOption = None,
+    bf_tolerance: BfToleranceOption = None,
+    edge_is_boundary: EdgeIsBoundaryOption = False,
     fail_under: Annotated[Optional[list[str]], typer.Option(
         metavar="[dataset:|image:]METRIC=VALUE",
         help="Exit with code 3 when a macro mean is below VALUE (repeatable). METRIC: dice, iou, precision, "
              "recall; with the dataset aggregation (the default) also pixel_accuracy, mean_accuracy, "
-             "frequency_weighted_iou. Example: --fail-under dice=0.8 --fail-under image:iou=0.6")] = None,
+             "frequency_weighted_iou; boundary scores where higher is better (nsd, biou, biou_chessboard, bf; "
+             "image aggregation only). Example: --fail-under dice=0.8 --fail-under image:iou=0.6")] = None,
+    fail_over: Annotated[Optional[list[str]], typer.Option(
+        metavar="[image:]METRIC=VALUE",
+        help="Exit with code 3 when the macro mean of a boundary distance (hd, hd95, hd<p>, hd<p>_pooled, "
+             "assd, masd; per image) is above VALUE (repeatable). Example: --fail-over hd95=10")] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1, show_default=False,
         help="Worker processes (default: all cores). Results do not depend on it.")] = default_jobs(),
@@ -128,33 +152,46 @@ def score(
     means, never counted as 0 or 1. Data goes to stdout (or -o), messages to stderr.
 
     Exit codes: 0 success; 1 bad input, or some files failed or had no prediction
-    (the others are still scored and printed); 2 usage error; 3 a --fail-under
-    threshold was not met (1 wins over 3).
+    (the others are still scored and printed); 2 usage error; 3 a --fail-under threshold
+    or a --fail-over bound was not met (1 wins over 3).
+
+    Boundary metrics (--metrics hd95,assd,nsd,...) are scored per image and class,
+    then averaged over the images where defined (no dataset aggregation); the
+    convention of each is printed under the table and stored in the JSON settings.
     """
-    thresholds = _parse_thresholds(fail_under or [])
+    thresholds = (_parse_thresholds(fail_under or [], bound="lower", option="--fail-under")
+                  + _parse_thresholds(fail_over or [], bound="upper", option="--fail-over"))
+    scorer = boundary_scorer(metrics, spacing=spacing, nsd_tolerance=nsd_tolerance, biou_width=biou_width,
+                             bf_tolerance=bf_tolerance, edge_is_boundary=edge_is_boundary)
+    check_thresholds_are_scored(thresholds, scorer)
+    image_metrics = [scorer] if scorer is not None else []
     ignore_values = parse_ignore_values(ignore)
     keep_freed_memory()
     with user_errors(debug), ExitStack() as files:
         label_map = LabelMap.read(labels) if labels else None
         on_image = None
         if per_image is not None:
-            rows_out = CsvRowWriter(files.enter_context(_open_output(per_image)), PER_IMAGE_COLUMNS)
+            rows_out = CsvRowWriter(files.enter_context(_open_output(per_image)),
+                                    PER_IMAGE_COLUMNS + (scorer.names if scorer is not None else ()))
             on_image = rows_out.write
         with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
             result = score_folders(
                 pred, gt, labels=label_map, ignore=ignore_values, include_background=include_background,
                 missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, executor=runner,
-                max_pixels=max_pixels, on_image=on_image, progress=progress)
+                image_metrics=image_metrics, max_pixels=max_pixels, on_image=on_image, progress=progress)
         confusion_written = confusion is None or _write_confusion(result, confusion)
         stream = files.enter_context(_open_output(output)) if output is not None else sys.stdout
-        _write_scores(result, output_format.value, stream)
+        _write_scores(result, output_format.value, stream, table_columns=[
+            *TABLE_COLUMNS, *boundary_table_columns(scorer)])
     _report_problems(result, quiet=quiet)
     if result.failed or not confusion_written:
         raise typer.Exit(EXIT_FAILED)
-    below = thresholds_not_met(result, thresholds)
-    for message in below:
-        error(f"below --fail-under {escape(message)}")
-    if below:
+    not_met = False
+    for threshold in thresholds:
+        for message in thresholds_not_met(result, [threshold]):
+            not_met = True
+            error(f"{'below --fail-under' if threshold.bound == 'lower' else 'above --fail-over'} {escape(message)}")
+    if not_met:
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
@@ -163,7 +200,8 @@ def _open_output(path: str):
     return open_atomic(path, "w", encoding="utf-8", newline="", errors="surrogateescape")
 
 
-def _write_scores(result: ScoreResult, output_format: str, stream: IO[str]) -> None:
+def _write_scores(result: ScoreResult, output_format: str, stream: IO[str], *,
+                  table_columns: list[Column]) -> None:
     summary = result.summary
     settings = result.settings
     ignored = ", ".join(str(value) for value in settings["ignore_values"]) or "none"
@@ -175,10 +213,11 @@ def _write_scores(result: ScoreResult, output_format: str, stream: IO[str]) -> N
         f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])} (dataset).",
         f"Ignored ground-truth values: {ignored}. Undefined (-): {UNDEFINED_RULE}.",
     ]
+    notes.extend(boundary_notes(settings))
     if result.scored_as_empty:
         notes.append(f"{len(result.scored_as_empty)} missing predictions were scored as empty (all background).")
     write_rows(result.rows(), result.columns, output_format, stream, title="Scores per class",
-               notes=notes, table_columns=TABLE_COLUMNS, json_document=result.to_document(),
+               notes=notes, table_columns=table_columns, json_document=result.to_document(),
                sections=[len(result.classes)])
 
 
