@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import InputFileError
+from .errors import InputFileError, OutputError
 from .storage import Location, RemotePath, as_path
 
 LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
@@ -133,3 +133,25 @@ def label_file_in(folder: str | Path | RemotePath) -> Location | None:
     if not folder.is_dir():
         return None
     return next((folder / name for name in LABEL_FILE_NAMES if (folder / name).is_file()), None)
+
+
+def check_picture_folder(folder: str | Path | RemotePath, mask_folders: Sequence[str | Path | RemotePath], *,
+                         what: str) -> None:
+    """An :class:`OutputError` when the picture folder ``folder`` is a mask folder or lies inside one.
+
+    Pictures written there would overwrite masks of the same name, or be read
+    as masks by the next run. Mask "folders" that are single files are not checked.
+    """
+    target = as_path(folder).resolve()
+    for entry in mask_folders:
+        root = as_path(entry).resolve()
+        if root.is_dir() and _inside(target, root):
+            raise OutputError(f"{what} must not be the mask folder {entry} or lie inside it "
+                              "(pictures would be mixed with the masks)", path=folder)
+
+
+def _inside(path: Location, root: Location) -> bool:
+    if isinstance(path, RemotePath) or isinstance(root, RemotePath):
+        child, parent = str(path).rstrip("/"), str(root).rstrip("/")
+        return child == parent or child.startswith(parent + "/")
+    return path == root or root in path.parents

@@ -16,6 +16,9 @@ Two layouts:
   is an empty mask for that label; an image with no file under any label folder
   of the predictions has no prediction.
 
+Photos (:func:`attach_images`) are matched to the ground-truth masks by name in
+the same way (``IMAGES/city/a.jpg``), for pictures of the results.
+
 ``auto`` picks ``binary`` when the ground-truth folder holds no mask file of its
 own and every folder in it is the folder of a label of the label map (the one
 given, or the ``labels.csv``/``labels.txt`` that rasterize wrote into it).
@@ -23,34 +26,43 @@ given, or the ``labels.csv``/``labels.txt`` that rasterize wrote into it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import InputFileError
 from .files import KeyedFiles, files_by_key, label_file_in
 from .labels import Label, LabelMap, label_folder, voc_colour
 from .maskio import MASK_SUFFIXES
-from .storage import RemotePath, as_path
+from .storage import Location, RemotePath, as_path
+from .viz.image import IMAGE_SUFFIXES
 
 LAYOUTS = ("auto", "index", "binary")
 
 
 @dataclass(frozen=True)
 class MaskPair:
-    """One image of the index layout: its ground truth and its prediction (None when missing)."""
+    """One image of the index layout: its ground truth and its prediction (None when missing).
+
+    ``image`` is its photo, when one was attached (:func:`attach_images`).
+    """
 
     name: str
     gt: Path
     pred: Path | None
+    image: Location | None = None
 
 
 @dataclass(frozen=True)
 class LabelMasksPair:
-    """One image of the binary layout: per label id, the ground-truth and predicted files (None: empty)."""
+    """One image of the binary layout: per label id, the ground-truth and predicted files (None: empty).
+
+    ``image`` is its photo, when one was attached (:func:`attach_images`).
+    """
 
     name: str
     gt: tuple[tuple[int, Path | None], ...]
     pred: tuple[tuple[int, Path | None], ...]
+    image: Location | None = None
 
     @property
     def has_prediction(self) -> bool:
@@ -67,6 +79,8 @@ class Pairing:
     unpaired_predictions: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, message)
     label_map: LabelMap | None = None
+    without_image: list[str] = field(default_factory=list)  # names with no photo (see attach_images)
+    ambiguous_images: list[str] = field(default_factory=list)  # one message per name with several photos
 
 
 def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, layout: str = "auto",
@@ -96,6 +110,27 @@ def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, la
         raise InputFileError(f"no ground-truth masks ({', '.join(MASK_SUFFIXES)}) found in the {layout} layout",
                              path=gt)
     return pairing
+
+
+def attach_images(pairing: Pairing, images: str | Path | RemotePath) -> None:
+    """Give every pair the photo of the same name under ``images`` (any image suffix), in place.
+
+    Pairs without one, or with several (``a.jpg`` and ``a.png``), keep ``image=None``
+    and are listed in ``pairing.without_image`` (``pairing.ambiguous_images`` says
+    which files clash). A single ground-truth file goes with a single image file
+    whatever its name. An :class:`~segtool.errors.InputFileError` when ``images``
+    does not exist.
+    """
+    images = as_path(images)
+    photos = files_by_key(images, IMAGE_SUFFIXES)
+    pairing.ambiguous_images = [message for _, message in photos.problems()]
+    single = images.is_file() and len(pairing.pairs) == 1 and len(photos.unique) == 1
+    for index, pair in enumerate(pairing.pairs):
+        photo = next(iter(photos.unique.values())) if single else photos.unique.get(pair.name)
+        if photo is None:
+            pairing.without_image.append(pair.name)
+        else:
+            pairing.pairs[index] = replace(pair, image=photo)
 
 
 def _label_map_in(folder: Path) -> LabelMap | None:

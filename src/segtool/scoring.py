@@ -22,6 +22,9 @@ Rules (see also :mod:`segtool.metrics.classwise`):
 * Missing predictions fail the run, or with ``missing="empty"`` are scored as
   all-background masks. Predictions without ground truth are listed, not scored.
 * One bad file fails its pair only; the others are scored.
+* ``error_maps``: each worker also writes the error map of the pair it scored
+  (:mod:`segtool.errormaps`); ``images`` gives them (and report pictures) a
+  photo underneath, matched by name like the masks.
 * Results do not depend on the number of processes, the executor (local processes
   or Dask, see :mod:`segtool.executors`) or its batch size: images are added in
   file order. Folders may be fsspec URLs (see :mod:`segtool.storage`).
@@ -38,17 +41,19 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .errormaps import ErrorMapFolder
 from .errors import MaskError, SegtoolError, SizeMismatchError
-from .labels import DEFAULT_IGNORE_VALUE, LabelMap
+from .files import check_picture_folder
+from .labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
 from .limits import DEFAULT_MAX_PIXELS
 from .maskio import read_label_ids, read_png_header
 from .memory import keep_freed_memory_in_workers
 from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
 from .metrics.boundary import BoundaryMetric, parse_boundary_metric
-from .pairing import LabelMasksPair, MaskPair, Pairing, pair_masks
+from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
 from .executors import Executor, LocalExecutor
 from .parallel import batch_size_for
-from .storage import Location, RemotePath
+from .storage import Location, RemotePath, as_path
 
 __all__ = [
     "CLASS_COLUMNS", "PER_IMAGE_COLUMNS", "ImageMetrics", "PairFailure", "ScoreResult", "Threshold",
@@ -119,6 +124,8 @@ class ScoreResult:
     :data:`CLASS_COLUMNS`. ``confusion`` is the dataset confusion matrix (rows
     true classes, columns predicted classes in ``confusion_class_ids`` order, then
     one column for predictions that are no class); None for the binary layout.
+    ``pairing`` holds the files that were paired (with their photos, when
+    ``images`` was given), for pictures of the results.
     """
 
     classes: list[dict[str, Any]]
@@ -133,6 +140,7 @@ class ScoreResult:
     unpaired_predictions: list[str] = field(default_factory=list)
     failures: list[PairFailure] = field(default_factory=list)
     unknown_predictions: dict[str, dict[str, int]] = field(default_factory=dict)
+    pairing: Pairing | None = None
 
     @property
     def failed(self) -> bool:
@@ -176,6 +184,7 @@ class _PairSettings:
     image_metrics: tuple[ImageMetrics, ...] = ()
     in_worker_processes: bool = False  # then each worker keeps freed memory (see segtool.memory)
     max_pixels: int = DEFAULT_MAX_PIXELS
+    error_maps: ErrorMapFolder | None = None
 
 
 def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | RemotePath, *,
@@ -184,6 +193,8 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
                   missing: str = "error", binary: bool = False, layout: str = "auto", jobs: int = 1,
                   image_metrics: Sequence[ImageMetrics] = (), executor: Executor | None = None,
                   max_pixels: int = DEFAULT_MAX_PIXELS,
+                  error_maps: str | Path | RemotePath | None = None,
+                  images: str | Path | RemotePath | None = None,
                   on_image: Callable[[list[dict[str, Any]]], None] | None = None,
                   progress: Callable[[str, int], Callable[..., None]] | None = None) -> ScoreResult:
     """Score every ground-truth mask under ``gt_dir`` against its prediction under ``pred_dir``.
@@ -213,6 +224,12 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
         Extra per-image scores (see :class:`ImageMetrics`).
     max_pixels : int
         A mask larger than this fails its pair before it is decoded (see :mod:`segtool.limits`).
+    error_maps : folder, optional
+        Write each pair's error map there (:mod:`segtool.errormaps`); it must not
+        be ``pred_dir`` or ``gt_dir`` nor lie inside them.
+    images : folder, optional
+        Photos matched to the ground truth by name (:func:`segtool.pairing.attach_images`),
+        drawn under the error maps; pairs without one are listed in ``result.pairing.without_image``.
     on_image : callable, optional
         Called, in file order, with each scored image's rows (:data:`PER_IMAGE_COLUMNS`).
     progress : callable, optional
@@ -229,12 +246,16 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
     label_map = LabelMap.read(labels) if isinstance(labels, (str, Path, RemotePath)) else labels
     executor = executor or LocalExecutor(jobs)
     pairing = pair_masks(pred_dir, gt_dir, layout=layout, label_map=label_map)
+    if images is not None:
+        attach_images(pairing, images)
+    if error_maps is not None:
+        check_picture_folder(error_maps, [pred_dir, gt_dir], what="the error-map folder")
     ignore_values = _ignore_values(ignore, label_map, binary=binary or pairing.layout == "binary")
     _check_label_ids(pairing.label_map, ignore_values)
     settings = _PairSettings(
         label_map=pairing.label_map, class_ids=_class_ids(pairing, binary), ignore=ignore_values,
         binary=binary, image_metrics=tuple(image_metrics), in_worker_processes=executor.uses_worker_processes,
-        max_pixels=max_pixels)
+        max_pixels=max_pixels, error_maps=ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None)
     names = _class_names(pairing.label_map, binary)
     without_prediction = set(pairing.missing_predictions)
     work = [pair for pair in pairing.pairs if missing == "empty" or pair.name not in without_prediction]
@@ -371,6 +392,8 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
         if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and _is_colour_png(pair.pred):
             counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
                 str(UNKNOWN_COLOUR_VALUE))
+        if settings.error_maps is not None:
+            _write_error_map(settings, pair, truth, guess)
         return counts
     except SegtoolError as exc:
         return PairFailure(pair.name, str(exc))
@@ -408,11 +431,16 @@ def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> 
                   for _, *paths in files for path in paths
                   if path is not None}
         shape = _common_shape(arrays)
+        maps = (settings.error_maps.for_pair(pair.name, image=pair.image, shape=shape)
+                if settings.error_maps is not None else None)
         empty = np.zeros(shape, bool)
         tp, fp, fn, extra_rows = [], [], [], []
-        for _, gt_path, pred_path in files:
+        for label_id, gt_path, pred_path in files:
             truth = arrays[gt_path] != 0 if gt_path is not None else empty
             guess = arrays[pred_path] != 0 if pred_path is not None else empty
+            if maps is not None and (gt_path is not None or pred_path is not None):
+                maps.write(truth.view(np.uint8), guess.view(np.uint8), ignore=(), class_id=1,
+                           subfolder=label_folder(settings.label_map.name_of(label_id)))
             tp.append(np.count_nonzero(truth & guess))
             fp.append(np.count_nonzero(guess & ~truth))
             fn.append(np.count_nonzero(truth & ~guess))
@@ -458,17 +486,37 @@ def _is_colour_png(path: Location | None) -> bool:
         return read_png_header(handle.read(33), path).colour_type in (2, 6)
 
 
+def binary_masks(mask_true: np.ndarray, mask_pred: np.ndarray, ignore: tuple[int, ...]
+                 ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """The masks as ``binary=True`` scores them: background 0, foreground 1, and the ignore values left.
+
+    Ignored ground truth becomes 2 (an ignore value of 1 must not swallow the
+    foreground), as the counts ignore before binarising.
+
+    >>> truth, guess, ignore = binary_masks(np.array([[0, 255, 1]]), np.array([[7, 0, 0]]), (1,))
+    >>> truth.tolist(), guess.tolist(), ignore
+    ([[0, 1, 2]], [[1, 0, 0]], (2,))
+    """
+    ignored = np.isin(mask_true, ignore) if ignore else None
+    truth = (mask_true != 0).view(np.uint8)
+    if ignored is not None:
+        truth[ignored] = 2
+    return truth, (mask_pred != 0).view(np.uint8), (2,) if ignored is not None else ()
+
+
+def _write_error_map(settings: _PairSettings, pair: MaskPair, truth: np.ndarray, guess: np.ndarray) -> None:
+    maps = settings.error_maps.for_pair(pair.name, image=pair.image, shape=truth.shape)
+    if settings.binary:
+        truth, guess, ignore = binary_masks(truth, guess, settings.ignore)
+        maps.write(truth, guess, ignore=ignore, class_id=1)
+    else:
+        maps.write(truth, guess, ignore=settings.ignore)
+
+
 def _image_metric_values(settings: _PairSettings, truth: np.ndarray, guess: np.ndarray,
                          class_ids: np.ndarray, ignore: tuple[int, ...]) -> dict[str, np.ndarray]:
     if settings.binary:
-        # Background 0, foreground 1; ignored ground truth becomes 2 (an ignore value of 1 must not
-        # swallow the foreground), as the counts ignore before binarising.
-        ignored = np.isin(truth, ignore) if ignore else None
-        truth = (truth != 0).view(np.uint8)
-        if ignored is not None:
-            truth[ignored] = 2
-        ignore = (2,) if ignored is not None else ()
-        guess = (guess != 0).view(np.uint8)
+        truth, guess, ignore = binary_masks(truth, guess, ignore)
     values: dict[str, np.ndarray] = {}
     for metric in settings.image_metrics:
         values.update(metric(truth, guess, class_ids=class_ids, ignore=ignore))
@@ -513,7 +561,7 @@ def _result(accumulator: ScoreAccumulator, names: Callable[[int], str], settings
         confusion=scores.matrix, confusion_class_ids=scores.class_ids.tolist(),
         missing_predictions=pairing.missing_predictions, scored_as_empty=scored_empty,
         unpaired_predictions=pairing.unpaired_predictions, failures=failures,
-        unknown_predictions=scores.unknown_predictions)
+        unknown_predictions=scores.unknown_predictions, pairing=pairing)
 
 
 def _count_column(metric: str) -> str:

@@ -14,6 +14,7 @@ Conventions
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import cv2
@@ -22,22 +23,25 @@ import numpy as np
 from ..atomic import write_bytes_atomic
 from ..errors import InputFileError, OutputError
 from ..imagesize import PILLOW_ERRORS
+from ..storage import RemotePath
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 PICTURE_FORMATS = ("png", "jpeg")
 _SUFFIX_FORMAT = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 
 
-def read_image(path: str | Path) -> np.ndarray:
+def read_image(path: str | Path | RemotePath) -> np.ndarray:
     """Read a photo as an RGB uint8 array, as displayed (EXIF orientation applied).
 
-    Raises :class:`~segtool.errors.InputFileError` naming the file when it
-    cannot be read or decoded.
+    ``path`` may be an fsspec location (:mod:`segtool.storage`). Raises
+    :class:`~segtool.errors.InputFileError` naming the file when it cannot be
+    read or decoded.
     """
     from PIL import Image, ImageOps
 
     try:
-        with Image.open(path) as image:
+        with (path.open("rb") if isinstance(path, RemotePath) else nullcontext(path)) as source, \
+                Image.open(source) as image:
             image.load()
             return as_rgb(np.asarray(_stretched(ImageOps.exif_transpose(image))))
     except FileNotFoundError:

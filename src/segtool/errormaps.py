@@ -1,0 +1,74 @@
+"""Error-map files of a scoring run (``score --error-maps DIR``), drawn where the masks are read.
+
+The worker that scores a pair has both masks in memory, so it also draws the
+pair's error map (:func:`segtool.viz.error_map`) and writes it atomically;
+nothing is read twice and the maps are the same for any number of processes.
+
+Conventions
+-----------
+* Index layout: one map per image, ``DIR/<name>.png``, of all classes: true
+  positives, false positives and false negatives against the background,
+  "wrong class" where both masks hold different classes, and ignored pixels.
+  With ``binary`` the masks are background/foreground first (no "wrong class").
+* Binary layout: one map per label that has a file in either folder,
+  ``DIR/<label folder>/<name>.png``, mirroring the mask folders.
+* With a photo (``--images``) the categories are blended over the photo in
+  gray; without, true negatives are black. A legend naming the colours is added
+  to the right, so the file is wider than the mask.
+* A photo that cannot be read, or whose size (as displayed) differs from the
+  masks', fails its pair like a bad mask: nothing is resized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import SizeMismatchError
+from .storage import Location
+from .viz.errormap import error_legend, error_map
+from .viz.image import read_image, write_image
+from .viz.legend import with_legend
+
+
+@dataclass(frozen=True)
+class ErrorMapFolder:
+    """Where the error maps of a run go (picklable: it travels to the workers with the settings)."""
+
+    root: Location
+
+    def path_for(self, name: str, subfolder: str | None = None) -> Location:
+        """``root/[subfolder/]name.png``."""
+        folder = self.root / subfolder if subfolder is not None else self.root
+        return folder / f"{name}.png"
+
+    def for_pair(self, name: str, *, image: Location | None, shape: tuple[int, int]) -> PairErrorMaps:
+        """The writer of one pair's maps; reads its photo (if any) once and checks its size."""
+        photo = None
+        if image is not None:
+            photo = read_image(image)
+            if photo.shape[:2] != tuple(shape):
+                raise SizeMismatchError(f"image is {photo.shape[1]}x{photo.shape[0]} (as displayed) but the masks "
+                                        f"of {name} are {shape[1]}x{shape[0]}; nothing is resized", path=image)
+        return PairErrorMaps(self, name, photo)
+
+
+@dataclass(frozen=True)
+class PairErrorMaps:
+    """Writes the error maps of one pair, over its photo when it has one."""
+
+    folder: ErrorMapFolder
+    name: str
+    photo: np.ndarray | None
+
+    def write(self, mask_true: np.ndarray, mask_pred: np.ndarray, *, ignore: Sequence[int],
+              class_id: int | None = None, subfolder: str | None = None) -> Location:
+        """Draw and write one map (``class_id``: one class, see :func:`segtool.viz.error_map`); return its path."""
+        picture = error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=self.photo)
+        legend = [(name, colour) for name, colour in error_legend(class_id=class_id)
+                  if ignore or name != "ignored"]
+        path = self.folder.path_for(self.name, subfolder)
+        write_image(path, with_legend(picture, legend))
+        return path
