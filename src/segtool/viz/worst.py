@@ -14,7 +14,8 @@ defined scores. Undefined scores (NaN, None) never make an image "worst". Ties
 are broken by image name, so the choice does not depend on the order of
 arrival.
 
-:func:`report_pictures` draws the small pictures of one image for the report.
+:func:`report_pictures` (files) and :func:`draw_report_pictures` (arrays) draw the small
+pictures of one image for the report.
 """
 
 from __future__ import annotations
@@ -136,31 +137,47 @@ def report_pictures(gt_path: str | Path, pred_path: str | Path, *, image_path: s
                     max_side: int = 240) -> list[Picture]:
     """Thumbnails of one image for the report: ground truth, prediction, and the error map.
 
-    With ``image_path`` the masks are drawn over the photo (JPEG thumbnails);
-    without, on black (PNG, exact colours). ``class_id`` selects the error map
-    of one class (``None``: all classes, see :mod:`segtool.viz.errormap`).
-    Files are read as the scorer reads them; a bad file raises its
+    Files are read as the scorer reads them, then drawn by
+    :func:`draw_report_pictures`; a bad file raises its
     :class:`~segtool.errors.SegtoolError`.
     """
     truth = read_label_ids(gt_path, label_map=label_map)
     guess = read_label_ids(pred_path, label_map=label_map, unknown_colour=65535)
-    image = read_image(image_path) if image_path is not None else np.zeros((*truth.shape, 3), np.uint8)
-    for path, shape in ((pred_path, guess.shape), (image_path, image.shape[:2])):
-        if shape != truth.shape:
+    image = read_image(image_path) if image_path is not None else None
+    for path, shape in ((pred_path, guess.shape), (image_path, None if image is None else image.shape[:2])):
+        if shape is not None and shape != truth.shape:
             raise SizeMismatchError(f"is {shape[1]}x{shape[0]} but the ground truth {gt_path} is "
                                     f"{truth.shape[1]}x{truth.shape[0]}; nothing is resized", path=path)
-    image_format = "jpeg" if image_path is not None else "png"
-    opacity = 0.5 if image_path is not None else 1.0
+    return draw_report_pictures(truth, guess, image=image, label_map=label_map, ignore=ignore, class_id=class_id,
+                                max_side=max_side)
+
+
+def draw_report_pictures(mask_true: np.ndarray, mask_pred: np.ndarray, *, image: np.ndarray | None = None,
+                         label_map: LabelMap | None = None, ignore: Iterable[int] = (255,),
+                         class_id: int | None = None, max_side: int = 240) -> list[Picture]:
+    """Thumbnails of two masks of the same size: ground truth, prediction, and the error map.
+
+    With ``image`` (RGB, the masks' size) the masks are drawn over the photo
+    (JPEG thumbnails); without, on black (PNG, exact colours). ``class_id``
+    selects the error map of one class (``None``: all classes, see
+    :mod:`segtool.viz.errormap`).
+    """
+    backdrop = image if image is not None else np.zeros((*mask_true.shape, 3), np.uint8)
+    opacity = 0.5 if image is not None else 1.0
     pictures = [
-        ("ground truth", overlay(image, truth, label_map=label_map, opacity=opacity, legend=False)),
-        ("prediction", overlay(image, guess, label_map=label_map, opacity=opacity, legend=False)),
+        ("ground truth", overlay(backdrop, mask_true, label_map=label_map, opacity=opacity, legend=False)),
+        ("prediction", overlay(backdrop, mask_pred, label_map=label_map, opacity=opacity, legend=False)),
         ("errors" if class_id is None else f"errors: {_name(class_id, label_map)}",
-         error_map(truth, guess, class_id=class_id, ignore=ignore,
-                   image=image if image_path is not None else None)),
+         error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=image)),
     ]
-    return [Picture(caption, encode_image(thumbnail(picture, max_side=max_side), image_format=image_format,
-                                          quality=80))
+    return [thumbnail_picture(caption, picture, over_photo=image is not None, max_side=max_side)
             for caption, picture in pictures]
+
+
+def thumbnail_picture(caption: str, picture: np.ndarray, *, over_photo: bool, max_side: int = 240) -> Picture:
+    """A report :class:`Picture`: a thumbnail, JPEG when drawn over a photo, else PNG (exact colours)."""
+    return Picture(caption, encode_image(thumbnail(picture, max_side=max_side),
+                                         image_format="jpeg" if over_photo else "png", quality=80))
 
 
 def _name(class_id: int, label_map: LabelMap | None) -> str:
