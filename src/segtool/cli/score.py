@@ -5,17 +5,20 @@ from __future__ import annotations
 import enum
 import sys
 from contextlib import ExitStack
+from collections.abc import Callable
 from typing import IO, Annotated, Optional
 
 import typer
 from rich.markup import escape
 
-from ..atomic import open_atomic
+from ..atomic import open_atomic, write_bytes_atomic
+from ..errors import OutputError
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
 from ..memory import keep_freed_memory
 from ..parallel import default_jobs
 from ..report import Column, CsvRowWriter, write_csv, write_rows
+from ..score_report import REPORT_METRICS, build_score_report
 from ..scoring import (
     AGGREGATION_RULES,
     PER_IMAGE_COLUMNS,
@@ -25,6 +28,8 @@ from ..scoring import (
     score_folders,
     thresholds_not_met,
 )
+from ..storage import as_path
+from ..viz.worst import ScoreCollector
 from .app import app
 from .boundary_options import (
     BfToleranceOption,
@@ -115,6 +120,19 @@ def score(
     confusion: Annotated[Optional[str], typer.Option(
         help="Also write the dataset confusion matrix as CSV (rows: true class; columns: predicted "
              "class id, then not_a_class).")] = None,
+    report: Annotated[Optional[str], typer.Option(
+        metavar="FILE.html", help="Also write a self-contained HTML report: settings and rules, per-class "
+             "charts in both aggregations, per-image distributions, the confusion heat map, and the worst "
+             "images with their pictures (no network, no external files).")] = None,
+    report_worst: Annotated[int, typer.Option(
+        min=1, metavar="N", help="--report shows the N worst images overall and per class.")] = 8,
+    error_maps: Annotated[Optional[str], typer.Option(
+        metavar="DIR", help="Also write each pair's error map to DIR/<name>.png (binary layout: "
+             "DIR/<label>/<name>.png): true positives green, false positives vermillion, false negatives "
+             "blue, wrong class yellow, ignored gray, with a legend.")] = None,
+    images: Annotated[Optional[str], typer.Option(
+        metavar="DIR", help="Photos matched to the ground truth by relative path (any image suffix), drawn "
+             "under the error maps and the report's pictures.")] = None,
     metrics: MetricsOption = None,
     spacing: SpacingOption = None,
     nsd_tolerance: NsdToleranceOption = None,
@@ -169,21 +187,29 @@ def score(
     keep_freed_memory()
     with user_errors(debug), ExitStack() as files:
         label_map = LabelMap.read(labels) if labels else None
-        on_image = None
+        on_image = []
         if per_image is not None:
             rows_out = CsvRowWriter(files.enter_context(_open_output(per_image)),
                                     PER_IMAGE_COLUMNS + (scorer.names if scorer is not None else ()))
-            on_image = rows_out.write
+            on_image.append(rows_out.write)
+        collector = None
+        if report is not None:
+            collector = ScoreCollector(metrics=REPORT_METRICS, worst=report_worst,
+                                       include_background=include_background)
+            on_image.append(collector.add)
         with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
             result = score_folders(
                 pred, gt, labels=label_map, ignore=ignore_values, include_background=include_background,
                 missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, executor=runner,
-                image_metrics=image_metrics, max_pixels=max_pixels, on_image=on_image, progress=progress)
+                image_metrics=image_metrics, max_pixels=max_pixels, error_maps=error_maps, images=images,
+                on_image=_all_of(on_image), progress=progress)
         confusion_written = confusion is None or _write_confusion(result, confusion)
         stream = files.enter_context(_open_output(output)) if output is not None else sys.stdout
         _write_scores(result, output_format.value, stream, table_columns=[
             *TABLE_COLUMNS, *boundary_table_columns(scorer)])
+        report_warnings = [] if report is None else _write_report(result, collector, report, error_maps, jobs)
     _report_problems(result, quiet=quiet)
+    _report_picture_problems(result, report_warnings, images, quiet=quiet)
     if result.failed or not confusion_written:
         raise typer.Exit(EXIT_FAILED)
     not_met = False
@@ -193,6 +219,41 @@ def score(
             error(f"{'below --fail-under' if threshold.bound == 'lower' else 'above --fail-over'} {escape(message)}")
     if not_met:
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
+
+
+def _all_of(callbacks: list[Callable[[list[dict]], None]]) -> Callable[[list[dict]], None] | None:
+    """One per-image callback calling each of ``callbacks`` (None when there is none)."""
+    if not callbacks:
+        return None
+
+    def call_each(rows: list[dict]) -> None:
+        for callback in callbacks:
+            callback(rows)
+    return call_each
+
+
+def _write_report(result: ScoreResult, collector: ScoreCollector, path: str, error_maps: str | None,
+                  jobs: int) -> list[str]:
+    """Draw and write the HTML report atomically; return the warnings of its pictures."""
+    built = build_score_report(result, collector, error_maps=error_maps, link_from=as_path(path).parent, jobs=jobs)
+    try:
+        write_bytes_atomic(path, built.html.encode("utf-8", "surrogateescape"))  # file names' bytes as they are
+    except OSError as exc:
+        raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from None
+    return built.warnings
+
+
+def _report_picture_problems(result: ScoreResult, report_warnings: list[str], images: str | None, *,
+                             quiet: bool) -> None:
+    """Warnings about photos (--images) and report pictures; none of them fails the run."""
+    if quiet:
+        return
+    pairing = result.pairing
+    for message in [*pairing.ambiguous_images, *report_warnings][:LISTED]:
+        warn(escape(message))
+    if pairing.without_image and images is not None:
+        warn(f"{len(pairing.without_image)} ground-truth masks have no image under {escape(images)}; their "
+             f"pictures are drawn without one: {escape(_names(pairing.without_image))}")
 
 
 def _open_output(path: str):

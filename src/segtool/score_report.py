@@ -1,0 +1,278 @@
+"""The HTML report of a scoring run (``score --report``): the numbers, charts and the worst images.
+
+Pass a :class:`~segtool.viz.worst.ScoreCollector`'s ``add`` as the run's
+``on_image`` callback, then build the page from the result::
+
+    collector = ScoreCollector(worst=8)
+    result = score_folders(pred, gt, on_image=collector.add)
+    report = build_score_report(result, collector, link_from="reports")
+    write_bytes_atomic("reports/scores.html", report.html.encode())
+
+The page holds the run's settings and rules, per-class Dice and IoU in both
+aggregations, the distribution of per-image scores, the confusion matrix
+(index layout; the binary layout has none) and the worst images: the
+``collector.worst`` lowest-scoring images overall (mean score over the classes
+of the macro mean) and per class of the macro mean, each with its pictures.
+
+Pictures are drawn after the run, from the files, on ``jobs`` processes:
+
+* index layout: ground truth, prediction and error map (all classes for the
+  worst overall, the class's own for the worst of a class); with ``binary``
+  the masks are background / foreground first;
+* binary layout: for a class, its label's ground truth, prediction and error
+  map; overall, the error map of every label with a file;
+* over the photo when the run had ``images`` (JPEG thumbnails), else on black
+  (PNG, exact colours).
+
+An entry whose pictures cannot be drawn (a file changed since the run, a photo
+of another size) is shown without them and named in :attr:`ScoreReport.warnings`.
+Each image name links to the pair's error map when ``error_maps`` is given,
+else to its photo, else to its prediction (or ground truth), relative to
+``link_from`` (the report's folder).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+
+from .errormaps import ErrorMapFolder
+from .errors import SegtoolError, SizeMismatchError
+from .labels import Label, LabelMap, label_folder, voc_colour
+from .maskio import read_label_ids
+from .pairing import LabelMasksPair, MaskPair
+from .parallel import map_in_order
+from .scoring import UNKNOWN_COLOUR_VALUE, ScoreResult, binary_masks
+from .storage import Location, RemotePath, as_path
+from .viz.errormap import error_map
+from .viz.html import ClassScores, Confusion, ImageEntry, ImageGroup, Picture, score_report
+from .viz.image import read_image
+from .viz.worst import ScoreCollector, draw_report_pictures, thumbnail_picture
+
+#: The metrics charted and tabled (the per-class rows hold both aggregations of each).
+REPORT_METRICS = ("dice", "iou")
+#: Names and colours of ``binary=True`` masks; the ignored ground truth is drawn as 255 (cream).
+BINARY_LABELS = LabelMap([Label(0, "background", voc_colour(0)), Label(1, "foreground", voc_colour(1))])
+NO_CLASS_COLUMN = "(no class)"
+
+
+@dataclass
+class ScoreReport:
+    """The report's HTML text, and one message per entry drawn without pictures."""
+
+    html: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _PictureJob:
+    """What a process needs to draw one entry's pictures (picklable)."""
+
+    pair: MaskPair | LabelMasksPair
+    class_id: int | None
+    label_map: LabelMap | None
+    ignore: tuple[int, ...]
+    binary: bool
+    max_side: int
+
+
+def build_score_report(result: ScoreResult, collector: ScoreCollector, *,
+                       error_maps: str | Path | RemotePath | None = None,
+                       link_from: str | Path | RemotePath | None = None, jobs: int = 1,
+                       max_side: int = 240) -> ScoreReport:
+    """The report of a scoring run whose per-image rows went to ``collector`` (see the module docstring).
+
+    Parameters
+    ----------
+    result
+        What :func:`~segtool.scoring.score_folders` returned.
+    collector
+        The collector that took the run's per-image rows; its ``worst`` is the
+        number of images shown per group.
+    error_maps
+        The run's error-map folder, if it wrote one: the image names link there.
+    link_from
+        The folder the report is written to; links are relative to it
+        (default: relative to the current folder).
+    jobs
+        Processes drawing the pictures.
+    max_side
+        Longest side of a thumbnail, in pixels.
+    """
+    if result.pairing is None:
+        raise ValueError("the result holds no pairing: build reports from what score_folders returns")
+    pairs = {pair.name: pair for pair in result.pairing.pairs}
+    in_mean = {row["class_id"] for row in result.classes if row["in_mean"]}
+    wanted = [(f"Worst images overall (mean {_title(collector.rank_by)} over the classes of the mean)",
+               [(name, score, None) for name, score in collector.worst_overall()])]
+    wanted += [(f"Worst images: {class_name}", [(name, score, collector.class_id_of(class_name))
+                                                for name, score in items])
+               for class_name, items in collector.worst_per_class().items()
+               if collector.class_id_of(class_name) in in_mean]
+    keys = list(dict.fromkeys((name, class_id) for _, entries in wanted for name, _, class_id in entries))
+    settings = result.settings
+    label_map = result.pairing.label_map
+    jobs_list = [_PictureJob(pairs[name], class_id, label_map, tuple(settings["ignore_values"]),
+                             bool(settings["binary"]), max_side) for name, class_id in keys]
+    drawn = dict(zip(keys, map_in_order(_draw, jobs_list, jobs=jobs)))
+    report = ScoreReport("", [outcome for outcome in drawn.values() if isinstance(outcome, str)])
+    maps = ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None
+    groups = [ImageGroup(title, [
+        ImageEntry(name, {collector.rank_by: score},
+                   () if isinstance(drawn[name, class_id], str) else drawn[name, class_id],
+                   href=_href(pairs[name], class_id, error_maps=maps, label_map=label_map, link_from=link_from))
+        for name, score, class_id in entries]) for title, entries in wanted if entries]
+    report.html = score_report(
+        settings={**settings, "worst_images_shown": collector.worst}, classes=_class_scores(result),
+        metrics=REPORT_METRICS, per_image=collector.per_image, confusion=_confusion(result), worst=groups,
+        summary=_summary(result))
+    return report
+
+
+def _title(metric: str) -> str:
+    return {"dice": "Dice", "iou": "IoU"}.get(metric, metric)
+
+
+# -- numbers ------------------------------------------------------------------------------
+def _class_scores(result: ScoreResult) -> list[ClassScores]:
+    return [ClassScores(row["class_id"], row["class_name"],
+                        dataset={metric: row[metric] for metric in REPORT_METRICS},
+                        per_image_mean={metric: row[f"{metric}_image_mean"] for metric in REPORT_METRICS},
+                        per_image_std={metric: row[f"{metric}_image_std"] for metric in REPORT_METRICS},
+                        per_image_count={metric: row["n_images"] for metric in REPORT_METRICS},
+                        in_mean=row["in_mean"])
+            for row in result.classes]
+
+
+def _confusion(result: ScoreResult) -> Confusion | None:
+    if result.confusion is None:
+        return None
+    names = {row["class_id"]: row["class_name"] for row in result.classes}
+    labels = [names.get(class_id, str(class_id)) for class_id in result.confusion_class_ids]
+    return Confusion(result.confusion, labels, [*labels, NO_CLASS_COLUMN])
+
+
+def _summary(result: ScoreResult) -> dict[str, object]:
+    summary = result.summary
+    return {
+        "images scored": result.n_images,
+        "mean Dice, dataset": summary["dice"],
+        "mean Dice, per image": summary["dice_image_mean"],
+        "mean IoU, dataset": summary["iou"],
+        "mean IoU, per image": summary["iou_image_mean"],
+        "pixel accuracy (dataset)": summary.get("pixel_accuracy"),
+        "images that failed": len(result.failures),
+        "ground truths without prediction": len(result.missing_predictions),
+    }
+
+
+# -- pictures (in worker processes) -------------------------------------------------------
+def _draw(job: _PictureJob) -> list[Picture] | str:
+    """The pictures of one entry, or the reason there are none."""
+    try:
+        if isinstance(job.pair, LabelMasksPair):
+            return _label_pictures(job)
+        return _index_pictures(job)
+    except SegtoolError as exc:
+        return f"{job.pair.name}: drawn without pictures: {exc}"
+
+
+def _index_pictures(job: _PictureJob) -> list[Picture]:
+    pair = job.pair
+    truth = read_label_ids(pair.gt, label_map=job.label_map)
+    if pair.pred is None:
+        guess = np.zeros(truth.shape, np.uint8)
+    else:
+        guess = read_label_ids(pair.pred, label_map=job.label_map, unknown_colour=UNKNOWN_COLOUR_VALUE)
+        _check_size(pair.pred, guess.shape, pair.gt, truth.shape)
+    photo = _photo(pair, truth.shape)
+    label_map, ignore = job.label_map, job.ignore
+    if job.binary:
+        truth, guess, ignore = binary_masks(truth, guess, ignore)
+        if ignore:
+            truth[truth == 2] = 255  # drawn in the ignore value's cream
+            ignore = (255,)
+        label_map = BINARY_LABELS
+    return draw_report_pictures(truth, guess, image=photo, label_map=label_map, ignore=ignore,
+                                class_id=job.class_id, max_side=job.max_side)
+
+
+def _label_pictures(job: _PictureJob) -> list[Picture]:
+    pair = job.pair
+    files = [(label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)
+             if gt_path is not None or pred_path is not None]
+    read = {path: read_label_ids(path) != 0 for _, *paths in files for path in paths if path is not None}
+    (first_path, first), *others = read.items()
+    for path, mask in others:
+        _check_size(path, mask.shape, first_path, first.shape)
+    photo = _photo(pair, first.shape)
+    empty = np.zeros(first.shape, bool)
+    masks = {label_id: (read.get(gt_path, empty), read.get(pred_path, empty))
+             for label_id, gt_path, pred_path in files}
+    if job.class_id is not None:
+        truth, guess = (_as_ids(mask, job.class_id) for mask in masks.get(job.class_id, (empty, empty)))
+        return draw_report_pictures(truth, guess, image=photo, label_map=job.label_map, ignore=(),
+                                    class_id=job.class_id, max_side=job.max_side)
+    return [thumbnail_picture(f"errors: {job.label_map.name_of(label_id)}",
+                              error_map(truth.view(np.uint8), guess.view(np.uint8), class_id=1, ignore=(),
+                                        image=photo),
+                              over_photo=photo is not None, max_side=job.max_side)
+            for label_id, (truth, guess) in masks.items()]
+
+
+def _as_ids(mask: np.ndarray, class_id: int) -> np.ndarray:
+    """A label's boolean mask as class ids: ``class_id`` where set, 0 elsewhere."""
+    dtype = np.uint8 if class_id < 256 else np.uint16
+    return mask.astype(dtype) * dtype(class_id)
+
+
+def _photo(pair: MaskPair | LabelMasksPair, shape: tuple[int, ...]) -> np.ndarray | None:
+    if pair.image is None:
+        return None
+    photo = read_image(pair.image)
+    _check_size(pair.image, photo.shape[:2], None, shape)
+    return photo
+
+
+def _check_size(path: Location, shape: tuple[int, ...], reference: Location | None,
+                reference_shape: tuple[int, ...]) -> None:
+    if tuple(shape[:2]) != tuple(reference_shape[:2]):
+        against = f"the ground truth {reference}" if reference is not None else "the masks"
+        raise SizeMismatchError(f"is {shape[1]}x{shape[0]} but {against} is {reference_shape[1]}x"
+                                f"{reference_shape[0]}; nothing is resized", path=path)
+
+
+# -- links --------------------------------------------------------------------------------
+def _href(pair: MaskPair | LabelMasksPair, class_id: int | None, *, error_maps: ErrorMapFolder | None,
+          label_map: LabelMap | None, link_from: str | Path | RemotePath | None) -> str | None:
+    """The file an entry's name links to: its error map, else its photo, else its masks."""
+    target: Location | None = None
+    if error_maps is not None and isinstance(pair, MaskPair):
+        target = error_maps.path_for(pair.name)
+    elif error_maps is not None and class_id is not None:
+        target = error_maps.path_for(pair.name, label_folder(label_map.name_of(class_id)))
+    target = target or pair.image
+    if target is None and isinstance(pair, MaskPair):
+        target = pair.pred or pair.gt
+    elif target is None:
+        files = [path for label_id, path in (*pair.pred, *pair.gt) if class_id in (None, label_id)]
+        target = next((path for path in files if path is not None), None)
+    return None if target is None else _link(target, link_from)
+
+
+def _link(target: Location, link_from: str | Path | RemotePath | None) -> str:
+    """A URL for ``target``: relative to the local folder ``link_from`` when both are local."""
+    if isinstance(target, RemotePath):
+        return str(target)
+    base = as_path(link_from) if link_from is not None else Path.cwd()
+    if isinstance(base, RemotePath):
+        return Path(target).absolute().as_uri()
+    try:
+        relative = os.path.relpath(Path(target).absolute(), Path(base).absolute())
+    except ValueError:  # another drive (Windows)
+        return Path(target).absolute().as_uri()
+    return quote(os.fsencode(Path(relative).as_posix()))
