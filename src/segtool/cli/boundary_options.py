@@ -127,7 +127,7 @@ def boundary_table_columns(scorer: BoundaryScorer | None) -> list[Column]:
     if scorer is None:
         return []
     return [Column(f"{metric.name}_image_mean",
-                   f"{metric.name} per image\nmean ± std" + ("" if metric.higher_is_better else "\nlower is better"),
+                   f"{metric.name} per image\nmean ± std" + ("" if metric.higher_is_better else "\n(lower is better)"),
                    std_key=f"{metric.name}_image_std")
             for metric in scorer.metrics]
 
