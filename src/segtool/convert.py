@@ -11,7 +11,9 @@ Two passes over the inputs, both parallel over files:
 Outputs go to ``OUT/<name>.png`` (``index`` layout) or ``OUT/<label>/<name>.png``
 (``binary`` layout, one 0/255 mask per non-background label per image), where
 ``name`` is the safe relative name the reader gave the image. The label map is
-written to ``OUT/labels.txt`` and ``OUT/labels.csv``.
+written to ``OUT/labels.txt`` and ``OUT/labels.csv``. With ``options.viz`` each
+mask is also drawn over the image its annotation references, into a folder that
+mirrors OUT (:mod:`segtool.viz.rasterized`).
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ import numpy as np
 from .annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from .annotations.registry import ReaderOptions, parse_document
 from .errors import AnnotationError, OutputError, SegtoolError
+from .files import check_picture_folder
 from .labels import LabelMap, label_folder, label_name_problem
 from .maskio import write_mask
 from .executors import Executor, LocalExecutor
 from .raster import rasterize_image, rasterize_per_label
 from .storage import Location, RemotePath, as_path
+from .viz.rasterized import overlay_rasterized
 
 STDIN = Path("-")
 LAYOUTS = ("index", "binary")
@@ -52,6 +56,7 @@ class RasterizeOptions:
     reader: ReaderOptions = ReaderOptions()
     skip_existing: bool = False
     debug: bool = False
+    viz: str | Path | RemotePath | None = None  # folder of overlays over the images (None: none)
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,8 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
     def convert(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
         for image in images:
             done = rasterize_one(image, out, label_map, options)
+            if options.viz is not None:
+                done.warnings.extend(_overlay(image, out, label_map, options, missing_only=bool(done.skipped)))
             outcome.images += done.images
             outcome.shapes += done.shapes
             outcome.skipped += done.skipped
@@ -205,6 +212,15 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
             outcome.pixels.update(done.pixels)
             outcome.warnings.extend(done.warnings)
     return _guarded(item, options, convert)
+
+
+def _overlay(image: AnnotatedImage, out: Location, label_map: LabelMap, options: RasterizeOptions, *,
+             missing_only: bool) -> list[str]:
+    """Draw the masks of ``image`` over its photo into ``options.viz`` (same layout as ``out``)."""
+    label_ids = [label.id for label in label_map if label.id != 0] if options.layout == "binary" else None
+    return overlay_rasterized(image, output_paths(image.name, out, label_map, options),
+                              output_paths(image.name, as_path(options.viz), label_map, options),
+                              label_map=label_map, label_ids=label_ids, missing_only=missing_only)
 
 
 # -- the whole run ---------------------------------------------------------------------------
@@ -247,6 +263,8 @@ def rasterize_to_folder(inputs: Iterable[str | Path | RemotePath], out: str | Pa
     if not items:
         raise OutputError("no annotation files (.json, .xml) found in the inputs")
     _make_folder(out)
+    if options.viz is not None:
+        check_picture_folder(options.viz, [out], what="the overlay folder")
     tick = progress or (lambda description, total: (lambda n=1: None))
 
     surveys = _run(survey_file, [(item, options) for item in items], executor, tick("Reading", len(items)))

@@ -97,6 +97,10 @@ def rasterize(
     max_pixels: Annotated[int, typer.Option(
         min=1, help="Refuse images (and embedded bitmaps) larger than this many pixels, before decoding "
                     "or drawing them.")] = DEFAULT_MAX_PIXELS,
+    viz: Annotated[Optional[str], typer.Option(
+        metavar="DIR", help="Also draw each mask over the image its annotation references, into DIR "
+             "(same layout as the masks; binary layout: labels with pixels only). An image that is not "
+             "found or does not match the annotation's size is a warning.")] = None,
     skip_existing: Annotated[bool, typer.Option(
         "--skip-existing", help="Leave masks that already exist (resume an interrupted run).")] = False,
     strict: Annotated[bool, typer.Option(
@@ -124,7 +128,7 @@ def rasterize(
             skip_lines_and_points=skip_lines_and_points, input_format=input_format,
             reader=ReaderOptions(images_dir=images, via_label_attribute=via_label_attribute,
                                  annotator=annotator, coco_crowd=coco_crowd.value, max_pixels=max_pixels),
-            skip_existing=skip_existing, debug=debug)
+            skip_existing=skip_existing, debug=debug, viz=viz)
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
         with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
             summary = rasterize_to_folder(inputs, output, label_map=label_map, options=options, executor=runner,
