@@ -9,13 +9,18 @@ benchmark   the score benchmark's generated 1024x2048 label maps (19 classes plu
             boundaries moved a few pixels, stray blobs; see ``bench_score.py``), written
             with segtool's PNG writer.
 
-Variants, each ``score_folders(..., jobs=1)`` timed in CPU time per pair, median of
-``--rounds`` rounds after a warm-up, variants taking turns: ``plain`` (confusion
-metrics only), ``hd95,nsd``, and ``all`` (hd95, assd, nsd, biou, bf: every metric
-reads the same two distance transforms per class). Also the wall time of
-``hd95,nsd`` with ``jobs=2`` against ``jobs=1`` (fastest round).
+Variants, each ``score_folders(..., jobs=1)`` timed in CPU time per pair (all threads;
+the examples are scored ``--repeat`` times per round, to stay well above the clock's
+10 ms resolution), median of ``--rounds`` rounds after a warm-up, variants taking
+turns: ``plain`` (confusion metrics only), ``hd95,nsd``, and ``all`` (hd95, assd,
+nsd, biou, bf: every metric reads the same two distance transforms per class).
 
-Run: ``.venv/bin/python benchmarks/bench_score_boundary.py [--distinct 4] [--rounds 3]``.
+Also, on ``--pairs`` benchmark pairs (hard links beyond the distinct ones),
+``hd95,nsd`` with ``jobs=2`` against ``jobs=1``: the wall-time speed-up (fastest
+round; other jobs on a shared machine slow both down) and the CPU time of all
+processes (what the second process costs, whatever the load).
+
+Run: ``.venv/bin/python benchmarks/bench_score_boundary.py [--distinct 4] [--pairs 12] [--rounds 5]``.
 """
 
 from __future__ import annotations
@@ -50,19 +55,27 @@ def rasterize_examples(out: Path) -> Path:
     return out
 
 
-def write_benchmark_pairs(root: Path, distinct: int) -> Path:
-    for index in range(distinct):
-        for role, array in zip(("gt", "pred"), make_pair(index)):
+def write_benchmark_pairs(root: Path, distinct: int, total: int) -> Path:
+    """``total`` pairs under ``root/{gt,pred}``: ``distinct`` generated ones, then hard links to them."""
+    for index in range(total):
+        for role, array in zip(("gt", "pred"), make_pair(index) if index < distinct else (None, None)):
             path = root / role / f"image_{index:03d}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(encode_png(array))
+            if array is None:
+                os.link(root / role / f"image_{index % distinct:03d}.png", path)
+            else:
+                path.write_bytes(encode_png(array))
     return root
 
 
 def scorer_run(pred: Path, gt: Path, names: tuple[str, ...], *, labels: Path | None = None,
-               jobs: int = 1) -> Callable[[], object]:
+               jobs: int = 1, repeat: int = 1) -> Callable[[], object]:
     metrics = [BoundaryScorer.from_names(names)] if names else []
-    return lambda: score_folders(pred, gt, labels=labels, image_metrics=metrics, jobs=jobs)
+
+    def run() -> None:
+        for _ in range(repeat):
+            score_folders(pred, gt, labels=labels, image_metrics=metrics, jobs=jobs)
+    return run
 
 
 def cpu_time(function: Callable[[], object]) -> float:
@@ -91,35 +104,48 @@ def timed(variants: dict[str, Callable[[], object]], rounds: int, clock: Callabl
     return {name: pick(values) for name, values in times.items()}
 
 
-def report(title: str, pred: Path, gt: Path, n_pairs: int, rounds: int, labels: Path | None = None) -> None:
-    variants = {name: scorer_run(pred, gt, names, labels=labels) for name, names in VARIANTS.items()}
+def report_variants(title: str, pred: Path, gt: Path, n_pairs: int, rounds: int, *,
+                    labels: Path | None = None, repeat: int = 1) -> None:
+    variants = {name: scorer_run(pred, gt, names, labels=labels, repeat=repeat) for name, names in VARIANTS.items()}
     cpu = timed(variants, rounds, cpu_time, statistics.median)
     print(f"\n{title}: {n_pairs} pairs, CPU time per pair (median of {rounds} rounds), jobs=1")
     print(f"{'variant':<10} {'ms/pair':>10} {'x plain':>8} {'extra ms/pair':>14}")
     for name, seconds in cpu.items():
-        per_pair = seconds / n_pairs * 1000
-        extra = (seconds - cpu["plain"]) / n_pairs * 1000
+        per_pair = seconds / (n_pairs * repeat) * 1000
+        extra = (seconds - cpu["plain"]) / (n_pairs * repeat) * 1000
         print(f"{name:<10} {per_pair:>10.1f} {seconds / cpu['plain']:>8.1f} {extra:>14.1f}")
-    parallel = timed({"jobs=1": scorer_run(pred, gt, VARIANTS["hd95,nsd"], labels=labels),
-                      "jobs=2": scorer_run(pred, gt, VARIANTS["hd95,nsd"], labels=labels, jobs=2)},
-                     rounds, wall_time, min)
-    print(f"hd95,nsd wall time, fastest round: jobs=1 {parallel['jobs=1']:.2f} s, jobs=2 "
-          f"{parallel['jobs=2']:.2f} s ({parallel['jobs=1'] / parallel['jobs=2']:.2f}x)")
+
+
+def report_parallel(pred: Path, gt: Path, n_pairs: int, rounds: int) -> None:
+    runs = {f"jobs={jobs}": scorer_run(pred, gt, VARIANTS["hd95,nsd"], jobs=jobs) for jobs in (1, 2)}
+    wall = timed(runs, rounds, wall_time, min)
+    cpu = timed(runs, rounds, cpu_time, statistics.median)
+    print(f"\nhd95,nsd on {n_pairs} benchmark pairs: wall (fastest of {rounds} rounds) and CPU of all processes")
+    for name in runs:
+        print(f"{name}: wall {wall[name] / n_pairs * 1000:.0f} ms/pair, CPU {cpu[name] / n_pairs * 1000:.0f} ms/pair")
+    print(f"wall speed-up {wall['jobs=1'] / wall['jobs=2']:.2f}x; parallel efficiency (CPU jobs=1 / CPU jobs=2) "
+          f"{cpu['jobs=1'] / cpu['jobs=2']:.2f}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--distinct", type=int, default=4, help="generated 1024x2048 pairs")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds after one warm-up round")
+    parser.add_argument("--pairs", type=int, default=12, help="benchmark pairs for jobs=1 vs 2 (hard links)")
+    parser.add_argument("--repeat", type=int, default=10, help="scorings of the examples per round")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
     options = parser.parse_args(argv)
     keep_freed_memory()
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
         masks = rasterize_examples(root / "examples")
-        report("examples", EXAMPLES / "predictions", masks, 4, options.rounds, labels=masks / "labels.txt")
-        data = write_benchmark_pairs(root / "benchmark", options.distinct)
-        report("benchmark 1024x2048, 19 classes", data / "pred", data / "gt", options.distinct, options.rounds)
+        report_variants("examples", EXAMPLES / "predictions", masks, 4, options.rounds,
+                        labels=masks / "labels.txt", repeat=options.repeat)
+        distinct = write_benchmark_pairs(root / "distinct", options.distinct, options.distinct)
+        report_variants("benchmark 1024x2048, 19 classes", distinct / "pred", distinct / "gt", options.distinct,
+                        options.rounds)
+        linked = write_benchmark_pairs(root / "linked", options.distinct, max(options.pairs, options.distinct))
+        report_parallel(linked / "pred", linked / "gt", max(options.pairs, options.distinct), options.rounds)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
