@@ -218,3 +218,16 @@ def test_a_photo_of_another_size_fails_its_pair_only(tmp_path):
     assert result.exit_code == 1
     assert "a.png" in result.stderr and "3x2" in result.stderr and "nothing is resized" in result.stderr
     assert [path.name for path in (tmp_path / "maps").iterdir()] == ["b.png"]
+
+
+def test_two_photos_for_one_name_are_named_and_the_map_is_drawn_without_one(tmp_path):
+    write_mask(tmp_path / "gt" / "a.png", np.array([[1]], np.uint8))
+    write_mask(tmp_path / "pred" / "a.png", np.array([[1]], np.uint8))
+    (tmp_path / "photos").mkdir()
+    Image.new("RGB", (1, 1), (100, 100, 100)).save(tmp_path / "photos" / "a.png")
+    Image.new("RGB", (1, 1), (100, 100, 100)).save(tmp_path / "photos" / "a.jpg")
+    result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps", "--images",
+                 tmp_path / "photos", "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "several files for one name" in result.stderr and "a.jpg" in result.stderr
+    assert pixels(tmp_path / "maps" / "a.png")[0, 0].tolist() == TP  # on black: no photo was chosen
