@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..maskio import padded_rows
+
 #: Above this fraction of value changes per pixel the run-length pass stops paying off.
 RUN_FRACTION = 1 / 8
 #: The fraction of changes is estimated from every this-many-th position (a prime, so rows do not alias).
@@ -231,26 +233,14 @@ def _contiguous(mask: np.ndarray, name: str) -> np.ndarray:
     return copy
 
 
-def _padded_rows(mask: np.ndarray) -> np.ndarray | None:
-    """The C-contiguous (H, W + 1) array whose columns 1.. are ``mask``, when its column 0 is all zeros.
-
-    Masks read with ``copy=False`` from PNGs without row filters are such views:
-    column 0 holds the rows' filter bytes, all 0. Counting whole rows then needs no
-    copy; each row's extra pixel is a (0, 0) pair, taken out of the counts after.
-    """
-    base = mask.base
-    height, width = mask.shape
-    if (mask.dtype != np.uint8 or not isinstance(base, np.ndarray) or base.dtype != np.uint8
-            or base.size != height * (width + 1) or not base.flags.c_contiguous
-            or mask.strides != (width + 1, 1) or mask.ctypes.data != base.ctypes.data + 1):
-        return None
-    rows = base.reshape(height, width + 1)
-    return None if rows[:, 0].any() else rows
-
-
 def _rows_without_copy(mask_true: np.ndarray, mask_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Both masks as C-contiguous 2-D arrays, and how many padding (0, 0) pixels that added."""
-    padded_true, padded_pred = _padded_rows(mask_true), _padded_rows(mask_pred)
+    """Both masks as C-contiguous 2-D arrays, and how many padding (0, 0) pixels that added.
+
+    Masks read with ``copy=False`` from PNGs without row filters are views of their
+    PNG rows (:func:`~segtool.maskio.padded_rows`): those rows are counted whole,
+    without a copy, and each row's leading zero is a (0, 0) pair taken out after.
+    """
+    padded_true, padded_pred = padded_rows(mask_true), padded_rows(mask_pred)
     if padded_true is not None and padded_pred is not None:
         return padded_true, padded_pred, mask_true.shape[0]
     return _contiguous(mask_true, "true"), _contiguous(mask_pred, "pred"), 0
