@@ -25,6 +25,7 @@ atomic (see :mod:`segtool.atomic`).
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from pathlib import Path
@@ -143,7 +144,7 @@ def decode_png(data: bytes, *, path: str | Path | None = None, max_pixels: int =
     elif header.colour_type == GRAY and header.bit_depth in (8, 16):
         array = _cv2_decode(data, path)
     else:
-        array = _pillow_decode(data, header, path)
+        array = _pillow_decode(data, path)
     if array.shape[:2] != (header.height, header.width):
         raise MaskError("PNG is truncated or corrupt (decoded size differs from header)", path=path)
     return array
@@ -181,10 +182,8 @@ def _cv2_decode(data: bytes, path: str | Path | None) -> np.ndarray:
     return array
 
 
-def _pillow_decode(data: bytes, header: PngHeader, path: str | Path | None) -> np.ndarray:
+def _pillow_decode(data: bytes, path: str | Path | None) -> np.ndarray:
     """Low bit depths and colour PNGs: Pillow keeps palette indices and raw gray values."""
-    import io
-
     from PIL import Image
 
     try:
@@ -194,9 +193,7 @@ def _pillow_decode(data: bytes, header: PngHeader, path: str | Path | None) -> n
                 array = np.asarray(image)
             elif image.mode == "1":
                 array = np.asarray(image).astype(np.uint8)
-            elif image.mode == "LA":
-                array = np.asarray(image)[..., 0]
-            elif image.mode == "PA":
+            elif image.mode in ("LA", "PA"):  # the alpha channel is no label
                 array = np.asarray(image)[..., 0]
             else:
                 array = np.asarray(image.convert("RGB"))
