@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, the stderr console, progress, error handling.
+"""What every command shares: exit codes, the stderr console, progress, error handling, common options.
 
 stdout carries data only; messages, warnings and progress go to stderr.
 """
@@ -9,17 +9,27 @@ import contextlib
 import enum
 import re
 from collections.abc import Callable, Iterator
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import SegtoolError
+from ..parallel import default_jobs
 
 EXIT_OK = 0
 EXIT_FAILED = 1          # bad input, or some files failed
 EXIT_USAGE = 2           # Typer/Click usage errors
 EXIT_BELOW_THRESHOLD = 3  # score --fail-under was not met
+
+DEFAULT_JOBS = default_jobs()
+JobsOption = Annotated[int, typer.Option(
+    "--jobs", "-j", min=1, show_default=False,
+    help="Worker processes (default: all cores). Results do not depend on it.")]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress bar, notes or warnings on stderr (errors are still shown).")]
+DebugOption = Annotated[bool, typer.Option("--debug", hidden=True, help="Show the traceback of an error.")]
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -102,10 +112,3 @@ def progress_tasks(*, quiet: bool = False) -> Iterator[Callable[[str, int], Call
             task = bar.add_task(description, total=total)
             return lambda n=1: bar.advance(task, n)
         yield new_task
-
-
-@contextlib.contextmanager
-def progress_bar(description: str, total: int, *, quiet: bool = False) -> Iterator[Callable[..., None]]:
-    """One transient progress bar on stderr; yields ``advance(n=1)``."""
-    with progress_tasks(quiet=quiet) as new_task:
-        yield new_task(description, total)

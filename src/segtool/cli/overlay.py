@@ -10,10 +10,10 @@ import typer
 
 from ..files import label_file_in
 from ..labels import LabelMap
-from ..parallel import default_jobs
 from ..viz.batch import OverlayOptions, overlay_folder
 from .app import app
-from .common import EXIT_FAILED, error, info, progress_tasks, user_errors
+from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, JobsOption, QuietOption, error, info, progress_tasks,
+                     user_errors)
 
 
 class PictureFormat(str, enum.Enum):
@@ -43,10 +43,9 @@ def overlay(
         "--background", help="Paint the background (id 0) too; by default it shows the image.")] = False,
     image_format: Annotated[PictureFormat, typer.Option(
         help="File format of the overlays: png (exact colours) or jpeg (smaller).")] = PictureFormat.png,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
-                    ] = default_jobs(),
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages on stderr.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+    jobs: JobsOption = DEFAULT_JOBS,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Draw masks over their images, with the label map's colours and a legend.
 

@@ -13,9 +13,9 @@ from ..annotations import ReaderOptions
 from ..convert import RasterizeOptions, RasterizeSummary, rasterize_to_folder
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
-from ..parallel import default_jobs
 from .app import app
-from .common import EXIT_FAILED, OutputFormat, error, info, progress_tasks, user_errors, warn
+from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, JobsOption, OutputFormat, QuietOption, error, info,
+                     progress_tasks, user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 
@@ -105,14 +105,13 @@ def rasterize(
         "--skip-existing", help="Leave masks that already exist (resume an interrupted run).")] = False,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Treat warnings (clipped vertices, degenerate shapes) as failures: exit 1.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
-                    ] = default_jobs(),
+    jobs: JobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", "-f", help="Format of the summary printed on stdout.")] = OutputFormat.table,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages on stderr.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Rasterize polygon annotations into PNG label masks.
 

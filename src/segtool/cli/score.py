@@ -16,7 +16,6 @@ from ..errors import OutputError
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
 from ..memory import keep_freed_memory
-from ..parallel import default_jobs
 from ..report import Column, CsvRowWriter, write_csv, write_rows
 from ..score_report import REPORT_METRICS, build_score_report
 from ..scoring import (
@@ -43,8 +42,8 @@ from .boundary_options import (
     boundary_table_columns,
     check_thresholds_are_scored,
 )
-from .common import (EXIT_BELOW_THRESHOLD, EXIT_FAILED, OutputFormat, error, info, parse_ignore_values, progress_tasks,
-                     user_errors, warn)
+from .common import (DEFAULT_JOBS, EXIT_BELOW_THRESHOLD, EXIT_FAILED, DebugOption, JobsOption, OutputFormat,
+                     QuietOption, error, info, parse_ignore_values, progress_tasks, user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 #: At most this many file names are listed on stderr for one kind of problem.
@@ -149,17 +148,14 @@ def score(
         metavar="[image:]METRIC=VALUE",
         help="Exit with code 3 when the macro mean of a boundary distance (hd, hd95, hd<p>, hd<p>_pooled, "
              "assd, masd; per image) is above VALUE (repeatable). Example: --fail-over hd95=10")] = None,
-    jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=1, show_default=False,
-        help="Worker processes (default: all cores). Results do not depend on it.")] = default_jobs(),
+    jobs: JobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
     max_pixels: Annotated[int, typer.Option(
         min=1, help="A mask larger than this many pixels fails its pair, before it is decoded.")
     ] = DEFAULT_MAX_PIXELS,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, notes or warnings on stderr.")
-                     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Score predicted masks against ground-truth masks: per-class Dice, IoU, precision, recall.
 

@@ -13,14 +13,13 @@ from ..errors import OutputError
 from ..files import find_files, label_file_in
 from ..labels import DEFAULT_IGNORE_VALUE, LabelMap
 from ..maskio import MASK_SUFFIXES
-from ..parallel import default_jobs
 from ..report import Column, write_rows
 from ..stats import COLUMNS, ClassBalance, class_balance
 from ..storage import Location
 from ..viz.html import stats_report
 from .app import app
-from .common import (EXIT_FAILED, OutputFormat, error, info, parse_ignore_values, progress_tasks, user_errors,
-                     warn)
+from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, JobsOption, OutputFormat, QuietOption, error, info,
+                     parse_ignore_values, progress_tasks, user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 WEIGHT_NOTES = (
@@ -51,12 +50,11 @@ def stats(
         "--output", "-o", help="Write the rows to this file (atomically) instead of stdout.")] = None,
     report: Annotated[Optional[str], typer.Option(
         help="Also write a self-contained HTML report with charts to this file.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
-                    ] = default_jobs(),
+    jobs: JobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or messages on stderr.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", hidden=True)] = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Class balance of a set of masks, and loss weights suggested from it.
 
@@ -91,7 +89,7 @@ def stats(
                 "masks counted": balance.masks, "valid pixels": f"{balance.valid_pixels:,}",
                 "ignored pixels": f"{balance.ignored_pixels:,}", "masks that failed": len(balance.failures)})
             _save(report, html)
-    if given is None and balance.ignored_pixels and not balance.foreground_pixels:
+    if given is None and balance.ignored_pixels and not balance.foreground_pixels and not quiet:
         warn(f"the masks hold only 0 and the ignore value {ignore_values[0]}: if they are 0/255 binary masks, "
              "pass --ignore none to count 255 as a class")
     for failure in balance.failures:
