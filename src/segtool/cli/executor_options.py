@@ -19,7 +19,7 @@ class ExecutorKind(str, enum.Enum):
 
 ExecutorOption = Annotated[ExecutorKind, typer.Option(
     "--executor", help="local: processes on this machine. dask: tasks on a Dask cluster (--scheduler, or a "
-                       "local cluster of --jobs worker processes); needs segtool[distributed]. "
+                       "local cluster of --jobs worker processes); needs segtool\\[distributed]. "
                        "Results do not depend on it.")]
 SchedulerOption = Annotated[Optional[str], typer.Option(
     "--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (tcp://host:8786) for "
