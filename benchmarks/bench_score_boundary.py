@@ -20,7 +20,8 @@ Also, on ``--pairs`` benchmark pairs (hard links beyond the distinct ones),
 round; other jobs on a shared machine slow both down) and the CPU time of all
 processes (what the second process costs, whatever the load).
 
-Run: ``.venv/bin/python benchmarks/bench_score_boundary.py [--distinct 4] [--pairs 12] [--rounds 5]``.
+Run: ``.venv/bin/python benchmarks/bench_score_boundary.py [--distinct 4] [--pairs 8] [--rounds 5]``
+(the jobs comparison takes half the rounds; about 3 minutes on an idle 2-core machine).
 """
 
 from __future__ import annotations
@@ -86,12 +87,6 @@ def cpu_time(function: Callable[[], object]) -> float:
     return sum(after[index] - before[index] for index in range(4))
 
 
-def wall_time(function: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
-
-
 def timed(variants: dict[str, Callable[[], object]], rounds: int, clock: Callable, pick: Callable) -> dict:
     """``pick`` over rounds of each variant's time; round 0 warms up; variants take turns in rotating order."""
     times: dict[str, list[float]] = {name: [] for name in variants}
@@ -116,10 +111,18 @@ def report_variants(title: str, pred: Path, gt: Path, n_pairs: int, rounds: int,
         print(f"{name:<10} {per_pair:>10.1f} {seconds / cpu['plain']:>8.1f} {extra:>14.1f}")
 
 
+def wall_and_cpu_time(function: Callable[[], object]) -> tuple[float, float]:
+    before, start = os.times(), time.perf_counter()
+    function()
+    elapsed, after = time.perf_counter() - start, os.times()
+    return elapsed, sum(after[index] - before[index] for index in range(4))
+
+
 def report_parallel(pred: Path, gt: Path, n_pairs: int, rounds: int) -> None:
     runs = {f"jobs={jobs}": scorer_run(pred, gt, VARIANTS["hd95,nsd"], jobs=jobs) for jobs in (1, 2)}
-    wall = timed(runs, rounds, wall_time, min)
-    cpu = timed(runs, rounds, cpu_time, statistics.median)
+    both = timed(runs, rounds, wall_and_cpu_time, list)
+    wall = {name: min(pair[0] for pair in pairs) for name, pairs in both.items()}
+    cpu = {name: statistics.median(pair[1] for pair in pairs) for name, pairs in both.items()}
     print(f"\nhd95,nsd on {n_pairs} benchmark pairs: wall (fastest of {rounds} rounds) and CPU of all processes")
     for name in runs:
         print(f"{name}: wall {wall[name] / n_pairs * 1000:.0f} ms/pair, CPU {cpu[name] / n_pairs * 1000:.0f} ms/pair")
@@ -130,7 +133,7 @@ def report_parallel(pred: Path, gt: Path, n_pairs: int, rounds: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--distinct", type=int, default=4, help="generated 1024x2048 pairs")
-    parser.add_argument("--pairs", type=int, default=12, help="benchmark pairs for jobs=1 vs 2 (hard links)")
+    parser.add_argument("--pairs", type=int, default=8, help="benchmark pairs for jobs=1 vs 2 (hard links)")
     parser.add_argument("--repeat", type=int, default=10, help="scorings of the examples per round")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
     options = parser.parse_args(argv)
@@ -145,7 +148,8 @@ def main(argv: list[str] | None = None) -> None:
         report_variants("benchmark 1024x2048, 19 classes", distinct / "pred", distinct / "gt", options.distinct,
                         options.rounds)
         linked = write_benchmark_pairs(root / "linked", options.distinct, max(options.pairs, options.distinct))
-        report_parallel(linked / "pred", linked / "gt", max(options.pairs, options.distinct), options.rounds)
+        report_parallel(linked / "pred", linked / "gt", max(options.pairs, options.distinct),
+                        max(1, options.rounds // 2))
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
