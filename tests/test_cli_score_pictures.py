@@ -27,11 +27,11 @@ def pixels(path: Path) -> np.ndarray:
 
 
 class ReportParser(HTMLParser):
-    """Section ids, every <img> source, every link, and the image names listed under each <h3>."""
+    """Section ids, every <img> source and caption, every link, and the image names listed under each <h3>."""
 
     def __init__(self):
         super().__init__()
-        self.sections, self.images, self.links = [], [], []
+        self.sections, self.images, self.captions, self.links = [], [], [], []
         self.groups: dict[str, list[str]] = {}
         self._h3 = self._group = None
         self._in_name = False
@@ -42,6 +42,7 @@ class ReportParser(HTMLParser):
             self.sections.append(attrs["id"])
         elif tag == "img":
             self.images.append(attrs["src"])
+            self.captions.append(attrs["alt"])
         elif tag == "a" and self._in_name:
             self.links.append(attrs["href"])
         elif tag == "h3":
@@ -96,8 +97,8 @@ def test_report_has_every_section_embedded_pictures_and_the_worst_images_in_orde
     assert report.groups["Worst images overall (mean Dice over the classes of the mean)"] == ["c", "b"]
     assert report.groups["Worst images: 1"] == ["c", "b"]
     assert not any(title.startswith("Worst images: 0") for title in report.groups)
-    # 2 groups x 2 images x 3 pictures (ground truth, prediction, errors), all embedded PNGs
-    assert len(report.images) == 12
+    # overall: 2 images x 3 pictures (ground truth, prediction, errors); per class: the class's error map
+    assert report.captions == ["ground truth", "prediction", "errors"] * 2 + ["errors: 1"] * 2
     assert all(source.startswith("data:image/png;base64,") for source in report.images)
     decoded = Image.open(io.BytesIO(base64.b64decode(report.images[2].split(",", 1)[1])))
     # the error map of c over all classes: 4 false negatives, then 2 true negatives (black)
@@ -117,7 +118,7 @@ def test_report_links_to_the_error_maps_and_draws_over_the_photos_as_jpeg(ranked
     assert result.exit_code == 0, result.stderr
     report = parse(ranked / "report.html")
     assert report.links == ["maps/c.png", "maps/c.png"]
-    assert len(report.images) == 6 and all(source.startswith("data:image/jpeg;base64,") for source in report.images)
+    assert len(report.images) == 4 and all(source.startswith("data:image/jpeg;base64,") for source in report.images)
 
 
 def test_error_map_colours_of_a_hand_made_pair(tmp_path):

@@ -14,15 +14,21 @@ aggregations, the distribution of per-image scores, the confusion matrix
 ``collector.worst`` lowest-scoring images overall (mean score over the classes
 of the macro mean) and per class of the macro mean, each with its pictures.
 
-Pictures are drawn after the run, from the files, on ``jobs`` processes:
+Pictures are drawn after the run, from the files, on ``jobs`` processes, one
+image per task (its masks are read once, whatever the number of its entries):
 
-* index layout: ground truth, prediction and error map (all classes for the
-  worst overall, the class's own for the worst of a class); with ``binary``
-  the masks are background / foreground first;
-* binary layout: for a class, its label's ground truth, prediction and error
-  map; overall, the error map of every label with a file;
-* over the photo when the run had ``images`` (JPEG thumbnails), else on black
-  (PNG, exact colours).
+* worst overall, index layout: ground truth, prediction and the error map of
+  all classes (with ``binary`` the masks are background / foreground first);
+  binary layout: the error map of every label with a file;
+* worst of a class: the error map of that class only (the image's ground truth
+  and prediction would repeat in every class it is among the worst of, and
+  make the report several times larger);
+* thumbnails are drawn at full size, then shrunk by area averaging (thin
+  mistakes stay visible), over the photo when the run had ``images`` (JPEG),
+  else on black (PNG, exact colours).
+
+The report's size and drawing time grow with the number of classes times
+``collector.worst``, not with the number of images scored.
 
 An entry whose pictures cannot be drawn (a file changed since the run, a photo
 of another size) is shown without them and named in :attr:`ScoreReport.warnings`.
@@ -70,10 +76,14 @@ class ScoreReport:
 
 @dataclass(frozen=True)
 class _PictureJob:
-    """What a process needs to draw one entry's pictures (picklable)."""
+    """What a process needs to draw the pictures of one image's entries (picklable).
+
+    ``class_ids`` lists the entries: None for the worst overall, else a class.
+    """
 
     pair: MaskPair | LabelMasksPair
-    class_id: int | None
+    class_ids: tuple[int | None, ...]
+    names: dict[int, str]
     label_map: LabelMap | None
     ignore: tuple[int, ...]
     binary: bool
@@ -113,17 +123,21 @@ def build_score_report(result: ScoreResult, collector: ScoreCollector, *,
                                                 for name, score in items])
                for class_name, items in collector.worst_per_class().items()
                if collector.class_id_of(class_name) in in_mean]
-    keys = list(dict.fromkeys((name, class_id) for _, entries in wanted for name, _, class_id in entries))
+    entries_of: dict[str, dict[int | None, None]] = {}
+    for _, entries in wanted:
+        for name, _, class_id in entries:
+            entries_of.setdefault(name, {})[class_id] = None
     settings = result.settings
     label_map = result.pairing.label_map
-    jobs_list = [_PictureJob(pairs[name], class_id, label_map, tuple(settings["ignore_values"]),
-                             bool(settings["binary"]), max_side) for name, class_id in keys]
-    drawn = dict(zip(keys, map_in_order(_draw, jobs_list, jobs=jobs)))
+    names = {row["class_id"]: row["class_name"] for row in result.classes}
+    tasks = [_PictureJob(pairs[name], tuple(class_ids), names, label_map, tuple(settings["ignore_values"]),
+                         bool(settings["binary"]), max_side) for name, class_ids in entries_of.items()]
+    drawn = dict(zip(entries_of, map_in_order(_draw, tasks, jobs=jobs)))
     report = ScoreReport("", [outcome for outcome in drawn.values() if isinstance(outcome, str)])
     maps = ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None
     groups = [ImageGroup(title, [
         ImageEntry(name, {collector.rank_by: score},
-                   () if isinstance(drawn[name, class_id], str) else drawn[name, class_id],
+                   () if isinstance(drawn[name], str) else drawn[name][class_id],
                    href=_href(pairs[name], class_id, error_maps=maps, label_map=label_map, link_from=link_from))
         for name, score, class_id in entries]) for title, entries in wanted if entries]
     report.html = score_report(
@@ -171,8 +185,8 @@ def _summary(result: ScoreResult) -> dict[str, object]:
 
 
 # -- pictures (in worker processes) -------------------------------------------------------
-def _draw(job: _PictureJob) -> list[Picture] | str:
-    """The pictures of one entry, or the reason there are none."""
+def _draw(job: _PictureJob) -> dict[int | None, list[Picture]] | str:
+    """The pictures of one image's entries, by class id (None: overall), or why there are none."""
     try:
         if isinstance(job.pair, LabelMasksPair):
             return _label_pictures(job)
@@ -181,7 +195,7 @@ def _draw(job: _PictureJob) -> list[Picture] | str:
         return f"{job.pair.name}: drawn without pictures: {exc}"
 
 
-def _index_pictures(job: _PictureJob) -> list[Picture]:
+def _index_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
     pair = job.pair
     truth = read_label_ids(pair.gt, label_map=job.label_map)
     if pair.pred is None:
@@ -197,11 +211,14 @@ def _index_pictures(job: _PictureJob) -> list[Picture]:
             truth[truth == 2] = 255  # drawn in the ignore value's cream
             ignore = (255,)
         label_map = BINARY_LABELS
-    return draw_report_pictures(truth, guess, image=photo, label_map=label_map, ignore=ignore,
-                                class_id=job.class_id, max_side=job.max_side)
+    return {class_id: draw_report_pictures(truth, guess, image=photo, label_map=label_map, ignore=ignore,
+                                           max_side=job.max_side) if class_id is None else
+            [_error_picture(job, class_id, error_map(truth, guess, class_id=class_id, ignore=ignore, image=photo),
+                            photo)]
+            for class_id in job.class_ids}
 
 
-def _label_pictures(job: _PictureJob) -> list[Picture]:
+def _label_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
     pair = job.pair
     files = [(label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)
              if gt_path is not None or pred_path is not None]
@@ -210,24 +227,19 @@ def _label_pictures(job: _PictureJob) -> list[Picture]:
     for path, mask in others:
         _check_size(path, mask.shape, first_path, first.shape)
     photo = _photo(pair, first.shape)
-    empty = np.zeros(first.shape, bool)
-    masks = {label_id: (read.get(gt_path, empty), read.get(pred_path, empty))
-             for label_id, gt_path, pred_path in files}
-    if job.class_id is not None:
-        truth, guess = (_as_ids(mask, job.class_id) for mask in masks.get(job.class_id, (empty, empty)))
-        return draw_report_pictures(truth, guess, image=photo, label_map=job.label_map, ignore=(),
-                                    class_id=job.class_id, max_side=job.max_side)
-    return [thumbnail_picture(f"errors: {job.label_map.name_of(label_id)}",
-                              error_map(truth.view(np.uint8), guess.view(np.uint8), class_id=1, ignore=(),
-                                        image=photo),
-                              over_photo=photo is not None, max_side=job.max_side)
-            for label_id, (truth, guess) in masks.items()]
+    empty = np.zeros(first.shape, np.uint8)
+    errors = {label_id: error_map(read[gt_path].view(np.uint8) if gt_path is not None else empty,
+                                  read[pred_path].view(np.uint8) if pred_path is not None else empty,
+                                  class_id=1, ignore=(), image=photo)
+              for label_id, gt_path, pred_path in files}
+    return {class_id: [_error_picture(job, label_id, errors[label_id], photo)
+                       for label_id in (errors if class_id is None else [class_id]) if label_id in errors]
+            for class_id in job.class_ids}
 
 
-def _as_ids(mask: np.ndarray, class_id: int) -> np.ndarray:
-    """A label's boolean mask as class ids: ``class_id`` where set, 0 elsewhere."""
-    dtype = np.uint8 if class_id < 256 else np.uint16
-    return mask.astype(dtype) * dtype(class_id)
+def _error_picture(job: _PictureJob, class_id: int, picture: np.ndarray, photo: np.ndarray | None) -> Picture:
+    name = job.names.get(class_id, str(class_id))
+    return thumbnail_picture(f"errors: {name}", picture, over_photo=photo is not None, max_side=job.max_side)
 
 
 def _photo(pair: MaskPair | LabelMasksPair, shape: tuple[int, ...]) -> np.ndarray | None:
