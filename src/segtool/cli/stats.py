@@ -37,19 +37,19 @@ TABLE_COLUMNS = (Column("class_id", "id"), Column("class_name", "class"), Column
 @app.command(no_args_is_help=True)
 def stats(
     masks: Annotated[str, typer.Argument(
-        help="A mask file, or a folder searched recursively for .png/.npy masks; a path or an fsspec URL.")],
+        metavar="MASKS", show_default=False, help="A mask file, or a folder searched recursively for .png/.npy masks; a path or an fsspec URL.")],
     labels: Annotated[Optional[str], typer.Option(
         help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
              "Default: labels.csv (else labels.txt) in MASKS if there is one, else classes are named by id.")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option(
-        help="Mask value that is not a class (repeat for several), or 'none'. "
+        metavar="VALUE", help="Mask value that is not a class (repeat for several), or 'none'. "
              "Default: the label map's ignore value, else 255 (as score).")] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", "-f", help="Output format of the rows.")] = OutputFormat.table,
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", help="Write the rows to this file (atomically) instead of stdout.")] = None,
     report: Annotated[Optional[str], typer.Option(
-        help="Also write a self-contained HTML report with charts to this file.")] = None,
+        metavar="FILE.html", help="Also write a self-contained HTML report with charts to this file.")] = None,
     jobs: JobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
