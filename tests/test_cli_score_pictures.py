@@ -232,3 +232,9 @@ def test_two_photos_for_one_name_are_named_and_the_map_is_drawn_without_one(tmp_
     assert result.exit_code == 0, result.stderr
     assert "several files for one name" in result.stderr and "a.jpg" in result.stderr
     assert pixels(tmp_path / "maps" / "a.png")[0, 0].tolist() == TP  # on black: no photo was chosen
+
+
+def test_error_maps_into_the_photo_folder_are_refused(ranked):
+    (ranked / "photos").mkdir()
+    result = run(ranked / "pred", ranked / "gt", "--error-maps", ranked / "photos", "--images", ranked / "photos")
+    assert result.exit_code == 1 and "must not be the input folder" in result.stderr

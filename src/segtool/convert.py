@@ -264,7 +264,9 @@ def rasterize_to_folder(inputs: Iterable[str | Path | RemotePath], out: str | Pa
         raise OutputError("no annotation files (.json, .xml) found in the inputs")
     _make_folder(out)
     if options.viz is not None:
-        check_picture_folder(options.viz, [out], what="the overlay folder")
+        check_picture_folder(options.viz, [out], what="the overlay folder",
+                             input_folders=[*{item.path.parent for item in items if item.data is None},
+                                            options.reader.images_dir])
     tick = progress or (lambda description, total: (lambda n=1: None))
 
     surveys = _run(survey_file, [(item, options) for item in items], executor, tick("Reading", len(items)))

@@ -136,18 +136,27 @@ def label_file_in(folder: str | Path | RemotePath) -> Location | None:
 
 
 def check_picture_folder(folder: str | Path | RemotePath, mask_folders: Sequence[str | Path | RemotePath], *,
-                         what: str) -> None:
-    """An :class:`OutputError` when the picture folder ``folder`` is a mask folder or lies inside one.
+                         what: str, input_folders: Sequence[str | Path | RemotePath | None] = ()) -> None:
+    """An :class:`OutputError` when the picture folder ``folder`` would mix pictures with inputs.
 
-    Pictures written there would overwrite masks of the same name, or be read
-    as masks by the next run. Mask "folders" that are single files are not checked.
+    It must not be a mask folder nor lie inside one (pictures would overwrite
+    masks of the same name, or be read as masks by the next run), nor be one of
+    ``input_folders`` (photos, annotations: pictures would overwrite files of
+    the same name). Entries that are single files, or None, are not checked.
     """
     target = as_path(folder).resolve()
-    for entry in mask_folders:
+    for entry, nested in [*((entry, True) for entry in mask_folders), *((entry, False) for entry in input_folders)]:
+        if entry is None:
+            continue
         root = as_path(entry).resolve()
-        if root.is_dir() and _inside(target, root):
+        if not root.is_dir():
+            continue
+        if nested and _inside(target, root):
             raise OutputError(f"{what} must not be the mask folder {entry} or lie inside it "
                               "(pictures would be mixed with the masks)", path=folder)
+        if not nested and target == root:
+            raise OutputError(f"{what} must not be the input folder {entry} (pictures would overwrite its files)",
+                              path=folder)
 
 
 def _inside(path: Location, root: Location) -> bool:

@@ -226,7 +226,7 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
         A mask larger than this fails its pair before it is decoded (see :mod:`segtool.limits`).
     error_maps : folder, optional
         Write each pair's error map there (:mod:`segtool.errormaps`); it must not
-        be ``pred_dir`` or ``gt_dir`` nor lie inside them.
+        be ``pred_dir`` or ``gt_dir`` nor lie inside them, nor be ``images``.
     images : folder, optional
         Photos matched to the ground truth by name (:func:`segtool.pairing.attach_images`),
         drawn under the error maps; pairs without one are listed in ``result.pairing.without_image``.
@@ -249,7 +249,7 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
     if images is not None:
         attach_images(pairing, images)
     if error_maps is not None:
-        check_picture_folder(error_maps, [pred_dir, gt_dir], what="the error-map folder")
+        check_picture_folder(error_maps, [pred_dir, gt_dir], what="the error-map folder", input_folders=[images])
     ignore_values = _ignore_values(ignore, label_map, binary=binary or pairing.layout == "binary")
     _check_label_ids(pairing.label_map, ignore_values)
     settings = _PairSettings(
