@@ -386,7 +386,7 @@ def _print_peers(folder: Path, options, root: Path) -> None:
     counts = dict.fromkeys(variants, len(paths))
     counts["segtool"] = len(_pair_paths(folder, 10**9))
     cpu = per_pair_times(variants, counts, max(1, options.rounds // 2))
-    print(f"| what users do today (Pillow-written files, one core) | ms per pair | segtool is faster by |")
+    print("| what users do today (Pillow-written files, one core) | ms per pair | segtool is faster by |")
     print("|---|---:|---:|")
     print(f"| (floor: OpenCV decoding both files, nothing else) | {cpu['floor'] * 1e3:.1f} | "
           f"{cpu['floor'] / cpu['segtool']:.2f}x |")
