@@ -1,9 +1,12 @@
-"""Confusion matrices of label masks, and every score computed from them.
+"""Confusion matrices of label masks and every score computed from them; boundary metrics.
 
 ``confusion_matrix(mask_true, mask_pred, n_classes=...)`` counts one pair in one
 vectorised pass; ``metrics_from_matrix`` turns a matrix into per-class Dice, IoU,
 precision and recall (NaN where undefined) and a summary. The conventions are
 stated in :mod:`segtool.metrics.confusion` and :mod:`segtool.metrics.classwise`.
+Boundary metrics (Hausdorff distances, ASSD, NSD, Boundary IoU, boundary F-score)
+live in :mod:`segtool.metrics.boundary`, on the boundaries and distances of
+:mod:`segtool.metrics.surface`.
 """
 
 from .classwise import (
