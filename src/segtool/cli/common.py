@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..errors import SegtoolError
+from ..atomic import write_bytes_atomic
+from ..errors import OutputError, SegtoolError
 from ..parallel import default_jobs
 
 EXIT_OK = 0
@@ -81,6 +82,15 @@ def parse_ignore_values(values: list[str] | None) -> tuple[int, ...] | None:
     if any(not 0 <= value <= 65535 for value in ids):
         raise typer.BadParameter("ignore values must lie in 0..65535", param_hint="--ignore")
     return ids
+
+
+def save_text(path: str, text: str, *, what: str = "") -> None:
+    """Write ``text`` to ``path`` atomically as UTF-8, undecodable file names' bytes as they were
+    (surrogate escapes); an :class:`OutputError` naming ``what`` ("the report") when it cannot be written."""
+    try:
+        write_bytes_atomic(path, text.encode("utf-8", "surrogateescape"))
+    except OSError as exc:
+        raise OutputError(f"cannot write{' ' + what if what else ''}: {exc.strerror or exc}", path=path) from None
 
 
 @contextlib.contextmanager

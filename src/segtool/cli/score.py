@@ -11,8 +11,7 @@ from typing import IO, Annotated, Optional
 import typer
 from rich.markup import escape
 
-from ..atomic import open_atomic, write_bytes_atomic
-from ..errors import OutputError
+from ..atomic import open_atomic
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
 from ..memory import keep_freed_memory
@@ -43,7 +42,7 @@ from .boundary_options import (
     check_thresholds_are_scored,
 )
 from .common import (DEFAULT_JOBS, EXIT_BELOW_THRESHOLD, EXIT_FAILED, DebugOption, JobsOption, OutputFormat,
-                     QuietOption, error, info, parse_ignore_values, progress_tasks, user_errors, warn)
+                     QuietOption, error, info, parse_ignore_values, progress_tasks, save_text, user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 #: At most this many file names are listed on stderr for one kind of problem.
@@ -232,10 +231,7 @@ def _write_report(result: ScoreResult, collector: ScoreCollector, path: str, err
                   jobs: int) -> list[str]:
     """Draw and write the HTML report atomically; return the warnings of its pictures."""
     built = build_score_report(result, collector, error_maps=error_maps, link_from=as_path(path).parent, jobs=jobs)
-    try:
-        write_bytes_atomic(path, built.html.encode("utf-8", "surrogateescape"))  # file names' bytes as they are
-    except OSError as exc:
-        raise OutputError(f"cannot write the report: {exc.strerror or exc}", path=path) from None
+    save_text(path, built.html, what="the report")
     return built.warnings
 
 

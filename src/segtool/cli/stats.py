@@ -8,8 +8,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..atomic import write_bytes_atomic
-from ..errors import OutputError
 from ..files import find_files, label_file_in
 from ..labels import DEFAULT_IGNORE_VALUE, LabelMap
 from ..maskio import MASK_SUFFIXES
@@ -19,7 +17,7 @@ from ..storage import Location
 from ..viz.html import stats_report
 from .app import app
 from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, JobsOption, OutputFormat, QuietOption, error, info,
-                     parse_ignore_values, progress_tasks, user_errors, warn)
+                     parse_ignore_values, progress_tasks, save_text, user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 WEIGHT_NOTES = (
@@ -37,7 +35,8 @@ TABLE_COLUMNS = (Column("class_id", "id"), Column("class_name", "class"), Column
 @app.command(no_args_is_help=True)
 def stats(
     masks: Annotated[str, typer.Argument(
-        metavar="MASKS", show_default=False, help="A mask file, or a folder searched recursively for .png/.npy masks; a path or an fsspec URL.")],
+        metavar="MASKS", show_default=False,
+        help="A mask file, or a folder searched recursively for .png/.npy masks; a path or an fsspec URL.")],
     labels: Annotated[Optional[str], typer.Option(
         help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
              "Default: labels.csv (else labels.txt) in MASKS if there is one, else classes are named by id.")] = None,
@@ -88,7 +87,7 @@ def stats(
             html = stats_report(rows=rows, settings=settings, notes=WEIGHT_NOTES, summary={
                 "masks counted": balance.masks, "valid pixels": f"{balance.valid_pixels:,}",
                 "ignored pixels": f"{balance.ignored_pixels:,}", "masks that failed": len(balance.failures)})
-            _save(report, html)
+            save_text(report, html)
     if given is None and balance.ignored_pixels and not balance.foreground_pixels and not quiet:
         warn(f"the masks hold only 0 and the ignore value {ignore_values[0]}: if they are 0/255 binary masks, "
              "pass --ignore none to count 255 as a class")
@@ -113,11 +112,4 @@ def _write(rows: list[dict], output_format: OutputFormat, output: str | None, ca
     write_rows(rows, COLUMNS, output_format.value, stream, title="Class balance", caption=caption,
                notes=WEIGHT_NOTES, table_columns=TABLE_COLUMNS)
     if output is not None:
-        _save(output, stream.getvalue())
-
-
-def _save(path: str, text: str) -> None:
-    try:
-        write_bytes_atomic(path, text.encode("utf-8", "surrogateescape"))  # file names' bytes as they are
-    except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
+        save_text(output, stream.getvalue())
