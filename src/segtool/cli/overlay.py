@@ -24,9 +24,11 @@ class PictureFormat(str, enum.Enum):
 @app.command(no_args_is_help=True)
 def overlay(
     images: Annotated[Path, typer.Argument(
-        metavar="IMAGES", show_default=False, help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff), searched recursively.")],
+        metavar="IMAGES", show_default=False,
+        help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff), searched recursively.")],
     masks: Annotated[Path, typer.Argument(
-        metavar="MASKS", show_default=False, help="A mask, or a folder of masks (.png .npy) matched to the images by relative path without suffix.")],
+        metavar="MASKS", show_default=False,
+        help="A mask, or a folder of masks (.png .npy) matched to the images by relative path without suffix.")],
     output: Annotated[Path, typer.Option("--output", "-o", metavar="OUT", help="Output folder for the overlays.")],
     labels: Annotated[Optional[Path], typer.Option(
         help="Label map (labels.txt, .csv or .json) giving names and colours; colour masks need one. "
