@@ -88,7 +88,7 @@ def files_by_key(root: str | Path | RemotePath, suffixes: Sequence[str]) -> Keye
 
 
 @dataclass
-class Pairing:
+class KeyPairs:
     """Files of two roots matched by key.
 
     ``pairs`` holds ``(key, left, right)`` in key order; ``only_left`` and
@@ -104,11 +104,11 @@ class Pairing:
 
 
 def pair_by_key(left_root: str | Path | RemotePath, right_root: str | Path | RemotePath, *,
-                left_suffixes: Sequence[str], right_suffixes: Sequence[str]) -> Pairing:
+                left_suffixes: Sequence[str], right_suffixes: Sequence[str]) -> KeyPairs:
     """Match the files of two roots by key (relative path without suffix)."""
     left_root, right_root = as_path(left_root), as_path(right_root)
     left, right = files_by_key(left_root, left_suffixes), files_by_key(right_root, right_suffixes)
-    pairing = Pairing(ambiguous=[message for keyed in (left, right) for _, message in keyed.problems()])
+    pairing = KeyPairs(ambiguous=[message for keyed in (left, right) for _, message in keyed.problems()])
     if left_root.is_file() and right_root.is_file() and left.unique and right.unique:
         # two single files are a pair whatever their names
         (left_path,), (right_path,) = left.unique.values(), right.unique.values()
