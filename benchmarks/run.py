@@ -25,6 +25,7 @@ def main(argv: list[str]) -> int:
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses and pickling look modules up by name
         spec.loader.exec_module(module)
+        sys.argv = [str(path)]  # each benchmark with its defaults: the names given here are not its options
         module.main()
     return 0
 
