@@ -81,6 +81,11 @@ def label_name_problem(name: str) -> str | None:
     return None
 
 
+def name_or_id(label_id: int, label_map: LabelMap | None) -> str:
+    """The label map's name of ``label_id`` (:meth:`LabelMap.name_of`), or the id as text without a map."""
+    return label_map.name_of(label_id) if label_map is not None else str(label_id)
+
+
 def voc_colour(label_id: int) -> Colour:
     """The PASCAL VOC display colour of ``label_id`` (bits of the id spread over R, G, B)."""
     red = green = blue = 0

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SegtoolError
-from .labels import LabelMap
+from .labels import LabelMap, name_or_id
 from .maskio import read_label_ids
 from .executors import Executor, LocalExecutor
 from .storage import RemotePath, as_path
@@ -197,7 +197,7 @@ def class_balance(paths: Sequence[Path | RemotePath], *, label_map: LabelMap | N
     class_ids = sorted(pixels)
     return ClassBalance(
         class_ids=class_ids,
-        names=[label_map.name_of(class_id) if label_map is not None else str(class_id) for class_id in class_ids],
+        names=[name_or_id(class_id, label_map) for class_id in class_ids],
         pixels=np.array([pixels[class_id] for class_id in class_ids], dtype=np.int64),
         images=np.array([images[class_id] for class_id in class_ids], dtype=np.int64),
         present_image_pixels=np.array([present_image_pixels[class_id] for class_id in class_ids], dtype=np.int64),

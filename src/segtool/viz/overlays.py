@@ -24,7 +24,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..labels import LabelMap, voc_colour
+from ..labels import LabelMap, name_or_id, voc_colour
 from .image import as_rgb
 from .legend import LegendEntry, with_legend
 
@@ -40,11 +40,7 @@ def present_ids(labels: np.ndarray, *, include_background: bool = False) -> list
 
 def legend_entries(ids: list[int], label_map: LabelMap | None = None) -> list[LegendEntry]:
     """``(name, colour)`` for each id, as the overlay paints it."""
-    return [(_name(label_id, label_map), _colour(label_id, label_map)) for label_id in ids]
-
-
-def _name(label_id: int, label_map: LabelMap | None) -> str:
-    return str(label_id) if label_map is None else label_map.name_of(label_id)
+    return [(name_or_id(label_id, label_map), _colour(label_id, label_map)) for label_id in ids]
 
 
 def _colour(label_id: int, label_map: LabelMap | None) -> tuple[int, int, int]:

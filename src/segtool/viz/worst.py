@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SizeMismatchError
-from ..labels import LabelMap
+from ..labels import LabelMap, name_or_id
 from ..maskio import read_label_ids
 from .errormap import error_map
 from .html import Picture
@@ -167,7 +167,7 @@ def draw_report_pictures(mask_true: np.ndarray, mask_pred: np.ndarray, *, image:
     pictures = [
         ("ground truth", overlay(backdrop, mask_true, label_map=label_map, opacity=opacity, legend=False)),
         ("prediction", overlay(backdrop, mask_pred, label_map=label_map, opacity=opacity, legend=False)),
-        ("errors" if class_id is None else f"errors: {_name(class_id, label_map)}",
+        ("errors" if class_id is None else f"errors: {name_or_id(class_id, label_map)}",
          error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=image)),
     ]
     return [thumbnail_picture(caption, picture, over_photo=image is not None, max_side=max_side)
@@ -178,7 +178,3 @@ def thumbnail_picture(caption: str, picture: np.ndarray, *, over_photo: bool, ma
     """A report :class:`Picture`: a thumbnail, JPEG when drawn over a photo, else PNG (exact colours)."""
     return Picture(caption, encode_image(thumbnail(picture, max_side=max_side),
                                          image_format="jpeg" if over_photo else "png", quality=80))
-
-
-def _name(class_id: int, label_map: LabelMap | None) -> str:
-    return label_map.name_of(class_id) if label_map is not None else str(class_id)
