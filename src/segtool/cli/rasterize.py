@@ -115,8 +115,9 @@ def rasterize(
 ) -> None:
     """Rasterize polygon annotations into PNG label masks.
 
-    A pixel belongs to a shape when its centre lies inside it; later shapes paint
-    over earlier ones. The label map is written to OUT/labels.txt and OUT/labels.csv.
+    By default a pixel belongs to a shape when its centre lies inside it, and later
+    shapes paint over earlier ones (--convention, --order). The label map is written
+    to OUT/labels.txt and OUT/labels.csv.
     Exit codes: 0 success, 1 some files failed (each named on stderr), 2 usage error.
     """
     with user_errors(debug):
