@@ -22,7 +22,7 @@ from ..parallel import default_jobs
 EXIT_OK = 0
 EXIT_FAILED = 1          # bad input, or some files failed
 EXIT_USAGE = 2           # Typer/Click usage errors
-EXIT_BELOW_THRESHOLD = 3  # score --fail-under was not met
+EXIT_BELOW_THRESHOLD = 3  # score --fail-under or --fail-over was not met
 
 DEFAULT_JOBS = default_jobs()
 JobsOption = Annotated[int, typer.Option(
