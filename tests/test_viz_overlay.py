@@ -198,6 +198,18 @@ def test_overlay_command_with_legend_names_the_classes_found(tmp_path):
     assert picture.shape[1] > 40 and np.all(picture[:, 40:] == GREEN, axis=2).any()  # swatch of id 2
 
 
+def test_overlay_folder_refuses_to_write_into_the_masks_or_the_images(tmp_path):
+    images, masks = tmp_path / "i", tmp_path / "m"
+    images.mkdir()
+    Image.fromarray(gray(8, 8)).save(images / "p.png")
+    write_mask(masks / "p.png", np.ones((8, 8), np.uint8))
+    before = (masks / "p.png").read_bytes(), (images / "p.png").read_bytes()
+    for out, refused in ((masks, "mask folder"), (masks / "sub", "mask folder"), (images, "input folder")):
+        with pytest.raises(OutputError, match=f"overlay folder must not be the {refused}"):
+            overlay_folder(images, masks, out)
+    assert ((masks / "p.png").read_bytes(), (images / "p.png").read_bytes()) == before  # nothing overwritten
+
+
 def test_the_overlays_module_is_not_shadowed_by_the_overlay_function():
     import segtool.viz
     import segtool.viz.overlays

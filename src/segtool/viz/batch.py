@@ -6,7 +6,8 @@ mask without an image, a name with several images or masks, an unreadable file
 or an image whose size differs from its mask's is a failure named in
 :attr:`OverlaySummary.failures`; the other pairs are still drawn. Images
 without a mask are only counted (an image folder often holds more images than
-were annotated).
+were annotated). OUT may not be the mask folder, lie inside it, or be the image
+folder: the overlays would overwrite the files of the same name.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SegtoolError, SizeMismatchError
-from ..files import pair_by_key
+from ..files import check_picture_folder, pair_by_key
 from ..labels import LabelMap
 from ..maskio import MASK_SUFFIXES, read_label_ids
 from ..parallel import map_in_order
@@ -77,8 +78,11 @@ def overlay_folder(images: str | Path, masks: str | Path, out: str | Path, *,
     """Draw every mask under ``masks`` over its image under ``images`` into ``out``.
 
     ``progress(description, total)`` may return a function called with the
-    number of pairs done (the command line passes a progress bar).
+    number of pairs done (the command line passes a progress bar). An
+    :class:`~segtool.errors.OutputError` when ``out`` would mix overlays with the
+    masks or the images.
     """
+    check_picture_folder(out, [masks], what="the overlay folder", input_folders=[images])
     pairing = pair_by_key(images, masks, left_suffixes=IMAGE_SUFFIXES, right_suffixes=MASK_SUFFIXES)
     summary = OverlaySummary(images_without_mask=len(pairing.only_left))
     summary.failures += pairing.ambiguous
