@@ -183,3 +183,15 @@ def test_labelme_convention_reproduces_labelme_masks(tmp_path, dataset):
         # The fixtures README: 2011_000006 differs by 1 pixel on Pillow >= 11.
         allowed = 1 if reference.stem == "2011_000006" else 0
         assert ours.shape == theirs.shape and (ours != theirs).sum() <= allowed, reference
+
+
+def test_ignore_value_comes_from_the_label_map_unless_given(tmp_path):
+    labels = tmp_path / "map.json"
+    labels.write_text('{"labels": [{"id": 0, "name": "_background_"}, {"id": 1, "name": "road"}],'
+                      ' "ignore_value": 99}')
+    path = labelme(tmp_path / "a.json", [square("road", 0, 0, 10, 10), square("__ignore__", 10, 0, 12, 10)])
+    assert run(str(path), "-o", str(tmp_path / "map"), "--labels", str(labels)).exit_code == 0
+    assert (read_mask(tmp_path / "map" / "a.png") == 99).sum() == 20  # 2 x 10 ignore pixels
+    assert run(str(path), "-o", str(tmp_path / "given"), "--labels", str(labels),
+               "--ignore-value", "77").exit_code == 0
+    assert (read_mask(tmp_path / "given" / "a.png") == 77).sum() == 20

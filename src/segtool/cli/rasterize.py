@@ -92,8 +92,9 @@ def rasterize(
                       "Default 0.5 (labelme convention: 5).")] = None,
     skip_lines_and_points: Annotated[bool, typer.Option(
         "--skip-lines-and-points", help="Do not draw shapes without area (lines, points).")] = False,
-    ignore_value: Annotated[int, typer.Option(
-        min=0, max=65535, help="Value painted for __ignore__ shapes.")] = 255,
+    ignore_value: Annotated[Optional[int], typer.Option(
+        min=0, max=65535, help="Value painted for __ignore__ shapes. Default: the --labels file's ignore "
+                               "value, else 255.")] = None,
     max_pixels: Annotated[int, typer.Option(
         min=1, help="Refuse images (and embedded bitmaps) larger than this many pixels, before decoding "
                     "or drawing them.")] = DEFAULT_MAX_PIXELS,
@@ -132,7 +133,8 @@ def rasterize(
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
         with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
             summary = rasterize_to_folder(inputs, output, label_map=label_map, options=options, executor=runner,
-                                          stdin=stdin, ignore_value=ignore_value, progress=progress)
+                                          stdin=stdin, ignore_value=255 if ignore_value is None else ignore_value,
+                                          progress=progress)
     _print_summary(summary, output_format, output)
     for message in summary.warnings:
         if strict:
