@@ -9,14 +9,11 @@ in a list of folders (local, or fsspec URLs: see :mod:`segtool.storage`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..storage import Location, RemotePath, as_path
-
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+from ..storage import Location, RemotePath, as_path, is_url
 
 
 def reference_path(reference: str) -> str:
@@ -25,7 +22,7 @@ def reference_path(reference: str) -> str:
     >>> reference_path("https://host/a/b%20c.jpg?token=1"), reference_path("/data/local-files/?d=x/y.png")
     ('/a/b c.jpg', 'x/y.png')
     """
-    if _URL.match(reference) or reference.startswith("/data/"):
+    if is_url(reference) or reference.startswith("/data/"):
         parts = urlsplit(reference)
         local = parse_qs(parts.query).get("d")
         if local:
