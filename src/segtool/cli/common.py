@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..atomic import write_bytes_atomic
@@ -55,12 +56,13 @@ def _show_surrogate(match: re.Match) -> str:
 
 
 def error(message: str) -> None:
-    """Print one error line on stderr."""
-    stderr.print(f"[bold red]error:[/] {printable(message)}", markup=True, highlight=False)
+    """Print one error line on stderr; the message is literal text (brackets are not markup)."""
+    stderr.print(f"[bold red]error:[/] {escape(printable(message))}", markup=True, highlight=False)
 
 
 def warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {printable(message)}", markup=True, highlight=False)
+    """Print one warning line on stderr; the message is literal text."""
+    stderr.print(f"[yellow]warning:[/] {escape(printable(message))}", markup=True, highlight=False)
 
 
 def info(message: str, *, quiet: bool = False) -> None:
@@ -101,7 +103,7 @@ def user_errors(debug: bool = False) -> Iterator[None]:
     except SegtoolError as exc:
         if debug:
             raise
-        error(str(exc).replace("[", r"\["))
+        error(str(exc))
         raise typer.Exit(EXIT_FAILED) from None
 
 

@@ -65,7 +65,7 @@ def overlay(
         with progress_tasks(quiet=quiet) as progress:
             summary = overlay_folder(images, masks, output, options=options, jobs=jobs, progress=progress)
     for failure in summary.failures:
-        error(failure.replace("[", r"\["))
+        error(failure)
     if summary.images_without_mask:
         info(f"{summary.images_without_mask} images have no mask (not drawn)", quiet=quiet)
     if summary.failures or not summary.written:

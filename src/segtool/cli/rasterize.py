@@ -7,7 +7,6 @@ import sys
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from ..annotations import ReaderOptions
 from ..convert import RasterizeOptions, RasterizeSummary, rasterize_to_folder
@@ -138,11 +137,11 @@ def rasterize(
     _print_summary(summary, output_format, output)
     for message in summary.warnings:
         if strict:
-            error(escape(message))
+            error(message)
         elif not quiet:
-            warn(escape(message))
+            warn(message)
     for message in summary.failures:
-        error(escape(message))
+        error(message)
     if summary.failures or (strict and summary.warnings):
         info(_failure_summary(summary, strict), quiet=False)
         raise typer.Exit(EXIT_FAILED)

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import IO, Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from ..atomic import open_atomic
 from ..labels import LabelMap
@@ -211,7 +210,7 @@ def score(
     for threshold in thresholds:
         for message in thresholds_not_met(result, [threshold]):
             not_met = True
-            error(f"{'below --fail-under' if threshold.bound == 'lower' else 'above --fail-over'} {escape(message)}")
+            error(f"{'below --fail-under' if threshold.bound == 'lower' else 'above --fail-over'} {message}")
     if not_met:
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
@@ -242,10 +241,10 @@ def _report_picture_problems(result: ScoreResult, report_warnings: list[str], im
         return
     pairing = result.pairing
     for message in [*pairing.ambiguous_images, *report_warnings][:LISTED]:
-        warn(escape(message))
+        warn(message)
     if pairing.without_image and images is not None:
-        warn(f"{len(pairing.without_image)} ground-truth masks have no image under {escape(images)}; their "
-             f"pictures are drawn without one: {escape(_names(pairing.without_image))}")
+        warn(f"{len(pairing.without_image)} ground-truth masks have no image under {images}; their "
+             f"pictures are drawn without one: {_names(pairing.without_image)}")
 
 
 def _open_output(path: str):
@@ -301,23 +300,23 @@ def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
     """Warnings and errors on stderr, each list cut at :data:`LISTED` names."""
     if result.unpaired_predictions and not quiet:
         warn(f"{len(result.unpaired_predictions)} predictions have no ground truth and were not scored: "
-             + escape(_names(result.unpaired_predictions)))
+             + _names(result.unpaired_predictions))
     if result.unknown_predictions and not quiet:
         shown = ", ".join(f"{value} ({counts['pixels']} pixels in {counts['images']} images)"
                           for value, counts in result.unknown_predictions.items())
-        warn(f"prediction values that are no class were counted as wrong: {escape(shown)}")
+        warn(f"prediction values that are no class were counted as wrong: {shown}")
     if result.scored_as_empty:
         info(f"{len(result.scored_as_empty)} ground-truth masks had no prediction and were scored as empty "
              f"(--missing empty): {_names(result.scored_as_empty)}", quiet=quiet)
     for failure in result.failures[:LISTED]:
-        error(escape(failure.message))
+        error(failure.message)
     if len(result.failures) > LISTED:
         error(f"... and {len(result.failures) - LISTED} more failures")
     scored_empty = set(result.scored_as_empty)
     missing = [name for name in result.missing_predictions if name not in scored_empty]
     if missing:
         error(f"{len(missing)} ground-truth masks have no prediction (--missing empty scores them as "
-              f"all background): {escape(_names(missing))}")
+              f"all background): {_names(missing)}")
     if result.failed:
         info(f"{result.n_images} images scored; {len(result.failures)} failed, {len(missing)} without prediction",
              quiet=False)

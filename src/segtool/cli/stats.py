@@ -92,7 +92,7 @@ def stats(
         warn(f"the masks hold only 0 and the ignore value {ignore_values[0]}: if they are 0/255 binary masks, "
              "pass --ignore none to count 255 as a class")
     for failure in balance.failures:
-        error(failure.replace("[", r"\["))
+        error(failure)
     if balance.failures:
         info(f"{len(balance.failures)} of {len(paths)} masks could not be read")
         raise typer.Exit(EXIT_FAILED)
