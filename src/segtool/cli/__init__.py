@@ -1,5 +1,7 @@
 """The command line: Typer only. It parses options, calls the library and renders results."""
 
+import signal
+
 from . import rasterize as _rasterize  # noqa: F401  (registers the command)
 from . import score as _score  # noqa: F401
 from . import stats as _stats  # noqa: F401
@@ -8,4 +10,13 @@ from .app import app
 
 
 def main() -> None:
+    """Run the command line.
+
+    A reader that closes stdout early (``segtool score ... | head``) ends segtool
+    the way it ends other Unix tools, by SIGPIPE, silently, instead of the exit
+    code 1 that means bad input. Outputs written to files are atomic, so nothing
+    half-written is left by that.
+    """
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app()
