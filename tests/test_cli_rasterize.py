@@ -195,3 +195,12 @@ def test_ignore_value_comes_from_the_label_map_unless_given(tmp_path):
     assert run(str(path), "-o", str(tmp_path / "given"), "--labels", str(labels),
                "--ignore-value", "77").exit_code == 0
     assert (read_mask(tmp_path / "given" / "a.png") == 77).sum() == 20
+
+
+def test_score_names_classes_from_the_map_rasterize_wrote(tmp_path):
+    labelme(tmp_path / "a.json", [square("road", 0, 0, 10, 10)])
+    assert run(str(tmp_path / "a.json"), "-o", str(tmp_path / "gt")).exit_code == 0
+    result = CliRunner().invoke(app, ["score", str(tmp_path / "gt"), str(tmp_path / "gt"), "-f", "csv", "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    names = [line.split(",")[1] for line in result.stdout.splitlines()[1:]]
+    assert names[:2] == ["_background_", "road"]  # read from gt/labels.csv, no --labels needed

@@ -89,6 +89,8 @@ def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, la
 
     ``pred`` and ``gt`` may also be two mask files (one pair). Missing folders, or
     no ground-truth mask at all, are an :class:`~segtool.errors.InputFileError`.
+    Without ``label_map``, the map rasterize wrote into ``gt`` (labels.csv, else
+    labels.txt) is used when there is one.
     """
     pred, gt = as_path(pred), as_path(gt)
     for role, path in (("ground truth", gt), ("predictions", pred)):
@@ -100,10 +102,11 @@ def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, la
         return Pairing("index", [MaskPair(gt.stem, gt, pred)], label_map=label_map)
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    label_map = label_map or _label_map_in(gt)
     if layout == "auto":
-        layout = detect_layout(gt, label_map or _label_map_in(gt))
+        layout = detect_layout(gt, label_map)
     if layout == "binary":
-        pairing = _pair_binary(pred, gt, label_map or _label_map_in(gt))
+        pairing = _pair_binary(pred, gt, label_map)
     else:
         pairing = _pair_index(pred, gt, label_map)
     if not pairing.pairs and not pairing.duplicates:

@@ -202,8 +202,9 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
     Parameters
     ----------
     labels : LabelMap or path, optional
-        Class ids and names (and colours, for RGB masks). Without one, every
-        value found is a class named by its id.
+        Class ids and names (and colours, for RGB masks). Without one, the map
+        rasterize wrote into ``gt_dir`` (labels.csv, else labels.txt) if there is
+        one, else every value found is a class named by its id.
     ignore : iterable of int, optional
         Ground-truth values not scored. Default: the label map's ignore value, or
         255; none with ``binary`` or the binary layout.
