@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -rf demo-out
 	$(VENV)/bin/segtool rasterize examples/annotations -o demo-out/masks
-	$(VENV)/bin/segtool score examples/predictions demo-out/masks 
+	$(VENV)/bin/segtool score examples/predictions demo-out/masks
 
 test: $(STAMP)
 	$(PY) -m pytest
