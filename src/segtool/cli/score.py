@@ -90,7 +90,8 @@ def score(
         show_default=False)],
     labels: Annotated[Optional[str], typer.Option(
         help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, which values are "
-             "classes, colours for RGB masks. Default: the labels.csv or labels.txt in GT (as rasterize writes it), else every value found is a class, named by its id.")] = None,
+             "classes, colours for RGB masks. Default: the labels.csv (else labels.txt) in GT, as rasterize "
+             "writes it; without one, every value found is a class, named by its id.")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option(
         metavar="VALUE", help="Ground-truth value not scored (repeatable; 'none' for no such value). "
              "Default: the label map's ignore value, else 255; none with --binary.")] = None,
