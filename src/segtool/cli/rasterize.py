@@ -50,7 +50,8 @@ def rasterize(
     inputs: Annotated[list[str], typer.Argument(
         metavar="INPUT...", help="Annotation files, folders (searched recursively for .json/.xml), or - for stdin.")],
     output: Annotated[str, typer.Option(
-        "--output", "-o", metavar="OUT", help="Output folder for the masks and labels.txt; a path or an fsspec URL (s3://...).")],
+        "--output", "-o", metavar="OUT",
+        help="Output folder for the masks and labels.txt; a path or an fsspec URL (s3://...).")],
     labels: Annotated[Optional[str], typer.Option(
         help="Label map: labelme labels.txt, or .csv (id,name,color), or .json. "
              "Default: background 0, then every label found, sorted.")] = None,
