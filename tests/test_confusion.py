@@ -165,3 +165,26 @@ def test_views_of_filter_free_png_rows_count_like_copies():
         assert not view_a.flags.c_contiguous
         assert as_triples(joint_counts(view_a, view_b)) == brute_force_pairs(a, b)
         assert as_triples(joint_counts(view_a, b)) == brute_force_pairs(a, b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hnp.arrays(np.uint8, st.integers(0, 90), elements=st.sampled_from([0, 0, 0, 0, 1, 255])))
+def test_sparse_flatnonzero_equals_numpy(flag_bytes):
+    # Sizes 0..90 cover whole 8-byte words, a partial last word and no word at all; flags are
+    # 0/1 or 0/255 bytes (cv2.compare writes 255), viewed as bool as the counting code does.
+    flags = flag_bytes.view(bool)
+    np.testing.assert_array_equal(confusion._sparse_flatnonzero(flags), np.flatnonzero(flag_bytes))
+
+
+@settings(max_examples=60, deadline=None)
+@given(truth_rows=piecewise, noise=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=40))
+def test_run_length_counts_equal_a_bincount_of_pair_codes(truth_rows, noise):
+    truth = (truth_rows % 256).astype(np.uint8)
+    guess = np.roll(truth, 1, axis=1)  # boundaries moved by one pixel, as predictions do
+    for position, value in noise if guess.size else ():  # a few isolated wrong pixels
+        guess.flat[position % guess.size] = value
+    # Reference: one bin per code true * 256 + pred over every pixel, in sorted code order.
+    totals = np.bincount(truth.ravel().astype(np.int64) * 256 + guess.ravel(), minlength=1 << 16)
+    codes = np.flatnonzero(totals)
+    expected = list(zip((codes >> 8).tolist(), (codes & 255).tolist(), totals[codes].tolist()))
+    assert as_triples(joint_counts(truth, guess)) == expected
