@@ -19,9 +19,9 @@ positions where the truth or the prediction changes value from one pixel to the
 next are found with two comparisons over the rows (and picked out word by word,
 since they are few), and each run of equal (true, predicted) pairs adds its
 length to the bin of its code ``true << bits | pred``. The cost is a few vectorised passes over the pixels plus one step per
-run, several times less than a per-pixel histogram. When the masks change value
-at more than one pixel in :data:`RUN_FRACTION` (noise), 8-bit masks fall back to
-OpenCV's 16-bit histogram of the packed codes. No loop over classes. Work buffers
+run, several times less than a per-pixel histogram. When more than
+:data:`NOISY_WORD_FRACTION` of the 8-pixel words hold a change (noise), 8-bit
+masks fall back to OpenCV's 16-bit histogram of the packed codes. No loop over classes. Work buffers
 are reused per thread, and masks read without a copy from filter-free PNG rows are
 counted in place.
 """
@@ -37,10 +37,8 @@ import numpy as np
 
 from ..maskio import padded_rows
 
-#: Above this fraction of value changes per pixel the run-length pass stops paying off.
-RUN_FRACTION = 1 / 8
-#: The fraction of changes is estimated from every this-many-th position (a prime, so rows do not alias).
-_SAMPLE_STEP = 61
+#: Above this fraction of 8-pixel words holding a value change, the run-length pass stops paying off.
+NOISY_WORD_FRACTION = 1 / 2
 #: Work buffers up to this size are kept per thread and reused (fresh pages cost page faults).
 _SCRATCH_LIMIT = 64 << 20
 #: cv2.calcHist counts in float32, exact up to 2**24: larger images are counted in slices.
@@ -88,11 +86,11 @@ def joint_counts(mask_true: np.ndarray, mask_pred: np.ndarray) -> JointCounts:
         mask_true, mask_pred = mask_true.astype(np.uint16), mask_pred.astype(np.uint16)
     bits = 8 * mask_true.itemsize
     true_rows, pred_rows, padding = _rows_without_copy(mask_true, mask_pred)
-    differs = _differs_from_next(true_rows, pred_rows)
-    if bits == 8 and np.count_nonzero(differs[::_SAMPLE_STEP]) * _SAMPLE_STEP > differs.size * RUN_FRACTION:
+    changes = _change_positions(true_rows, pred_rows, give_up_when_noisy=bits == 8)
+    if changes is None:
         values, counts = _histogram_16bit(_packed_codes_8bit(true_rows, pred_rows))
     else:
-        values, counts = _count_runs(true_rows.reshape(-1), pred_rows.reshape(-1), differs, bits)
+        values, counts = _count_runs(true_rows.reshape(-1), pred_rows.reshape(-1), changes, bits)
     if padding:  # the (0, 0) pixels of a leading zero column are not part of the masks
         counts[0] -= padding
         values, counts = values[counts > 0], counts[counts > 0]
@@ -265,33 +263,49 @@ def _differs_from_next(true_rows: np.ndarray, pred_rows: np.ndarray) -> np.ndarr
     return differs.reshape(-1).view(bool)
 
 
-def _count_runs(true_flat: np.ndarray, pred_flat: np.ndarray, differs: np.ndarray,
+def _change_positions(true_rows: np.ndarray, pred_rows: np.ndarray, *,
+                      give_up_when_noisy: bool) -> np.ndarray | None:
+    """Sorted flat positions ``i`` where pixel ``i + 1`` differs from pixel ``i`` in either mask.
+
+    With ``give_up_when_noisy``, None when more than :data:`NOISY_WORD_FRACTION`
+    of the 8-pixel words hold a change (a histogram is then cheaper).
+    """
+    differs = _differs_from_next(true_rows, pred_rows)
+    most_words = int(differs.size / 8 * NOISY_WORD_FRACTION) if give_up_when_noisy else None
+    return _sparse_flatnonzero(differs, most_words=most_words)
+
+
+def _count_runs(true_flat: np.ndarray, pred_flat: np.ndarray, changes: np.ndarray,
                 bits: int) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct codes ``true << bits | pred`` and their pixel counts, one step per run."""
-    starts = _sparse_flatnonzero(differs)
-    starts += 1
-    starts = np.concatenate(([0], starts))
+    starts = np.empty(changes.size + 1, np.intp)
+    starts[0] = 0
+    np.add(changes, 1, out=starts[1:])
     lengths = np.diff(starts, append=true_flat.size)
-    codes = true_flat[starts].astype(np.int64) << bits
-    codes |= pred_flat[starts]
+    codes = np.take(true_flat, starts).astype(np.intp)
+    codes <<= bits
+    codes |= np.take(pred_flat, starts)
     if bits == 8:
         totals = np.bincount(codes, weights=lengths)
-        values = np.flatnonzero(totals)
+        values = np.flatnonzero(totals != 0)  # every run is at least one pixel long
         return values, totals[values].astype(np.int64)
     values, inverse = np.unique(codes, return_inverse=True)
     return values, np.bincount(inverse, weights=lengths, minlength=values.size).astype(np.int64)
 
 
-def _sparse_flatnonzero(flags: np.ndarray) -> np.ndarray:
+def _sparse_flatnonzero(flags: np.ndarray, *, most_words: int | None = None) -> np.ndarray | None:
     """``np.flatnonzero`` of a flat bool array with few nonzeros, in two steps.
 
     Finding the nonzero 8-byte words first and then the nonzero bytes among only
     those is cheaper than one pass over every byte when the nonzeros are sparse.
+    None when more than ``most_words`` words hold a nonzero.
     """
     flag_bytes = flags.view(np.uint8)
     whole = flag_bytes.size // 8 * 8
     words = flag_bytes[:whole].view(np.uint64)
     word_index = np.flatnonzero(words != 0)
+    if most_words is not None and word_index.size > most_words:
+        return None
     byte_index = np.flatnonzero(words[word_index].view(np.uint8) != 0)
     found = word_index[byte_index >> 3] * 8 + (byte_index & 7)
     if whole == flag_bytes.size:
