@@ -50,6 +50,7 @@ from .maskio import read_label_ids, read_png_header
 from .memory import keep_freed_memory_in_workers
 from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
 from .metrics.boundary import BoundaryMetric, parse_boundary_metric
+from .metrics.confusion import is_one_of, unknown_values
 from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
 from .executors import Executor, LocalExecutor
 from .parallel import batch_size_for
@@ -403,10 +404,10 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
 def _image_class_ids(joint: JointCounts, settings: _PairSettings, gt_path: Path) -> np.ndarray:
     """The classes of one image; true values that are no class are an error naming them."""
     if settings.class_ids is None:
-        predicted = joint.pred[~np.isin(joint.pred, settings.ignore)]
+        predicted = joint.pred[~is_one_of(joint.pred, settings.ignore)]
         return np.union1d(joint.true, predicted)
     class_ids = np.asarray(settings.class_ids, np.int64)
-    unknown = np.setdiff1d(joint.true, class_ids)
+    unknown = unknown_values(joint.true, class_ids)
     if unknown.size:
         shown = ", ".join(str(value) for value in unknown[:10].tolist())
         raise MaskError(f"ground-truth values not in the label map and not ignored: {shown} "

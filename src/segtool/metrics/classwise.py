@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .confusion import JointCounts, place_joint
+from .confusion import JointCounts, place_joint, positions_in
 
 METRICS = ("dice", "iou", "precision", "recall")
 BACKGROUND_ID = 0
@@ -147,29 +147,33 @@ class RunningStats:
 
     Welford's update, one image at a time in a fixed order: the same numbers for any
     number of worker processes, and memory that does not grow with the images.
+    With ``rows``, one instance follows several metrics at once: its arrays are
+    ``(rows, size)`` and :meth:`add` takes one row of values per metric.
     """
 
-    def __init__(self, size: int = 0) -> None:
-        self.count = np.zeros(size, np.int64)
-        self._mean = np.zeros(size)
-        self._m2 = np.zeros(size)
+    def __init__(self, size: int = 0, *, rows: int | None = None) -> None:
+        shape = (size,) if rows is None else (rows, size)
+        self.count = np.zeros(shape, np.int64)
+        self._mean = np.zeros(shape)
+        self._m2 = np.zeros(shape)
 
     def add(self, positions: np.ndarray, values: np.ndarray) -> None:
-        """Add one image's ``values`` for the classes at ``positions``; NaN values are skipped."""
+        """Add one image's ``values`` for the classes at ``positions`` (distinct); NaN values are skipped."""
         values = np.asarray(values, dtype=float)
         defined = ~np.isnan(values)
-        positions, values = np.asarray(positions)[defined], values[defined]
-        self.count[positions] += 1
-        delta = values - self._mean[positions]
-        self._mean[positions] += delta / self.count[positions]
-        self._m2[positions] += delta * (values - self._mean[positions])
+        count = self.count[..., positions] + defined
+        delta = np.where(defined, values - self._mean[..., positions], 0.0)
+        mean = self._mean[..., positions] + delta / np.maximum(count, 1)
+        self._m2[..., positions] += delta * np.where(defined, values - mean, 0.0)
+        self._mean[..., positions] = mean
+        self.count[..., positions] = count
 
     def remap(self, old_positions: np.ndarray, size: int) -> None:
         """Move class ``i`` to ``old_positions[i]`` in a class set of ``size`` (new classes are empty)."""
         for name in ("count", "_mean", "_m2"):
             old = getattr(self, name)
-            new = np.zeros(size, old.dtype)
-            new[old_positions] = old
+            new = np.zeros((*old.shape[:-1], size), old.dtype)
+            new[..., old_positions] = old
             setattr(self, name, new)
 
     @property
@@ -212,6 +216,8 @@ class ImageCounts:
         True values outside ``class_ids`` must have been rejected before.
         """
         cells = place_joint(joint, class_ids)
+        if cells.unknown_true.size:
+            raise ValueError(f"true values that are no class: {cells.unknown_true.tolist()}")
         size = cells.n_classes
         hits = cells.row == cells.col
         tp = np.bincount(cells.row[hits], weights=cells.count[hits], minlength=size).astype(np.int64)
@@ -219,9 +225,9 @@ class ImageCounts:
         predicted = cells.col < size
         fp = np.bincount(cells.col[predicted], weights=cells.count[predicted], minlength=size).astype(np.int64) - tp
         present = (tp + fp + fn) > 0
-        known = np.isin(joint.pred, class_ids)
+        no_class = cells.col == size  # cells are aligned with joint: every true value is a class
         unknown = Counter()
-        for value, count in zip(joint.pred[~known].tolist(), joint.count[~known].tolist()):
+        for value, count in zip(joint.pred[no_class].tolist(), joint.count[no_class].tolist()):
             unknown[str(value)] += count
         return cls(name, np.asarray(class_ids, np.int64)[present], tp[present], fp[present], fn[present],
                    joint.total, dict(unknown), joint)
@@ -261,7 +267,8 @@ class ScoreAccumulator:
         size = self.class_ids.size
         self.tp, self.fp, self.fn = (np.zeros(size, np.int64) for _ in range(3))
         self.matrix = np.zeros((size, size + 1), np.int64)
-        self.stats: dict[str, RunningStats] = {metric: RunningStats(size) for metric in METRICS}
+        self.score_stats = RunningStats(size, rows=len(METRICS))  # a row per metric of METRICS
+        self.extra_stats: dict[str, RunningStats] = {}  # per-image metrics computed next to the counts
         self.valid_pixels = 0
         self.n_images = 0
         self.unknown_pixels: Counter = Counter()
@@ -269,18 +276,16 @@ class ScoreAccumulator:
 
     def add(self, image: ImageCounts) -> dict[str, np.ndarray]:
         """Add one image; return its per-class scores (aligned with ``image.class_ids``)."""
-        self._make_room(image.class_ids)
-        positions = np.searchsorted(self.class_ids, image.class_ids)
+        positions = self._positions_making_room(image.class_ids)
         self.tp[positions] += image.tp
         self.fp[positions] += image.fp
         self.fn[positions] += image.fn
         if image.joint is not None:
             place_joint(image.joint, self.class_ids).add_to(self.matrix)
         scores = class_scores(image.tp, image.fp, image.fn)
-        for metric, values in scores.items():
-            self.stats[metric].add(positions, values)
+        self.score_stats.add(positions, np.stack([scores[metric] for metric in METRICS]))
         for metric, values in image.extra.items():
-            self.stats.setdefault(metric, RunningStats(self.class_ids.size)).add(positions, values)
+            self.extra_stats.setdefault(metric, RunningStats(self.class_ids.size)).add(positions, values)
         self.valid_pixels += image.valid_pixels
         self.n_images += 1
         for value, count in image.unknown_predictions.items():
@@ -288,11 +293,16 @@ class ScoreAccumulator:
             self.unknown_images[value] += 1
         return {"tp": image.tp, "fp": image.fp, "fn": image.fn, **scores, **image.extra}
 
-    def _make_room(self, ids: np.ndarray) -> None:
-        """Grow the class set to include ``ids``, moving every per-class array."""
-        new_ids = np.setdiff1d(ids, self.class_ids)
-        if new_ids.size == 0:
-            return
+    def _positions_making_room(self, ids: np.ndarray) -> np.ndarray:
+        """Where ``ids`` (sorted) are in the class set, after growing it by those it lacks."""
+        positions, known = positions_in(ids, self.class_ids)
+        if known.all():
+            return positions
+        self._grow(ids[~known])
+        return np.searchsorted(self.class_ids, ids)
+
+    def _grow(self, new_ids: np.ndarray) -> None:
+        """Add ``new_ids`` to the class set, moving every per-class array."""
         merged = np.union1d(self.class_ids, new_ids)
         old = np.searchsorted(merged, self.class_ids)
         size = merged.size
@@ -303,7 +313,7 @@ class ScoreAccumulator:
         matrix = np.zeros((size, size + 1), np.int64)
         matrix[np.ix_(old, np.append(old, size))] = self.matrix
         self.matrix = matrix
-        for stats in self.stats.values():
+        for stats in (self.score_stats, *self.extra_stats.values()):
             stats.remap(old, size)
         self.class_ids = merged
 
@@ -315,7 +325,10 @@ class ScoreAccumulator:
         """Scores of everything added so far."""
         valid = self.valid_pixels if self.pixels_are_exclusive else None
         summary = summary_scores(self.tp, self.fp, self.fn, valid_pixels=valid, in_mean=self.in_mean())
-        image_mean = {metric: stats.mean for metric, stats in self.stats.items()}
+        per_image = {metric: (means, stds, counts) for metric, means, stds, counts in zip(
+            METRICS, self.score_stats.mean, self.score_stats.std, self.score_stats.count)}
+        per_image.update({metric: (stats.mean, stats.std, stats.count) for metric, stats in self.extra_stats.items()})
+        image_mean = {metric: means for metric, (means, _, _) in per_image.items()}
         for metric, means in image_mean.items():
             summary[f"{metric}_image_mean"], summary[f"{metric}_image_n_classes"] = macro_mean(
                 means, self.in_mean())
@@ -325,8 +338,8 @@ class ScoreAccumulator:
         return DatasetScores(
             class_ids=self.class_ids, tp=self.tp, fp=self.fp, fn=self.fn,
             dataset=class_scores(self.tp, self.fp, self.fn), image_mean=image_mean,
-            image_std={metric: stats.std for metric, stats in self.stats.items()},
-            image_count={metric: stats.count for metric, stats in self.stats.items()},
+            image_std={metric: stds for metric, (_, stds, _) in per_image.items()},
+            image_count={metric: counts for metric, (_, _, counts) in per_image.items()},
             summary=summary, valid_pixels=self.valid_pixels, n_images=self.n_images,
             matrix=self.matrix if self.pixels_are_exclusive else None, unknown_predictions=unknown)
 
