@@ -14,7 +14,8 @@ Conventions
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -29,15 +30,7 @@ def find_files(root: str | Path | RemotePath, suffixes: Sequence[str]) -> list[L
 
     Raises :class:`InputFileError` when ``root`` does not exist.
     """
-    root = as_path(root)
-    wanted = {suffix.lower() for suffix in suffixes}
-    if root.is_file():
-        return [root] if root.suffix.lower() in wanted else []
-    if not root.is_dir():
-        raise InputFileError("no such file or folder", path=root)
-    return sorted(path for path in root.rglob("*")
-                  if path.suffix.lower() in wanted and path.is_file()
-                  and not any(part.startswith(".") for part in path.relative_to(root).parts))
+    return sorted(path for _, path in _keyed_files(as_path(root), suffixes))
 
 
 def file_key(path: Location, root: str | Path | RemotePath) -> str:
@@ -49,6 +42,37 @@ def file_key(path: Location, root: str | Path | RemotePath) -> str:
     root = as_path(root)
     relative = PurePosixPath(path.name) if root == path else PurePosixPath(path.relative_to(root).as_posix())
     return relative.with_suffix("").as_posix()
+
+
+def _keyed_files(root: Location, suffixes: Sequence[str]) -> list[tuple[str, Location]]:
+    """``(key, path)`` of each file :func:`find_files` finds, in no particular order."""
+    wanted = {suffix.lower() for suffix in suffixes}
+    if root.is_file():
+        return [(file_key(root, root), root)] if root.suffix.lower() in wanted else []
+    if not root.is_dir():
+        raise InputFileError("no such file or folder", path=root)
+    if isinstance(root, Path):
+        return list(_walk_local(root, "", wanted))
+    return [(file_key(path, root), path) for path in root.rglob("*")
+            if path.suffix.lower() in wanted and path.is_file()
+            and not any(part.startswith(".") for part in path.relative_to(root).parts)]
+
+
+def _walk_local(folder: Path, prefix: str, wanted: set[str]) -> Iterator[tuple[str, Path]]:
+    """Files of a local folder tree with their keys, by ``os.scandir``: a stat per file spared.
+
+    Like ``Path.rglob``: symbolic links to folders are not followed; links to files count.
+    """
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk_local(folder / entry.name, f"{prefix}{entry.name}/", wanted)
+                continue
+            stem, suffix = os.path.splitext(entry.name)
+            if suffix.lower() in wanted and entry.is_file():
+                yield f"{prefix}{stem}", folder / entry.name
 
 
 @dataclass
@@ -73,13 +97,12 @@ def files_by_key(root: str | Path | RemotePath, suffixes: Sequence[str]) -> Keye
 
     Raises :class:`InputFileError` when ``root`` does not exist.
     """
-    root = as_path(root)
     found: dict[str, list[Location]] = {}
-    for path in find_files(root, suffixes):
-        found.setdefault(file_key(path, root), []).append(path)
+    for key, path in _keyed_files(as_path(root), suffixes):
+        found.setdefault(key, []).append(path)
     keyed = KeyedFiles()
     for key in sorted(found):
-        paths = found[key]
+        paths = sorted(found[key])
         if len(paths) == 1:
             keyed.unique[key] = paths[0]
         else:
