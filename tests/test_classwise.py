@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from segtool.metrics import classwise
 from segtool.metrics import (
     ImageCounts,
     RunningStats,
@@ -146,3 +147,34 @@ def test_identical_masks_score_one_for_present_classes(truth):
     for metric in ("dice", "iou", "precision", "recall"):
         assert np.all(scores[metric][present] == 1.0)
         assert np.all(np.isnan(scores[metric][~present]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(masks, masks), min_size=1, max_size=12), st.sampled_from([1, 3, 64]))
+def test_batched_sums_equal_direct_sums_and_statistics(pairs, batch):
+    # Images are summed BATCH_IMAGES at a time; whatever the batch, counts are exact and the
+    # per-image means and population stds equal NumPy's over the defined per-image values.
+    images = [image(str(index), truth, guess) for index, (truth, guess) in enumerate(pairs)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classwise, "BATCH_IMAGES", batch)
+        accumulator = ScoreAccumulator([0, 1, 2, 3])
+        for counts in images:
+            accumulator.add(counts)
+        result = accumulator.result()
+    for name in ("tp", "fp", "fn"):
+        expected = np.zeros(4, np.int64)
+        for counts in images:
+            expected[counts.class_ids] += getattr(counts, name)
+        np.testing.assert_array_equal(getattr(result, name), expected)
+    for metric in ("dice", "iou", "precision", "recall"):
+        per_image = np.full((len(images), 4), np.nan)
+        for row, counts in enumerate(images):
+            per_image[row, counts.class_ids] = counts.scores[metric]
+        defined = ~np.isnan(per_image)
+        np.testing.assert_array_equal(result.image_count[metric], defined.sum(axis=0))
+        seen = defined.any(axis=0)
+        np.testing.assert_allclose(result.image_mean[metric][seen], np.nanmean(per_image[:, seen], axis=0),
+                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(result.image_std[metric][seen], np.nanstd(per_image[:, seen], axis=0),
+                                   rtol=1e-9, atol=1e-12)
+        assert np.all(np.isnan(result.image_mean[metric][~seen]))

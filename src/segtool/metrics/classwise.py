@@ -35,6 +35,9 @@ import numpy as np
 from .confusion import JointCounts, place_joint, positions_in
 
 METRICS = ("dice", "iou", "precision", "recall")
+#: Images summed together in one vectorised step. A constant: batches, and so the
+#: rounding of the sums, depend only on the order of the images.
+BATCH_IMAGES = 64
 BACKGROUND_ID = 0
 
 
@@ -145,9 +148,12 @@ def metrics_from_matrix(matrix: np.ndarray, *, include_background: bool = False)
 class RunningStats:
     """Per-class count, mean and population std over images of values that may be undefined.
 
-    Welford's update, one image at a time in a fixed order: the same numbers for any
-    number of worker processes, and memory that does not grow with the images.
-    With ``rows``, one instance follows several metrics at once: its arrays are
+    Updated a batch of images at a time (one image is a batch of one): the batch's
+    count, mean and squared deviations per class are merged into the running ones
+    (Chan, Golub and LeVeque's pairwise update, numerically stable like Welford's).
+    Batches follow the order of the images, so the numbers do not depend on the
+    number of worker processes; memory does not grow with the images. With
+    ``rows``, one instance follows several metrics at once: its arrays are
     ``(rows, size)`` and :meth:`add` takes one row of values per metric.
     """
 
@@ -158,15 +164,25 @@ class RunningStats:
         self._m2 = np.zeros(shape)
 
     def add(self, positions: np.ndarray, values: np.ndarray) -> None:
-        """Add one image's ``values`` for the classes at ``positions`` (distinct); NaN values are skipped."""
+        """Add ``values`` of the classes at ``positions`` (repeated for several images); NaN is skipped."""
         values = np.asarray(values, dtype=float)
+        size = self.count.shape[-1]
+        rows = np.atleast_2d(values)
+        cells = (np.arange(rows.shape[0])[:, None] * size + np.asarray(positions)).reshape(-1)
+        values = rows.reshape(-1)
         defined = ~np.isnan(values)
-        count = self.count[..., positions] + defined
-        delta = np.where(defined, values - self._mean[..., positions], 0.0)
-        mean = self._mean[..., positions] + delta / np.maximum(count, 1)
-        self._m2[..., positions] += delta * np.where(defined, values - mean, 0.0)
-        self._mean[..., positions] = mean
-        self.count[..., positions] = count
+        cells, values = cells[defined], values[defined]
+        n_cells = self.count.size
+        batch_count = np.bincount(cells, minlength=n_cells)
+        batch_mean = np.bincount(cells, weights=values, minlength=n_cells) / np.maximum(batch_count, 1)
+        batch_m2 = np.bincount(cells, weights=(values - batch_mean[cells]) ** 2, minlength=n_cells)
+        count, mean, m2 = self.count.reshape(-1), self._mean.reshape(-1), self._m2.reshape(-1)  # views
+        total = count + batch_count
+        share = np.divide(batch_count, total, out=np.zeros(n_cells), where=batch_count > 0)
+        delta = batch_mean - mean
+        m2 += np.where(batch_count > 0, batch_m2 + delta * delta * count * share, 0.0)
+        mean += np.where(batch_count > 0, delta * share, 0.0)
+        count += batch_count
 
     def remap(self, old_positions: np.ndarray, size: int) -> None:
         """Move class ``i`` to ``old_positions[i]`` in a class set of ``size`` (new classes are empty)."""
@@ -196,7 +212,7 @@ class ImageCounts:
     number of valid pixels. ``joint`` (index masks only) feeds the dataset
     confusion matrix. ``extra`` holds per-image metrics computed next to the
     counts (boundary metrics, for instance): ``{metric name: values aligned with
-    class_ids}``, NaN where undefined.
+    class_ids}``, NaN where undefined; ``scores`` the image's :func:`class_scores`.
     """
 
     name: str
@@ -208,6 +224,11 @@ class ImageCounts:
     unknown_predictions: dict[str, int] = field(default_factory=dict)
     joint: JointCounts | None = None
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.scores:  # computed here, in the worker process, not where images are summed
+            self.scores = class_scores(self.tp, self.fp, self.fn)
 
     @classmethod
     def from_joint(cls, name: str, joint: JointCounts, class_ids: np.ndarray) -> ImageCounts:
@@ -253,10 +274,12 @@ class DatasetScores:
 
 
 class ScoreAccumulator:
-    """Adds up :class:`ImageCounts` one image at a time; memory does not grow with the images.
+    """Adds up :class:`ImageCounts`; memory does not grow with the images.
 
     The class set starts with ``class_ids`` (every class of a label map, so that
     absent classes are still reported) and grows with the classes images bring.
+    Images are summed :data:`BATCH_IMAGES` at a time, in the order they are added,
+    with a few vectorised steps per batch rather than per image.
     """
 
     def __init__(self, class_ids: Iterable[int] = (), *, include_background: bool = False,
@@ -273,32 +296,47 @@ class ScoreAccumulator:
         self.n_images = 0
         self.unknown_pixels: Counter = Counter()
         self.unknown_images: Counter = Counter()
+        self._waiting: list[ImageCounts] = []
 
     def add(self, image: ImageCounts) -> dict[str, np.ndarray]:
         """Add one image; return its per-class scores (aligned with ``image.class_ids``)."""
-        positions = self._positions_making_room(image.class_ids)
-        self.tp[positions] += image.tp
-        self.fp[positions] += image.fp
-        self.fn[positions] += image.fn
-        if image.joint is not None:
-            place_joint(image.joint, self.class_ids).add_to(self.matrix)
-        scores = class_scores(image.tp, image.fp, image.fn)
-        self.score_stats.add(positions, np.stack([scores[metric] for metric in METRICS]))
-        for metric, values in image.extra.items():
+        self._waiting.append(image)
+        if len(self._waiting) == BATCH_IMAGES:
+            self._add_waiting()
+        return {"tp": image.tp, "fp": image.fp, "fn": image.fn, **image.scores, **image.extra}
+
+    def _add_waiting(self) -> None:
+        """Sum the images added since the last batch."""
+        images, self._waiting = self._waiting, []
+        if not images:
+            return
+        positions = self._positions_making_room(np.concatenate([image.class_ids for image in images]))
+        for name in ("tp", "fp", "fn"):
+            np.add.at(getattr(self, name), positions, np.concatenate([getattr(image, name) for image in images]))
+        joints = [image.joint for image in images if image.joint is not None]
+        if joints:
+            together = JointCounts(*(np.concatenate(parts) for parts in zip(*(
+                (joint.true, joint.pred, joint.count) for joint in joints))))
+            place_joint(together, self.class_ids).add_to(self.matrix)
+        self.score_stats.add(positions, np.concatenate([np.stack([image.scores[metric] for metric in METRICS])
+                                                        for image in images], axis=1))
+        for metric in dict.fromkeys(metric for image in images for metric in image.extra):
+            values = np.concatenate([image.extra.get(metric, np.full(image.class_ids.size, np.nan))
+                                     for image in images])
             self.extra_stats.setdefault(metric, RunningStats(self.class_ids.size)).add(positions, values)
-        self.valid_pixels += image.valid_pixels
-        self.n_images += 1
-        for value, count in image.unknown_predictions.items():
-            self.unknown_pixels[value] += count
-            self.unknown_images[value] += 1
-        return {"tp": image.tp, "fp": image.fp, "fn": image.fn, **scores, **image.extra}
+        for image in images:
+            self.valid_pixels += image.valid_pixels
+            for value, count in image.unknown_predictions.items():
+                self.unknown_pixels[value] += count
+                self.unknown_images[value] += 1
+        self.n_images += len(images)
 
     def _positions_making_room(self, ids: np.ndarray) -> np.ndarray:
-        """Where ``ids`` (sorted) are in the class set, after growing it by those it lacks."""
+        """Where ``ids`` are in the class set, after growing it by those it lacks."""
         positions, known = positions_in(ids, self.class_ids)
         if known.all():
             return positions
-        self._grow(ids[~known])
+        self._grow(np.unique(ids[~known]))
         return np.searchsorted(self.class_ids, ids)
 
     def _grow(self, new_ids: np.ndarray) -> None:
@@ -319,10 +357,12 @@ class ScoreAccumulator:
 
     def in_mean(self) -> np.ndarray:
         """Which classes enter the macro means: all but the background unless it was asked for."""
+        self._add_waiting()
         return (self.class_ids != BACKGROUND_ID) | self.include_background
 
     def result(self) -> DatasetScores:
         """Scores of everything added so far."""
+        self._add_waiting()
         valid = self.valid_pixels if self.pixels_are_exclusive else None
         summary = summary_scores(self.tp, self.fp, self.fn, valid_pixels=valid, in_mean=self.in_mean())
         per_image = {metric: (means, stds, counts) for metric, means, stds, counts in zip(
