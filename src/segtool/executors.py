@@ -7,7 +7,7 @@ confusion counts, per-image means added in file order, rows written) is
 identical, to the last bit, to a one-process run. Both executors send items in
 batches, one task per batch, so that per-task overhead stays small.
 
-* :class:`LocalExecutor`: a process pool on this machine (:mod:`segtool.parallel`).
+* :class:`LocalExecutor`: a process or thread pool on this machine (:mod:`segtool.parallel`).
   Needs nothing beyond segtool's own dependencies.
 * :class:`DaskExecutor`: tasks on a Dask ``distributed`` cluster (``pip install
   'segtool[distributed]'``): an existing one (a scheduler address), or a
@@ -61,10 +61,14 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """Processes on this machine: ``jobs`` of them (1: in this process)."""
+    """``jobs`` processes on this machine, or ``jobs`` threads with ``threads=True`` (1: in this thread).
 
-    def __init__(self, jobs: int = 1) -> None:
+    Threads are for work that releases the GIL most of the time (see :mod:`segtool.parallel`).
+    """
+
+    def __init__(self, jobs: int = 1, *, threads: bool = False) -> None:
         self.jobs = max(1, jobs)
+        self.threads = threads
 
     @property
     def workers(self) -> int:
@@ -72,11 +76,11 @@ class LocalExecutor:
 
     @property
     def uses_worker_processes(self) -> bool:
-        return self.jobs > 1
+        return self.jobs > 1 and not self.threads
 
     def map_in_order(self, func: Callable[[Item], Result], items: Sequence[Item], *,
                      batch_size: int | None = None) -> Iterator[Result]:
-        return map_in_order(func, items, jobs=self.jobs, batch_size=batch_size)
+        return map_in_order(func, items, jobs=self.jobs, batch_size=batch_size, threads=self.threads)
 
 
 def _run_batch(func: Callable[[Item], Result], batch: Sequence[Item]) -> list[Result]:
@@ -172,12 +176,12 @@ def _describe(item: Any) -> str:
 
 @contextlib.contextmanager
 def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: str | None = None,
-                  batch_size: int | None = None) -> Iterator[Executor]:
+                  batch_size: int | None = None, local_threads: bool = False) -> Iterator[Executor]:
     """The executor ``kind`` (``"local"`` or ``"dask"``), ready to use for the ``with`` block.
 
-    ``jobs``: local processes, or the worker processes of the ``LocalCluster``
-    started when ``kind="dask"`` and no ``scheduler`` address is given (default:
-    all cores). ``scheduler``: the address of a running Dask scheduler
+    ``jobs``: local processes (threads with ``local_threads``), or the worker
+    processes of the ``LocalCluster`` started when ``kind="dask"`` and no
+    ``scheduler`` address is given (default: all cores). ``scheduler``: the address of a running Dask scheduler
     (``tcp://host:8786``); its workers are used as they are. ``batch_size``:
     items per Dask task (default: see :class:`DaskExecutor`).
 
@@ -194,7 +198,7 @@ def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: st
     if kind == "local":
         if scheduler is not None:
             raise ValueError("a scheduler address needs the dask executor")
-        yield LocalExecutor(jobs)
+        yield LocalExecutor(jobs, threads=local_threads)
         return
     with _dask_client(scheduler, jobs) as client:
         yield DaskExecutor(client, batch_size=batch_size)

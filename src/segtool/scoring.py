@@ -218,10 +218,11 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
     layout : {"auto", "index", "binary"}
         See :mod:`segtool.pairing`.
     jobs : int
-        Worker processes; the result is the same for any number.
+        Worker threads; the result is the same for any number.
     executor : Executor, optional
         Where the pairs are scored (:mod:`segtool.executors`); default: ``jobs``
-        local processes. The result is the same on any executor.
+        local threads (decoding and counting release the GIL). The result is the
+        same on any executor.
     image_metrics : sequence of ImageMetrics
         Extra per-image scores (see :class:`ImageMetrics`).
     max_pixels : int
@@ -246,7 +247,7 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
     if missing not in MISSING_RULES:
         raise ValueError(f"missing must be one of {', '.join(MISSING_RULES)}, got {missing!r}")
     label_map = LabelMap.read(labels) if isinstance(labels, (str, Path, RemotePath)) else labels
-    executor = executor or LocalExecutor(jobs)
+    executor = executor or LocalExecutor(jobs, threads=True)  # the work releases the GIL: see segtool.parallel
     pairing = pair_masks(pred_dir, gt_dir, layout=layout, label_map=label_map)
     if images is not None:
         attach_images(pairing, images)

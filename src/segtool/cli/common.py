@@ -29,6 +29,10 @@ DEFAULT_JOBS = default_jobs()
 JobsOption = Annotated[int, typer.Option(
     "--jobs", "-j", min=1, show_default=False,
     help="Worker processes (default: all cores). Results do not depend on it.")]
+ThreadJobsOption = Annotated[int, typer.Option(
+    "--jobs", "-j", min=1, show_default=False,
+    help="Worker threads (default: all cores); decoding and counting release Python's GIL. "
+         "Results do not depend on it.")]
 QuietOption = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress bar, notes or warnings on stderr (errors are still shown).")]
 DebugOption = Annotated[bool, typer.Option("--debug", hidden=True, help="Show the traceback of an error.")]

@@ -18,7 +18,7 @@ class ExecutorKind(str, enum.Enum):
 
 
 ExecutorOption = Annotated[ExecutorKind, typer.Option(
-    "--executor", help="local: processes on this machine. dask: tasks on a Dask cluster (--scheduler, or a "
+    "--executor", help="local: processes (threads for score) on this machine. dask: tasks on a Dask cluster (--scheduler, or a "
                        "local cluster of --jobs worker processes); needs segtool\\[distributed]. "
                        "Results do not depend on it.")]
 SchedulerOption = Annotated[Optional[str], typer.Option(
@@ -27,9 +27,13 @@ SchedulerOption = Annotated[Optional[str], typer.Option(
 
 
 @contextlib.contextmanager
-def executor_from_options(kind: ExecutorKind, scheduler: str | None, jobs: int) -> Iterator[Executor]:
-    """The executor the options ask for, open for the ``with`` block (a usage error if they clash)."""
+def executor_from_options(kind: ExecutorKind, scheduler: str | None, jobs: int, *,
+                          local_threads: bool = False) -> Iterator[Executor]:
+    """The executor the options ask for, open for the ``with`` block (a usage error if they clash).
+
+    ``local_threads``: the local executor runs threads rather than processes.
+    """
     if scheduler is not None and kind is not ExecutorKind.dask:
         raise typer.BadParameter("a scheduler address needs --executor dask", param_hint="--scheduler")
-    with open_executor(kind.value, jobs=jobs, scheduler=scheduler) as executor:
+    with open_executor(kind.value, jobs=jobs, scheduler=scheduler, local_threads=local_threads) as executor:
         yield executor

@@ -40,8 +40,9 @@ from .boundary_options import (
     boundary_table_columns,
     check_thresholds_are_scored,
 )
-from .common import (DEFAULT_JOBS, EXIT_BELOW_THRESHOLD, EXIT_FAILED, DebugOption, JobsOption, OutputFormat,
-                     QuietOption, error, info, parse_ignore_values, progress_tasks, save_text, user_errors, warn)
+from .common import (DEFAULT_JOBS, EXIT_BELOW_THRESHOLD, EXIT_FAILED, DebugOption, OutputFormat,
+                     QuietOption, ThreadJobsOption, error, info, parse_ignore_values, progress_tasks, save_text,
+                     user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 #: At most this many file names are listed on stderr for one kind of problem.
@@ -147,7 +148,7 @@ def score(
         metavar="[image:]METRIC=VALUE",
         help="Exit with code 3 when the macro mean of a boundary distance (hd, hd95, hd<p>, hd<p>_pooled, "
              "assd, masd; per image) is above VALUE (repeatable). Example: --fail-over hd95=10")] = None,
-    jobs: JobsOption = DEFAULT_JOBS,
+    jobs: ThreadJobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
     max_pixels: Annotated[int, typer.Option(
@@ -192,7 +193,7 @@ def score(
             collector = ScoreCollector(metrics=REPORT_METRICS, worst=report_worst,
                                        include_background=include_background)
             on_image.append(collector.add)
-        with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
+        with executor_from_options(executor, scheduler, jobs, local_threads=True) as runner, progress_tasks(quiet=quiet) as progress:
             result = score_folders(
                 pred, gt, labels=label_map, ignore=ignore_values, include_background=include_background,
                 missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, executor=runner,
