@@ -1,4 +1,4 @@
-"""Score throughput: segtool against the decoding floor, one vs two processes, and what users do today.
+"""Score throughput: segtool against the decoding floor, one vs two workers, and what users do today.
 
 Data: generated 1024x2048 label maps with 19 classes plus 255 (ignore):
 piecewise-constant regions (bands and ~60 random polygons, an ignored "ego
@@ -24,12 +24,12 @@ medpy       Pillow decode, then ``medpy.metric.binary.dc`` per class.
 
 Also: ``score_folders`` wall time with ``jobs=2`` against ``jobs=1`` on the same
 pairs (the fastest round: other jobs on a shared machine slow both down), the CPU
-time of all processes with ``jobs=2`` (what parallelism costs, whatever the load),
+time of the whole run with ``jobs=2``, all threads (what parallelism costs, whatever the load),
 and the peak memory (VmHWM) of a fresh process scoring 1x, 4x and 16x the pairs
 with a per-image CSV streamed to disk.
 
 Targets: segtool within 1.25x of the floor per core, at least 1.7x faster on two
-processes than on one, several times faster than each peer, memory flat in the
+workers than on one, several times faster than each peer, memory flat in the
 number of images.
 
 Run: ``.venv/bin/python benchmarks/bench_score.py [--distinct 8] [--pairs 96] [--rounds 5]``.
@@ -240,7 +240,7 @@ def cpu_time(function: Callable[[], object]) -> float:
 
 
 def all_processes_cpu_time(function: Callable[[], object]) -> float:
-    """CPU time of this process and of the worker processes it started and waited for."""
+    """CPU time of this process (all its threads) and of any worker processes it started and waited for."""
     before = os.times()
     function()
     after = os.times()
@@ -354,7 +354,7 @@ def _measure_writer(writer: str, folder: Path, options, root: Path) -> dict:
 def _print_main_table(rows: list[dict]) -> None:
     print("| files written by | KB per file | floor: fastest decode of both (ms) | segtool --jobs 1 (ms) "
           f"| segtool / floor (target <= {TARGET_FLOOR_RATIO}) | wall --jobs 1 (ms) | wall --jobs 2 (ms) "
-          f"| speed-up (target >= {TARGET_TWO_CORES}) | CPU of all processes, --jobs 2 (ms) "
+          f"| speed-up (target >= {TARGET_TWO_CORES}) | CPU of the run, --jobs 2 (ms) "
           "| parallel efficiency |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
@@ -362,8 +362,8 @@ def _print_main_table(rows: list[dict]) -> None:
               f"| {row['segtool'] * 1e3:.2f} | {row['segtool'] / row['floor']:.2f} | {row['jobs1'] * 1e3:.2f} "
               f"| {row['jobs2'] * 1e3:.2f} | {row['jobs1'] / row['jobs2']:.2f} | {row['jobs2_cpu'] * 1e3:.2f} "
               f"| {row['segtool'] / row['jobs2_cpu']:.2f} |")
-    print("\nParallel efficiency = CPU per pair with --jobs 1 / CPU per pair of all processes with --jobs 2 "
-          "(pool start-up, sending work and results): on two idle cores the speed-up is about twice it.\n")
+    print("\nParallel efficiency = CPU per pair with --jobs 1 / CPU per pair of the whole run with --jobs 2 "
+          "(all threads: coordination, shared caches): on two idle cores the speed-up is about twice it.\n")
     for row in rows:
         decoders = ", ".join(f"{name} {value * 1e3:.2f}" for name, value in sorted(row["decoders"].items()))
         print(f"Decoding both files of a pair ({row['writer']} files), ms: {decoders}.")

@@ -1,7 +1,7 @@
 """Score a folder of predicted masks against a folder of ground-truth masks.
 
 Pipeline: pair files by name (:mod:`segtool.pairing`) -> per pair, in worker
-processes: read both masks, check sizes, count the confusion in one vectorised
+threads (or Dask workers): read both masks, check sizes, count the confusion in one vectorised
 pass (:mod:`segtool.metrics.confusion`) -> in this process, in file order: add the
 counts up (:class:`~segtool.metrics.ScoreAccumulator`) and hand each image's rows
 to ``on_image`` -> per-class rows and a summary (:class:`ScoreResult`).
@@ -25,7 +25,7 @@ Rules (see also :mod:`segtool.metrics.classwise`):
 * ``error_maps``: each worker also writes the error map of the pair it scored
   (:mod:`segtool.errormaps`); ``images`` gives them (and report pictures) a
   photo underneath, matched by name like the masks.
-* Results do not depend on the number of processes, the executor (local processes
+* Results do not depend on the number of workers, the executor (local threads
   or Dask, see :mod:`segtool.executors`) or its batch size: images are added in
   file order. Folders may be fsspec URLs (see :mod:`segtool.storage`).
 """
@@ -62,8 +62,8 @@ __all__ = [
 ]
 
 MISSING_RULES = ("error", "empty")
-#: Pairs are sent to worker processes in batches of about this many ground-truth pixels: enough
-#: to make the cost of a batch small, few enough to keep the processes evenly busy to the end.
+#: Pairs are sent to Dask workers in batches of about this many ground-truth pixels: enough
+#: to make the cost of a batch small, few enough to keep the workers evenly busy to the end.
 BATCH_PIXELS = 1 << 21
 #: Prediction pixels whose colour is not in the label map get this value (it is never a class).
 UNKNOWN_COLOUR_VALUE = 65535

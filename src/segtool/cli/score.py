@@ -193,7 +193,8 @@ def score(
             collector = ScoreCollector(metrics=REPORT_METRICS, worst=report_worst,
                                        include_background=include_background)
             on_image.append(collector.add)
-        with executor_from_options(executor, scheduler, jobs, local_threads=True) as runner, progress_tasks(quiet=quiet) as progress:
+        with (executor_from_options(executor, scheduler, jobs, local_threads=True) as runner,
+              progress_tasks(quiet=quiet) as progress):
             result = score_folders(
                 pred, gt, labels=label_map, ignore=ignore_values, include_background=include_background,
                 missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, executor=runner,
