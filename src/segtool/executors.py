@@ -4,7 +4,7 @@ An executor maps a function over work items and yields the results **in the
 order of the items**, whatever the number of workers, the batch size, or the
 tasks retried; so whatever is reduced from the results (sums of integer
 confusion counts, per-image means added in file order, rows written) is
-identical, to the last bit, to a one-process run. Both executors send items in
+identical, to the last bit, to a one-process run. Processes and Dask get items in
 batches, one task per batch, so that per-task overhead stays small.
 
 * :class:`LocalExecutor`: a process or thread pool on this machine (:mod:`segtool.parallel`).
@@ -181,9 +181,10 @@ def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: st
 
     ``jobs``: local processes (threads with ``local_threads``), or the worker
     processes of the ``LocalCluster`` started when ``kind="dask"`` and no
-    ``scheduler`` address is given (default: all cores). ``scheduler``: the address of a running Dask scheduler
-    (``tcp://host:8786``); its workers are used as they are. ``batch_size``:
-    items per Dask task (default: see :class:`DaskExecutor`).
+    ``scheduler`` address is given (default: all cores). ``scheduler``: the
+    address of a running Dask scheduler (``tcp://host:8786``); its workers are
+    used as they are. ``batch_size``: items per Dask task (default: see
+    :class:`DaskExecutor`).
 
     Raises
     ------

@@ -52,7 +52,10 @@ def _keyed_files(root: Location, suffixes: Sequence[str]) -> list[tuple[str, Loc
     if not root.is_dir():
         raise InputFileError("no such file or folder", path=root)
     if isinstance(root, Path):
-        return list(_walk_local(root, "", wanted))
+        try:
+            return list(_walk_local(root, "", wanted))
+        except OSError as exc:
+            raise InputFileError(f"cannot list the folder: {exc.strerror or exc}", path=root) from None
     return [(file_key(path, root), path) for path in root.rglob("*")
             if path.suffix.lower() in wanted and path.is_file()
             and not any(part.startswith(".") for part in path.relative_to(root).parts)]
@@ -61,14 +64,18 @@ def _keyed_files(root: Location, suffixes: Sequence[str]) -> list[tuple[str, Loc
 def _walk_local(folder: Path, prefix: str, wanted: set[str]) -> Iterator[tuple[str, Path]]:
     """Files of a local folder tree with their keys, by ``os.scandir``: a stat per file spared.
 
-    Like ``Path.rglob``: symbolic links to folders are not followed; links to files count.
+    Like ``Path.rglob``: symbolic links to folders are not followed, links to files
+    count, and subfolders that cannot be listed are skipped.
     """
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk_local(folder / entry.name, f"{prefix}{entry.name}/", wanted)
+                try:
+                    yield from _walk_local(folder / entry.name, f"{prefix}{entry.name}/", wanted)
+                except PermissionError:
+                    pass
                 continue
             stem, suffix = os.path.splitext(entry.name)
             if suffix.lower() in wanted and entry.is_file():

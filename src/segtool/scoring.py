@@ -1,10 +1,10 @@
 """Score a folder of predicted masks against a folder of ground-truth masks.
 
 Pipeline: pair files by name (:mod:`segtool.pairing`) -> per pair, in worker
-threads (or Dask workers): read both masks, check sizes, count the confusion in one vectorised
-pass (:mod:`segtool.metrics.confusion`) -> in this process, in file order: add the
-counts up (:class:`~segtool.metrics.ScoreAccumulator`) and hand each image's rows
-to ``on_image`` -> per-class rows and a summary (:class:`ScoreResult`).
+threads (or Dask workers): read both masks, check sizes, count the confusion in
+one vectorised pass (:mod:`segtool.metrics.confusion`) -> in this thread, in file
+order: add the counts up (:class:`~segtool.metrics.ScoreAccumulator`) and hand
+each image's rows to ``on_image`` -> per-class rows and a summary (:class:`ScoreResult`).
 
 Rules (see also :mod:`segtool.metrics.classwise`):
 
