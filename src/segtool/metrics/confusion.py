@@ -18,12 +18,12 @@ Label masks are piecewise constant, so :func:`joint_counts` works on runs: the
 positions where the truth or the prediction changes value from one pixel to the
 next are found with two comparisons over the rows (and picked out word by word,
 since they are few), and each run of equal (true, predicted) pairs adds its
-length to the bin of its code ``true << bits | pred``. The cost is a few vectorised passes over the pixels plus one step per
-run, several times less than a per-pixel histogram. When more than
-:data:`NOISY_WORD_FRACTION` of the 8-pixel words hold a change (noise), 8-bit
-masks fall back to OpenCV's 16-bit histogram of the packed codes. No loop over classes. Work buffers
-are reused per thread, and masks read without a copy from filter-free PNG rows are
-counted in place.
+length to the bin of its code ``true << bits | pred``. The cost is a few
+vectorised passes over the pixels plus one step per run, several times less than
+a per-pixel histogram. When more than :data:`NOISY_WORD_FRACTION` of the 8-pixel
+words hold a change (noise), 8-bit masks fall back to OpenCV's 16-bit histogram
+of the packed codes. No loop over classes. Work buffers are reused per thread,
+and masks read without a copy from filter-free PNG rows are counted in place.
 """
 
 from __future__ import annotations
@@ -298,7 +298,7 @@ def _count_runs(true_flat: np.ndarray, pred_flat: np.ndarray, changes: np.ndarra
     starts[0] = 0
     np.add(changes, 1, out=starts[1:])
     lengths = np.diff(starts, append=true_flat.size)
-    codes = np.take(true_flat, starts).astype(np.intp)
+    codes = np.take(true_flat, starts).astype(np.int64)
     codes <<= bits
     codes |= np.take(pred_flat, starts)
     if bits == 8:
