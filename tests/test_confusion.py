@@ -1,5 +1,8 @@
 """Confusion counts of one pair: hand-counted cases, every dtype path, and a brute-force property."""
 
+import doctest
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -188,3 +191,19 @@ def test_run_length_counts_equal_a_bincount_of_pair_codes(truth_rows, noise):
     codes = np.flatnonzero(totals)
     expected = list(zip((codes >> 8).tolist(), (codes & 255).tolist(), totals[codes].tolist()))
     assert as_triples(joint_counts(truth, guess)) == expected
+
+
+@pytest.mark.parametrize("module", ["segtool.metrics.confusion", "segtool.metrics.classwise", "segtool.files"])
+def test_doctests(module):
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted and not result.failed
+
+
+def test_value_counts_equal_a_bincount():
+    rng = np.random.default_rng(3)
+    mask = np.repeat(rng.integers(0, 5, (30, 8), dtype=np.uint8), 7, axis=1)  # runs of 7 equal pixels
+    mask[4, 10] = 255
+    values, counts = confusion.value_counts(mask)
+    expected = np.bincount(mask.ravel())
+    assert values.tolist() == np.flatnonzero(expected).tolist()
+    assert counts.tolist() == expected[expected > 0].tolist()

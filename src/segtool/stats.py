@@ -38,6 +38,7 @@ import numpy as np
 from .errors import SegtoolError
 from .labels import LabelMap, name_or_id
 from .maskio import read_label_ids
+from .metrics.confusion import is_one_of, value_counts
 from .executors import Executor, LocalExecutor
 from .storage import RemotePath, as_path
 
@@ -63,13 +64,11 @@ class MaskCounts:
 def count_mask(path: Path, *, label_map: LabelMap | None = None, ignore: Iterable[int] = ()) -> MaskCounts:
     """Count the pixels of each id in one mask file; a :class:`SegtoolError` becomes ``error``."""
     try:
-        labels = read_label_ids(path, label_map=label_map)
+        labels = read_label_ids(path, label_map=label_map, copy=False)
     except SegtoolError as exc:
         return MaskCounts(path, np.zeros(0, np.int64), np.zeros(0, np.int64), error=str(exc))
-    histogram = np.bincount(labels.ravel())
-    ids = np.flatnonzero(histogram)
-    counts = histogram[ids]
-    ignored = np.isin(ids, np.fromiter(ignore, np.int64))
+    ids, counts = value_counts(labels)
+    ignored = is_one_of(ids, ignore)
     return MaskCounts(path, ids[~ignored], counts[~ignored], ignored=int(counts[ignored].sum()))
 
 
@@ -169,7 +168,7 @@ class ClassBalance:
 def class_balance(paths: Sequence[Path | RemotePath], *, label_map: LabelMap | None = None,
                   ignore: Iterable[int] = (), jobs: int = 1, executor: Executor | None = None,
                   progress: Callable[[str, int], Callable[[int], None]] | None = None) -> ClassBalance:
-    """Count the classes of the mask files ``paths`` on ``jobs`` processes, or on ``executor``.
+    """Count the classes of the mask files ``paths`` on ``jobs`` threads, or on ``executor``.
 
     ``label_map`` names the classes (and maps colour masks to ids); ``ignore``
     are the values that are not valid pixels. ``progress(description, total)``
@@ -181,7 +180,7 @@ def class_balance(paths: Sequence[Path | RemotePath], *, label_map: LabelMap | N
     present_image_pixels: dict[int, int] = dict.fromkeys(pixels, 0)
     ignored, failures = 0, []
     advance = progress("Counting", len(paths)) if progress is not None else None
-    executor = executor or LocalExecutor(jobs)
+    executor = executor or LocalExecutor(jobs, threads=True)  # decoding and counting release the GIL
     for counts in executor.map_in_order(_count_job, [(as_path(path), label_map, ignore) for path in paths]):
         if advance is not None:
             advance(1)

@@ -16,7 +16,7 @@ from ..stats import COLUMNS, ClassBalance, class_balance
 from ..storage import Location
 from ..viz.html import stats_report
 from .app import app
-from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, JobsOption, OutputFormat, QuietOption, error, info,
+from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, OutputFormat, QuietOption, ThreadJobsOption, error, info,
                      parse_ignore_values, progress_tasks, save_text, user_errors, warn)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
@@ -49,7 +49,7 @@ def stats(
         "--output", "-o", help="Write the rows to this file (atomically) instead of stdout.")] = None,
     report: Annotated[Optional[str], typer.Option(
         metavar="FILE.html", help="Also write a self-contained HTML report with charts to this file.")] = None,
-    jobs: JobsOption = DEFAULT_JOBS,
+    jobs: ThreadJobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
@@ -75,7 +75,8 @@ def stats(
         if not paths:
             error(f"{masks}: no mask files ({', '.join(MASK_SUFFIXES)}) found")
             raise typer.Exit(EXIT_FAILED)
-        with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
+        with (executor_from_options(executor, scheduler, jobs, local_threads=True) as runner,
+              progress_tasks(quiet=quiet) as progress):
             balance = class_balance(paths, label_map=label_map, ignore=ignore_values, executor=runner,
                                     progress=progress)
         caption = _caption(balance, ignore_values, label_path)

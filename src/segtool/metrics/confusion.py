@@ -97,6 +97,17 @@ def joint_counts(mask_true: np.ndarray, mask_pred: np.ndarray) -> JointCounts:
     return JointCounts(values >> bits, values & ((1 << bits) - 1), counts)
 
 
+def value_counts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values of a 2-D label mask and their pixel counts, counted by runs.
+
+    >>> values, counts = value_counts(np.array([[0, 0, 7], [7, 7, 255]], np.uint8))
+    >>> values.tolist(), counts.tolist()
+    ([0, 7, 255], [2, 3, 1])
+    """
+    joint = joint_counts(mask, mask)
+    return joint.true, joint.count
+
+
 def is_one_of(array: np.ndarray, values: Iterable[int]) -> np.ndarray:
     """``np.isin(array, values)`` for a handful of values, without its set-up cost on small arrays."""
     found = np.zeros(np.shape(array), bool)
