@@ -18,8 +18,9 @@ class ExecutorKind(str, enum.Enum):
 
 
 ExecutorOption = Annotated[ExecutorKind, typer.Option(
-    "--executor", help="local: processes (threads for score) on this machine. dask: tasks on a Dask cluster (--scheduler, or a "
-                       "local cluster of --jobs worker processes); needs segtool\\[distributed]. "
+    "--executor", help="local: workers on this machine (threads for score and stats, else processes). "
+                       "dask: tasks on a Dask cluster (--scheduler, or a local cluster of --jobs worker "
+                       "processes); needs segtool\\[distributed]. "
                        "Results do not depend on it.")]
 SchedulerOption = Annotated[Optional[str], typer.Option(
     "--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (tcp://host:8786) for "
