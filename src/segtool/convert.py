@@ -12,8 +12,8 @@ Outputs go to ``OUT/<name>.png`` (``index`` layout) or ``OUT/<label>/<name>.png`
 (``binary`` layout, one 0/255 mask per non-background label per image), where
 ``name`` is the safe relative name the reader gave the image. The label map is
 written to ``OUT/labels.txt`` and ``OUT/labels.csv``. With ``options.viz`` each
-mask is also drawn over the image its annotation references, into a folder that
-mirrors OUT (:mod:`segtool.viz.rasterized`).
+mask is also drawn over the image its annotation references (or embeds), into a
+folder that mirrors OUT (:mod:`segtool.viz.rasterized`).
 """
 
 from __future__ import annotations
@@ -204,7 +204,8 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
         for image in images:
             done = rasterize_one(image, out, label_map, options)
             if options.viz is not None:
-                done.warnings.extend(_overlay(image, out, label_map, options, missing_only=bool(done.skipped)))
+                done.warnings.extend(_overlay(image, out, label_map, options, missing_only=bool(done.skipped),
+                                              document=item.data))
             outcome.images += done.images
             outcome.shapes += done.shapes
             outcome.skipped += done.skipped
@@ -215,12 +216,16 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
 
 
 def _overlay(image: AnnotatedImage, out: Location, label_map: LabelMap, options: RasterizeOptions, *,
-             missing_only: bool) -> list[str]:
-    """Draw the masks of ``image`` over its photo into ``options.viz`` (same layout as ``out``)."""
+             missing_only: bool, document: bytes | None) -> list[str]:
+    """Draw the masks of ``image`` over its photo into ``options.viz`` (same layout as ``out``).
+
+    ``document`` is the content of an annotation file read from stdin (its embedded image is read from it).
+    """
     label_ids = [label.id for label in label_map if label.id != 0] if options.layout == "binary" else None
     return overlay_rasterized(image, output_paths(image.name, out, label_map, options),
                               output_paths(image.name, as_path(options.viz), label_map, options),
-                              label_map=label_map, label_ids=label_ids, missing_only=missing_only)
+                              label_map=label_map, label_ids=label_ids, missing_only=missing_only,
+                              document=document)
 
 
 # -- the whole run ---------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Annotation tools draw on the image as it is *displayed*: labelme and most others
 apply the EXIF orientation first. So when the EXIF orientation swaps the axes
-(values 5 to 8), the size returned here is swapped too.
+(values 5 to 8), the size returned here is swapped too, unless the caller asks
+for the size as stored (``exif_orientation=False``: LabelMe's embedded images,
+which labelme shows as they are stored).
 """
 
 from __future__ import annotations
@@ -19,8 +21,12 @@ _EXIF_ORIENTATION = 0x0112
 PILLOW_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
 
 
-def image_size(source: str | Path | RemotePath | bytes, *, name: str | Path | None = None) -> tuple[int, int]:
-    """Return ``(height, width)`` of an image file or image bytes, as displayed."""
+def image_size(source: str | Path | RemotePath | bytes, *, name: str | Path | None = None,
+               exif_orientation: bool = True) -> tuple[int, int]:
+    """Return ``(height, width)`` of an image file or image bytes, as displayed.
+
+    With ``exif_orientation=False`` the EXIF orientation is ignored: the size as stored.
+    """
     from PIL import Image, UnidentifiedImageError
 
     label = name if name is not None else (source if not isinstance(source, bytes) else None)
@@ -41,6 +47,6 @@ def image_size(source: str | Path | RemotePath | bytes, *, name: str | Path | No
         raise InputFileError("not an image in a format Pillow reads", path=label) from None
     except PILLOW_ERRORS as exc:
         raise InputFileError(f"not a readable image: {exc}", path=label) from None
-    if orientation in (5, 6, 7, 8):
+    if exif_orientation and orientation in (5, 6, 7, 8):
         width, height = height, width
     return height, width

@@ -36,6 +36,13 @@ does not exist is also tried as a bare file name in those folders). On disagreem
 since the points were drawn on an image of that size, and a warning names both.
 (labelme's own exporters would use the image's size.) Without the two fields the
 image's header gives the size; with neither, the file is an error.
+
+An embedded image is taken as stored, its EXIF orientation (if any) ignored:
+labelme shows ``imageData`` so, and embeds an image file only after applying
+its orientation. An image file is taken as displayed (EXIF orientation
+applied), as labelme opens it. A non-empty ``imageData`` is recorded in
+:attr:`AnnotatedImage.embedded_image` (its place, not its content: see
+:mod:`segtool.annotations.embedded`), so ``rasterize --viz`` can draw over it.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, P
 from .registry import AnnotationFormat, ReaderOptions, register
 
 DEFAULT_SHAPE_TYPE = "polygon"
+IMAGE_DATA = "imageData"  # the field that embeds the image, base64
 # The first base64 characters of an embedded image hold its header in practice;
 # decoding only them keeps big embedded images cheap. The whole is tried if they do not.
 _HEADER_CHARS = 1 << 16
@@ -91,8 +99,10 @@ def read_labelme(document: Any, source: Path, rel: PurePosixPath,
         name = safe_relative_name(rel)
     except ValueError:
         raise fail(source, "", f"cannot name an output after {str(rel)!r}") from None
+    image_data = document.get(IMAGE_DATA)
     return [AnnotatedImage(source=source, name=name, height=height, width=width, shapes=shapes,
-                           image_path=image_path, warnings=[f"{source}: {warning}" for warning in warnings])]
+                           image_path=image_path, warnings=[f"{source}: {warning}" for warning in warnings],
+                           embedded_image=(IMAGE_DATA,) if _is_embedded(image_data) else None)]
 
 
 # -- image and its size -------------------------------------------------------------------
@@ -109,7 +119,7 @@ def _image_file(image_path: Any, source: Path, options: ReaderOptions) -> Path |
 def _image_size(document: dict, source: Path, image_path: Path | None,
                 warnings: list[str]) -> tuple[int, int]:
     declared = _declared_size(document, source)
-    actual, unreadable = _actual_size(document.get("imageData"), image_path)
+    actual, unreadable = _actual_size(document.get(IMAGE_DATA), image_path)
     if declared is None:
         if actual is not None:
             return actual
@@ -139,7 +149,7 @@ def _declared_size(document: dict, source: Path) -> tuple[int, int] | None:
 def _actual_size(image_data: Any, image_path: Path | None) -> tuple[tuple[int, int] | None, str | None]:
     """``(size, None)`` from imageData or the image file; ``(None, why)`` if one is there but
     unreadable; ``(None, None)`` if there is neither."""
-    if isinstance(image_data, str) and image_data:
+    if _is_embedded(image_data):
         try:
             return _embedded_image_size(image_data), None
         except InputFileError as exc:
@@ -154,14 +164,20 @@ def _actual_size(image_data: Any, image_path: Path | None) -> tuple[tuple[int, i
         return None, f"the image {image_path} cannot be read ({exc.message})"
 
 
+def _is_embedded(image_data: Any) -> bool:
+    """Whether an ``imageData`` value holds an image (labelme writes null when it does not)."""
+    return isinstance(image_data, str) and bool(image_data)
+
+
 def _embedded_image_size(image_data: str) -> tuple[int, int]:
+    """The size of the embedded image as stored (see "Image size" above)."""
     head = image_data[:_HEADER_CHARS]
     if len(head) < len(image_data):
         try:
-            return image_size(base64.b64decode(head))
+            return image_size(base64.b64decode(head), exif_orientation=False)
         except (InputFileError, binascii.Error, ValueError):
             pass
-    return image_size(base64.b64decode(image_data))
+    return image_size(base64.b64decode(image_data), exif_orientation=False)
 
 
 # -- shapes -------------------------------------------------------------------------------

@@ -95,6 +95,11 @@ class AnnotatedImage:
     ``declared_labels`` are the labels the file declares whether or not a shape
     uses them (CVAT ``<meta>``, a VIA project's attribute options, a Supervisely
     project's meta.json), in declaration order, so a label map can include them.
+    ``embedded_image`` says where the annotation file holds the image itself, as
+    the keys leading to its base64 text in the JSON document (LabelMe:
+    ``("imageData",)``), or None. Only this address is kept, never the image, so
+    that many AnnotatedImages cost no more memory for the photos inside their
+    files; :func:`segtool.annotations.embedded.read_embedded_image` reads it when needed.
     """
 
     source: Path
@@ -105,6 +110,7 @@ class AnnotatedImage:
     image_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
     declared_labels: tuple[str, ...] = ()
+    embedded_image: tuple[str, ...] | None = None
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")

@@ -100,8 +100,9 @@ def rasterize(
                     "or drawing them.")] = DEFAULT_MAX_PIXELS,
     viz: Annotated[Optional[str], typer.Option(
         metavar="DIR", help="Also draw each mask over the image its annotation references, into DIR "
-             "(same layout as the masks; binary layout: labels with pixels only). An image that is not "
-             "found or does not match the annotation's size is a warning.")] = None,
+             "(same layout as the masks; binary layout: labels with pixels only). Without a usable image "
+             "file, LabelMe's embedded imageData is drawn on. An image that is not found or does not "
+             "match the annotation's size is a warning.")] = None,
     skip_existing: Annotated[bool, typer.Option(
         "--skip-existing", help="Leave masks that already exist (resume an interrupted run).")] = False,
     strict: Annotated[bool, typer.Option(

@@ -5,7 +5,10 @@ Conventions
 * Pictures are ``(height, width, 3)`` uint8 arrays in RGB order (OpenCV's BGR
   never leaks out of this module).
 * A photo is read *as displayed*: its EXIF orientation is applied, because
-  annotation tools draw on the displayed image and masks follow it.
+  annotation tools draw on the displayed image and masks follow it. Images
+  embedded in annotation files are decoded as stored when the tool that
+  embedded them shows them so (LabelMe's ``imageData``:
+  ``decode_image(..., exif_orientation=False)``).
 * Grayscale photos are repeated over the three channels; photos with more than
   8 bits per sample (16-bit, float) are stretched from their minimum to their
   maximum, so that a CT slice or a 12-bit microscope image is visible at all.
@@ -14,6 +17,7 @@ Conventions
 
 from __future__ import annotations
 
+import io
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -37,17 +41,40 @@ def read_image(path: str | Path | RemotePath) -> np.ndarray:
     :class:`~segtool.errors.InputFileError` naming the file when it cannot be
     read or decoded.
     """
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     try:
         with (path.open("rb") if isinstance(path, RemotePath) else nullcontext(path)) as source, \
                 Image.open(source) as image:
-            image.load()
-            return as_rgb(np.asarray(_stretched(ImageOps.exif_transpose(image))))
+            return _rgb_pixels(image, exif_orientation=True)
     except FileNotFoundError:
         raise InputFileError("image file not found", path=path) from None
     except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
         raise InputFileError(f"not a readable image: {exc}", path=path) from None
+
+
+def decode_image(data: bytes, *, name: str | Path, exif_orientation: bool = True) -> np.ndarray:
+    """Decode the bytes of an image file (PNG, JPEG, ...) as :func:`read_image` reads the file.
+
+    ``name`` names the image in messages. ``exif_orientation=False`` keeps the
+    image as stored (its EXIF orientation ignored). Raises
+    :class:`~segtool.errors.InputFileError` naming ``name`` when it cannot be decoded.
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return _rgb_pixels(image, exif_orientation=exif_orientation)
+    except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
+        raise InputFileError(f"not a readable image: {exc}", path=name) from None
+
+
+def _rgb_pixels(image, *, exif_orientation: bool) -> np.ndarray:
+    """The pixels of an opened Pillow image as RGB, EXIF orientation applied if asked."""
+    from PIL import ImageOps
+
+    image.load()
+    return as_rgb(np.asarray(_stretched(ImageOps.exif_transpose(image) if exif_orientation else image)))
 
 
 def _stretched(image):
