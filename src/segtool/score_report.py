@@ -3,16 +3,36 @@
 Pass a :class:`~segtool.viz.worst.ScoreCollector`'s ``add`` as the run's
 ``on_image`` callback, then build the page from the result::
 
-    collector = ScoreCollector(worst=8)
-    result = score_folders(pred, gt, on_image=collector.add)
+    scorer = BoundaryScorer.from_names(["hd95", "nsd"])         # optional
+    collector = ScoreCollector(metrics=report_metrics([scorer]), worst=8)
+    result = score_folders(pred, gt, image_metrics=[scorer], on_image=collector.add)
     report = build_score_report(result, collector, link_from="reports")
     write_bytes_atomic("reports/scores.html", report.html.encode())
 
 The page holds the run's settings and rules, per-class Dice and IoU in both
 aggregations, the distribution of per-image scores, the confusion matrix
 (index layout; the binary layout has none) and the worst images: the
-``collector.worst`` lowest-scoring images overall (mean score over the classes
+``collector.worst`` lowest-scoring images overall (mean Dice over the classes
 of the macro mean) and per class of the macro mean, each with its pictures.
+
+Boundary metrics (the run's ``image_metrics``, e.g. ``--metrics hd95,nsd``)
+exist per image only. When the run has them, the report adds:
+
+* per class, their per-image mean, standard deviation and number of images
+  (``<name>_image_mean``, ``_image_std``, ``_n_images`` of the result's
+  rows; undefined is a dash), each column headed with which way is better
+  (distances: lower, with their unit; NSD, Boundary IoU, Boundary F: higher);
+* their macro means (``summary["<name>_image_mean"]``) in the summary;
+* their distributions, when the collector collected them (see
+  :func:`report_metrics`): scores on 0..1, distances from 0 to the 95th
+  percentile of their values (larger values counted at the axis end);
+* in the rules, each metric's convention (as ``score`` prints under its
+  table), the boundary, unit, aggregation and empty-mask rules; the settings
+  list the metrics, the spacing and the edge rule;
+* beside each worst image of a class, its value of each of them.
+
+The worst images stay ranked by Dice, and the page says so. Distances are in
+pixels when the spacing is 1 x 1, else in the unit of the spacing.
 
 Pictures are drawn after the run, from the files, on ``jobs`` processes, one
 image per task (its masks are read once, whatever the number of its entries):
@@ -40,6 +60,7 @@ else to its photo, else to its prediction (or ground truth), relative to
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -52,18 +73,31 @@ from .labels import Label, LabelMap, label_folder, voc_colour
 from .maskio import read_label_ids
 from .pairing import LabelMasksPair, MaskPair
 from .parallel import map_in_order
-from .scoring import UNKNOWN_COLOUR_VALUE, ScoreResult, binary_masks
+from .scoring import UNKNOWN_COLOUR_VALUE, ImageMetrics, ScoreResult, binary_masks
 from .storage import Location, RemotePath, as_path
 from .viz.errormap import error_map
-from .viz.html import ClassScores, Confusion, ImageEntry, ImageGroup, Picture, score_report
+from .viz.html import (SCORE_RULES, ClassScores, Confusion, ImageEntry, ImageGroup, PerImageMetric, Picture,
+                       metric_title, score_report)
 from .viz.image import read_image
 from .viz.worst import ScoreCollector, draw_report_pictures, thumbnail_picture
 
-#: The metrics charted and tabled (the per-class rows hold both aggregations of each).
+#: The metrics charted and tabled (the per-class rows hold both aggregations of each); the first ranks the
+#: worst images.
 REPORT_METRICS = ("dice", "iou")
 #: Names and colours of ``binary=True`` masks; the ignored ground truth is drawn as 255 (cream).
 BINARY_LABELS = LabelMap([Label(0, "background", voc_colour(0)), Label(1, "foreground", voc_colour(1))])
 NO_CLASS_COLUMN = "(no class)"
+
+
+def report_metrics(image_metrics: Sequence[ImageMetrics] = ()) -> tuple[str, ...]:
+    """What a report's :class:`~segtool.viz.worst.ScoreCollector` should collect for a run scoring
+    ``image_metrics``: :data:`REPORT_METRICS`, then their names (for their distributions).
+
+    >>> from segtool.metrics.boundary import BoundaryScorer
+    >>> report_metrics([BoundaryScorer.from_names(["hd95", "nsd"])])
+    ('dice', 'iou', 'hd95', 'nsd')
+    """
+    return (*REPORT_METRICS, *(name for metric in image_metrics for name in metric.names))
 
 
 @dataclass
@@ -117,7 +151,8 @@ def build_score_report(result: ScoreResult, collector: ScoreCollector, *,
         raise ValueError("the result holds no pairing: build reports from what score_folders returns")
     pairs = {pair.name: pair for pair in result.pairing.pairs}
     in_mean = {row["class_id"] for row in result.classes if row["in_mean"]}
-    wanted = [(f"Worst images overall (mean {_title(collector.rank_by)} over the classes of the mean)",
+    boundary = _boundary_metrics(result.settings)
+    wanted = [(f"Worst images overall (mean {metric_title(collector.rank_by)} over the classes of the mean)",
                [(name, score, None) for name, score in collector.worst_overall()])]
     wanted += [(f"Worst images: {class_name}", [(name, score, collector.class_id_of(class_name))
                                                 for name, score in items])
@@ -136,28 +171,101 @@ def build_score_report(result: ScoreResult, collector: ScoreCollector, *,
     report = ScoreReport("", [outcome for outcome in drawn.values() if isinstance(outcome, str)])
     maps = ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None
     groups = [ImageGroup(title, [
-        ImageEntry(name, {collector.rank_by: score},
+        ImageEntry(name, _entry_scores(collector, score, name, None if class_id is None else names[class_id],
+                                       boundary),
                    () if isinstance(drawn[name], str) else drawn[name][class_id],
                    href=_href(pairs[name], class_id, error_maps=maps, label_map=label_map, link_from=link_from))
         for name, score, class_id in entries]) for title, entries in wanted if entries]
     report.html = score_report(
-        settings={**settings, "worst_images_shown": collector.worst}, classes=_class_scores(result),
+        settings=_shown_settings(settings, worst=collector.worst), classes=_class_scores(result, boundary),
         metrics=REPORT_METRICS, per_image=collector.per_image, confusion=_confusion(result), worst=groups,
-        summary=_summary(result))
+        summary=_summary(result, boundary), rules=(*SCORE_RULES, *_boundary_rules(settings)),
+        image_metrics=boundary, ranked_by=collector.rank_by)
     return report
 
 
-def _title(metric: str) -> str:
-    return {"dice": "Dice", "iou": "IoU"}.get(metric, metric)
+def _entry_scores(collector: ScoreCollector, score: float, image: str, class_name: str | None,
+                  boundary: Sequence[PerImageMetric]) -> dict[str, float]:
+    """The ranking score of a worst image; for an image of a class, also its boundary metrics."""
+    scores = {collector.rank_by: score}
+    if class_name is not None:
+        kept = collector.scores_of(class_name, image)
+        scores.update({metric.name: kept[metric.name] for metric in boundary if metric.name in kept})
+    return scores
+
+
+# -- boundary metrics ---------------------------------------------------------------------
+def _boundary_metrics(settings: Mapping[str, object]) -> list[PerImageMetric]:
+    """The run's per-image-only metrics, with which way is better and the unit of distances.
+
+    A metric without a description (an ``ImageMetrics`` without ``describe()``) is shown with
+    neither, on an axis from its values.
+    """
+    record = settings.get("boundary_metrics") or {}
+    higher = {metric["name"]: metric["higher_is_better"] for metric in record.get("metrics", ())}
+    unit = _distance_unit(record.get("spacing", (1.0, 1.0)))
+    return [PerImageMetric(name, higher_is_better=higher.get(name), unit=unit if higher.get(name) is False else "",
+                           maximum=1.0 if higher.get(name) else None)
+            for name in settings.get("image_metrics", ())]
+
+
+def _distance_unit(spacing: Sequence[float]) -> str:
+    return "pixels" if tuple(spacing) == (1.0, 1.0) else "spacing units"
+
+
+def _shown_settings(settings: Mapping[str, object], *, worst: int) -> dict[str, object]:
+    """The run's settings as shown: the boundary record shortened (its rules go to the rules list)."""
+    shown = {**settings, "worst_images_shown": worst}
+    record = settings.get("boundary_metrics")
+    if record is not None:
+        sy, sx = record["spacing"]
+        shown["boundary_metrics"] = {
+            "metrics": ", ".join(f"{metric['name']} ({'higher' if metric['higher_is_better'] else 'lower'} is better)"
+                                 for metric in record["metrics"]),
+            "spacing": f"{sy:g} x {sx:g} (pixel height x width): distances in {_distance_unit((sy, sx))}",
+            "edge_is_boundary": record["edge_is_boundary"],
+            "tolerances": "in each metric's convention, under Rules",
+        }
+    return shown
+
+
+def _boundary_rules(settings: Mapping[str, object]) -> tuple[str, ...]:
+    """The rules behind the boundary metrics, in words: aggregation, direction, conventions, boundaries,
+    unit, empty masks (the lines ``score`` prints under its table)."""
+    record = settings.get("boundary_metrics")
+    if record is None:
+        return ()
+    metrics = record["metrics"]
+    names = [metric["name"] for metric in metrics]
+    lower = [metric["name"] for metric in metrics if not metric["higher_is_better"]]
+    higher = [metric["name"] for metric in metrics if metric["higher_is_better"]]
+    direction = " ".join(text for text in (
+        f"Lower is better: {', '.join(lower)} (distances)." if lower else "",
+        f"Higher is better: {', '.join(higher)} (shares, from 0 to 1)." if higher else "") if text)
+    sy, sx = record["spacing"]
+    unit = _distance_unit((sy, sx))
+    background = "background included" if settings["include_background"] else "background (id 0) left out"
+    return (
+        f"Boundary metrics ({', '.join(names)}): {record['aggregation']}. Their summary value is the macro "
+        f"mean of the per-class means, {background}.",
+        direction,
+        *(f"Convention: {metric['convention']}." for metric in metrics),
+        f"Boundaries: {record['boundary']}.",
+        f"Distances and tolerances: {record['distances']}: here {sy:g} x {sx:g}, so in {unit}.",
+        f"Empty masks (boundary metrics): {record['empty_rule']}.",
+    )
 
 
 # -- numbers ------------------------------------------------------------------------------
-def _class_scores(result: ScoreResult) -> list[ClassScores]:
+def _class_scores(result: ScoreResult, boundary: Sequence[PerImageMetric]) -> list[ClassScores]:
+    """Dice and IoU in both aggregations; boundary metrics per image only (keyed by their names)."""
+    extra = [metric.name for metric in boundary]
     return [ClassScores(row["class_id"], row["class_name"],
                         dataset={metric: row[metric] for metric in REPORT_METRICS},
-                        per_image_mean={metric: row[f"{metric}_image_mean"] for metric in REPORT_METRICS},
-                        per_image_std={metric: row[f"{metric}_image_std"] for metric in REPORT_METRICS},
-                        per_image_count={metric: row["n_images"] for metric in REPORT_METRICS},
+                        per_image_mean={metric: row[f"{metric}_image_mean"] for metric in (*REPORT_METRICS, *extra)},
+                        per_image_std={metric: row[f"{metric}_image_std"] for metric in (*REPORT_METRICS, *extra)},
+                        per_image_count={**{metric: row["n_images"] for metric in REPORT_METRICS},
+                                         **{metric: row[f"{metric}_n_images"] for metric in extra}},
                         in_mean=row["in_mean"])
             for row in result.classes]
 
@@ -170,7 +278,7 @@ def _confusion(result: ScoreResult) -> Confusion | None:
     return Confusion(result.confusion, labels, [*labels, NO_CLASS_COLUMN])
 
 
-def _summary(result: ScoreResult) -> dict[str, object]:
+def _summary(result: ScoreResult, boundary: Sequence[PerImageMetric]) -> dict[str, object]:
     summary = result.summary
     return {
         "images scored": result.n_images,
@@ -178,6 +286,8 @@ def _summary(result: ScoreResult) -> dict[str, object]:
         "mean Dice, per image": summary["dice_image_mean"],
         "mean IoU, dataset": summary["iou"],
         "mean IoU, per image": summary["iou_image_mean"],
+        **{f"mean {metric_title(metric.name)}, per image" + (f" ({metric.qualifier})" if metric.qualifier else ""):
+           summary[f"{metric.name}_image_mean"] for metric in boundary},
         "pixel accuracy (dataset)": summary.get("pixel_accuracy"),
         "images that failed": len(result.failures),
         "ground truths without prediction": len(result.missing_predictions),

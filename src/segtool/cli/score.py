@@ -15,7 +15,7 @@ from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
 from ..memory import keep_freed_memory
 from ..report import Column, CsvRowWriter, write_csv, write_rows
-from ..score_report import REPORT_METRICS, build_score_report
+from ..score_report import REPORT_METRICS, build_score_report, report_metrics
 from ..scoring import (
     AGGREGATION_RULES,
     PER_IMAGE_COLUMNS,
@@ -190,8 +190,8 @@ def score(
             on_image.append(rows_out.write)
         collector = None
         if report is not None:
-            collector = ScoreCollector(metrics=REPORT_METRICS, worst=report_worst,
-                                       include_background=include_background)
+            collector = ScoreCollector(metrics=report_metrics(image_metrics), rank_by=REPORT_METRICS[0],
+                                       worst=report_worst, include_background=include_background)
             on_image.append(collector.add)
         with (executor_from_options(executor, scheduler, jobs, local_threads=True) as runner,
               progress_tasks(quiet=quiet) as progress):

@@ -12,12 +12,21 @@ The size of a report depends on the number of classes and on the pictures
 passed in, not on the number of images scored: per-image scores are drawn as
 binned distributions, and only the worst images the caller picked are embedded
 (pass thumbnails, see :func:`segtool.viz.image.thumbnail`).
+
+Metrics that exist per image only (boundary metrics: HD95, ASSD, NSD...; see
+:class:`PerImageMetric`) have no dataset aggregation: the score report shows
+them as extra columns of the per-class table (mean, standard deviation and
+number of images), as distributions (scores on 0..1, distances on an axis from
+the data, see :mod:`segtool.viz.svg`), and beside the worst images; every place
+says which way is better, and distances carry their unit. The worst images stay
+ranked by one metric (``ranked_by``), and the page says so.
 """
 
 from __future__ import annotations
 
 import base64
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -26,12 +35,14 @@ import numpy as np
 
 from ..imagesize import image_size
 from .errormap import CATEGORY_NAMES, ERROR_COLOURS
-from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number
+from .svg import AXIS_PERCENTILE, MISSING, Series, bar_chart, distribution_chart, heatmap, number
 
 DATASET_COLOUR = "#0072B2"
 PER_IMAGE_COLOUR = "#E69F00"
 METRIC_TITLES = {"dice": "Dice", "iou": "IoU", "precision": "Precision", "recall": "Recall",
-                 "accuracy": "Accuracy", "hd95": "HD95", "assd": "ASSD", "nsd": "NSD"}
+                 "accuracy": "Accuracy", "hd": "HD", "hd95": "HD95", "assd": "ASSD", "masd": "MASD",
+                 "nsd": "NSD", "biou": "Boundary IoU", "biou_chessboard": "Boundary IoU (chessboard)",
+                 "bf": "Boundary F"}
 
 SCORE_RULES = (
     "Pixels whose ground truth holds an ignore value are not scored; prediction values never mask anything.",
@@ -64,6 +75,34 @@ class ClassScores:
     per_image_std: Mapping[str, float]
     per_image_count: Mapping[str, int]
     in_mean: bool = True
+
+
+@dataclass(frozen=True)
+class PerImageMetric:
+    """A metric that exists per image only (a boundary metric): which way is better, its unit and axis.
+
+    Its values are read from :class:`ClassScores` ``per_image_mean``,
+    ``per_image_std`` and ``per_image_count`` (``dataset`` has none).
+    ``higher_is_better`` is None when unknown; ``unit`` names the unit of a
+    distance ("pixels"; "" for scores); ``maximum`` ends its distribution axis
+    (1 for scores in [0, 1]; None: from the values, see
+    :func:`segtool.viz.svg.distribution_chart`).
+    """
+
+    name: str
+    higher_is_better: bool | None = None
+    unit: str = ""
+    maximum: float | None = None
+
+    @property
+    def direction(self) -> str:
+        """"higher is better", "lower is better", or "" when unknown."""
+        return "" if self.higher_is_better is None else f"{'higher' if self.higher_is_better else 'lower'} is better"
+
+    @property
+    def qualifier(self) -> str:
+        """Which way is better and the unit, e.g. "lower is better, pixels" (may be "")."""
+        return ", ".join(part for part in (self.direction, self.unit) if part)
 
 
 @dataclass(frozen=True)
@@ -125,7 +164,8 @@ def data_uri(data: bytes) -> str:
 
 
 def metric_title(metric: str) -> str:
-    return METRIC_TITLES.get(metric, metric.replace("_", " "))
+    """A metric's name for people: ``"dice"`` -> ``"Dice"``, ``"hd99_pooled"`` -> ``"HD99 pooled"``."""
+    return METRIC_TITLES.get(metric, re.sub(r"^hd(?=\d)", "HD", metric).replace("_", " "))
 
 
 def _picture(picture: Picture) -> str:
@@ -151,7 +191,8 @@ def _display(value: object) -> str:
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes: Sequence[str] = ()) -> str:
-    head = "".join(f"<th>{escape(header)}</th>" for header in headers)
+    """An HTML table of escaped headers (a newline breaks a header's line) and cells that are HTML already."""
+    head = "".join(f"<th>{'<br>'.join(escape(line) for line in header.splitlines())}</th>" for header in headers)
     body = []
     for index, row in enumerate(rows):
         css = row_classes[index] if index < len(row_classes) and row_classes[index] else ""
@@ -222,7 +263,8 @@ def score_report(*, settings: Mapping[str, object], classes: Sequence[ClassScore
                  per_image: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
                  confusion: Confusion | None = None, worst: Sequence[ImageGroup] = (),
                  summary: Mapping[str, object] | None = None, rules: Sequence[str] = SCORE_RULES,
-                 title: str = "Segmentation scores") -> str:
+                 title: str = "Segmentation scores", image_metrics: Sequence[PerImageMetric] = (),
+                 ranked_by: str = "dice") -> str:
     """The HTML report of a scoring run.
 
     Parameters
@@ -232,10 +274,10 @@ def score_report(*, settings: Mapping[str, object], classes: Sequence[ClassScore
     classes
         One :class:`ClassScores` per class, in display order.
     metrics
-        The metric names charted and tabled, keys of the :class:`ClassScores` mappings.
+        The metric names charted and tabled in both aggregations, keys of the :class:`ClassScores` mappings.
     per_image
         ``per_image[metric][class name]``: that class's score on every image (NaN where undefined),
-        drawn as distributions.
+        drawn as distributions (for ``metrics`` and ``image_metrics``).
     confusion
         The summed pixel confusion matrix, drawn as a heat map.
     worst
@@ -244,6 +286,12 @@ def score_report(*, settings: Mapping[str, object], classes: Sequence[ClassScore
         Headline numbers (e.g. ``{"mean Dice, dataset": 0.81}``), shown first.
     rules
         The conventions behind the numbers, shown with the settings.
+    image_metrics
+        Metrics that exist per image only (boundary metrics), tabled after ``metrics`` (mean, std and
+        number of images, which way is better, unit) and drawn as distributions; no bar chart.
+    ranked_by
+        The metric the ``worst`` images were ranked by; named on the page when ``image_metrics`` are
+        shown, which do not rank them.
     """
     sections = []
     if summary:
@@ -251,28 +299,42 @@ def score_report(*, settings: Mapping[str, object], classes: Sequence[ClassScore
     sections.append(Section("settings", "Settings and rules", _definition_list(settings)
                             + '<ul class="rules">' + "".join(f"<li>{escape(rule)}</li>" for rule in rules)
                             + "</ul>"))
+    image_only = ((f"{_titles(image_metrics)} exist per image only: the table gives their mean \u00b1 "
+                   f"standard deviation over the images where they are defined, and that number of images; "
+                   f"they have no dataset aggregation and no bar chart. Which way is better is written in "
+                   f"each column's header.",) if image_metrics else ())
     sections.append(Section("per-class", "Per-class scores", _class_charts(classes, metrics)
-                            + _class_table(classes, metrics),
+                            + _class_table(classes, metrics, image_metrics),
                             notes=("Blue: dataset aggregation (summed confusion matrix). Orange: mean over "
                                    "images where the score is defined, the line spans \u00b1 one standard "
-                                   "deviation. Classes in italics are left out of the macro mean.",)))
+                                   "deviation. Classes in italics are left out of the macro mean.", *image_only)))
     if per_image:
         sections.append(Section("distributions", "Distribution of per-image scores",
-                                _distributions(classes, metrics, per_image),
+                                _distributions(classes, metrics, per_image)
+                                + _image_metric_distributions(classes, image_metrics, per_image),
                                 notes=("Per class: histogram of the per-image scores (shaded), box from the "
                                        "first to the third quartile with the median, whiskers to the most "
                                        "extreme scores within 1.5 IQR, diamond = mean. Undefined scores are "
-                                       "not drawn; their count is given on the right.",)))
+                                       "not drawn; their count is given on the right.",
+                                       *_axis_notes(image_metrics, per_image))))
     if confusion is not None:
         sections.append(Section("confusion", "Confusion matrix", heatmap(
             confusion.matrix, confusion.row_names, confusion.column_names, title="Pixel confusion matrix"),
             notes=("Pixels summed over all images, ignore pixels excluded. Each row (ground-truth class) is "
                    "coloured by the share of its pixels predicted as each column; hover for counts.",)))
     if worst:
+        ranking = ((f"Ranked by {metric_title(ranked_by)} only; {_titles(image_metrics)} are shown beside "
+                    f"each image of a class but do not rank them.",) if image_metrics else ())
         sections.append(Section("worst", "Worst images", "".join(_image_group(group) for group in worst)
                                 + _error_legend(),
-                                notes=("The lowest-scoring images; names link to the files.",)))
+                                notes=("The lowest-scoring images; names link to the files.", *ranking)))
     return page(title, sections, subtitle=f"{len(classes)} classes")
+
+
+def _titles(image_metrics: Sequence[PerImageMetric]) -> str:
+    """``"HD95 and NSD"``, ``"HD95, ASSD and NSD"``."""
+    titles = [metric_title(metric.name) for metric in image_metrics]
+    return titles[0] if len(titles) == 1 else f"{', '.join(titles[:-1])} and {titles[-1]}"
 
 
 def _class_charts(classes: Sequence[ClassScores], metrics: Sequence[str]) -> str:
@@ -287,21 +349,33 @@ def _class_charts(classes: Sequence[ClassScores], metrics: Sequence[str]) -> str
     return "".join(charts)
 
 
-def _class_table(classes: Sequence[ClassScores], metrics: Sequence[str]) -> str:
+def _class_table(classes: Sequence[ClassScores], metrics: Sequence[str],
+                 image_metrics: Sequence[PerImageMetric] = ()) -> str:
     headers = ["class", "id"]
     for metric in metrics:
         title = metric_title(metric)
         headers += [f"{title} dataset", f"{title} per image", "\u00b1 std", "images"]
+    for image_metric in image_metrics:
+        qualifier = image_metric.qualifier
+        headers += [f"{metric_title(image_metric.name)} per image" + (f"\n{qualifier}" if qualifier else ""),
+                    "\u00b1 std", "images"]
     rows, row_classes = [], []
     for item in classes:
         row = [escape(item.name), str(item.class_id)]
         for metric in metrics:
-            count = item.per_image_count.get(metric)
-            row += [number(item.dataset.get(metric, math.nan)), number(item.per_image_mean.get(metric, math.nan)),
-                    number(item.per_image_std.get(metric, math.nan)), MISSING if count is None else str(count)]
+            row += [number(item.dataset.get(metric, math.nan)), *_per_image_cells(item, metric)]
+        for image_metric in image_metrics:
+            row += _per_image_cells(item, image_metric.name)
         rows.append(row)
         row_classes.append("" if item.in_mean else "aside")
     return _table(headers, rows, row_classes=row_classes)
+
+
+def _per_image_cells(item: ClassScores, metric: str) -> list[str]:
+    """Mean, standard deviation and number of images of one class's per-image scores."""
+    count = item.per_image_count.get(metric)
+    return [number(item.per_image_mean.get(metric, math.nan)), number(item.per_image_std.get(metric, math.nan)),
+            MISSING if count is None else str(count)]
 
 
 def _distributions(classes: Sequence[ClassScores], metrics: Sequence[str],
@@ -315,6 +389,43 @@ def _distributions(classes: Sequence[ClassScores], metrics: Sequence[str],
         parts.append(f"<h3>{escape(metric_title(metric))}</h3>" + distribution_chart(
             names, [by_class[name] for name in names], title=f"Per-image {metric_title(metric)} per class"))
     return "".join(parts)
+
+
+def _image_metric_distributions(classes: Sequence[ClassScores], image_metrics: Sequence[PerImageMetric],
+                                per_image: Mapping[str, Mapping[str, Sequence[float]]]) -> str:
+    """Per-image-only metrics: scores on their fixed axis, distances on an axis from the data, labelled."""
+    parts = []
+    for metric in image_metrics:
+        by_class = per_image.get(metric.name)
+        if not by_class:
+            continue
+        title = metric_title(metric.name)
+        heading = f"{title} ({metric.qualifier})" if metric.qualifier else title
+        names = [item.name for item in classes if item.name in by_class]
+        parts.append(f"<h3>{escape(heading)}</h3>" + distribution_chart(
+            names, [by_class[name] for name in names], title=f"Per-image {title} per class",
+            maximum=metric.maximum, axis_label=_axis_label(metric)))
+    return "".join(parts)
+
+
+def _axis_label(metric: PerImageMetric) -> str:
+    """Under the axis: the unit and an arrow towards the better end."""
+    unit = f"{metric_title(metric.name)} in {metric.unit}" if metric.unit else metric_title(metric.name)
+    if metric.higher_is_better is None:
+        return unit
+    return f"{unit}; {metric.direction} " + ("\u2192" if metric.higher_is_better else "\u2190")
+
+
+def _axis_notes(image_metrics: Sequence[PerImageMetric],
+                per_image: Mapping[str, Mapping[str, Sequence[float]]]) -> tuple[str, ...]:
+    charted = [metric for metric in image_metrics if per_image.get(metric.name)]
+    from_data = [metric for metric in charted if metric.maximum is None]
+    if not from_data:
+        return ()
+    return (f"{_titles(from_data)}: the axis runs from 0 to the {AXIS_PERCENTILE:g}th percentile of the "
+            f"metric's values over all classes and images, rounded up. Larger values are not dropped: each "
+            f"row counts them on the right (\u201ck > end\u201d) and marks them with a triangle at the end; a box, "
+            f"whisker or mean beyond the axis is drawn at its end. Hover for exact numbers.",)
 
 
 def _image_group(group: ImageGroup) -> str:

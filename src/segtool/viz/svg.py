@@ -8,6 +8,15 @@ or cell shows its exact numbers (SVG ``<title>`` tooltips).
 
 The size of a chart depends on the number of classes, never on the number of
 images: distributions are drawn as box plots over a fixed number of bins.
+
+Axes start at 0. Scores in [0, 1] (Dice, IoU, NSD...) are drawn on a 0..1 axis.
+Unbounded values (distances such as HD95) are drawn from 0 to the
+:data:`AXIS_PERCENTILE`-th percentile of all the chart's values, rounded up to a
+round number: the one image whose structure was missed (scored the image
+diagonal) does not squeeze every other image into the first bin. Values beyond
+the axis end are never dropped: each row counts them (``3 > 40``) and marks them
+with a triangle at the end, and a box, whisker or mean beyond it is drawn at the
+end; the tooltips give the exact numbers.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ ROW_GAP = 8
 AXIS_COLOUR = "#555"
 GRID_COLOUR = "#ddd"
 MISSING = "\u2013"  # en dash
+#: An axis drawn from the data ends at this percentile of its values (rounded up); see the module docstring.
+AXIS_PERCENTILE = 95.0
 
 
 @dataclass(frozen=True)
@@ -190,11 +201,16 @@ class Distribution:
     quartiles: tuple[float, float, float]
     whiskers: tuple[float, float]
     histogram: np.ndarray
+    overflow: int = 0
 
     @classmethod
     def of(cls, values: Sequence[float], *, bins: int = 20, value_range: tuple[float, float] = (0.0, 1.0)
            ) -> Distribution:
-        """Quartiles, Tukey whiskers (most extreme values within 1.5 IQR) and a histogram; NaN left out."""
+        """Quartiles, Tukey whiskers (most extreme values within 1.5 IQR) and a histogram; NaN left out.
+
+        The histogram covers ``value_range``; defined values above it are
+        counted in ``overflow`` (the statistics include them).
+        """
         array = np.asarray(values, dtype=np.float64)
         defined = array[~np.isnan(array)]
         histogram, _ = np.histogram(defined, bins=bins, range=value_range)
@@ -205,41 +221,74 @@ class Distribution:
         reach = 1.5 * (q3 - q1)
         inside = defined[(defined >= q1 - reach) & (defined <= q3 + reach)]
         return cls(int(defined.size), int(array.size - defined.size), float(defined.mean()),
-                   (q1, median, q3), (float(inside.min()), float(inside.max())), histogram)
+                   (q1, median, q3), (float(inside.min()), float(inside.max())), histogram,
+                   int(np.count_nonzero(defined > value_range[1])))
 
 
 def distribution_chart(categories: Sequence[str], values: Sequence[Sequence[float]], *, title: str,
-                       colour: str = "#0072B2", bins: int = 20) -> str:
-    """One row per category over a 0..1 axis: a histogram of the values, a box plot and the mean.
+                       colour: str = "#0072B2", bins: int = 20, maximum: float | None = 1.0,
+                       axis_label: str = "") -> str:
+    """One row per category over a 0..``maximum`` axis: a histogram of the values, a box plot and the mean.
 
     The histogram's bars are scaled to the row's fullest bin; the box spans the
     quartiles with the median as a line, whiskers reach the most extreme values
     within 1.5 IQR and the diamond is the mean. ``n`` counts the defined values
     (undefined ones, NaN, are left out and counted separately).
+
+    ``maximum=None`` draws unbounded values (distances): the axis ends at
+    :func:`data_axis_end` of all the rows' values, and values beyond it are
+    counted and marked at the end (see the module docstring). ``axis_label``
+    is written under the axis (units, which way is better).
     """
     row_height = 34
     left = _label_width(categories)
-    plot_width, right = 460, 130
+    plot_width = 460
     top = 8
     bottom = top + row_height * len(categories)
-    end, ticks = nice_ticks(1.0)
+    end, ticks = nice_ticks(maximum if maximum is not None else data_axis_end(values))
+    rows = [Distribution.of(row_values, bins=bins, value_range=(0.0, end)) for row_values in values]
+    labels = [_count_label(stats, end) for stats in rows]
+    right = 130 if maximum is not None else max(130, 12 + 6 * max(map(len, labels), default=0))
     parts = _axis(left, top, bottom, plot_width, end, ticks)
-    for row, (category, row_values) in enumerate(zip(categories, values)):
-        stats = Distribution.of(row_values, bins=bins)
+    for row, (category, stats, label) in enumerate(zip(categories, rows, labels)):
         row_top = top + row * row_height
         middle = row_top + row_height / 2
         parts.append(_category(left - 6, middle, category))
-        parts.append(_text(left + plot_width + 8, middle, _count_label(stats), size=10, colour=AXIS_COLOUR))
+        parts.append(_text(left + plot_width + 8, middle, label, size=10, colour=AXIS_COLOUR))
         if stats.count == 0:
             parts.append(_text(left + 4, middle, f"{MISSING} no defined value", size=10, colour=AXIS_COLOUR))
             continue
         parts.append(_histogram(stats.histogram, left, row_top + 3, plot_width, row_height - 6, colour))
-        parts.append(_box(stats, left, middle, plot_width, category))
-    return _svg(left + plot_width + right, bottom + 24, parts, title)
+        parts.append(_box(stats, left, middle, plot_width, category, end))
+        if stats.overflow:
+            parts.append(_overflow_mark(stats.overflow, end, left + plot_width, middle))
+    height = bottom + 24
+    if axis_label:
+        parts.append(_text(left + plot_width, bottom + 28, axis_label, anchor="end", size=10, colour=AXIS_COLOUR))
+        height += 16
+    return _svg(left + plot_width + right, height, parts, title)
 
 
-def _count_label(stats: Distribution) -> str:
-    return f"n={stats.count}" + (f", {stats.missing} undefined" if stats.missing else "")
+def data_axis_end(values: Sequence[Sequence[float]], *, percentile: float = AXIS_PERCENTILE) -> float:
+    """The ``percentile``-th percentile of all the defined values of all rows (0 when there is none).
+
+    >>> data_axis_end([[1.0, 2.0, float("nan")], [3.0, 4.0, 5.0]], percentile=50)
+    3.0
+    """
+    defined = [value for row in values for value in row if not _missing(value)]
+    return float(np.percentile(defined, percentile)) if defined else 0.0
+
+
+def _count_label(stats: Distribution, end: float) -> str:
+    return (f"n={stats.count}" + (f", {stats.overflow} > {_tick_label(end)}" if stats.overflow else "")
+            + (f", {stats.missing} undefined" if stats.missing else ""))
+
+
+def _overflow_mark(count: int, end: float, x: float, middle: float) -> str:
+    """A triangle pointing right at the axis end: ``count`` values lie beyond it."""
+    tip = f"{count} values above {_tick_label(end)}, beyond the axis"
+    return (f'<polygon points="{x - 7:.1f},{middle - 5:.1f} {x:.1f},{middle:.1f} {x - 7:.1f},{middle + 5:.1f}" '
+            f'fill="#222"><title>{escape(tip)}</title></polygon>')
 
 
 def _histogram(histogram: np.ndarray, left: float, top: float, plot_width: float, height: float,
@@ -256,9 +305,9 @@ def _histogram(histogram: np.ndarray, left: float, top: float, plot_width: float
     return "".join(parts)
 
 
-def _box(stats: Distribution, left: float, middle: float, plot_width: float, category: str) -> str:
+def _box(stats: Distribution, left: float, middle: float, plot_width: float, category: str, end: float) -> str:
     def x(value: float) -> float:
-        return left + plot_width * value
+        return left + plot_width * min(value, end) / end
 
     q1, median, q3 = stats.quartiles
     low, high = stats.whiskers

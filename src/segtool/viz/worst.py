@@ -6,7 +6,10 @@ stream in (one call per image, rows keyed ``image``, ``class_id``,
 number of images times the number of classes (floats only):
 
 * every defined per-image score per class and metric, for the distributions;
-* the ``worst`` lowest-scoring images overall and per class.
+* the ``worst`` lowest-scoring images overall and per class, by ``rank_by``
+  (Dice for the report, whatever other metrics are collected), and for each
+  image kept per class its value of every collected metric (e.g. its HD95 and
+  NSD, shown beside it).
 
 "Overall" is the mean, over the classes of the image that count in the macro
 mean (all but the background unless ``include_background``), of the image's
@@ -42,18 +45,27 @@ def _defined(value: object) -> bool:
 
 
 class _Lowest:
-    """The ``size`` lowest (score, name) pairs seen, kept in a bounded heap."""
+    """The ``size`` lowest (score, name) pairs seen, kept in a bounded heap.
+
+    ``payloads`` holds what the caller stored for a kept name; it is dropped with the name.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._heap: list[tuple[float, str]] = []  # max-heap through negated keys
+        self._heap: list[tuple[float, _Reversed]] = []  # max-heap through negated keys
+        self.payloads: dict[str, dict[str, float]] = {}
 
-    def offer(self, score: float, name: str) -> None:
+    def offer(self, score: float, name: str) -> bool:
+        """Keep ``name`` if it is among the lowest so far; True when it was kept."""
         item = (-score, _Reversed(name))
         if len(self._heap) < self.size:
             heapq.heappush(self._heap, item)
         elif item > self._heap[0]:
-            heapq.heapreplace(self._heap, item)
+            dropped = heapq.heapreplace(self._heap, item)
+            self.payloads.pop(dropped[1].name, None)
+        else:
+            return False
+        return True
 
     def sorted(self) -> list[tuple[str, float]]:
         return [(key.name, -negated) for negated, key in sorted(self._heap, reverse=True)]
@@ -86,6 +98,14 @@ class ScoreCollector:
     ([('b', 0.25)], [('b', 0.25)])
     >>> collector.per_image["dice"]["car"]
     [0.5, 0.25]
+
+    With more metrics, images are still ranked by ``rank_by`` (default: the
+    first metric); the others are kept beside each image of a class:
+
+    >>> collector = ScoreCollector(metrics=("dice", "hd95"), worst=1)
+    >>> collector.add([{"image": "a", "class_id": 1, "class_name": "car", "dice": 0.5, "hd95": 3.0}])
+    >>> collector.worst_per_class()["car"], collector.scores_of("car", "a")
+    ([('a', 0.5)], {'dice': 0.5, 'hd95': 3.0})
     """
 
     def __init__(self, *, metrics: Sequence[str] = ("dice", "iou"), rank_by: str | None = None, worst: int = 8,
@@ -113,7 +133,11 @@ class ScoreCollector:
                     self.per_image[metric].setdefault(name, []).append(float(value))
             ranked = row.get(self.rank_by)
             if _defined(ranked):
-                self._per_class.setdefault(name, _Lowest(self.worst)).offer(float(ranked), str(row["image"]))
+                lowest = self._per_class.setdefault(name, _Lowest(self.worst))
+                if lowest.offer(float(ranked), str(row["image"])):
+                    lowest.payloads[str(row["image"])] = {
+                        metric: float(row[metric]) if _defined(row.get(metric)) else math.nan
+                        for metric in self.metrics}
                 if self.include_background or class_id != self.background_id:
                     in_mean.append(float(ranked))
         if in_mean:
@@ -127,6 +151,12 @@ class ScoreCollector:
         """Per class name (in class id order): ``(image, score)`` of its lowest-scoring images, worst first."""
         names = sorted(self._per_class, key=lambda name: self._class_ids[name])
         return {name: self._per_class[name].sorted() for name in names}
+
+    def scores_of(self, class_name: str, image: str) -> dict[str, float]:
+        """Every collected metric of ``image`` for ``class_name`` (NaN where undefined), for an image
+        among :meth:`worst_per_class`; ``{}`` for any other."""
+        lowest = self._per_class.get(class_name)
+        return dict(lowest.payloads.get(image, {})) if lowest is not None else {}
 
     def class_id_of(self, name: str) -> int:
         return self._class_ids[name]
