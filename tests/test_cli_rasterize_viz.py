@@ -1,14 +1,20 @@
 """`segtool rasterize --viz DIR`: each written mask drawn over the image its annotation references."""
 
+import base64
+import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
 from segtool.cli import app
 from segtool.maskio import read_mask
+
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "labelme"
 
 GRAY = (100, 100, 100)
 # from_names: _background_ 0, car 1, road 2; VOC colours car (128, 0, 0), road (0, 128, 0).
@@ -16,16 +22,17 @@ GRAY = (100, 100, 100)
 CAR_OVER_GRAY, ROAD_OVER_GRAY = [114, 50, 50], [50, 114, 50]
 
 
-def run(*args):
-    return CliRunner().invoke(app, ["rasterize", *map(str, args), "--jobs", "1"], terminal_width=200)
+def run(*args, stdin: bytes | None = None):
+    return CliRunner().invoke(app, ["rasterize", *map(str, args), "--jobs", "1"], input=stdin, terminal_width=200)
 
 
-def annotate(folder: Path, name: str, shapes: list[dict], *, image: str, height: int = 10, width: int = 20) -> Path:
-    """A LabelMe file 'name.json' in ``folder`` naming ``image`` (no embedded image data)."""
+def annotate(folder: Path, name: str, shapes: list[dict], *, image: str, height: int = 10, width: int = 20,
+             image_data: str | None = None) -> Path:
+    """A LabelMe file 'name.json' in ``folder`` naming ``image``, with ``image_data`` embedded (default none)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"
     path.write_text(json.dumps({"version": "5.4.1", "flags": {}, "shapes": shapes, "imagePath": image,
-                                "imageData": None, "imageHeight": height, "imageWidth": width}))
+                                "imageData": image_data, "imageHeight": height, "imageWidth": width}))
     return path
 
 
@@ -116,3 +123,128 @@ def test_an_overlay_folder_that_holds_the_annotations_and_photos_is_refused(tmp_
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "in")
     assert result.exit_code == 1 and "overlay folder must not be the input folder" in result.stderr
     assert (tmp_path / "in" / "a.png").read_bytes() == before  # the photo beside the annotation is intact
+
+
+# -- the image embedded in a LabelMe file (imageData) ---------------------------------------
+LEFT, RIGHT = (200, 40, 60), (10, 220, 90)  # the embedded photo: columns 0..9 LEFT, 10..19 RIGHT
+# At opacity 0.5 (overlay's default): car (128, 0, 0) over LEFT = ((128+200)/2, (0+40)/2, (0+60)/2);
+# road (0, 128, 0) over RIGHT = ((0+10)/2, (128+220)/2, (0+90)/2). Every half is a whole number: no rounding.
+CAR_OVER_LEFT, ROAD_OVER_RIGHT = [164, 20, 30], [5, 174, 45]
+
+
+def two_colour_png(*, exif_orientation: int | None = None) -> bytes:
+    """A 20x10 PNG: the left half LEFT, the right half RIGHT (optionally tagged with an EXIF orientation)."""
+    pixels_ = np.zeros((10, 20, 3), np.uint8)
+    pixels_[:, :10], pixels_[:, 10:] = LEFT, RIGHT
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    if exif_orientation is not None:
+        exif[0x0112] = exif_orientation
+    Image.fromarray(pixels_).save(buffer, format="PNG", exif=exif)
+    return buffer.getvalue()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+CAR_AND_ROAD = [box("car", 2, 2, 6, 6), box("road", 14, 0, 20, 10)]
+
+
+def assert_drawn_over_the_two_colours(picture: np.ndarray) -> None:
+    assert picture[0, 0].tolist() == list(LEFT) and picture[5, 12].tolist() == list(RIGHT)  # background: photo
+    assert picture[3, 3].tolist() == CAR_OVER_LEFT and picture[5, 16].tolist() == ROAD_OVER_RIGHT
+
+
+def test_the_embedded_image_is_drawn_on_when_there_is_no_image_file(tmp_path):
+    annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.jpg", image_data=b64(two_colour_png()))
+    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr
+    picture = pixels(tmp_path / "viz" / "a.png")
+    assert_drawn_over_the_two_colours(picture)
+    # every background pixel of the mask is the photo's, not black
+    mask = read_mask(tmp_path / "masks" / "a.png")
+    assert np.all(picture[:10, :10][mask[:, :10] == 0] == LEFT)
+    assert np.all(picture[:10, 10:20][mask[:, 10:] == 0] == RIGHT)
+
+
+def test_an_image_file_of_the_annotation_size_comes_before_the_embedded_image(tmp_path):
+    photo(tmp_path / "in" / "a.png")  # gray, 20x10 like the annotation
+    annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.png", image_data=b64(two_colour_png()))
+    assert run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz").exit_code == 0
+    picture = pixels(tmp_path / "viz" / "a.png")
+    assert picture[0, 0].tolist() == list(GRAY) and picture[3, 3].tolist() == CAR_OVER_GRAY
+
+
+def test_an_image_file_of_another_size_gives_way_to_the_embedded_image_silently(tmp_path):
+    photo(tmp_path / "in" / "a.png", size=(10, 20))  # portrait; the annotation and the embedded image are 20x10
+    annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.png", image_data=b64(two_colour_png()))
+    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    assert result.exit_code == 0 and "no overlay" not in result.stderr
+    assert_drawn_over_the_two_colours(pixels(tmp_path / "viz" / "a.png"))
+
+
+def test_the_embedded_image_is_drawn_as_stored_whatever_its_exif_orientation(tmp_path):
+    # Orientation 6 would turn the stored 20x10 into a 10x20 picture; labelme shows imageData as stored,
+    # and the points (and the declared 20x10 size) were drawn on that.
+    annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.jpg", image_data=b64(two_colour_png(exif_orientation=6)))
+    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    assert result.exit_code == 0 and "warning" not in result.stderr  # nor the reader's "(EXIF orientation?)"
+    assert_drawn_over_the_two_colours(pixels(tmp_path / "viz" / "a.png"))
+
+
+def test_an_embedded_image_from_stdin_is_drawn_on(tmp_path):
+    document = annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.jpg", image_data=b64(two_colour_png()))
+    result = run("-", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", stdin=document.read_bytes())
+    assert result.exit_code == 0, result.stderr
+    assert_drawn_over_the_two_colours(pixels(tmp_path / "viz" / "stdin.png"))
+
+
+def overlay_warning(stderr: str) -> str:
+    (line,) = [line for line in stderr.splitlines() if "no overlay drawn" in line]
+    return line
+
+
+@pytest.mark.parametrize("image_data, reason", [
+    (b64(b"GIF89a garbage"), "imageData is not a readable image (not an image in a format Pillow reads)"),
+    (b64(two_colour_png())[:-40], "imageData is not a readable image (not a readable image: "),  # truncated
+    ("%%% not base64 %%%", "imageData is not valid base64"),
+], ids=["not-an-image", "truncated-png", "not-base64"])
+def test_a_corrupt_embedded_image_is_a_one_line_warning_naming_the_file(tmp_path, image_data, reason):
+    path = annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.jpg", image_data=image_data)
+    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    assert result.exit_code == 0 and "Traceback" not in result.stderr
+    line = overlay_warning(result.stderr)
+    assert line.startswith(f"warning: {path}: the image file was not found; {reason}")
+    assert line.endswith("; no overlay drawn for a")
+    assert not (tmp_path / "viz" / "a.png").exists() and (read_mask(tmp_path / "masks" / "a.png") == 1).sum() == 16
+    assert run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--strict").exit_code == 1
+
+
+def test_an_embedded_image_of_another_size_is_not_drawn_on_and_every_reason_is_given(tmp_path):
+    photo(tmp_path / "in" / "a.png", size=(10, 20))
+    small = Image.new("RGB", (4, 3), LEFT)
+    buffer = io.BytesIO()
+    small.save(buffer, format="PNG")
+    path = annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.png", image_data=b64(buffer.getvalue()))
+    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    assert result.exit_code == 0 and not (tmp_path / "viz" / "a.png").exists()
+    assert overlay_warning(result.stderr) == (
+        f"warning: {path}: the image {tmp_path / 'in' / 'a.png'} is 10x20 (as displayed) but the annotation is "
+        "20x10; imageData is 4x3 but the annotation is 20x10; no overlay drawn for a")
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtures is absent")
+def test_labelme_tutorial_file_is_drawn_over_its_embedded_jpeg(tmp_path):
+    # apc2016_obj3.json embeds a 1210x907 JPEG and names itself as imagePath: there is no image file.
+    shutil.copy(FIXTURES / "tutorial" / "apc2016_obj3.json", tmp_path / "a.json")
+    result = run(tmp_path / "a.json", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    assert result.exit_code == 0, result.stderr
+    embedded = json.loads((tmp_path / "a.json").read_text())["imageData"]
+    expected = np.asarray(Image.open(io.BytesIO(base64.b64decode(embedded))).convert("RGB"))
+    picture, mask = pixels(tmp_path / "viz" / "a.png"), read_mask(tmp_path / "masks" / "a.png")
+    assert expected.shape == (907, 1210, 3) and mask.shape == (907, 1210)
+    background = mask == 0
+    assert 0 < background.sum() < mask.size  # both background and labelled pixels
+    assert np.array_equal(picture[:907, :1210][background], expected[background])

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import math
+import pickle
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from segtool.annotations import Bitmap, Ellipse, Points, Polygon, Polyline, load_annotation_file, load_document
+from segtool.annotations.embedded import read_embedded_image
 from segtool.errors import AnnotationError
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "labelme"
@@ -214,6 +216,49 @@ def test_embedded_image_data_larger_than_the_header_prefix(tmp_path: Path):
     assert len(data) > 1 << 16
     image = read_one(tmp_path, doc(imageData=data, imageHeight=None, imageWidth=None))
     assert (image.height, image.width) == (300, 400)
+
+
+def exif_png(width: int, height: int, orientation: int) -> bytes:
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.new("RGB", (width, height)).save(buffer, format="PNG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_embedded_image_size_is_as_stored_and_an_image_file_as_displayed(tmp_path: Path):
+    stored = exif_png(30, 20, orientation=6)  # 30 wide, 20 tall; orientation 6 would show it 20 wide, 30 tall
+    text = base64.b64encode(stored).decode()
+    embedded = read_one(tmp_path, doc(imageData=text, imageHeight=None, imageWidth=None))
+    assert (embedded.height, embedded.width) == (20, 30)  # labelme shows imageData as stored
+    assert read_one(tmp_path, doc(imageData=text)).warnings == []  # declared 20 rows x 30 columns: no EXIF hint
+    (tmp_path / "image.jpg").write_bytes(stored)  # the same bytes as the image file: read as displayed
+    from_file = read_one(tmp_path, doc(imageHeight=None, imageWidth=None))
+    assert (from_file.height, from_file.width) == (30, 20)
+
+
+def test_the_model_records_where_the_image_is_embedded_not_the_image(tmp_path: Path):
+    rng = np.random.default_rng(1)
+    data = png_bytes(rng.integers(0, 256, size=(20, 30, 3), dtype=np.uint8))  # noise: ~1.8 KB, incompressible
+    text = base64.b64encode(data).decode()
+    path = write_json(tmp_path, doc(polygon(), imageData=text))
+    (image,) = load_annotation_file(path)
+    assert image.embedded_image == ("imageData",)
+    assert len(pickle.dumps(image)) < len(text)  # neither the base64 text nor the bytes are kept
+    assert read_embedded_image(image) == data  # read again from the file
+    assert read_embedded_image(image, document=json.dumps(doc(imageData=text)).encode()) == data  # e.g. stdin
+    for absent in (None, ""):
+        assert read_one(tmp_path, doc(polygon(), imageData=absent)).embedded_image is None
+
+
+def test_an_embedded_image_gone_from_the_file_is_an_error_naming_it(tmp_path: Path):
+    text = base64.b64encode(png_bytes(np.zeros((20, 30), np.uint8))).decode()
+    path = write_json(tmp_path, doc(polygon(), imageData=text))
+    (image,) = load_annotation_file(path)
+    write_json(tmp_path, doc(polygon(), imageData=None))  # the file changed after it was read
+    with pytest.raises(AnnotationError) as error:
+        read_embedded_image(image)
+    assert str(error.value) == f"{path}: imageData holds no embedded image"
 
 
 def test_missing_size_without_image_is_an_error_naming_the_file(tmp_path: Path):
