@@ -1,7 +1,10 @@
 """`segtool score --report / --error-maps / --images`: the HTML report and the error-map files, end to end."""
 
 import base64
+import doctest
+import importlib
 import io
+import math
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from typer.testing import CliRunner
 from segtool.cli import app
 from segtool.maskio import write_mask
 from segtool.viz.errormap import ERROR_COLOURS, FALSE_NEGATIVE, FALSE_POSITIVE, IGNORED, TRUE_POSITIVE, WRONG_CLASS
+from segtool.viz.worst import ScoreCollector
 
 TP, FP, FN = (list(ERROR_COLOURS[code]) for code in (TRUE_POSITIVE, FALSE_POSITIVE, FALSE_NEGATIVE))
 WRONG, GRAY = list(ERROR_COLOURS[WRONG_CLASS]), list(ERROR_COLOURS[IGNORED])
@@ -238,3 +242,141 @@ def test_error_maps_into_the_photo_folder_are_refused(ranked):
     (ranked / "photos").mkdir()
     result = run(ranked / "pred", ranked / "gt", "--error-maps", ranked / "photos", "--images", ranked / "photos")
     assert result.exit_code == 1 and "must not be the input folder" in result.stderr
+
+
+# -- boundary metrics in the report ---------------------------------------------------------------------------
+class TableParser(HTMLParser):
+    """The cells of every table row (a <br> in a header becomes a newline), and the text of each entry's scores."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.entry_scores = [], []
+        self._cell = self._scores = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+        elif tag == "br" and self._cell is not None:
+            self._cell += "\n"
+        elif tag == "div" and dict(attrs).get("class") == "scores":
+            self._scores = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.rows[-1].append(self._cell)
+            self._cell = None
+        elif tag == "div" and self._scores is not None:
+            self.entry_scores.append(self._scores)
+            self._scores = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+        elif self._scores is not None:
+            self._scores += data
+
+
+@pytest.fixture
+def boundary_folders(tmp_path):
+    """Two 10x40 images (diagonal sqrt(10^2 + 40^2) = sqrt(1700) = 41.231); classes 0 background, 1 cat, 2 dog,
+    3 bird. Cat is the 4x4 square at rows 2..5, cols 2..5 in both ground truths.
+
+    shift: the predicted square is one column to the right. Each boundary is the square's 12-pixel ring; from one
+    ring to the other six pixels are 1 away and six lie on it (0), both ways: HD95 = 1; every distance is within
+    NSD's default tolerance 2: NSD = 1. Cat's Dice: TP 12, FP 4, FN 4 -> 24 / 32 = 0.75. Dog is one ground-truth
+    pixel the prediction misses: one side empty -> HD95 = the diagonal, 41.231, and NSD 0.
+    stray: the square predicted exactly, plus one stray pixel at (2, 35), 30 columns from the square. Prediction
+    to reference: twelve 0s and 30; the 95th percentile of 13 sorted values sits at 0.95 * 12 = 11.4, so
+    0.4 * 30 = 12 (the other direction is all 0): HD95 = 12. NSD = 24 / 25 = 0.96. Cat's Dice: TP 16, FP 1 ->
+    32 / 33 = 0.970.
+    Cat over the two images: HD95 mean (1 + 12) / 2 = 6.5, population std 5.5, n 2; NSD mean 0.98, std 0.02.
+    Bird is in neither mask anywhere: undefined.
+    """
+    gt_shift = np.zeros((10, 40), np.uint8)
+    gt_shift[2:6, 2:6] = 1
+    gt_shift[8, 20] = 2
+    gt_stray = np.zeros((10, 40), np.uint8)
+    gt_stray[2:6, 2:6] = 1
+    pred_shift = np.zeros((10, 40), np.uint8)
+    pred_shift[2:6, 3:7] = 1
+    pred_stray = gt_stray.copy()
+    pred_stray[2, 35] = 1
+    for folder, name, array in (("gt", "shift", gt_shift), ("gt", "stray", gt_stray),
+                                ("pred", "shift", pred_shift), ("pred", "stray", pred_stray)):
+        write_mask(tmp_path / folder / f"{name}.png", array)
+    (tmp_path / "labels.csv").write_text("id,name\n0,background\n1,cat\n2,dog\n3,bird\n")
+    return tmp_path
+
+
+def boundary_report(folders, *options):
+    result = run(folders / "pred", folders / "gt", "--labels", folders / "labels.csv", "--report",
+                 folders / "r.html", "--format", "csv", "--jobs", "1", *options)
+    assert result.exit_code == 0, result.stderr
+    html = (folders / "r.html").read_text(encoding="utf-8")
+    tables = TableParser()
+    tables.feed(html)
+    header, *rows = tables.rows
+    return html, header, {row[0]: row for row in rows}, tables.entry_scores
+
+
+def test_report_tables_hand_counted_boundary_metrics_with_direction_and_dashes(boundary_folders):
+    html, header, rows, entry_scores = boundary_report(boundary_folders, "--metrics", "dice,hd95,nsd")
+    hd95, nsd = "HD95 per image\nlower is better, pixels", "NSD per image\nhigher is better"
+    # after Dice's and IoU's 4 columns each: mean, std and images of each boundary metric, in --metrics order
+    assert header[10:] == [hd95, "\u00b1 std", "images", nsd, "\u00b1 std", "images"]
+    assert rows["cat"][10:] == ["6.500", "5.500", "2", "0.980", "0.020", "2"]
+    # dog, missed on one image: the diagonal, counted (never 0, never dropped); NSD 0
+    assert rows["dog"][10:] == ["41.231", "0.000", "1", "0.000", "0.000", "1"]
+    # bird, in no mask: undefined -> a dash, over 0 images
+    assert rows["bird"][10:] == ["\u2013", "\u2013", "0", "\u2013", "\u2013", "0"]
+    page = parse(boundary_folders / "r.html")
+    text = html.replace("&#x27;", "'")
+    # summary: the macro mean of the class means, background left out, bird undefined: (6.5 + 41.231) / 2
+    assert f"mean HD95, per image (lower is better, pixels)</dt><dd>{(6.5 + math.sqrt(1700)) / 2:.4f}<" in text
+    assert "mean NSD, per image (higher is better)</dt><dd>0.4900<" in text  # (0.98 + 0) / 2
+    # each convention as score prints it, the unit and the directions, in the rules
+    assert "Convention: hd95: max of the two directed 95th percentiles of boundary distances" in text
+    assert "Convention: nsd: share of both boundaries within 2 of the other (surface Dice)." in text
+    assert "here 1 x 1, so in pixels" in text
+    assert "Lower is better: hd95 (distances). Higher is better: nsd (shares, from 0 to 1)." in text
+    # a distribution per boundary metric, titled with its direction
+    assert {"HD95 (lower is better, pixels)", "NSD (higher is better)"} <= set(page.groups)
+    assert text.count("<svg") == 2 + 2 + 2 + 1  # Dice and IoU bars and distributions, HD95, NSD, the heat map
+    # worst images of cat: ranked by Dice (shift 0.75 before stray 0.970, although stray's HD95 is worse),
+    # each shown with its own HD95 and NSD; the page says the ranking is Dice's
+    assert page.groups["Worst images: cat"] == ["shift", "stray"]
+    cat_entries = [scores for scores in entry_scores if "HD95" in scores]
+    assert cat_entries[:2] == ["Dice 0.750 \u00b7 HD95 1.000 \u00b7 NSD 1.000",
+                               "Dice 0.970 \u00b7 HD95 12.000 \u00b7 NSD 0.960"]
+    assert "Ranked by Dice only; HD95 and NSD are shown beside each image of a class but do not rank them." in text
+
+
+def test_report_boundary_distances_follow_the_spacing_and_its_unit(boundary_folders):
+    # pixels 0.5 high and wide: every distance halves. Cat: HD95 0.5 and 6 -> mean 3.25, std 2.75.
+    _, header, rows, _ = boundary_report(boundary_folders, "--metrics", "hd95", "--spacing", "0.5")
+    assert header[10] == "HD95 per image\nlower is better, spacing units"
+    assert rows["cat"][10:] == ["3.250", "2.750", "2"]
+
+
+def test_report_without_boundary_metrics_says_nothing_about_them(boundary_folders):
+    html, header, _, entry_scores = boundary_report(boundary_folders)
+    assert len(header) == 10 and "better" not in html and "Convention:" not in html
+    assert all(" \u00b7 " not in scores for scores in entry_scores)  # the worst images show their Dice only
+
+
+def test_report_metrics_doctest():
+    assert doctest.testmod(importlib.import_module("segtool.score_report")).failed == 0
+
+
+def test_collector_keeps_the_boundary_values_of_the_worst_images_only():
+    collector = ScoreCollector(metrics=("dice", "hd95"), rank_by="dice", worst=1)
+    for image, dice, hd95 in (("a", 0.5, 3.0), ("b", 0.2, None), ("c", 0.9, 40.0)):
+        collector.add([{"image": image, "class_id": 1, "class_name": "car", "dice": dice, "hd95": hd95}])
+    # b (Dice 0.2) pushed a out and c never came in: only b's values are kept, its undefined HD95 as NaN
+    assert collector.worst_per_class()["car"] == [("b", 0.2)]
+    assert collector.scores_of("car", "a") == {} and collector.scores_of("car", "c") == {}
+    kept = collector.scores_of("car", "b")
+    assert kept["dice"] == 0.2 and math.isnan(kept["hd95"])
+    assert collector.per_image["hd95"]["car"] == [3.0, 40.0]  # the distributions keep every defined value

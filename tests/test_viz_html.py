@@ -2,6 +2,7 @@
 
 import base64
 import doctest
+import html
 import importlib
 import math
 import re
@@ -10,10 +11,10 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from segtool.viz.html import (ClassScores, Confusion, ImageEntry, ImageGroup, Picture, data_uri, score_report,
-                              stats_report)
+from segtool.viz.html import (ClassScores, Confusion, ImageEntry, ImageGroup, PerImageMetric, Picture, data_uri,
+                              metric_title, score_report, stats_report)
 from segtool.viz.image import encode_image
-from segtool.viz.svg import Distribution, heatmap, nice_ticks, number
+from segtool.viz.svg import Distribution, distribution_chart, heatmap, nice_ticks, number
 
 NAN = math.nan
 
@@ -180,3 +181,77 @@ def test_heatmap_checks_its_names_and_draws_only_non_empty_cells():
     cells = re.findall(r"<rect [^>]*><title>([^<]*)</title>", svg)
     assert cells == ["ground truth a \u2192 prediction a: 3 (75.00% of the row)",
                      "ground truth a \u2192 prediction b: 1 (25.00% of the row)"]
+
+
+# -- metrics that exist per image only (boundary metrics) --------------------------------------------------------
+def test_distances_get_an_axis_from_whiskers_and_means_and_outliers_are_counted():
+    # row a: quartiles 2 and 4, so the whiskers reach 1..4 (100 lies beyond 4 + 1.5 * 2 = 7); mean
+    # (1 + 2 + 3 + 4 + 100) / 5 = 22. Row b: whisker 1.5, mean 1. Axis end: max(4, 22, 1.5, 1) = 22, rounded up
+    # to 30 (ticks every 10).
+    svg = distribution_chart(["a", "b"], [[1.0, 2.0, 3.0, 4.0, 100.0, NAN], [0.5, 1.5]], title="t",
+                             maximum=None, axis_label="HD95 in pixels; lower is better")
+    ticks = re.findall(r'text-anchor="middle" dominant-baseline="central" fill="#555">([^<]*)</text>', svg)
+    assert ticks == ["0", "10", "20", "30"]
+    labels = [html.unescape(label) for label in re.findall(r">(n=[^<]*)</text>", svg)]
+    assert labels == ["n=5, 1 > 30, 1 undefined", "n=2"]  # 100 is beyond the axis, counted, not dropped
+    assert svg.count("<title>1 values above 30, beyond the axis</title>") == 1
+    # the mean of a is drawn where it is: 60 px of names + 460 px * 22 / 30 = 397.3
+    assert '<polygon points="397.3,' in svg
+    assert "HD95 in pixels; lower is better" in svg
+    stats = Distribution.of([1.0, 2.0, 3.0, 4.0, 100.0, NAN], bins=20, value_range=(0.0, 30.0))
+    # bins 1.5 wide: 1 -> bin 0, 2 -> bin 1, 3 and 4 -> bin 2; 100 is the overflow
+    assert stats.histogram[:3].tolist() == [1, 1, 2] and stats.histogram.sum() == 4 and stats.overflow == 1
+
+
+def boundary_classes():
+    """hd95 and nsd per image only (no dataset value); tree has none defined."""
+    return [
+        ClassScores(1, "car", {"dice": 0.5}, {"dice": 0.4, "hd95": 6.5, "nsd": 0.98, "custom": 3.0},
+                    {"dice": 0.2, "hd95": 5.5, "nsd": 0.02, "custom": 0.0}, {"dice": 2, "hd95": 2, "nsd": 2, "custom": 1}),
+        ClassScores(2, "tree", {"dice": NAN}, {"dice": NAN, "hd95": NAN, "nsd": NAN, "custom": NAN},
+                    {"dice": NAN, "hd95": NAN, "nsd": NAN, "custom": NAN}, {"dice": 0, "hd95": 0, "nsd": 0, "custom": 0}),
+    ]
+
+
+def boundary_page(**options):
+    metrics = [PerImageMetric("hd95", higher_is_better=False, unit="pixels"),
+               PerImageMetric("nsd", higher_is_better=True, maximum=1.0), PerImageMetric("custom")]
+    per_image = {"dice": {"car": [0.2, 0.6]}, "hd95": {"car": [1.0, 12.0]}, "nsd": {"car": [0.96, 1.0]},
+                 "custom": {"car": [3.0]}}
+    worst = [ImageGroup("Worst images: car", [ImageEntry("a.png", {"dice": 0.2, "hd95": 12.0, "nsd": NAN})])]
+    return score_report(settings={}, classes=boundary_classes(), metrics=("dice",), per_image=per_image,
+                        worst=worst, image_metrics=metrics, **options)
+
+
+def test_per_image_metrics_are_tabled_with_direction_unit_and_dashes():
+    text = boundary_page()
+    cells = re.findall(r"<t[dh]>(.*?)</t[dh]>", text)
+    header, car, tree = cells[:15], cells[15:30], cells[30:45]
+    assert header[6:] == ["HD95 per image<br>lower is better, pixels", "\u00b1 std", "images",
+                          "NSD per image<br>higher is better", "\u00b1 std", "images",
+                          "custom per image", "\u00b1 std", "images"]  # direction unknown: nothing claimed
+    assert car[6:] == ["6.500", "5.500", "2", "0.980", "0.020", "2", "3.000", "0.000", "1"]
+    assert tree[6:] == ["\u2013", "\u2013", "0"] * 3
+    page = parse(text)
+    body = "".join(page.text)
+    assert "HD95, NSD and custom exist per image only" in body
+    assert "HD95 12.000 \u00b7 NSD \u2013" in body  # an undefined value beside a worst image is a dash
+    assert "Ranked by Dice only; HD95, NSD and custom are shown beside each image" in body
+    # distributions: Dice, then HD95 (axis from the data), NSD (0..1) and custom; the note explains the axis
+    assert len(page.of("svg")) == 1 + 1 + 3
+    assert "HD95 and custom: the axis runs from 0 to the largest upper whisker or mean" in body
+    assert "NSD; higher is better \u2192" in body and "HD95 in pixels; lower is better \u2190" in body
+
+
+def test_ranking_names_the_given_metric():
+    assert "Ranked by IoU only;" in "".join(parse(boundary_page(ranked_by="iou")).text)
+
+
+def test_reports_without_per_image_metrics_claim_no_direction():
+    body = "".join(parse(report()).text)
+    assert "better" not in body and "Ranked by" not in body and "exist per image only" not in body
+
+
+def test_metric_titles():
+    assert [metric_title(name) for name in ("hd95", "hd99_pooled", "hd", "biou", "bf", "some_score")] == [
+        "HD95", "HD99 pooled", "HD", "Boundary IoU", "Boundary F", "some score"]

@@ -24,8 +24,9 @@ exist per image only. When the run has them, the report adds:
   (distances: lower, with their unit; NSD, Boundary IoU, Boundary F: higher);
 * their macro means (``summary["<name>_image_mean"]``) in the summary;
 * their distributions, when the collector collected them (see
-  :func:`report_metrics`): scores on 0..1, distances from 0 to the 95th
-  percentile of their values (larger values counted at the axis end);
+  :func:`report_metrics`): scores on 0..1, distances from 0 to the largest
+  upper whisker or mean of the classes (outliers beyond it counted at the
+  axis end);
 * in the rules, each metric's convention (as ``score`` prints under its
   table), the boundary, unit, aggregation and empty-mask rules; the settings
   list the metrics, the spacing and the edge rule;
@@ -224,7 +225,7 @@ def _shown_settings(settings: Mapping[str, object], *, worst: int) -> dict[str, 
                                  for metric in record["metrics"]),
             "spacing": f"{sy:g} x {sx:g} (pixel height x width): distances in {_distance_unit((sy, sx))}",
             "edge_is_boundary": record["edge_is_boundary"],
-            "tolerances": "in each metric's convention, under Rules",
+            "tolerances": "stated in each metric's convention, in the rules below",
         }
     return shown
 

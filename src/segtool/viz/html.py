@@ -35,7 +35,7 @@ import numpy as np
 
 from ..imagesize import image_size
 from .errormap import CATEGORY_NAMES, ERROR_COLOURS
-from .svg import AXIS_PERCENTILE, MISSING, Series, bar_chart, distribution_chart, heatmap, number
+from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number
 
 DATASET_COLOUR = "#0072B2"
 PER_IMAGE_COLOUR = "#E69F00"
@@ -422,10 +422,11 @@ def _axis_notes(image_metrics: Sequence[PerImageMetric],
     from_data = [metric for metric in charted if metric.maximum is None]
     if not from_data:
         return ()
-    return (f"{_titles(from_data)}: the axis runs from 0 to the {AXIS_PERCENTILE:g}th percentile of the "
-            f"metric's values over all classes and images, rounded up. Larger values are not dropped: each "
-            f"row counts them on the right (\u201ck > end\u201d) and marks them with a triangle at the end; a box, "
-            f"whisker or mean beyond the axis is drawn at its end. Hover for exact numbers.",)
+    return (f"{_titles(from_data)}: the axis runs from 0 to the largest upper whisker or mean of the rows, "
+            f"rounded up, so that every box, whisker and mean is drawn where it is. Larger values (outliers, "
+            f"such as a missed structure scored the image diagonal) are not dropped: each row counts them on "
+            f"the right (\u201ck > end\u201d) and marks them with a triangle at the axis end. Hover for exact "
+            f"numbers.",)
 
 
 def _image_group(group: ImageGroup) -> str:

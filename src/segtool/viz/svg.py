@@ -10,13 +10,14 @@ The size of a chart depends on the number of classes, never on the number of
 images: distributions are drawn as box plots over a fixed number of bins.
 
 Axes start at 0. Scores in [0, 1] (Dice, IoU, NSD...) are drawn on a 0..1 axis.
-Unbounded values (distances such as HD95) are drawn from 0 to the
-:data:`AXIS_PERCENTILE`-th percentile of all the chart's values, rounded up to a
-round number: the one image whose structure was missed (scored the image
-diagonal) does not squeeze every other image into the first bin. Values beyond
-the axis end are never dropped: each row counts them (``3 > 40``) and marks them
-with a triangle at the end, and a box, whisker or mean beyond it is drawn at the
-end; the tooltips give the exact numbers.
+Unbounded values (distances such as HD95) are drawn from 0 to the largest upper
+whisker or mean of the chart's rows, rounded up to a round number
+(:func:`data_axis_end`): every box, whisker and mean is drawn where it is, and
+the few images whose structure was missed (scored the image diagonal) do not
+squeeze the others into the first bin unless they move a mean that far. Values
+beyond the axis end (outliers) are never dropped: each row counts them
+(``3 > 40``) and marks them with a triangle at the end; the tooltips give the
+exact numbers.
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ ROW_GAP = 8
 AXIS_COLOUR = "#555"
 GRID_COLOUR = "#ddd"
 MISSING = "\u2013"  # en dash
-#: An axis drawn from the data ends at this percentile of its values (rounded up); see the module docstring.
-AXIS_PERCENTILE = 95.0
 
 
 @dataclass(frozen=True)
@@ -236,7 +235,7 @@ def distribution_chart(categories: Sequence[str], values: Sequence[Sequence[floa
     (undefined ones, NaN, are left out and counted separately).
 
     ``maximum=None`` draws unbounded values (distances): the axis ends at
-    :func:`data_axis_end` of all the rows' values, and values beyond it are
+    :func:`data_axis_end` of the rows, rounded up, and values beyond it are
     counted and marked at the end (see the module docstring). ``axis_label``
     is written under the axis (units, which way is better).
     """
@@ -269,14 +268,17 @@ def distribution_chart(categories: Sequence[str], values: Sequence[Sequence[floa
     return _svg(left + plot_width + right, height, parts, title)
 
 
-def data_axis_end(values: Sequence[Sequence[float]], *, percentile: float = AXIS_PERCENTILE) -> float:
-    """The ``percentile``-th percentile of all the defined values of all rows (0 when there is none).
+def data_axis_end(values: Sequence[Sequence[float]]) -> float:
+    """The largest upper whisker or mean over the rows of defined values (0 when there is none).
 
-    >>> data_axis_end([[1.0, 2.0, float("nan")], [3.0, 4.0, 5.0]], percentile=50)
-    3.0
+    An outlier moves the axis only through its row's mean: here the whisker
+    ends at 4 (within 1.5 IQR of the quartiles 2 and 4), the mean is 22.
+
+    >>> data_axis_end([[1.0, 2.0, 3.0, 4.0, 100.0], [float("nan")]])
+    22.0
     """
-    defined = [value for row in values for value in row if not _missing(value)]
-    return float(np.percentile(defined, percentile)) if defined else 0.0
+    ends = [max(stats.whiskers[1], stats.mean) for stats in map(Distribution.of, values) if stats.count]
+    return max(ends, default=0.0)
 
 
 def _count_label(stats: Distribution, end: float) -> str:
