@@ -121,8 +121,9 @@ def score(
              "class id, then not_a_class).")] = None,
     report: Annotated[Optional[str], typer.Option(
         metavar="FILE.html", help="Also write a self-contained HTML report: settings and rules, per-class "
-             "charts in both aggregations, per-image distributions, the confusion heat map, and the worst "
-             "images with their pictures (no network, no external files).")] = None,
+             "charts in both aggregations, per-image distributions (with --metrics, of the boundary metrics "
+             "too), the confusion heat map, and the worst images with their pictures (no network, no "
+             "external files).")] = None,
     report_worst: Annotated[int, typer.Option(
         min=1, metavar="N", help="--report shows the N worst images overall and per class.")] = 8,
     error_maps: Annotated[Optional[str], typer.Option(
