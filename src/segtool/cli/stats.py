@@ -11,6 +11,7 @@ import typer
 from ..files import find_files, label_file_in
 from ..labels import DEFAULT_IGNORE_VALUE, LabelMap
 from ..maskio import MASK_SUFFIXES
+from ..memory import keep_freed_memory
 from ..report import Column, write_rows
 from ..stats import COLUMNS, ClassBalance, class_balance
 from ..storage import Location
@@ -65,6 +66,7 @@ def stats(
     no weight. Exit codes: 0 success, 1 some masks could not be read (each
     named on stderr; the others are counted), 2 usage error.
     """
+    keep_freed_memory()
     with user_errors(debug):
         label_path = labels or label_file_in(masks)
         label_map = LabelMap.read(label_path) if label_path else None
