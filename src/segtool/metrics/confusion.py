@@ -28,6 +28,7 @@ and masks read without a copy from filter-free PNG rows are counted in place.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -236,7 +237,7 @@ class _Scratch(threading.local):
 
     def array(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
         """An uninitialised array; the same memory as the last call with this name when it fits."""
-        size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        size = math.prod(shape) * np.dtype(dtype).itemsize
         if size > _SCRATCH_LIMIT:
             return np.empty(shape, dtype)
         buffer = self.buffers.get(name)
