@@ -9,7 +9,7 @@ counting, reducing on the client), fastest of ``--rounds`` rounds after a
 warm-up, rounds taking turns between variants:
 
 local 1   ``LocalExecutor(1)``: in this process.
-local 2   ``LocalExecutor(2)``: two worker processes (segtool's default on this machine).
+local 2   ``LocalExecutor(2, threads=True)``: two worker threads (``score``'s default on this machine).
 dask 1    ``DaskExecutor`` on a ``LocalCluster`` of 1 worker process (1 thread).
 dask 2    the same with 2 worker processes.
 
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
             dask_executor(1) as one, dask_executor(2) as two:
         folder = write_dataset(Path(tmp), [make_pair(seed) for seed in range(args.distinct)], args.pairs)["segtool"]
         variants: dict[str, Executor] = {
-            "local 1": LocalExecutor(1), "local 2": LocalExecutor(2),
+            "local 1": LocalExecutor(1), "local 2": LocalExecutor(2, threads=True),
             "dask 1": one, "dask 2": two,
         }
         times: dict[str, list[float]] = {name: [] for name in variants}
