@@ -178,3 +178,18 @@ def test_batched_sums_equal_direct_sums_and_statistics(pairs, batch):
         np.testing.assert_allclose(result.image_std[metric][seen], np.nanstd(per_image[:, seen], axis=0),
                                    rtol=1e-9, atol=1e-12)
         assert np.all(np.isnan(result.image_mean[metric][~seen]))
+
+
+def test_equal_values_keep_their_exact_mean_and_a_zero_std():
+    # Precision 7 / (7 + 3) = 0.7 on three images: 0.7 exactly, std exactly 0, in one batch or three.
+    images = [ImageCounts(str(index), np.array([1]), np.array([7]), np.array([3]), np.array([0]), valid_pixels=10)
+              for index in range(3)]
+    for batch in (1, 64):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(classwise, "BATCH_IMAGES", batch)
+            accumulator = ScoreAccumulator()
+            for counts in images:
+                accumulator.add(counts)
+            result = accumulator.result()
+        assert result.image_mean["precision"][0] == 0.7
+        assert result.image_std["precision"][0] == 0.0

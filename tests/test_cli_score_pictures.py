@@ -380,3 +380,19 @@ def test_collector_keeps_the_boundary_values_of_the_worst_images_only():
     kept = collector.scores_of("car", "b")
     assert kept["dice"] == 0.2 and math.isnan(kept["hd95"])
     assert collector.per_image["hd95"]["car"] == [3.0, 40.0]  # the distributions keep every defined value
+
+
+def test_report_with_boundary_metrics_when_no_pair_could_be_scored(tmp_path):
+    # The only pair has masks of different sizes: nothing is scored, yet the report and the
+    # hd95 columns exist (undefined, over 0 images) and the failure is one line, not a traceback.
+    (tmp_path / "gt").mkdir(), (tmp_path / "pred").mkdir()
+    write_mask(tmp_path / "gt" / "a.png", np.zeros((8, 8), np.uint8))
+    write_mask(tmp_path / "pred" / "a.png", np.zeros((8, 9), np.uint8))
+    (tmp_path / "gt" / "labels.txt").write_text("_background_\nthing\n")
+    report = tmp_path / "r.html"
+    result = run(tmp_path / "pred", tmp_path / "gt", "--metrics", "hd95", "--report", report, "--format", "csv")
+    assert result.exit_code == 1 and not isinstance(result.exception, Exception)  # a failed pair, no traceback
+    header, *rows = result.stdout.splitlines()
+    assert header.endswith("hd95_image_mean,hd95_image_std,hd95_n_images")
+    assert rows[1].startswith("1,thing,") and rows[1].endswith(",,0")
+    assert "HD95" in report.read_text()

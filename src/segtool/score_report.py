@@ -35,7 +35,7 @@ exist per image only. When the run has them, the report adds:
 The worst images stay ranked by Dice, and the page says so. Distances are in
 pixels when the spacing is 1 x 1, else in the unit of the spacing.
 
-Pictures are drawn after the run, from the files, on ``jobs`` processes, one
+Pictures are drawn after the run, from the files, on ``jobs`` threads, one
 image per task (its masks are read once, whatever the number of its entries):
 
 * worst overall, index layout: ground truth, prediction and the error map of
@@ -168,7 +168,7 @@ def build_score_report(result: ScoreResult, collector: ScoreCollector, *,
     names = {row["class_id"]: row["class_name"] for row in result.classes}
     tasks = [_PictureJob(pairs[name], tuple(class_ids), names, label_map, tuple(settings["ignore_values"]),
                          bool(settings["binary"]), max_side) for name, class_ids in entries_of.items()]
-    drawn = dict(zip(entries_of, map_in_order(_draw, tasks, jobs=jobs)))
+    drawn = dict(zip(entries_of, map_in_order(_draw, tasks, jobs=jobs, threads=True)))
     report = ScoreReport("", [outcome for outcome in drawn.values() if isinstance(outcome, str)])
     maps = ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None
     groups = [ImageGroup(title, [
@@ -295,7 +295,7 @@ def _summary(result: ScoreResult, boundary: Sequence[PerImageMetric]) -> dict[st
     }
 
 
-# -- pictures (in worker processes) -------------------------------------------------------
+# -- pictures (in worker threads) ---------------------------------------------------------
 def _draw(job: _PictureJob) -> dict[int | None, list[Picture]] | str:
     """The pictures of one image's entries, by class id (None: overall), or why there are none."""
     try:

@@ -32,6 +32,7 @@ Rules (see also :mod:`segtool.metrics.classwise`):
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -263,18 +264,21 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
     without_prediction = set(pairing.missing_predictions)
     work = [pair for pair in pairing.pairs if missing == "empty" or pair.name not in without_prediction]
     accumulator = ScoreAccumulator(settings.class_ids or (), include_background=include_background,
-                                   pixels_are_exclusive=pairing.layout == "index")
+                                   pixels_are_exclusive=pairing.layout == "index",
+                                   extra_metrics=[name for metric in settings.image_metrics for name in metric.names])
     failures = [PairFailure(name, message) for name, message in pairing.duplicates]
     advance = progress("Scoring", len(work)) if progress else (lambda n=1: None)
     worker = partial(_score_binary_layout_pair if pairing.layout == "binary" else _score_index_pair, settings)
-    for outcome in executor.map_in_order(worker, work, batch_size=_batch_size(work, executor.workers)):
-        advance()
-        if isinstance(outcome, PairFailure):
-            failures.append(outcome)
-            continue
-        scores = accumulator.add(outcome)
-        if on_image is not None:
-            on_image(_image_rows(outcome, scores, names))
+    batch_size = _batch_size(work, executor.workers) if executor.uses_worker_processes else None
+    with contextlib.closing(executor.map_in_order(worker, work, batch_size=batch_size)) as outcomes:
+        for outcome in outcomes:  # closed at once if on_image raises: no more pairs are started
+            advance()
+            if isinstance(outcome, PairFailure):
+                failures.append(outcome)
+                continue
+            scores = accumulator.add(outcome)
+            if on_image is not None:
+                on_image(_image_rows(outcome, scores, names))
     scored_empty = [name for name in pairing.missing_predictions if missing == "empty"]
     result_settings = _settings_record(pred_dir, gt_dir, pairing, ignore_values,
                                        include_background=include_background, missing=missing, binary=binary,

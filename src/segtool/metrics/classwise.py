@@ -152,7 +152,7 @@ class RunningStats:
     count, mean and squared deviations per class are merged into the running ones
     (Chan, Golub and LeVeque's pairwise update, numerically stable like Welford's).
     Batches follow the order of the images, so the numbers do not depend on the
-    number of worker processes; memory does not grow with the images. With
+    number of workers; memory does not grow with the images. With
     ``rows``, one instance follows several metrics at once: its arrays are
     ``(rows, size)`` and :meth:`add` takes one row of values per metric.
     """
@@ -172,14 +172,18 @@ class RunningStats:
         values = rows.reshape(-1)
         defined = ~np.isnan(values)
         cells, values = cells[defined], values[defined]
-        n_cells = self.count.size
-        batch_count = np.bincount(cells, minlength=n_cells)
-        batch_mean = np.bincount(cells, weights=values, minlength=n_cells) / np.maximum(batch_count, 1)
-        batch_m2 = np.bincount(cells, weights=(values - batch_mean[cells]) ** 2, minlength=n_cells)
         count, mean, m2 = self.count.reshape(-1), self._mean.reshape(-1), self._m2.reshape(-1)  # views
-        total = count + batch_count
-        share = np.divide(batch_count, total, out=np.zeros(n_cells), where=batch_count > 0)
-        delta = batch_mean - mean
+        # Deviations from a reference per cell (the running mean, or one of the batch's values for a
+        # cell without any yet): equal values then give a mean equal to them and a std of exactly 0.
+        reference = mean.copy()
+        new = count[cells] == 0
+        reference[cells[new]] = values[new]
+        deviations = values - reference[cells]
+        batch_count = np.bincount(cells, minlength=count.size)
+        deviation_mean = np.bincount(cells, weights=deviations, minlength=count.size) / np.maximum(batch_count, 1)
+        batch_m2 = np.bincount(cells, weights=(deviations - deviation_mean[cells]) ** 2, minlength=count.size)
+        share = np.divide(batch_count, count + batch_count, out=np.zeros(count.size), where=batch_count > 0)
+        delta = reference - mean + deviation_mean  # batch mean minus running mean
         m2 += np.where(batch_count > 0, batch_m2 + delta * delta * count * share, 0.0)
         mean += np.where(batch_count > 0, delta * share, 0.0)
         count += batch_count
@@ -227,14 +231,14 @@ class ImageCounts:
     scores: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.scores:  # computed here, in the worker process, not where images are summed
+        if not self.scores:  # computed where the image is counted (a worker), not where images are summed
             self.scores = class_scores(self.tp, self.fp, self.fn)
 
     @classmethod
     def from_joint(cls, name: str, joint: JointCounts, class_ids: np.ndarray) -> ImageCounts:
         """Counts of the classes of ``class_ids`` that occur in ``joint`` (ignore rows already removed).
 
-        True values outside ``class_ids`` must have been rejected before.
+        True values outside ``class_ids`` must have been rejected before (else a ``ValueError``).
         """
         cells = place_joint(joint, class_ids)
         if cells.unknown_true.size:
@@ -277,13 +281,16 @@ class ScoreAccumulator:
     """Adds up :class:`ImageCounts`; memory does not grow with the images.
 
     The class set starts with ``class_ids`` (every class of a label map, so that
-    absent classes are still reported) and grows with the classes images bring.
-    Images are summed :data:`BATCH_IMAGES` at a time, in the order they are added,
-    with a few vectorised steps per batch rather than per image.
+    absent classes are still reported) and grows with the classes images bring;
+    ``extra_metrics`` (per-image metrics such as ``hd95``) are reported even when
+    no image gives a value. Images are summed :data:`BATCH_IMAGES` at a time, in
+    the order they are added, with a few vectorised steps per batch rather than
+    per image: the public arrays (``tp``, ``matrix``, ...) hold every image added
+    only after :meth:`result` or :meth:`in_mean`.
     """
 
     def __init__(self, class_ids: Iterable[int] = (), *, include_background: bool = False,
-                 pixels_are_exclusive: bool = True) -> None:
+                 pixels_are_exclusive: bool = True, extra_metrics: Iterable[str] = ()) -> None:
         self.class_ids = np.unique(np.fromiter(class_ids, dtype=np.int64))
         self.include_background = include_background
         self.pixels_are_exclusive = pixels_are_exclusive
@@ -291,7 +298,8 @@ class ScoreAccumulator:
         self.tp, self.fp, self.fn = (np.zeros(size, np.int64) for _ in range(3))
         self.matrix = np.zeros((size, size + 1), np.int64)
         self.score_stats = RunningStats(size, rows=len(METRICS))  # a row per metric of METRICS
-        self.extra_stats: dict[str, RunningStats] = {}  # per-image metrics computed next to the counts
+        # per-image metrics computed next to the counts: those named here, and any an image brings
+        self.extra_stats: dict[str, RunningStats] = {name: RunningStats(size) for name in extra_metrics}
         self.valid_pixels = 0
         self.n_images = 0
         self.unknown_pixels: Counter = Counter()

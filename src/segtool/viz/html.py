@@ -17,8 +17,9 @@ Metrics that exist per image only (boundary metrics: HD95, ASSD, NSD...; see
 :class:`PerImageMetric`) have no dataset aggregation: the score report shows
 them as extra columns of the per-class table (mean, standard deviation and
 number of images), as distributions (scores on 0..1, distances on an axis from
-the data, see :mod:`segtool.viz.svg`), and beside the worst images; every place
-says which way is better, and distances carry their unit. The worst images stay
+the data, see :mod:`segtool.viz.svg`), and beside the worst images; column
+headers, charts and the summary say which way is better and give the unit of
+distances (the captions of the worst images are kept short). The worst images stay
 ranked by one metric (``ranked_by``), and the page says so.
 """
 
