@@ -204,3 +204,21 @@ def test_score_names_classes_from_the_map_rasterize_wrote(tmp_path):
     assert result.exit_code == 0, result.stderr
     names = [line.split(",")[1] for line in result.stdout.splitlines()[1:]]
     assert names[:2] == ["_background_", "road"]  # read from gt/labels.csv, no --labels needed
+
+
+def test_a_label_studio_task_that_cannot_be_sized_fails_alone(tmp_path):
+    # Task 1 has no region (so no size) and no image file; task 2 is a 10 x 20 image with one box.
+    box = {"id": "r1", "type": "rectanglelabels", "from_name": "label", "to_name": "image",
+           "original_width": 20, "original_height": 10, "image_rotation": 0,
+           "value": {"x": 0, "y": 0, "width": 50, "height": 50, "rotation": 0, "rectanglelabels": ["car"]}}
+    tasks = [{"id": task_id, "data": {"image": name},
+              "annotations": [{"id": 100 + task_id, "completed_by": 1, "was_cancelled": False, "result": results}]}
+             for task_id, name, results in ((1, "empty.jpg", []), (2, "street.jpg", [box]))]
+    (tmp_path / "export.json").write_text(json.dumps(tasks))
+    result = run(str(tmp_path / "export.json"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "task 1 annotation 101: no region gives the image size" in result.stderr
+    assert "1 image failed in files whose other images were written" in result.stderr
+    assert not (tmp_path / "out" / "empty.png").exists()
+    # The box covers x < 10, y < 5 of the 20 x 10 image: 50 pixels of car (id 1).
+    assert int((read_mask(tmp_path / "out" / "street.png") == 1).sum()) == 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -190,8 +191,13 @@ def test_output_names_from_image_references(tmp_path, reference, name):
 
 def test_task_without_regions_takes_its_size_from_the_image(tmp_path):
     document = [task([], image="/data/upload/7/1a2b3c4d-street.jpg")]
-    with pytest.raises(AnnotationError, match="no region gives the image size.*--images"):
-        load(tmp_path, document)
+    # Without the image, that task cannot be drawn: it says why; the other tasks of the file are fine.
+    square = region("polygon", "car", {"points": [[0, 0], [10, 0], [0, 10]]})
+    unsized, other = load(tmp_path, document + [task([square], image="b.jpg", task_id=2)])
+    assert re.fullmatch(r".*export\.json: task 1 annotation 100: no region gives the image size and the image "
+                        r"'/data/upload/7/1a2b3c4d-street\.jpg' was not found .*--images\)", unsized.problem)
+    assert (unsized.height, unsized.width, unsized.shapes) == (0, 0, [])
+    assert other.problem is None and (other.height, other.width) == (100, 200) and len(other.shapes) == 1
     folder = tmp_path / "imgs"
     folder.mkdir()
     Image.new("RGB", (64, 48)).save(folder / "street.jpg")

@@ -82,6 +82,7 @@ class FileOutcome:
     pixels: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    failed_images: list[str] = field(default_factory=list)  # images of the file that cannot be drawn
 
 
 @dataclass
@@ -96,11 +97,12 @@ class RasterizeSummary:
     skipped: int = 0
     pixels: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # one per file that failed (nothing of it written)
+    failed_images: list[str] = field(default_factory=list)  # images that failed in files whose others did not
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.failed_images
 
 
 # -- one file -------------------------------------------------------------------------------
@@ -190,6 +192,9 @@ def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
 
     def collect(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
         for image in images:
+            if image.problem:
+                outcome.failed_images.append(image.problem)
+                continue
             _check_label_names(image)
             outcome.names.append(image.name)
             outcome.labels.update(shape.label for shape in image.shapes)
@@ -202,6 +207,8 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
 
     def convert(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
         for image in images:
+            if image.problem:  # reported by the survey pass
+                continue
             done = rasterize_one(image, out, label_map, options)
             if options.viz is not None:
                 done.warnings.extend(_overlay(image, out, label_map, options, missing_only=bool(done.skipped),
@@ -280,6 +287,7 @@ def rasterize_to_folder(inputs: Iterable[str | Path | RemotePath], out: str | Pa
     summary.files = len(items)
     failed = {s.path for s in surveys if s.error}
     summary.failures.extend(s.error for s in surveys if s.error)
+    summary.failed_images.extend(problem for s in surveys for problem in s.failed_images)
     failed |= _check_collisions(surveys, summary)
 
     todo = [item for item in items if item.path not in failed]

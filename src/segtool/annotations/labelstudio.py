@@ -25,7 +25,8 @@ Conventions
   of ``data``, or ``file_upload``), without URL scheme, host and query, and
   without the ``<8 hex digits>-`` prefix Label Studio adds to uploads.
 * The image size comes from the regions; a task without regions needs the
-  image file (next to the JSON, or in ``ReaderOptions.images_dir``).
+  image file (next to the JSON, or in ``ReaderOptions.images_dir``): without
+  it, that task fails (:attr:`AnnotatedImage.problem`) and the others are drawn.
 * A region drawn on a rotated view (``image_rotation`` not 0) is skipped with a
   warning: its coordinates are not in the image's frame.
 * A labeling config (XML with a ``<View>`` root) found among the inputs is
@@ -285,7 +286,13 @@ def _image(annotation: _Annotation, suffix: str | None, source: Path, options: R
         name = name.with_name(f"{name.name}__{suffix}")
     folders = [options.images_dir, source.parent]
     image_path = find_image(annotation.reference, folders) or find_image(base, folders)
-    height, width = _image_size(annotation, image_path, source)
+    size = _image_size(annotation, image_path, source)
+    if size is None:
+        problem = AnnotationError(f"{where}: no region gives the image size and the image "
+                                  f"{annotation.reference!r} was not found next to the JSON file; "
+                                  "pass the image folder (--images)", path=source)
+        return AnnotatedImage(source=source, name=name, height=0, width=0, problem=str(problem))
+    height, width = size
     image = AnnotatedImage(source=source, name=name, height=height, width=width, image_path=image_path,
                            warnings=list(annotation.warnings))
     for region in annotation.regions:
@@ -306,18 +313,15 @@ def _image(annotation: _Annotation, suffix: str | None, source: Path, options: R
     return image
 
 
-def _image_size(annotation: _Annotation, image_path: Path | None, source: Path) -> tuple[int, int]:
+def _image_size(annotation: _Annotation, image_path: Path | None, source: Path) -> tuple[int, int] | None:
+    """(height, width) from the regions, else from the image file; None when neither gives it."""
     sizes = {region.size for region in annotation.regions if region.size is not None}
     if len(sizes) > 1:
         raise AnnotationError(f"{_where(annotation)}: regions give different original sizes "
                               f"{sorted(sizes)}", path=source)
     if sizes:
         return sizes.pop()
-    if image_path is None:
-        raise AnnotationError(f"{_where(annotation)}: no region gives the image size and the image "
-                              f"{annotation.reference!r} was not found next to the JSON file; "
-                              "pass the image folder (--images)", path=source)
-    return image_size(image_path)
+    return image_size(image_path) if image_path is not None else None
 
 
 def _geometry(region: _Region, size: tuple[int, int], source: Path, where: str, max_pixels: int) -> Geometry:

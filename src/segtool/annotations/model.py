@@ -100,6 +100,9 @@ class AnnotatedImage:
     ``("imageData",)``), or None. Only this address is kept, never the image, so
     that many AnnotatedImages cost no more memory for the photos inside their
     files; :func:`segtool.annotations.embedded.read_embedded_image` reads it when needed.
+    ``problem``, when set, says in one line (naming the file) why this image of a
+    many-image file cannot be drawn, while the file's other images can: such an
+    image has no shapes and no size (0 x 0), and is reported as failed.
     """
 
     source: Path
@@ -111,6 +114,7 @@ class AnnotatedImage:
     warnings: list[str] = field(default_factory=list)
     declared_labels: tuple[str, ...] = ()
     embedded_image: tuple[str, ...] | None = None
+    problem: str | None = None
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")

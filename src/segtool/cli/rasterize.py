@@ -120,7 +120,8 @@ def rasterize(
     By default a pixel belongs to a shape when its centre lies inside it, and later
     shapes paint over earlier ones (--convention, --order). The label map is written
     to OUT/labels.txt and OUT/labels.csv.
-    Exit codes: 0 success, 1 some files failed (each named on stderr), 2 usage error.
+    Exit codes: 0 success, 1 some files (or images of a many-image file) failed, each named on
+    stderr, 2 usage error.
     """
     with user_errors(debug):
         label_map = LabelMap.read(labels, ignore_value=ignore_value) if labels else None
@@ -142,9 +143,9 @@ def rasterize(
             error(message)
         elif not quiet:
             warn(message)
-    for message in summary.failures:
+    for message in (*summary.failures, *summary.failed_images):
         error(message)
-    if summary.failures or (strict and summary.warnings):
+    if not summary.ok or (strict and summary.warnings):
         info(_failure_summary(summary, strict), quiet=False)
         raise typer.Exit(EXIT_FAILED)
     info(f"{summary.written} masks written to {output} ({summary.skipped} already there)"
@@ -154,6 +155,9 @@ def rasterize(
 def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
     """The last line of a failed run: files failed, and warnings counted as errors with --strict."""
     parts = [f"{len(summary.failures)} of {summary.files} files failed"] if summary.failures else []
+    if summary.failed_images:
+        count = len(summary.failed_images)
+        parts.append(f"{count} image{'s' if count > 1 else ''} failed in files whose other images were written")
     if strict and summary.warnings:
         count = len(summary.warnings)
         parts.append(f"{count} warning{'s' if count > 1 else ''} treated as {'errors' if count > 1 else 'an error'}"
