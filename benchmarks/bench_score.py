@@ -51,6 +51,7 @@ import textwrap
 import time
 import zlib
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import cv2
@@ -253,19 +254,26 @@ def wall_time(function: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def take_turns(variants: dict[str, Callable[[], object]], rounds: int, clock: Callable[[Callable[[], object]], Any]
+               ) -> dict[str, list[Any]]:
+    """``clock(variant)`` of each variant in each of ``rounds`` rounds, variants taking turns in rotating
+    order; a first round warms up caches and imports and is not kept."""
+    times: dict[str, list[Any]] = {name: [] for name in variants}
+    names = list(variants)
+    for round_index in range(rounds + 1):
+        for name in names[round_index % len(names):] + names[: round_index % len(names)]:
+            measured = clock(variants[name])
+            if round_index:
+                times[name].append(measured)
+    return times
+
+
 def per_pair_times(variants: dict[str, Callable[[], object]], n_pairs: dict[str, int], rounds: int,
                    clock: Callable[[Callable[[], object]], float] = cpu_time,
                    pick: Callable[[list[float]], float] = statistics.median) -> dict[str, float]:
-    """``pick`` (median) over rounds of each variant's time per pair; variants take turns, in rotating order."""
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    names = list(variants)
-    for round_index in range(rounds + 1):
-        order = names[round_index % len(names):] + names[: round_index % len(names)]
-        for name in order:
-            elapsed = clock(variants[name]) / n_pairs[name]
-            if round_index:  # round 0 warms up caches and imports
-                times[name].append(elapsed)
-    return {name: pick(values) for name, values in times.items()}
+    """``pick`` (median) over rounds of each variant's time per pair (see :func:`take_turns`)."""
+    return {name: pick([value / n_pairs[name] for value in values])
+            for name, values in take_turns(variants, rounds, clock).items()}
 
 
 def peak_memory_mb(pred: Path, gt: Path, per_image: Path) -> float:

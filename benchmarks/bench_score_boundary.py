@@ -17,8 +17,8 @@ nsd, biou, bf: every metric reads the same two distance transforms per class).
 
 Also, on ``--pairs`` benchmark pairs (hard links beyond the distinct ones),
 ``hd95,nsd`` with ``jobs=2`` against ``jobs=1``: the wall-time speed-up (fastest
-round; other jobs on a shared machine slow both down) and the CPU time of all
-processes (what the second process costs, whatever the load).
+round; other jobs on a shared machine slow both down) and the CPU time of the
+whole run, all threads (what the second worker costs, whatever the load).
 
 Run: ``.venv/bin/python benchmarks/bench_score_boundary.py [--distinct 4] [--pairs 8] [--rounds 5]``
 (the jobs comparison takes half the rounds; about 3 minutes on an idle 2-core machine).
@@ -39,7 +39,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_score import make_pair  # noqa: E402  (a sibling script, not a package)
+from bench_score import all_processes_cpu_time, make_pair, take_turns  # noqa: E402  (a sibling script)
 
 from segtool.maskio import encode_png  # noqa: E402
 from segtool.memory import keep_freed_memory  # noqa: E402
@@ -79,30 +79,11 @@ def scorer_run(pred: Path, gt: Path, names: tuple[str, ...], *, labels: Path | N
     return run
 
 
-def cpu_time(function: Callable[[], object]) -> float:
-    """CPU time of this process and of any worker processes it waited for."""
-    before = os.times()
-    function()
-    after = os.times()
-    return sum(after[index] - before[index] for index in range(4))
-
-
-def timed(variants: dict[str, Callable[[], object]], rounds: int, clock: Callable, pick: Callable) -> dict:
-    """``pick`` over rounds of each variant's time; round 0 warms up; variants take turns in rotating order."""
-    times: dict[str, list[float]] = {name: [] for name in variants}
-    names = list(variants)
-    for round_index in range(rounds + 1):
-        for name in names[round_index % len(names):] + names[: round_index % len(names)]:
-            elapsed = clock(variants[name])
-            if round_index:
-                times[name].append(elapsed)
-    return {name: pick(values) for name, values in times.items()}
-
-
 def report_variants(title: str, pred: Path, gt: Path, n_pairs: int, rounds: int, *,
                     labels: Path | None = None, repeat: int = 1) -> None:
     variants = {name: scorer_run(pred, gt, names, labels=labels, repeat=repeat) for name, names in VARIANTS.items()}
-    cpu = timed(variants, rounds, cpu_time, statistics.median)
+    cpu = {name: statistics.median(values)
+           for name, values in take_turns(variants, rounds, all_processes_cpu_time).items()}
     print(f"\n{title}: {n_pairs} pairs, CPU time per pair (median of {rounds} rounds), jobs=1")
     print(f"{'variant':<10} {'ms/pair':>10} {'x plain':>8} {'extra ms/pair':>14}")
     for name, seconds in cpu.items():
@@ -120,10 +101,10 @@ def wall_and_cpu_time(function: Callable[[], object]) -> tuple[float, float]:
 
 def report_parallel(pred: Path, gt: Path, n_pairs: int, rounds: int) -> None:
     runs = {f"jobs={jobs}": scorer_run(pred, gt, VARIANTS["hd95,nsd"], jobs=jobs) for jobs in (1, 2)}
-    both = timed(runs, rounds, wall_and_cpu_time, list)
+    both = take_turns(runs, rounds, wall_and_cpu_time)
     wall = {name: min(pair[0] for pair in pairs) for name, pairs in both.items()}
     cpu = {name: statistics.median(pair[1] for pair in pairs) for name, pairs in both.items()}
-    print(f"\nhd95,nsd on {n_pairs} benchmark pairs: wall (fastest of {rounds} rounds) and CPU of all processes")
+    print(f"\nhd95,nsd on {n_pairs} benchmark pairs: wall (fastest of {rounds} rounds) and CPU of the run")
     for name in runs:
         print(f"{name}: wall {wall[name] / n_pairs * 1000:.0f} ms/pair, CPU {cpu[name] / n_pairs * 1000:.0f} ms/pair")
     print(f"wall speed-up {wall['jobs=1'] / wall['jobs=2']:.2f}x; parallel efficiency (CPU jobs=1 / CPU jobs=2) "

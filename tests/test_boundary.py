@@ -231,13 +231,18 @@ def test_boundary_scores_per_class_with_absent_and_false_positive_classes():
     assert all(math.isnan(scores[name][2]) for name in scores)  # class 3 is in neither map
 
 
-def test_boundary_scores_ignore_prediction_inside_ignored_pixels():
-    # Class 1 fills rows 0..4; rows 5..9 are ignored (255). The prediction runs on to row 7.
+def prediction_into_ignored_rows() -> tuple[np.ndarray, np.ndarray]:
+    """Class 1 fills rows 0..4; rows 5..9 are ignored (255). The prediction runs on to row 7."""
     truth = np.zeros((10, 10), np.uint8)
     truth[:5] = 1
     truth[5:] = 255
     pred = np.zeros((10, 10), np.uint8)
     pred[:8] = 1
+    return truth, pred
+
+
+def test_boundary_scores_ignore_prediction_inside_ignored_pixels():
+    truth, pred = prediction_into_ignored_rows()
     # Without ignoring, row 4 vs row 7: HD 3. Ignoring 255, the prediction is cut to rows 0..4.
     assert boundary_scores(truth, pred, [1], ["hd"])["hd"][0] == 3
     assert boundary_scores(truth, pred, [1], ["hd"], ignore_index=[255])["hd"][0] == 0
@@ -255,11 +260,7 @@ def test_label_and_mask_entry_points_agree():
 
 
 def test_boundary_scorer_is_boundary_scores_with_settings_bound():
-    truth = np.zeros((10, 10), np.uint8)
-    truth[:5] = 1
-    truth[5:] = 255
-    pred = np.zeros((10, 10), np.uint8)
-    pred[:8] = 1
+    truth, pred = prediction_into_ignored_rows()
     scorer = pickle.loads(pickle.dumps(BoundaryScorer.from_names(["HD", "nsd"], tolerances=Tolerances(nsd=1))))
     assert scorer.names == ("hd", "nsd")
     # As in test_boundary_scores_ignore_prediction_inside_ignored_pixels: HD 0 once 255 is ignored.
