@@ -265,7 +265,12 @@ def _rows_without_copy(mask_true: np.ndarray, mask_pred: np.ndarray) -> tuple[np
     Masks read with ``copy=False`` from PNGs without row filters are views of their
     PNG rows (:func:`~segtool.maskio.padded_rows`): those rows are counted whole,
     without a copy, and each row's leading zero is a (0, 0) pair taken out after.
+    One mask given twice (:func:`value_counts`) comes back as one array twice.
     """
+    if mask_pred is mask_true:
+        padded = padded_rows(mask_true)
+        rows, padding = (padded, mask_true.shape[0]) if padded is not None else (_contiguous(mask_true, "true"), 0)
+        return rows, rows, padding
     padded_true, padded_pred = padded_rows(mask_true), padded_rows(mask_pred)
     if padded_true is not None and padded_pred is not None:
         return padded_true, padded_pred, mask_true.shape[0]
@@ -284,10 +289,11 @@ def _differs_from_next(true_rows: np.ndarray, pred_rows: np.ndarray) -> np.ndarr
     if size < 1:
         return np.zeros(0, bool)
     differs = _scratch.array("differs", (size, 1), np.uint8)
-    other = _scratch.array("differs_pred", (size, 1), np.uint8)
     cv2.compare(true_flat[1:], true_flat[:-1], cv2.CMP_NE, differs)
-    cv2.compare(pred_flat[1:], pred_flat[:-1], cv2.CMP_NE, other)
-    cv2.bitwise_or(differs, other, differs)
+    if pred_rows is not true_rows:  # one mask counted on its own is compared once
+        other = _scratch.array("differs_pred", (size, 1), np.uint8)
+        cv2.compare(pred_flat[1:], pred_flat[:-1], cv2.CMP_NE, other)
+        cv2.bitwise_or(differs, other, differs)
     return differs.reshape(-1).view(bool)
 
 
