@@ -70,7 +70,9 @@ def _voronoi_labels(shape, seeds, classes) -> np.ndarray:
     return cv2.resize(labels, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
 
 
-def label_map_pairs(count: int, shape=(1024, 2048), classes=19, seed=0) -> list[tuple[np.ndarray, np.ndarray]]:
+def label_map_pairs(
+    count: int, shape=(1024, 2048), classes=19, seed=0
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Street-scene-sized label maps: 60 regions of 19 classes; the prediction moves every region's
     seed by a few pixels and adds ten blobs of random classes."""
     rng = np.random.default_rng(seed)
@@ -92,13 +94,21 @@ def label_map_pairs(count: int, shape=(1024, 2048), classes=19, seed=0) -> list[
 
 def segtool_pair(truth, pred):
     return boundary_metrics(
-        truth, pred, [*METRICS, "hd95_pooled"], edge_is_boundary=True, tolerances=Tolerances(nsd=NSD_TOLERANCE)
+        truth,
+        pred,
+        [*METRICS, "hd95_pooled"],
+        edge_is_boundary=True,
+        tolerances=Tolerances(nsd=NSD_TOLERANCE),
     )
 
 
 def monai_pair(truth, pred):
     import torch
-    from monai.metrics import compute_average_surface_distance, compute_hausdorff_distance, compute_surface_dice
+    from monai.metrics import (
+        compute_average_surface_distance,
+        compute_hausdorff_distance,
+        compute_surface_dice,
+    )
 
     y_pred = torch.from_numpy(pred[None, None].astype(np.float32))
     y = torch.from_numpy(truth[None, None].astype(np.float32))
@@ -155,7 +165,11 @@ def segtool_labels(truth, pred):
 def monai_labels(truth, pred):
     """MONAI's usual call: one-hot tensors with every class as a channel, one call per metric."""
     import torch
-    from monai.metrics import compute_average_surface_distance, compute_hausdorff_distance, compute_surface_dice
+    from monai.metrics import (
+        compute_average_surface_distance,
+        compute_hausdorff_distance,
+        compute_surface_dice,
+    )
 
     def one_hot(labels):
         return torch.from_numpy((labels[None] == np.arange(CLASSES)[:, None, None])[None].astype(np.float32))

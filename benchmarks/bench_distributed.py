@@ -33,10 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_score import make_pair, write_dataset  # noqa: E402
-
-from segtool.executors import Executor, LocalExecutor, open_executor  # noqa: E402
-from segtool.scoring import score_folders  # noqa: E402
+from bench_score import make_pair, write_dataset
+from segtool.executors import Executor, LocalExecutor, open_executor
+from segtool.scoring import score_folders
 
 
 def score_seconds(folder: Path, executor: Executor) -> tuple[float, list[float]]:
@@ -54,7 +53,9 @@ def dask_executor(workers: int):
         started = time.perf_counter() - start
         yield executor
         start = time.perf_counter()
-    print(f"dask {workers}: cluster started in {started:.1f} s, stopped in {time.perf_counter() - start:.1f} s")
+    print(
+        f"dask {workers}: cluster started in {started:.1f} s, stopped in {time.perf_counter() - start:.1f} s"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,12 +69,19 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError:
         print("skipped: dask[distributed] is not installed (pip install 'segtool[distributed]')")
         return
-    with tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp, \
-            dask_executor(1) as one, dask_executor(2) as two:
-        folder = write_dataset(Path(tmp), [make_pair(seed) for seed in range(args.distinct)], args.pairs)["segtool"]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp,
+        dask_executor(1) as one,
+        dask_executor(2) as two,
+    ):
+        folder = write_dataset(Path(tmp), [make_pair(seed) for seed in range(args.distinct)], args.pairs)[
+            "segtool"
+        ]
         variants: dict[str, Executor] = {
-            "local 1": LocalExecutor(1), "local 2": LocalExecutor(2, threads=True),
-            "dask 1": one, "dask 2": two,
+            "local 1": LocalExecutor(1),
+            "local 2": LocalExecutor(2, threads=True),
+            "dask 1": one,
+            "dask 2": two,
         }
         times: dict[str, list[float]] = {name: [] for name in variants}
         dice: dict[str, list[float]] = {}
@@ -85,8 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     if any(values != dice["local 1"] for values in dice.values()):
         raise SystemExit("the executors disagree: " + repr(dice))
     best = {name: min(values) for name, values in times.items()}
-    print(f"\n{args.pairs} pairs of {1024}x{2048} ({args.distinct} distinct), fastest of {args.rounds} rounds; "
-          "the same dataset Dice from every variant\n")
+    print(
+        f"\n{args.pairs} pairs of {1024}x{2048} ({args.distinct} distinct), fastest of {args.rounds} rounds; "
+        "the same dataset Dice from every variant\n"
+    )
     print(f"{'variant':10} {'seconds':>8} {'pairs/s':>8}")
     for name, seconds in best.items():
         print(f"{name:10} {seconds:8.2f} {args.pairs / seconds:8.1f}")

@@ -27,17 +27,18 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_rasterize import labelme_document  # noqa: E402  (the same scenes as the pipeline benchmark)
-
-from segtool.annotations import AnnotatedImage, load_document  # noqa: E402
-from segtool.labels import LabelMap  # noqa: E402
-from segtool.raster import rasterize_image  # noqa: E402
+from bench_rasterize import labelme_document
+from segtool.annotations import AnnotatedImage, load_document
+from segtool.labels import LabelMap
+from segtool.raster import rasterize_image
 
 
 def scenes(count: int, seed: int) -> list[AnnotatedImage]:
     rng = np.random.default_rng(seed)
-    return [load_document(labelme_document(rng, f"frame_{number}"), Path(f"frame_{number}.json"))[0]
-            for number in range(count)]
+    return [
+        load_document(labelme_document(rng, f"frame_{number}"), Path(f"frame_{number}.json"))[0]
+        for number in range(count)
+    ]
 
 
 def fill_poly(image: AnnotatedImage, label_map: LabelMap) -> np.ndarray:
@@ -68,11 +69,14 @@ def main(argv: list[str] | None = None) -> None:
     label_map = LabelMap.from_names(shape.label for image in images for shape in image.shapes)
     variants: dict[str, Callable[[AnnotatedImage, LabelMap], np.ndarray]] = {
         "segtool centre rule": lambda image, labels: rasterize_image(image, labels).labels,
-        "segtool centre rule, order=area": lambda image, labels: rasterize_image(image, labels, order="area").labels,
+        "segtool centre rule, order=area": lambda image, labels: (
+            rasterize_image(image, labels, order="area").labels
+        ),
         "cv2.fillPoly (rounded vertices)": fill_poly,
         "Pillow ImageDraw.polygon, one canvas": pillow_one_canvas,
-        "segtool convention=labelme": lambda image, labels: rasterize_image(image, labels,
-                                                                            convention="labelme").labels,
+        "segtool convention=labelme": lambda image, labels: (
+            rasterize_image(image, labels, convention="labelme").labels
+        ),
     }
     seconds: dict[str, list[float]] = {name: [] for name in variants}
     names = list(variants)
@@ -87,8 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     medians = {name: 1000 * statistics.median(values) for name, values in seconds.items()}
     reference = medians["cv2.fillPoly (rounded vertices)"]
     shapes = sum(len(image.shapes) for image in images) / len(images)
-    print(f"{len(images)} images 2048x1024, {shapes:.0f} polygons each; {args.rounds} rounds; "
-          f"NumPy {np.__version__}, OpenCV {cv2.__version__}.\n")
+    print(
+        f"{len(images)} images 2048x1024, {shapes:.0f} polygons each; {args.rounds} rounds; "
+        f"NumPy {np.__version__}, OpenCV {cv2.__version__}.\n"
+    )
     print("| variant | CPU ms per image (median) | x cv2.fillPoly |")
     print("|---|---:|---:|")
     for name, value in medians.items():

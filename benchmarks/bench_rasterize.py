@@ -57,16 +57,29 @@ from segtool.labels import LabelMap
 from segtool.maskio import read_mask, write_mask
 
 WIDTH, HEIGHT = 2048, 1024
-CLASSES = ("road", "sidewalk", "building", "vegetation", "sky", "car", "person", "bicycle",
-           "pole", "traffic_sign", "truck", "rider")
+CLASSES = (
+    "road",
+    "sidewalk",
+    "building",
+    "vegetation",
+    "sky",
+    "car",
+    "person",
+    "bicycle",
+    "pole",
+    "traffic_sign",
+    "truck",
+    "rider",
+)
 STUFF = ("road", "sidewalk", "building", "vegetation", "sky")
 TARGET_FLOOR_RATIO = 1.3
 TARGET_LABELME_SPEEDUP = 3.0
 
 
 # -- data -------------------------------------------------------------------------------------------
-def wiggly_polygon(rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float,
-                   vertices: int) -> list[list[float]]:
+def wiggly_polygon(
+    rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float, vertices: int
+) -> list[list[float]]:
     """A star-shaped outline with a lumpy edge, clicked at irregular angles, clamped to the image."""
     angles = np.sort(rng.uniform(0, 2 * math.pi, vertices))
     radius = np.ones(vertices)
@@ -80,14 +93,30 @@ def wiggly_polygon(rng: np.random.Generator, cx: float, cy: float, rx: float, ry
 def labelme_document(rng: np.random.Generator, name: str) -> dict:
     """About 30 polygons: large regions first, then objects (later shapes cover earlier ones)."""
     shapes = []
-    stuff = [("sky", WIDTH / 2, 120, 1300, 260), ("building", 420, 330, 480, 260),
-             ("building", 1600, 300, 520, 280), ("vegetation", 1050, 420, 300, 180),
-             ("road", WIDTH / 2, 900, 1250, 260), ("sidewalk", 250, 720, 320, 110),
-             ("sidewalk", 1800, 720, 330, 110)]
+    stuff = [
+        ("sky", WIDTH / 2, 120, 1300, 260),
+        ("building", 420, 330, 480, 260),
+        ("building", 1600, 300, 520, 280),
+        ("vegetation", 1050, 420, 300, 180),
+        ("road", WIDTH / 2, 900, 1250, 260),
+        ("sidewalk", 250, 720, 320, 110),
+        ("sidewalk", 1800, 720, 330, 110),
+    ]
     for label, cx, cy, rx, ry in stuff:
         jitter = rng.uniform(0.9, 1.1, 4)
-        shapes.append((label, wiggly_polygon(rng, cx * jitter[0], cy * jitter[1], rx * jitter[2], ry * jitter[3],
-                                             int(rng.integers(100, 201)))))
+        shapes.append(
+            (
+                label,
+                wiggly_polygon(
+                    rng,
+                    cx * jitter[0],
+                    cy * jitter[1],
+                    rx * jitter[2],
+                    ry * jitter[3],
+                    int(rng.integers(100, 201)),
+                ),
+            )
+        )
     objects = int(rng.integers(21, 26))
     for _ in range(objects):
         label = str(rng.choice([name for name in CLASSES if name not in STUFF]))
@@ -99,8 +128,17 @@ def labelme_document(rng: np.random.Generator, name: str) -> dict:
     return {
         "version": "5.4.1",
         "flags": {},
-        "shapes": [{"label": label, "points": points, "group_id": None, "description": "",
-                    "shape_type": "polygon", "flags": {}} for label, points in shapes],
+        "shapes": [
+            {
+                "label": label,
+                "points": points,
+                "group_id": None,
+                "description": "",
+                "shape_type": "polygon",
+                "flags": {},
+            }
+            for label, points in shapes
+        ],
         "imagePath": f"{name}.jpg",
         "imageData": None,
         "imageHeight": HEIGHT,
@@ -134,23 +172,28 @@ def segtool_per_file() -> tuple[str, Run]:
     def through_convert(path: Path, out: Path, label_map: LabelMap) -> None:
         for image in load_annotation_file(path):
             rasterize_one(image, out, label_map, options)
+
     return "load_annotation_file + convert.rasterize_one", through_convert
 
 
 def floor(masks: dict[str, np.ndarray]) -> Run:
     """Read and parse the JSON, write the mask (b) made for it, drawing nothing."""
+
     def run(path: Path, out: Path, label_map: LabelMap) -> None:
         document = json.loads(path.read_bytes())
         stem = Path(document["imagePath"]).stem
         write_mask(out / f"{stem}.png", masks[stem], palette=label_map.palette())
+
     return run
 
 
 def floor_with_reader(masks: dict[str, np.ndarray]) -> Run:
     """The floor, with segtool's reader (JSON to the common model) in place of ``json.loads``."""
+
     def run(path: Path, out: Path, label_map: LabelMap) -> None:
         for image in load_annotation_file(path):
             write_mask(out / f"{image.name}.png", masks[str(image.name)], palette=label_map.palette())
+
     return run
 
 
@@ -229,14 +272,21 @@ def measure(variants: list[Variant], files: list[Path], label_map: LabelMap, rou
 
 def differing_pixels(variant: Variant, reference: Variant, files: list[Path]) -> float:
     """Mean number of pixels per file whose label differs from the reference's output."""
-    counts = [int(np.count_nonzero(read_mask(variant.out / f"{path.stem}.png")
-                                   != read_mask(reference.out / f"{path.stem}.png"))) for path in files]
+    counts = [
+        int(
+            np.count_nonzero(
+                read_mask(variant.out / f"{path.stem}.png") != read_mask(reference.out / f"{path.stem}.png")
+            )
+        )
+        for path in files
+    ]
     return statistics.fmean(counts)
 
 
 # -- report -----------------------------------------------------------------------------------------
-def report(variants: dict[str, Variant], files: list[Path], shapes: int, vertices: int, json_kb: float,
-           rounds: int) -> str:
+def report(
+    variants: dict[str, Variant], files: list[Path], shapes: int, vertices: int, json_kb: float, rounds: int
+) -> str:
     a, b, c, d = (variants[key] for key in "abcd")
     lines = [
         f"{len(files)} LabelMe files, {WIDTH}x{HEIGHT}, {shapes / len(files):.0f} polygons and "
@@ -253,8 +303,10 @@ def report(variants: dict[str, Variant], files: list[Path], shapes: int, vertice
             diff = "0 (same mask)"
         else:
             diff = "-" if variant is b else f"{differing_pixels(variant, b, files):.0f}"
-        lines.append(f"| ({variant.key}) {variant.name} | {variant.description} | {variant.cpu_ms:.2f} | "
-                     f"{q1:.2f}-{q3:.2f} | {variant.wall_ms:.2f} | {variant.cpu_ms / b.cpu_ms:.2f} | {diff} |")
+        lines.append(
+            f"| ({variant.key}) {variant.name} | {variant.description} | {variant.cpu_ms:.2f} | "
+            f"{q1:.2f}-{q3:.2f} | {variant.wall_ms:.2f} | {variant.cpu_ms / b.cpu_ms:.2f} | {diff} |"
+        )
     floor_ratio = b.cpu_ms / a.cpu_ms
     labelme_ratio = c.cpu_ms / b.cpu_ms
     lines += [
@@ -275,9 +327,14 @@ def report(variants: dict[str, Variant], files: list[Path], shapes: int, vertice
     ]
     steps = [("reader beyond json.loads", "(a+reader) - (a)", variants["r"].cpu_ms - a.cpu_ms)]
     if "w" in variants:
-        steps += [("rasterize", "(a+reader+raster) - (a+reader)", variants["w"].cpu_ms - variants["r"].cpu_ms),
-                  ("rest of rasterize_one (options, paths, outcome)", "(b) - (a+reader+raster)",
-                   b.cpu_ms - variants["w"].cpu_ms)]
+        steps += [
+            ("rasterize", "(a+reader+raster) - (a+reader)", variants["w"].cpu_ms - variants["r"].cpu_ms),
+            (
+                "rest of rasterize_one (options, paths, outcome)",
+                "(b) - (a+reader+raster)",
+                b.cpu_ms - variants["w"].cpu_ms,
+            ),
+        ]
     else:
         steps += [("rasterize", "(b) - (a+reader)", b.cpu_ms - variants["r"].cpu_ms)]
     for step, how, ms in steps:
@@ -297,7 +354,9 @@ def main(argv: list[str] | None = None) -> None:
         root = Path(temp)
         files = write_dataset(root, args.files, args.seed)
         documents = [json.loads(path.read_bytes()) for path in files]
-        label_map = LabelMap.from_names(shape["label"] for document in documents for shape in document["shapes"])
+        label_map = LabelMap.from_names(
+            shape["label"] for document in documents for shape in document["shapes"]
+        )
         segtool_title, segtool_run = segtool_per_file()
 
         def variant(key: str, name: str, description: str, run: Run) -> Variant:
@@ -310,19 +369,33 @@ def main(argv: list[str] | None = None) -> None:
             segtool.run(path, segtool.out, label_map)
         masks = {path.stem: read_mask(segtool.out / f"{path.stem}.png") for path in files}
         variants = {
-            "a": variant("a", "floor", "read + json.loads + write_mask of the same mask, no drawing", floor(masks)),
+            "a": variant(
+                "a", "floor", "read + json.loads + write_mask of the same mask, no drawing", floor(masks)
+            ),
             "b": segtool,
-            "c": variant("c", "labelme", "json.load, ImageDraw.polygon per shape, cls[mask] = id, "
-                                         "palette PNG with Pillow defaults", labelme_approach),
-            "d": variant("d", "cv2.fillPoly", "json.loads, fillPoly of rounded vertices, write_mask",
-                         fillpoly_approach),
-            "r": variant("r", "a+reader", "load_annotation_file + write_mask of the same mask",
-                         floor_with_reader(masks)),
+            "c": variant(
+                "c",
+                "labelme",
+                "json.load, ImageDraw.polygon per shape, cls[mask] = id, palette PNG with Pillow defaults",
+                labelme_approach,
+            ),
+            "d": variant(
+                "d", "cv2.fillPoly", "json.loads, fillPoly of rounded vertices, write_mask", fillpoly_approach
+            ),
+            "r": variant(
+                "r",
+                "a+reader",
+                "load_annotation_file + write_mask of the same mask",
+                floor_with_reader(masks),
+            ),
         }
         if segtool_run is not reader_raster_write:
-            variants["w"] = variant("w", "a+reader+raster",
-                                    "load_annotation_file + rasterize_image(padded=True) + write_mask",
-                                    reader_raster_write)
+            variants["w"] = variant(
+                "w",
+                "a+reader+raster",
+                "load_annotation_file + rasterize_image(padded=True) + write_mask",
+                reader_raster_write,
+            )
         measure(list(variants.values()), files, label_map, args.rounds)
         shapes = sum(len(document["shapes"]) for document in documents)
         vertices = sum(len(shape["points"]) for document in documents for shape in document["shapes"])

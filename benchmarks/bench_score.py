@@ -51,8 +51,8 @@ import textwrap
 import time
 import zlib
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -75,7 +75,7 @@ def make_pair(seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     truth = np.zeros((HEIGHT, WIDTH), np.uint8)
     truth[: HEIGHT // 3] = 10
-    truth[HEIGHT // 3: 2 * HEIGHT // 3] = 2
+    truth[HEIGHT // 3 : 2 * HEIGHT // 3] = 2
     for _ in range(60):
         centre = rng.uniform((0, 0), (WIDTH, HEIGHT))
         corners = int(rng.integers(3, 9))
@@ -83,7 +83,7 @@ def make_pair(seed: int) -> tuple[np.ndarray, np.ndarray]:
         radii = rng.uniform(20, 250) * rng.uniform(0.5, 1.0, corners)
         outline = centre + np.stack([radii * np.cos(angles), radii * np.sin(angles)], axis=1)
         cv2.fillPoly(truth, [outline.astype(np.int32)], int(rng.integers(0, N_CLASSES)))
-    truth[HEIGHT - 120:, 300:WIDTH - 300] = IGNORE
+    truth[HEIGHT - 120 :, 300 : WIDTH - 300] = IGNORE
     coarse = rng.normal(0, 1, (2, HEIGHT // 64, WIDTH // 64)).astype(np.float32)
     dx, dy = (cv2.resize(plane, (WIDTH, HEIGHT), interpolation=cv2.INTER_CUBIC) * 3 for plane in coarse)
     xs, ys = np.meshgrid(np.arange(WIDTH, dtype=np.float32), np.arange(HEIGHT, dtype=np.float32))
@@ -131,7 +131,9 @@ def decode_pillow(data: bytes) -> np.ndarray:
 def decode_zlib(data: bytes) -> np.ndarray:
     """Plain inflate: right only for 8-bit grayscale files whose rows all use filter 0 (checked)."""
     header = read_png_header(data)
-    raw = zlib.decompress(b"".join(payload for kind, payload, _, _ in _iter_chunks(data, None) if kind == b"IDAT"))
+    raw = zlib.decompress(
+        b"".join(payload for kind, payload, _, _ in _iter_chunks(data, None) if kind == b"IDAT")
+    )
     rows = np.frombuffer(raw, np.uint8).reshape(header.height, header.width + 1)
     if rows[:, 0].any():
         raise ValueError("row filters in use")
@@ -220,8 +222,11 @@ def compiled_loop(build_dir: Path) -> Callable[[Path, Path], object] | None:
     source.write_text(textwrap.dedent(COMPILED_LOOP))
     sys.path.insert(0, str(build_dir))
     try:
-        pyximport.install(setup_args={"include_dirs": np.get_include()}, build_dir=str(build_dir / "build"),
-                          language_level=3)
+        pyximport.install(
+            setup_args={"include_dirs": np.get_include()},
+            build_dir=str(build_dir / "build"),
+            language_level=3,
+        )
         import cs_confusion_loop
     except Exception:  # no compiler, or Cython cannot build: report as skipped
         return None
@@ -254,26 +259,33 @@ def wall_time(function: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def take_turns(variants: dict[str, Callable[[], object]], rounds: int, clock: Callable[[Callable[[], object]], Any]
-               ) -> dict[str, list[Any]]:
+def take_turns(
+    variants: dict[str, Callable[[], object]], rounds: int, clock: Callable[[Callable[[], object]], Any]
+) -> dict[str, list[Any]]:
     """``clock(variant)`` of each variant in each of ``rounds`` rounds, variants taking turns in rotating
     order; a first round warms up caches and imports and is not kept."""
     times: dict[str, list[Any]] = {name: [] for name in variants}
     names = list(variants)
     for round_index in range(rounds + 1):
-        for name in names[round_index % len(names):] + names[: round_index % len(names)]:
+        for name in names[round_index % len(names) :] + names[: round_index % len(names)]:
             measured = clock(variants[name])
             if round_index:
                 times[name].append(measured)
     return times
 
 
-def per_pair_times(variants: dict[str, Callable[[], object]], n_pairs: dict[str, int], rounds: int,
-                   clock: Callable[[Callable[[], object]], float] = cpu_time,
-                   pick: Callable[[list[float]], float] = statistics.median) -> dict[str, float]:
+def per_pair_times(
+    variants: dict[str, Callable[[], object]],
+    n_pairs: dict[str, int],
+    rounds: int,
+    clock: Callable[[Callable[[], object]], float] = cpu_time,
+    pick: Callable[[list[float]], float] = statistics.median,
+) -> dict[str, float]:
     """``pick`` (median) over rounds of each variant's time per pair (see :func:`take_turns`)."""
-    return {name: pick([value / n_pairs[name] for value in values])
-            for name, values in take_turns(variants, rounds, clock).items()}
+    return {
+        name: pick([value / n_pairs[name] for value in values])
+        for name, values in take_turns(variants, rounds, clock).items()
+    }
 
 
 def peak_memory_mb(pred: Path, gt: Path, per_image: Path) -> float:
@@ -314,12 +326,14 @@ def main(argv: list[str] | None = None) -> None:
         pairs = [make_pair(seed) for seed in range(options.distinct)]
         wrong = np.mean([np.mean((t != p)[t != IGNORE]) for t, p in pairs])
         folders = write_dataset(root / "data", pairs, options.pairs)
-        print(f"Load average before: {', '.join(f'{value:.1f}' for value in os.getloadavg())}. "
-              f"{options.pairs} pairs of {WIDTH}x{HEIGHT} label PNGs ({options.distinct} distinct), "
-              f"{N_CLASSES} classes + {IGNORE} ignore; {wrong:.1%} of valid pixels predicted wrong. "
-              f"Python {platform.python_version()}, NumPy {np.__version__}, OpenCV {cv2.__version__}, "
-              f"Pillow {Image.__version__}; {os.cpu_count()} cores. Times per pair: CPU time, median of "
-              f"{options.rounds} rounds; wall times (--jobs): the fastest of {options.rounds} rounds.\n")
+        print(
+            f"Load average before: {', '.join(f'{value:.1f}' for value in os.getloadavg())}. "
+            f"{options.pairs} pairs of {WIDTH}x{HEIGHT} label PNGs ({options.distinct} distinct), "
+            f"{N_CLASSES} classes + {IGNORE} ignore; {wrong:.1%} of valid pixels predicted wrong. "
+            f"Python {platform.python_version()}, NumPy {np.__version__}, OpenCV {cv2.__version__}, "
+            f"Pillow {Image.__version__}; {os.cpu_count()} cores. Times per pair: CPU time, median of "
+            f"{options.rounds} rounds; wall times (--jobs): the fastest of {options.rounds} rounds.\n"
+        )
         rows = []
         for writer, folder in folders.items():
             rows.append(_measure_writer(writer, folder, options, root))
@@ -336,7 +350,7 @@ def _pair_paths(folder: Path, count: int) -> list[tuple[Path, Path]]:
 
 def _measure_writer(writer: str, folder: Path, options, root: Path) -> dict:
     paths = _pair_paths(folder, options.pairs)
-    size = statistics.mean(path.stat().st_size for pair in paths[:options.distinct] for path in pair)
+    size = statistics.mean(path.stat().st_size for pair in paths[: options.distinct] for path in pair)
     decoders = usable_decoders(paths[0][0])
 
     def floor_with(decode):
@@ -348,30 +362,54 @@ def _measure_writer(writer: str, folder: Path, options, root: Path) -> dict:
     cpu = per_pair_times(variants, counts, options.rounds)
     floor_name = min((name for name in cpu if name.startswith("floor:")), key=cpu.get)
     # Wall time on a machine shared with other jobs: the fastest of several rounds is the least disturbed.
-    walls = per_pair_times({"jobs1": variants["segtool"],
-                            "jobs2": lambda: score_folders(folder / "pred", folder / "gt", jobs=2)},
-                           {"jobs1": len(paths), "jobs2": len(paths)}, options.rounds, wall_time, min)
-    jobs2_cpu = per_pair_times({"jobs2": lambda: score_folders(folder / "pred", folder / "gt", jobs=2)},
-                               {"jobs2": len(paths)}, options.rounds, all_processes_cpu_time)["jobs2"]
-    return {"writer": writer, "size": size, "floor": cpu[floor_name], "floor_decoder": floor_name[6:],
-            "jobs2_cpu": jobs2_cpu,
-            "decoders": {name[6:]: value for name, value in cpu.items() if name.startswith("floor:")},
-            "segtool": cpu["segtool"], "jobs1": walls["jobs1"], "jobs2": walls["jobs2"]}
+    walls = per_pair_times(
+        {
+            "jobs1": variants["segtool"],
+            "jobs2": lambda: score_folders(folder / "pred", folder / "gt", jobs=2),
+        },
+        {"jobs1": len(paths), "jobs2": len(paths)},
+        options.rounds,
+        wall_time,
+        min,
+    )
+    jobs2_cpu = per_pair_times(
+        {"jobs2": lambda: score_folders(folder / "pred", folder / "gt", jobs=2)},
+        {"jobs2": len(paths)},
+        options.rounds,
+        all_processes_cpu_time,
+    )["jobs2"]
+    return {
+        "writer": writer,
+        "size": size,
+        "floor": cpu[floor_name],
+        "floor_decoder": floor_name[6:],
+        "jobs2_cpu": jobs2_cpu,
+        "decoders": {name[6:]: value for name, value in cpu.items() if name.startswith("floor:")},
+        "segtool": cpu["segtool"],
+        "jobs1": walls["jobs1"],
+        "jobs2": walls["jobs2"],
+    }
 
 
 def _print_main_table(rows: list[dict]) -> None:
-    print("| files written by | KB per file | floor: fastest decode of both (ms) | segtool --jobs 1 (ms) "
-          f"| segtool / floor (target <= {TARGET_FLOOR_RATIO}) | wall --jobs 1 (ms) | wall --jobs 2 (ms) "
-          f"| speed-up (target >= {TARGET_TWO_CORES}) | CPU of the run, --jobs 2 (ms) "
-          "| parallel efficiency |")
+    print(
+        "| files written by | KB per file | floor: fastest decode of both (ms) | segtool --jobs 1 (ms) "
+        f"| segtool / floor (target <= {TARGET_FLOOR_RATIO}) | wall --jobs 1 (ms) | wall --jobs 2 (ms) "
+        f"| speed-up (target >= {TARGET_TWO_CORES}) | CPU of the run, --jobs 2 (ms) "
+        "| parallel efficiency |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['writer']} | {row['size'] / 1024:.0f} | {row['floor'] * 1e3:.2f} ({row['floor_decoder']}) "
-              f"| {row['segtool'] * 1e3:.2f} | {row['segtool'] / row['floor']:.2f} | {row['jobs1'] * 1e3:.2f} "
-              f"| {row['jobs2'] * 1e3:.2f} | {row['jobs1'] / row['jobs2']:.2f} | {row['jobs2_cpu'] * 1e3:.2f} "
-              f"| {row['segtool'] / row['jobs2_cpu']:.2f} |")
-    print("\nParallel efficiency = CPU per pair with --jobs 1 / CPU per pair of the whole run with --jobs 2 "
-          "(all threads: coordination, shared caches): on two idle cores the speed-up is about twice it.\n")
+        print(
+            f"| {row['writer']} | {row['size'] / 1024:.0f} | {row['floor'] * 1e3:.2f} ({row['floor_decoder']}) "
+            f"| {row['segtool'] * 1e3:.2f} | {row['segtool'] / row['floor']:.2f} | {row['jobs1'] * 1e3:.2f} "
+            f"| {row['jobs2'] * 1e3:.2f} | {row['jobs1'] / row['jobs2']:.2f} | {row['jobs2_cpu'] * 1e3:.2f} "
+            f"| {row['segtool'] / row['jobs2_cpu']:.2f} |"
+        )
+    print(
+        "\nParallel efficiency = CPU per pair with --jobs 1 / CPU per pair of the whole run with --jobs 2 "
+        "(all threads: coordination, shared caches): on two idle cores the speed-up is about twice it.\n"
+    )
     for row in rows:
         decoders = ", ".join(f"{name} {value * 1e3:.2f}" for name, value in sorted(row["decoders"].items()))
         print(f"Decoding both files of a pair ({row['writer']} files), ms: {decoders}.")
@@ -388,7 +426,9 @@ def _print_peers(folder: Path, options, root: Path) -> None:
         "MedPy dc per class": medpy_loop if _importable("medpy.metric.binary") else None,
     }
     available = {name: peer for name, peer in peers.items() if peer is not None}
-    variants = {name: (lambda peer=peer: [peer(gt, pred) for gt, pred in paths]) for name, peer in available.items()}
+    variants = {
+        name: (lambda peer=peer: [peer(gt, pred) for gt, pred in paths]) for name, peer in available.items()
+    }
     variants["segtool"] = lambda: score_folders(folder / "pred", folder / "gt", jobs=1)
     variants["floor"] = lambda: [(decode(gt.read_bytes()), decode(pred.read_bytes())) for gt, pred in paths]
     counts = dict.fromkeys(variants, len(paths))
@@ -396,8 +436,10 @@ def _print_peers(folder: Path, options, root: Path) -> None:
     cpu = per_pair_times(variants, counts, max(1, options.rounds // 2))
     print("| what users do today (Pillow-written files, one core) | ms per pair | segtool is faster by |")
     print("|---|---:|---:|")
-    print(f"| (floor: OpenCV decoding both files, nothing else) | {cpu['floor'] * 1e3:.1f} | "
-          f"{cpu['floor'] / cpu['segtool']:.2f}x |")
+    print(
+        f"| (floor: OpenCV decoding both files, nothing else) | {cpu['floor'] * 1e3:.1f} | "
+        f"{cpu['floor'] / cpu['segtool']:.2f}x |"
+    )
     print(f"| segtool --jobs 1 | {cpu['segtool'] * 1e3:.1f} | 1.0x |")
     for name in peers:
         if name in cpu:
@@ -424,7 +466,9 @@ def _print_memory(folder: Path, options, root: Path) -> None:
         for role in ("gt", "pred"):
             (target / role).mkdir(parents=True)
             for index in range(base * factor):
-                os.link(folder / role / f"image_{index % base:05d}.png", target / role / f"image_{index:06d}.png")
+                os.link(
+                    folder / role / f"image_{index % base:05d}.png", target / role / f"image_{index:06d}.png"
+                )
         peak = peak_memory_mb(target / "pred", target / "gt", root / f"per_image_{factor}.csv")
         print(f"| {base * factor} | {peak:.0f} |")
     print()

@@ -40,7 +40,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_score import all_processes_cpu_time, make_pair, take_turns  # noqa: E402  (a sibling script)
-
 from segtool.maskio import encode_png  # noqa: E402
 from segtool.memory import keep_freed_memory  # noqa: E402
 from segtool.metrics.boundary import BoundaryScorer  # noqa: E402
@@ -51,8 +50,20 @@ VARIANTS = {"plain": (), "hd95,nsd": ("hd95", "nsd"), "all": ("hd95", "assd", "n
 
 
 def rasterize_examples(out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "segtool", "rasterize", str(EXAMPLES / "annotations"), "-o", str(out),
-                    "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "segtool",
+            "rasterize",
+            str(EXAMPLES / "annotations"),
+            "-o",
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return out
 
 
@@ -69,21 +80,41 @@ def write_benchmark_pairs(root: Path, distinct: int, total: int) -> Path:
     return root
 
 
-def scorer_run(pred: Path, gt: Path, names: tuple[str, ...], *, labels: Path | None = None,
-               jobs: int = 1, repeat: int = 1) -> Callable[[], object]:
+def scorer_run(
+    pred: Path,
+    gt: Path,
+    names: tuple[str, ...],
+    *,
+    labels: Path | None = None,
+    jobs: int = 1,
+    repeat: int = 1,
+) -> Callable[[], object]:
     metrics = [BoundaryScorer.from_names(names)] if names else []
 
     def run() -> None:
         for _ in range(repeat):
             score_folders(pred, gt, labels=labels, image_metrics=metrics, jobs=jobs)
+
     return run
 
 
-def report_variants(title: str, pred: Path, gt: Path, n_pairs: int, rounds: int, *,
-                    labels: Path | None = None, repeat: int = 1) -> None:
-    variants = {name: scorer_run(pred, gt, names, labels=labels, repeat=repeat) for name, names in VARIANTS.items()}
-    cpu = {name: statistics.median(values)
-           for name, values in take_turns(variants, rounds, all_processes_cpu_time).items()}
+def report_variants(
+    title: str,
+    pred: Path,
+    gt: Path,
+    n_pairs: int,
+    rounds: int,
+    *,
+    labels: Path | None = None,
+    repeat: int = 1,
+) -> None:
+    variants = {
+        name: scorer_run(pred, gt, names, labels=labels, repeat=repeat) for name, names in VARIANTS.items()
+    }
+    cpu = {
+        name: statistics.median(values)
+        for name, values in take_turns(variants, rounds, all_processes_cpu_time).items()
+    }
     print(f"\n{title}: {n_pairs} pairs, CPU time per pair (median of {rounds} rounds), jobs=1")
     print(f"{'variant':<10} {'ms/pair':>10} {'x plain':>8} {'extra ms/pair':>14}")
     for name, seconds in cpu.items():
@@ -106,9 +137,13 @@ def report_parallel(pred: Path, gt: Path, n_pairs: int, rounds: int) -> None:
     cpu = {name: statistics.median(pair[1] for pair in pairs) for name, pairs in both.items()}
     print(f"\nhd95,nsd on {n_pairs} benchmark pairs: wall (fastest of {rounds} rounds) and CPU of the run")
     for name in runs:
-        print(f"{name}: wall {wall[name] / n_pairs * 1000:.0f} ms/pair, CPU {cpu[name] / n_pairs * 1000:.0f} ms/pair")
-    print(f"wall speed-up {wall['jobs=1'] / wall['jobs=2']:.2f}x; parallel efficiency (CPU jobs=1 / CPU jobs=2) "
-          f"{cpu['jobs=1'] / cpu['jobs=2']:.2f}")
+        print(
+            f"{name}: wall {wall[name] / n_pairs * 1000:.0f} ms/pair, CPU {cpu[name] / n_pairs * 1000:.0f} ms/pair"
+        )
+    print(
+        f"wall speed-up {wall['jobs=1'] / wall['jobs=2']:.2f}x; parallel efficiency (CPU jobs=1 / CPU jobs=2) "
+        f"{cpu['jobs=1'] / cpu['jobs=2']:.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -123,14 +158,29 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
         masks = rasterize_examples(root / "examples")
-        report_variants("examples", EXAMPLES / "predictions", masks, 4, options.rounds,
-                        labels=masks / "labels.txt", repeat=options.repeat)
+        report_variants(
+            "examples",
+            EXAMPLES / "predictions",
+            masks,
+            4,
+            options.rounds,
+            labels=masks / "labels.txt",
+            repeat=options.repeat,
+        )
         distinct = write_benchmark_pairs(root / "distinct", options.distinct, options.distinct)
-        report_variants("benchmark 1024x2048, 19 classes", distinct / "pred", distinct / "gt", options.distinct,
-                        options.rounds)
-        linked = write_benchmark_pairs(root / "linked", options.distinct, max(options.pairs, options.distinct))
-        report_parallel(linked / "pred", linked / "gt", max(options.pairs, options.distinct),
-                        max(1, options.rounds // 2))
+        report_variants(
+            "benchmark 1024x2048, 19 classes",
+            distinct / "pred",
+            distinct / "gt",
+            options.distinct,
+            options.rounds,
+        )
+        linked = write_benchmark_pairs(
+            root / "linked", options.distinct, max(options.pairs, options.distinct)
+        )
+        report_parallel(
+            linked / "pred", linked / "gt", max(options.pairs, options.distinct), max(1, options.rounds // 2)
+        )
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 

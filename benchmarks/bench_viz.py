@@ -48,7 +48,7 @@ def scene(rng: np.random.Generator) -> np.ndarray:
     labels = np.zeros((HEIGHT, WIDTH), np.uint8)
     for _ in range(12):  # large regions
         x, y = rng.integers(0, WIDTH - 400), rng.integers(0, HEIGHT - 300)
-        labels[y:y + rng.integers(100, 300), x:x + rng.integers(200, 400)] = rng.integers(1, 6)
+        labels[y : y + rng.integers(100, 300), x : x + rng.integers(200, 400)] = rng.integers(1, 6)
     for _ in range(60):  # objects
         centre = (int(rng.integers(0, WIDTH)), int(rng.integers(0, HEIGHT)))
         axes = (int(rng.integers(5, 60)), int(rng.integers(5, 60)))
@@ -82,8 +82,10 @@ def cpu_median(func, items, rounds: int) -> float:
 
 
 def bench_pictures(items, out: Path, rounds: int) -> None:
-    png, jpeg = OverlayOptions(label_map=LABELS, outline=True), OverlayOptions(label_map=LABELS, outline=True,
-                                                                                image_format="jpeg")
+    png, jpeg = (
+        OverlayOptions(label_map=LABELS, outline=True),
+        OverlayOptions(label_map=LABELS, outline=True, image_format="jpeg"),
+    )
 
     def floor(gt, pred, photo):
         read_label_ids(gt)
@@ -95,7 +97,9 @@ def bench_pictures(items, out: Path, rounds: int) -> None:
 
     variants = {
         "(a) floor: read + write PNG": floor,
-        "(b) overlay + outline + legend, PNG": lambda gt, pred, photo: overlay_file(photo, gt, out / "o.png", png),
+        "(b) overlay + outline + legend, PNG": lambda gt, pred, photo: overlay_file(
+            photo, gt, out / "o.png", png
+        ),
         "(c) the same, JPEG": lambda gt, pred, photo: overlay_file(photo, gt, out / "o.jpg", jpeg),
         "(d) error map over the photo, PNG": errors,
         "(e) stats: read + count one mask": lambda gt, pred, photo: count_mask(gt, ignore=(255,)),
@@ -110,21 +114,42 @@ def bench_report(items) -> None:
     gt, pred, photo = items[0]
     truth, guess, image = read_label_ids(gt), read_label_ids(pred), read_image(photo)
     start = time.process_time()
-    pictures = [Picture(caption, encode_image(thumbnail(picture, max_side=240), image_format="jpeg", quality=80))
-                for caption, picture in (("ground truth", image), ("prediction", image),
-                                         ("errors", error_map(truth, guess, image=image)))]
+    pictures = [
+        Picture(caption, encode_image(thumbnail(picture, max_side=240), image_format="jpeg", quality=80))
+        for caption, picture in (
+            ("ground truth", image),
+            ("prediction", image),
+            ("errors", error_map(truth, guess, image=image)),
+        )
+    ]
     picture_time = time.process_time() - start
     names = [label.name for label in LABELS]
-    classes = [ClassScores(label.id, label.name, {"dice": 0.7, "iou": 0.55}, {"dice": 0.6, "iou": 0.5},
-                           {"dice": 0.2, "iou": 0.2}, {"dice": 5000, "iou": 5000}, in_mean=label.id != 0)
-               for label in LABELS]
-    per_image = {metric: {name: rng.beta(5, 2, 5000).tolist() for name in names} for metric in ("dice", "iou")}
+    classes = [
+        ClassScores(
+            label.id,
+            label.name,
+            {"dice": 0.7, "iou": 0.55},
+            {"dice": 0.6, "iou": 0.5},
+            {"dice": 0.2, "iou": 0.2},
+            {"dice": 5000, "iou": 5000},
+            in_mean=label.id != 0,
+        )
+        for label in LABELS
+    ]
+    per_image = {
+        metric: {name: rng.beta(5, 2, 5000).tolist() for name in names} for metric in ("dice", "iou")
+    }
     entry = ImageEntry("city/image_00001.png", {"dice": 0.31}, pictures, href="gt/city/image_00001.png")
     worst = [ImageGroup("overall", [entry] * 8)] + [ImageGroup(name, [entry] * 4) for name in names[1:]]
     confusion = Confusion(rng.integers(0, 10**6, (CLASSES, CLASSES)), names, names)
     start = time.process_time()
-    html = score_report(settings={"predictions": "pred/"}, classes=classes, per_image=per_image,
-                        confusion=confusion, worst=worst)
+    html = score_report(
+        settings={"predictions": "pred/"},
+        classes=classes,
+        per_image=per_image,
+        confusion=confusion,
+        worst=worst,
+    )
     build = time.process_time() - start
     embedded = sum(len(picture.data) for picture in pictures)
     print(f"\nreport: 19 classes, 5,000 images, {8 + 4 * 18} worst entries x 3 thumbnails")

@@ -75,7 +75,7 @@ def encode_brush(values: np.ndarray, *, word_size: int = 8) -> list[int]:
             length -= chunk
     text = "".join(bits)
     text += "0" * (-len(text) % 8)
-    return [int(text[i:i + 8], 2) for i in range(0, len(text), 8)]
+    return [int(text[i : i + 8], 2) for i in range(0, len(text), 8)]
 
 
 def brush_rle(mask: np.ndarray, *, colour=(255, 0, 0)) -> list[int]:
@@ -103,7 +103,9 @@ IMAGE = "scene.jpg"
 # Vertices are off the half-pixel grid so that no pixel centre lies on an edge: formats that store
 # rounded coordinates (Label Studio's percentages) then cannot flip a pixel.
 SCENE = (
-    SceneShape("car", "polygon", ((4.25, 4.25), (16.25, 3.25), (18.25, 12.25), (10.25, 15.25), (5.25, 11.25))),
+    SceneShape(
+        "car", "polygon", ((4.25, 4.25), (16.25, 3.25), (18.25, 12.25), (10.25, 15.25), (5.25, 11.25))
+    ),
     SceneShape("car", "polygon", ((30.25, 20.25), (44.25, 22.25), (36.25, 30.25))),
     SceneShape("sign", "box", (22, 3, 30, 9)),
     SceneShape("wheel", "circle", (10, 24, 5)),
@@ -146,10 +148,18 @@ def labelme(shapes=SCENE) -> dict:
         else:
             out.append(("polygon", shape.label, [list(p) for p in box_corners(shape.points)]))
             out.append(("polygon", "_background_", [list(p) for p in box_corners(shape.hole)]))
-    return {"version": "5.2.1", "flags": {}, "imagePath": IMAGE, "imageData": None,
-            "imageHeight": HEIGHT, "imageWidth": WIDTH,
-            "shapes": [{"label": label, "points": points, "group_id": None, "shape_type": kind, "flags": {}}
-                       for kind, label, points in out]}
+    return {
+        "version": "5.2.1",
+        "flags": {},
+        "imagePath": IMAGE,
+        "imageData": None,
+        "imageHeight": HEIGHT,
+        "imageWidth": WIDTH,
+        "shapes": [
+            {"label": label, "points": points, "group_id": None, "shape_type": kind, "flags": {}}
+            for kind, label, points in out
+        ],
+    }
 
 
 def coco(shapes=SCENE) -> dict:
@@ -164,11 +174,20 @@ def coco(shapes=SCENE) -> dict:
         else:
             points = box_corners(shape.points) if shape.kind == "box" else shape.points
             segmentation = [[float(v) for point in points for v in point]]
-        annotations.append({"id": len(annotations) + 1, "image_id": 1, "iscrowd": 0,
-                            "category_id": categories.index(shape.label) + 1, "segmentation": segmentation})
-    return {"images": [{"id": 1, "file_name": IMAGE, "width": WIDTH, "height": HEIGHT}],
-            "annotations": annotations,
-            "categories": [{"id": i + 1, "name": name} for i, name in enumerate(categories)]}
+        annotations.append(
+            {
+                "id": len(annotations) + 1,
+                "image_id": 1,
+                "iscrowd": 0,
+                "category_id": categories.index(shape.label) + 1,
+                "segmentation": segmentation,
+            }
+        )
+    return {
+        "images": [{"id": 1, "file_name": IMAGE, "width": WIDTH, "height": HEIGHT}],
+        "annotations": annotations,
+        "categories": [{"id": i + 1, "name": name} for i, name in enumerate(categories)],
+    }
 
 
 def cvat(shapes=SCENE, *, labels=None) -> str:
@@ -189,41 +208,77 @@ def cvat(shapes=SCENE, *, labels=None) -> str:
         else:
             left, top, right, bottom = shape.points
             crop = holed_mask(shape)[top:bottom, left:right]
-            body.append(f'<mask {common} rle="{cvat_rle(crop)}" left="{left}" top="{top}" '
-                        f'width="{right - left}" height="{bottom - top}"/>')
+            body.append(
+                f'<mask {common} rle="{cvat_rle(crop)}" left="{left}" top="{top}" '
+                f'width="{right - left}" height="{bottom - top}"/>'
+            )
     label_xml = "".join(f"<label><name>{name}</name><type>any</type></label>" for name in labels)
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<annotations><version>1.1</version>'
-            f"<meta><task><name>t</name><labels>{label_xml}</labels></task></meta>"
-            f'<image id="0" name="{IMAGE}" width="{WIDTH}" height="{HEIGHT}">{"".join(body)}</image>'
-            "</annotations>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<annotations><version>1.1</version>'
+        f"<meta><task><name>t</name><labels>{label_xml}</labels></task></meta>"
+        f'<image id="0" name="{IMAGE}" width="{WIDTH}" height="{HEIGHT}">{"".join(body)}</image>'
+        "</annotations>"
+    )
 
 
 def labelstudio(shapes=SCENE) -> list:
     """A Label Studio JSON export of one task; circles as ellipses, the holed shape as a brush."""
+
     def region(kind: str, label: str, value: dict) -> dict:
-        return {"id": f"r{len(results)}", "type": f"{kind}labels", "from_name": "label", "to_name": "image",
-                "original_width": WIDTH, "original_height": HEIGHT, "image_rotation": 0,
-                "value": {**value, f"{kind}labels": [label]}}
+        return {
+            "id": f"r{len(results)}",
+            "type": f"{kind}labels",
+            "from_name": "label",
+            "to_name": "image",
+            "original_width": WIDTH,
+            "original_height": HEIGHT,
+            "image_rotation": 0,
+            "value": {**value, f"{kind}labels": [label]},
+        }
 
     results: list = []
     px, py = 100.0 / WIDTH, 100.0 / HEIGHT
     for shape in shapes:
         if shape.kind == "polygon":
-            results.append(region("polygon", shape.label, {"points": [[x * px, y * py] for x, y in shape.points]}))
+            results.append(
+                region("polygon", shape.label, {"points": [[x * px, y * py] for x, y in shape.points]})
+            )
         elif shape.kind == "box":
             left, top, right, bottom = shape.points
-            results.append(region("rectangle", shape.label, {"x": left * px, "y": top * py, "rotation": 0,
-                                                             "width": (right - left) * px,
-                                                             "height": (bottom - top) * py}))
+            results.append(
+                region(
+                    "rectangle",
+                    shape.label,
+                    {
+                        "x": left * px,
+                        "y": top * py,
+                        "rotation": 0,
+                        "width": (right - left) * px,
+                        "height": (bottom - top) * py,
+                    },
+                )
+            )
         elif shape.kind == "circle":
             cx, cy, r = shape.points
-            results.append(region("ellipse", shape.label, {"x": cx * px, "y": cy * py, "rotation": 0,
-                                                           "radiusX": r * px, "radiusY": r * py}))
+            results.append(
+                region(
+                    "ellipse",
+                    shape.label,
+                    {"x": cx * px, "y": cy * py, "rotation": 0, "radiusX": r * px, "radiusY": r * py},
+                )
+            )
         else:
-            results.append(region("brush", shape.label, {"format": "rle", "rle": brush_rle(holed_mask(shape))}))
-    return [{"id": 1, "data": {"image": f"/data/upload/1/0badc0de-{IMAGE}"},
-             "annotations": [{"id": 10, "completed_by": 1, "was_cancelled": False, "result": results}],
-             "predictions": []}]
+            results.append(
+                region("brush", shape.label, {"format": "rle", "rle": brush_rle(holed_mask(shape))})
+            )
+    return [
+        {
+            "id": 1,
+            "data": {"image": f"/data/upload/1/0badc0de-{IMAGE}"},
+            "annotations": [{"id": 10, "completed_by": 1, "was_cancelled": False, "result": results}],
+            "predictions": [],
+        }
+    ]
 
 
 def via(shapes=SCENE, *, version: int = 2) -> dict:
@@ -244,8 +299,12 @@ def via(shapes=SCENE, *, version: int = 2) -> dict:
         else:
             continue
         regions.append({"shape_attributes": attrs, "region_attributes": {"class": shape.label}})
-    entry = {"filename": IMAGE, "size": 1234, "file_attributes": {},
-             "regions": {str(i): r for i, r in enumerate(regions)} if version == 1 else regions}
+    entry = {
+        "filename": IMAGE,
+        "size": 1234,
+        "file_attributes": {},
+        "regions": {str(i): r for i, r in enumerate(regions)} if version == 1 else regions,
+    }
     return {f"{IMAGE}1234": entry}
 
 
@@ -254,17 +313,38 @@ def supervisely(shapes=SCENE) -> dict:
     objects = []
     for shape in shapes:
         if shape.kind == "polygon":
-            objects.append(("polygon", shape.label, {"exterior": [list(p) for p in shape.points], "interior": []}))
+            objects.append(
+                ("polygon", shape.label, {"exterior": [list(p) for p in shape.points], "interior": []})
+            )
         elif shape.kind == "box":
             left, top, right, bottom = shape.points
-            objects.append(("rectangle", shape.label, {"exterior": [[left, top], [right - 1, bottom - 1]],
-                                                      "interior": []}))
+            objects.append(
+                (
+                    "rectangle",
+                    shape.label,
+                    {"exterior": [[left, top], [right - 1, bottom - 1]], "interior": []},
+                )
+            )
         elif shape.kind == "holed":
-            objects.append(("polygon", shape.label, {"exterior": [list(p) for p in box_corners(shape.points)],
-                                                    "interior": [[list(p) for p in box_corners(shape.hole)]]}))
-    return {"description": "", "tags": [], "size": {"height": HEIGHT, "width": WIDTH},
-            "objects": [{"id": i + 1, "classTitle": label, "geometryType": kind, "tags": [], "points": points}
-                        for i, (kind, label, points) in enumerate(objects)]}
+            objects.append(
+                (
+                    "polygon",
+                    shape.label,
+                    {
+                        "exterior": [list(p) for p in box_corners(shape.points)],
+                        "interior": [[list(p) for p in box_corners(shape.hole)]],
+                    },
+                )
+            )
+    return {
+        "description": "",
+        "tags": [],
+        "size": {"height": HEIGHT, "width": WIDTH},
+        "objects": [
+            {"id": i + 1, "classTitle": label, "geometryType": kind, "tags": [], "points": points}
+            for i, (kind, label, points) in enumerate(objects)
+        ],
+    }
 
 
 def dump(document) -> str:

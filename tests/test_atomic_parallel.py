@@ -7,18 +7,17 @@ import time
 
 import pytest
 
-from segtool.atomic import open_atomic, write_bytes_atomic
 from segtool import parallel
+from segtool.atomic import open_atomic, write_bytes_atomic
 from segtool.parallel import batch_size_for, map_in_order
 
 
 def test_interrupted_write_keeps_the_old_file(tmp_path):
     target = tmp_path / "out.csv"
     write_bytes_atomic(target, b"old")
-    with pytest.raises(KeyboardInterrupt):
-        with open_atomic(target, "w") as handle:
-            handle.write("half of the new")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), open_atomic(target, "w") as handle:
+        handle.write("half of the new")
+        raise KeyboardInterrupt
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["out.csv"]
 

@@ -153,7 +153,9 @@ def test_image_edge_makes_a_boundary_only_when_asked():
     # pixels) -> pred: 18 zeros (row 0, the sides of rows 1..3, the two ends of row 4) and 8
     # ones (row 4 inside); pred (28 pixels) -> truth: 18 zeros (row 0, the sides of rows 1..4)
     # and 10 ones (row 5). Within 0.5: 36 of 54.
-    assert normalized_surface_distance(truth, pred, tolerance=0.5, edge_is_boundary=True) == pytest.approx(36 / 54)
+    assert normalized_surface_distance(truth, pred, tolerance=0.5, edge_is_boundary=True) == pytest.approx(
+        36 / 54
+    )
     assert hausdorff_distance(truth, pred) == hausdorff_distance(truth, pred, edge_is_boundary=True) == 1
 
 
@@ -261,7 +263,9 @@ def test_label_and_mask_entry_points_agree():
 
 def test_boundary_scorer_is_boundary_scores_with_settings_bound():
     truth, pred = prediction_into_ignored_rows()
-    scorer = pickle.loads(pickle.dumps(BoundaryScorer.from_names(["HD", "nsd"], tolerances=Tolerances(nsd=1))))
+    scorer = pickle.loads(
+        pickle.dumps(BoundaryScorer.from_names(["HD", "nsd"], tolerances=Tolerances(nsd=1)))
+    )
     assert scorer.names == ("hd", "nsd")
     # As in test_boundary_scores_ignore_prediction_inside_ignored_pixels: HD 0 once 255 is ignored.
     scores = scorer(truth, pred, class_ids=np.array([1, 2]), ignore=(255,))
@@ -292,11 +296,16 @@ def test_numpy_edt_is_exact_for_any_spacing(features, spacing):
     np.testing.assert_allclose(squared_edt(features, spacing=spacing), expected, rtol=1e-12)
 
 
-@given(features=arrays(bool, st.tuples(st.integers(1, 9), st.integers(1, 12))), step=st.sampled_from([0.5, 1.0, 3.0]))
+@given(
+    features=arrays(bool, st.tuples(st.integers(1, 9), st.integers(1, 12))),
+    step=st.sampled_from([0.5, 1.0, 3.0]),
+)
 def test_opencv_edt_is_exact_for_square_pixels(features, step):
     field = DistanceField(features, spacing=(step, step))
     everywhere = np.ones(features.shape, bool)
-    np.testing.assert_allclose(field.squared_at(everywhere), brute_force_squared(features, (step, step)).ravel())
+    np.testing.assert_allclose(
+        field.squared_at(everywhere), brute_force_squared(features, (step, step)).ravel()
+    )
 
 
 def test_opencv_edt_is_exact_for_long_distances():

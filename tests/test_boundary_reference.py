@@ -51,7 +51,9 @@ def test_medpy_hd_hd95_and_assd(spacing):
     """MedPy 0.5: ``hd`` is our hd, ``hd95`` our hd95_pooled, ``assd`` our assd (pooled mean)."""
     binary = pytest.importorskip("medpy.metric.binary")
     for truth, pred in blob_pairs(25):
-        ours = boundary_metrics(truth, pred, ["hd", "hd95_pooled", "assd"], spacing=spacing, edge_is_boundary=True)
+        ours = boundary_metrics(
+            truth, pred, ["hd", "hd95_pooled", "assd"], spacing=spacing, edge_is_boundary=True
+        )
         theirs = {
             "hd": binary.hd(pred, truth, voxelspacing=spacing),
             "hd95_pooled": binary.hd95(pred, truth, voxelspacing=spacing),
@@ -67,7 +69,10 @@ def test_medpy_directed_asd_gives_masd(spacing):
     binary = pytest.importorskip("medpy.metric.binary")
     for truth, pred in blob_pairs(10, seed=1):
         ours = boundary_metrics(truth, pred, ["masd"], spacing=spacing, edge_is_boundary=True)["masd"]
-        directed = binary.asd(pred, truth, voxelspacing=spacing), binary.asd(truth, pred, voxelspacing=spacing)
+        directed = (
+            binary.asd(pred, truth, voxelspacing=spacing),
+            binary.asd(truth, pred, voxelspacing=spacing),
+        )
         assert ours == pytest.approx(np.mean(directed), rel=1e-9)
 
 
@@ -85,7 +90,11 @@ def test_monai_hausdorff_average_distance_and_surface_dice(spacing):
         if not truth.any() or not pred.any():
             continue  # MONAI returns inf or nan there; segtool's empty rules are tested elsewhere
         ours = boundary_metrics(
-            truth, pred, ["hd", "hd95", "assd", "nsd"], spacing=spacing, edge_is_boundary=True,
+            truth,
+            pred,
+            ["hd", "hd95", "assd", "nsd"],
+            spacing=spacing,
+            edge_is_boundary=True,
             tolerances=Tolerances(nsd=2.0),
         )
         y_pred, y = one_hot(pred), one_hot(truth)
@@ -99,7 +108,9 @@ def test_monai_hausdorff_average_distance_and_surface_dice(spacing):
                 "assd": metrics.compute_average_surface_distance(
                     y_pred, y, include_background=True, symmetric=True, spacing=spacing
                 ),
-                "nsd": metrics.compute_surface_dice(y_pred, y, [2.0], include_background=True, spacing=spacing),
+                "nsd": metrics.compute_surface_dice(
+                    y_pred, y, [2.0], include_background=True, spacing=spacing
+                ),
             }
         for name, value in theirs.items():
             # MONAI works in float32.

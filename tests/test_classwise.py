@@ -8,12 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from segtool.metrics import classwise
 from segtool.metrics import (
     ImageCounts,
     RunningStats,
     ScoreAccumulator,
     class_scores,
+    classwise,
     confusion_matrix,
     counts_from_matrix,
     joint_counts,
@@ -45,9 +45,7 @@ def test_counts_from_square_and_extended_matrices():
 
 
 def test_metrics_from_matrix_summary():
-    matrix = np.array([[50, 0, 0],
-                       [5, 10, 5],
-                       [0, 0, 30]])
+    matrix = np.array([[50, 0, 0], [5, 10, 5], [0, 0, 30]])
     result = metrics_from_matrix(matrix)
     # Class 1: tp 10, fp 0, fn 10 -> Dice 20/30; class 2: tp 30, fp 5, fn 0 -> Dice 60/65.
     assert result["dice"][1] == pytest.approx(2 / 3) and result["dice"][2] == pytest.approx(60 / 65)
@@ -173,17 +171,21 @@ def test_batched_sums_equal_direct_sums_and_statistics(pairs, batch):
         defined = ~np.isnan(per_image)
         np.testing.assert_array_equal(result.image_count[metric], defined.sum(axis=0))
         seen = defined.any(axis=0)
-        np.testing.assert_allclose(result.image_mean[metric][seen], np.nanmean(per_image[:, seen], axis=0),
-                                   rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(result.image_std[metric][seen], np.nanstd(per_image[:, seen], axis=0),
-                                   rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            result.image_mean[metric][seen], np.nanmean(per_image[:, seen], axis=0), rtol=1e-12, atol=1e-15
+        )
+        np.testing.assert_allclose(
+            result.image_std[metric][seen], np.nanstd(per_image[:, seen], axis=0), rtol=1e-9, atol=1e-12
+        )
         assert np.all(np.isnan(result.image_mean[metric][~seen]))
 
 
 def test_equal_values_keep_their_exact_mean_and_a_zero_std():
     # Precision 7 / (7 + 3) = 0.7 on three images: 0.7 exactly, std exactly 0, in one batch or three.
-    images = [ImageCounts(str(index), np.array([1]), np.array([7]), np.array([3]), np.array([0]), valid_pixels=10)
-              for index in range(3)]
+    images = [
+        ImageCounts(str(index), np.array([1]), np.array([7]), np.array([3]), np.array([0]), valid_pixels=10)
+        for index in range(3)
+    ]
     for batch in (1, 64):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(classwise, "BATCH_IMAGES", batch)

@@ -18,9 +18,24 @@ def test_closed_stdout_is_sigpipe_not_an_error(tmp_path):
     labels = np.arange(2048, dtype=np.uint16).reshape(32, 64)
     for folder in ("pred", "gt"):
         write_mask(tmp_path / folder / "a.png", labels)
-    process = subprocess.Popen([sys.executable, "-m", "segtool", "score", str(tmp_path / "pred"),
-                                str(tmp_path / "gt"), "-f", "csv", "-j", "1", "-q"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).parent)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "segtool",
+            "score",
+            str(tmp_path / "pred"),
+            str(tmp_path / "gt"),
+            "-f",
+            "csv",
+            "-j",
+            "1",
+            "-q",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).parent,
+    )
     assert process.stdout.read(10) == b"class_id,c"
     process.stdout.close()  # like `| head -c 10`
     stderr = process.stderr.read()

@@ -18,16 +18,35 @@ def run(*args: str, stdin: str | None = None):
     return CliRunner().invoke(app, ["rasterize", *args, "--jobs", "1"], input=stdin, terminal_width=200)
 
 
-def labelme(path: Path, shapes: list[dict], *, height: int = 20, width: int = 30, image_path: str = "img.jpg"):
+def labelme(
+    path: Path, shapes: list[dict], *, height: int = 20, width: int = 30, image_path: str = "img.jpg"
+):
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"version": "5.4.1", "flags": {}, "shapes": shapes, "imagePath": image_path,
-                                "imageData": None, "imageHeight": height, "imageWidth": width}))
+    path.write_text(
+        json.dumps(
+            {
+                "version": "5.4.1",
+                "flags": {},
+                "shapes": shapes,
+                "imagePath": image_path,
+                "imageData": None,
+                "imageHeight": height,
+                "imageWidth": width,
+            }
+        )
+    )
     return path
 
 
 def square(label: str, x0: float, y0: float, x1: float, y1: float, **extra) -> dict:
-    return {"label": label, "points": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]], "group_id": None,
-            "shape_type": "polygon", "flags": {}, **extra}
+    return {
+        "label": label,
+        "points": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]],
+        "group_id": None,
+        "shape_type": "polygon",
+        "flags": {},
+        **extra,
+    }
 
 
 def test_folder_to_masks_with_relative_paths_and_sorted_ids(tmp_path):
@@ -65,8 +84,15 @@ def test_given_label_map_and_unknown_label(tmp_path):
     assert result.exit_code == 1
     assert "a.json" in result.stderr and "'truck'" in result.stderr and "shape 2" in result.stderr
     assert not (tmp_path / "out" / "a.png").exists()
-    result = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--labels", str(labels),
-                 "--unknown-label", "ignore")
+    result = run(
+        str(tmp_path / "in"),
+        "-o",
+        str(tmp_path / "out"),
+        "--labels",
+        str(labels),
+        "--unknown-label",
+        "ignore",
+    )
     assert result.exit_code == 0
     mask = read_mask(tmp_path / "out" / "a.png")
     assert (mask == 1).sum() == 100 and (mask == 255).sum() == 100
@@ -92,10 +118,21 @@ def test_two_inputs_writing_one_output_is_an_error_not_an_overwrite(tmp_path):
 
 
 def test_coco_file_names_cannot_escape_the_output_folder(tmp_path):
-    coco = {"images": [{"id": 1, "file_name": "../../evil.jpg", "height": 4, "width": 4}],
-            "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
-                             "segmentation": [[0, 0, 2, 0, 2, 2, 0, 2]], "area": 4, "bbox": [0, 0, 2, 2]}],
-            "categories": [{"id": 1, "name": "thing"}]}
+    coco = {
+        "images": [{"id": 1, "file_name": "../../evil.jpg", "height": 4, "width": 4}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "iscrowd": 0,
+                "segmentation": [[0, 0, 2, 0, 2, 2, 0, 2]],
+                "area": 4,
+                "bbox": [0, 0, 2, 2],
+            }
+        ],
+        "categories": [{"id": 1, "name": "thing"}],
+    }
     (tmp_path / "coco.json").write_text(json.dumps(coco))
     out = tmp_path / "deep" / "out"
     assert run(str(tmp_path / "coco.json"), "-o", str(out)).exit_code == 0
@@ -112,8 +149,10 @@ def test_binary_layout_one_mask_per_label(tmp_path):
 
 
 def test_more_than_255_labels_write_16_bit(tmp_path):
-    shapes = [square(f"c{index:03d}", index % 30, index // 30, index % 30 + 1, index // 30 + 1)
-              for index in range(300)]
+    shapes = [
+        square(f"c{index:03d}", index % 30, index // 30, index % 30 + 1, index // 30 + 1)
+        for index in range(300)
+    ]
     labelme(tmp_path / "a.json", shapes)
     assert run(str(tmp_path / "a.json"), "-o", str(tmp_path / "out")).exit_code == 0
     mask = read_mask(tmp_path / "out" / "a.png")
@@ -123,8 +162,13 @@ def test_more_than_255_labels_write_16_bit(tmp_path):
 
 
 def test_stdin_and_no_palette(tmp_path):
-    document = {"shapes": [square("road", 0, 0, 2, 2)], "imagePath": "x.jpg", "imageHeight": 4,
-                "imageWidth": 4, "imageData": None}
+    document = {
+        "shapes": [square("road", 0, 0, 2, 2)],
+        "imagePath": "x.jpg",
+        "imageHeight": 4,
+        "imageWidth": 4,
+        "imageData": None,
+    }
     result = run("-", "-o", str(tmp_path / "out"), "--no-palette", stdin=json.dumps(document))
     assert result.exit_code == 0, result.stderr
     raw = (tmp_path / "out" / "stdin.png").read_bytes()
@@ -158,23 +202,36 @@ def test_missing_input_is_one_line(tmp_path):
 
 def test_parallel_run_gives_the_same_masks(tmp_path):
     for index in range(6):
-        labelme(tmp_path / "in" / f"{index}.json", [square("road", index, 0, index + 7.3, 9.6),
-                                                     square("car", 2, index, 11.5, index + 4)])
-    one = CliRunner().invoke(app, ["rasterize", str(tmp_path / "in"), "-o", str(tmp_path / "j1"), "-j", "1",
-                                   "-f", "csv"])
-    two = CliRunner().invoke(app, ["rasterize", str(tmp_path / "in"), "-o", str(tmp_path / "j2"), "-j", "2",
-                                   "-f", "csv"])
+        labelme(
+            tmp_path / "in" / f"{index}.json",
+            [square("road", index, 0, index + 7.3, 9.6), square("car", 2, index, 11.5, index + 4)],
+        )
+    one = CliRunner().invoke(
+        app, ["rasterize", str(tmp_path / "in"), "-o", str(tmp_path / "j1"), "-j", "1", "-f", "csv"]
+    )
+    two = CliRunner().invoke(
+        app, ["rasterize", str(tmp_path / "in"), "-o", str(tmp_path / "j2"), "-j", "2", "-f", "csv"]
+    )
     assert one.exit_code == two.exit_code == 0 and one.stdout == two.stdout
     for index in range(6):
-        assert (tmp_path / "j1" / f"{index}.png").read_bytes() == (tmp_path / "j2" / f"{index}.png").read_bytes()
+        assert (tmp_path / "j1" / f"{index}.png").read_bytes() == (
+            tmp_path / "j2" / f"{index}.png"
+        ).read_bytes()
 
 
 @pytest.mark.skipif(not FIXTURES.exists(), reason="shared fixtures absent")
 @pytest.mark.parametrize("dataset", ["semantic_segmentation", "instance_segmentation", "video_annotation"])
 def test_labelme_convention_reproduces_labelme_masks(tmp_path, dataset):
     root = FIXTURES / "labelme" / dataset
-    result = run(str(root / "data_annotated"), "-o", str(tmp_path), "--labels", str(root / "labels.txt"),
-                 "--convention", "labelme")
+    result = run(
+        str(root / "data_annotated"),
+        "-o",
+        str(tmp_path),
+        "--labels",
+        str(root / "labels.txt"),
+        "--convention",
+        "labelme",
+    )
     assert result.exit_code == 0, result.stderr
     references = sorted((root / "data_dataset_voc").glob("SegmentationClass*/*.png"))
     assert references
@@ -187,20 +244,27 @@ def test_labelme_convention_reproduces_labelme_masks(tmp_path, dataset):
 
 def test_ignore_value_comes_from_the_label_map_unless_given(tmp_path):
     labels = tmp_path / "map.json"
-    labels.write_text('{"labels": [{"id": 0, "name": "_background_"}, {"id": 1, "name": "road"}],'
-                      ' "ignore_value": 99}')
+    labels.write_text(
+        '{"labels": [{"id": 0, "name": "_background_"}, {"id": 1, "name": "road"}], "ignore_value": 99}'
+    )
     path = labelme(tmp_path / "a.json", [square("road", 0, 0, 10, 10), square("__ignore__", 10, 0, 12, 10)])
     assert run(str(path), "-o", str(tmp_path / "map"), "--labels", str(labels)).exit_code == 0
     assert (read_mask(tmp_path / "map" / "a.png") == 99).sum() == 20  # 2 x 10 ignore pixels
-    assert run(str(path), "-o", str(tmp_path / "given"), "--labels", str(labels),
-               "--ignore-value", "77").exit_code == 0
+    assert (
+        run(
+            str(path), "-o", str(tmp_path / "given"), "--labels", str(labels), "--ignore-value", "77"
+        ).exit_code
+        == 0
+    )
     assert (read_mask(tmp_path / "given" / "a.png") == 77).sum() == 20
 
 
 def test_score_names_classes_from_the_map_rasterize_wrote(tmp_path):
     labelme(tmp_path / "a.json", [square("road", 0, 0, 10, 10)])
     assert run(str(tmp_path / "a.json"), "-o", str(tmp_path / "gt")).exit_code == 0
-    result = CliRunner().invoke(app, ["score", str(tmp_path / "gt"), str(tmp_path / "gt"), "-f", "csv", "-j", "1"])
+    result = CliRunner().invoke(
+        app, ["score", str(tmp_path / "gt"), str(tmp_path / "gt"), "-f", "csv", "-j", "1"]
+    )
     assert result.exit_code == 0, result.stderr
     names = [line.split(",")[1] for line in result.stdout.splitlines()[1:]]
     assert names[:2] == ["_background_", "road"]  # read from gt/labels.csv, no --labels needed
@@ -208,12 +272,26 @@ def test_score_names_classes_from_the_map_rasterize_wrote(tmp_path):
 
 def test_a_label_studio_task_that_cannot_be_sized_fails_alone(tmp_path):
     # Task 1 has no region (so no size) and no image file; task 2 is a 10 x 20 image with one box.
-    box = {"id": "r1", "type": "rectanglelabels", "from_name": "label", "to_name": "image",
-           "original_width": 20, "original_height": 10, "image_rotation": 0,
-           "value": {"x": 0, "y": 0, "width": 50, "height": 50, "rotation": 0, "rectanglelabels": ["car"]}}
-    tasks = [{"id": task_id, "data": {"image": name},
-              "annotations": [{"id": 100 + task_id, "completed_by": 1, "was_cancelled": False, "result": results}]}
-             for task_id, name, results in ((1, "empty.jpg", []), (2, "street.jpg", [box]))]
+    box = {
+        "id": "r1",
+        "type": "rectanglelabels",
+        "from_name": "label",
+        "to_name": "image",
+        "original_width": 20,
+        "original_height": 10,
+        "image_rotation": 0,
+        "value": {"x": 0, "y": 0, "width": 50, "height": 50, "rotation": 0, "rectanglelabels": ["car"]},
+    }
+    tasks = [
+        {
+            "id": task_id,
+            "data": {"image": name},
+            "annotations": [
+                {"id": 100 + task_id, "completed_by": 1, "was_cancelled": False, "result": results}
+            ],
+        }
+        for task_id, name, results in ((1, "empty.jpg", []), (2, "street.jpg", [box]))
+    ]
     (tmp_path / "export.json").write_text(json.dumps(tasks))
     result = run(str(tmp_path / "export.json"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1

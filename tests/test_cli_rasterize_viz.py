@@ -23,22 +23,48 @@ CAR_OVER_GRAY, ROAD_OVER_GRAY = [114, 50, 50], [50, 114, 50]
 
 
 def run(*args, stdin: bytes | None = None):
-    return CliRunner().invoke(app, ["rasterize", *map(str, args), "--jobs", "1"], input=stdin, terminal_width=200)
+    return CliRunner().invoke(
+        app, ["rasterize", *map(str, args), "--jobs", "1"], input=stdin, terminal_width=200
+    )
 
 
-def annotate(folder: Path, name: str, shapes: list[dict], *, image: str, height: int = 10, width: int = 20,
-             image_data: str | None = None) -> Path:
+def annotate(
+    folder: Path,
+    name: str,
+    shapes: list[dict],
+    *,
+    image: str,
+    height: int = 10,
+    width: int = 20,
+    image_data: str | None = None,
+) -> Path:
     """A LabelMe file 'name.json' in ``folder`` naming ``image``, with ``image_data`` embedded (default none)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"
-    path.write_text(json.dumps({"version": "5.4.1", "flags": {}, "shapes": shapes, "imagePath": image,
-                                "imageData": image_data, "imageHeight": height, "imageWidth": width}))
+    path.write_text(
+        json.dumps(
+            {
+                "version": "5.4.1",
+                "flags": {},
+                "shapes": shapes,
+                "imagePath": image,
+                "imageData": image_data,
+                "imageHeight": height,
+                "imageWidth": width,
+            }
+        )
+    )
     return path
 
 
 def box(label: str, x0: int, y0: int, x1: int, y1: int) -> dict:
-    return {"label": label, "points": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]], "group_id": None,
-            "shape_type": "polygon", "flags": {}}
+    return {
+        "label": label,
+        "points": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]],
+        "group_id": None,
+        "shape_type": "polygon",
+        "flags": {},
+    }
 
 
 def photo(path: Path, *, size=(20, 10)) -> None:
@@ -52,14 +78,18 @@ def pixels(path: Path) -> np.ndarray:
 
 def test_overlay_of_each_mask_over_its_image_mirrors_the_mask_folder(tmp_path):
     photo(tmp_path / "in" / "sub" / "a.png")
-    annotate(tmp_path / "in" / "sub", "a", [box("car", 2, 2, 6, 6), box("road", 10, 0, 20, 10)], image="a.png")
+    annotate(
+        tmp_path / "in" / "sub", "a", [box("car", 2, 2, 6, 6), box("road", 10, 0, 20, 10)], image="a.png"
+    )
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
     assert result.exit_code == 0, result.stderr
     picture = pixels(tmp_path / "viz" / "sub" / "a.png")
     mask = read_mask(tmp_path / "masks" / "sub" / "a.png")
     # the 4x4 car box covers the pixels whose centres lie inside: rows and columns 2..5
     assert (mask == 1).sum() == 16 and picture[2:6, 2:6].tolist() == [[CAR_OVER_GRAY] * 4] * 4
-    assert picture[5, 12].tolist() == ROAD_OVER_GRAY and picture[0, 0].tolist() == list(GRAY)  # background: photo
+    assert picture[5, 12].tolist() == ROAD_OVER_GRAY and picture[0, 0].tolist() == list(
+        GRAY
+    )  # background: photo
     # the overlay is the photo plus a legend panel on its right
     assert picture.shape[1] > 20 and np.all(picture[:10, :20][mask == 0] == GRAY)
 
@@ -79,16 +109,22 @@ def test_an_image_of_another_size_is_a_warning_and_fails_with_strict(tmp_path):
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
     assert result.exit_code == 0 and "is 10x20 (as displayed) but the annotation is 20x10" in result.stderr
     assert not (tmp_path / "viz" / "a.png").exists() and (tmp_path / "masks" / "a.png").exists()
-    assert run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--strict").exit_code == 1
+    assert (
+        run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--strict").exit_code == 1
+    )
 
 
 def test_binary_layout_draws_the_labels_with_pixels_in_their_colour(tmp_path):
     photo(tmp_path / "in" / "a.png")
     annotate(tmp_path / "in", "a", [box("car", 0, 0, 2, 2)], image="a.png")
-    annotate(tmp_path / "in", "b", [box("road", 0, 0, 2, 2)], image="a.png")  # declares road: car is empty in b
+    annotate(
+        tmp_path / "in", "b", [box("road", 0, 0, 2, 2)], image="a.png"
+    )  # declares road: car is empty in b
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--layout", "binary", "--viz", tmp_path / "viz")
     assert result.exit_code == 0, result.stderr
-    drawn = sorted(path.relative_to(tmp_path / "viz").as_posix() for path in (tmp_path / "viz").rglob("*.png"))
+    drawn = sorted(
+        path.relative_to(tmp_path / "viz").as_posix() for path in (tmp_path / "viz").rglob("*.png")
+    )
     assert drawn == ["car/a.png", "road/b.png"]  # masks/car/b.png and masks/road/a.png are empty: no overlay
     assert pixels(tmp_path / "viz" / "car" / "a.png")[0, 0].tolist() == CAR_OVER_GRAY
     assert pixels(tmp_path / "viz" / "road" / "b.png")[0, 0].tolist() == ROAD_OVER_GRAY
@@ -152,7 +188,9 @@ CAR_AND_ROAD = [box("car", 2, 2, 6, 6), box("road", 14, 0, 20, 10)]
 
 
 def assert_drawn_over_the_two_colours(picture: np.ndarray) -> None:
-    assert picture[0, 0].tolist() == list(LEFT) and picture[5, 12].tolist() == list(RIGHT)  # background: photo
+    assert picture[0, 0].tolist() == list(LEFT) and picture[5, 12].tolist() == list(
+        RIGHT
+    )  # background: photo
     assert picture[3, 3].tolist() == CAR_OVER_LEFT and picture[5, 16].tolist() == ROAD_OVER_RIGHT
 
 
@@ -178,7 +216,9 @@ def test_an_image_file_of_the_annotation_size_comes_before_the_embedded_image(tm
 
 
 def test_an_image_file_of_another_size_gives_way_to_the_embedded_image_silently(tmp_path):
-    photo(tmp_path / "in" / "a.png", size=(10, 20))  # portrait; the annotation and the embedded image are 20x10
+    photo(
+        tmp_path / "in" / "a.png", size=(10, 20)
+    )  # portrait; the annotation and the embedded image are 20x10
     annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.png", image_data=b64(two_colour_png()))
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
     assert result.exit_code == 0 and "no overlay" not in result.stderr
@@ -188,7 +228,9 @@ def test_an_image_file_of_another_size_gives_way_to_the_embedded_image_silently(
 def test_the_embedded_image_is_drawn_as_stored_whatever_its_exif_orientation(tmp_path):
     # Orientation 6 would turn the stored 20x10 into a 10x20 picture; labelme shows imageData as stored,
     # and the points (and the declared 20x10 size) were drawn on that.
-    annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.jpg", image_data=b64(two_colour_png(exif_orientation=6)))
+    annotate(
+        tmp_path / "in", "a", CAR_AND_ROAD, image="a.jpg", image_data=b64(two_colour_png(exif_orientation=6))
+    )
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
     assert result.exit_code == 0 and "warning" not in result.stderr  # nor the reader's "(EXIF orientation?)"
     assert_drawn_over_the_two_colours(pixels(tmp_path / "viz" / "a.png"))
@@ -206,11 +248,18 @@ def overlay_warning(stderr: str) -> str:
     return line
 
 
-@pytest.mark.parametrize("image_data, reason", [
-    (b64(b"GIF89a garbage"), "imageData is not a readable image (not an image in a format Pillow reads)"),
-    (b64(two_colour_png())[:-40], "imageData is not a readable image (not a readable image: "),  # truncated
-    ("%%% not base64 %%%", "imageData is not valid base64"),
-], ids=["not-an-image", "truncated-png", "not-base64"])
+@pytest.mark.parametrize(
+    "image_data, reason",
+    [
+        (b64(b"GIF89a garbage"), "imageData is not a readable image (not an image in a format Pillow reads)"),
+        (
+            b64(two_colour_png())[:-40],
+            "imageData is not a readable image (not a readable image: ",
+        ),  # truncated
+        ("%%% not base64 %%%", "imageData is not valid base64"),
+    ],
+    ids=["not-an-image", "truncated-png", "not-base64"],
+)
 def test_a_corrupt_embedded_image_is_a_one_line_warning_naming_the_file(tmp_path, image_data, reason):
     path = annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.jpg", image_data=image_data)
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
@@ -218,8 +267,13 @@ def test_a_corrupt_embedded_image_is_a_one_line_warning_naming_the_file(tmp_path
     line = overlay_warning(result.stderr)
     assert line.startswith(f"warning: {path}: the image file was not found; {reason}")
     assert line.endswith("; no overlay drawn for a")
-    assert not (tmp_path / "viz" / "a.png").exists() and (read_mask(tmp_path / "masks" / "a.png") == 1).sum() == 16
-    assert run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--strict").exit_code == 1
+    assert (
+        not (tmp_path / "viz" / "a.png").exists()
+        and (read_mask(tmp_path / "masks" / "a.png") == 1).sum() == 16
+    )
+    assert (
+        run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--strict").exit_code == 1
+    )
 
 
 def test_an_embedded_image_of_another_size_is_not_drawn_on_and_every_reason_is_given(tmp_path):
@@ -232,7 +286,8 @@ def test_an_embedded_image_of_another_size_is_not_drawn_on_and_every_reason_is_g
     assert result.exit_code == 0 and not (tmp_path / "viz" / "a.png").exists()
     assert overlay_warning(result.stderr) == (
         f"warning: {path}: the image {tmp_path / 'in' / 'a.png'} is 10x20 (as displayed) but the annotation is "
-        "20x10; imageData is 4x3 but the annotation is 20x10; no overlay drawn for a")
+        "20x10; imageData is 4x3 but the annotation is 20x10; no overlay drawn for a"
+    )
 
 
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtures is absent")

@@ -16,15 +16,31 @@ from segtool.labels import LabelMap
 from segtool.maskio import write_mask
 from segtool.scoring import CLASS_COLUMNS, PER_IMAGE_COLUMNS
 
-ISSUE_COLUMNS = ["class_id", "class_name", "tp", "fp", "fn", "dice", "iou", "precision", "recall",
-                 "dice_image_mean", "dice_image_std", "iou_image_mean", "iou_image_std", "n_images"]
+ISSUE_COLUMNS = [
+    "class_id",
+    "class_name",
+    "tp",
+    "fp",
+    "fn",
+    "dice",
+    "iou",
+    "precision",
+    "recall",
+    "dice_image_mean",
+    "dice_image_std",
+    "iou_image_mean",
+    "iou_image_std",
+    "n_images",
+]
 
 
 @pytest.fixture
 def folders(tmp_path):
     """The toy folders of test_scoring: cat Dice 0.8, dog 2/3 (dataset), bird absent."""
-    masks = {"gt": {"a": [[0, 1, 1], [0, 1, 255]], "b": [[0, 0, 0], [0, 0, 0]], "sub/c": [[2, 2, 0], [2, 2, 0]]},
-             "pred": {"a": [[0, 1, 0], [2, 1, 1]], "b": [[0, 0, 0], [0, 0, 0]], "sub/c": [[2, 2, 2], [0, 2, 0]]}}
+    masks = {
+        "gt": {"a": [[0, 1, 1], [0, 1, 255]], "b": [[0, 0, 0], [0, 0, 0]], "sub/c": [[2, 2, 0], [2, 2, 0]]},
+        "pred": {"a": [[0, 1, 0], [2, 1, 1]], "b": [[0, 0, 0], [0, 0, 0]], "sub/c": [[2, 2, 2], [0, 2, 0]]},
+    }
     for folder, images in masks.items():
         for name, array in images.items():
             write_mask(tmp_path / folder / f"{name}.png", np.array(array, np.uint8))
@@ -34,8 +50,9 @@ def folders(tmp_path):
 
 def run(*args, env=None):
     runner = CliRunner()
-    return runner.invoke(app, ["score", *map(str, args)], env={"COLUMNS": "80", **(env or {})},
-                         terminal_width=80)
+    return runner.invoke(
+        app, ["score", *map(str, args)], env={"COLUMNS": "80", **(env or {})}, terminal_width=80
+    )
 
 
 def base(folders, *args):
@@ -53,8 +70,22 @@ def test_table_is_the_default_and_does_not_wrap_at_80_columns(folders):
     assert lines[0] == "Scores per class"
     # The cat row carries all its cells on one line (wider than 80): dataset and per-image scores.
     cat = next(line for line in lines if " cat " in line)
-    assert cat.split() == ["1", "cat", "0.8000", "0.6667", "1.0000", "0.6667", "0.8000", "±", "0.0000",
-                           "0.6667", "±", "0.0000", "1", "yes"]
+    assert cat.split() == [
+        "1",
+        "cat",
+        "0.8000",
+        "0.6667",
+        "1.0000",
+        "0.6667",
+        "0.8000",
+        "±",
+        "0.0000",
+        "0.6667",
+        "±",
+        "0.0000",
+        "1",
+        "yes",
+    ]
     bird = next(line for line in lines if " bird " in line)
     assert bird.split() == ["3", "bird", "-", "-", "-", "-", "-", "-", "0", "yes"]
     mean = next(line.split() for line in lines if line.split()[:2] == ["-", "mean"])
@@ -69,7 +100,7 @@ def test_csv_columns_and_values(folders):
     result = run(*base(folders, "--format", "csv"))
     assert result.exit_code == 0 and result.stderr == ""
     header = result.stdout.splitlines()[0].split(",")
-    assert header[:len(ISSUE_COLUMNS)] == ISSUE_COLUMNS and header == list(CLASS_COLUMNS)
+    assert header[: len(ISSUE_COLUMNS)] == ISSUE_COLUMNS and header == list(CLASS_COLUMNS)
     rows = csv_rows(result.stdout)
     assert [row["class_name"] for row in rows] == ["background", "cat", "dog", "bird", "mean"]
     cat, bird, mean = rows[1], rows[3], rows[4]
@@ -85,7 +116,9 @@ def test_json_carries_numbers_and_settings(folders):
     document = json.loads(result.stdout)
     settings = document["settings"]
     assert settings["ignore_values"] == [254, 255] and settings["missing"] == "error"
-    assert set(settings["aggregations"]) == {"dataset", "image"} and settings["label_map"].endswith("labels.csv")
+    assert set(settings["aggregations"]) == {"dataset", "image"} and settings["label_map"].endswith(
+        "labels.csv"
+    )
     bird = next(row for row in document["classes"] if row["class_name"] == "bird")
     assert bird["dice"] is None and bird["dice_image_mean"] is None
     assert document["summary"]["dice"] == pytest.approx((0.8 + 2 / 3) / 2)
@@ -110,8 +143,13 @@ def test_output_files(folders):
     rows = csv_rows(per_image_text)
     # a: background, cat, dog; b: background; c: background, dog.
     assert [(row["image"], row["class_name"]) for row in rows] == [
-        ("a", "background"), ("a", "cat"), ("a", "dog"), ("b", "background"),
-        ("sub/c", "background"), ("sub/c", "dog")]
+        ("a", "background"),
+        ("a", "cat"),
+        ("a", "dog"),
+        ("b", "background"),
+        ("sub/c", "background"),
+        ("sub/c", "dog"),
+    ]
     assert rows[2]["dice"] == "0.0" and rows[2]["recall"] == ""  # dog only predicted on a
     # Dataset matrix, rows = truth: background (0,0)x8 (0,2)x2 ... counted in test_scoring.
     assert matrix.read_text().splitlines() == [
@@ -158,8 +196,16 @@ def test_failed_files_win_over_thresholds(folders):
     assert run(*base(folders, "--fail-under", "dice=0.99")).exit_code == 1
 
 
-@pytest.mark.parametrize("option", [("--fail-under", "dice"), ("--fail-under", "hd95=3"), ("--ignore", "x"),
-                                    ("--format", "yaml"), ("--missing", "skip")])
+@pytest.mark.parametrize(
+    "option",
+    [
+        ("--fail-under", "dice"),
+        ("--fail-under", "hd95=3"),
+        ("--ignore", "x"),
+        ("--format", "yaml"),
+        ("--missing", "skip"),
+    ],
+)
 def test_usage_errors_exit_2(folders, option):
     result = run(*base(folders, *option))
     assert result.exit_code == 2 and result.stdout == ""
@@ -204,7 +250,9 @@ def test_binary_layout_has_no_confusion_matrix(tmp_path):
     LabelMap.from_names(["cat"]).write(tmp_path / "gt")
     write_mask(tmp_path / "gt" / "cat" / "x.png", np.array([[255, 0]], np.uint8))
     write_mask(tmp_path / "pred" / "cat" / "x.png", np.array([[255, 255]], np.uint8))
-    result = run(tmp_path / "pred", tmp_path / "gt", "-f", "csv", "--confusion", tmp_path / "m.csv", "-j", "1")
+    result = run(
+        tmp_path / "pred", tmp_path / "gt", "-f", "csv", "--confusion", tmp_path / "m.csv", "-j", "1"
+    )
     assert result.exit_code == 1 and "binary layout has no confusion matrix" in result.stderr
     cat = csv_rows(result.stdout)[0]
     # cat: tp 1, fp 1 -> Dice 2/3.
@@ -216,6 +264,11 @@ def test_help_documents_exit_codes_and_threshold_syntax():
     result = CliRunner().invoke(app, ["score", "--help"], env={"COLUMNS": "100"}, terminal_width=100)
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
-    for phrase in ("Exit codes: 0 success", "2 usage error", "3 a --fail-under threshold",
-                   "[dataset:|image:]METRIC=VALUE", "image:iou=0.6"):
+    for phrase in (
+        "Exit codes: 0 success",
+        "2 usage error",
+        "3 a --fail-under threshold",
+        "[dataset:|image:]METRIC=VALUE",
+        "image:iou=0.6",
+    ):
         assert phrase in text

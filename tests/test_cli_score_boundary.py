@@ -41,7 +41,7 @@ DIAGONAL = math.sqrt(1700)
 
 
 def square(mask, value, rows=(2, 6), cols=(2, 6)):
-    mask[rows[0]:rows[1], cols[0]:cols[1]] = value
+    mask[rows[0] : rows[1], cols[0] : cols[1]] = value
     return mask
 
 
@@ -55,8 +55,10 @@ def folders(tmp_path):
     gt_shift[8, 20] = 2
     pred_stray = square(blank(), 1)
     pred_stray[2, 35] = 1
-    masks = {"gt": {"shift": gt_shift, "stray": square(blank(), 1)},
-             "pred": {"shift": square(blank(), 1, cols=(3, 7)), "stray": pred_stray}}
+    masks = {
+        "gt": {"shift": gt_shift, "stray": square(blank(), 1)},
+        "pred": {"shift": square(blank(), 1, cols=(3, 7)), "stray": pred_stray},
+    }
     for folder, images in masks.items():
         for name, array in images.items():
             write_mask(tmp_path / folder / f"{name}.png", array)
@@ -81,13 +83,23 @@ def test_hand_counted_values_and_empty_rules_in_csv(folders):
     result = run(*base(folders, "-f", "csv", "--metrics", "dice,iou,hd95,assd,nsd", "--nsd-tolerance", "0.5"))
     assert result.exit_code == 0 and result.stderr == ""
     header = result.stdout.splitlines()[0].split(",")
-    assert header[-9:] == ["hd95_image_mean", "hd95_image_std", "hd95_n_images",
-                           "assd_image_mean", "assd_image_std", "assd_n_images",
-                           "nsd_image_mean", "nsd_image_std", "nsd_n_images"]
+    assert header[-9:] == [
+        "hd95_image_mean",
+        "hd95_image_std",
+        "hd95_n_images",
+        "assd_image_mean",
+        "assd_image_std",
+        "assd_n_images",
+        "nsd_image_mean",
+        "nsd_image_std",
+        "nsd_n_images",
+    ]
     rows = rows_by_name(result.stdout)
     cat, dog, bird, mean = rows["cat"], rows["dog"], rows["bird"], rows["mean"]
     # cat: hd95 1 and 12 -> mean 6.5, population std 5.5; assd 0.5 and 1.2; nsd 0.5 and 0.96.
-    assert float(cat["hd95_image_mean"]) == pytest.approx(6.5) and float(cat["hd95_image_std"]) == pytest.approx(5.5)
+    assert float(cat["hd95_image_mean"]) == pytest.approx(6.5) and float(
+        cat["hd95_image_std"]
+    ) == pytest.approx(5.5)
     assert float(cat["assd_image_mean"]) == pytest.approx(0.85)
     assert float(cat["assd_image_std"]) == pytest.approx(0.35)
     assert float(cat["nsd_image_mean"]) == pytest.approx(0.73) and cat["nsd_n_images"] == "2"
@@ -110,8 +122,13 @@ def test_per_image_csv_has_one_column_per_metric(folders):
     lines = path.read_text().splitlines()
     assert lines[0].split(",") == [*PER_IMAGE_COLUMNS, "hd95", "assd", "nsd", "hd95_pooled"]
     rows = {(row["image"], row["class_name"]): row for row in csv.DictReader(io.StringIO(path.read_text()))}
-    assert set(rows) == {("shift", "background"), ("shift", "cat"), ("shift", "dog"),
-                         ("stray", "background"), ("stray", "cat")}
+    assert set(rows) == {
+        ("shift", "background"),
+        ("shift", "cat"),
+        ("shift", "dog"),
+        ("stray", "background"),
+        ("stray", "cat"),
+    }
     shift, stray, dog = rows["shift", "cat"], rows["stray", "cat"], rows["shift", "dog"]
     assert (float(shift["hd95"]), float(shift["assd"]), float(shift["nsd"])) == (1.0, 0.5, 1.0)
     # The stray pixel: hd95 12, but pooled with the 24 zeros its distance drops out of the 95th percentile.
@@ -121,11 +138,17 @@ def test_per_image_csv_has_one_column_per_metric(folders):
 
 
 def test_spacing_scales_distances_and_the_worst_value(folders):
-    result = run(*base(folders, "-f", "csv", "--metrics", "hd,assd", "--spacing", "1,3", "--per-image",
-                       folders / "p.csv"))
+    result = run(
+        *base(
+            folders, "-f", "csv", "--metrics", "hd,assd", "--spacing", "1,3", "--per-image", folders / "p.csv"
+        )
+    )
     assert result.exit_code == 0
-    shift = next(row for row in csv.DictReader(io.StringIO((folders / "p.csv").read_text()))
-                 if row["image"] == "shift" and row["class_name"] == "cat")
+    shift = next(
+        row
+        for row in csv.DictReader(io.StringIO((folders / "p.csv").read_text()))
+        if row["image"] == "shift" and row["class_name"] == "cat"
+    )
     # Pixels 3 wide: column 2's four pixels are now 3 away; the middle two of column 5 stay 1 away
     # (straight up or down to the predicted ring's top or bottom row). Per side 4 * 3 + 2 * 1 = 14,
     # so ASSD = 28 / 24; the worst value is the diagonal in spacing units.
@@ -149,14 +172,22 @@ def test_edge_is_boundary_changes_what_an_edge_cut_mask_scores(tmp_path):
 
 # -- outputs ----------------------------------------------------------------------------------
 def test_json_settings_carry_each_convention_and_the_rules(folders):
-    result = run(*base(folders, "-f", "json", "--metrics", "hd95,nsd,bf", "--nsd-tolerance", "0.5",
-                       "--bf-tolerance", "3"))
+    result = run(
+        *base(
+            folders, "-f", "json", "--metrics", "hd95,nsd,bf", "--nsd-tolerance", "0.5", "--bf-tolerance", "3"
+        )
+    )
     document = json.loads(result.stdout)
     record = document["settings"]["boundary_metrics"]
     tolerances = Tolerances(nsd=0.5, bf=3)
     assert record["metrics"] == [
-        {"name": name, "higher_is_better": name != "hd95",
-         "convention": parse_boundary_metric(name).convention(tolerances)} for name in ("hd95", "nsd", "bf")]
+        {
+            "name": name,
+            "higher_is_better": name != "hd95",
+            "convention": parse_boundary_metric(name).convention(tolerances),
+        }
+        for name in ("hd95", "nsd", "bf")
+    ]
     assert "within 0.5 of the other" in record["metrics"][1]["convention"]
     assert record["tolerances"] == {"nsd": 0.5, "biou_width": None, "bf": 3.0}
     assert record["spacing"] == [1.0, 1.0] and record["edge_is_boundary"] is False
@@ -205,24 +236,31 @@ def test_threshold_directions():
     assert Threshold.parse("bf=0.7").key == "bf_image_mean"
     upper = Threshold.parse("assd=2", bound="upper")
     assert upper.is_met_by(2.0) and not upper.is_met_by(2.5)
-    for text, bound in (("hd95=10", "lower"), ("nsd=0.9", "upper"), ("dice=0.8", "upper"),
-                        ("dataset:hd95=10", "upper")):
+    for text, bound in (
+        ("hd95=10", "lower"),
+        ("nsd=0.9", "upper"),
+        ("dice=0.8", "upper"),
+        ("dataset:hd95=10", "upper"),
+    ):
         with pytest.raises(ValueError):
             Threshold.parse(text, bound=bound)
 
 
 # -- usage errors -----------------------------------------------------------------------------
-@pytest.mark.parametrize("args, option, phrase", [
-    (("--metrics", "dice,hd95,surface"), "--metrics", "unknown metric 'surface'"),
-    (("--metrics", ","), "--metrics", "no metric named"),
-    (("--metrics", "hd95", "--nsd-tolerance", "1"), "--nsd-tolerance", "no metric in --metrics uses it"),
-    (("--spacing", "1,1"), "--spacing", "--metrics names none"),
-    (("--metrics", "hd", "--spacing", "1,0"), "--spacing", "two positive numbers"),
-    (("--metrics", "biou_chessboard", "--spacing", "1,2"), "", "square pixels"),
-    (("--metrics", "biou", "--biou-width", "0"), "", "biou width must be"),
-    (("--fail-over", "hd95=3"), "--fail-over", "hd95 is not scored; add it to --metrics"),
-    (("--metrics", "hd95", "--fail-under", "hd95=3"), "--fail-under", "lower is better for hd95"),
-])
+@pytest.mark.parametrize(
+    "args, option, phrase",
+    [
+        (("--metrics", "dice,hd95,surface"), "--metrics", "unknown metric 'surface'"),
+        (("--metrics", ","), "--metrics", "no metric named"),
+        (("--metrics", "hd95", "--nsd-tolerance", "1"), "--nsd-tolerance", "no metric in --metrics uses it"),
+        (("--spacing", "1,1"), "--spacing", "--metrics names none"),
+        (("--metrics", "hd", "--spacing", "1,0"), "--spacing", "two positive numbers"),
+        (("--metrics", "biou_chessboard", "--spacing", "1,2"), "", "square pixels"),
+        (("--metrics", "biou", "--biou-width", "0"), "", "biou width must be"),
+        (("--fail-over", "hd95=3"), "--fail-over", "hd95 is not scored; add it to --metrics"),
+        (("--metrics", "hd95", "--fail-under", "hd95=3"), "--fail-under", "lower is better for hd95"),
+    ],
+)
 def test_usage_errors(folders, args, option, phrase):
     result = run(*base(folders, *args))
     assert result.exit_code == 2 and result.stdout == ""
@@ -243,7 +281,7 @@ def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path):
         truth = blank()
         for value in (1, 2, 3):
             row, col = rng.integers(0, 7), rng.integers(0, 36)
-            truth[row:row + 3, col:col + 4] = value
+            truth[row : row + 3, col : col + 4] = value
         guess = np.roll(truth, int(rng.integers(-2, 3)), axis=1)
         guess[rng.random(SHAPE) < 0.02] = 2
         write_mask(tmp_path / "gt" / f"im{index}.png", truth)
@@ -251,8 +289,18 @@ def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path):
     outputs = []
     for jobs in ("1", "2"):
         per_image = tmp_path / f"per_image_{jobs}.csv"
-        result = run(tmp_path / "pred", tmp_path / "gt", "-f", "csv", "-j", jobs, "--per-image", per_image,
-                     "--metrics", "hd95,assd,masd,nsd,biou,bf")
+        result = run(
+            tmp_path / "pred",
+            tmp_path / "gt",
+            "-f",
+            "csv",
+            "-j",
+            jobs,
+            "--per-image",
+            per_image,
+            "--metrics",
+            "hd95,assd,masd,nsd,biou,bf",
+        )
         assert result.exit_code == 0
         outputs.append((result.stdout, per_image.read_bytes()))
     assert outputs[0] == outputs[1]
@@ -266,8 +314,19 @@ def test_binary_option_keeps_ignored_pixels_apart_from_the_foreground(tmp_path):
     truth[8:, 30:] = 1
     write_mask(tmp_path / "gt" / "x.png", truth)
     write_mask(tmp_path / "pred" / "x.png", square(blank(), 255, cols=(3, 7)))
-    result = run(tmp_path / "pred", tmp_path / "gt", "-j", "1", "-f", "csv", "--binary", "--ignore", "1",
-                 "--metrics", "hd,assd")
+    result = run(
+        tmp_path / "pred",
+        tmp_path / "gt",
+        "-j",
+        "1",
+        "-f",
+        "csv",
+        "--binary",
+        "--ignore",
+        "1",
+        "--metrics",
+        "hd,assd",
+    )
     foreground = rows_by_name(result.stdout)["foreground"]
     # The squares one pixel apart of the module docstring.
     assert (float(foreground["hd_image_mean"]), float(foreground["assd_image_mean"])) == (1.0, 0.5)
@@ -284,15 +343,27 @@ def test_binary_layout_scores_each_label_on_its_own(tmp_path):
     assert result.exit_code == 0
     rows = rows_by_name(result.stdout)
     assert (float(rows["cat"]["hd_image_mean"]), float(rows["cat"]["assd_image_mean"])) == (1.0, 0.5)
-    assert float(rows["dog"]["hd_image_mean"]) == pytest.approx(DIAGONAL) and float(rows["dog"]["nsd_image_mean"]) == 0
+    assert (
+        float(rows["dog"]["hd_image_mean"]) == pytest.approx(DIAGONAL)
+        and float(rows["dog"]["nsd_image_mean"]) == 0
+    )
 
 
 def test_dask_executor_gives_the_same_numbers(folders):
     pytest.importorskip("distributed")
     args = ("-f", "csv", "--metrics", "hd95,assd,nsd,biou,bf")
     local = run(*base(folders, *args))
-    on_dask = run(folders / "pred", folders / "gt", "--labels", folders / "labels.csv", "--executor", "dask",
-                  "-j", "2", *args)
+    on_dask = run(
+        folders / "pred",
+        folders / "gt",
+        "--labels",
+        folders / "labels.csv",
+        "--executor",
+        "dask",
+        "-j",
+        "2",
+        *args,
+    )
     assert on_dask.exit_code == local.exit_code == 0 and on_dask.stdout == local.stdout
 
 
@@ -301,8 +372,12 @@ def test_boundary_scorer_checks_settings_when_made_and_pickles():
     scorer = BoundaryScorer.from_names(["hd95", "nsd"], spacing=2, tolerances=Tolerances(nsd=1))
     assert scorer.spacing == (2.0, 2.0)
     assert pickle.loads(pickle.dumps(scorer)) == scorer
-    for settings in ({"spacing": (1, -1)}, {"tolerances": Tolerances(nsd=float("nan"))},
-                     {"tolerances": Tolerances(bf=-1)}, {"tolerances": Tolerances(biou_width=0)}):
+    for settings in (
+        {"spacing": (1, -1)},
+        {"tolerances": Tolerances(nsd=float("nan"))},
+        {"tolerances": Tolerances(bf=-1)},
+        {"tolerances": Tolerances(biou_width=0)},
+    ):
         with pytest.raises(ValueError):
             BoundaryScorer.from_names(["hd95"], **settings)
     with pytest.raises(ValueError, match="square pixels"):
@@ -311,7 +386,9 @@ def test_boundary_scorer_checks_settings_when_made_and_pickles():
 
 def test_python_api_settings_record(folders):
     scorer = BoundaryScorer.from_names(["masd"], edge_is_boundary=True)
-    result = score_folders(folders / "pred", folders / "gt", labels=folders / "labels.csv", image_metrics=[scorer])
+    result = score_folders(
+        folders / "pred", folders / "gt", labels=folders / "labels.csv", image_metrics=[scorer]
+    )
     record = result.settings["boundary_metrics"]
     assert record["edge_is_boundary"] is True and "make a boundary" in record["boundary"]
     # masd of the stray pixel: (0 + 30 / 13) / 2; of the shift: (0.5 + 0.5) / 2.

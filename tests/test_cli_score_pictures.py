@@ -15,7 +15,14 @@ from typer.testing import CliRunner
 
 from segtool.cli import app
 from segtool.maskio import write_mask
-from segtool.viz.errormap import ERROR_COLOURS, FALSE_NEGATIVE, FALSE_POSITIVE, IGNORED, TRUE_POSITIVE, WRONG_CLASS
+from segtool.viz.errormap import (
+    ERROR_COLOURS,
+    FALSE_NEGATIVE,
+    FALSE_POSITIVE,
+    IGNORED,
+    TRUE_POSITIVE,
+    WRONG_CLASS,
+)
 from segtool.viz.worst import ScoreCollector
 
 TP, FP, FN = (list(ERROR_COLOURS[code]) for code in (TRUE_POSITIVE, FALSE_POSITIVE, FALSE_NEGATIVE))
@@ -90,8 +97,18 @@ def ranked(tmp_path):
 
 
 def test_report_has_every_section_embedded_pictures_and_the_worst_images_in_order(ranked):
-    result = run(ranked / "pred", ranked / "gt", "--report", ranked / "out" / "report.html", "--report-worst", "2",
-                 "--format", "csv", "--jobs", "1")
+    result = run(
+        ranked / "pred",
+        ranked / "gt",
+        "--report",
+        ranked / "out" / "report.html",
+        "--report-worst",
+        "2",
+        "--format",
+        "csv",
+        "--jobs",
+        "1",
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("class_id,")  # the scores still go to stdout; the report is extra
     report = parse(ranked / "out" / "report.html")
@@ -117,12 +134,26 @@ def test_report_links_to_the_error_maps_and_draws_over_the_photos_as_jpeg(ranked
     (ranked / "photos").mkdir()
     for name in "abc":
         Image.new("RGB", (6, 1), (100, 100, 100)).save(ranked / "photos" / f"{name}.jpg")
-    result = run(ranked / "pred", ranked / "gt", "--report", ranked / "report.html", "--report-worst", "1",
-                 "--error-maps", ranked / "maps", "--images", ranked / "photos", "--jobs", "1")
+    result = run(
+        ranked / "pred",
+        ranked / "gt",
+        "--report",
+        ranked / "report.html",
+        "--report-worst",
+        "1",
+        "--error-maps",
+        ranked / "maps",
+        "--images",
+        ranked / "photos",
+        "--jobs",
+        "1",
+    )
     assert result.exit_code == 0, result.stderr
     report = parse(ranked / "report.html")
     assert report.links == ["maps/c.png", "maps/c.png"]
-    assert len(report.images) == 4 and all(source.startswith("data:image/jpeg;base64,") for source in report.images)
+    assert len(report.images) == 4 and all(
+        source.startswith("data:image/jpeg;base64,") for source in report.images
+    )
 
 
 def test_error_map_colours_of_a_hand_made_pair(tmp_path):
@@ -146,8 +177,16 @@ def test_error_maps_over_a_photo_show_it_in_gray_under_the_colours(tmp_path):
     write_mask(tmp_path / "pred" / "b.png", np.array([[0, 1]], np.uint8))
     (tmp_path / "photos").mkdir()
     Image.new("RGB", (2, 1), (100, 100, 100)).save(tmp_path / "photos" / "a.png")
-    result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps", "--images",
-                 tmp_path / "photos", "--jobs", "1")
+    result = run(
+        tmp_path / "pred",
+        tmp_path / "gt",
+        "--error-maps",
+        tmp_path / "maps",
+        "--images",
+        tmp_path / "photos",
+        "--jobs",
+        "1",
+    )
     assert result.exit_code == 0, result.stderr
     # true negative: the photo's gray (luma of (100, 100, 100) is 100); true positive at opacity 0.6:
     # 0.4 * 100 + 0.6 * (0, 158, 115) = (40, 134.8, 109) -> (40, 135, 109)
@@ -161,7 +200,9 @@ def test_binary_flag_maps_foreground_and_background(tmp_path):
     # 0/255 masks: 255 is foreground with --binary. TP, FN, FP, TN.
     write_mask(tmp_path / "gt" / "a.png", np.array([[255, 255, 0, 0]], np.uint8))
     write_mask(tmp_path / "pred" / "a.png", np.array([[255, 0, 255, 0]], np.uint8))
-    result = run(tmp_path / "pred", tmp_path / "gt", "--binary", "--error-maps", tmp_path / "maps", "--jobs", "1")
+    result = run(
+        tmp_path / "pred", tmp_path / "gt", "--binary", "--error-maps", tmp_path / "maps", "--jobs", "1"
+    )
     assert result.exit_code == 0, result.stderr
     picture = pixels(tmp_path / "maps" / "a.png")
     assert picture[0, :4].tolist() == [TP, FN, FP, [0, 0, 0]]
@@ -177,12 +218,21 @@ def test_binary_layout_writes_one_map_per_label_with_a_file(tmp_path):
     write_mask(tmp_path / "gt" / "car" / "a.png", np.array([[255, 255, 0]], np.uint8))
     write_mask(tmp_path / "pred" / "car" / "a.png", np.array([[0, 255, 255]], np.uint8))
     (tmp_path / "gt" / "road").mkdir()  # a label folder without a file for a: no map for road
-    result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps", "--report",
-                 tmp_path / "r.html", "--jobs", "1")
+    result = run(
+        tmp_path / "pred",
+        tmp_path / "gt",
+        "--error-maps",
+        tmp_path / "maps",
+        "--report",
+        tmp_path / "r.html",
+        "--jobs",
+        "1",
+    )
     assert result.exit_code == 0, result.stderr
     assert pixels(tmp_path / "maps" / "car" / "a.png")[0, :3].tolist() == [FN, TP, FP]
-    assert sorted(path.relative_to(tmp_path / "maps").as_posix() for path in (tmp_path / "maps").rglob("*.png")) \
-        == ["car/a.png"]
+    assert sorted(
+        path.relative_to(tmp_path / "maps").as_posix() for path in (tmp_path / "maps").rglob("*.png")
+    ) == ["car/a.png"]
     report = parse(tmp_path / "r.html")
     assert "confusion" not in report.sections  # labels may overlap: no confusion matrix
     assert report.groups["Worst images: car"] == ["a"] and report.links[-1] == "maps/car/a.png"
@@ -195,10 +245,22 @@ def test_jobs_do_not_change_the_files(tmp_path):
         write_mask(tmp_path / "pred" / f"{index}.png", rng.integers(0, 4, (12, 16), dtype=np.uint8))
     outputs = []
     for jobs in ("1", "2"):
-        result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps", "--report",
-                     tmp_path / "r.html", "--report-worst", "3", "--jobs", jobs)
+        result = run(
+            tmp_path / "pred",
+            tmp_path / "gt",
+            "--error-maps",
+            tmp_path / "maps",
+            "--report",
+            tmp_path / "r.html",
+            "--report-worst",
+            "3",
+            "--jobs",
+            jobs,
+        )
         assert result.exit_code == 0, result.stderr
-        outputs.append({path.name: path.read_bytes() for path in [*(tmp_path / "maps").iterdir(), tmp_path / "r.html"]})
+        outputs.append(
+            {path.name: path.read_bytes() for path in [*(tmp_path / "maps").iterdir(), tmp_path / "r.html"]}
+        )
     assert len(outputs[0]) == 7 and outputs[0] == outputs[1]
 
 
@@ -218,8 +280,18 @@ def test_a_photo_of_another_size_fails_its_pair_only(tmp_path):
     (tmp_path / "photos").mkdir()
     Image.new("RGB", (3, 2)).save(tmp_path / "photos" / "a.png")
     Image.new("RGB", (2, 2)).save(tmp_path / "photos" / "b.png")
-    result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps", "--images",
-                 tmp_path / "photos", "--format", "csv", "--jobs", "1")
+    result = run(
+        tmp_path / "pred",
+        tmp_path / "gt",
+        "--error-maps",
+        tmp_path / "maps",
+        "--images",
+        tmp_path / "photos",
+        "--format",
+        "csv",
+        "--jobs",
+        "1",
+    )
     assert result.exit_code == 1
     assert "a.png" in result.stderr and "3x2" in result.stderr and "nothing is resized" in result.stderr
     assert [path.name for path in (tmp_path / "maps").iterdir()] == ["b.png"]
@@ -231,8 +303,16 @@ def test_two_photos_for_one_name_are_named_and_the_map_is_drawn_without_one(tmp_
     (tmp_path / "photos").mkdir()
     Image.new("RGB", (1, 1), (100, 100, 100)).save(tmp_path / "photos" / "a.png")
     Image.new("RGB", (1, 1), (100, 100, 100)).save(tmp_path / "photos" / "a.jpg")
-    result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps", "--images",
-                 tmp_path / "photos", "--jobs", "1")
+    result = run(
+        tmp_path / "pred",
+        tmp_path / "gt",
+        "--error-maps",
+        tmp_path / "maps",
+        "--images",
+        tmp_path / "photos",
+        "--jobs",
+        "1",
+    )
     assert result.exit_code == 0, result.stderr
     assert "several files for one name" in result.stderr and "a.jpg" in result.stderr
     assert pixels(tmp_path / "maps" / "a.png")[0, 0].tolist() == TP  # on black: no photo was chosen
@@ -240,7 +320,9 @@ def test_two_photos_for_one_name_are_named_and_the_map_is_drawn_without_one(tmp_
 
 def test_error_maps_into_the_photo_folder_are_refused(ranked):
     (ranked / "photos").mkdir()
-    result = run(ranked / "pred", ranked / "gt", "--error-maps", ranked / "photos", "--images", ranked / "photos")
+    result = run(
+        ranked / "pred", ranked / "gt", "--error-maps", ranked / "photos", "--images", ranked / "photos"
+    )
     assert result.exit_code == 1 and "must not be the input folder" in result.stderr
 
 
@@ -303,16 +385,31 @@ def boundary_folders(tmp_path):
     pred_shift[2:6, 3:7] = 1
     pred_stray = gt_stray.copy()
     pred_stray[2, 35] = 1
-    for folder, name, array in (("gt", "shift", gt_shift), ("gt", "stray", gt_stray),
-                                ("pred", "shift", pred_shift), ("pred", "stray", pred_stray)):
+    for folder, name, array in (
+        ("gt", "shift", gt_shift),
+        ("gt", "stray", gt_stray),
+        ("pred", "shift", pred_shift),
+        ("pred", "stray", pred_stray),
+    ):
         write_mask(tmp_path / folder / f"{name}.png", array)
     (tmp_path / "labels.csv").write_text("id,name\n0,background\n1,cat\n2,dog\n3,bird\n")
     return tmp_path
 
 
 def boundary_report(folders, *options):
-    result = run(folders / "pred", folders / "gt", "--labels", folders / "labels.csv", "--report",
-                 folders / "r.html", "--format", "csv", "--jobs", "1", *options)
+    result = run(
+        folders / "pred",
+        folders / "gt",
+        "--labels",
+        folders / "labels.csv",
+        "--report",
+        folders / "r.html",
+        "--format",
+        "csv",
+        "--jobs",
+        "1",
+        *options,
+    )
     assert result.exit_code == 0, result.stderr
     html = (folders / "r.html").read_text(encoding="utf-8")
     tables = TableParser()
@@ -334,7 +431,9 @@ def test_report_tables_hand_counted_boundary_metrics_with_direction_and_dashes(b
     page = parse(boundary_folders / "r.html")
     text = html.replace("&#x27;", "'")
     # summary: the macro mean of the class means, background left out, bird undefined: (6.5 + 41.231) / 2
-    assert f"mean HD95, per image (lower is better, pixels)</dt><dd>{(6.5 + math.sqrt(1700)) / 2:.4f}<" in text
+    assert (
+        f"mean HD95, per image (lower is better, pixels)</dt><dd>{(6.5 + math.sqrt(1700)) / 2:.4f}<" in text
+    )
     assert "mean NSD, per image (higher is better)</dt><dd>0.4900<" in text  # (0.98 + 0) / 2
     # each convention as score prints it, the unit and the directions, in the rules
     assert "Convention: hd95: max of the two directed 95th percentiles of boundary distances" in text
@@ -348,9 +447,14 @@ def test_report_tables_hand_counted_boundary_metrics_with_direction_and_dashes(b
     # each shown with its own HD95 and NSD; the page says the ranking is Dice's
     assert page.groups["Worst images: cat"] == ["shift", "stray"]
     cat_entries = [scores for scores in entry_scores if "HD95" in scores]
-    assert cat_entries[:2] == ["Dice 0.750 \u00b7 HD95 1.000 \u00b7 NSD 1.000",
-                               "Dice 0.970 \u00b7 HD95 12.000 \u00b7 NSD 0.960"]
-    assert "Ranked by Dice only; HD95 and NSD are shown beside each image of a class but do not rank them." in text
+    assert cat_entries[:2] == [
+        "Dice 0.750 \u00b7 HD95 1.000 \u00b7 NSD 1.000",
+        "Dice 0.970 \u00b7 HD95 12.000 \u00b7 NSD 0.960",
+    ]
+    assert (
+        "Ranked by Dice only; HD95 and NSD are shown beside each image of a class but do not rank them."
+        in text
+    )
 
 
 def test_report_boundary_distances_follow_the_spacing_and_its_unit(boundary_folders):
@@ -390,8 +494,12 @@ def test_report_with_boundary_metrics_when_no_pair_could_be_scored(tmp_path):
     write_mask(tmp_path / "pred" / "a.png", np.zeros((8, 9), np.uint8))
     (tmp_path / "gt" / "labels.txt").write_text("_background_\nthing\n")
     report = tmp_path / "r.html"
-    result = run(tmp_path / "pred", tmp_path / "gt", "--metrics", "hd95", "--report", report, "--format", "csv")
-    assert result.exit_code == 1 and not isinstance(result.exception, Exception)  # a failed pair, no traceback
+    result = run(
+        tmp_path / "pred", tmp_path / "gt", "--metrics", "hd95", "--report", report, "--format", "csv"
+    )
+    assert result.exit_code == 1 and not isinstance(
+        result.exception, Exception
+    )  # a failed pair, no traceback
     header, *rows = result.stdout.splitlines()
     assert header.endswith("hd95_image_mean,hd95_image_std,hd95_n_images")
     assert rows[1].startswith("1,thing,") and rows[1].endswith(",,0")

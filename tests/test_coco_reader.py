@@ -21,11 +21,15 @@ needs_fixtures = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/fixtu
 def coco(*annotations: dict, images=None, categories=None) -> dict:
     """A small instances document: image 1 is 4 rows x 3 columns, image 2 is 10 x 10."""
     return {
-        "images": images if images is not None else [
+        "images": images
+        if images is not None
+        else [
             {"id": 1, "file_name": "a.jpg", "height": 4, "width": 3},
-            {"id": 2, "file_name": "sub/b.png", "height": 10, "width": 10}],
-        "categories": categories if categories is not None else [
-            {"id": 1, "name": "car"}, {"id": 7, "name": "person"}],
+            {"id": 2, "file_name": "sub/b.png", "height": 10, "width": 10},
+        ],
+        "categories": categories
+        if categories is not None
+        else [{"id": 1, "name": "car"}, {"id": 7, "name": "person"}],
         "annotations": list(annotations),
     }
 
@@ -33,8 +37,14 @@ def coco(*annotations: dict, images=None, categories=None) -> dict:
 def ann(id=1, image_id=1, category_id=1, segmentation=((0, 0, 2, 0, 2, 2),), **fields) -> dict:
     if isinstance(segmentation, tuple):
         segmentation = [list(part) for part in segmentation]
-    return {"id": id, "image_id": image_id, "category_id": category_id, "segmentation": segmentation,
-            "iscrowd": 0, **fields}
+    return {
+        "id": id,
+        "image_id": image_id,
+        "category_id": category_id,
+        "segmentation": segmentation,
+        "iscrowd": 0,
+        **fields,
+    }
 
 
 def read(document, **options):
@@ -71,14 +81,18 @@ def test_bbox_only_annotation_is_skipped_with_a_warning_and_the_image_kept():
     (image,) = load_annotation_file(COCO / "instances_train.json")
     assert (image.name, image.height, image.width, image.shapes) == (PurePosixPath("a"), 5, 10, [])
     assert image.warnings == [
-        f"{COCO / 'instances_train.json'}: annotation id 1 (bbox 'b'): has no segmentation (only a bbox); skipped, segtool draws segmentations"]
+        f"{COCO / 'instances_train.json'}: annotation id 1 (bbox 'b'): has no segmentation (only a bbox); skipped, segtool draws segmentations"
+    ]
 
 
 @needs_fixtures
 def test_labelme_export_matches_the_labelme_files_it_came_from():
     images = load_annotation_file(LABELME_INSTANCES / "data_dataset_coco" / "annotations.json")
     assert [str(image.name) for image in images] == [
-        "JPEGImages/2011_000003", "JPEGImages/2011_000025", "JPEGImages/2011_000006"]
+        "JPEGImages/2011_000003",
+        "JPEGImages/2011_000025",
+        "JPEGImages/2011_000006",
+    ]
     assert [(image.height, image.width) for image in images] == [(338, 500), (375, 500), (375, 500)]
     assert [len(image.shapes) for image in images] == [3, 3, 6]
     for image in images:
@@ -101,13 +115,16 @@ def test_labelme_export_matches_the_labelme_files_it_came_from():
 def test_every_image_is_an_output_even_without_annotations():
     images = read(coco(ann(image_id=2, category_id=7)))
     assert [(str(image.name), image.height, image.width, len(image.shapes)) for image in images] == [
-        ("a", 4, 3, 0), ("sub/b", 10, 10, 1)]
+        ("a", 4, 3, 0),
+        ("sub/b", 10, 10, 1),
+    ]
     assert images[1].shapes[0].label == "person"
 
 
 def test_polygon_parts_become_rings_of_one_polygon_in_file_order():
-    images = read(coco(ann(id=5, segmentation=((0, 0, 1, 0, 1, 1), (2, 2, 3, 2, 3, 3, 2, 3))),
-                       ann(id=6, category_id=7)))
+    images = read(
+        coco(ann(id=5, segmentation=((0, 0, 1, 0, 1, 1), (2, 2, 3, 2, 3, 3, 2, 3))), ann(id=6, category_id=7))
+    )
     first, second = images[0].shapes
     assert isinstance(first.geometry, Polygon) and len(first.geometry.rings) == 2
     assert first.geometry.rings[1].tolist() == [[2, 2], [3, 2], [3, 3], [2, 3]]
@@ -152,9 +169,17 @@ def test_image_path_is_found_beside_the_json_or_in_images_dir(tmp_path: Path):
 
 
 def test_results_list_is_refused_with_an_explanation_and_read_with_its_instances():
-    results = [{"image_id": 2, "category_id": 7, "segmentation": {"size": [10, 10], "counts": [0, 100]},
-                "score": 0.9}]
-    with pytest.raises(AnnotationError, match="COCO results file .* read it together with the instances file"):
+    results = [
+        {
+            "image_id": 2,
+            "category_id": 7,
+            "segmentation": {"size": [10, 10], "counts": [0, 100]},
+            "score": 0.9,
+        }
+    ]
+    with pytest.raises(
+        AnnotationError, match="COCO results file .* read it together with the instances file"
+    ):
         load_document(results, Path("results.json"))
     images = read_coco_results(results, coco(ann()), Path("results.json"))
     assert [len(image.shapes) for image in images] == [0, 1]
@@ -170,38 +195,71 @@ def test_unknown_crowd_choice_is_a_value_error():
 
 
 # -- errors --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("document", "message"), [
-    (coco(ann(id=17, category_id=3)), "annotation id 17: category_id 3 is not in categories"),
-    (coco(ann(id=17, image_id=9)), "annotation id 17: image_id 9 is not in images"),
-    (coco(ann(id=17, image_id=[1])), "annotation id 17: image_id [1] is not in images"),
-    (coco(ann(), categories=[]), "annotation id 1: category_id 1 is not in categories"),
-    (coco(ann(iscrowd=2)), "annotation id 1: iscrowd must be 0 or 1, not 2"),
-    (coco("x"), "annotation 1: must be an object"),
-    (coco(ann(segmentation=((0, 0, 1),))), "annotation id 1 (polygon 'car'): polygon part 1 has an odd number"),
-    (coco(ann(segmentation=[[0, 0, 1, 1, 2, "2"]])), "polygon part 1 must be a flat list of numbers"),
-    (coco(ann(segmentation=[[0, 0, 1, 1, 2, float("nan")]])), "not a finite number"),
-    (coco(ann(segmentation=[1, 2, 3, 4, 5, 6])), "polygon part 1 must be a list"),
-    (coco(ann(segmentation="abc")), "segmentation must be a list of polygons or an RLE object, not str"),
-    (coco(ann(segmentation={"size": [4, 3]})), "(RLE 'car'): RLE counts must be a string or a list"),
-    (coco(ann(segmentation={"counts": [12]})), "RLE size must be [height, width], not None"),
-    (coco(ann(segmentation={"size": [3, 4], "counts": [12]})), "RLE size is 3x4 but its image is 4x3"),
-    (coco(ann(segmentation={"size": [4, 3], "counts": [5, 2]})), "RLE counts add up to 7 pixels"),
-    (coco(ann(segmentation={"size": [4, 3], "counts": "5 2"})), "character ' ' at 1"),
-    (coco(images=[{"id": 1, "file_name": "a.jpg", "height": 0, "width": 3}]),
-     "image id 1: height must be a whole number > 0, not 0"),
-    (coco(images=[{"id": 1, "file_name": "a.jpg", "width": 3}]), "image id 1: height must be a whole number"),
-    (coco(images=[{"id": 1, "file_name": 5, "height": 1, "width": 3}]), "image id 1: file_name must be a string"),
-    (coco(images=[{"id": 1, "file_name": "..", "height": 1, "width": 3}]), "file_name '..' does not name a file"),
-    (coco(images=[{"id": 1.5, "file_name": "a.jpg", "height": 1, "width": 3}]), "image 1: id must be an integer"),
-    (coco(images=[{"id": 1, "file_name": "a.jpg", "height": 1, "width": 1},
-                  {"id": 1, "file_name": "b.jpg", "height": 1, "width": 1}]), "image id 1: is used by two images"),
-    (coco(images=[{"id": 1, "file_name": "x/a.jpg", "height": 1, "width": 1},
-                  {"id": 2, "file_name": "x/a.png", "height": 1, "width": 1}]),
-     "image id 2: has the same output name 'x/a' as image id 1"),
-    (coco(categories=[{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]), "category 2: id 1 is used twice"),
-    (coco(categories=[{"id": 1, "name": None}]), "category 1: name must be a non-empty string"),
-    (coco(categories={"1": "car"}), "categories must be a list"),
-])
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (coco(ann(id=17, category_id=3)), "annotation id 17: category_id 3 is not in categories"),
+        (coco(ann(id=17, image_id=9)), "annotation id 17: image_id 9 is not in images"),
+        (coco(ann(id=17, image_id=[1])), "annotation id 17: image_id [1] is not in images"),
+        (coco(ann(), categories=[]), "annotation id 1: category_id 1 is not in categories"),
+        (coco(ann(iscrowd=2)), "annotation id 1: iscrowd must be 0 or 1, not 2"),
+        (coco("x"), "annotation 1: must be an object"),
+        (
+            coco(ann(segmentation=((0, 0, 1),))),
+            "annotation id 1 (polygon 'car'): polygon part 1 has an odd number",
+        ),
+        (coco(ann(segmentation=[[0, 0, 1, 1, 2, "2"]])), "polygon part 1 must be a flat list of numbers"),
+        (coco(ann(segmentation=[[0, 0, 1, 1, 2, float("nan")]])), "not a finite number"),
+        (coco(ann(segmentation=[1, 2, 3, 4, 5, 6])), "polygon part 1 must be a list"),
+        (coco(ann(segmentation="abc")), "segmentation must be a list of polygons or an RLE object, not str"),
+        (coco(ann(segmentation={"size": [4, 3]})), "(RLE 'car'): RLE counts must be a string or a list"),
+        (coco(ann(segmentation={"counts": [12]})), "RLE size must be [height, width], not None"),
+        (coco(ann(segmentation={"size": [3, 4], "counts": [12]})), "RLE size is 3x4 but its image is 4x3"),
+        (coco(ann(segmentation={"size": [4, 3], "counts": [5, 2]})), "RLE counts add up to 7 pixels"),
+        (coco(ann(segmentation={"size": [4, 3], "counts": "5 2"})), "character ' ' at 1"),
+        (
+            coco(images=[{"id": 1, "file_name": "a.jpg", "height": 0, "width": 3}]),
+            "image id 1: height must be a whole number > 0, not 0",
+        ),
+        (
+            coco(images=[{"id": 1, "file_name": "a.jpg", "width": 3}]),
+            "image id 1: height must be a whole number",
+        ),
+        (
+            coco(images=[{"id": 1, "file_name": 5, "height": 1, "width": 3}]),
+            "image id 1: file_name must be a string",
+        ),
+        (
+            coco(images=[{"id": 1, "file_name": "..", "height": 1, "width": 3}]),
+            "file_name '..' does not name a file",
+        ),
+        (
+            coco(images=[{"id": 1.5, "file_name": "a.jpg", "height": 1, "width": 3}]),
+            "image 1: id must be an integer",
+        ),
+        (
+            coco(
+                images=[
+                    {"id": 1, "file_name": "a.jpg", "height": 1, "width": 1},
+                    {"id": 1, "file_name": "b.jpg", "height": 1, "width": 1},
+                ]
+            ),
+            "image id 1: is used by two images",
+        ),
+        (
+            coco(
+                images=[
+                    {"id": 1, "file_name": "x/a.jpg", "height": 1, "width": 1},
+                    {"id": 2, "file_name": "x/a.png", "height": 1, "width": 1},
+                ]
+            ),
+            "image id 2: has the same output name 'x/a' as image id 1",
+        ),
+        (coco(categories=[{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]), "category 2: id 1 is used twice"),
+        (coco(categories=[{"id": 1, "name": None}]), "category 1: name must be a non-empty string"),
+        (coco(categories={"1": "car"}), "categories must be a list"),
+    ],
+)
 def test_bad_fields_are_annotation_errors_naming_file_and_annotation(document: dict, message: str):
     with pytest.raises(AnnotationError) as error:
         read(document)

@@ -27,20 +27,14 @@ def as_triples(joint):
 
 
 def test_hand_counted_matrix_with_ignore_and_unknown_prediction():
-    truth = np.array([[0, 0, 1, 1],
-                      [0, 2, 2, 255],
-                      [255, 2, 2, 1]], np.uint8)
-    guess = np.array([[0, 1, 1, 1],
-                      [0, 2, 0, 2],
-                      [2, 2, 255, 1]], np.uint8)
+    truth = np.array([[0, 0, 1, 1], [0, 2, 2, 255], [255, 2, 2, 1]], np.uint8)
+    guess = np.array([[0, 1, 1, 1], [0, 2, 0, 2], [2, 2, 255, 1]], np.uint8)
     # Valid pixels: the 10 whose truth is not 255 (the two 255s in truth drop out).
     # truth 0 at (0,0),(0,1),(1,0): predicted 0, 1, 0      -> row 0: [2, 1, 0 | 0]
     # truth 1 at (0,2),(0,3),(2,3): predicted 1, 1, 1      -> row 1: [0, 3, 0 | 0]
     # truth 2 at (1,1),(1,2),(2,1),(2,2): 2, 0, 2, 255     -> row 2: [1, 0, 2 | 1]
     # 255 is no class: its pixel lands in the last column, a false negative of class 2.
-    expected = np.array([[2, 1, 0, 0],
-                         [0, 3, 0, 0],
-                         [1, 0, 2, 1]])
+    expected = np.array([[2, 1, 0, 0], [0, 3, 0, 0], [1, 0, 2, 1]])
     np.testing.assert_array_equal(confusion_matrix(truth, guess, n_classes=3), expected)
 
 
@@ -55,8 +49,9 @@ def test_several_ignore_values_and_none():
     truth = np.array([[0, 3, 4, 1]], np.uint8)
     guess = np.array([[0, 0, 0, 1]], np.uint8)
     # Ignoring 3 and 4 leaves (0,0) and (1,1).
-    np.testing.assert_array_equal(confusion_matrix(truth, guess, n_classes=2, ignore=(3, 4)),
-                                  [[1, 0, 0], [0, 1, 0]])
+    np.testing.assert_array_equal(
+        confusion_matrix(truth, guess, n_classes=2, ignore=(3, 4)), [[1, 0, 0], [0, 1, 0]]
+    )
     with pytest.raises(ValueError, match="neither classes .* nor ignore values: 3, 4"):
         confusion_matrix(truth, guess, n_classes=2, ignore=())
 
@@ -123,8 +118,11 @@ def _runs_to_rows(runs, width):
     return flat[: flat.size // width * width].reshape(-1, width)
 
 
-piecewise = st.builds(_runs_to_rows, st.lists(st.tuples(st.integers(0, 300), st.integers(1, 40)), min_size=1,
-                                              max_size=30), st.integers(1, 17))
+piecewise = st.builds(
+    _runs_to_rows,
+    st.lists(st.tuples(st.integers(0, 300), st.integers(1, 40)), min_size=1, max_size=30),
+    st.integers(1, 17),
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -146,8 +144,10 @@ def test_joint_counts_equal_brute_force(data, dtype, runs):
 
 
 @settings(max_examples=60, deadline=None)
-@given(hnp.arrays(np.uint8, (6, 7), elements=st.sampled_from([0, 1, 2, 255])),
-       hnp.arrays(np.uint8, (6, 7), elements=st.sampled_from([0, 1, 2, 9, 255])))
+@given(
+    hnp.arrays(np.uint8, (6, 7), elements=st.sampled_from([0, 1, 2, 255])),
+    hnp.arrays(np.uint8, (6, 7), elements=st.sampled_from([0, 1, 2, 9, 255])),
+)
 def test_matrix_rows_count_every_valid_pixel_once(truth, guess):
     matrix = confusion_matrix(truth, guess, n_classes=3)
     np.testing.assert_array_equal(matrix.sum(axis=1), [np.count_nonzero(truth == c) for c in range(3)])
@@ -180,7 +180,9 @@ def test_sparse_flatnonzero_equals_numpy(flag_bytes):
 
 
 @settings(max_examples=60, deadline=None)
-@given(truth_rows=piecewise, noise=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=40))
+@given(
+    truth_rows=piecewise, noise=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=40)
+)
 def test_run_length_counts_equal_a_bincount_of_pair_codes(truth_rows, noise):
     truth = (truth_rows % 256).astype(np.uint8)
     guess = np.roll(truth, 1, axis=1)  # boundaries moved by one pixel, as predictions do
@@ -193,7 +195,9 @@ def test_run_length_counts_equal_a_bincount_of_pair_codes(truth_rows, noise):
     assert as_triples(joint_counts(truth, guess)) == expected
 
 
-@pytest.mark.parametrize("module", ["segtool.metrics.confusion", "segtool.metrics.classwise", "segtool.files"])
+@pytest.mark.parametrize(
+    "module", ["segtool.metrics.confusion", "segtool.metrics.classwise", "segtool.files"]
+)
 def test_doctests(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted and not result.failed

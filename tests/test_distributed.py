@@ -58,8 +58,14 @@ def annotations(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("annotations")
     rng = np.random.default_rng(9)
     for index in range(12):
-        shapes = [{"label": str(rng.choice(["cat", "dog", "tree"])), "shape_type": "polygon",
-                   "points": (rng.random((5, 2)) * [60, 40]).round(2).tolist()} for _ in range(4)]
+        shapes = [
+            {
+                "label": str(rng.choice(["cat", "dog", "tree"])),
+                "shape_type": "polygon",
+                "points": (rng.random((5, 2)) * [60, 40]).round(2).tolist(),
+            }
+            for _ in range(4)
+        ]
         document = {"shapes": shapes, "imageHeight": 40, "imageWidth": 60, "imagePath": f"im{index}.jpg"}
         path = root / f"part{index % 2}" / f"im{index:02d}.json"
         path.parent.mkdir(exist_ok=True)
@@ -80,8 +86,11 @@ def run(*args):
 
 
 def files_under(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
-            if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def score_csv(masks: Path, executor) -> tuple[str, str, list]:
@@ -109,10 +118,22 @@ def test_score_on_dask_is_identical_whatever_the_batch_size(masks, client, batch
 
 
 def test_score_cli_on_a_scheduler_writes_the_same_bytes_and_messages(masks, client, tmp_path):
-    local = run("score", masks / "pred", masks / "gt", "-f", "csv", "--per-image", tmp_path / "local.csv",
-                "-j", "2")
-    remote = run("score", masks / "pred", masks / "gt", "-f", "csv", "--per-image", tmp_path / "dask.csv",
-                 "--executor", "dask", "--scheduler", client.scheduler.address)
+    local = run(
+        "score", masks / "pred", masks / "gt", "-f", "csv", "--per-image", tmp_path / "local.csv", "-j", "2"
+    )
+    remote = run(
+        "score",
+        masks / "pred",
+        masks / "gt",
+        "-f",
+        "csv",
+        "--per-image",
+        tmp_path / "dask.csv",
+        "--executor",
+        "dask",
+        "--scheduler",
+        client.scheduler.address,
+    )
     assert remote.exit_code == local.exit_code == 1  # the broken prediction fails the run
     assert remote.stdout == local.stdout
     assert remote.stderr == local.stderr and "broken.png" in remote.stderr
@@ -142,8 +163,13 @@ def test_a_worker_killed_mid_run_loses_and_double_counts_nothing(masks, client, 
     marker = tmp_path / "killed"
     expected = score_csv(masks, LocalExecutor(1))
     per_image: list[dict] = []
-    result = score_folders(masks / "pred", masks / "gt", image_metrics=[DieOnce(marker)], on_image=per_image.extend,
-                           executor=DaskExecutor(client, batch_size=2))
+    result = score_folders(
+        masks / "pred",
+        masks / "gt",
+        image_metrics=[DieOnce(marker)],
+        on_image=per_image.extend,
+        executor=DaskExecutor(client, batch_size=2),
+    )
     killed_pid = int(marker.read_text())
     assert killed_pid not in client.run(os.getpid).values()  # that worker process is gone
     classes = io.StringIO()
@@ -156,7 +182,9 @@ def test_a_worker_killed_mid_run_loses_and_double_counts_nothing(masks, client, 
 
 def test_stats_cli_on_a_scheduler_prints_the_same_rows(masks, client):
     local = run("stats", masks / "gt", "-f", "csv")
-    remote = run("stats", masks / "gt", "-f", "csv", "--executor", "dask", "--scheduler", client.scheduler.address)
+    remote = run(
+        "stats", masks / "gt", "-f", "csv", "--executor", "dask", "--scheduler", client.scheduler.address
+    )
     assert remote.exit_code == local.exit_code == 0
     assert remote.stdout == local.stdout
     # 24 masks of 40 x 56 pixels whose first 3 rows are ignored, and broken.png's 40 x 56 zeros
@@ -171,17 +199,29 @@ def always_die(item):
 def test_a_batch_that_kills_every_worker_stops_the_run_naming_its_first_file():
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     items = [(Path("masks/first.png"), None), (Path("masks/second.png"), None)]
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            open_executor("dask", jobs=1, batch_size=2) as executor:
-        with pytest.raises(SegtoolError, match=r"workers died .* batch of 2 items starting with masks/first.png"):
-            list(executor.map_in_order(always_die, items))
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        open_executor("dask", jobs=1, batch_size=2) as executor,
+        pytest.raises(SegtoolError, match=r"workers died .* batch of 2 items starting with masks/first.png"),
+    ):
+        list(executor.map_in_order(always_die, items))
 
 
 # -- rasterize ------------------------------------------------------------------------------
 def test_rasterize_on_a_scheduler_writes_the_same_masks_and_messages(annotations, client, tmp_path):
     local = run("rasterize", annotations, "-o", tmp_path / "local", "-f", "csv", "-j", "2")
-    remote = run("rasterize", annotations, "-o", tmp_path / "dask", "-f", "csv",
-                 "--executor", "dask", "--scheduler", client.scheduler.address)
+    remote = run(
+        "rasterize",
+        annotations,
+        "-o",
+        tmp_path / "dask",
+        "-f",
+        "csv",
+        "--executor",
+        "dask",
+        "--scheduler",
+        client.scheduler.address,
+    )
     assert remote.exit_code == local.exit_code == 1  # bad.json fails
     assert remote.stdout == local.stdout
     assert remote.stderr == local.stderr and "bad.json" in remote.stderr
@@ -199,8 +239,16 @@ def test_urls_read_and_written_by_dask_workers(masks, annotations, client, tmp_p
     assert remote.exit_code == local.exit_code == 1
     assert files_under(tmp_path / "url") == files_under(tmp_path / "plain")
     local = run("score", masks / "pred", masks / "gt", "-f", "csv")
-    remote = run("score", f"local://{masks}/pred", f"local://{masks}/gt", "-f", "csv",
-                 "-o", f"local://{tmp_path}/scores.csv", *scheduler)
+    remote = run(
+        "score",
+        f"local://{masks}/pred",
+        f"local://{masks}/gt",
+        "-f",
+        "csv",
+        "-o",
+        f"local://{tmp_path}/scores.csv",
+        *scheduler,
+    )
     assert remote.exit_code == local.exit_code == 1
     assert (tmp_path / "scores.csv").read_text(encoding="utf-8") == local.stdout
 
@@ -212,8 +260,19 @@ def test_memory_urls_in_and_out(masks, annotations, tmp_path):
     memory.put(str(masks), f"{bucket}/masks", recursive=True)
     memory.put(str(annotations), f"{bucket}/annotations", recursive=True)
     local = run("score", masks / "pred", masks / "gt", "-f", "csv", "--per-image", tmp_path / "per_image.csv")
-    remote = run("score", f"{bucket}/masks/pred", f"{bucket}/masks/gt", "-f", "csv", "-j", "1",
-                 "-o", f"{bucket}/out/scores.csv", "--per-image", f"{bucket}/out/per_image.csv")
+    remote = run(
+        "score",
+        f"{bucket}/masks/pred",
+        f"{bucket}/masks/gt",
+        "-f",
+        "csv",
+        "-j",
+        "1",
+        "-o",
+        f"{bucket}/out/scores.csv",
+        "--per-image",
+        f"{bucket}/out/per_image.csv",
+    )
     assert remote.exit_code == local.exit_code == 1
     assert memory.cat_file(f"{bucket}/out/scores.csv").decode() == local.stdout
     assert memory.cat_file(f"{bucket}/out/per_image.csv") == (tmp_path / "per_image.csv").read_bytes()

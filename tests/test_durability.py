@@ -37,9 +37,14 @@ N_FILES = 12
 
 def labelme_file(path: Path, index: int) -> None:
     """A 40 x 30 LabelMe file with two shapes that differ from file to file."""
-    shapes = [{"label": "road", "points": [[0, index], [25, index], [25, 30], [0, 30]], "shape_type": "polygon"},
-              {"label": "car", "points": [[index, 2], [index + 9.5, 2], [index + 9.5, 8.5]],
-               "shape_type": "polygon"}]
+    shapes = [
+        {"label": "road", "points": [[0, index], [25, index], [25, 30], [0, 30]], "shape_type": "polygon"},
+        {
+            "label": "car",
+            "points": [[index, 2], [index + 9.5, 2], [index + 9.5, 8.5]],
+            "shape_type": "polygon",
+        },
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"shapes": shapes, "imageHeight": 30, "imageWidth": 40, "imagePath": "x.jpg"}))
 
@@ -54,12 +59,19 @@ def inputs(tmp_path):
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (hidden ones included) by relative path."""
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
-            if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def visible(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: data for name, data in files.items() if not any(part.startswith(".") for part in name.split("/"))}
+    return {
+        name: data
+        for name, data in files.items()
+        if not any(part.startswith(".") for part in name.split("/"))
+    }
 
 
 def invoke(*args: str):
@@ -95,7 +107,9 @@ def test_interrupted_run_restarted_gives_the_same_outputs(tmp_path, inputs, monk
     # Five masks made it, whole; the sixth write left nothing behind, not even its temporary file.
     assert len(partial) == 5 and all(reference[name] == data for name, data in partial.items())
 
-    summary = rasterize_to_folder([inputs], tmp_path / "out", options=RasterizeOptions(skip_existing=skip_existing))
+    summary = rasterize_to_folder(
+        [inputs], tmp_path / "out", options=RasterizeOptions(skip_existing=skip_existing)
+    )
     assert summary.ok and summary.skipped == (5 if skip_existing else 0)
     assert summary.written == N_FILES - summary.skipped
     assert snapshot(tmp_path / "out") == reference
@@ -110,7 +124,9 @@ def test_sigkill_leaves_whole_files_and_a_rerun_completes_them(tmp_path):
     reference = snapshot(tmp_path / "reference")
 
     out = tmp_path / "out"
-    process = subprocess.Popen([*command, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*command, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
@@ -124,10 +140,13 @@ def test_sigkill_leaves_whole_files_and_a_rerun_completes_them(tmp_path):
     for name, data in visible(left).items():  # whatever is there under its own name is whole
         assert data == reference[name], name
     # A temporary file caught mid-write is hidden (".<name>.<random>.tmp"): every command skips it.
-    assert all(Path(name).name.startswith(".") and name.endswith(".tmp") for name in set(left) - set(visible(left)))
+    assert all(
+        Path(name).name.startswith(".") and name.endswith(".tmp") for name in set(left) - set(visible(left))
+    )
 
-    resumed = subprocess.run([*command, "-o", str(out), "--skip-existing"], capture_output=True, text=True,
-                             timeout=300)
+    resumed = subprocess.run(
+        [*command, "-o", str(out), "--skip-existing"], capture_output=True, text=True, timeout=300
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert visible(snapshot(out)) == reference
     again = subprocess.run([*command, "-o", str(out)], capture_output=True, text=True, timeout=300)
@@ -151,11 +170,28 @@ def test_rerun_overwrites_csv_outputs_instead_of_appending(tmp_path):
     for folder in ("gt", "pred"):
         write_mask(tmp_path / folder / "a.png", np.array([[0, 1], [1, 1]], np.uint8))
         write_mask(tmp_path / folder / "b.png", np.array([[0, 0], [1, 2]], np.uint8))
-    outputs = {"scores": tmp_path / "scores.csv", "per_image": tmp_path / "per_image.csv",
-               "confusion": tmp_path / "confusion.csv", "stats": tmp_path / "stats.csv"}
-    commands = [["score", str(tmp_path / "pred"), str(tmp_path / "gt"), "-f", "csv", "-o", str(outputs["scores"]),
-                 "--per-image", str(outputs["per_image"]), "--confusion", str(outputs["confusion"])],
-                ["stats", str(tmp_path / "gt"), "-f", "csv", "-o", str(outputs["stats"])]]
+    outputs = {
+        "scores": tmp_path / "scores.csv",
+        "per_image": tmp_path / "per_image.csv",
+        "confusion": tmp_path / "confusion.csv",
+        "stats": tmp_path / "stats.csv",
+    }
+    commands = [
+        [
+            "score",
+            str(tmp_path / "pred"),
+            str(tmp_path / "gt"),
+            "-f",
+            "csv",
+            "-o",
+            str(outputs["scores"]),
+            "--per-image",
+            str(outputs["per_image"]),
+            "--confusion",
+            str(outputs["confusion"]),
+        ],
+        ["stats", str(tmp_path / "gt"), "-f", "csv", "-o", str(outputs["stats"])],
+    ]
     first = {}
     for run in range(2):
         for command in commands:
@@ -181,13 +217,19 @@ def test_symlink_loops_in_input_folders_do_not_hang(tmp_path):
         (folder / "sub").mkdir()
         os.symlink("..", folder / "sub" / "up")  # sub/up/sub/up/... forever
         os.symlink(folder / "loop", folder / "loop")  # a link to itself
-    commands = [["rasterize", str(annotations), "-o", str(tmp_path / "out")],
-                ["score", str(masks), str(masks), "-f", "csv"],
-                ["stats", str(masks), "-f", "csv"],
-                ["overlay", str(images), str(masks), "-o", str(tmp_path / "overlays")]]
+    commands = [
+        ["rasterize", str(annotations), "-o", str(tmp_path / "out")],
+        ["score", str(masks), str(masks), "-f", "csv"],
+        ["stats", str(masks), "-f", "csv"],
+        ["overlay", str(images), str(masks), "-o", str(tmp_path / "overlays")],
+    ]
     for command in commands:
-        result = subprocess.run([sys.executable, "-m", "segtool", *command, "-j", "1"], capture_output=True,
-                                text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "segtool", *command, "-j", "1"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, (command, result.stderr)
         assert "Traceback" not in result.stderr
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["a.png", "labels.csv", "labels.txt"]
@@ -195,8 +237,16 @@ def test_symlink_loops_in_input_folders_do_not_hang(tmp_path):
 
 
 # -- names from inside files never leave the output folder -----------------------------------
-HOSTILE_NAMES = ["../../evil.jpg", "/tmp/evil.jpg", "C:\\Windows\\evil.jpg", "C:evil.jpg", "..\\..\\evil.jpg",
-                 "//server/share/evil.jpg", "./a/../../../evil.jpg", "a/./b/../../../../evil.jpg"]
+HOSTILE_NAMES = [
+    "../../evil.jpg",
+    "/tmp/evil.jpg",
+    "C:\\Windows\\evil.jpg",
+    "C:evil.jpg",
+    "..\\..\\evil.jpg",
+    "//server/share/evil.jpg",
+    "./a/../../../evil.jpg",
+    "a/./b/../../../../evil.jpg",
+]
 
 
 def tiny_png() -> str:
@@ -208,26 +258,79 @@ def tiny_png() -> str:
 def documents_naming(name: str) -> dict[str, str]:
     """One file per format whose image is called ``name``."""
     square = [[1, 1], [5, 1], [5, 5], [1, 5]]
-    coco = {"images": [{"id": 1, "file_name": name, "width": 8, "height": 6}],
-            "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
-                             "segmentation": [[v for point in square for v in point]]}],
-            "categories": [{"id": 1, "name": "thing"}]}
-    cvat = (f'<annotations><image id="0" name="{name}" width="8" height="6">'
-            '<polygon label="thing" points="1,1;5,1;5,5;1,5"/></image></annotations>')
-    labelstudio = [{"id": 1, "data": {"image": name}, "annotations": [{"id": 1, "result": [
-        {"id": "r", "type": "polygonlabels", "original_width": 8, "original_height": 6,
-         "value": {"points": [[x * 12.5, y * 100 / 6] for x, y in square], "polygonlabels": ["thing"]}}]}]}]
-    via = {"k": {"filename": name, "size": 1, "base64_img_data": tiny_png(), "file_attributes": {},
-                 "regions": [{"shape_attributes": {"name": "rect", "x": 1, "y": 1, "width": 4, "height": 4},
-                              "region_attributes": {"class": "thing"}}]}}
-    labelme = {"shapes": [{"label": "thing", "points": square}], "imagePath": name, "imageHeight": 6,
-               "imageWidth": 8}
-    return {"coco.json": json.dumps(coco), "cvat.xml": cvat, "labelstudio.json": json.dumps(labelstudio),
-            "via.json": json.dumps(via), "labelme.json": json.dumps(labelme)}
+    coco = {
+        "images": [{"id": 1, "file_name": name, "width": 8, "height": 6}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "iscrowd": 0,
+                "segmentation": [[v for point in square for v in point]],
+            }
+        ],
+        "categories": [{"id": 1, "name": "thing"}],
+    }
+    cvat = (
+        f'<annotations><image id="0" name="{name}" width="8" height="6">'
+        '<polygon label="thing" points="1,1;5,1;5,5;1,5"/></image></annotations>'
+    )
+    labelstudio = [
+        {
+            "id": 1,
+            "data": {"image": name},
+            "annotations": [
+                {
+                    "id": 1,
+                    "result": [
+                        {
+                            "id": "r",
+                            "type": "polygonlabels",
+                            "original_width": 8,
+                            "original_height": 6,
+                            "value": {
+                                "points": [[x * 12.5, y * 100 / 6] for x, y in square],
+                                "polygonlabels": ["thing"],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+    via = {
+        "k": {
+            "filename": name,
+            "size": 1,
+            "base64_img_data": tiny_png(),
+            "file_attributes": {},
+            "regions": [
+                {
+                    "shape_attributes": {"name": "rect", "x": 1, "y": 1, "width": 4, "height": 4},
+                    "region_attributes": {"class": "thing"},
+                }
+            ],
+        }
+    }
+    labelme = {
+        "shapes": [{"label": "thing", "points": square}],
+        "imagePath": name,
+        "imageHeight": 6,
+        "imageWidth": 8,
+    }
+    return {
+        "coco.json": json.dumps(coco),
+        "cvat.xml": cvat,
+        "labelstudio.json": json.dumps(labelstudio),
+        "via.json": json.dumps(via),
+        "labelme.json": json.dumps(labelme),
+    }
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
-@pytest.mark.parametrize("file_name", ["coco.json", "cvat.xml", "labelstudio.json", "via.json", "labelme.json"])
+@pytest.mark.parametrize(
+    "file_name", ["coco.json", "cvat.xml", "labelstudio.json", "via.json", "labelme.json"]
+)
 def test_names_inside_files_never_leave_the_output_folder(tmp_path, name, file_name):
     work = tmp_path / "a" / "b" / "c"
     path = work / "in" / file_name
@@ -247,8 +350,10 @@ def test_names_inside_files_never_leave_the_output_folder(tmp_path, name, file_n
 # -- two inputs, one output -------------------------------------------------------------------
 def test_two_images_of_one_cvat_file_with_one_name_are_an_error(tmp_path):
     path = tmp_path / "a.xml"
-    path.write_text('<annotations><image id="0" name="x.jpg" width="4" height="4"/>'
-                    '<image id="1" name="x.png" width="4" height="4"/></annotations>')
+    path.write_text(
+        '<annotations><image id="0" name="x.jpg" width="4" height="4"/>'
+        '<image id="1" name="x.png" width="4" height="4"/></annotations>'
+    )
     summary = rasterize_to_folder([path], tmp_path / "out")
     assert len(summary.failures) == 1 and "both would write x.png" in summary.failures[0]
     assert not (tmp_path / "out" / "x.png").exists()
@@ -261,15 +366,27 @@ def test_two_formats_naming_one_output_are_an_error(tmp_path):
     (tmp_path / "in" / "coco.json").write_text(documents["coco.json"])
     summary = rasterize_to_folder([tmp_path / "in"], tmp_path / "out")
     assert len(summary.failures) == 1
-    assert "coco.json and" in summary.failures[0] and "same.json: both would write same.png" in summary.failures[0]
+    assert (
+        "coco.json and" in summary.failures[0]
+        and "same.json: both would write same.png" in summary.failures[0]
+    )
     assert not (tmp_path / "out" / "same.png").exists()
 
 
 def test_two_labels_sharing_a_binary_layout_folder_are_an_error(tmp_path):
     path = tmp_path / "a.json"
-    path.write_text(json.dumps({"shapes": [{"label": "tv/monitor", "points": [[0, 0], [2, 0], [2, 2]]},
-                                           {"label": "tv_monitor", "points": [[2, 2], [4, 2], [4, 4]]}],
-                                "imageHeight": 4, "imageWidth": 4}))
+    path.write_text(
+        json.dumps(
+            {
+                "shapes": [
+                    {"label": "tv/monitor", "points": [[0, 0], [2, 0], [2, 2]]},
+                    {"label": "tv_monitor", "points": [[2, 2], [4, 2], [4, 4]]},
+                ],
+                "imageHeight": 4,
+                "imageWidth": 4,
+            }
+        )
+    )
     result = invoke("rasterize", str(path), "-o", str(tmp_path / "out"), "--layout", "binary")
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "'tv/monitor' and 'tv_monitor'" in result.stderr and "tv_monitor" in result.stderr
@@ -290,4 +407,7 @@ def test_names_with_several_dots_keep_them_and_do_not_collide(tmp_path):
     labelme_file(tmp_path / "in" / "frame.002.json", 2)
     summary = rasterize_to_folder([tmp_path / "in"], tmp_path / "out")
     assert summary.ok and summary.written == 2
-    assert sorted(path.name for path in (tmp_path / "out").glob("*.png")) == ["frame.001.png", "frame.002.png"]
+    assert sorted(path.name for path in (tmp_path / "out").glob("*.png")) == [
+        "frame.001.png",
+        "frame.002.png",
+    ]

@@ -18,8 +18,17 @@ from PIL import Image
 
 import annotation_writers as writers
 from annotation_writers import HEIGHT, IMAGE, SCENE, WIDTH, box_corners, holed_mask
-from segtool.annotations import (FORMATS, AnnotatedImage, Bitmap, Ellipse, Polygon, ReaderOptions, Shape,
-                                 detect_format, load_annotation_file)
+from segtool.annotations import (
+    FORMATS,
+    AnnotatedImage,
+    Bitmap,
+    Ellipse,
+    Polygon,
+    ReaderOptions,
+    Shape,
+    detect_format,
+    load_annotation_file,
+)
 from segtool.annotations.registry import parse_document
 from segtool.labels import LabelMap
 
@@ -81,14 +90,19 @@ def folder(tmp_path: Path) -> Path:
 def canonical(geometry) -> tuple:
     """A form of a geometry that does not depend on vertex order, ring order or start vertex."""
     if isinstance(geometry, Polygon):
-        return ("rings",) + tuple(sorted(tuple(sorted(map(tuple, np.round(ring, 6).tolist())))
-                                         for ring in geometry.rings))
+        return ("rings",) + tuple(
+            sorted(tuple(sorted(map(tuple, np.round(ring, 6).tolist()))) for ring in geometry.rings)
+        )
     if isinstance(geometry, Ellipse):
         angle = 0.0 if geometry.rx == geometry.ry else round(geometry.angle % 180, 6)
-        return ("ellipse",) + tuple(round(v, 6) for v in (geometry.cx, geometry.cy, geometry.rx, geometry.ry, angle))
+        return ("ellipse",) + tuple(
+            round(v, 6) for v in (geometry.cx, geometry.cy, geometry.rx, geometry.ry, angle)
+        )
     if isinstance(geometry, Bitmap):
         rows, cols = np.nonzero(geometry.mask)
-        return ("pixels",) + tuple(sorted(zip((rows + geometry.top).tolist(), (cols + geometry.left).tolist())))
+        return ("pixels",) + tuple(
+            sorted(zip((rows + geometry.top).tolist(), (cols + geometry.left).tolist()))
+        )
     raise AssertionError(f"unexpected geometry {geometry!r}")
 
 
@@ -134,8 +148,12 @@ def test_no_pixel_centre_lies_on_a_scene_polygon_edge():
         vertices = np.array(shape.points)
         for (x0, y0), (x1, y1) in zip(vertices, np.roll(vertices, -1, axis=0)):
             on_line = np.isclose((x1 - x0) * (rows - y0), (y1 - y0) * (cols - x0), atol=1e-9)
-            within = (np.minimum(x0, x1) <= cols) & (cols <= np.maximum(x0, x1)) & \
-                     (np.minimum(y0, y1) <= rows) & (rows <= np.maximum(y0, y1))
+            within = (
+                (np.minimum(x0, x1) <= cols)
+                & (cols <= np.maximum(x0, x1))
+                & (np.minimum(y0, y1) <= rows)
+                & (rows <= np.maximum(y0, y1))
+            )
             assert not (on_line & within).any()
 
 
@@ -148,13 +166,23 @@ def test_the_holed_shape_is_the_same_pixels_as_vector_and_as_raster():
 # -- masks -----------------------------------------------------------------------------------
 def reference_image(case: str) -> AnnotatedImage:
     """The scene shapes ``case`` can express, built directly in the model (holes as interior rings)."""
-    shapes = [Shape(label=shape.label, geometry=scene_geometry(shape.kind, shape.points, shape.hole),
-                    where=f"scene {shape.kind}")
-              for shape in SCENE if EXPRESSES[case][shape.kind] is not None]
-    return AnnotatedImage(source=Path("scene"), name=PurePosixPath("scene"), height=HEIGHT, width=WIDTH, shapes=shapes)
+    shapes = [
+        Shape(
+            label=shape.label,
+            geometry=scene_geometry(shape.kind, shape.points, shape.hole),
+            where=f"scene {shape.kind}",
+        )
+        for shape in SCENE
+        if EXPRESSES[case][shape.kind] is not None
+    ]
+    return AnnotatedImage(
+        source=Path("scene"), name=PurePosixPath("scene"), height=HEIGHT, width=WIDTH, shapes=shapes
+    )
 
 
-needs_raster = pytest.mark.skipif(rasterize_image is None, reason="segtool.raster.rasterize_image not written yet")
+needs_raster = pytest.mark.skipif(
+    rasterize_image is None, reason="segtool.raster.rasterize_image not written yet"
+)
 
 
 @needs_raster

@@ -38,24 +38,68 @@ from segtool.labels import LabelMap
 from segtool.maskio import decode_png, encode_png, read_mask
 from segtool.raster import rasterize_image, rasterize_per_label
 
-FAST = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-LONG = settings(max_examples=3000, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+LONG = settings(
+    max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 # Small, so that a mutated size is refused or drawn quickly; the readers are the same at any limit.
 LIMIT = ReaderOptions(max_pixels=1 << 16)
 SOURCE = Path("fuzz") / "input.json"
 
 # -- values a mutation puts in ----------------------------------------------------------------
-NASTY = st.sampled_from([
-    None, True, False, 0, -1, 1, 2**31, 2**63, 10**30, -(10**30), 0.5, -0.0, 1e12, 1e308, -1e308,
-    float("nan"), float("inf"), float("-inf"), "", "0", "1e9", "nan", "-5", "../../x.jpg", "C:\\x.png",
-    "a\x00b", "\ud800", "car\n", " car", "[bold]", [], {}, [[]], [[0, 0]], [0, 0, 1], {"size": [2, 2]},
-])
-LEAF = st.one_of(NASTY, st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(), st.text(max_size=12))
-JSON = st.recursive(LEAF, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                                      max_size=4),
-                    max_leaves=12)
+NASTY = st.sampled_from(
+    [
+        None,
+        True,
+        False,
+        0,
+        -1,
+        1,
+        2**31,
+        2**63,
+        10**30,
+        -(10**30),
+        0.5,
+        -0.0,
+        1e12,
+        1e308,
+        -1e308,
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        "",
+        "0",
+        "1e9",
+        "nan",
+        "-5",
+        "../../x.jpg",
+        "C:\\x.png",
+        "a\x00b",
+        "\ud800",
+        "car\n",
+        " car",
+        "[bold]",
+        [],
+        {},
+        [[]],
+        [[0, 0]],
+        [0, 0, 1],
+        {"size": [2, 2]},
+    ]
+)
+LEAF = st.one_of(
+    NASTY, st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(), st.text(max_size=12)
+)
+JSON = st.recursive(
+    LEAF,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def tiny_png_data_url() -> str:
@@ -84,10 +128,24 @@ def base_documents() -> dict[str, object]:
     (entry,) = via.values()
     entry["base64_img_data"] = tiny_png_data_url()
     supervisely = writers.supervisely()
-    supervisely["objects"].append({"classTitle": "blob", "geometryType": "bitmap", "bitmap": {
-        "data": base64.b64encode(zlib.compress(base64.b64decode(mask_png(square)))).decode(), "origin": [3, 4]}})
-    return {"labelme": labelme, "coco": writers.coco(), "cvat": writers.cvat(), "labelstudio": writers.labelstudio(),
-            "via": via, "supervisely": supervisely}
+    supervisely["objects"].append(
+        {
+            "classTitle": "blob",
+            "geometryType": "bitmap",
+            "bitmap": {
+                "data": base64.b64encode(zlib.compress(base64.b64decode(mask_png(square)))).decode(),
+                "origin": [3, 4],
+            },
+        }
+    )
+    return {
+        "labelme": labelme,
+        "coco": writers.coco(),
+        "cvat": writers.cvat(),
+        "labelstudio": writers.labelstudio(),
+        "via": via,
+        "supervisely": supervisely,
+    }
 
 
 BASES = base_documents()
@@ -123,7 +181,7 @@ def mutated_json(draw, base) -> object:
         elif operation == "stringify":
             container[key] = json.dumps(old, allow_nan=True)
         elif operation == "truncate" and isinstance(old, (list, str)):
-            container[key] = old[:draw(st.integers(0, max(0, len(old) - 1)))]
+            container[key] = old[: draw(st.integers(0, max(0, len(old) - 1)))]
         elif operation == "double" and isinstance(old, (int, float)) and not isinstance(old, bool):
             container[key] = old * draw(st.sampled_from([-1, 0, 1e6, 1e300, float("nan")]))
     return document
@@ -137,31 +195,78 @@ def mutated_cvat(draw) -> bytes:
         element = elements[draw(st.integers(0, len(elements) - 1))]
         operation = draw(st.sampled_from(["set", "delete", "remove", "add"]))
         if operation == "set":
-            key = draw(st.sampled_from(sorted(element.attrib) or ["name"]) | st.sampled_from(
-                ["width", "height", "points", "rle", "left", "top", "z_order", "rotation", "rx", "subset"]))
-            element.set(key, draw(st.sampled_from(["", "nan", "inf", "-5", "0", "1e308", "1e9", "abc", "1,2;3",
-                                                   "0,0;1e300,0;5,5", "9" * 30, "../..", "1, -1"])
-                                  | st.text(max_size=10)))
+            key = draw(
+                st.sampled_from(sorted(element.attrib) or ["name"])
+                | st.sampled_from(
+                    ["width", "height", "points", "rle", "left", "top", "z_order", "rotation", "rx", "subset"]
+                )
+            )
+            element.set(
+                key,
+                draw(
+                    st.sampled_from(
+                        [
+                            "",
+                            "nan",
+                            "inf",
+                            "-5",
+                            "0",
+                            "1e308",
+                            "1e9",
+                            "abc",
+                            "1,2;3",
+                            "0,0;1e300,0;5,5",
+                            "9" * 30,
+                            "../..",
+                            "1, -1",
+                        ]
+                    )
+                    | st.text(max_size=10)
+                ),
+            )
         elif operation == "delete" and element.attrib:
             del element.attrib[draw(st.sampled_from(sorted(element.attrib)))]
         elif operation == "remove" and len(element):
             element.remove(element[draw(st.integers(0, len(element) - 1))])
         elif operation == "add":
-            element.append(ElementTree.Element(draw(st.sampled_from(
-                ["image", "polygon", "box", "mask", "ellipse", "points", "polyline", "track", "meta", "label"]))))
+            element.append(
+                ElementTree.Element(
+                    draw(
+                        st.sampled_from(
+                            [
+                                "image",
+                                "polygon",
+                                "box",
+                                "mask",
+                                "ellipse",
+                                "points",
+                                "polyline",
+                                "track",
+                                "meta",
+                                "label",
+                            ]
+                        )
+                    )
+                )
+            )
     return ElementTree.tostring(root)
 
 
 def truncated(draw, data: bytes) -> bytes:
-    return data[:draw(st.integers(0, len(data)))] if draw(st.booleans()) and data else data
+    return data[: draw(st.integers(0, len(data)))] if draw(st.booleans()) and data else data
 
 
 # -- what must hold ---------------------------------------------------------------------------
 def read_and_draw(data: bytes, input_format: str | None = None, convention: str = "centre") -> None:
     """Parse, read and rasterize; only a SegtoolError may come out."""
     try:
-        images = load_document(parse_document(data, SOURCE), SOURCE, PurePosixPath("input.json"),
-                               input_format=input_format, options=LIMIT)
+        images = load_document(
+            parse_document(data, SOURCE),
+            SOURCE,
+            PurePosixPath("input.json"),
+            input_format=input_format,
+            options=LIMIT,
+        )
         for image in images:
             label_map = LabelMap.from_names({shape.label for shape in image.shapes})
             rasterize_image(image, label_map, convention=convention)
@@ -184,7 +289,9 @@ def check_garbage(data) -> None:
         read_and_draw(data.draw(st.binary(max_size=200)))
         return
     raw = json.dumps(data.draw(JSON), allow_nan=True).encode("utf-8", "surrogatepass")
-    read_and_draw(raw, input_format=data.draw(st.sampled_from(sorted(FORMATS))) if kind == "json-forced" else None)
+    read_and_draw(
+        raw, input_format=data.draw(st.sampled_from(sorted(FORMATS))) if kind == "json-forced" else None
+    )
 
 
 # -- masks ------------------------------------------------------------------------------------
@@ -195,9 +302,14 @@ def png_chunk(kind: bytes, payload: bytes) -> bytes:
 def base_pngs() -> list[bytes]:
     rng = np.random.default_rng(7)
     labels = rng.integers(0, 4, (6, 5), dtype=np.uint8)
-    pictures = [encode_png(labels), encode_png(labels, palette=bytes(768)), encode_png(labels.astype(np.uint16) * 300),
-                cv2.imencode(".png", labels)[1].tobytes(), cv2.imencode(".png", np.dstack([labels] * 3))[1].tobytes(),
-                cv2.imencode(".png", np.dstack([labels] * 4))[1].tobytes()]
+    pictures = [
+        encode_png(labels),
+        encode_png(labels, palette=bytes(768)),
+        encode_png(labels.astype(np.uint16) * 300),
+        cv2.imencode(".png", labels)[1].tobytes(),
+        cv2.imencode(".png", np.dstack([labels] * 3))[1].tobytes(),
+        cv2.imencode(".png", np.dstack([labels] * 4))[1].tobytes(),
+    ]
     for mode in ("1", "LA", "P", "I;16"):
         buffer = io.BytesIO()
         Image.fromarray(labels).convert(mode).save(buffer, format="PNG")
@@ -213,7 +325,7 @@ def rechunked(data: bytes) -> bytes:
     out, offset = [data[:8]], 8
     while offset + 8 <= len(data):
         (length,) = struct.unpack_from(">I", data, offset)
-        kind, payload = data[offset + 4:offset + 8], data[offset + 8:offset + 8 + length]
+        kind, payload = data[offset + 4 : offset + 8], data[offset + 8 : offset + 8 + length]
         out.append(png_chunk(kind, payload))
         offset += 12 + length
     return b"".join(out)
@@ -227,13 +339,18 @@ def mutated_png(draw) -> bytes:
         for _ in range(draw(st.integers(1, 8))):
             data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
     elif operation == "header":  # IHDR: width, height, bit depth, colour type, compression, filter, interlace
-        field = draw(st.sampled_from([(16, ">I"), (20, ">I"), (24, ">B"), (25, ">B"), (26, ">B"), (27, ">B"),
-                                      (28, ">B")]))
-        value = draw(st.integers(0, 2**32 - 1 if field[1] == ">I" else 255)
-                     | st.sampled_from([0, 1, 2, 3, 4, 6, 8, 16, 2**31, 2**16]))
+        field = draw(
+            st.sampled_from(
+                [(16, ">I"), (20, ">I"), (24, ">B"), (25, ">B"), (26, ">B"), (27, ">B"), (28, ">B")]
+            )
+        )
+        value = draw(
+            st.integers(0, 2**32 - 1 if field[1] == ">I" else 255)
+            | st.sampled_from([0, 1, 2, 3, 4, 6, 8, 16, 2**31, 2**16])
+        )
         struct.pack_into(field[1], data, field[0], value % (2**32 if field[1] == ">I" else 256))
     elif operation == "truncate":
-        del data[draw(st.integers(0, len(data) - 1)):]
+        del data[draw(st.integers(0, len(data) - 1)) :]
     else:
         position = draw(st.integers(0, len(data)))
         data[position:position] = draw(st.binary(min_size=1, max_size=16))
@@ -248,8 +365,11 @@ def check_png(data) -> None:
 
 
 NPY_BASES = []
-for array in (np.arange(12, dtype=np.uint8).reshape(3, 4), np.arange(6, dtype=np.int64).reshape(2, 3),
-              np.zeros((2, 2), bool)):
+for array in (
+    np.arange(12, dtype=np.uint8).reshape(3, 4),
+    np.arange(6, dtype=np.int64).reshape(2, 3),
+    np.zeros((2, 2), bool),
+):
     buffer = io.BytesIO()
     np.save(buffer, array)
     NPY_BASES.append(buffer.getvalue())
@@ -273,10 +393,29 @@ def check_npy(data, scratch: Path) -> None:
         pass
 
 
-LABEL_TEXT = st.lists(st.sampled_from(["id,name,color", "0,_background_,", "1,car,#ff0000", "1,bus,", "255,x,",
-                                       "__ignore__", "70000,big,", "-1,neg,", "2,car,#zz", "3, ,", "\ud800", "a\tb",
-                                       '{"labels": [{"id": 1, "name": "a"}]', '"ignore_value": 1e400}', ""])
-                      | st.text(max_size=20), max_size=8).map("\n".join)
+LABEL_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "id,name,color",
+            "0,_background_,",
+            "1,car,#ff0000",
+            "1,bus,",
+            "255,x,",
+            "__ignore__",
+            "70000,big,",
+            "-1,neg,",
+            "2,car,#zz",
+            "3, ,",
+            "\ud800",
+            "a\tb",
+            '{"labels": [{"id": 1, "name": "a"}]',
+            '"ignore_value": 1e400}',
+            "",
+        ]
+    )
+    | st.text(max_size=20),
+    max_size=8,
+).map("\n".join)
 
 
 def check_label_map(data, scratch: Path) -> None:
@@ -354,7 +493,9 @@ def test_the_bases_are_read_without_error():
     """The fuzzing starts from documents every reader accepts, so mutations probe past the first check."""
     for fmt, document in BASES.items():
         raw = document.encode() if isinstance(document, str) else json.dumps(document).encode()
-        images = load_document(parse_document(raw, SOURCE), SOURCE, PurePosixPath("input.json"), options=LIMIT)
+        images = load_document(
+            parse_document(raw, SOURCE), SOURCE, PurePosixPath("input.json"), options=LIMIT
+        )
         assert images and all(image.shapes for image in images), fmt
     for data in PNGS:
         assert decode_png(data).shape[:2] == (6, 5)

@@ -38,14 +38,29 @@ SMALL_LIMIT = 10_000  # a --max-pixels low enough that a real (small) PNG can ex
 
 
 # -- builders -------------------------------------------------------------------------------
-def square(label: str = "road", x0: float = 0, y0: float = 0, x1: float = 10, y1: float = 10, **extra) -> dict:
-    return {"label": label, "points": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]], "shape_type": "polygon",
-            "group_id": None, "flags": {}, **extra}
+def square(
+    label: str = "road", x0: float = 0, y0: float = 0, x1: float = 10, y1: float = 10, **extra
+) -> dict:
+    return {
+        "label": label,
+        "points": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]],
+        "shape_type": "polygon",
+        "group_id": None,
+        "flags": {},
+        **extra,
+    }
 
 
 def labelme(shapes: list | None = None, **fields) -> bytes:
-    document = {"version": "5.4.1", "flags": {}, "shapes": [square()] if shapes is None else shapes,
-                "imagePath": "x.jpg", "imageData": None, "imageHeight": HEIGHT, "imageWidth": WIDTH}
+    document = {
+        "version": "5.4.1",
+        "flags": {},
+        "shapes": [square()] if shapes is None else shapes,
+        "imagePath": "x.jpg",
+        "imageData": None,
+        "imageHeight": HEIGHT,
+        "imageWidth": WIDTH,
+    }
     document.update(fields)
     return json.dumps(document).encode()
 
@@ -58,8 +73,16 @@ def labelme_shape(**fields) -> bytes:
 def coco(*, image: dict | None = None, annotation: dict | None = None, **fields) -> bytes:
     document = {
         "images": [{"id": 1, "file_name": "c.jpg", "width": WIDTH, "height": HEIGHT, **(image or {})}],
-        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
-                         "segmentation": [[0, 0, 10, 0, 10, 10, 0, 10]], **(annotation or {})}],
+        "annotations": [
+            {
+                "id": 1,
+                "image_id": 1,
+                "category_id": 1,
+                "iscrowd": 0,
+                "segmentation": [[0, 0, 10, 0, 10, 10, 0, 10]],
+                **(annotation or {}),
+            }
+        ],
         "categories": [{"id": 1, "name": "road"}],
     }
     document.update(fields)
@@ -68,28 +91,61 @@ def coco(*, image: dict | None = None, annotation: dict | None = None, **fields)
 
 def cvat(body: str = '<polygon label="road" points="0,0;10,0;10,10"/>', *, size: str | None = None) -> bytes:
     size = size if size is not None else f'width="{WIDTH}" height="{HEIGHT}"'
-    return (f'<?xml version="1.0"?><annotations><version>1.1</version>'
-            f'<image id="0" name="c.jpg" {size}>{body}</image></annotations>').encode()
+    return (
+        f'<?xml version="1.0"?><annotations><version>1.1</version>'
+        f'<image id="0" name="c.jpg" {size}>{body}</image></annotations>'
+    ).encode()
 
 
 def labelstudio(value: dict | None = None, *, kind: str = "polygonlabels", **region) -> bytes:
     value = {"points": [[0, 0], [50, 0], [50, 50]], kind: ["road"]} if value is None else value
-    result = {"id": "r1", "type": kind, "from_name": "label", "to_name": "image",
-              "original_width": WIDTH, "original_height": HEIGHT, "value": value, **region}
-    return json.dumps([{"id": 1, "data": {"image": "c.jpg"},
-                        "annotations": [{"id": 1, "completed_by": 1, "result": [result]}]}]).encode()
+    result = {
+        "id": "r1",
+        "type": kind,
+        "from_name": "label",
+        "to_name": "image",
+        "original_width": WIDTH,
+        "original_height": HEIGHT,
+        "value": value,
+        **region,
+    }
+    return json.dumps(
+        [
+            {
+                "id": 1,
+                "data": {"image": "c.jpg"},
+                "annotations": [{"id": 1, "completed_by": 1, "result": [result]}],
+            }
+        ]
+    ).encode()
 
 
 def via(shape: dict | None = None, **entry) -> bytes:
-    shape = {"name": "polygon", "all_points_x": [0, 10, 10], "all_points_y": [0, 0, 10]} if shape is None else shape
-    record = {"filename": "v.png", "size": 1, "file_attributes": {},
-              "regions": [{"shape_attributes": shape, "region_attributes": {"class": "road"}}], **entry}
+    shape = (
+        {"name": "polygon", "all_points_x": [0, 10, 10], "all_points_y": [0, 0, 10]}
+        if shape is None
+        else shape
+    )
+    record = {
+        "filename": "v.png",
+        "size": 1,
+        "file_attributes": {},
+        "regions": [{"shape_attributes": shape, "region_attributes": {"class": "road"}}],
+        **entry,
+    }
     return json.dumps({"v.png1": record}).encode()
 
 
 def supervisely(obj: dict | None = None, **fields) -> bytes:
-    obj = {"classTitle": "road", "geometryType": "polygon",
-           "points": {"exterior": [[0, 0], [10, 0], [10, 10]], "interior": []}} if obj is None else obj
+    obj = (
+        {
+            "classTitle": "road",
+            "geometryType": "polygon",
+            "points": {"exterior": [[0, 0], [10, 0], [10, 10]], "interior": []},
+        }
+        if obj is None
+        else obj
+    )
     document = {"description": "", "tags": [], "size": {"height": HEIGHT, "width": WIDTH}, "objects": [obj]}
     document.update(fields)
     return json.dumps(document).encode()
@@ -102,8 +158,12 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 def png_claiming(width: int, height: int, *, colour_type: int = 0, bit_depth: int = 8) -> bytes:
     """A small PNG whose header declares ``width`` x ``height`` (its pixel data is a few rows only)."""
     header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
-            + png_chunk(b"IDAT", zlib.compress(bytes(4 * (width + 1)))) + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(bytes(4 * (width + 1))))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def real_png(height: int, width: int, *, channels: int = 1, dtype=np.uint8) -> bytes:
@@ -138,9 +198,13 @@ def b64(data: bytes) -> str:
 
 
 def billion_laughs() -> bytes:
-    entities = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">' for i in range(1, 10))
-    return (f'<?xml version="1.0"?><!DOCTYPE annotations [{entities}]>'
-            '<annotations><image id="0" name="&a9;" width="3" height="3"/></annotations>').encode()
+    entities = '<!ENTITY a0 "ha">' + "".join(
+        f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">' for i in range(1, 10)
+    )
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE annotations [{entities}]>'
+        '<annotations><image id="0" name="&a9;" width="3" height="3"/></annotations>'
+    ).encode()
 
 
 # -- the catalogue --------------------------------------------------------------------------
@@ -159,11 +223,17 @@ ANNOTATION_CASES = [
     Case("empty-file", "bad.json", b"", ("invalid JSON",)),
     Case("invalid-json", "bad.json", b'{"shapes": [', ("invalid JSON at line 1",)),
     Case("not-utf8", "bad.json", b'{"shapes": [], "x": "\xff\xfe"}', ("not UTF-8",)),
-    Case("binary-garbage", "bad.json", bytes(range(256)) * 4, ("invalid JSON",)),  # read as UTF-32: NULs first
+    Case(
+        "binary-garbage", "bad.json", bytes(range(256)) * 4, ("invalid JSON",)
+    ),  # read as UTF-32: NULs first
     Case("png-named-json", "bad.json", real_png(4, 4), ("not UTF-8",)),
     Case("nested-too-deeply", "bad.json", b"[" * 100_000, ("nested too deeply",)),
-    Case("integer-of-5000-digits", "bad.json", b'{"shapes": [], "imageHeight": 1' + b"0" * 5000 + b"}",
-         ("invalid JSON", "digits")),
+    Case(
+        "integer-of-5000-digits",
+        "bad.json",
+        b'{"shapes": [], "imageHeight": 1' + b"0" * 5000 + b"}",
+        ("invalid JSON", "digits"),
+    ),
     Case("invalid-xml", "bad.xml", b"<annotations><image", ("invalid XML",)),
     Case("xml-entity-bomb", "bad.xml", billion_laughs(), ("invalid XML",)),
     # valid JSON of the wrong shape
@@ -174,70 +244,182 @@ ANNOTATION_CASES = [
     Case("xml-other-root", "bad.xml", b"<svg><rect/></svg>", ("not an annotation file segtool knows",)),
     # LabelMe: wrong types in every field
     Case("labelme-shape-not-object", "bad.json", labelme([5]), ("shape 1", "must be an object")),
-    Case("labelme-label-number", "bad.json", labelme_shape(label=7), ("shape 1", "label must be a non-empty string")),
-    Case("labelme-label-empty", "bad.json", labelme_shape(label=""), ("shape 1", "label must be a non-empty")),
-    Case("labelme-points-string", "bad.json", labelme_shape(points="0,0 10,0 10,10"),
-         ("shape 1", "points must be a list of [x, y] pairs")),
-    Case("labelme-points-not-pairs", "bad.json", labelme_shape(points=[[0, 0, 1], [1, 2, 3], [4, 5, 6]]),
-         ("shape 1", "[x, y] number pairs")),
-    Case("labelme-points-strings", "bad.json", labelme_shape(points=[["0", "0"], ["1", "0"], ["1", "1"]]),
-         ("shape 1", "[x, y] number pairs")),
-    Case("labelme-points-ragged", "bad.json", labelme_shape(points=[[0, 0], [1], [1, 1]]),
-         ("shape 1", "[x, y] number pairs")),
-    Case("labelme-points-nested-deeper", "bad.json", labelme_shape(points=[[[0, 0]], [[1, 0]], [[1, 1]]]),
-         ("shape 1", "[x, y] number pairs")),
-    Case("labelme-points-missing", "bad.json", labelme([{"label": "road", "shape_type": "polygon"}]),
-         ("shape 1", "has no points")),
-    Case("labelme-shape-type-number", "bad.json", labelme_shape(shape_type=3), ("shape 1", "shape_type must be")),
-    Case("labelme-shape-type-unknown", "bad.json", labelme_shape(shape_type="cuboid"),
-         ("shape 1", "unknown shape_type 'cuboid'")),
+    Case(
+        "labelme-label-number",
+        "bad.json",
+        labelme_shape(label=7),
+        ("shape 1", "label must be a non-empty string"),
+    ),
+    Case(
+        "labelme-label-empty", "bad.json", labelme_shape(label=""), ("shape 1", "label must be a non-empty")
+    ),
+    Case(
+        "labelme-points-string",
+        "bad.json",
+        labelme_shape(points="0,0 10,0 10,10"),
+        ("shape 1", "points must be a list of [x, y] pairs"),
+    ),
+    Case(
+        "labelme-points-not-pairs",
+        "bad.json",
+        labelme_shape(points=[[0, 0, 1], [1, 2, 3], [4, 5, 6]]),
+        ("shape 1", "[x, y] number pairs"),
+    ),
+    Case(
+        "labelme-points-strings",
+        "bad.json",
+        labelme_shape(points=[["0", "0"], ["1", "0"], ["1", "1"]]),
+        ("shape 1", "[x, y] number pairs"),
+    ),
+    Case(
+        "labelme-points-ragged",
+        "bad.json",
+        labelme_shape(points=[[0, 0], [1], [1, 1]]),
+        ("shape 1", "[x, y] number pairs"),
+    ),
+    Case(
+        "labelme-points-nested-deeper",
+        "bad.json",
+        labelme_shape(points=[[[0, 0]], [[1, 0]], [[1, 1]]]),
+        ("shape 1", "[x, y] number pairs"),
+    ),
+    Case(
+        "labelme-points-missing",
+        "bad.json",
+        labelme([{"label": "road", "shape_type": "polygon"}]),
+        ("shape 1", "has no points"),
+    ),
+    Case(
+        "labelme-shape-type-number",
+        "bad.json",
+        labelme_shape(shape_type=3),
+        ("shape 1", "shape_type must be"),
+    ),
+    Case(
+        "labelme-shape-type-unknown",
+        "bad.json",
+        labelme_shape(shape_type="cuboid"),
+        ("shape 1", "unknown shape_type 'cuboid'"),
+    ),
     Case("labelme-group-id-string", "bad.json", labelme_shape(group_id="a"), ("shape 1", "group_id must be")),
-    Case("labelme-height-string", "bad.json", labelme(imageHeight="20"), ("imageHeight must be a whole number",)),
-    Case("labelme-height-zero", "bad.json", labelme(imageHeight=0), ("imageHeight must be a whole number > 0",)),
-    Case("labelme-width-negative", "bad.json", labelme(imageWidth=-30), ("imageWidth must be a whole number > 0",)),
-    Case("labelme-width-fraction", "bad.json", labelme(imageWidth=30.5), ("imageWidth must be a whole number",)),
-    Case("labelme-size-absurd", "bad.json", labelme(imageHeight=100_000, imageWidth=100_000),
-         ("100000x100000", "more than the limit of 1073741824 pixels", "--max-pixels")),
-    Case("labelme-size-beyond-int64", "bad.json", labelme(imageHeight=10**30, imageWidth=10**30),
-         ("more than the limit",)),
-    Case("labelme-no-size-and-imagedata-not-an-image", "bad.json",
-         labelme(imageHeight=None, imageWidth=None, imageData=b64(b"hello, world")),
-         ("no image size", "imageData is not a readable image (not an image in a format Pillow reads)")),
-    Case("labelme-no-size-and-imagedata-not-base64", "bad.json",
-         labelme(imageHeight=None, imageWidth=None, imageData="%%%not base64%%%"),
-         ("no image size", "imageData is not a readable image (not base64)")),
-    Case("labelme-imagedata-bomb", "bad.json",  # read for its size only, yet Pillow refuses to open it
-         labelme(imageHeight=None, imageWidth=None, imageData=b64(png_claiming(100_000, 100_000))),
-         ("no image size", "imageData is not a readable image (too large to open safely")),
-    Case("labelme-rectangle-three-points", "bad.json",
-         labelme_shape(shape_type="rectangle", points=[[0, 0], [1, 1], [2, 2]]), ("shape 1", "needs 2 points")),
-    Case("labelme-mask-not-base64", "bad.json",
-         labelme_shape(shape_type="mask", points=[[0, 0], [4, 4]], mask="%%%"), ("shape 1", "mask")),
-    Case("labelme-mask-not-png", "bad.json",
-         labelme_shape(shape_type="mask", points=[[0, 0], [4, 4]], mask=b64(b"GIF89a....")),
-         ("shape 1", "not a readable PNG")),
-    Case("labelme-mask-bomb", "bad.json",
-         labelme_shape(shape_type="mask", points=[[0, 0], [4, 4]], mask=b64(png_claiming(100_000, 100_000))),
-         ("shape 1", "100000x100000", "more than the limit")),
+    Case(
+        "labelme-height-string",
+        "bad.json",
+        labelme(imageHeight="20"),
+        ("imageHeight must be a whole number",),
+    ),
+    Case(
+        "labelme-height-zero", "bad.json", labelme(imageHeight=0), ("imageHeight must be a whole number > 0",)
+    ),
+    Case(
+        "labelme-width-negative",
+        "bad.json",
+        labelme(imageWidth=-30),
+        ("imageWidth must be a whole number > 0",),
+    ),
+    Case(
+        "labelme-width-fraction", "bad.json", labelme(imageWidth=30.5), ("imageWidth must be a whole number",)
+    ),
+    Case(
+        "labelme-size-absurd",
+        "bad.json",
+        labelme(imageHeight=100_000, imageWidth=100_000),
+        ("100000x100000", "more than the limit of 1073741824 pixels", "--max-pixels"),
+    ),
+    Case(
+        "labelme-size-beyond-int64",
+        "bad.json",
+        labelme(imageHeight=10**30, imageWidth=10**30),
+        ("more than the limit",),
+    ),
+    Case(
+        "labelme-no-size-and-imagedata-not-an-image",
+        "bad.json",
+        labelme(imageHeight=None, imageWidth=None, imageData=b64(b"hello, world")),
+        ("no image size", "imageData is not a readable image (not an image in a format Pillow reads)"),
+    ),
+    Case(
+        "labelme-no-size-and-imagedata-not-base64",
+        "bad.json",
+        labelme(imageHeight=None, imageWidth=None, imageData="%%%not base64%%%"),
+        ("no image size", "imageData is not a readable image (not base64)"),
+    ),
+    Case(
+        "labelme-imagedata-bomb",
+        "bad.json",  # read for its size only, yet Pillow refuses to open it
+        labelme(imageHeight=None, imageWidth=None, imageData=b64(png_claiming(100_000, 100_000))),
+        ("no image size", "imageData is not a readable image (too large to open safely"),
+    ),
+    Case(
+        "labelme-rectangle-three-points",
+        "bad.json",
+        labelme_shape(shape_type="rectangle", points=[[0, 0], [1, 1], [2, 2]]),
+        ("shape 1", "needs 2 points"),
+    ),
+    Case(
+        "labelme-mask-not-base64",
+        "bad.json",
+        labelme_shape(shape_type="mask", points=[[0, 0], [4, 4]], mask="%%%"),
+        ("shape 1", "mask"),
+    ),
+    Case(
+        "labelme-mask-not-png",
+        "bad.json",
+        labelme_shape(shape_type="mask", points=[[0, 0], [4, 4]], mask=b64(b"GIF89a....")),
+        ("shape 1", "not a readable PNG"),
+    ),
+    Case(
+        "labelme-mask-bomb",
+        "bad.json",
+        labelme_shape(shape_type="mask", points=[[0, 0], [4, 4]], mask=b64(png_claiming(100_000, 100_000))),
+        ("shape 1", "100000x100000", "more than the limit"),
+    ),
     # numbers that are not coordinates
-    Case("nan-coordinate", "bad.json", labelme_shape(points=[[0, 0], [float("nan"), 0], [10, 10]]),
-         ("shape 1", "not a finite number")),
-    Case("infinite-coordinate", "bad.json", b'{"shapes": [{"label": "road", "points": [[0, 0], [1e999, 0], [1, 1]]}],'
-         b' "imageHeight": 20, "imageWidth": 30}', ("shape 1", "not a finite number")),
-    Case("huge-coordinate", "bad.json", labelme_shape(points=[[0, 0], [1e300, 0], [10, 10]]),
-         ("shape 1", "has an out-of-range coordinate")),
-    Case("integer-coordinate-beyond-int64", "bad.json", labelme_shape(points=[[0, 0], [10**30, 0], [10, 10]]),
-         ("shape 1", "[x, y] number pairs")),
-    Case("huge-circle-radius", "bad.json",
-         labelme_shape(shape_type="circle", points=[[5, 5], [5, 1e200]]), ("shape 1", "out-of-range")),
+    Case(
+        "nan-coordinate",
+        "bad.json",
+        labelme_shape(points=[[0, 0], [float("nan"), 0], [10, 10]]),
+        ("shape 1", "not a finite number"),
+    ),
+    Case(
+        "infinite-coordinate",
+        "bad.json",
+        b'{"shapes": [{"label": "road", "points": [[0, 0], [1e999, 0], [1, 1]]}],'
+        b' "imageHeight": 20, "imageWidth": 30}',
+        ("shape 1", "not a finite number"),
+    ),
+    Case(
+        "huge-coordinate",
+        "bad.json",
+        labelme_shape(points=[[0, 0], [1e300, 0], [10, 10]]),
+        ("shape 1", "has an out-of-range coordinate"),
+    ),
+    Case(
+        "integer-coordinate-beyond-int64",
+        "bad.json",
+        labelme_shape(points=[[0, 0], [10**30, 0], [10, 10]]),
+        ("shape 1", "[x, y] number pairs"),
+    ),
+    Case(
+        "huge-circle-radius",
+        "bad.json",
+        labelme_shape(shape_type="circle", points=[[5, 5], [5, 1e200]]),
+        ("shape 1", "out-of-range"),
+    ),
     # work that a small file can ask for: 2000 boxes stacked on one another, and one polygon whose 20000
     # edges each cross all 2000 rows (4e7 crossings); both need more pieces of rows than the limit of 2**25
-    Case("stacked-shapes", "bad.json",
-         labelme([square(x0=0, y0=0, x1=100, y1=100)] * 2000, imageHeight=100, imageWidth=100),
-         ("pieces of pixel rows", "more than the limit of 33554432")),
-    Case("zigzag-polygon", "bad.json",
-         labelme([square(points=[[i * 0.001, (i % 2) * 2000] for i in range(20_000)])], imageHeight=2000),
-         ("pieces of pixel rows", "more than the limit of 33554432")),
+    Case(
+        "stacked-shapes",
+        "bad.json",
+        labelme([square(x0=0, y0=0, x1=100, y1=100)] * 2000, imageHeight=100, imageWidth=100),
+        ("pieces of pixel rows", "more than the limit of 33554432"),
+    ),
+    Case(
+        "zigzag-polygon",
+        "bad.json",
+        labelme([square(points=[[i * 0.001, (i % 2) * 2000] for i in range(20_000)])], imageHeight=2000),
+        ("pieces of pixel rows", "more than the limit of 33554432"),
+    ),
     # odd characters in names
     Case("label-lone-surrogate", "bad.json", labelme_shape(label="road\ud800"), ("shape 1", "UTF-8")),
     Case("label-line-break", "bad.json", labelme_shape(label="road\nside"), ("shape 1", "line break")),
@@ -245,111 +427,266 @@ ANNOTATION_CASES = [
     # COCO
     Case("coco-images-not-list", "bad.json", coco(images={"id": 1}), ("not an annotation file",)),
     Case("coco-image-id-float", "bad.json", coco(image={"id": 1.5}), ("image 1", "id must be an integer")),
-    Case("coco-file-name-number", "bad.json", coco(image={"file_name": 17}), ("image id 1", "file_name must be")),
-    Case("coco-file-name-nul", "bad.json", coco(image={"file_name": "c\x00.jpg"}),
-         ("image id 1", "file_name", "does not name a file")),
-    Case("coco-file-name-only-dots", "bad.json", coco(image={"file_name": "../.."}),
-         ("image id 1", "does not name a file")),
+    Case(
+        "coco-file-name-number",
+        "bad.json",
+        coco(image={"file_name": 17}),
+        ("image id 1", "file_name must be"),
+    ),
+    Case(
+        "coco-file-name-nul",
+        "bad.json",
+        coco(image={"file_name": "c\x00.jpg"}),
+        ("image id 1", "file_name", "does not name a file"),
+    ),
+    Case(
+        "coco-file-name-only-dots",
+        "bad.json",
+        coco(image={"file_name": "../.."}),
+        ("image id 1", "does not name a file"),
+    ),
     Case("coco-width-string", "bad.json", coco(image={"width": "30"}), ("image id 1", "width must be")),
-    Case("coco-height-absurd", "bad.json", coco(image={"height": 10**9, "width": 10**9}),
-         ("more than the limit",)),
-    Case("coco-category-missing", "bad.json", coco(annotation={"category_id": 9}),
-         ("annotation id 1", "category_id 9 is not in categories")),
-    Case("coco-image-id-list", "bad.json", coco(annotation={"image_id": [1]}), ("annotation id 1", "image_id")),
-    Case("coco-iscrowd-2", "bad.json", coco(annotation={"iscrowd": 2}), ("annotation id 1", "iscrowd must be")),
-    Case("coco-segmentation-string", "bad.json", coco(annotation={"segmentation": "0 0 10 0 10 10"}),
-         ("annotation id 1", "segmentation must be")),
-    Case("coco-polygon-odd-count", "bad.json", coco(annotation={"segmentation": [[0, 0, 10, 0, 10]]}),
-         ("annotation id 1", "odd number of coordinates")),
-    Case("coco-polygon-nested", "bad.json", coco(annotation={"segmentation": [[[0, 0], [10, 0], [10, 10]]]}),
-         ("annotation id 1", "flat list of numbers")),
-    Case("coco-rle-sum-wrong", "bad.json", coco(annotation={"segmentation": {"size": [HEIGHT, WIDTH],
-                                                                            "counts": [5, 5]}}),
-         ("annotation id 1", "add up to 10 pixels")),
-    Case("coco-rle-negative", "bad.json", coco(annotation={"segmentation": {"size": [HEIGHT, WIDTH],
-                                                                           "counts": [700, -100]}}),
-         ("annotation id 1", "negative run")),
-    Case("coco-rle-string-garbage", "bad.json", coco(annotation={"segmentation": {"size": [HEIGHT, WIDTH],
-                                                                                 "counts": "\u00ff\u00fe"}}),
-         ("annotation id 1", "RLE counts string")),
-    Case("coco-rle-bomb", "bad.json",
-         coco(image={"height": 100_000, "width": 100_000},
-              annotation={"segmentation": {"size": [100_000, 100_000], "counts": [0, 10**10]}}),
-         ("100000x100000", "more than the limit")),
+    Case(
+        "coco-height-absurd",
+        "bad.json",
+        coco(image={"height": 10**9, "width": 10**9}),
+        ("more than the limit",),
+    ),
+    Case(
+        "coco-category-missing",
+        "bad.json",
+        coco(annotation={"category_id": 9}),
+        ("annotation id 1", "category_id 9 is not in categories"),
+    ),
+    Case(
+        "coco-image-id-list", "bad.json", coco(annotation={"image_id": [1]}), ("annotation id 1", "image_id")
+    ),
+    Case(
+        "coco-iscrowd-2", "bad.json", coco(annotation={"iscrowd": 2}), ("annotation id 1", "iscrowd must be")
+    ),
+    Case(
+        "coco-segmentation-string",
+        "bad.json",
+        coco(annotation={"segmentation": "0 0 10 0 10 10"}),
+        ("annotation id 1", "segmentation must be"),
+    ),
+    Case(
+        "coco-polygon-odd-count",
+        "bad.json",
+        coco(annotation={"segmentation": [[0, 0, 10, 0, 10]]}),
+        ("annotation id 1", "odd number of coordinates"),
+    ),
+    Case(
+        "coco-polygon-nested",
+        "bad.json",
+        coco(annotation={"segmentation": [[[0, 0], [10, 0], [10, 10]]]}),
+        ("annotation id 1", "flat list of numbers"),
+    ),
+    Case(
+        "coco-rle-sum-wrong",
+        "bad.json",
+        coco(annotation={"segmentation": {"size": [HEIGHT, WIDTH], "counts": [5, 5]}}),
+        ("annotation id 1", "add up to 10 pixels"),
+    ),
+    Case(
+        "coco-rle-negative",
+        "bad.json",
+        coco(annotation={"segmentation": {"size": [HEIGHT, WIDTH], "counts": [700, -100]}}),
+        ("annotation id 1", "negative run"),
+    ),
+    Case(
+        "coco-rle-string-garbage",
+        "bad.json",
+        coco(annotation={"segmentation": {"size": [HEIGHT, WIDTH], "counts": "\u00ff\u00fe"}}),
+        ("annotation id 1", "RLE counts string"),
+    ),
+    Case(
+        "coco-rle-bomb",
+        "bad.json",
+        coco(
+            image={"height": 100_000, "width": 100_000},
+            annotation={"segmentation": {"size": [100_000, 100_000], "counts": [0, 10**10]}},
+        ),
+        ("100000x100000", "more than the limit"),
+    ),
     # CVAT
-    Case("cvat-width-text", "bad.xml", cvat(size='width="wide" height="20"'), ("image 'c.jpg'", "width must be")),
+    Case(
+        "cvat-width-text",
+        "bad.xml",
+        cvat(size='width="wide" height="20"'),
+        ("image 'c.jpg'", "width must be"),
+    ),
     Case("cvat-size-zero", "bad.xml", cvat(size='width="0" height="20"'), ("image 'c.jpg'", "size is 0x20")),
     Case("cvat-size-absurd", "bad.xml", cvat(size='width="1e9" height="1e9"'), ("more than the limit",)),
-    Case("cvat-points-odd", "bad.xml", cvat('<polygon label="road" points="0,0;10,0;10"/>'),
-         ("polygon 1", "points must be")),
-    Case("cvat-points-nan", "bad.xml", cvat('<polygon label="road" points="0,0;nan,0;10,10"/>'),
-         ("polygon 1", "not a finite number")),
-    Case("cvat-box-missing-corner", "bad.xml", cvat('<box label="road" xtl="0" ytl="0" xbr="10"/>'),
-         ("box 1", "missing 'ybr'")),
-    Case("cvat-mask-run-beyond-int64", "bad.xml",
-         cvat('<mask label="road" rle="0, 1000000000000000000000000000000" left="0" top="0" width="2" height="2"/>'),
-         ("mask 1", "rle")),
-    Case("cvat-mask-bomb", "bad.xml",
-         cvat('<mask label="road" rle="0, 10000000000" left="0" top="0" width="100000" height="100000"/>'),
-         ("mask 1", "100000x100000", "more than the limit")),
-    Case("cvat-video-track", "bad.xml", b"<annotations><track id='0' label='road'/></annotations>",
-         ("CVAT for video",)),
+    Case(
+        "cvat-points-odd",
+        "bad.xml",
+        cvat('<polygon label="road" points="0,0;10,0;10"/>'),
+        ("polygon 1", "points must be"),
+    ),
+    Case(
+        "cvat-points-nan",
+        "bad.xml",
+        cvat('<polygon label="road" points="0,0;nan,0;10,10"/>'),
+        ("polygon 1", "not a finite number"),
+    ),
+    Case(
+        "cvat-box-missing-corner",
+        "bad.xml",
+        cvat('<box label="road" xtl="0" ytl="0" xbr="10"/>'),
+        ("box 1", "missing 'ybr'"),
+    ),
+    Case(
+        "cvat-mask-run-beyond-int64",
+        "bad.xml",
+        cvat(
+            '<mask label="road" rle="0, 1000000000000000000000000000000" left="0" top="0" width="2" height="2"/>'
+        ),
+        ("mask 1", "rle"),
+    ),
+    Case(
+        "cvat-mask-bomb",
+        "bad.xml",
+        cvat('<mask label="road" rle="0, 10000000000" left="0" top="0" width="100000" height="100000"/>'),
+        ("mask 1", "100000x100000", "more than the limit"),
+    ),
+    Case(
+        "cvat-video-track",
+        "bad.xml",
+        b"<annotations><track id='0' label='road'/></annotations>",
+        ("CVAT for video",),
+    ),
     # Label Studio
-    Case("labelstudio-size-string", "bad.json", labelstudio(original_width="30"), ("original_width must be",)),
-    Case("labelstudio-points-string", "bad.json", labelstudio({"points": "0,0", "polygonlabels": ["road"]}),
-         ("region 'r1'", "points must be a list")),
-    Case("labelstudio-rectangle-x-missing", "bad.json",
-         labelstudio({"y": 0, "width": 5, "height": 5, "rectanglelabels": ["road"]}, kind="rectanglelabels"),
-         ("region 'r1'", "x must be a finite number")),
-    Case("labelstudio-result-not-list", "bad.json",
-         json.dumps([{"id": 1, "data": {"image": "c.jpg"}, "annotations": [{"id": 1, "result": 5}]}]).encode(),
-         ("'result' is not a list",)),
-    Case("labelstudio-annotations-not-list", "bad.json",
-         json.dumps([{"id": 1, "data": {"image": "c.jpg"}, "annotations": True}]).encode(),
-         ("task 1", "'annotations' must be a list")),
-    Case("labelstudio-brush-garbage", "bad.json",
-         labelstudio({"format": "rle", "rle": [1, 2, 3], "brushlabels": ["road"]}, kind="brushlabels"),
-         ("region 'r1'", "bad brush rle")),
-    Case("labelstudio-brush-not-bytes", "bad.json",
-         labelstudio({"format": "rle", "rle": ["a", None], "brushlabels": ["road"]}, kind="brushlabels"),
-         ("region 'r1'", "bad brush rle")),
-    Case("labelstudio-brush-bomb", "bad.json",
-         labelstudio({"format": "rle", "rle": list(bytes(64)), "brushlabels": ["road"]}, kind="brushlabels",
-                     original_width=100_000, original_height=100_000),
-         ("100000x100000", "more than the limit")),
+    Case(
+        "labelstudio-size-string", "bad.json", labelstudio(original_width="30"), ("original_width must be",)
+    ),
+    Case(
+        "labelstudio-points-string",
+        "bad.json",
+        labelstudio({"points": "0,0", "polygonlabels": ["road"]}),
+        ("region 'r1'", "points must be a list"),
+    ),
+    Case(
+        "labelstudio-rectangle-x-missing",
+        "bad.json",
+        labelstudio({"y": 0, "width": 5, "height": 5, "rectanglelabels": ["road"]}, kind="rectanglelabels"),
+        ("region 'r1'", "x must be a finite number"),
+    ),
+    Case(
+        "labelstudio-result-not-list",
+        "bad.json",
+        json.dumps([{"id": 1, "data": {"image": "c.jpg"}, "annotations": [{"id": 1, "result": 5}]}]).encode(),
+        ("'result' is not a list",),
+    ),
+    Case(
+        "labelstudio-annotations-not-list",
+        "bad.json",
+        json.dumps([{"id": 1, "data": {"image": "c.jpg"}, "annotations": True}]).encode(),
+        ("task 1", "'annotations' must be a list"),
+    ),
+    Case(
+        "labelstudio-brush-garbage",
+        "bad.json",
+        labelstudio({"format": "rle", "rle": [1, 2, 3], "brushlabels": ["road"]}, kind="brushlabels"),
+        ("region 'r1'", "bad brush rle"),
+    ),
+    Case(
+        "labelstudio-brush-not-bytes",
+        "bad.json",
+        labelstudio({"format": "rle", "rle": ["a", None], "brushlabels": ["road"]}, kind="brushlabels"),
+        ("region 'r1'", "bad brush rle"),
+    ),
+    Case(
+        "labelstudio-brush-bomb",
+        "bad.json",
+        labelstudio(
+            {"format": "rle", "rle": list(bytes(64)), "brushlabels": ["road"]},
+            kind="brushlabels",
+            original_width=100_000,
+            original_height=100_000,
+        ),
+        ("100000x100000", "more than the limit"),
+    ),
     # VIA
     Case("via-regions-string", "bad.json", via(regions="polygon"), ("image 'v.png'", "regions")),
-    Case("via-points-x-string", "bad.json", via({"name": "polygon", "all_points_x": "0,10,10",
-                                                 "all_points_y": [0, 0, 10]}),
-         ("region 0", "all_points_x and all_points_y must be lists")),
-    Case("via-rect-width-string", "bad.json", via({"name": "rect", "x": 0, "y": 0, "width": "10", "height": 10}),
-         ("region 0", "width must be a finite number")),
+    Case(
+        "via-points-x-string",
+        "bad.json",
+        via({"name": "polygon", "all_points_x": "0,10,10", "all_points_y": [0, 0, 10]}),
+        ("region 0", "all_points_x and all_points_y must be lists"),
+    ),
+    Case(
+        "via-rect-width-string",
+        "bad.json",
+        via({"name": "rect", "x": 0, "y": 0, "width": "10", "height": 10}),
+        ("region 0", "width must be a finite number"),
+    ),
     Case("via-filename-missing", "bad.json", via(filename=None), ("has no 'filename'",)),
     Case("via-image-not-found", "bad.json", via(filename="nowhere.png"), ("image 'nowhere.png'", "--images")),
-    Case("via-embedded-image-garbage", "bad.json", via(filename="e.png", base64_img_data="data:image/png;base64,AAAA"),
-         ("image 'e.png'", "cannot read the image size")),
+    Case(
+        "via-embedded-image-garbage",
+        "bad.json",
+        via(filename="e.png", base64_img_data="data:image/png;base64,AAAA"),
+        ("image 'e.png'", "cannot read the image size"),
+    ),
     # Supervisely
-    Case("supervisely-height-string", "bad.json", supervisely(size={"height": "20", "width": 30}),
-         ("size", "height must be a whole number")),
+    Case(
+        "supervisely-height-string",
+        "bad.json",
+        supervisely(size={"height": "20", "width": 30}),
+        ("size", "height must be a whole number"),
+    ),
     Case("supervisely-object-not-object", "bad.json", supervisely(objects=[7]), ("object 1",)),
-    Case("supervisely-exterior-string", "bad.json",
-         supervisely({"classTitle": "road", "geometryType": "polygon", "points": {"exterior": "0,0"}}),
-         ("object 1", "exterior must be a list")),
-    Case("supervisely-bitmap-not-base64", "bad.json",
-         supervisely({"classTitle": "road", "geometryType": "bitmap", "bitmap": {"data": "%%%", "origin": [0, 0]}}),
-         ("object 1", "bad bitmap data")),
-    Case("supervisely-bitmap-origin-string", "bad.json",
-         supervisely({"classTitle": "road", "geometryType": "bitmap",
-                      "bitmap": {"data": b64(zlib.compress(pillow_png("L", (2, 2)))), "origin": "0,0"}}),
-         ("object 1", "bitmap origin")),
-    Case("supervisely-bitmap-png-bomb", "bad.json",
-         supervisely({"classTitle": "road", "geometryType": "bitmap",
-                      "bitmap": {"data": b64(zlib.compress(png_claiming(100_000, 100_000))), "origin": [0, 0]}}),
-         ("object 1", "100000x100000", "more than the limit")),
-    Case("supervisely-bitmap-zlib-bomb", "bad.json",
-         supervisely({"classTitle": "road", "geometryType": "bitmap",
-                      "bitmap": {"data": b64(zlib.compress(bytes(20_000_000), 9)), "origin": [0, 0]}}),
-         ("object 1", "bad bitmap data")),  # 20 MB of zeros: below the default cap, and not a PNG
+    Case(
+        "supervisely-exterior-string",
+        "bad.json",
+        supervisely({"classTitle": "road", "geometryType": "polygon", "points": {"exterior": "0,0"}}),
+        ("object 1", "exterior must be a list"),
+    ),
+    Case(
+        "supervisely-bitmap-not-base64",
+        "bad.json",
+        supervisely(
+            {"classTitle": "road", "geometryType": "bitmap", "bitmap": {"data": "%%%", "origin": [0, 0]}}
+        ),
+        ("object 1", "bad bitmap data"),
+    ),
+    Case(
+        "supervisely-bitmap-origin-string",
+        "bad.json",
+        supervisely(
+            {
+                "classTitle": "road",
+                "geometryType": "bitmap",
+                "bitmap": {"data": b64(zlib.compress(pillow_png("L", (2, 2)))), "origin": "0,0"},
+            }
+        ),
+        ("object 1", "bitmap origin"),
+    ),
+    Case(
+        "supervisely-bitmap-png-bomb",
+        "bad.json",
+        supervisely(
+            {
+                "classTitle": "road",
+                "geometryType": "bitmap",
+                "bitmap": {"data": b64(zlib.compress(png_claiming(100_000, 100_000))), "origin": [0, 0]},
+            }
+        ),
+        ("object 1", "100000x100000", "more than the limit"),
+    ),
+    Case(
+        "supervisely-bitmap-zlib-bomb",
+        "bad.json",
+        supervisely(
+            {
+                "classTitle": "road",
+                "geometryType": "bitmap",
+                "bitmap": {"data": b64(zlib.compress(bytes(20_000_000), 9)), "origin": [0, 0]},
+            }
+        ),
+        ("object 1", "bad bitmap data"),
+    ),  # 20 MB of zeros: below the default cap, and not a PNG
 ]
 
 
@@ -459,8 +796,9 @@ WARNING_CASES = [
 ]
 
 
-@pytest.mark.parametrize("shapes,fragment,pixels", [case[1:] for case in WARNING_CASES],
-                         ids=[case[0] for case in WARNING_CASES])
+@pytest.mark.parametrize(
+    "shapes,fragment,pixels", [case[1:] for case in WARNING_CASES], ids=[case[0] for case in WARNING_CASES]
+)
 def test_warnings_draw_and_strict_fails(tmp_path, shapes, fragment, pixels):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "w.json").write_bytes(labelme(shapes + [square("car", 20, 10, 30, 20)]))
@@ -468,7 +806,12 @@ def test_warnings_draw_and_strict_fails(tmp_path, shapes, fragment, pixels):
     plain = invoke("rasterize", str(tmp_path / "in"), "-o", str(tmp_path / "plain"), "-j", "1")
     assert plain.exit_code == 0, plain.stderr
     warnings = [line for line in plain.stderr.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 1 and "w.json" in warnings[0] and "shape 1" in warnings[0] and fragment in warnings[0]
+    assert (
+        len(warnings) == 1
+        and "w.json" in warnings[0]
+        and "shape 1" in warnings[0]
+        and fragment in warnings[0]
+    )
     mask = read_mask(tmp_path / "plain" / "w.png")
     lm = LabelMap.read(tmp_path / "plain" / "labels.txt")
     # the car square (20,10)-(30,20) is the last shape: 10 x 10 pixels, painted over anything else
@@ -487,8 +830,10 @@ def test_unreadable_image_data_with_a_declared_size_is_a_warning(tmp_path):
     path.write_bytes(labelme(imageData=b64(b"not an image")))
     summary = rasterize_to_folder([path], tmp_path / "out")
     assert summary.ok and summary.written == 1
-    assert summary.warnings == [f"{path}: cannot check imageHeight/imageWidth: imageData is not a readable image "
-                                "(not an image in a format Pillow reads)"]
+    assert summary.warnings == [
+        f"{path}: cannot check imageHeight/imageWidth: imageData is not a readable image "
+        "(not an image in a format Pillow reads)"
+    ]
     assert_good_written(tmp_path / "out", "a")  # drawn at the declared 30 x 20, the same square as good.json
 
 
@@ -506,28 +851,62 @@ def test_self_intersecting_polygon_is_drawn_even_odd_without_a_warning(tmp_path)
 
 # -- label maps -----------------------------------------------------------------------------
 LABEL_MAP_CASES = [
-    Case("txt-duplicate-name", "labels.txt", b"__ignore__\n_background_\nroad\nroad\n",
-         ("label name 'road' appears twice",)),
-    Case("csv-duplicate-id", "labels.csv", b"id,name\n0,_background_\n1,road\n1,car\n",
-         ("id 1 is given to both 'road' and 'car'",)),
-    Case("csv-duplicate-name", "labels.csv", b"id,name\n0,_background_\n1,road\n2,road\n",
-         ("label name 'road' appears twice",)),
-    Case("json-duplicate-id", "labels.json",
-         b'{"labels": [{"id": 0, "name": "_background_"}, {"id": 0, "name": "road"}]}', ("id 0 is given to both",)),
-    Case("csv-id-not-a-number", "labels.csv", b"id,name\n0,_background_\none,road\n", ("line 3", "not a whole number")),
+    Case(
+        "txt-duplicate-name",
+        "labels.txt",
+        b"__ignore__\n_background_\nroad\nroad\n",
+        ("label name 'road' appears twice",),
+    ),
+    Case(
+        "csv-duplicate-id",
+        "labels.csv",
+        b"id,name\n0,_background_\n1,road\n1,car\n",
+        ("id 1 is given to both 'road' and 'car'",),
+    ),
+    Case(
+        "csv-duplicate-name",
+        "labels.csv",
+        b"id,name\n0,_background_\n1,road\n2,road\n",
+        ("label name 'road' appears twice",),
+    ),
+    Case(
+        "json-duplicate-id",
+        "labels.json",
+        b'{"labels": [{"id": 0, "name": "_background_"}, {"id": 0, "name": "road"}]}',
+        ("id 0 is given to both",),
+    ),
+    Case(
+        "csv-id-not-a-number",
+        "labels.csv",
+        b"id,name\n0,_background_\none,road\n",
+        ("line 3", "not a whole number"),
+    ),
     Case("csv-id-too-large", "labels.csv", b"id,name\n0,_background_\n70000,road\n", ("outside 0..65535",)),
     Case("csv-id-negative", "labels.csv", b"id,name\n0,_background_\n-1,road\n", ("outside 0..65535",)),
-    Case("csv-id-is-ignore-value", "labels.csv", b"id,name\n0,_background_\n255,road\n", ("the ignore value",)),
-    Case("json-ignore-value-too-large", "labels.json",
-         b'{"labels": [{"id": 0, "name": "_background_"}, {"id": 1, "name": "road"}], "ignore_value": 70000}',
-         ("ignore value 70000", "outside 0..65535")),
-    Case("csv-bad-colour", "labels.csv", b"id,name,color\n0,_background_,#000\n1,road,#ff0000\n",
-         ("'_background_'", "not #rrggbb")),
+    Case(
+        "csv-id-is-ignore-value", "labels.csv", b"id,name\n0,_background_\n255,road\n", ("the ignore value",)
+    ),
+    Case(
+        "json-ignore-value-too-large",
+        "labels.json",
+        b'{"labels": [{"id": 0, "name": "_background_"}, {"id": 1, "name": "road"}], "ignore_value": 70000}',
+        ("ignore value 70000", "outside 0..65535"),
+    ),
+    Case(
+        "csv-bad-colour",
+        "labels.csv",
+        b"id,name,color\n0,_background_,#000\n1,road,#ff0000\n",
+        ("'_background_'", "not #rrggbb"),
+    ),
     Case("csv-no-header", "labels.csv", b"0,_background_\n1,road\n", ("needs a header",)),
     Case("json-not-object", "labels.json", b"[1, 2]", ("JSON label map needs",)),
     Case("json-invalid", "labels.json", b"{", ("invalid JSON",)),
-    Case("json-name-line-break", "labels.json",
-         b'{"labels": [{"id": 0, "name": "_background_"}, {"id": 1, "name": "road\\nside"}]}', ("line break",)),
+    Case(
+        "json-name-line-break",
+        "labels.json",
+        b'{"labels": [{"id": 0, "name": "_background_"}, {"id": 1, "name": "road\\nside"}]}',
+        ("line break",),
+    ),
     Case("not-utf8", "labels.txt", b"_background_\nro\xffad\n", ("not UTF-8",)),
     Case("empty", "labels.txt", b"\n\n", ("has no labels",)),
 ]
@@ -559,21 +938,39 @@ MASK_CASES = [
     Case("not-a-png", "b.png", b"GIF89a" + bytes(100), ("not a PNG",)),
     Case("truncated", "b.png", real_png(HEIGHT, WIDTH)[:60], ("truncated",)),
     Case("truncated-pixels", "b.png", pillow_png("L")[:-20], ("truncated",)),
-    Case("header-claims-absurd-size", "b.png", png_claiming(100_000, 100_000),
-         ("100000x100000", "more than the limit")),
+    Case(
+        "header-claims-absurd-size",
+        "b.png",
+        png_claiming(100_000, 100_000),
+        ("100000x100000", "more than the limit"),
+    ),
     Case("header-claims-zero-size", "b.png", png_claiming(0, 5), ("empty size",)),
-    Case("sixteen-bit-colour", "b.png", real_png(HEIGHT, WIDTH, channels=3, dtype=np.uint16),
-         ("16-bit", "colour")),
-    Case("colour-without-label-map", "b.png", real_png(HEIGHT, WIDTH, channels=3),
-         ("colour (RGB) mask", "--labels")),
+    Case(
+        "sixteen-bit-colour",
+        "b.png",
+        real_png(HEIGHT, WIDTH, channels=3, dtype=np.uint16),
+        ("16-bit", "colour"),
+    ),
+    Case(
+        "colour-without-label-map",
+        "b.png",
+        real_png(HEIGHT, WIDTH, channels=3),
+        ("colour (RGB) mask", "--labels"),
+    ),
     Case("npy-float", "b.npy", npy(np.zeros((HEIGHT, WIDTH), np.float32)), ("must hold integers",)),
     Case("npy-three-channels", "b.npy", npy(np.zeros((HEIGHT, WIDTH, 3), np.uint8)), ("must be 2-D",)),
     Case("npy-negative", "b.npy", npy(np.full((HEIGHT, WIDTH), -1, np.int16)), ("outside 0..65535",)),
-    Case("npy-too-large-values", "b.npy", npy(np.full((HEIGHT, WIDTH), 70000, np.int32)), ("outside 0..65535",)),
+    Case(
+        "npy-too-large-values", "b.npy", npy(np.full((HEIGHT, WIDTH), 70000, np.int32)), ("outside 0..65535",)
+    ),
     Case("npy-object", "b.npy", npy(np.array([[{}]], dtype=object)), ("must hold integers, got object",)),
     Case("npy-truncated", "b.npy", npy(np.zeros((HEIGHT, WIDTH), np.uint8))[:100], ("cannot read .npy",)),
-    Case("npy-header-claims-absurd-size", "b.npy", npy_claiming((100_000, 100_000)),
-         ("100000x100000", "more than the limit")),
+    Case(
+        "npy-header-claims-absurd-size",
+        "b.npy",
+        npy_claiming((100_000, 100_000)),
+        ("100000x100000", "more than the limit"),
+    ),
     Case("npy-not-npy", "b.npy", b"hello", ("cannot read .npy",)),
 ]
 
@@ -613,7 +1010,9 @@ def test_real_png_above_a_lowered_limit_is_refused_before_decoding(tmp_path):
     path = tmp_path / "bomb.png"
     path.write_bytes(real_png(2000, 2000))  # 4 million zero pixels in a few kilobytes
     assert path.stat().st_size < 50_000
-    with pytest.raises(SegtoolError, match=r"2000x2000 \(4000000 pixels\), more than the limit of 10000 pixels"):
+    with pytest.raises(
+        SegtoolError, match=r"2000x2000 \(4000000 pixels\), more than the limit of 10000 pixels"
+    ):
         read_mask(path, max_pixels=SMALL_LIMIT)
     assert read_mask(path).shape == (2000, 2000)
 
@@ -624,8 +1023,9 @@ def test_score_max_pixels_option(tmp_path):
     low = invoke("score", str(tmp_path / "pred"), str(tmp_path / "gt"), "--max-pixels", "19999", "-j", "1")
     assert_clean_failure(low)
     one_error_naming(low, "a.png", ("100x200", "more than the limit of 19999 pixels"))
-    high = invoke("score", str(tmp_path / "pred"), str(tmp_path / "gt"), "--max-pixels", "20000", "-j", "1",
-                  "-f", "csv")
+    high = invoke(
+        "score", str(tmp_path / "pred"), str(tmp_path / "gt"), "--max-pixels", "20000", "-j", "1", "-f", "csv"
+    )
     assert high.exit_code == 0, high.stderr
 
 
@@ -646,9 +1046,12 @@ def test_overlay_bad_image_fails_alone(tmp_path):
 def test_every_command_has_a_hidden_debug_that_raises(tmp_path, command):
     (tmp_path / "labels.txt").write_bytes(b"")
     (tmp_path / "a.json").write_bytes(labelme())
-    args = {"rasterize": ["rasterize", str(tmp_path / "a.json"), "-o", str(tmp_path / "o")],
-            "score": ["score", str(tmp_path), str(tmp_path)], "stats": ["stats", str(tmp_path)],
-            "overlay": ["overlay", str(tmp_path), str(tmp_path), "-o", str(tmp_path / "o")]}[command]
+    args = {
+        "rasterize": ["rasterize", str(tmp_path / "a.json"), "-o", str(tmp_path / "o")],
+        "score": ["score", str(tmp_path), str(tmp_path)],
+        "stats": ["stats", str(tmp_path)],
+        "overlay": ["overlay", str(tmp_path), str(tmp_path), "-o", str(tmp_path / "o")],
+    }[command]
     quiet = invoke(*args, "--labels", str(tmp_path / "labels.txt"))
     assert_clean_failure(quiet)
     one_error_naming(quiet, "labels.txt", ("has no labels",))
@@ -673,7 +1076,9 @@ def test_non_utf8_file_names_are_named_and_written_back_byte_for_byte(tmp_path):
 def test_odd_but_valid_label_names_survive_the_label_files(tmp_path):
     names = ["vélo 🚲", "a,b", 'quote"d', "tv/monitor", "..", "__ignore__x"]
     path = tmp_path / "a.json"
-    path.write_bytes(labelme([square(name, index * 3, 0, index * 3 + 2, 2) for index, name in enumerate(names)]))
+    path.write_bytes(
+        labelme([square(name, index * 3, 0, index * 3 + 2, 2) for index, name in enumerate(names)])
+    )
     result = invoke("rasterize", str(path), "-o", str(tmp_path / "out"), "-j", "1")
     assert result.exit_code == 0, result.stderr
     for written in ("labels.txt", "labels.csv"):
@@ -695,8 +1100,17 @@ def test_non_utf8_mask_names_are_written_back_byte_for_byte_in_per_image_rows(tm
     name = os.fsdecode(b"caf\xe9.png")
     for folder in ("gt", "pred"):
         write_mask(tmp_path / folder / name, np.zeros((2, 2), np.uint8))
-    result = invoke("score", str(tmp_path / "pred"), str(tmp_path / "gt"), "-f", "csv", "-j", "1",
-                    "--per-image", str(tmp_path / "per_image.csv"))
+    result = invoke(
+        "score",
+        str(tmp_path / "pred"),
+        str(tmp_path / "gt"),
+        "-f",
+        "csv",
+        "-j",
+        "1",
+        "--per-image",
+        str(tmp_path / "per_image.csv"),
+    )
     assert result.exit_code == 0, result.stderr
     rows = (tmp_path / "per_image.csv").read_bytes().splitlines()
     assert rows[1].startswith(b"caf\xe9,0,")  # the image's name as its file name's bytes, class 0

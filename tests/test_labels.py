@@ -29,7 +29,12 @@ def test_labelme_txt_line_order_is_id(tmp_path):
     path = tmp_path / "labels.txt"
     path.write_text("__ignore__\n_background_\ncat\ndog\n")
     lm = LabelMap.read(path)
-    assert (lm.id_of("_background_"), lm.id_of("cat"), lm.id_of("dog"), lm.id_of("__ignore__")) == (0, 1, 2, 255)
+    assert (lm.id_of("_background_"), lm.id_of("cat"), lm.id_of("dog"), lm.id_of("__ignore__")) == (
+        0,
+        1,
+        2,
+        255,
+    )
 
 
 @pytest.mark.skipif(not FIXTURES.exists(), reason="shared fixtures absent")
@@ -57,20 +62,25 @@ def test_background_name_maps_to_zero_even_when_renamed(tmp_path):
 
 def test_json_map_and_ignore_value(tmp_path):
     path = tmp_path / "map.json"
-    path.write_text('{"labels": [{"id": 0, "name": "bg"}, {"id": 1, "name": "x", "color": "#0a0b0c"}],'
-                    ' "ignore_value": 99}')
+    path.write_text(
+        '{"labels": [{"id": 0, "name": "bg"}, {"id": 1, "name": "x", "color": "#0a0b0c"}],'
+        ' "ignore_value": 99}'
+    )
     lm = LabelMap.read(path)
     assert lm.ignore_value == 99 and lm.id_of("__ignore__") == 99 and lm.colour_of(1) == (10, 11, 12)
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("id,name\n0,bg\n1,bg\n", "appears twice"),
-    ("id,name\n0,bg\n0,car\n", "given to both"),
-    ("id,name\n0,bg\nx,car\n", "not a whole number"),
-    ("id,name,color\n0,bg,red\n", "not #rrggbb"),
-    ("name\nbg\n", "header"),
-    ("id,name\n0,bg\n255,car\n", "ignore value"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("id,name\n0,bg\n1,bg\n", "appears twice"),
+        ("id,name\n0,bg\n0,car\n", "given to both"),
+        ("id,name\n0,bg\nx,car\n", "not a whole number"),
+        ("id,name,color\n0,bg,red\n", "not #rrggbb"),
+        ("name\nbg\n", "header"),
+        ("id,name\n0,bg\n255,car\n", "ignore value"),
+    ],
+)
 def test_bad_csv_maps_name_the_file_and_problem(tmp_path, text, problem):
     path = tmp_path / "bad.csv"
     path.write_text(text)
@@ -91,4 +101,4 @@ def test_palette_uses_label_colours_and_voc_elsewhere():
     palette = lm.palette()
     assert len(palette) == 768
     assert tuple(palette[3:6]) == voc_colour(1) == (128, 0, 0)
-    assert tuple(palette[15 * 3:15 * 3 + 3]) == (192, 128, 128)  # VOC 'person'
+    assert tuple(palette[15 * 3 : 15 * 3 + 3]) == (192, 128, 128)  # VOC 'person'

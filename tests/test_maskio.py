@@ -33,7 +33,10 @@ def test_a_view_after_a_zero_column_is_written_as_it_lies():
     assert encode_png(view) == encode_png(np.ascontiguousarray(view))
     assert padded_rows(decode_png(encode_png(view), copy=False)) is not None  # what the decoder returns
     rows[1, 0] = 7  # column 0 is no longer all zeros: copied like any other view
-    assert padded_rows(view) is None and decode_png(encode_png(view)).tolist() == np.arange(12).reshape(3, 4).tolist()
+    assert (
+        padded_rows(view) is None
+        and decode_png(encode_png(view)).tolist() == np.arange(12).reshape(3, 4).tolist()
+    )
     assert padded_rows(rows[:, 2:]) is None and padded_rows(np.zeros((3, 4), np.uint16)[:, 1:]) is None
 
 
@@ -77,11 +80,14 @@ def test_rgb_png_is_returned_as_colour_and_mapped_through_a_table():
         colours_to_ids(decoded, {(0, 0, 0): 0, (255, 0, 0): 1}, path="m.png")
 
 
-@pytest.mark.parametrize("data, problem", [
-    (b"", "empty"),
-    (b"GIF89a....", "not a PNG"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "truncated"),
-])
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (b"", "empty"),
+        (b"GIF89a....", "not a PNG"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "truncated"),
+    ],
+)
 def test_broken_files_are_one_line_errors(tmp_path, data, problem):
     path = tmp_path / "bad.png"
     path.write_bytes(data)

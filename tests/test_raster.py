@@ -30,8 +30,10 @@ def box(left: float, top: float, right: float, bottom: float) -> np.ndarray:
 
 
 def image(height: int, width: int, *shapes: tuple[str, object] | Shape) -> AnnotatedImage:
-    made = [item if isinstance(item, Shape) else Shape(item[0], item[1], f"shape {number}")
-            for number, item in enumerate(shapes, start=1)]
+    made = [
+        item if isinstance(item, Shape) else Shape(item[0], item[1], f"shape {number}")
+        for number, item in enumerate(shapes, start=1)
+    ]
     return AnnotatedImage(SOURCE, PurePosixPath("scene"), height, width, made)
 
 
@@ -100,7 +102,9 @@ def test_vertices_outside_the_image_are_clipped_and_reported():
     # Same as the square drawn 10 pixels further on a larger canvas, then cut back.
     moved = geometry_mask(polygon(box(7, 7, 14, 14)), 30, 30)[10:20, 10:20]
     assert np.array_equal(result.labels == 1, moved) and moved.sum() == 16
-    assert result.warnings == [f"{SOURCE}: shape 1: extends beyond the image (width 10, height 10); clipped to it"]
+    assert result.warnings == [
+        f"{SOURCE}: shape 1: extends beyond the image (width 10, height 10); clipped to it"
+    ]
 
 
 def test_far_away_vertex_does_not_break_the_fill():
@@ -109,19 +113,28 @@ def test_far_away_vertex_does_not_break_the_fill():
 
 
 def test_shape_entirely_outside_draws_nothing_and_says_so():
-    result = rasterize_image(image(10, 10, ("car", polygon(box(20, 20, 30, 30)))), LabelMap.from_names(["car"]))
+    result = rasterize_image(
+        image(10, 10, ("car", polygon(box(20, 20, 30, 30)))), LabelMap.from_names(["car"])
+    )
     assert not result.labels.any()
-    assert result.warnings == [f"{SOURCE}: shape 1: lies outside the image (width 10, height 10); nothing drawn"]
+    assert result.warnings == [
+        f"{SOURCE}: shape 1: lies outside the image (width 10, height 10); nothing drawn"
+    ]
 
 
 def test_polygon_smaller_than_a_pixel_is_reported():
-    result = rasterize_image(image(4, 4, ("car", polygon(box(1.6, 1.6, 2.4, 2.4)))), LabelMap.from_names(["car"]))
+    result = rasterize_image(
+        image(4, 4, ("car", polygon(box(1.6, 1.6, 2.4, 2.4)))), LabelMap.from_names(["car"])
+    )
     assert not result.labels.any()
-    assert result.warnings == [f"{SOURCE}: shape 1: covers no pixel centre (smaller or thinner than a pixel); "
-                               "nothing drawn"]
+    assert result.warnings == [
+        f"{SOURCE}: shape 1: covers no pixel centre (smaller or thinner than a pixel); nothing drawn"
+    ]
 
 
-@pytest.mark.parametrize("points", [[(1, 1), (5, 5)], [(1, 1), (5, 5), (3, 3)], [(2, 2), (2, 2), (2, 2), (2, 2)]])
+@pytest.mark.parametrize(
+    "points", [[(1, 1), (5, 5)], [(1, 1), (5, 5), (3, 3)], [(2, 2), (2, 2), (2, 2), (2, 2)]]
+)
 def test_zero_area_polygon_draws_nothing_with_a_warning(points):
     result = rasterize_image(image(8, 8, ("car", polygon(ring(*points)))), LabelMap.from_names(["car"]))
     assert not result.labels.any()
@@ -130,15 +143,19 @@ def test_zero_area_polygon_draws_nothing_with_a_warning(points):
 
 
 def test_zero_area_ring_of_a_polygon_is_ignored_and_reported():
-    result = rasterize_image(image(5, 5, ("car", polygon(box(0, 0, 2, 2), ring((3, 3), (4, 4))))),
-                             LabelMap.from_names(["car"]))
+    result = rasterize_image(
+        image(5, 5, ("car", polygon(box(0, 0, 2, 2), ring((3, 3), (4, 4))))), LabelMap.from_names(["car"])
+    )
     assert (result.labels == 1).sum() == 4
     assert result.warnings == [f"{SOURCE}: shape 1: ring 2 of 2 has zero area; ignored"]
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e13])
 def test_unusable_coordinate_is_an_error_naming_file_and_shape(bad):
-    shapes = [("car", polygon(box(0, 0, 2, 2))), Shape("car", polygon(ring((0, 0), (bad, 1), (2, 2))), "shape 7")]
+    shapes = [
+        ("car", polygon(box(0, 0, 2, 2))),
+        Shape("car", polygon(ring((0, 0), (bad, 1), (2, 2))), "shape 7"),
+    ]
     with pytest.raises(AnnotationError) as caught:
         rasterize_image(image(5, 5, *shapes), LabelMap.from_names(["car"]))
     assert caught.value.path == str(SOURCE) and str(caught.value).startswith(f"{SOURCE}: shape 7: ")
@@ -157,7 +174,12 @@ def test_circle_centred_on_a_pixel_corner(radius, expected):
 def test_circle_centred_on_a_pixel_centre_includes_its_boundary():
     # Radius 1 around the centre of pixel (10, 10): the 4 neighbours are exactly 1 away.
     assert pixels(geometry_mask(Ellipse(cx=10.5, cy=10.5, rx=1, ry=1), 20, 20)) == [
-        (9, 10), (10, 9), (10, 10), (10, 11), (11, 10)]
+        (9, 10),
+        (10, 9),
+        (10, 10),
+        (10, 11),
+        (11, 10),
+    ]
 
 
 def test_ellipse_turned_a_quarter_is_the_ellipse_with_its_axes_swapped():
@@ -189,7 +211,9 @@ def test_bitmap_is_placed_at_its_box_and_clipped():
     bitmap = Bitmap(mask=np.ones((3, 3), dtype=bool), left=8, top=-1)
     result = rasterize_image(image(5, 10, ("car", bitmap)), LabelMap.from_names(["car"]))
     assert pixels(result.labels) == [(0, 8), (0, 9), (1, 8), (1, 9)]
-    assert result.warnings == [f"{SOURCE}: shape 1: extends beyond the image (width 10, height 5); clipped to it"]
+    assert result.warnings == [
+        f"{SOURCE}: shape 1: extends beyond the image (width 10, height 5); clipped to it"
+    ]
 
 
 def test_lines_and_points_can_be_left_out():
@@ -227,8 +251,11 @@ def test_area_order_breaks_ties_by_file_order():
 
 def test_z_order_sorts_by_z_then_file_order():
     big, small = two_squares()
-    shapes = [Shape("big", big[1], "shape 1", z=1), Shape("small", small[1], "shape 2", z=0),
-              Shape("small", polygon(box(5, 5, 6, 6)), "shape 3", z=1)]
+    shapes = [
+        Shape("big", big[1], "shape 1", z=1),
+        Shape("small", small[1], "shape 2", z=0),
+        Shape("small", polygon(box(5, 5, 6, 6)), "shape 3", z=1),
+    ]
     drawn = rasterize_image(image(8, 8, *shapes), LabelMap.from_names(["big", "small"]), order="z").labels
     # Painted: shape 2 (z 0), shape 1 (z 1, hides it), shape 3 (z 1, after shape 1 in the file).
     assert (drawn == 2).sum() == 1 and drawn[5, 5] == 2 and drawn[2, 2] == 1
@@ -237,8 +264,9 @@ def test_z_order_sorts_by_z_then_file_order():
 def test_more_than_255_labels_give_uint16_with_the_right_ids():
     names = [f"c{number:03d}" for number in range(300)]
     labels = LabelMap.from_names(names)
-    result = rasterize_image(image(4, 4, ("c299", polygon(box(0, 0, 2, 2))), ("c000", polygon(box(2, 2, 4, 4)))),
-                             labels)
+    result = rasterize_image(
+        image(4, 4, ("c299", polygon(box(0, 0, 2, 2))), ("c000", polygon(box(2, 2, 4, 4)))), labels
+    )
     # Ids 1, 2, ... skip the ignore value 255, so the 300th name gets 301.
     assert result.labels.dtype == np.uint16
     assert result.labels[0, 0] == 301 and result.labels[3, 3] == 1 and result.labels[0, 3] == 0
@@ -257,11 +285,17 @@ def test_counts_are_the_visible_pixels_of_each_value():
     assert result.counts == {0: 24, 1: 56, 2: 4, 255: 16}
     bitmap = ("small", Bitmap(mask=np.ones((1, 3), dtype=bool), left=0, top=9))  # counted on the array
     assert rasterize_image(image(10, 10, *shapes, bitmap), LabelMap.from_names(["big", "small"])).counts == {
-        0: 21, 1: 56, 2: 7, 255: 16}
+        0: 21,
+        1: 56,
+        2: 7,
+        255: 16,
+    }
 
 
 def test_padded_labels_are_a_view_after_a_zero_column():
-    result = rasterize_image(image(4, 6, ("car", polygon(box(0, 0, 6, 2)))), LabelMap.from_names(["car"]), padded=True)
+    result = rasterize_image(
+        image(4, 6, ("car", polygon(box(0, 0, 6, 2)))), LabelMap.from_names(["car"]), padded=True
+    )
     rows = result.labels.base.reshape(4, 7)
     assert rows[:, 0].tolist() == [0, 0, 0, 0] and rows[:, 1:].tolist() == [[1] * 6] * 2 + [[0] * 6] * 2
     assert np.shares_memory(rows, result.labels) and result.counts == {0: 12, 1: 12}
@@ -278,12 +312,15 @@ def test_unknown_label_error_ignore_or_skip():
     labels = LabelMap.from_names(["car"])
     with pytest.raises(UnknownLabelError) as caught:
         rasterize_image(image(4, 4, *shapes), labels)
-    assert caught.value.path == str(SOURCE) and "shape 2" in str(caught.value) and "'bus'" in str(caught.value)
+    assert (
+        caught.value.path == str(SOURCE) and "shape 2" in str(caught.value) and "'bus'" in str(caught.value)
+    )
 
     ignored = rasterize_image(image(4, 4, *shapes), labels, unknown_label="ignore")
     assert (ignored.labels == 255).sum() == 4
-    assert ignored.warnings == [f"{SOURCE}: shape 2: label 'bus' is not in the label map; "
-                                "painted with the ignore value 255"]
+    assert ignored.warnings == [
+        f"{SOURCE}: shape 2: label 'bus' is not in the label map; painted with the ignore value 255"
+    ]
     skipped = rasterize_image(image(4, 4, *shapes), labels, unknown_label="skip")
     assert (skipped.labels == 1).sum() == 4 and (skipped.labels != 1).sum() == 12
     assert skipped.warnings == [f"{SOURCE}: shape 2: label 'bus' is not in the label map; not drawn"]
@@ -312,13 +349,24 @@ def test_labelme_convention_cuts_holes_as_the_exclusive_or_of_rings():
 
 def test_labelme_convention_refuses_rotated_ellipses():
     with pytest.raises(AnnotationError, match="rotated"):
-        rasterize_image(image(10, 10, ("a", Ellipse(5, 5, 3, 2, angle=30))), LabelMap.from_names(["a"]),
-                        convention="labelme")
+        rasterize_image(
+            image(10, 10, ("a", Ellipse(5, 5, 3, 2, angle=30))),
+            LabelMap.from_names(["a"]),
+            convention="labelme",
+        )
 
 
-@pytest.mark.parametrize("options", [dict(order="size"), dict(convention="pillow"), dict(unknown_label="drop"),
-                                     dict(line_width=0), dict(point_radius=-1),
-                                     dict(convention="labelme", line_width=2.5)])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(order="size"),
+        dict(convention="pillow"),
+        dict(unknown_label="drop"),
+        dict(line_width=0),
+        dict(point_radius=-1),
+        dict(convention="labelme", line_width=2.5),
+    ],
+)
 def test_bad_options_are_value_errors(options):
     with pytest.raises(ValueError):
         rasterize_image(image(4, 4, *two_squares()), LabelMap.from_names(["big", "small"]), **options)

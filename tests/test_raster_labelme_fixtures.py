@@ -34,11 +34,18 @@ def cases() -> list[tuple[Path, Path, Path]]:
     found = []
     for dataset in ("semantic_segmentation", "instance_segmentation", "video_annotation"):
         for annotation in sorted((FIXTURES / dataset / "data_annotated").glob("*.json")):
-            (reference,) = (FIXTURES / dataset / "data_dataset_voc").glob(f"SegmentationClass*/{annotation.stem}.png")
+            (reference,) = (FIXTURES / dataset / "data_dataset_voc").glob(
+                f"SegmentationClass*/{annotation.stem}.png"
+            )
             found.append((annotation, reference, FIXTURES / dataset / "labels.txt"))
     tutorial = FIXTURES / "tutorial"
-    found.append((tutorial / "apc2016_obj3.json", tutorial / "apc2016_obj3" / "label.png",
-                  tutorial / "apc2016_obj3" / "label_names.txt"))
+    found.append(
+        (
+            tutorial / "apc2016_obj3.json",
+            tutorial / "apc2016_obj3" / "label.png",
+            tutorial / "apc2016_obj3" / "label_names.txt",
+        )
+    )
     return found
 
 
@@ -61,7 +68,7 @@ def distance_to_outline(points: np.ndarray, ring: np.ndarray) -> np.ndarray:
     """Distance from each (x, y) point to the closed ring's nearest edge."""
     start, end = ring, np.roll(ring, -1, axis=0)
     edge = end - start
-    length2 = np.maximum((edge ** 2).sum(axis=1), 1e-300)
+    length2 = np.maximum((edge**2).sum(axis=1), 1e-300)
     t = np.clip(((points[:, None, :] - start[None]) * edge[None]).sum(axis=2) / length2[None], 0, 1)
     nearest = start[None] + t[..., None] * edge[None]
     return np.sqrt(((points[:, None, :] - nearest) ** 2).sum(axis=2)).min(axis=1)
@@ -103,12 +110,14 @@ def labelme_shape_mask(entry: dict, height: int, width: int) -> np.ndarray:
     elif kind in ("line", "linestrip"):
         draw.line(points, fill=1, width=10)
     elif kind == "point":
-        (cx, cy), = points
+        ((cx, cy),) = points
         draw.ellipse([cx - 5, cy - 5, cx + 5, cy + 5], outline=1, fill=1)
     elif kind == "mask":
         mask = np.zeros((height, width), dtype=bool)
         (left, top), (right, bottom) = np.asarray(points).astype(int)
-        mask[top:bottom + 1, left:right + 1] = np.asarray(Image.open(io.BytesIO(base64.b64decode(entry["mask"])))) != 0
+        mask[top : bottom + 1, left : right + 1] = (
+            np.asarray(Image.open(io.BytesIO(base64.b64decode(entry["mask"])))) != 0
+        )
         return mask
     else:
         draw.polygon(points, outline=1, fill=1)

@@ -55,7 +55,11 @@ def distance_to_path(points: np.ndarray, height: int, width: int) -> np.ndarray:
     for a, b in segments:
         d = b - a
         length2 = float(d @ d)
-        t = np.zeros_like(x) if length2 == 0 else np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / length2, 0, 1)
+        t = (
+            np.zeros_like(x)
+            if length2 == 0
+            else np.clip(((x - a[0]) * d[0] + (y - a[1]) * d[1]) / length2, 0, 1)
+        )
         best = np.minimum(best, np.hypot(x - a[0] - t * d[0], y - a[1] - t * d[1]))
     return best
 
@@ -72,16 +76,26 @@ def containing_pixels(points: np.ndarray, height: int, width: int) -> np.ndarray
 coordinate = st.floats(-6, 36, allow_nan=False, width=32).map(float)
 integer_point = st.tuples(st.integers(-4, WIDTH + 4), st.integers(-4, HEIGHT + 4))
 float_ring = st.lists(st.tuples(coordinate, coordinate), min_size=3, max_size=12).map(
-    lambda points: np.array(points, dtype=np.float64))
-integer_ring = st.lists(integer_point, min_size=3, max_size=10).map(lambda points: np.array(points, dtype=np.float64))
+    lambda points: np.array(points, dtype=np.float64)
+)
+integer_ring = st.lists(integer_point, min_size=3, max_size=10).map(
+    lambda points: np.array(points, dtype=np.float64)
+)
 
 
 @st.composite
 def star_polygon(draw) -> np.ndarray:
     """A simple polygon: vertices at increasing angles around a centre, inside the image."""
     count = draw(st.integers(3, 14))
-    angles = np.sort(np.array(draw(st.lists(st.floats(0, 2 * math.pi, exclude_max=True), min_size=count,
-                                            max_size=count, unique=True))))
+    angles = np.sort(
+        np.array(
+            draw(
+                st.lists(
+                    st.floats(0, 2 * math.pi, exclude_max=True), min_size=count, max_size=count, unique=True
+                )
+            )
+        )
+    )
     radii = np.array(draw(st.lists(st.floats(0.5, 10), min_size=count, max_size=count)))
     cx, cy = draw(st.floats(11, WIDTH - 11)), draw(st.floats(11, HEIGHT - 11))
     return np.column_stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)])
@@ -91,8 +105,15 @@ def star_polygon(draw) -> np.ndarray:
 def convex_polygon(draw) -> np.ndarray:
     """Vertices on an ellipse at increasing angles."""
     count = draw(st.integers(4, 12))
-    angles = np.sort(np.array(draw(st.lists(st.floats(0, 2 * math.pi, exclude_max=True), min_size=count,
-                                            max_size=count, unique=True))))
+    angles = np.sort(
+        np.array(
+            draw(
+                st.lists(
+                    st.floats(0, 2 * math.pi, exclude_max=True), min_size=count, max_size=count, unique=True
+                )
+            )
+        )
+    )
     rx, ry = draw(st.floats(2, 14)), draw(st.floats(2, 11))
     cx, cy = draw(st.floats(0, WIDTH)), draw(st.floats(0, HEIGHT))
     return np.column_stack([cx + rx * np.cos(angles), cy + ry * np.sin(angles)])
@@ -109,6 +130,7 @@ def test_mask_does_not_depend_on_where_or_which_way_rings_are_listed(rings, star
     def relisted(ring: np.ndarray) -> np.ndarray:
         ring = np.roll(ring, -(start % len(ring)), axis=0)
         return ring[::-1] if reverse else ring
+
     assert np.array_equal(mask_of(*rings), mask_of(*(relisted(ring) for ring in rings)))
     assert np.array_equal(mask_of(*rings), mask_of(*rings[::-1]))
 
@@ -142,7 +164,7 @@ def test_pixel_count_stays_within_the_proven_bound_of_the_area(ring):
 @given(convex_polygon(), st.data())
 def test_polygons_sharing_an_edge_share_none_of_its_pixels_and_leave_no_gap(ring, data):
     cut = data.draw(st.integers(2, len(ring) - 2))
-    first, second = ring[:cut + 1], np.concatenate([ring[cut:], ring[:1]])
+    first, second = ring[: cut + 1], np.concatenate([ring[cut:], ring[:1]])
     one, other = mask_of(first), mask_of(second)
     assert not (one & other).any()
     assert np.array_equal(one | other, mask_of(ring))
@@ -154,7 +176,7 @@ def test_shifting_by_whole_pixels_shifts_the_mask(ring, dx, dy):
     """Clipping never changes a pixel: draw on a large canvas, move, and cut back."""
     big = geometry_mask(Polygon(rings=(ring + [50, 50],)), HEIGHT + 100, WIDTH + 100)
     moved = geometry_mask(Polygon(rings=(ring + [dx, dy],)), HEIGHT, WIDTH)
-    assert np.array_equal(moved, big[50 - dy:50 - dy + HEIGHT, 50 - dx:50 - dx + WIDTH])
+    assert np.array_equal(moved, big[50 - dy : 50 - dy + HEIGHT, 50 - dx : 50 - dx + WIDTH])
 
 
 # -- ellipses, lines, points ---------------------------------------------------------------
@@ -170,7 +192,9 @@ def test_upright_ellipse_matches_the_exact_inequality(cx, cy, rx, ry, angle):
         rx, ry = ry, rx
     # Everything is a multiple of 1/4, so these products are exact.
     expected = ((x - cx) * ry) ** 2 + ((y - cy) * rx) ** 2 <= (rx * ry) ** 2
-    given_ellipse = Ellipse(cx=cx, cy=cy, rx=rx, ry=ry) if angle % 180 == 0 else Ellipse(cx, cy, ry, rx, angle)
+    given_ellipse = (
+        Ellipse(cx=cx, cy=cy, rx=rx, ry=ry) if angle % 180 == 0 else Ellipse(cx, cy, ry, rx, angle)
+    )
     assert np.array_equal(geometry_mask(given_ellipse, HEIGHT, WIDTH), expected)
 
 
@@ -188,7 +212,8 @@ def test_turned_ellipse_matches_the_inequality_away_from_its_boundary(cx, cy, rx
 
 
 point_list = st.lists(st.tuples(coordinate, coordinate), min_size=1, max_size=6).map(
-    lambda points: np.array(points, dtype=np.float64))
+    lambda points: np.array(points, dtype=np.float64)
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -215,23 +240,38 @@ def test_points_cover_centres_within_their_radius_and_their_own_pixel(points, ra
 geometry = st.one_of(
     st.lists(float_ring, min_size=1, max_size=2).map(lambda rings: Polygon(rings=tuple(rings))),
     st.tuples(coordinate, coordinate, st.floats(0.5, 9), st.floats(0.5, 9), st.floats(-90, 90)).map(
-        lambda args: Ellipse(*args)),
+        lambda args: Ellipse(*args)
+    ),
     point_list.map(lambda points: Polyline(points=points)),
     point_list.map(lambda points: Points(points=points)),
-    st.tuples(st.integers(-5, WIDTH), st.integers(-5, HEIGHT), st.integers(1, 8), st.integers(1, 8),
-              st.integers(0, 2**16)).map(
-        lambda args: Bitmap(mask=np.random.default_rng(args[4]).random((args[3], args[2])) < 0.6,
-                            left=args[0], top=args[1])),
+    st.tuples(
+        st.integers(-5, WIDTH),
+        st.integers(-5, HEIGHT),
+        st.integers(1, 8),
+        st.integers(1, 8),
+        st.integers(0, 2**16),
+    ).map(
+        lambda args: Bitmap(
+            mask=np.random.default_rng(args[4]).random((args[3], args[2])) < 0.6, left=args[0], top=args[1]
+        )
+    ),
 )
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "__ignore__"]), geometry), max_size=8),
-       st.sampled_from(["file", "area"]))
+@given(
+    st.lists(st.tuples(st.sampled_from(["a", "b", "c", "__ignore__"]), geometry), max_size=8),
+    st.sampled_from(["file", "area"]),
+)
 def test_painting_equals_drawing_each_shape_in_turn(shapes, order):
     labels = LabelMap.from_names(["a", "b", "c"])
-    image = AnnotatedImage(Path("x.json"), PurePosixPath("x"), HEIGHT, WIDTH,
-                           [Shape(label, shape, f"shape {n}") for n, (label, shape) in enumerate(shapes, start=1)])
+    image = AnnotatedImage(
+        Path("x.json"),
+        PurePosixPath("x"),
+        HEIGHT,
+        WIDTH,
+        [Shape(label, shape, f"shape {n}") for n, (label, shape) in enumerate(shapes, start=1)],
+    )
     masks = [geometry_mask(shape, HEIGHT, WIDTH) for _, shape in shapes]
     sequence = list(range(len(shapes)))
     if order == "area":
@@ -245,7 +285,10 @@ def test_painting_equals_drawing_each_shape_in_turn(shapes, order):
     assert result.counts == dict(zip(values.tolist(), pixels.tolist()))
     padded = rasterize_image(image, labels, order=order, padded=True)
     assert np.array_equal(padded.labels, expected) and padded.counts == result.counts
-    assert padded.labels.base.size == HEIGHT * (WIDTH + 1) and not padded.labels.base.reshape(HEIGHT, -1)[:, 0].any()
+    assert (
+        padded.labels.base.size == HEIGHT * (WIDTH + 1)
+        and not padded.labels.base.reshape(HEIGHT, -1)[:, 0].any()
+    )
 
     per_label = rasterize_per_label(image, labels).masks
     for name in ("a", "b", "c", "__ignore__"):

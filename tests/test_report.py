@@ -36,8 +36,13 @@ def test_json_has_null_not_nan_and_parses_strictly():
     text = written("json")
     assert "NaN" not in text
     document = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
-    assert document[0] == {"class_id": 1, "class_name": "a|b", "dice": 0.30000000000000004, "iou": None,
-                           "in_mean": True}
+    assert document[0] == {
+        "class_id": 1,
+        "class_name": "a|b",
+        "dice": 0.30000000000000004,
+        "iou": None,
+        "in_mean": True,
+    }
     assert to_json({"x": math.inf, "y": [float("nan")]}) == '{\n  "x": null,\n  "y": [\n    null\n  ]\n}\n'
 
 

@@ -77,18 +77,21 @@ def test_a_negative_delta_in_a_string():
     assert np.array_equal(decode_rle("354K", 3, 4), expected)
 
 
-@pytest.mark.parametrize(("counts", "height", "width", "message"), [
-    ("354L", 3, 4, "add up to 13 pixels but its size 3x4 has 12"),
-    ([1, 2], 2, 2, "add up to 3 pixels"),
-    ("061I", 2, 3, "negative run (-1)"),  # 6 + (-7) = -1: "I" is 73 - 48 = 25 = 0b11001, -7 in five bits
-    ("0P", 2, 2, "ends in the middle of a number"),
-    ("0 1", 2, 2, "character ' ' at 1"),
-    ("0~", 2, 2, "character '~' at 1"),
-    ([1, 2.0, 1], 2, 2, "list of whole numbers"),
-    ([1, True, 2], 2, 2, "list of whole numbers"),
-    (None, 2, 2, "must be a string or a list"),
-    ([4], 0, 4, "size must be positive"),
-])
+@pytest.mark.parametrize(
+    ("counts", "height", "width", "message"),
+    [
+        ("354L", 3, 4, "add up to 13 pixels but its size 3x4 has 12"),
+        ([1, 2], 2, 2, "add up to 3 pixels"),
+        ("061I", 2, 3, "negative run (-1)"),  # 6 + (-7) = -1: "I" is 73 - 48 = 25 = 0b11001, -7 in five bits
+        ("0P", 2, 2, "ends in the middle of a number"),
+        ("0 1", 2, 2, "character ' ' at 1"),
+        ("0~", 2, 2, "character '~' at 1"),
+        ([1, 2.0, 1], 2, 2, "list of whole numbers"),
+        ([1, True, 2], 2, 2, "list of whole numbers"),
+        (None, 2, 2, "must be a string or a list"),
+        ([4], 0, 4, "size must be positive"),
+    ],
+)
 def test_bad_rle_is_a_value_error(counts, height, width, message):
     with pytest.raises(ValueError) as error:
         decode_rle(counts, height, width)
@@ -97,7 +100,8 @@ def test_bad_rle_is_a_value_error(counts, height, width, message):
 
 # -- round trip --------------------------------------------------------------------------------
 masks = st.tuples(st.integers(1, 12), st.integers(1, 12)).flatmap(
-    lambda shape: arrays(np.bool_, shape, elements=st.booleans()))
+    lambda shape: arrays(np.bool_, shape, elements=st.booleans())
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -39,12 +39,22 @@ def write_masks(root: Path, masks: dict) -> None:
 def toy(tmp_path):
     """Three images counted by hand in test_hand_counted_folder."""
     gt, pred = tmp_path / "gt", tmp_path / "pred"
-    write_masks(gt, {"a.png": [[0, 1, 1], [0, 1, 255]],
-                     "b.png": [[0, 0, 0], [0, 0, 0]],
-                     "sub/c.png": [[2, 2, 0], [2, 2, 0]]})
-    write_masks(pred, {"a.png": [[0, 1, 0], [2, 1, 1]],
-                       "b.png": [[0, 0, 0], [0, 0, 0]],
-                       "sub/c.npy": [[2, 2, 2], [0, 2, 0]]})
+    write_masks(
+        gt,
+        {
+            "a.png": [[0, 1, 1], [0, 1, 255]],
+            "b.png": [[0, 0, 0], [0, 0, 0]],
+            "sub/c.png": [[2, 2, 0], [2, 2, 0]],
+        },
+    )
+    write_masks(
+        pred,
+        {
+            "a.png": [[0, 1, 0], [2, 1, 1]],
+            "b.png": [[0, 0, 0], [0, 0, 0]],
+            "sub/c.npy": [[2, 2, 2], [0, 2, 0]],
+        },
+    )
     (tmp_path / "labels.csv").write_text(LABELS_CSV)
     return tmp_path
 
@@ -90,8 +100,10 @@ def test_hand_counted_folder(toy):
 
 def test_folder_equals_the_sum_over_its_images(toy):
     result = score_folders(toy / "pred", toy / "gt", labels=toy / "labels.csv")
-    total = sum(confusion_matrix(read_mask(toy / "gt" / gt), read_mask(toy / "pred" / pred), n_classes=4)
-                for gt, pred in [("a.png", "a.png"), ("b.png", "b.png"), ("sub/c.png", "sub/c.npy")])
+    total = sum(
+        confusion_matrix(read_mask(toy / "gt" / gt), read_mask(toy / "pred" / pred), n_classes=4)
+        for gt, pred in [("a.png", "a.png"), ("b.png", "b.png"), ("sub/c.png", "sub/c.npy")]
+    )
     np.testing.assert_array_equal(result.confusion, total)
     assert result.confusion_class_ids == [0, 1, 2, 3]
 
@@ -193,7 +205,9 @@ def test_unknown_prediction_values_count_as_wrong_and_are_reported(toy):
 def test_duplicate_masks_for_one_image_fail_it(toy):
     write_masks(toy / "gt", {"b.npy": np.zeros((2, 3), np.uint8)})
     result = score_folders(toy / "pred", toy / "gt", labels=toy / "labels.csv")
-    assert [failure.name for failure in result.failures] == ["b"] and "several files" in result.failures[0].message
+    assert [failure.name for failure in result.failures] == ["b"] and "several files" in result.failures[
+        0
+    ].message
 
 
 def test_two_files_make_one_pair(toy):
@@ -213,7 +227,8 @@ def test_palette_ground_truth_is_read_as_indices(toy):
 
 def test_sixteen_bit_labels(tmp_path):
     (tmp_path / "labels.json").write_text(
-        '{"labels": [{"id": 0, "name": "bg"}, {"id": 300, "name": "liver"}, {"id": 1000, "name": "tumour"}]}')
+        '{"labels": [{"id": 0, "name": "bg"}, {"id": 300, "name": "liver"}, {"id": 1000, "name": "tumour"}]}'
+    )
     truth = np.array([[300, 300, 1000, 0]], np.uint16)
     guess = np.array([[300, 44, 1000, 1000]], np.uint16)  # 300 -> 44 if wrapped to 8 bits
     write_mask(tmp_path / "gt" / "x.png", truth)
@@ -298,13 +313,17 @@ class PixelShare:
 
     def __call__(self, mask_true, mask_pred, *, class_ids, ignore):
         valid = ~np.isin(mask_true, ignore)
-        return {"share": np.array([np.count_nonzero((mask_pred == c) & valid) / np.count_nonzero(valid)
-                                   for c in class_ids])}
+        return {
+            "share": np.array(
+                [np.count_nonzero((mask_pred == c) & valid) / np.count_nonzero(valid) for c in class_ids]
+            )
+        }
 
 
 def test_image_metrics_seam(toy):
-    result = score_folders(toy / "pred", toy / "gt", labels=toy / "labels.csv", image_metrics=[PixelShare()],
-                           jobs=2)
+    result = score_folders(
+        toy / "pred", toy / "gt", labels=toy / "labels.csv", image_metrics=[PixelShare()], jobs=2
+    )
     # cat predicted on 2 of the 5 valid pixels of image a, and nowhere else.
     assert by_name(result)["cat"]["share_image_mean"] == pytest.approx(0.4)
     assert "share_image_mean" in result.columns and "share_n_images" in result.columns
@@ -334,8 +353,8 @@ def test_labelme_masks_against_a_changed_copy(tmp_path):
     labels = read_mask(pred)
     block = (slice(200, 210), slice(200, 210))
     assert np.all(labels[block] == 15)  # a 10x10 block inside the person
-    labels[block] = 0                   # 100 person pixels predicted as background
-    labels[0, :5] = 200                 # 5 pixels predicted as a value that is no class
+    labels[block] = 0  # 100 person pixels predicted as background
+    labels[0, :5] = 200  # 5 pixels predicted as a value that is no class
     truth_top_row = read_mask(masks / "2011_000003.png")[0, :5]
     assert np.all(truth_top_row == 0)
     write_mask(pred, labels, palette=LabelMap.read(VOC / "labels.txt").palette())
@@ -346,7 +365,10 @@ def test_labelme_masks_against_a_changed_copy(tmp_path):
     assert rows["person"]["dice"] == 2 * 67591 / (2 * 67591 + 100)
     # background: 100 false positives, 5 false negatives (the pixels predicted 200).
     assert (rows["_background_"]["tp"], rows["_background_"]["fp"], rows["_background_"]["fn"]) == (
-        281281 - 5, 100, 5)
+        281281 - 5,
+        100,
+        5,
+    )
     assert result.unknown_predictions == {"200": {"pixels": 5, "images": 1}}
     # Per image, person has Dice 1 on 2011_000006 and 2*32800/(2*32800+100) on 2011_000003.
     assert rows["person"]["dice_image_mean"] == pytest.approx((1 + 65600 / 65700) / 2)

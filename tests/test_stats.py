@@ -13,8 +13,12 @@ from typer.testing import CliRunner
 
 from segtool.labels import LabelMap
 from segtool.maskio import write_mask
-from segtool.stats import (class_balance, generalised_dice_weights, inverse_frequency_weights,
-                           median_frequency_weights)
+from segtool.stats import (
+    class_balance,
+    generalised_dice_weights,
+    inverse_frequency_weights,
+    median_frequency_weights,
+)
 
 # Two masks (255 = ignore):
 #   one.png  0 0 1      two.png  0 0 0
@@ -82,7 +86,11 @@ def test_label_map_adds_absent_classes_and_names(masks):
     label_map = LabelMap.from_names(["car", "road", "zebra"])  # car 1, road 2, zebra 3
     rows = class_balance(paths(masks), label_map=label_map, ignore=[255]).rows()
     assert [(row["class_name"], row["pixels"]) for row in rows] == [
-        ("_background_", 6), ("car", 4), ("road", 1), ("zebra", 0)]
+        ("_background_", 6),
+        ("car", 4),
+        ("road", 1),
+        ("zebra", 0),
+    ]
     assert math.isnan(rows[3]["weight_median_frequency"]) and rows[3]["share"] == 0.0
 
 
@@ -137,7 +145,11 @@ def test_labels_beside_the_masks_name_the_classes_and_set_the_ignore_value(masks
     result = run(masks, "--format", "json")
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert [(row["class_name"], row["pixels"]) for row in rows] == [("_background_", 6), ("car", 4), ("road", 1)]
+    assert [(row["class_name"], row["pixels"]) for row in rows] == [
+        ("_background_", 6),
+        ("car", 4),
+        ("road", 1),
+    ]
 
 
 def test_table_output_and_absent_classes_as_dashes(masks, tmp_path):

@@ -51,10 +51,9 @@ def test_remote_write_read_and_listing(bucket):
 
 def test_remote_output_appears_only_when_complete(bucket):
     target = f"{bucket}/scores.csv"
-    with pytest.raises(RuntimeError):
-        with open_atomic(target, "w", encoding="utf-8") as handle:
-            handle.write("half,")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), open_atomic(target, "w", encoding="utf-8") as handle:
+        handle.write("half,")
+        raise RuntimeError("interrupted")
     assert not as_path(target).exists()
     with open_atomic(target, "w", encoding="utf-8", newline="") as handle:
         handle.write("a,b\n1,2\n")
@@ -82,14 +81,16 @@ def test_remote_annotation_files_come_in_local_walk_order(tmp_path, bucket):
 
 
 def test_a_local_run_imports_neither_fsspec_nor_dask(tmp_path):
-    script = ("import sys, numpy as np\n"
-              "from segtool.maskio import write_mask\n"
-              "from segtool.scoring import score_folders\n"
-              f"root = {str(tmp_path)!r}\n"
-              "write_mask(root + '/gt/a.png', np.zeros((2, 2), np.uint8))\n"
-              "write_mask(root + '/pred/a.png', np.zeros((2, 2), np.uint8))\n"
-              "import segtool.cli\n"
-              "assert score_folders(root + '/pred', root + '/gt').n_images == 1\n"
-              "print(sorted(name for name in ('fsspec', 'dask', 'distributed') if name in sys.modules))\n")
+    script = (
+        "import sys, numpy as np\n"
+        "from segtool.maskio import write_mask\n"
+        "from segtool.scoring import score_folders\n"
+        f"root = {str(tmp_path)!r}\n"
+        "write_mask(root + '/gt/a.png', np.zeros((2, 2), np.uint8))\n"
+        "write_mask(root + '/pred/a.png', np.zeros((2, 2), np.uint8))\n"
+        "import segtool.cli\n"
+        "assert score_folders(root + '/pred', root + '/gt').n_images == 1\n"
+        "print(sorted(name for name in ('fsspec', 'dask', 'distributed') if name in sys.modules))\n"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

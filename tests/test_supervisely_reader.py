@@ -30,9 +30,15 @@ def sly_bitmap(mask: np.ndarray, *, compress: bool = True) -> str:
 
 
 def annotation(objects: list, height: int = 20, width: int = 30) -> dict:
-    return {"description": "", "tags": [], "size": {"height": height, "width": width},
-            "objects": [{"id": i, "classTitle": label, "geometryType": kind, "tags": [], **fields}
-                        for i, (kind, label, fields) in enumerate(objects)]}
+    return {
+        "description": "",
+        "tags": [],
+        "size": {"height": height, "width": width},
+        "objects": [
+            {"id": i, "classTitle": label, "geometryType": kind, "tags": [], **fields}
+            for i, (kind, label, fields) in enumerate(objects)
+        ],
+    }
 
 
 def write(folder: Path, document, name: str = "a.jpg.json") -> Path:
@@ -48,11 +54,22 @@ def load_one(tmp_path: Path, objects: list):
 
 
 def test_polygon_with_holes_and_inclusive_rectangle(tmp_path):
-    image = load_one(tmp_path, [
-        ("polygon", "road", {"points": {"exterior": [[0, 0], [10, 0], [10, 10], [0, 10]],
-                                        "interior": [[[2, 2], [4, 2], [4, 4]], [[6, 6], [8, 6], [8, 8]]]}}),
-        ("rectangle", "sign", {"points": {"exterior": [[14, 9], [5, 3]], "interior": []}}),
-    ])
+    image = load_one(
+        tmp_path,
+        [
+            (
+                "polygon",
+                "road",
+                {
+                    "points": {
+                        "exterior": [[0, 0], [10, 0], [10, 10], [0, 10]],
+                        "interior": [[[2, 2], [4, 2], [4, 4]], [[6, 6], [8, 6], [8, 8]]],
+                    }
+                },
+            ),
+            ("rectangle", "sign", {"points": {"exterior": [[14, 9], [5, 3]], "interior": []}}),
+        ],
+    )
     road, sign = image.shapes
     assert isinstance(road.geometry, Polygon) and len(road.geometry.rings) == 3
     assert road.geometry.rings[2].tolist() == [[6, 6], [8, 6], [8, 8]]
@@ -62,8 +79,13 @@ def test_polygon_with_holes_and_inclusive_rectangle(tmp_path):
 
 
 def test_line_and_point(tmp_path):
-    image = load_one(tmp_path, [("line", "lane", {"points": {"exterior": [[0, 0], [5, 5]], "interior": []}}),
-                                ("point", "eye", {"points": {"exterior": [[3, 4]], "interior": []}})])
+    image = load_one(
+        tmp_path,
+        [
+            ("line", "lane", {"points": {"exterior": [[0, 0], [5, 5]], "interior": []}}),
+            ("point", "eye", {"points": {"exterior": [[3, 4]], "interior": []}}),
+        ],
+    )
     line, point = (s.geometry for s in image.shapes)
     assert isinstance(line, Polyline) and line.points.tolist() == [[0, 0], [5, 5]]
     assert isinstance(point, Points) and point.points.tolist() == [[3, 4]]
@@ -90,17 +112,27 @@ def test_bitmap_decoding_variants():
 
 
 def test_unknown_geometry_and_missing_class_are_skipped_with_warnings(tmp_path):
-    image = load_one(tmp_path, [("graph", "skeleton", {"nodes": {}}),
-                                ("point", "", {"points": {"exterior": [[1, 1]], "interior": []}})])
+    image = load_one(
+        tmp_path,
+        [
+            ("graph", "skeleton", {"nodes": {}}),
+            ("point", "", {"points": {"exterior": [[1, 1]], "interior": []}}),
+        ],
+    )
     assert image.shapes == []
     assert "geometry 'graph' is not read" in image.warnings[0] and "no classTitle" in image.warnings[1]
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"points": {"exterior": [[0, 0], ["a", 1]]}}, r"object 1 \(polygon, 'x'\): exterior must be"),
-    ({"points": {"exterior": [[0, 0], [1, 1]], "interior": [[[0, 0], [1, float("nan")]]]}},
-     "interior ring 1 contains a coordinate that is not a finite number"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"points": {"exterior": [[0, 0], ["a", 1]]}}, r"object 1 \(polygon, 'x'\): exterior must be"),
+        (
+            {"points": {"exterior": [[0, 0], [1, 1]], "interior": [[[0, 0], [1, float("nan")]]]}},
+            "interior ring 1 contains a coordinate that is not a finite number",
+        ),
+    ],
+)
 def test_bad_points_name_the_object(tmp_path, fields, message):
     with pytest.raises(AnnotationError, match=message):
         load_one(tmp_path, [("polygon", "x", fields)])
@@ -120,9 +152,17 @@ def test_bad_size_is_an_error(tmp_path):
 
 def test_project_layout_names_images_and_declares_classes(tmp_path):
     project = tmp_path / "project"
-    write(project, {"classes": [{"title": "road", "shape": "polygon", "color": "#FF0000"},
-                                {"title": "sky", "shape": "bitmap", "color": "#0000FF"}], "tags": []},
-          name="meta.json")
+    write(
+        project,
+        {
+            "classes": [
+                {"title": "road", "shape": "polygon", "color": "#FF0000"},
+                {"title": "sky", "shape": "bitmap", "color": "#0000FF"},
+            ],
+            "tags": [],
+        },
+        name="meta.json",
+    )
     write(project, {"tags": {}, "objects": {}, "figures": {}, "videos": {}}, name="key_id_map.json")
     write(project / "ds1" / "ann", annotation([]), name="a.jpg.json")
     (project / "ds1" / "img").mkdir()

@@ -11,8 +11,18 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from segtool.viz.html import (ClassScores, Confusion, ImageEntry, ImageGroup, PerImageMetric, Picture, data_uri,
-                              metric_title, score_report, stats_report)
+from segtool.viz.html import (
+    ClassScores,
+    Confusion,
+    ImageEntry,
+    ImageGroup,
+    PerImageMetric,
+    Picture,
+    data_uri,
+    metric_title,
+    score_report,
+    stats_report,
+)
 from segtool.viz.image import encode_image
 from segtool.viz.svg import Distribution, distribution_chart, heatmap, nice_ticks, number
 
@@ -53,25 +63,60 @@ JPEG = encode_image(np.full((6, 6, 3), 90, np.uint8), image_format="jpeg")
 
 def classes():
     return [
-        ClassScores(0, "_background_", {"dice": 0.98, "iou": 0.96}, {"dice": 0.97, "iou": 0.95},
-                    {"dice": 0.01, "iou": 0.02}, {"dice": 3, "iou": 3}, in_mean=False),
-        ClassScores(1, "car <fast> & \"red\"", {"dice": 0.5, "iou": 1 / 3}, {"dice": 0.4, "iou": 0.3},
-                    {"dice": 0.2, "iou": 0.1}, {"dice": 2, "iou": 2}),
-        ClassScores(2, "tree", {"dice": NAN, "iou": NAN}, {"dice": NAN, "iou": NAN},
-                    {"dice": NAN, "iou": NAN}, {"dice": 0, "iou": 0}),
+        ClassScores(
+            0,
+            "_background_",
+            {"dice": 0.98, "iou": 0.96},
+            {"dice": 0.97, "iou": 0.95},
+            {"dice": 0.01, "iou": 0.02},
+            {"dice": 3, "iou": 3},
+            in_mean=False,
+        ),
+        ClassScores(
+            1,
+            'car <fast> & "red"',
+            {"dice": 0.5, "iou": 1 / 3},
+            {"dice": 0.4, "iou": 0.3},
+            {"dice": 0.2, "iou": 0.1},
+            {"dice": 2, "iou": 2},
+        ),
+        ClassScores(
+            2,
+            "tree",
+            {"dice": NAN, "iou": NAN},
+            {"dice": NAN, "iou": NAN},
+            {"dice": NAN, "iou": NAN},
+            {"dice": 0, "iou": 0},
+        ),
     ]
 
 
 def report(per_image_values=(0.2, 0.6, NAN)):
     names = [item.name for item in classes()]
     per_image = {metric: {name: list(per_image_values) for name in names} for metric in ("dice", "iou")}
-    worst = [ImageGroup("Worst overall", [
-        ImageEntry("city/a.png", {"dice": 0.1}, [Picture("image", JPEG), Picture("errors", PNG)], href="gt/city/a.png"),
-        ImageEntry("b.png", {"dice": NAN}, [Picture("errors", PNG)])])]
+    worst = [
+        ImageGroup(
+            "Worst overall",
+            [
+                ImageEntry(
+                    "city/a.png",
+                    {"dice": 0.1},
+                    [Picture("image", JPEG), Picture("errors", PNG)],
+                    href="gt/city/a.png",
+                ),
+                ImageEntry("b.png", {"dice": NAN}, [Picture("errors", PNG)]),
+            ],
+        )
+    ]
     confusion = Confusion(np.array([[90, 5, 0], [10, 40, 0], [0, 3, 0]]), names, names)
-    return score_report(settings={"predictions": "pred/", "ignore": [255]}, classes=classes(),
-                        per_image=per_image, confusion=confusion, worst=worst,
-                        summary={"mean Dice, dataset": 0.5})
+    return score_report(
+        settings={"predictions": "pred/", "ignore": [255]},
+        classes=classes(),
+        per_image=per_image,
+        confusion=confusion,
+        worst=worst,
+        summary={"mean Dice, dataset": 0.5},
+    )
 
 
 def test_doctests():
@@ -93,7 +138,9 @@ def test_pictures_are_embedded_as_data_uris_of_the_given_bytes():
     assert len(sources) == 3
     decoded = [base64.b64decode(source.split(",", 1)[1]) for source in sources]
     assert decoded == [JPEG, PNG, PNG]
-    assert sources[0].startswith("data:image/jpeg;base64,") and sources[1].startswith("data:image/png;base64,")
+    assert sources[0].startswith("data:image/jpeg;base64,") and sources[1].startswith(
+        "data:image/png;base64,"
+    )
     # the img carries the picture's size, so the page does not jump while loading
     assert (page.of("img")[1]["width"], page.of("img")[1]["height"]) == ("12", "8")
 
@@ -139,12 +186,38 @@ def test_size_does_not_grow_with_the_number_of_images():
 
 
 def test_stats_report_charts_the_shares_and_the_weights_of_present_classes():
-    rows = [{"class_id": 0, "class_name": "bg", "pixels": 90, "share": 0.9, "images": 2,
-             "weight_inverse_frequency": 0.55, "weight_median_frequency": 0.2, "weight_generalised_dice": 0.01},
-            {"class_id": 1, "class_name": "car", "pixels": 10, "share": 0.1, "images": 1,
-             "weight_inverse_frequency": 5.0, "weight_median_frequency": 1.8, "weight_generalised_dice": 0.99},
-            {"class_id": 2, "class_name": "absent", "pixels": 0, "share": 0.0, "images": 0,
-             "weight_inverse_frequency": NAN, "weight_median_frequency": NAN, "weight_generalised_dice": NAN}]
+    rows = [
+        {
+            "class_id": 0,
+            "class_name": "bg",
+            "pixels": 90,
+            "share": 0.9,
+            "images": 2,
+            "weight_inverse_frequency": 0.55,
+            "weight_median_frequency": 0.2,
+            "weight_generalised_dice": 0.01,
+        },
+        {
+            "class_id": 1,
+            "class_name": "car",
+            "pixels": 10,
+            "share": 0.1,
+            "images": 1,
+            "weight_inverse_frequency": 5.0,
+            "weight_median_frequency": 1.8,
+            "weight_generalised_dice": 0.99,
+        },
+        {
+            "class_id": 2,
+            "class_name": "absent",
+            "pixels": 0,
+            "share": 0.0,
+            "images": 0,
+            "weight_inverse_frequency": NAN,
+            "weight_median_frequency": NAN,
+            "weight_generalised_dice": NAN,
+        },
+    ]
     page = parse(stats_report(rows=rows, settings={"masks": "m/"}, notes=["how weights are made"]))
     assert {"settings", "balance", "weights"} <= page.ids
     svgs = page.of("svg")
@@ -179,8 +252,10 @@ def test_heatmap_checks_its_names_and_draws_only_non_empty_cells():
         heatmap(np.zeros((2, 2)), ["a"], ["a", "b"], title="t")
     svg = heatmap(np.array([[3, 1], [0, 0]]), ["a", "b"], ["a", "b"], title="t")
     cells = re.findall(r"<rect [^>]*><title>([^<]*)</title>", svg)
-    assert cells == ["ground truth a \u2192 prediction a: 3 (75.00% of the row)",
-                     "ground truth a \u2192 prediction b: 1 (25.00% of the row)"]
+    assert cells == [
+        "ground truth a \u2192 prediction a: 3 (75.00% of the row)",
+        "ground truth a \u2192 prediction b: 1 (25.00% of the row)",
+    ]
 
 
 # -- metrics that exist per image only (boundary metrics) --------------------------------------------------------
@@ -188,8 +263,13 @@ def test_distances_get_an_axis_from_whiskers_and_means_and_outliers_are_counted(
     # row a: quartiles 2 and 4, so the whiskers reach 1..4 (100 lies beyond 4 + 1.5 * 2 = 7); mean
     # (1 + 2 + 3 + 4 + 100) / 5 = 22. Row b: whisker 1.5, mean 1. Axis end: max(4, 22, 1.5, 1) = 22, rounded up
     # to 30 (ticks every 10).
-    svg = distribution_chart(["a", "b"], [[1.0, 2.0, 3.0, 4.0, 100.0, NAN], [0.5, 1.5]], title="t",
-                             maximum=None, axis_label="HD95 in pixels; lower is better")
+    svg = distribution_chart(
+        ["a", "b"],
+        [[1.0, 2.0, 3.0, 4.0, 100.0, NAN], [0.5, 1.5]],
+        title="t",
+        maximum=None,
+        axis_label="HD95 in pixels; lower is better",
+    )
     ticks = re.findall(r'text-anchor="middle" dominant-baseline="central" fill="#555">([^<]*)</text>', svg)
     assert ticks == ["0", "10", "20", "30"]
     labels = [html.unescape(label) for label in re.findall(r">(n=[^<]*)</text>", svg)]
@@ -206,30 +286,64 @@ def test_distances_get_an_axis_from_whiskers_and_means_and_outliers_are_counted(
 def boundary_classes():
     """hd95 and nsd per image only (no dataset value); tree has none defined."""
     return [
-        ClassScores(1, "car", {"dice": 0.5}, {"dice": 0.4, "hd95": 6.5, "nsd": 0.98, "custom": 3.0},
-                    {"dice": 0.2, "hd95": 5.5, "nsd": 0.02, "custom": 0.0}, {"dice": 2, "hd95": 2, "nsd": 2, "custom": 1}),
-        ClassScores(2, "tree", {"dice": NAN}, {"dice": NAN, "hd95": NAN, "nsd": NAN, "custom": NAN},
-                    {"dice": NAN, "hd95": NAN, "nsd": NAN, "custom": NAN}, {"dice": 0, "hd95": 0, "nsd": 0, "custom": 0}),
+        ClassScores(
+            1,
+            "car",
+            {"dice": 0.5},
+            {"dice": 0.4, "hd95": 6.5, "nsd": 0.98, "custom": 3.0},
+            {"dice": 0.2, "hd95": 5.5, "nsd": 0.02, "custom": 0.0},
+            {"dice": 2, "hd95": 2, "nsd": 2, "custom": 1},
+        ),
+        ClassScores(
+            2,
+            "tree",
+            {"dice": NAN},
+            {"dice": NAN, "hd95": NAN, "nsd": NAN, "custom": NAN},
+            {"dice": NAN, "hd95": NAN, "nsd": NAN, "custom": NAN},
+            {"dice": 0, "hd95": 0, "nsd": 0, "custom": 0},
+        ),
     ]
 
 
 def boundary_page(**options):
-    metrics = [PerImageMetric("hd95", higher_is_better=False, unit="pixels"),
-               PerImageMetric("nsd", higher_is_better=True, maximum=1.0), PerImageMetric("custom")]
-    per_image = {"dice": {"car": [0.2, 0.6]}, "hd95": {"car": [1.0, 12.0]}, "nsd": {"car": [0.96, 1.0]},
-                 "custom": {"car": [3.0]}}
+    metrics = [
+        PerImageMetric("hd95", higher_is_better=False, unit="pixels"),
+        PerImageMetric("nsd", higher_is_better=True, maximum=1.0),
+        PerImageMetric("custom"),
+    ]
+    per_image = {
+        "dice": {"car": [0.2, 0.6]},
+        "hd95": {"car": [1.0, 12.0]},
+        "nsd": {"car": [0.96, 1.0]},
+        "custom": {"car": [3.0]},
+    }
     worst = [ImageGroup("Worst images: car", [ImageEntry("a.png", {"dice": 0.2, "hd95": 12.0, "nsd": NAN})])]
-    return score_report(settings={}, classes=boundary_classes(), metrics=("dice",), per_image=per_image,
-                        worst=worst, image_metrics=metrics, **options)
+    return score_report(
+        settings={},
+        classes=boundary_classes(),
+        metrics=("dice",),
+        per_image=per_image,
+        worst=worst,
+        image_metrics=metrics,
+        **options,
+    )
 
 
 def test_per_image_metrics_are_tabled_with_direction_unit_and_dashes():
     text = boundary_page()
     cells = re.findall(r"<t[dh]>(.*?)</t[dh]>", text)
     header, car, tree = cells[:15], cells[15:30], cells[30:45]
-    assert header[6:] == ["HD95 per image<br>lower is better, pixels", "\u00b1 std", "images",
-                          "NSD per image<br>higher is better", "\u00b1 std", "images",
-                          "custom per image", "\u00b1 std", "images"]  # direction unknown: nothing claimed
+    assert header[6:] == [
+        "HD95 per image<br>lower is better, pixels",
+        "\u00b1 std",
+        "images",
+        "NSD per image<br>higher is better",
+        "\u00b1 std",
+        "images",
+        "custom per image",
+        "\u00b1 std",
+        "images",
+    ]  # direction unknown: nothing claimed
     assert car[6:] == ["6.500", "5.500", "2", "0.980", "0.020", "2", "3.000", "0.000", "1"]
     assert tree[6:] == ["\u2013", "\u2013", "0"] * 3
     page = parse(text)
@@ -254,4 +368,10 @@ def test_reports_without_per_image_metrics_claim_no_direction():
 
 def test_metric_titles():
     assert [metric_title(name) for name in ("hd95", "hd99_pooled", "hd", "biou", "bf", "some_score")] == [
-        "HD95", "HD99 pooled", "HD", "Boundary IoU", "Boundary F", "some score"]
+        "HD95",
+        "HD99 pooled",
+        "HD",
+        "Boundary IoU",
+        "Boundary F",
+        "some score",
+    ]

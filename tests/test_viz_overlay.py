@@ -46,7 +46,9 @@ def test_opacity_zero_is_the_image_and_one_is_the_colours():
 
 
 def test_include_background_paints_id_0_in_its_colour():
-    picture = overlay(gray(1, 1), np.zeros((1, 1), np.uint8), opacity=1.0, legend=False, include_background=True)
+    picture = overlay(
+        gray(1, 1), np.zeros((1, 1), np.uint8), opacity=1.0, legend=False, include_background=True
+    )
     assert picture.tolist() == [[[0, 0, 0]]]  # VOC colour of id 0 is black
 
 
@@ -94,8 +96,10 @@ def test_legend_panel_is_added_right_of_the_picture_with_one_swatch_per_class():
 def test_legend_taller_than_a_tiny_picture_pads_it_below():
     labels = np.arange(1, 9, dtype=np.uint8).reshape(2, 4)  # 8 classes on a 2x4 picture
     picture = overlay(gray(2, 4), labels, opacity=1.0)
-    assert picture.shape[0] > 2 and picture[:2, :4].tolist() == overlay(
-        gray(2, 4), labels, opacity=1.0, legend=False).tolist()
+    assert (
+        picture.shape[0] > 2
+        and picture[:2, :4].tolist() == overlay(gray(2, 4), labels, opacity=1.0, legend=False).tolist()
+    )
 
 
 def test_bad_arguments_are_value_errors():
@@ -160,10 +164,14 @@ def test_overlay_folder_draws_the_pairs_and_names_each_failure(tmp_path):
     summary = overlay_folder(images, masks, tmp_path / "out", options=options)
     assert summary.written == [tmp_path / "out" / "x" / "one.png"]
     assert np.asarray(Image.open(summary.written[0])).tolist() == [
-        [[100, 100, 100], list(RED), list(RED)], [[100, 100, 100], [100, 100, 100], list(GREEN)]]
+        [[100, 100, 100], list(RED), list(RED)],
+        [[100, 100, 100], [100, 100, 100], list(GREEN)],
+    ]
     assert len(summary.failures) == 2
     assert any("two.png" in failure and "no image" in failure for failure in summary.failures)
-    assert any("three.png" in failure and "4x4" in failure and "2x2" in failure for failure in summary.failures)
+    assert any(
+        "three.png" in failure and "4x4" in failure and "2x2" in failure for failure in summary.failures
+    )
     assert summary.images_without_mask == 1  # extra.png
 
 
@@ -172,12 +180,29 @@ def test_overlay_command_writes_files_and_reports_failures_on_stderr(tmp_path):
 
     images, masks = _folders(tmp_path)
     LABELS.write(masks)  # labels.csv beside the masks is picked up without --labels
-    result = CliRunner().invoke(app, ["overlay", str(images), str(masks), "-o", str(tmp_path / "out"),
-                                      "--opacity", "1", "--no-legend", "--image-format", "jpeg", "-j", "1"],
-                                terminal_width=200)
+    result = CliRunner().invoke(
+        app,
+        [
+            "overlay",
+            str(images),
+            str(masks),
+            "-o",
+            str(tmp_path / "out"),
+            "--opacity",
+            "1",
+            "--no-legend",
+            "--image-format",
+            "jpeg",
+            "-j",
+            "1",
+        ],
+        terminal_width=200,
+    )
     assert result.exit_code == 1
     assert result.stdout == ""  # no data on stdout: the overlays are files
-    assert "two.png" in result.stderr and "three.png" in result.stderr and "1 overlays written" in result.stderr
+    assert (
+        "two.png" in result.stderr and "three.png" in result.stderr and "1 overlays written" in result.stderr
+    )
     written = tmp_path / "out" / "x" / "one.jpg"
     assert np.asarray(Image.open(io.BytesIO(written.read_bytes()))).shape == (2, 3, 3)
 
@@ -191,8 +216,9 @@ def test_overlay_command_with_legend_names_the_classes_found(tmp_path):
     labels = np.zeros((40, 40), np.uint8)
     labels[5:15, 5:15] = 2
     write_mask(masks / "p.png", labels)
-    result = CliRunner().invoke(app, ["overlay", str(images), str(masks), "-o", str(tmp_path / "o"),
-                                      "--outline", "-j", "1", "-q"])
+    result = CliRunner().invoke(
+        app, ["overlay", str(images), str(masks), "-o", str(tmp_path / "o"), "--outline", "-j", "1", "-q"]
+    )
     assert result.exit_code == 0 and result.stderr == ""
     picture = np.asarray(Image.open(tmp_path / "o" / "p.png"))
     assert picture.shape[1] > 40 and np.all(picture[:, 40:] == GREEN, axis=2).any()  # swatch of id 2

@@ -19,8 +19,10 @@ from segtool.viz.worst import ScoreCollector, report_pictures
 def rows(image, **dice_by_class):
     """One image's rows; classes named bg (id 0), car (1), road (2)."""
     ids = {"bg": 0, "car": 1, "road": 2}
-    return [{"image": image, "class_id": ids[name], "class_name": name, "dice": dice, "iou": dice / 2}
-            for name, dice in dice_by_class.items()]
+    return [
+        {"image": image, "class_id": ids[name], "class_name": name, "dice": dice, "iou": dice / 2}
+        for name, dice in dice_by_class.items()
+    ]
 
 
 def test_doctests():
@@ -29,10 +31,10 @@ def test_doctests():
 
 def test_overall_ranking_uses_the_mean_over_classes_in_the_mean():
     collector = ScoreCollector(worst=2)
-    collector.add(rows("a", bg=0.0, car=0.9, road=0.7))   # background left out: (0.9 + 0.7) / 2 = 0.8
-    collector.add(rows("b", bg=1.0, car=0.2))              # 0.2
-    collector.add(rows("c", car=0.6, road=math.nan))       # NaN left out: 0.6
-    collector.add(rows("d", bg=0.1))                       # no class in the mean: never "worst overall"
+    collector.add(rows("a", bg=0.0, car=0.9, road=0.7))  # background left out: (0.9 + 0.7) / 2 = 0.8
+    collector.add(rows("b", bg=1.0, car=0.2))  # 0.2
+    collector.add(rows("c", car=0.6, road=math.nan))  # NaN left out: 0.6
+    collector.add(rows("d", bg=0.1))  # no class in the mean: never "worst overall"
     assert collector.worst_overall() == [("b", 0.2), ("c", 0.6)]
     with_background = ScoreCollector(worst=1, include_background=True)
     with_background.add(rows("a", bg=0.0, car=0.9, road=0.7))
@@ -88,8 +90,9 @@ def test_report_pictures_over_a_photo_are_jpeg_thumbnails(tmp_path):
     write_mask(tmp_path / "gt.png", np.zeros((300, 600), np.uint8))
     write_mask(tmp_path / "pred.png", np.ones((300, 600), np.uint8))
     Image.new("RGB", (600, 300), (40, 80, 120)).save(tmp_path / "photo.jpg")
-    pictures = report_pictures(tmp_path / "gt.png", tmp_path / "pred.png", image_path=tmp_path / "photo.jpg",
-                               max_side=120)
+    pictures = report_pictures(
+        tmp_path / "gt.png", tmp_path / "pred.png", image_path=tmp_path / "photo.jpg", max_side=120
+    )
     sizes = [Image.open(io.BytesIO(picture.data)).size for picture in pictures]
     assert sizes == [(120, 60)] * 3 and all(picture.data[:3] == b"\xff\xd8\xff" for picture in pictures)
 

@@ -26,8 +26,21 @@ from .scoring import ScoreResult, score_folders
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnnotatedImage", "LabelMap", "RasterizeOptions", "RasterizeSummary", "ReaderOptions", "ScoreResult",
-    "SegtoolError", "Shape", "confusion_matrix", "load_annotation_file", "metrics_from_matrix",
-    "rasterize_image", "rasterize_per_label", "rasterize_to_folder", "read_mask", "score_folders",
+    "AnnotatedImage",
+    "LabelMap",
+    "RasterizeOptions",
+    "RasterizeSummary",
+    "ReaderOptions",
+    "ScoreResult",
+    "SegtoolError",
+    "Shape",
+    "confusion_matrix",
+    "load_annotation_file",
+    "metrics_from_matrix",
+    "rasterize_image",
+    "rasterize_per_label",
+    "rasterize_to_folder",
+    "read_mask",
+    "score_folders",
     "write_mask",
 ]

@@ -28,10 +28,10 @@ import numpy as np
 from .annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from .annotations.registry import ReaderOptions, parse_document
 from .errors import AnnotationError, OutputError, SegtoolError
+from .executors import Executor, LocalExecutor
 from .files import check_picture_folder
 from .labels import LabelMap, label_folder, label_name_problem
 from .maskio import write_mask
-from .executors import Executor, LocalExecutor
 from .raster import rasterize_image, rasterize_per_label
 from .storage import Location, RemotePath, as_path
 from .viz.rasterized import overlay_rasterized
@@ -108,12 +108,21 @@ class RasterizeSummary:
 # -- one file -------------------------------------------------------------------------------
 def load_item(item: WorkItem, options: RasterizeOptions) -> list[AnnotatedImage]:
     if item.data is not None:
-        return load_document(parse_document(item.data, item.path), item.path, item.rel,
-                             input_format=options.input_format, options=options.reader)
-    return load_annotation_file(item.path, item.rel, input_format=options.input_format, options=options.reader)
+        return load_document(
+            parse_document(item.data, item.path),
+            item.path,
+            item.rel,
+            input_format=options.input_format,
+            options=options.reader,
+        )
+    return load_annotation_file(
+        item.path, item.rel, input_format=options.input_format, options=options.reader
+    )
 
 
-def output_paths(name: PurePosixPath, out: Path, label_map: LabelMap, options: RasterizeOptions) -> list[Path]:
+def output_paths(
+    name: PurePosixPath, out: Path, label_map: LabelMap, options: RasterizeOptions
+) -> list[Path]:
     """Where the masks of the image called ``name`` go (``a.v2`` -> ``a.v2.png``: names have no suffix left)."""
     filename = name.parent / f"{name.name}.png"
     if options.layout == "binary":
@@ -121,17 +130,23 @@ def output_paths(name: PurePosixPath, out: Path, label_map: LabelMap, options: R
     return [out / filename]
 
 
-def rasterize_one(image: AnnotatedImage, out: Path, label_map: LabelMap, options: RasterizeOptions) -> FileOutcome:
+def rasterize_one(
+    image: AnnotatedImage, out: Path, label_map: LabelMap, options: RasterizeOptions
+) -> FileOutcome:
     """Rasterize one image and write its mask(s); return counts and warnings."""
     outcome = FileOutcome(path=image.source, images=1, shapes=len(image.shapes))
     targets = output_paths(image.name, out, label_map, options)
     if options.skip_existing and all(target.exists() for target in targets):
         outcome.skipped = 1
         return outcome
-    raster_options = dict(order=options.order, convention=options.convention,
-                          unknown_label=options.unknown_label, line_width=options.line_width,
-                          point_radius=options.point_radius,
-                          skip_lines_and_points=options.skip_lines_and_points)
+    raster_options = dict(
+        order=options.order,
+        convention=options.convention,
+        unknown_label=options.unknown_label,
+        line_width=options.line_width,
+        point_radius=options.point_radius,
+        skip_lines_and_points=options.skip_lines_and_points,
+    )
     if options.layout == "binary":
         del raster_options["order"]  # each label is its own mask: nothing paints over anything
         result = rasterize_per_label(image, label_map, **raster_options)
@@ -171,8 +186,9 @@ def _check_label_names(image: AnnotatedImage) -> None:
 
 
 # -- the two passes, run in worker processes -------------------------------------------------
-def _guarded(item: WorkItem, options: RasterizeOptions, work: Callable[[list[AnnotatedImage], FileOutcome], None]
-             ) -> FileOutcome:
+def _guarded(
+    item: WorkItem, options: RasterizeOptions, work: Callable[[list[AnnotatedImage], FileOutcome], None]
+) -> FileOutcome:
     """Run ``work`` on the images of one file; a user error becomes ``outcome.error``."""
     outcome = FileOutcome(path=item.path)
     try:
@@ -182,8 +198,10 @@ def _guarded(item: WorkItem, options: RasterizeOptions, work: Callable[[list[Ann
     except Exception as exc:  # a bug: keep going with the other files, but say so loudly
         if options.debug:
             raise
-        outcome.error = (f"{item.path}: internal error {type(exc).__name__}: {exc} "
-                         "(please report it; --debug shows the traceback)")
+        outcome.error = (
+            f"{item.path}: internal error {type(exc).__name__}: {exc} "
+            "(please report it; --debug shows the traceback)"
+        )
     return outcome
 
 
@@ -199,6 +217,7 @@ def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
             outcome.names.append(image.name)
             outcome.labels.update(shape.label for shape in image.shapes)
             outcome.labels.update(image.declared_labels)
+
     return _guarded(item, options, collect)
 
 
@@ -211,28 +230,44 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
                 continue
             done = rasterize_one(image, out, label_map, options)
             if options.viz is not None:
-                done.warnings.extend(_overlay(image, out, label_map, options, missing_only=bool(done.skipped),
-                                              document=item.data))
+                done.warnings.extend(
+                    _overlay(
+                        image, out, label_map, options, missing_only=bool(done.skipped), document=item.data
+                    )
+                )
             outcome.images += done.images
             outcome.shapes += done.shapes
             outcome.skipped += done.skipped
             outcome.written.extend(done.written)
             outcome.pixels.update(done.pixels)
             outcome.warnings.extend(done.warnings)
+
     return _guarded(item, options, convert)
 
 
-def _overlay(image: AnnotatedImage, out: Location, label_map: LabelMap, options: RasterizeOptions, *,
-             missing_only: bool, document: bytes | None) -> list[str]:
+def _overlay(
+    image: AnnotatedImage,
+    out: Location,
+    label_map: LabelMap,
+    options: RasterizeOptions,
+    *,
+    missing_only: bool,
+    document: bytes | None,
+) -> list[str]:
     """Draw the masks of ``image`` over its photo into ``options.viz`` (same layout as ``out``).
 
     ``document`` is the content of an annotation file read from stdin (its embedded image is read from it).
     """
     label_ids = [label.id for label in label_map if label.id != 0] if options.layout == "binary" else None
-    return overlay_rasterized(image, output_paths(image.name, out, label_map, options),
-                              output_paths(image.name, as_path(options.viz), label_map, options),
-                              label_map=label_map, label_ids=label_ids, missing_only=missing_only,
-                              document=document)
+    return overlay_rasterized(
+        image,
+        output_paths(image.name, out, label_map, options),
+        output_paths(image.name, as_path(options.viz), label_map, options),
+        label_map=label_map,
+        label_ids=label_ids,
+        missing_only=missing_only,
+        document=document,
+    )
 
 
 # -- the whole run ---------------------------------------------------------------------------
@@ -250,12 +285,18 @@ def collect_items(inputs: Iterable[str | Path | RemotePath], *, stdin: bytes | N
     return items
 
 
-def rasterize_to_folder(inputs: Iterable[str | Path | RemotePath], out: str | Path | RemotePath, *,
-                        label_map: LabelMap | None = None, options: RasterizeOptions = RasterizeOptions(),
-                        jobs: int = 1, executor: Executor | None = None,
-                        stdin: bytes | None = None, ignore_value: int = 255,
-                        progress: Callable[[str, int], Callable[[int], None]] | None = None,
-                        ) -> RasterizeSummary:
+def rasterize_to_folder(
+    inputs: Iterable[str | Path | RemotePath],
+    out: str | Path | RemotePath,
+    *,
+    label_map: LabelMap | None = None,
+    options: RasterizeOptions = RasterizeOptions(),
+    jobs: int = 1,
+    executor: Executor | None = None,
+    stdin: bytes | None = None,
+    ignore_value: int = 255,
+    progress: Callable[[str, int], Callable[[int], None]] | None = None,
+) -> RasterizeSummary:
     """Rasterize every annotation file under ``inputs`` into ``out``; see the module docstring.
 
     ``progress(description, total)`` may return a function called with the number
@@ -276,14 +317,24 @@ def rasterize_to_folder(inputs: Iterable[str | Path | RemotePath], out: str | Pa
         raise OutputError("no annotation files (.json, .xml) found in the inputs")
     _make_folder(out)
     if options.viz is not None:
-        check_picture_folder(options.viz, [out], what="the overlay folder",
-                             input_folders=[*{item.path.parent for item in items if item.data is None},
-                                            options.reader.images_dir])
-    tick = progress or (lambda description, total: (lambda n=1: None))
+        check_picture_folder(
+            options.viz,
+            [out],
+            what="the overlay folder",
+            input_folders=[
+                *{item.path.parent for item in items if item.data is None},
+                options.reader.images_dir,
+            ],
+        )
+    tick = progress or (lambda description, total: lambda n=1: None)
 
     surveys = _run(survey_file, [(item, options) for item in items], executor, tick("Reading", len(items)))
-    summary = RasterizeSummary(label_map=label_map or LabelMap.from_names(
-        set().union(*(s.labels for s in surveys if s.error is None)), ignore_value=ignore_value))
+    summary = RasterizeSummary(
+        label_map=label_map
+        or LabelMap.from_names(
+            set().union(*(s.labels for s in surveys if s.error is None)), ignore_value=ignore_value
+        )
+    )
     summary.files = len(items)
     failed = {s.path for s in surveys if s.error}
     summary.failures.extend(s.error for s in surveys if s.error)
@@ -294,8 +345,12 @@ def rasterize_to_folder(inputs: Iterable[str | Path | RemotePath], out: str | Pa
     if options.layout == "binary":
         _check_label_folders(summary.label_map)
         options = replace(options, palette=False)
-    results = _run(convert_file, [(item, out, summary.label_map, options) for item in todo], executor,
-                   tick("Rasterizing", len(todo)))
+    results = _run(
+        convert_file,
+        [(item, out, summary.label_map, options) for item in todo],
+        executor,
+        tick("Rasterizing", len(todo)),
+    )
     for result in results:
         if result.error:
             summary.failures.append(result.error)
@@ -331,8 +386,11 @@ def _check_label_folders(label_map: LabelMap) -> None:
             continue
         folder = label_folder(label.name)
         if folder in owners:
-            raise OutputError(f"labels {owners[folder]!r} and {label.name!r} would share the folder {folder} "
-                              "in the binary layout; rename one", path=label_map.source)
+            raise OutputError(
+                f"labels {owners[folder]!r} and {label.name!r} would share the folder {folder} "
+                "in the binary layout; rename one",
+                path=label_map.source,
+            )
         owners[folder] = label.name
 
 
@@ -354,6 +412,8 @@ def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> 
     for name, paths in owners.items():
         if len(paths) > 1:
             sources = " and ".join(sorted({str(p) for p in paths}))
-            summary.failures.append(f"{sources}: both would write {name}.png; rename one image or annotate it once")
+            summary.failures.append(
+                f"{sources}: both would write {name}.png; rename one image or annotate it once"
+            )
             failed.update(paths)
     return failed

@@ -50,8 +50,11 @@ class ErrorMapFolder:
         if image is not None:
             photo = read_image(image)
             if photo.shape[:2] != tuple(shape):
-                raise SizeMismatchError(f"image is {photo.shape[1]}x{photo.shape[0]} (as displayed) but the masks "
-                                        f"of {name} are {shape[1]}x{shape[0]}; nothing is resized", path=image)
+                raise SizeMismatchError(
+                    f"image is {photo.shape[1]}x{photo.shape[0]} (as displayed) but the masks "
+                    f"of {name} are {shape[1]}x{shape[0]}; nothing is resized",
+                    path=image,
+                )
         return PairErrorMaps(self, name, photo)
 
 
@@ -63,12 +66,20 @@ class PairErrorMaps:
     name: str
     photo: np.ndarray | None
 
-    def write(self, mask_true: np.ndarray, mask_pred: np.ndarray, *, ignore: Sequence[int],
-              class_id: int | None = None, subfolder: str | None = None) -> Location:
+    def write(
+        self,
+        mask_true: np.ndarray,
+        mask_pred: np.ndarray,
+        *,
+        ignore: Sequence[int],
+        class_id: int | None = None,
+        subfolder: str | None = None,
+    ) -> Location:
         """Draw and write one map (``class_id``: one class, see :func:`segtool.viz.error_map`); return its path."""
         picture = error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=self.photo)
-        legend = [(name, colour) for name, colour in error_legend(class_id=class_id)
-                  if ignore or name != "ignored"]
+        legend = [
+            (name, colour) for name, colour in error_legend(class_id=class_id) if ignore or name != "ignored"
+        ]
         path = self.folder.path_for(self.name, subfolder)
         write_image(path, with_legend(picture, legend))
         return path

@@ -55,8 +55,9 @@ class Executor(Protocol):
     def uses_worker_processes(self) -> bool:
         """True when the function runs in other processes than the caller's."""
 
-    def map_in_order(self, func: Callable[[Item], Result], items: Sequence[Item], *,
-                     batch_size: int | None = None) -> Iterator[Result]:
+    def map_in_order(
+        self, func: Callable[[Item], Result], items: Sequence[Item], *, batch_size: int | None = None
+    ) -> Iterator[Result]:
         """Yield ``func(item)`` for each item, in order. ``batch_size``: items per task (a hint)."""
 
 
@@ -78,8 +79,9 @@ class LocalExecutor:
     def uses_worker_processes(self) -> bool:
         return self.jobs > 1 and not self.threads
 
-    def map_in_order(self, func: Callable[[Item], Result], items: Sequence[Item], *,
-                     batch_size: int | None = None) -> Iterator[Result]:
+    def map_in_order(
+        self, func: Callable[[Item], Result], items: Sequence[Item], *, batch_size: int | None = None
+    ) -> Iterator[Result]:
         return map_in_order(func, items, jobs=self.jobs, batch_size=batch_size, threads=self.threads)
 
 
@@ -109,8 +111,9 @@ class DaskExecutor:
     tasks_per_worker = 8
     largest_batch = 512
 
-    def __init__(self, client: Any, *, batch_size: int | None = None, window: int | None = None,
-                 retries: int = 2) -> None:
+    def __init__(
+        self, client: Any, *, batch_size: int | None = None, window: int | None = None, retries: int = 2
+    ) -> None:
         self.client = client
         self.batch_size = batch_size
         self.window = window
@@ -131,18 +134,20 @@ class DaskExecutor:
         spread = math.ceil(n_items / (self.workers * self.tasks_per_worker))
         return max(1, min(self.largest_batch, max(spread, hint or 1)))
 
-    def map_in_order(self, func: Callable[[Item], Result], items: Sequence[Item], *,
-                     batch_size: int | None = None) -> Iterator[Result]:
+    def map_in_order(
+        self, func: Callable[[Item], Result], items: Sequence[Item], *, batch_size: int | None = None
+    ) -> Iterator[Result]:
         from distributed import KilledWorker
 
         size = self.task_size(len(items), batch_size)
         window = self.window or max(4, 4 * self.workers)
-        batches = (items[start:start + size] for start in range(0, len(items), size))
+        batches = (items[start : start + size] for start in range(0, len(items), size))
         pending: deque = deque()
         try:
             for batch in batches:
-                pending.append((batch, self.client.submit(_run_batch, func, batch, pure=False,
-                                                          retries=self.retries)))
+                pending.append(
+                    (batch, self.client.submit(_run_batch, func, batch, pure=False, retries=self.retries))
+                )
                 if len(pending) >= window:
                     yield from self._accept(*pending.popleft(), KilledWorker)
             while pending:
@@ -158,9 +163,11 @@ class DaskExecutor:
             return future.result()
         except killed_worker:
             first = _describe(batch[0]) if batch else "?"
-            raise SegtoolError(f"Dask workers died several times running a batch of {len(batch)} items "
-                               f"starting with {first}; that input may crash the decoder or exhaust "
-                               "a worker's memory") from None
+            raise SegtoolError(
+                f"Dask workers died several times running a batch of {len(batch)} items "
+                f"starting with {first}; that input may crash the decoder or exhaust "
+                "a worker's memory"
+            ) from None
         finally:
             future.release()
 
@@ -175,8 +182,14 @@ def _describe(item: Any) -> str:
 
 
 @contextlib.contextmanager
-def open_executor(kind: str = "local", *, jobs: int | None = None, scheduler: str | None = None,
-                  batch_size: int | None = None, local_threads: bool = False) -> Iterator[Executor]:
+def open_executor(
+    kind: str = "local",
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    batch_size: int | None = None,
+    local_threads: bool = False,
+) -> Iterator[Executor]:
     """The executor ``kind`` (``"local"`` or ``"dask"``), ready to use for the ``with`` block.
 
     ``jobs``: local processes (threads with ``local_threads``), or the worker
@@ -221,9 +234,17 @@ def _dask_client(scheduler: str | None, jobs: int) -> Iterator[Any]:
         return
     # The scheduler's HTTP endpoint on a free loopback port: Dask's default (8787 on every
     # interface) clashes with any other cluster on the machine.
-    with _quiet_logger("distributed"), LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
-            silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+    with (
+        _quiet_logger("distributed"),
+        LocalCluster(
+            n_workers=jobs,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.CRITICAL,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 

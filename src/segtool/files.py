@@ -56,9 +56,13 @@ def _keyed_files(root: Location, suffixes: Sequence[str]) -> list[tuple[str, Loc
             return list(_walk_local(root, "", wanted))
         except OSError as exc:
             raise InputFileError(f"cannot list the folder: {exc.strerror or exc}", path=root) from None
-    return [(file_key(path, root), path) for path in root.rglob("*")
-            if path.suffix.lower() in wanted and path.is_file()
-            and not any(part.startswith(".") for part in path.relative_to(root).parts)]
+    return [
+        (file_key(path, root), path)
+        for path in root.rglob("*")
+        if path.suffix.lower() in wanted
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    ]
 
 
 def _walk_local(folder: Path, prefix: str, wanted: set[str]) -> Iterator[tuple[str, Path]]:
@@ -95,8 +99,10 @@ class KeyedFiles:
 
     def problems(self) -> list[tuple[str, str]]:
         """``(key, message)`` for each ambiguous key, the message naming its files."""
-        return [(key, f"{', '.join(str(path) for path in paths)}: several files for one name; keep one")
-                for key, paths in self.ambiguous.items()]
+        return [
+            (key, f"{', '.join(str(path) for path in paths)}: several files for one name; keep one")
+            for key, paths in self.ambiguous.items()
+        ]
 
 
 def files_by_key(root: str | Path | RemotePath, suffixes: Sequence[str]) -> KeyedFiles:
@@ -133,8 +139,13 @@ class KeyPairs:
     ambiguous: list[str] = field(default_factory=list)
 
 
-def pair_by_key(left_root: str | Path | RemotePath, right_root: str | Path | RemotePath, *,
-                left_suffixes: Sequence[str], right_suffixes: Sequence[str]) -> KeyPairs:
+def pair_by_key(
+    left_root: str | Path | RemotePath,
+    right_root: str | Path | RemotePath,
+    *,
+    left_suffixes: Sequence[str],
+    right_suffixes: Sequence[str],
+) -> KeyPairs:
     """Match the files of two roots by key (relative path without suffix)."""
     left_root, right_root = as_path(left_root), as_path(right_root)
     left, right = files_by_key(left_root, left_suffixes), files_by_key(right_root, right_suffixes)
@@ -165,8 +176,13 @@ def label_file_in(folder: str | Path | RemotePath) -> Location | None:
     return next((folder / name for name in LABEL_FILE_NAMES if (folder / name).is_file()), None)
 
 
-def check_picture_folder(folder: str | Path | RemotePath, mask_folders: Sequence[str | Path | RemotePath], *,
-                         what: str, input_folders: Sequence[str | Path | RemotePath | None] = ()) -> None:
+def check_picture_folder(
+    folder: str | Path | RemotePath,
+    mask_folders: Sequence[str | Path | RemotePath],
+    *,
+    what: str,
+    input_folders: Sequence[str | Path | RemotePath | None] = (),
+) -> None:
     """An :class:`OutputError` when the picture folder ``folder`` would mix pictures with inputs.
 
     It must not be a mask folder nor lie inside one (pictures would overwrite
@@ -175,18 +191,26 @@ def check_picture_folder(folder: str | Path | RemotePath, mask_folders: Sequence
     the same name). Entries that are single files, or None, are not checked.
     """
     target = as_path(folder).resolve()
-    for entry, nested in [*((entry, True) for entry in mask_folders), *((entry, False) for entry in input_folders)]:
+    for entry, nested in [
+        *((entry, True) for entry in mask_folders),
+        *((entry, False) for entry in input_folders),
+    ]:
         if entry is None:
             continue
         root = as_path(entry).resolve()
         if not root.is_dir():
             continue
         if nested and _inside(target, root):
-            raise OutputError(f"{what} must not be the mask folder {entry} or lie inside it "
-                              "(pictures would be mixed with the masks)", path=folder)
+            raise OutputError(
+                f"{what} must not be the mask folder {entry} or lie inside it "
+                "(pictures would be mixed with the masks)",
+                path=folder,
+            )
         if not nested and target == root:
-            raise OutputError(f"{what} must not be the input folder {entry} (pictures would overwrite its files)",
-                              path=folder)
+            raise OutputError(
+                f"{what} must not be the input folder {entry} (pictures would overwrite its files)",
+                path=folder,
+            )
 
 
 def _inside(path: Location, root: Location) -> bool:

@@ -21,8 +21,9 @@ _EXIF_ORIENTATION = 0x0112
 PILLOW_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error)
 
 
-def image_size(source: str | Path | RemotePath | bytes, *, name: str | Path | None = None,
-               exif_orientation: bool = True) -> tuple[int, int]:
+def image_size(
+    source: str | Path | RemotePath | bytes, *, name: str | Path | None = None, exif_orientation: bool = True
+) -> tuple[int, int]:
     """Return ``(height, width)`` of an image file or image bytes, as displayed.
 
     With ``exif_orientation=False`` the EXIF orientation is ignored: the size as stored.
@@ -33,7 +34,9 @@ def image_size(source: str | Path | RemotePath | bytes, *, name: str | Path | No
     try:
         handle = io.BytesIO(source) if isinstance(source, bytes) else as_path(source).open("rb")
     except OSError as exc:
-        raise InputFileError(f"cannot open image to read its size: {exc.strerror or exc}", path=label) from None
+        raise InputFileError(
+            f"cannot open image to read its size: {exc.strerror or exc}", path=label
+        ) from None
     try:
         with handle, Image.open(handle) as image:
             width, height = image.size

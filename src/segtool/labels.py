@@ -122,8 +122,9 @@ class LabelMap:
     (2, 255)
     """
 
-    def __init__(self, labels: Iterable[Label], *, ignore_value: int = DEFAULT_IGNORE_VALUE,
-                 source: str | None = None) -> None:
+    def __init__(
+        self, labels: Iterable[Label], *, ignore_value: int = DEFAULT_IGNORE_VALUE, source: str | None = None
+    ) -> None:
         self.labels: tuple[Label, ...] = tuple(sorted(labels, key=lambda label: label.id))
         self.ignore_value = int(ignore_value)
         self.source = source
@@ -140,13 +141,15 @@ class LabelMap:
                 raise LabelMapError(f"label id {label.id} ({label.name!r}) is outside 0..65535", path=source)
             if label.id == self.ignore_value:
                 raise LabelMapError(
-                    f"label {label.name!r} has id {label.id}, which is the ignore value", path=source)
+                    f"label {label.name!r} has id {label.id}, which is the ignore value", path=source
+                )
             if label.name in self._by_name:
                 raise LabelMapError(f"label name {label.name!r} appears twice", path=source)
             if label.id in self._by_id:
                 raise LabelMapError(
                     f"id {label.id} is given to both {self._by_id[label.id].name!r} and {label.name!r}",
-                    path=source)
+                    path=source,
+                )
             self._by_name[label.name] = label
             self._by_id[label.id] = label
 
@@ -190,11 +193,16 @@ class LabelMap:
         return name in self._by_name or name == IGNORE_NAME
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, LabelMap) and self.labels == other.labels
-                and self.ignore_value == other.ignore_value)
+        return (
+            isinstance(other, LabelMap)
+            and self.labels == other.labels
+            and self.ignore_value == other.ignore_value
+        )
 
     def __repr__(self) -> str:
-        return f"LabelMap({[(label.id, label.name) for label in self.labels]}, ignore_value={self.ignore_value})"
+        return (
+            f"LabelMap({[(label.id, label.name) for label in self.labels]}, ignore_value={self.ignore_value})"
+        )
 
     @property
     def ids(self) -> list[int]:
@@ -239,7 +247,7 @@ class LabelMap:
             colours = bytearray(_VOC_PALETTE)
             for label in self.labels:
                 if label.id < 256:
-                    colours[3 * label.id: 3 * label.id + 3] = bytes(label.colour)
+                    colours[3 * label.id : 3 * label.id + 3] = bytes(label.colour)
             self._palette = bytes(colours)
         return self._palette
 
@@ -263,8 +271,9 @@ class LabelMap:
 
     def to_json(self) -> dict:
         return {
-            "labels": [{"id": label.id, "name": label.name, "color": _hex(label.colour)}
-                       for label in self.labels],
+            "labels": [
+                {"id": label.id, "name": label.name, "color": _hex(label.colour)} for label in self.labels
+            ],
             "ignore_value": self.ignore_value,
         }
 
@@ -349,8 +358,9 @@ def _parse_id(value: object, path: Path, what: str) -> int:
     return number
 
 
-def _from_entries(entries: list[dict], path: Path, ignore_value: int | None,
-                  line_offset: int | None) -> LabelMap:
+def _from_entries(
+    entries: list[dict], path: Path, ignore_value: int | None, line_offset: int | None
+) -> LabelMap:
     labels = []
     for index, entry in enumerate(entries):
         where = f"line {index + line_offset}" if line_offset is not None else f"entry {index + 1}"
@@ -366,5 +376,6 @@ def _from_entries(entries: list[dict], path: Path, ignore_value: int | None,
         labels.append(Label(label_id, name, colour))
     if not labels:
         raise LabelMapError("label map has no labels", path=path)
-    return LabelMap(labels, ignore_value=DEFAULT_IGNORE_VALUE if ignore_value is None else ignore_value,
-                    source=str(path))
+    return LabelMap(
+        labels, ignore_value=DEFAULT_IGNORE_VALUE if ignore_value is None else ignore_value, source=str(path)
+    )

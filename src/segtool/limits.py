@@ -26,8 +26,10 @@ def pixel_limit_problem(what: str, height: int, width: int, max_pixels: int) -> 
     pixels = height * width
     if pixels <= max_pixels:
         return None
-    return (f"{what} is {width}x{height} ({pixels} pixels), more than the limit of {max_pixels} pixels "
-            "(raise it with --max-pixels)")
+    return (
+        f"{what} is {width}x{height} ({pixels} pixels), more than the limit of {max_pixels} pixels "
+        "(raise it with --max-pixels)"
+    )
 
 
 def inflate_at_most(data: bytes, limit: int) -> bytes:

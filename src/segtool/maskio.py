@@ -56,11 +56,11 @@ def _iter_chunks(data: bytes, path: str | Path | None):
     offset = len(PNG_SIGNATURE)
     while offset + 8 <= len(data):
         (length,) = struct.unpack_from(">I", data, offset)
-        kind = data[offset + 4: offset + 8]
+        kind = data[offset + 4 : offset + 8]
         end = offset + 12 + length
         if end > len(data):
             raise MaskError("PNG is truncated", path=path)
-        yield kind, data[offset + 8: offset + 8 + length], offset, end
+        yield kind, data[offset + 8 : offset + 8 + length], offset, end
         offset = end
         if kind == b"IEND":
             return
@@ -121,8 +121,9 @@ def read_mask(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, copy: b
     return decode_png(data, path=path, max_pixels=max_pixels, copy=copy)
 
 
-def decode_png(data: bytes, *, path: str | Path | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
-               copy: bool = True) -> np.ndarray:
+def decode_png(
+    data: bytes, *, path: str | Path | None = None, max_pixels: int = DEFAULT_MAX_PIXELS, copy: bool = True
+) -> np.ndarray:
     """Decode PNG bytes to indices (grayscale, palette) or RGB (colour); see the module docstring.
 
     With ``copy=False`` the result may be a read-only, non-contiguous view of the
@@ -133,9 +134,11 @@ def decode_png(data: bytes, *, path: str | Path | None = None, max_pixels: int =
     if too_large:
         raise MaskError(too_large, path=path)
     if header.colour_type in _COLOUR_TYPE_NAMES and header.bit_depth != 8:
-        raise MaskError(f"PNG is {_COLOUR_TYPE_NAMES[header.colour_type]} with {header.bit_depth}-bit channels; "
-                        "a colour mask must have 8-bit channels (ids belong in a grayscale or palette PNG)",
-                        path=path)
+        raise MaskError(
+            f"PNG is {_COLOUR_TYPE_NAMES[header.colour_type]} with {header.bit_depth}-bit channels; "
+            "a colour mask must have 8-bit channels (ids belong in a grayscale or palette PNG)",
+            path=path,
+        )
     array = _inflate_unfiltered(data, header, path)
     if array is not None:
         return array.copy() if copy else array
@@ -164,7 +167,9 @@ def _inflate_unfiltered(data: bytes, header: PngHeader, path: str | Path | None)
     try:
         if zlib.decompressobj().decompress(stream[:1024], 1) != b"\x00":
             return None
-        raw = zlib.decompressobj().decompress(stream, header.height * stride + 1)  # never more than the header says
+        raw = zlib.decompressobj().decompress(
+            stream, header.height * stride + 1
+        )  # never more than the header says
     except zlib.error:
         return None
     if len(raw) != header.height * stride:
@@ -212,7 +217,13 @@ def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
             version = npy.read_magic(handle)
             read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
             shape, _, dtype = read_header(handle)
-    except (OSError, ValueError, EOFError, SyntaxError, TokenError) as exc:  # the header is Python literal text
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        SyntaxError,
+        TokenError,
+    ) as exc:  # the header is Python literal text
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
     if len(shape) != 2:
         raise MaskError(f".npy label array must be 2-D, got shape {shape}", path=path)
@@ -233,8 +244,13 @@ def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
     return array.astype(np.uint16 if array.size and array.max() > 255 else np.uint8)
 
 
-def colours_to_ids(rgb: np.ndarray, colour_table: dict[tuple[int, int, int], int], *,
-                   path: str | Path | None = None, unknown: int | None = None) -> np.ndarray:
+def colours_to_ids(
+    rgb: np.ndarray,
+    colour_table: dict[tuple[int, int, int], int],
+    *,
+    path: str | Path | None = None,
+    unknown: int | None = None,
+) -> np.ndarray:
     """Map an (H, W, 3) RGB mask to ids; colours not in the table are an error naming them.
 
     With ``unknown`` (a value that is no id) such colours become that value instead.
@@ -251,7 +267,7 @@ def colours_to_ids(rgb: np.ndarray, colour_table: dict[tuple[int, int, int], int
         if unknown is not None:
             ids = np.where(known, ids, np.uint16(unknown))
         else:
-            shown = ", ".join("#{:06x}".format(int(value)) for value in np.unique(packed[~known])[:5])
+            shown = ", ".join(f"#{int(value):06x}" for value in np.unique(packed[~known])[:5])
             raise MaskError(f"colours not in the label map: {shown}", path=path)
     return ids.astype(np.uint8) if ids.max(initial=0) <= 255 else ids
 
@@ -288,8 +304,10 @@ def encode_png(array: np.ndarray, *, palette: bytes | None = None) -> bytes:
         rows[:, 1:] = np.ascontiguousarray(samples).view(np.uint8).reshape(height, -1)
     compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
     pixels = compressor.compress(rows.data) + compressor.flush()
-    parts = [PNG_SIGNATURE,
-             _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0))]
+    parts = [
+        PNG_SIGNATURE,
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)),
+    ]
     if colour_type == PALETTE:
         if len(palette) != 768:
             raise ValueError("palette must be 768 bytes (256 RGB colours)")
@@ -310,8 +328,13 @@ def padded_rows(array: np.ndarray) -> np.ndarray | None:
     if array.dtype != np.uint8 or array.ndim != 2 or array.size == 0 or not isinstance(base, np.ndarray):
         return None
     height, width = array.shape
-    if (base.dtype != np.uint8 or base.size != height * (width + 1) or not base.flags.c_contiguous
-            or array.strides != (width + 1, 1) or array.ctypes.data != base.ctypes.data + 1):
+    if (
+        base.dtype != np.uint8
+        or base.size != height * (width + 1)
+        or not base.flags.c_contiguous
+        or array.strides != (width + 1, 1)
+        or array.ctypes.data != base.ctypes.data + 1
+    ):
         return None
     rows = base.reshape(height, width + 1)
     return None if rows[:, 0].any() else rows
@@ -322,8 +345,14 @@ def write_mask(path: str | Path, array: np.ndarray, *, palette: bytes | None = N
     write_bytes_atomic(path, encode_png(array, palette=palette))
 
 
-def read_label_ids(path: str | Path, *, label_map=None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                   unknown_colour: int | None = None, copy: bool = True) -> np.ndarray:
+def read_label_ids(
+    path: str | Path,
+    *,
+    label_map=None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    unknown_colour: int | None = None,
+    copy: bool = True,
+) -> np.ndarray:
     """Read a mask file as a 2-D array of class ids, whatever its kind.
 
     Index masks (grayscale, palette, ``.npy``) are returned as stored. A colour
@@ -337,8 +366,9 @@ def read_label_ids(path: str | Path, *, label_map=None, max_pixels: int = DEFAUL
     if array.ndim == 2:
         return array
     if label_map is None:
-        raise MaskError("colour (RGB) mask: give a label map with the colours of its classes (--labels)",
-                        path=path)
+        raise MaskError(
+            "colour (RGB) mask: give a label map with the colours of its classes (--labels)", path=path
+        )
     table = {label.colour: label.id for label in label_map}
     table.setdefault(label_map.colour_of(label_map.ignore_value), label_map.ignore_value)
     return colours_to_ids(array, table, path=path, unknown=unknown_colour)

@@ -83,8 +83,13 @@ class Pairing:
     ambiguous_images: list[str] = field(default_factory=list)  # one message per name with several photos
 
 
-def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, layout: str = "auto",
-               label_map: LabelMap | None = None) -> Pairing:
+def pair_masks(
+    pred: str | Path | RemotePath,
+    gt: str | Path | RemotePath,
+    *,
+    layout: str = "auto",
+    label_map: LabelMap | None = None,
+) -> Pairing:
     """Pair every ground-truth mask under ``gt`` with the prediction of the same name under ``pred``.
 
     ``pred`` and ``gt`` may also be two mask files (one pair). Missing folders, or
@@ -110,8 +115,9 @@ def pair_masks(pred: str | Path | RemotePath, gt: str | Path | RemotePath, *, la
     else:
         pairing = _pair_index(pred, gt, label_map)
     if not pairing.pairs and not pairing.duplicates:
-        raise InputFileError(f"no ground-truth masks ({', '.join(MASK_SUFFIXES)}) found in the {layout} layout",
-                             path=gt)
+        raise InputFileError(
+            f"no ground-truth masks ({', '.join(MASK_SUFFIXES)}) found in the {layout} layout", path=gt
+        )
     return pairing
 
 
@@ -181,9 +187,11 @@ def _pair_binary(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
     pred_names = set().union(*guesses.values()) if guesses else set()
     pairing = Pairing("binary", duplicates=duplicates, label_map=label_map or _folder_label_map(labels))
     for name in sorted(gt_names):
-        pair = LabelMasksPair(name,
-                              tuple((label_id, truths[label_id].get(name)) for label_id, _ in labels),
-                              tuple((label_id, guesses[label_id].get(name)) for label_id, _ in labels))
+        pair = LabelMasksPair(
+            name,
+            tuple((label_id, truths[label_id].get(name)) for label_id, _ in labels),
+            tuple((label_id, guesses[label_id].get(name)) for label_id, _ in labels),
+        )
         pairing.pairs.append(pair)
         if not pair.has_prediction:
             pairing.missing_predictions.append(name)
@@ -194,9 +202,14 @@ def _pair_binary(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
 def _binary_labels(gt: Path, label_map: LabelMap | None) -> list[tuple[int, str]]:
     """(label id, folder name) of each label with a folder under ``gt``."""
     if label_map is not None:
-        return [(label.id, label_folder(label.name)) for label in label_map
-                if (gt / label_folder(label.name)).is_dir()]
-    folders = sorted(entry.name for entry in gt.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+        return [
+            (label.id, label_folder(label.name))
+            for label in label_map
+            if (gt / label_folder(label.name)).is_dir()
+        ]
+    folders = sorted(
+        entry.name for entry in gt.iterdir() if entry.is_dir() and not entry.name.startswith(".")
+    )
     return list(enumerate(folders, start=1))
 
 

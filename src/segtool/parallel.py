@@ -38,8 +38,14 @@ def batch_size_for(n_items: int, jobs: int, *, per_worker: int = 4, largest: int
     return max(1, min(largest, n_items // max(1, jobs * per_worker)))
 
 
-def map_in_order(func: Callable[[Item], Result], items: Sequence[Item] | Iterable[Item], *,
-                 jobs: int = 1, batch_size: int | None = None, threads: bool = False) -> Iterator[Result]:
+def map_in_order(
+    func: Callable[[Item], Result],
+    items: Sequence[Item] | Iterable[Item],
+    *,
+    jobs: int = 1,
+    batch_size: int | None = None,
+    threads: bool = False,
+) -> Iterator[Result]:
     """Yield ``func(item)`` for each item, in order, on ``jobs`` processes or threads (1: in this thread).
 
     ``batch_size`` (processes only): items sent to a process at a time.
@@ -65,7 +71,9 @@ def _map_on_threads(func: Callable[[Item], Result], items: list[Item], workers: 
     """In-order results from a thread pool that never holds more than a few items per thread."""
     remaining = iter(items)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = deque(pool.submit(func, item) for item in itertools.islice(remaining, workers * THREAD_WINDOW))
+        pending = deque(
+            pool.submit(func, item) for item in itertools.islice(remaining, workers * THREAD_WINDOW)
+        )
         try:
             while pending:
                 result = pending.popleft().result()

@@ -138,8 +138,14 @@ def _as_column(column: ColumnSpec) -> Column:
     return column if isinstance(column, Column) else Column(column)
 
 
-def render_markdown(rows: Iterable[Mapping[str, Any]], columns: Sequence[ColumnSpec], *,
-                    title: str | None = None, notes: Sequence[str] = (), digits: int = 4) -> str:
+def render_markdown(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[ColumnSpec],
+    *,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+    digits: int = 4,
+) -> str:
     """A GitHub-flavoured Markdown table (rounded like the table), notes as a list under it."""
     columns = [_as_column(column) for column in columns]
     lines = [f"### {_md_escape(title)}", ""] if title else []
@@ -147,7 +153,9 @@ def render_markdown(rows: Iterable[Mapping[str, Any]], columns: Sequence[ColumnS
     lines.append("|" + "|".join(_md_rule(column, rows) for column in columns) + "|")
     rows = list(rows)
     for row in rows:
-        lines.append("| " + " | ".join(_md_escape(human_cell(row, column, digits)) for column in columns) + " |")
+        lines.append(
+            "| " + " | ".join(_md_escape(human_cell(row, column, digits)) for column in columns) + " |"
+        )
     if notes:
         lines.append("")
         lines.extend(f"- {_md_escape(note)}" for note in notes)
@@ -163,8 +171,14 @@ def _md_escape(text: str) -> str:
     return str(text).replace("|", r"\|")
 
 
-def rich_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[ColumnSpec], *,
-               title: str | None = None, digits: int = 4, sections: Sequence[int] = ()):
+def rich_table(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[ColumnSpec],
+    *,
+    title: str | None = None,
+    digits: int = 4,
+    sections: Sequence[int] = (),
+):
     """A :class:`rich.table.Table` of the rows; a rule is drawn before each row index in ``sections``."""
     from rich import box
     from rich.table import Table
@@ -204,10 +218,20 @@ def print_table(table: Any, stream: IO[str], *, notes: Sequence[str] = ()) -> No
     stream.write("".join(note + "\n" for note in notes))
 
 
-def write_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[ColumnSpec], output_format: str,
-               stream: IO[str], *, title: str | None = None, caption: str | None = None,
-               notes: Sequence[str] = (), table_columns: Sequence[ColumnSpec] | None = None,
-               json_document: Any = None, digits: int = 4, sections: Sequence[int] = ()) -> None:
+def write_rows(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[ColumnSpec],
+    output_format: str,
+    stream: IO[str],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    notes: Sequence[str] = (),
+    table_columns: Sequence[ColumnSpec] | None = None,
+    json_document: Any = None,
+    digits: int = 4,
+    sections: Sequence[int] = (),
+) -> None:
     """Write rows in one of :data:`FORMATS` to ``stream``.
 
     ``columns`` are the CSV/JSON columns; ``table_columns`` (default: the same) the
@@ -222,8 +246,11 @@ def write_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[ColumnSpec],
     if output_format == "csv":
         write_csv(rows, keys, stream)
     elif output_format == "json":
-        document = json_document if json_document is not None else [
-            {key: row.get(key) for key in keys} for row in rows]
+        document = (
+            json_document
+            if json_document is not None
+            else [{key: row.get(key) for key in keys} for row in rows]
+        )
         stream.write(to_json(document))
     elif output_format == "markdown":
         stream.write(render_markdown(rows, human_columns, title=title, notes=all_notes, digits=digits))

@@ -77,8 +77,17 @@ from .parallel import map_in_order
 from .scoring import UNKNOWN_COLOUR_VALUE, ImageMetrics, ScoreResult, binary_masks
 from .storage import Location, RemotePath, as_path
 from .viz.errormap import error_map
-from .viz.html import (SCORE_RULES, ClassScores, Confusion, ImageEntry, ImageGroup, PerImageMetric, Picture,
-                       metric_title, score_report)
+from .viz.html import (
+    SCORE_RULES,
+    ClassScores,
+    Confusion,
+    ImageEntry,
+    ImageGroup,
+    PerImageMetric,
+    Picture,
+    metric_title,
+    score_report,
+)
 from .viz.image import read_image
 from .viz.worst import ScoreCollector, draw_report_pictures, thumbnail_picture
 
@@ -125,10 +134,15 @@ class _PictureJob:
     max_side: int
 
 
-def build_score_report(result: ScoreResult, collector: ScoreCollector, *,
-                       error_maps: str | Path | RemotePath | None = None,
-                       link_from: str | Path | RemotePath | None = None, jobs: int = 1,
-                       max_side: int = 240) -> ScoreReport:
+def build_score_report(
+    result: ScoreResult,
+    collector: ScoreCollector,
+    *,
+    error_maps: str | Path | RemotePath | None = None,
+    link_from: str | Path | RemotePath | None = None,
+    jobs: int = 1,
+    max_side: int = 240,
+) -> ScoreReport:
     """The report of a scoring run whose per-image rows went to ``collector`` (see the module docstring).
 
     Parameters
@@ -153,12 +167,20 @@ def build_score_report(result: ScoreResult, collector: ScoreCollector, *,
     pairs = {pair.name: pair for pair in result.pairing.pairs}
     in_mean = {row["class_id"] for row in result.classes if row["in_mean"]}
     boundary = _boundary_metrics(result.settings)
-    wanted = [(f"Worst images overall (mean {metric_title(collector.rank_by)} over the classes of the mean)",
-               [(name, score, None) for name, score in collector.worst_overall()])]
-    wanted += [(f"Worst images: {class_name}", [(name, score, collector.class_id_of(class_name))
-                                                for name, score in items])
-               for class_name, items in collector.worst_per_class().items()
-               if collector.class_id_of(class_name) in in_mean]
+    wanted = [
+        (
+            f"Worst images overall (mean {metric_title(collector.rank_by)} over the classes of the mean)",
+            [(name, score, None) for name, score in collector.worst_overall()],
+        )
+    ]
+    wanted += [
+        (
+            f"Worst images: {class_name}",
+            [(name, score, collector.class_id_of(class_name)) for name, score in items],
+        )
+        for class_name, items in collector.worst_per_class().items()
+        if collector.class_id_of(class_name) in in_mean
+    ]
     entries_of: dict[str, dict[int | None, None]] = {}
     for _, entries in wanted:
         for name, _, class_id in entries:
@@ -166,27 +188,63 @@ def build_score_report(result: ScoreResult, collector: ScoreCollector, *,
     settings = result.settings
     label_map = result.pairing.label_map
     names = {row["class_id"]: row["class_name"] for row in result.classes}
-    tasks = [_PictureJob(pairs[name], tuple(class_ids), names, label_map, tuple(settings["ignore_values"]),
-                         bool(settings["binary"]), max_side) for name, class_ids in entries_of.items()]
+    tasks = [
+        _PictureJob(
+            pairs[name],
+            tuple(class_ids),
+            names,
+            label_map,
+            tuple(settings["ignore_values"]),
+            bool(settings["binary"]),
+            max_side,
+        )
+        for name, class_ids in entries_of.items()
+    ]
     drawn = dict(zip(entries_of, map_in_order(_draw, tasks, jobs=jobs, threads=True)))
     report = ScoreReport("", [outcome for outcome in drawn.values() if isinstance(outcome, str)])
     maps = ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None
-    groups = [ImageGroup(title, [
-        ImageEntry(name, _entry_scores(collector, score, name, None if class_id is None else names[class_id],
-                                       boundary),
-                   () if isinstance(drawn[name], str) else drawn[name][class_id],
-                   href=_href(pairs[name], class_id, error_maps=maps, label_map=label_map, link_from=link_from))
-        for name, score, class_id in entries]) for title, entries in wanted if entries]
+    groups = [
+        ImageGroup(
+            title,
+            [
+                ImageEntry(
+                    name,
+                    _entry_scores(
+                        collector, score, name, None if class_id is None else names[class_id], boundary
+                    ),
+                    () if isinstance(drawn[name], str) else drawn[name][class_id],
+                    href=_href(
+                        pairs[name], class_id, error_maps=maps, label_map=label_map, link_from=link_from
+                    ),
+                )
+                for name, score, class_id in entries
+            ],
+        )
+        for title, entries in wanted
+        if entries
+    ]
     report.html = score_report(
-        settings=_shown_settings(settings, worst=collector.worst), classes=_class_scores(result, boundary),
-        metrics=REPORT_METRICS, per_image=collector.per_image, confusion=_confusion(result), worst=groups,
-        summary=_summary(result, boundary), rules=(*SCORE_RULES, *_boundary_rules(settings)),
-        image_metrics=boundary, ranked_by=collector.rank_by)
+        settings=_shown_settings(settings, worst=collector.worst),
+        classes=_class_scores(result, boundary),
+        metrics=REPORT_METRICS,
+        per_image=collector.per_image,
+        confusion=_confusion(result),
+        worst=groups,
+        summary=_summary(result, boundary),
+        rules=(*SCORE_RULES, *_boundary_rules(settings)),
+        image_metrics=boundary,
+        ranked_by=collector.rank_by,
+    )
     return report
 
 
-def _entry_scores(collector: ScoreCollector, score: float, image: str, class_name: str | None,
-                  boundary: Sequence[PerImageMetric]) -> dict[str, float]:
+def _entry_scores(
+    collector: ScoreCollector,
+    score: float,
+    image: str,
+    class_name: str | None,
+    boundary: Sequence[PerImageMetric],
+) -> dict[str, float]:
     """The ranking score of a worst image; for an image of a class, also its boundary metrics."""
     scores = {collector.rank_by: score}
     if class_name is not None:
@@ -205,9 +263,15 @@ def _boundary_metrics(settings: Mapping[str, object]) -> list[PerImageMetric]:
     record = settings.get("boundary_metrics") or {}
     higher = {metric["name"]: metric["higher_is_better"] for metric in record.get("metrics", ())}
     unit = _distance_unit(record.get("spacing", (1.0, 1.0)))
-    return [PerImageMetric(name, higher_is_better=higher.get(name), unit=unit if higher.get(name) is False else "",
-                           maximum=1.0 if higher.get(name) else None)
-            for name in settings.get("image_metrics", ())]
+    return [
+        PerImageMetric(
+            name,
+            higher_is_better=higher.get(name),
+            unit=unit if higher.get(name) is False else "",
+            maximum=1.0 if higher.get(name) else None,
+        )
+        for name in settings.get("image_metrics", ())
+    ]
 
 
 def _distance_unit(spacing: Sequence[float]) -> str:
@@ -221,8 +285,10 @@ def _shown_settings(settings: Mapping[str, object], *, worst: int) -> dict[str, 
     if record is not None:
         sy, sx = record["spacing"]
         shown["boundary_metrics"] = {
-            "metrics": ", ".join(f"{metric['name']} ({'higher' if metric['higher_is_better'] else 'lower'} is better)"
-                                 for metric in record["metrics"]),
+            "metrics": ", ".join(
+                f"{metric['name']} ({'higher' if metric['higher_is_better'] else 'lower'} is better)"
+                for metric in record["metrics"]
+            ),
             "spacing": f"{sy:g} x {sx:g} (pixel height x width): distances in {_distance_unit((sy, sx))}",
             "edge_is_boundary": record["edge_is_boundary"],
             "tolerances": "stated in each metric's convention, in the rules below",
@@ -240,9 +306,14 @@ def _boundary_rules(settings: Mapping[str, object]) -> tuple[str, ...]:
     names = [metric["name"] for metric in metrics]
     lower = [metric["name"] for metric in metrics if not metric["higher_is_better"]]
     higher = [metric["name"] for metric in metrics if metric["higher_is_better"]]
-    direction = " ".join(text for text in (
-        f"Lower is better: {', '.join(lower)} (distances)." if lower else "",
-        f"Higher is better: {', '.join(higher)} (shares, from 0 to 1)." if higher else "") if text)
+    direction = " ".join(
+        text
+        for text in (
+            f"Lower is better: {', '.join(lower)} (distances)." if lower else "",
+            f"Higher is better: {', '.join(higher)} (shares, from 0 to 1)." if higher else "",
+        )
+        if text
+    )
     sy, sx = record["spacing"]
     unit = _distance_unit((sy, sx))
     background = "background included" if settings["include_background"] else "background (id 0) left out"
@@ -261,14 +332,21 @@ def _boundary_rules(settings: Mapping[str, object]) -> tuple[str, ...]:
 def _class_scores(result: ScoreResult, boundary: Sequence[PerImageMetric]) -> list[ClassScores]:
     """Dice and IoU in both aggregations; boundary metrics per image only (keyed by their names)."""
     extra = [metric.name for metric in boundary]
-    return [ClassScores(row["class_id"], row["class_name"],
-                        dataset={metric: row[metric] for metric in REPORT_METRICS},
-                        per_image_mean={metric: row[f"{metric}_image_mean"] for metric in (*REPORT_METRICS, *extra)},
-                        per_image_std={metric: row[f"{metric}_image_std"] for metric in (*REPORT_METRICS, *extra)},
-                        per_image_count={**{metric: row["n_images"] for metric in REPORT_METRICS},
-                                         **{metric: row[f"{metric}_n_images"] for metric in extra}},
-                        in_mean=row["in_mean"])
-            for row in result.classes]
+    return [
+        ClassScores(
+            row["class_id"],
+            row["class_name"],
+            dataset={metric: row[metric] for metric in REPORT_METRICS},
+            per_image_mean={metric: row[f"{metric}_image_mean"] for metric in (*REPORT_METRICS, *extra)},
+            per_image_std={metric: row[f"{metric}_image_std"] for metric in (*REPORT_METRICS, *extra)},
+            per_image_count={
+                **{metric: row["n_images"] for metric in REPORT_METRICS},
+                **{metric: row[f"{metric}_n_images"] for metric in extra},
+            },
+            in_mean=row["in_mean"],
+        )
+        for row in result.classes
+    ]
 
 
 def _confusion(result: ScoreResult) -> Confusion | None:
@@ -287,8 +365,11 @@ def _summary(result: ScoreResult, boundary: Sequence[PerImageMetric]) -> dict[st
         "mean Dice, per image": summary["dice_image_mean"],
         "mean IoU, dataset": summary["iou"],
         "mean IoU, per image": summary["iou_image_mean"],
-        **{f"mean {metric_title(metric.name)}, per image" + (f" ({metric.qualifier})" if metric.qualifier else ""):
-           summary[f"{metric.name}_image_mean"] for metric in boundary},
+        **{
+            f"mean {metric_title(metric.name)}, per image"
+            + (f" ({metric.qualifier})" if metric.qualifier else ""): summary[f"{metric.name}_image_mean"]
+            for metric in boundary
+        },
         "pixel accuracy (dataset)": summary.get("pixel_accuracy"),
         "images that failed": len(result.failures),
         "ground truths without prediction": len(result.missing_predictions),
@@ -322,30 +403,51 @@ def _index_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
             truth[truth == 2] = 255  # drawn in the ignore value's cream
             ignore = (255,)
         label_map = BINARY_LABELS
-    return {class_id: draw_report_pictures(truth, guess, image=photo, label_map=label_map, ignore=ignore,
-                                           max_side=job.max_side) if class_id is None else
-            [_error_picture(job, class_id, error_map(truth, guess, class_id=class_id, ignore=ignore, image=photo),
-                            photo)]
-            for class_id in job.class_ids}
+    return {
+        class_id: draw_report_pictures(
+            truth, guess, image=photo, label_map=label_map, ignore=ignore, max_side=job.max_side
+        )
+        if class_id is None
+        else [
+            _error_picture(
+                job, class_id, error_map(truth, guess, class_id=class_id, ignore=ignore, image=photo), photo
+            )
+        ]
+        for class_id in job.class_ids
+    }
 
 
 def _label_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
     pair = job.pair
-    files = [(label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)
-             if gt_path is not None or pred_path is not None]
+    files = [
+        (label_id, gt_path, pred_path)
+        for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)
+        if gt_path is not None or pred_path is not None
+    ]
     read = {path: read_label_ids(path) != 0 for _, *paths in files for path in paths if path is not None}
     (first_path, first), *others = read.items()
     for path, mask in others:
         _check_size(path, mask.shape, first_path, first.shape)
     photo = _photo(pair, first.shape)
     empty = np.zeros(first.shape, np.uint8)
-    errors = {label_id: error_map(read[gt_path].view(np.uint8) if gt_path is not None else empty,
-                                  read[pred_path].view(np.uint8) if pred_path is not None else empty,
-                                  class_id=1, ignore=(), image=photo)
-              for label_id, gt_path, pred_path in files}
-    return {class_id: [_error_picture(job, label_id, errors[label_id], photo)
-                       for label_id in (errors if class_id is None else [class_id]) if label_id in errors]
-            for class_id in job.class_ids}
+    errors = {
+        label_id: error_map(
+            read[gt_path].view(np.uint8) if gt_path is not None else empty,
+            read[pred_path].view(np.uint8) if pred_path is not None else empty,
+            class_id=1,
+            ignore=(),
+            image=photo,
+        )
+        for label_id, gt_path, pred_path in files
+    }
+    return {
+        class_id: [
+            _error_picture(job, label_id, errors[label_id], photo)
+            for label_id in (errors if class_id is None else [class_id])
+            if label_id in errors
+        ]
+        for class_id in job.class_ids
+    }
 
 
 def _error_picture(job: _PictureJob, class_id: int, picture: np.ndarray, photo: np.ndarray | None) -> Picture:
@@ -361,17 +463,27 @@ def _photo(pair: MaskPair | LabelMasksPair, shape: tuple[int, ...]) -> np.ndarra
     return photo
 
 
-def _check_size(path: Location, shape: tuple[int, ...], reference: Location | None,
-                reference_shape: tuple[int, ...]) -> None:
+def _check_size(
+    path: Location, shape: tuple[int, ...], reference: Location | None, reference_shape: tuple[int, ...]
+) -> None:
     if tuple(shape[:2]) != tuple(reference_shape[:2]):
         against = f"the ground truth {reference}" if reference is not None else "the masks"
-        raise SizeMismatchError(f"is {shape[1]}x{shape[0]} but {against} is {reference_shape[1]}x"
-                                f"{reference_shape[0]}; nothing is resized", path=path)
+        raise SizeMismatchError(
+            f"is {shape[1]}x{shape[0]} but {against} is {reference_shape[1]}x"
+            f"{reference_shape[0]}; nothing is resized",
+            path=path,
+        )
 
 
 # -- links --------------------------------------------------------------------------------
-def _href(pair: MaskPair | LabelMasksPair, class_id: int | None, *, error_maps: ErrorMapFolder | None,
-          label_map: LabelMap | None, link_from: str | Path | RemotePath | None) -> str | None:
+def _href(
+    pair: MaskPair | LabelMasksPair,
+    class_id: int | None,
+    *,
+    error_maps: ErrorMapFolder | None,
+    label_map: LabelMap | None,
+    link_from: str | Path | RemotePath | None,
+) -> str | None:
     """The file an entry's name links to: its error map, else its photo, else its masks."""
     target: Location | None = None
     if error_maps is not None and isinstance(pair, MaskPair):

@@ -44,6 +44,7 @@ import numpy as np
 
 from .errormaps import ErrorMapFolder
 from .errors import MaskError, SegtoolError, SizeMismatchError
+from .executors import Executor, LocalExecutor
 from .files import check_picture_folder
 from .labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
 from .limits import DEFAULT_MAX_PIXELS
@@ -53,13 +54,18 @@ from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_
 from .metrics.boundary import BoundaryMetric, parse_boundary_metric
 from .metrics.confusion import is_one_of, unknown_values
 from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
-from .executors import Executor, LocalExecutor
 from .parallel import batch_size_for
 from .storage import Location, RemotePath, as_path
 
 __all__ = [
-    "CLASS_COLUMNS", "PER_IMAGE_COLUMNS", "ImageMetrics", "PairFailure", "ScoreResult", "Threshold",
-    "score_folders", "thresholds_not_met",
+    "CLASS_COLUMNS",
+    "PER_IMAGE_COLUMNS",
+    "ImageMetrics",
+    "PairFailure",
+    "ScoreResult",
+    "Threshold",
+    "score_folders",
+    "thresholds_not_met",
 ]
 
 MISSING_RULES = ("error", "empty")
@@ -72,24 +78,58 @@ UNKNOWN_COLOUR_NAME = "colour not in the label map"
 
 #: The CSV columns, in order: those the issue fixes first, then the extra ones.
 CLASS_COLUMNS = (
-    "class_id", "class_name", "tp", "fp", "fn", "dice", "iou", "precision", "recall",
-    "dice_image_mean", "dice_image_std", "iou_image_mean", "iou_image_std", "n_images",
-    "precision_image_mean", "precision_image_std", "precision_n_images",
-    "recall_image_mean", "recall_image_std", "recall_n_images",
-    "gt_pixels", "pred_pixels", "in_mean",
-    "n_classes", "pixel_accuracy", "mean_accuracy", "frequency_weighted_iou",
+    "class_id",
+    "class_name",
+    "tp",
+    "fp",
+    "fn",
+    "dice",
+    "iou",
+    "precision",
+    "recall",
+    "dice_image_mean",
+    "dice_image_std",
+    "iou_image_mean",
+    "iou_image_std",
+    "n_images",
+    "precision_image_mean",
+    "precision_image_std",
+    "precision_n_images",
+    "recall_image_mean",
+    "recall_image_std",
+    "recall_n_images",
+    "gt_pixels",
+    "pred_pixels",
+    "in_mean",
+    "n_classes",
+    "pixel_accuracy",
+    "mean_accuracy",
+    "frequency_weighted_iou",
 )
-PER_IMAGE_COLUMNS = ("image", "class_id", "class_name", "tp", "fp", "fn", "dice", "iou", "precision", "recall")
+PER_IMAGE_COLUMNS = (
+    "image",
+    "class_id",
+    "class_name",
+    "tp",
+    "fp",
+    "fn",
+    "dice",
+    "iou",
+    "precision",
+    "recall",
+)
 SUMMARY_NAME = "mean"
 
 AGGREGATION_RULES = {
     "dataset": "tp, fp, fn summed over all images, then scored (the mmseg / Cityscapes number)",
     "image": "scored per image, then mean and population standard deviation (ddof=0) over the images "
-             "where the score is defined, with their number (the nnU-Net / MONAI number)",
+    "where the score is defined, with their number (the nnU-Net / MONAI number)",
 }
-UNDEFINED_RULE = ("a score whose denominator is 0 (a class absent from both masks) is undefined: "
-                  "null in JSON, empty in CSV, a dash in tables, and left out of every mean; "
-                  "a class predicted where the ground truth has none scores 0")
+UNDEFINED_RULE = (
+    "a score whose denominator is 0 (a class absent from both masks) is undefined: "
+    "null in JSON, empty in CSV, a dash in tables, and left out of every mean; "
+    "a class predicted where the ground truth has none scores 0"
+)
 
 
 class ImageMetrics(Protocol):
@@ -106,8 +146,9 @@ class ImageMetrics(Protocol):
 
     names: tuple[str, ...]
 
-    def __call__(self, mask_true: np.ndarray, mask_pred: np.ndarray, *, class_ids: np.ndarray,
-                 ignore: tuple[int, ...]) -> dict[str, np.ndarray]: ...
+    def __call__(
+        self, mask_true: np.ndarray, mask_pred: np.ndarray, *, class_ids: np.ndarray, ignore: tuple[int, ...]
+    ) -> dict[str, np.ndarray]: ...
 
 
 @dataclass(frozen=True)
@@ -155,8 +196,11 @@ class ScoreResult:
 
     def to_document(self) -> dict[str, Any]:
         """Everything, for JSON: settings, classes, summary, images and warnings."""
-        summary = {key: value for key, value in self.summary.items()
-                   if key not in ("class_id", "class_name", "in_mean", "gt_pixels", "pred_pixels")}
+        summary = {
+            key: value
+            for key, value in self.summary.items()
+            if key not in ("class_id", "class_name", "in_mean", "gt_pixels", "pred_pixels")
+        }
         return {
             "settings": self.settings,
             "columns": list(self.columns),
@@ -169,8 +213,9 @@ class ScoreResult:
                 "scored_as_empty": self.scored_as_empty,
                 "predictions_without_ground_truth": self.unpaired_predictions,
             },
-            "unknown_prediction_values": [{"value": value, **counts}
-                                          for value, counts in self.unknown_predictions.items()],
+            "unknown_prediction_values": [
+                {"value": value, **counts} for value, counts in self.unknown_predictions.items()
+            ],
         }
 
 
@@ -189,16 +234,25 @@ class _PairSettings:
     error_maps: ErrorMapFolder | None = None
 
 
-def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | RemotePath, *,
-                  labels: LabelMap | str | Path | RemotePath | None = None,
-                  ignore: Iterable[int] | None = None, include_background: bool = False,
-                  missing: str = "error", binary: bool = False, layout: str = "auto", jobs: int = 1,
-                  image_metrics: Sequence[ImageMetrics] = (), executor: Executor | None = None,
-                  max_pixels: int = DEFAULT_MAX_PIXELS,
-                  error_maps: str | Path | RemotePath | None = None,
-                  images: str | Path | RemotePath | None = None,
-                  on_image: Callable[[list[dict[str, Any]]], None] | None = None,
-                  progress: Callable[[str, int], Callable[..., None]] | None = None) -> ScoreResult:
+def score_folders(
+    pred_dir: str | Path | RemotePath,
+    gt_dir: str | Path | RemotePath,
+    *,
+    labels: LabelMap | str | Path | RemotePath | None = None,
+    ignore: Iterable[int] | None = None,
+    include_background: bool = False,
+    missing: str = "error",
+    binary: bool = False,
+    layout: str = "auto",
+    jobs: int = 1,
+    image_metrics: Sequence[ImageMetrics] = (),
+    executor: Executor | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    error_maps: str | Path | RemotePath | None = None,
+    images: str | Path | RemotePath | None = None,
+    on_image: Callable[[list[dict[str, Any]]], None] | None = None,
+    progress: Callable[[str, int], Callable[..., None]] | None = None,
+) -> ScoreResult:
     """Score every ground-truth mask under ``gt_dir`` against its prediction under ``pred_dir``.
 
     Parameters
@@ -248,24 +302,37 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
     if missing not in MISSING_RULES:
         raise ValueError(f"missing must be one of {', '.join(MISSING_RULES)}, got {missing!r}")
     label_map = LabelMap.read(labels) if isinstance(labels, (str, Path, RemotePath)) else labels
-    executor = executor or LocalExecutor(jobs, threads=True)  # the work releases the GIL: see segtool.parallel
+    executor = executor or LocalExecutor(
+        jobs, threads=True
+    )  # the work releases the GIL: see segtool.parallel
     pairing = pair_masks(pred_dir, gt_dir, layout=layout, label_map=label_map)
     if images is not None:
         attach_images(pairing, images)
     if error_maps is not None:
-        check_picture_folder(error_maps, [pred_dir, gt_dir], what="the error-map folder", input_folders=[images])
+        check_picture_folder(
+            error_maps, [pred_dir, gt_dir], what="the error-map folder", input_folders=[images]
+        )
     ignore_values = _ignore_values(ignore, label_map, binary=binary or pairing.layout == "binary")
     _check_label_ids(pairing.label_map, ignore_values)
     settings = _PairSettings(
-        label_map=pairing.label_map, class_ids=_class_ids(pairing, binary), ignore=ignore_values,
-        binary=binary, image_metrics=tuple(image_metrics), in_worker_processes=executor.uses_worker_processes,
-        max_pixels=max_pixels, error_maps=ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None)
+        label_map=pairing.label_map,
+        class_ids=_class_ids(pairing, binary),
+        ignore=ignore_values,
+        binary=binary,
+        image_metrics=tuple(image_metrics),
+        in_worker_processes=executor.uses_worker_processes,
+        max_pixels=max_pixels,
+        error_maps=ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None,
+    )
     names = _class_names(pairing.label_map, binary)
     without_prediction = set(pairing.missing_predictions)
     work = [pair for pair in pairing.pairs if missing == "empty" or pair.name not in without_prediction]
-    accumulator = ScoreAccumulator(settings.class_ids or (), include_background=include_background,
-                                   pixels_are_exclusive=pairing.layout == "index",
-                                   extra_metrics=[name for metric in settings.image_metrics for name in metric.names])
+    accumulator = ScoreAccumulator(
+        settings.class_ids or (),
+        include_background=include_background,
+        pixels_are_exclusive=pairing.layout == "index",
+        extra_metrics=[name for metric in settings.image_metrics for name in metric.names],
+    )
     failures = [PairFailure(name, message) for name, message in pairing.duplicates]
     advance = progress("Scoring", len(work)) if progress else (lambda n=1: None)
     worker = partial(_score_binary_layout_pair if pairing.layout == "binary" else _score_index_pair, settings)
@@ -280,9 +347,16 @@ def score_folders(pred_dir: str | Path | RemotePath, gt_dir: str | Path | Remote
             if on_image is not None:
                 on_image(_image_rows(outcome, scores, names))
     scored_empty = [name for name in pairing.missing_predictions if missing == "empty"]
-    result_settings = _settings_record(pred_dir, gt_dir, pairing, ignore_values,
-                                       include_background=include_background, missing=missing, binary=binary,
-                                       image_metrics=settings.image_metrics)
+    result_settings = _settings_record(
+        pred_dir,
+        gt_dir,
+        pairing,
+        ignore_values,
+        include_background=include_background,
+        missing=missing,
+        binary=binary,
+        image_metrics=settings.image_metrics,
+    )
     return _result(accumulator, names, result_settings, pairing, failures, scored_empty)
 
 
@@ -305,14 +379,18 @@ def _mask_shape(path: Location) -> tuple[int, int]:
     with path.open("rb") as handle:
         if path.suffix.lower() == ".npy":
             npy = np.lib.format
-            read_header = npy.read_array_header_1_0 if npy.read_magic(handle) == (1, 0) else npy.read_array_header_2_0
+            read_header = (
+                npy.read_array_header_1_0 if npy.read_magic(handle) == (1, 0) else npy.read_array_header_2_0
+            )
             height, width = read_header(handle)[0][:2]
             return height, width
         header = read_png_header(handle.read(33), path)
     return header.height, header.width
 
 
-def _ignore_values(ignore: Iterable[int] | None, label_map: LabelMap | None, *, binary: bool) -> tuple[int, ...]:
+def _ignore_values(
+    ignore: Iterable[int] | None, label_map: LabelMap | None, *, binary: bool
+) -> tuple[int, ...]:
     if ignore is not None:
         values = tuple(sorted({int(value) for value in ignore}))
         bad = [value for value in values if not 0 <= value <= 65535]
@@ -330,8 +408,10 @@ def _check_label_ids(label_map: LabelMap | None, ignore: tuple[int, ...]) -> Non
     clashes = [label for label in label_map if label.id in ignore]
     if clashes:
         label = clashes[0]
-        raise SegtoolError(f"label {label.name!r} has id {label.id}, which is an ignore value; "
-                           "give other --ignore values", path=label_map.source)
+        raise SegtoolError(
+            f"label {label.name!r} has id {label.id}, which is an ignore value; give other --ignore values",
+            path=label_map.source,
+        )
 
 
 def _class_ids(pairing: Pairing, binary: bool) -> tuple[int, ...] | None:
@@ -350,29 +430,51 @@ def _class_names(label_map: LabelMap | None, binary: bool) -> Callable[[int], st
     return str
 
 
-def _settings_record(pred_dir, gt_dir, pairing: Pairing, ignore: tuple[int, ...], *,
-                     include_background: bool, missing: str, binary: bool,
-                     image_metrics: tuple[ImageMetrics, ...]) -> dict[str, Any]:
+def _settings_record(
+    pred_dir,
+    gt_dir,
+    pairing: Pairing,
+    ignore: tuple[int, ...],
+    *,
+    include_background: bool,
+    missing: str,
+    binary: bool,
+    image_metrics: tuple[ImageMetrics, ...],
+) -> dict[str, Any]:
     used_map = pairing.label_map
     return {
         "predictions": str(pred_dir),
         "ground_truth": str(gt_dir),
         "layout": pairing.layout,
-        "label_map": (used_map.source if used_map is not None and used_map.source else
-                      "label folders" if used_map is not None else None),
+        "label_map": (
+            used_map.source
+            if used_map is not None and used_map.source
+            else "label folders"
+            if used_map is not None
+            else None
+        ),
         "ignore_values": list(ignore),
         "binary": binary,
         "include_background": include_background,
         "missing": missing,
-        "missing_rule": ("a missing prediction is scored as an all-background mask" if missing == "empty"
-                         else "a missing prediction fails the run"),
+        "missing_rule": (
+            "a missing prediction is scored as an all-background mask"
+            if missing == "empty"
+            else "a missing prediction fails the run"
+        ),
         "aggregations": AGGREGATION_RULES,
-        "macro_mean": ("mean over classes where the score is defined, "
-                       + ("background included" if include_background else "background (id 0) left out")),
+        "macro_mean": (
+            "mean over classes where the score is defined, "
+            + ("background included" if include_background else "background (id 0) left out")
+        ),
         "empty_rule": UNDEFINED_RULE,
         "image_metrics": [name for metric in image_metrics for name in metric.names],
-        **{key: value for metric in image_metrics if hasattr(metric, "describe")
-           for key, value in metric.describe().items()},
+        **{
+            key: value
+            for metric in image_metrics
+            if hasattr(metric, "describe")
+            for key, value in metric.describe().items()
+        },
     }
 
 
@@ -382,12 +484,19 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
     if settings.in_worker_processes:
         keep_freed_memory_in_workers()
     try:
-        truth = read_label_ids(pair.gt, label_map=settings.label_map, max_pixels=settings.max_pixels, copy=False)
+        truth = read_label_ids(
+            pair.gt, label_map=settings.label_map, max_pixels=settings.max_pixels, copy=False
+        )
         if pair.pred is None:
             guess = np.zeros(truth.shape, np.uint8)
         else:
-            guess = read_label_ids(pair.pred, label_map=settings.label_map, unknown_colour=UNKNOWN_COLOUR_VALUE,
-                                   max_pixels=settings.max_pixels, copy=False)
+            guess = read_label_ids(
+                pair.pred,
+                label_map=settings.label_map,
+                unknown_colour=UNKNOWN_COLOUR_VALUE,
+                max_pixels=settings.max_pixels,
+                copy=False,
+            )
             _check_same_size(pair.pred, guess, pair.gt, truth)
         joint = joint_counts(truth, guess).without_true(settings.ignore)
         if settings.binary:
@@ -398,7 +507,8 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
             counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids, settings.ignore)
         if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and _is_colour_png(pair.pred):
             counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
-                str(UNKNOWN_COLOUR_VALUE))
+                str(UNKNOWN_COLOUR_VALUE)
+            )
         if settings.error_maps is not None:
             _write_error_map(settings, pair, truth, guess)
         return counts
@@ -415,8 +525,11 @@ def _image_class_ids(joint: JointCounts, settings: _PairSettings, gt_path: Path)
     unknown = unknown_values(joint.true, class_ids)
     if unknown.size:
         shown = ", ".join(str(value) for value in unknown[:10].tolist())
-        raise MaskError(f"ground-truth values not in the label map and not ignored: {shown} "
-                        "(check --labels and --ignore)", path=gt_path)
+        raise MaskError(
+            f"ground-truth values not in the label map and not ignored: {shown} "
+            "(check --labels and --ignore)",
+            path=gt_path,
+        )
     return class_ids
 
 
@@ -433,35 +546,60 @@ def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> 
     if settings.in_worker_processes:
         keep_freed_memory_in_workers()
     try:
-        files = [(label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)]
-        arrays = {path: read_label_ids(path, max_pixels=settings.max_pixels, copy=False)
-                  for _, *paths in files for path in paths
-                  if path is not None}
+        files = [
+            (label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)
+        ]
+        arrays = {
+            path: read_label_ids(path, max_pixels=settings.max_pixels, copy=False)
+            for _, *paths in files
+            for path in paths
+            if path is not None
+        }
         shape = _common_shape(arrays)
-        maps = (settings.error_maps.for_pair(pair.name, image=pair.image, shape=shape)
-                if settings.error_maps is not None else None)
+        maps = (
+            settings.error_maps.for_pair(pair.name, image=pair.image, shape=shape)
+            if settings.error_maps is not None
+            else None
+        )
         empty = np.zeros(shape, bool)
         tp, fp, fn, extra_rows = [], [], [], []
         for label_id, gt_path, pred_path in files:
             truth = arrays[gt_path] != 0 if gt_path is not None else empty
             guess = arrays[pred_path] != 0 if pred_path is not None else empty
             if maps is not None and (gt_path is not None or pred_path is not None):
-                maps.write(truth.view(np.uint8), guess.view(np.uint8), ignore=(), class_id=1,
-                           subfolder=label_folder(settings.label_map.name_of(label_id)))
+                maps.write(
+                    truth.view(np.uint8),
+                    guess.view(np.uint8),
+                    ignore=(),
+                    class_id=1,
+                    subfolder=label_folder(settings.label_map.name_of(label_id)),
+                )
             tp.append(np.count_nonzero(truth & guess))
             fp.append(np.count_nonzero(guess & ~truth))
             fn.append(np.count_nonzero(truth & ~guess))
             if settings.image_metrics:
                 # Labels are scored on their own files, over every pixel: no ignore values here.
-                extra_rows.append(_image_metric_values(settings, truth.view(np.uint8), guess.view(np.uint8),
-                                                       np.array([1]), ()))
+                extra_rows.append(
+                    _image_metric_values(
+                        settings, truth.view(np.uint8), guess.view(np.uint8), np.array([1]), ()
+                    )
+                )
         ids = np.array([label_id for label_id, _, _ in files], np.int64)
         tp, fp, fn = (np.array(values, np.int64) for values in (tp, fp, fn))
         present = (tp + fp + fn) > 0
-        extra = {name: np.concatenate([row[name] for row in extra_rows])[present]
-                 for name in (extra_rows[0] if extra_rows else {})}
-        return ImageCounts(pair.name, ids[present], tp[present], fp[present], fn[present],
-                           valid_pixels=shape[0] * shape[1], extra=extra)
+        extra = {
+            name: np.concatenate([row[name] for row in extra_rows])[present]
+            for name in (extra_rows[0] if extra_rows else {})
+        }
+        return ImageCounts(
+            pair.name,
+            ids[present],
+            tp[present],
+            fp[present],
+            fn[present],
+            valid_pixels=shape[0] * shape[1],
+            extra=extra,
+        )
     except SegtoolError as exc:
         return PairFailure(pair.name, str(exc))
 
@@ -471,15 +609,19 @@ def _common_shape(arrays: dict[Path, np.ndarray]) -> tuple[int, int]:
     (reference, first), *others = arrays.items()
     for path, array in others:
         if array.shape[:2] != first.shape[:2]:
-            raise SizeMismatchError(f"{_size(array.shape)} but {reference} is {_size(first.shape)}; "
-                                    "nothing is resized", path=path)
+            raise SizeMismatchError(
+                f"{_size(array.shape)} but {reference} is {_size(first.shape)}; nothing is resized", path=path
+            )
     return first.shape[:2]
 
 
 def _check_same_size(pred_path: Path, guess: np.ndarray, gt_path: Path, truth: np.ndarray) -> None:
     if guess.shape[:2] != truth.shape[:2]:
-        raise SizeMismatchError(f"prediction is {_size(guess.shape)} but ground truth {gt_path} is "
-                                f"{_size(truth.shape)}; nothing is resized", path=pred_path)
+        raise SizeMismatchError(
+            f"prediction is {_size(guess.shape)} but ground truth {gt_path} is "
+            f"{_size(truth.shape)}; nothing is resized",
+            path=pred_path,
+        )
 
 
 def _size(shape: tuple[int, ...]) -> str:
@@ -493,8 +635,9 @@ def _is_colour_png(path: Location | None) -> bool:
         return read_png_header(handle.read(33), path).colour_type in (2, 6)
 
 
-def binary_masks(mask_true: np.ndarray, mask_pred: np.ndarray, ignore: tuple[int, ...]
-                 ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+def binary_masks(
+    mask_true: np.ndarray, mask_pred: np.ndarray, ignore: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     """The masks as ``binary=True`` scores them: background 0, foreground 1, and the ignore values left.
 
     Ignored ground truth becomes 2 (an ignore value of 1 must not swallow the
@@ -520,8 +663,13 @@ def _write_error_map(settings: _PairSettings, pair: MaskPair, truth: np.ndarray,
         maps.write(truth, guess, ignore=settings.ignore)
 
 
-def _image_metric_values(settings: _PairSettings, truth: np.ndarray, guess: np.ndarray,
-                         class_ids: np.ndarray, ignore: tuple[int, ...]) -> dict[str, np.ndarray]:
+def _image_metric_values(
+    settings: _PairSettings,
+    truth: np.ndarray,
+    guess: np.ndarray,
+    class_ids: np.ndarray,
+    ignore: tuple[int, ...],
+) -> dict[str, np.ndarray]:
     if settings.binary:
         truth, guess, ignore = binary_masks(truth, guess, ignore)
     values: dict[str, np.ndarray] = {}
@@ -540,20 +688,31 @@ def _image_rows(image: ImageCounts, scores: dict[str, np.ndarray], names: Callab
     return rows
 
 
-def _result(accumulator: ScoreAccumulator, names: Callable[[int], str], settings: dict[str, Any],
-            pairing: Pairing, failures: list[PairFailure], scored_empty: list[str]) -> ScoreResult:
+def _result(
+    accumulator: ScoreAccumulator,
+    names: Callable[[int], str],
+    settings: dict[str, Any],
+    pairing: Pairing,
+    failures: list[PairFailure],
+    scored_empty: list[str],
+) -> ScoreResult:
     scores = accumulator.result()
     in_mean = accumulator.in_mean()
     extra_metrics = [name for name in scores.image_mean if name not in METRICS]
-    columns = CLASS_COLUMNS + tuple(f"{name}_{part}" for name in extra_metrics
-                                    for part in ("image_mean", "image_std", "n_images"))
+    columns = CLASS_COLUMNS + tuple(
+        f"{name}_{part}" for name in extra_metrics for part in ("image_mean", "image_std", "n_images")
+    )
     classes = []
     for index, class_id in enumerate(scores.class_ids.tolist()):
         row: dict[str, Any] = {
-            "class_id": class_id, "class_name": names(class_id),
-            "tp": int(scores.tp[index]), "fp": int(scores.fp[index]), "fn": int(scores.fn[index]),
+            "class_id": class_id,
+            "class_name": names(class_id),
+            "tp": int(scores.tp[index]),
+            "fp": int(scores.fp[index]),
+            "fn": int(scores.fn[index]),
             "gt_pixels": int(scores.tp[index] + scores.fn[index]),
-            "pred_pixels": int(scores.tp[index] + scores.fp[index]), "in_mean": bool(in_mean[index]),
+            "pred_pixels": int(scores.tp[index] + scores.fp[index]),
+            "in_mean": bool(in_mean[index]),
         }
         for metric in METRICS:
             row[metric] = float(scores.dataset[metric][index])
@@ -564,11 +723,20 @@ def _result(accumulator: ScoreAccumulator, names: Callable[[int], str], settings
         classes.append(row)
     summary_row = _summary_row(scores.summary, extra_metrics)
     return ScoreResult(
-        classes=classes, summary=summary_row, settings=settings, columns=columns, n_images=scores.n_images,
-        confusion=scores.matrix, confusion_class_ids=scores.class_ids.tolist(),
-        missing_predictions=pairing.missing_predictions, scored_as_empty=scored_empty,
-        unpaired_predictions=pairing.unpaired_predictions, failures=failures,
-        unknown_predictions=scores.unknown_predictions, pairing=pairing)
+        classes=classes,
+        summary=summary_row,
+        settings=settings,
+        columns=columns,
+        n_images=scores.n_images,
+        confusion=scores.matrix,
+        confusion_class_ids=scores.class_ids.tolist(),
+        missing_predictions=pairing.missing_predictions,
+        scored_as_empty=scored_empty,
+        unpaired_predictions=pairing.unpaired_predictions,
+        failures=failures,
+        unknown_predictions=scores.unknown_predictions,
+        pairing=pairing,
+    )
 
 
 def _count_column(metric: str) -> str:
@@ -577,8 +745,12 @@ def _count_column(metric: str) -> str:
 
 
 def _summary_row(summary: dict[str, Any], extra_metrics: list[str]) -> dict[str, Any]:
-    row: dict[str, Any] = {"class_id": None, "class_name": SUMMARY_NAME, "n_images": summary["n_images"],
-                           "n_classes": summary["dice_n_classes"]}
+    row: dict[str, Any] = {
+        "class_id": None,
+        "class_name": SUMMARY_NAME,
+        "n_images": summary["n_images"],
+        "n_classes": summary["dice_n_classes"],
+    }
     for metric in METRICS:
         row[metric] = summary[metric]
     for metric in (*METRICS, *extra_metrics):
@@ -589,7 +761,9 @@ def _summary_row(summary: dict[str, Any], extra_metrics: list[str]) -> dict[str,
 
 
 # -- thresholds ---------------------------------------------------------------------------
-_THRESHOLD = re.compile(r"^\s*(?:(?P<aggregation>dataset|image):)?(?P<metric>[a-z_0-9.]+)\s*=\s*(?P<value>\S+)\s*$")
+_THRESHOLD = re.compile(
+    r"^\s*(?:(?P<aggregation>dataset|image):)?(?P<metric>[a-z_0-9.]+)\s*=\s*(?P<value>\S+)\s*$"
+)
 _DATASET_ONLY = ("pixel_accuracy", "mean_accuracy", "frequency_weighted_iou")
 
 
@@ -620,8 +794,10 @@ class Threshold:
             raise ValueError(f"bound must be 'lower' or 'upper', got {bound!r}")
         match = _THRESHOLD.match(text.lower())
         if not match:
-            raise ValueError(f"{text!r} is not [dataset:|image:]METRIC=VALUE (for example "
-                             f"{'dice=0.8' if bound == 'lower' else 'hd95=10'})")
+            raise ValueError(
+                f"{text!r} is not [dataset:|image:]METRIC=VALUE (for example "
+                f"{'dice=0.8' if bound == 'lower' else 'hd95=10'})"
+            )
         boundary = _boundary_metric(match["metric"])
         if boundary is None:
             aggregation, metric = match["aggregation"] or "dataset", match["metric"]
@@ -632,8 +808,10 @@ class Threshold:
                 raise ValueError(f"{text!r}: boundary metrics have no dataset aggregation (per image only)")
             if boundary.higher_is_better != (bound == "lower"):
                 better = "higher" if boundary.higher_is_better else "lower"
-                raise ValueError(f"{text!r}: {better} is better for {metric}, so it takes "
-                                 f"{'a lower' if boundary.higher_is_better else 'an upper'} bound")
+                raise ValueError(
+                    f"{text!r}: {better} is better for {metric}, so it takes "
+                    f"{'a lower' if boundary.higher_is_better else 'an upper'} bound"
+                )
         try:
             value = float(match["value"])
         except ValueError:
@@ -662,8 +840,10 @@ def _boundary_metric(name: str) -> BoundaryMetric | None:
 def _check_confusion_threshold(text: str, aggregation: str, metric: str, bound: str) -> None:
     known = METRICS + (_DATASET_ONLY if aggregation == "dataset" else ())
     if metric not in known:
-        raise ValueError(f"{text!r}: unknown metric {metric!r} for the {aggregation} aggregation "
-                         f"(one of {', '.join(known)}, or a boundary metric)")
+        raise ValueError(
+            f"{text!r}: unknown metric {metric!r} for the {aggregation} aggregation "
+            f"(one of {', '.join(known)}, or a boundary metric)"
+        )
     if bound == "upper":
         raise ValueError(f"{text!r}: higher is better for {metric}, so it takes a lower bound")
 

@@ -36,14 +36,22 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SegtoolError
+from .executors import Executor, LocalExecutor
 from .labels import LabelMap, name_or_id
 from .maskio import read_label_ids
 from .metrics.confusion import is_one_of, value_counts
-from .executors import Executor, LocalExecutor
 from .storage import RemotePath, as_path
 
-COLUMNS = ("class_id", "class_name", "pixels", "share", "images",
-           "weight_inverse_frequency", "weight_median_frequency", "weight_generalised_dice")
+COLUMNS = (
+    "class_id",
+    "class_name",
+    "pixels",
+    "share",
+    "images",
+    "weight_inverse_frequency",
+    "weight_median_frequency",
+    "weight_generalised_dice",
+)
 
 
 @dataclass(frozen=True)
@@ -157,17 +165,30 @@ class ClassBalance:
         inverse = inverse_frequency_weights(self.pixels)
         median = median_frequency_weights(self.pixels, self.present_image_pixels)
         dice = generalised_dice_weights(self.pixels)
-        return [{"class_id": class_id, "class_name": name, "pixels": int(self.pixels[index]),
-                 "share": float(shares[index]), "images": int(self.images[index]),
-                 "weight_inverse_frequency": float(inverse[index]),
-                 "weight_median_frequency": float(median[index]),
-                 "weight_generalised_dice": float(dice[index])}
-                for index, (class_id, name) in enumerate(zip(self.class_ids, self.names))]
+        return [
+            {
+                "class_id": class_id,
+                "class_name": name,
+                "pixels": int(self.pixels[index]),
+                "share": float(shares[index]),
+                "images": int(self.images[index]),
+                "weight_inverse_frequency": float(inverse[index]),
+                "weight_median_frequency": float(median[index]),
+                "weight_generalised_dice": float(dice[index]),
+            }
+            for index, (class_id, name) in enumerate(zip(self.class_ids, self.names))
+        ]
 
 
-def class_balance(paths: Sequence[Path | RemotePath], *, label_map: LabelMap | None = None,
-                  ignore: Iterable[int] = (), jobs: int = 1, executor: Executor | None = None,
-                  progress: Callable[[str, int], Callable[[int], None]] | None = None) -> ClassBalance:
+def class_balance(
+    paths: Sequence[Path | RemotePath],
+    *,
+    label_map: LabelMap | None = None,
+    ignore: Iterable[int] = (),
+    jobs: int = 1,
+    executor: Executor | None = None,
+    progress: Callable[[str, int], Callable[[int], None]] | None = None,
+) -> ClassBalance:
     """Count the classes of the mask files ``paths`` on ``jobs`` threads, or on ``executor``.
 
     ``label_map`` names the classes (and maps colour masks to ids); ``ignore``
@@ -199,5 +220,10 @@ def class_balance(paths: Sequence[Path | RemotePath], *, label_map: LabelMap | N
         names=[name_or_id(class_id, label_map) for class_id in class_ids],
         pixels=np.array([pixels[class_id] for class_id in class_ids], dtype=np.int64),
         images=np.array([images[class_id] for class_id in class_ids], dtype=np.int64),
-        present_image_pixels=np.array([present_image_pixels[class_id] for class_id in class_ids], dtype=np.int64),
-        masks=len(paths) - len(failures), ignored_pixels=ignored, failures=failures)
+        present_image_pixels=np.array(
+            [present_image_pixels[class_id] for class_id in class_ids], dtype=np.int64
+        ),
+        masks=len(paths) - len(failures),
+        ignored_pixels=ignored,
+        failures=failures,
+    )

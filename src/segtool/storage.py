@@ -39,7 +39,9 @@ _URL = re.compile(r"^(?P<protocol>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<rest>.*)$", re
 
 def is_url(location: object) -> bool:
     """True for ``PROTOCOL://...`` text (and :class:`RemotePath`), False for plain paths."""
-    return isinstance(location, RemotePath) or (isinstance(location, str) and _URL.match(location) is not None)
+    return isinstance(location, RemotePath) or (
+        isinstance(location, str) and _URL.match(location) is not None
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -205,7 +207,9 @@ def _filesystem(protocol: str) -> Any:
     except ImportError:
         from .errors import InputFileError
 
-        raise InputFileError(f"{protocol}:// locations need fsspec: pip install 'segtool[distributed]'") from None
+        raise InputFileError(
+            f"{protocol}:// locations need fsspec: pip install 'segtool[distributed]'"
+        ) from None
     try:
         return fsspec.filesystem(protocol)
     except (ImportError, ValueError) as exc:

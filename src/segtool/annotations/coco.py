@@ -48,7 +48,8 @@ CROWD_CHOICES = ("ignore", "class")
 _RESULTS_HELP = (
     "this is a COCO results file (a list of annotations): it holds no image sizes and no "
     "category names, so it cannot be drawn alone; read it together with the instances file of the "
-    "same images (segtool.annotations.coco.read_coco_results)")
+    "same images (segtool.annotations.coco.read_coco_results)"
+)
 
 
 def detect(document: Any) -> bool:
@@ -58,12 +59,18 @@ def detect(document: Any) -> bool:
 
 
 def _is_results_list(document: Any) -> bool:
-    return (isinstance(document, list) and bool(document) and isinstance(document[0], dict)
-            and "image_id" in document[0] and "category_id" in document[0])
+    return (
+        isinstance(document, list)
+        and bool(document)
+        and isinstance(document[0], dict)
+        and "image_id" in document[0]
+        and "category_id" in document[0]
+    )
 
 
-def read_coco(document: Any, source: Path, rel: PurePosixPath,
-              options: ReaderOptions | None = None) -> list[AnnotatedImage]:
+def read_coco(
+    document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions | None = None
+) -> list[AnnotatedImage]:
     """Read a parsed COCO instances document: one :class:`AnnotatedImage` per image entry.
 
     ``rel`` is not used: outputs are named after each image's ``file_name``.
@@ -85,8 +92,9 @@ def read_coco(document: Any, source: Path, rel: PurePosixPath,
     return list(images.values())
 
 
-def read_coco_results(results: Any, instances: Any, source: Path, *,
-                      options: ReaderOptions | None = None) -> list[AnnotatedImage]:
+def read_coco_results(
+    results: Any, instances: Any, source: Path, *, options: ReaderOptions | None = None
+) -> list[AnnotatedImage]:
     """Read a COCO results list with the images and categories of its instances document.
 
     ``source`` names the results file in messages. Every image of the instances
@@ -97,8 +105,11 @@ def read_coco_results(results: Any, instances: Any, source: Path, *,
         raise fail(source, "", "a COCO results file must be a list of annotations")
     if not (isinstance(instances, dict) and isinstance(instances.get("images"), list)):
         raise fail(source, "", 'the instances document given with the results has no "images" list')
-    merged = {"images": instances["images"], "categories": instances.get("categories", []),
-              "annotations": results}
+    merged = {
+        "images": instances["images"],
+        "categories": instances.get("categories", []),
+        "annotations": results,
+    }
     return read_coco(merged, source, PurePosixPath(source.name), options)
 
 
@@ -121,8 +132,9 @@ def _categories(entries: Any, source: Path) -> dict[Any, str]:
     return names
 
 
-def _images(entries: Iterable[Any], source: Path, folders: list[Path | None],
-            max_pixels: int) -> dict[Any, AnnotatedImage]:
+def _images(
+    entries: Iterable[Any], source: Path, folders: list[Path | None], max_pixels: int
+) -> dict[Any, AnnotatedImage]:
     """The image entries by id; a size above ``max_pixels`` is an error here, before an RLE of that size is decoded."""
     images: dict[Any, AnnotatedImage] = {}
     named: dict[PurePosixPath, Any] = {}
@@ -147,8 +159,9 @@ def _images(entries: Iterable[Any], source: Path, folders: list[Path | None],
         height = positive_int(entry.get("height"), source=source, where=where, field="height")
         width = positive_int(entry.get("width"), source=source, where=where, field="width")
         check_pixels(height, width, max_pixels, source=source, where=where, what="the image")
-        images[image_id] = AnnotatedImage(source=source, name=name, height=height, width=width,
-                                          image_path=find_image(file_name, folders))
+        images[image_id] = AnnotatedImage(
+            source=source, name=name, height=height, width=width, image_path=find_image(file_name, folders)
+        )
     return images
 
 
@@ -160,8 +173,14 @@ def _identifier(value: Any, source: Path, where: str, field: str) -> int | str:
 
 
 # -- annotations --------------------------------------------------------------------------
-def _add_annotation(entry: Any, index: int, categories: dict[Any, str], images: dict[Any, AnnotatedImage],
-                    source: Path, crowd_mode: str) -> None:
+def _add_annotation(
+    entry: Any,
+    index: int,
+    categories: dict[Any, str],
+    images: dict[Any, AnnotatedImage],
+    source: Path,
+    crowd_mode: str,
+) -> None:
     if not isinstance(entry, dict):
         raise fail(source, f"annotation {index}", "must be an object")
     annotation_id = entry.get("id")
@@ -185,8 +204,9 @@ def _add_annotation(entry: Any, index: int, categories: dict[Any, str], images: 
     if geometry is None:
         return
     label = IGNORE_NAME if crowd and crowd_mode == "ignore" else category
-    image.shapes.append(Shape(label=label, geometry=geometry, where=where,
-                              group_id=annotation_id if has_id else None))
+    image.shapes.append(
+        Shape(label=label, geometry=geometry, where=where, group_id=annotation_id if has_id else None)
+    )
 
 
 def _kind(segmentation: Any) -> str:
@@ -197,21 +217,30 @@ def _kind(segmentation: Any) -> str:
     return "bbox"
 
 
-def _geometry(segmentation: Any, kind: str, image: AnnotatedImage, source: Path, where: str) -> Geometry | None:
+def _geometry(
+    segmentation: Any, kind: str, image: AnnotatedImage, source: Path, where: str
+) -> Geometry | None:
     if kind == "polygon":
         return _polygon(segmentation, source, where)
     if kind == "RLE":
         return _bitmap(segmentation, image, source, where)
     if segmentation not in (None, []):
-        raise fail(source, where, "segmentation must be a list of polygons or an RLE object, "
-                                  f"not {type(segmentation).__name__}")
-    image.warnings.append(f"{source}: {where}: has no segmentation (only a bbox); skipped, segtool draws segmentations")
+        raise fail(
+            source,
+            where,
+            f"segmentation must be a list of polygons or an RLE object, not {type(segmentation).__name__}",
+        )
+    image.warnings.append(
+        f"{source}: {where}: has no segmentation (only a bbox); skipped, segtool draws segmentations"
+    )
     return None
 
 
 def _polygon(parts: list, source: Path, where: str) -> Polygon:
-    rings = tuple(flat_point_array(part, source=source, where=where, field=f"polygon part {number}")
-                  for number, part in enumerate(parts, start=1))
+    rings = tuple(
+        flat_point_array(part, source=source, where=where, field=f"polygon part {number}")
+        for number, part in enumerate(parts, start=1)
+    )
     return Polygon(rings=rings)  # parts without area are reported by the rasterizer
 
 
@@ -222,7 +251,9 @@ def _bitmap(rle: dict, image: AnnotatedImage, source: Path, where: str) -> Bitma
     height = positive_int(size[0], source=source, where=where, field="RLE height")
     width = positive_int(size[1], source=source, where=where, field="RLE width")
     if (height, width) != (image.height, image.width):
-        raise fail(source, where, f"RLE size is {height}x{width} but its image is {image.height}x{image.width}")
+        raise fail(
+            source, where, f"RLE size is {height}x{width} but its image is {image.height}x{image.width}"
+        )
     try:
         mask = decode_rle(rle.get("counts"), height, width)
     except ValueError as exc:
@@ -232,14 +263,16 @@ def _bitmap(rle: dict, image: AnnotatedImage, source: Path, where: str) -> Bitma
         image.warnings.append(f"{source}: {where}: its mask is empty; it paints nothing")
         return None
     top, left = int(rows[0]), int(columns[0])
-    cropped = np.ascontiguousarray(mask[top:rows[-1] + 1, left:columns[-1] + 1])
+    cropped = np.ascontiguousarray(mask[top : rows[-1] + 1, left : columns[-1] + 1])
     return Bitmap(mask=cropped, left=left, top=top)
 
 
-COCO = register(AnnotationFormat(
-    name="coco",
-    detect=detect,
-    read=read_coco,
-    expected='"images" and "annotations" lists (and "categories")',
-    takes_options=True,
-))
+COCO = register(
+    AnnotationFormat(
+        name="coco",
+        detect=detect,
+        read=read_coco,
+        expected='"images" and "annotations" lists (and "categories")',
+        takes_options=True,
+    )
+)

@@ -37,7 +37,17 @@ from ..errors import AnnotationError
 from .fields import check_pixels, fail
 from .geometry import box_ring, rotate
 from .imagefiles import find_image
-from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
+from .model import (
+    AnnotatedImage,
+    Bitmap,
+    Ellipse,
+    Geometry,
+    Points,
+    Polygon,
+    Polyline,
+    Shape,
+    safe_relative_name,
+)
 from .registry import AnnotationFormat, ReaderOptions, register
 
 SHAPE_TAGS = ("polygon", "box", "ellipse", "polyline", "points", "mask")
@@ -49,17 +59,21 @@ def detect(document: Any) -> bool:
     return isinstance(document, ElementTree.Element) and document.tag == "annotations"
 
 
-def read(document: ElementTree.Element, source: Path, rel: PurePosixPath,
-         options: ReaderOptions | None = None) -> list[AnnotatedImage]:
+def read(
+    document: ElementTree.Element, source: Path, rel: PurePosixPath, options: ReaderOptions | None = None
+) -> list[AnnotatedImage]:
     """Every ``<image>`` of a CVAT for images XML document (``options.max_pixels`` bounds mask boxes)."""
     options = options if options is not None else ReaderOptions()
     if document.find("track") is not None:
-        raise AnnotationError("CVAT for video (<track>) is not supported: export the task as "
-                              "'CVAT for images'", path=source)
+        raise AnnotationError(
+            "CVAT for video (<track>) is not supported: export the task as 'CVAT for images'", path=source
+        )
     declared = declared_labels(document)
     default_size = _original_size(document, source)
-    return [_read_image(element, source, declared, default_size, options.max_pixels)
-            for element in document.findall("image")]
+    return [
+        _read_image(element, source, declared, default_size, options.max_pixels)
+        for element in document.findall("image")
+    ]
 
 
 def declared_labels(document: ElementTree.Element) -> tuple[str, ...]:
@@ -94,8 +108,9 @@ def decode_mask_rle(counts: list[int], height: int, width: int) -> np.ndarray:
     return np.repeat(values, runs).reshape(height, width)
 
 
-def _number(attrs: Mapping[str, str | None], key: str, *, source: Path, where: str,
-            default: float | None = None) -> float:
+def _number(
+    attrs: Mapping[str, str | None], key: str, *, source: Path, where: str, default: float | None = None
+) -> float:
     """The XML attribute (or child text) ``key`` as a finite float; ``default`` when it is absent."""
     text = attrs.get(key)
     if text is None:
@@ -117,12 +132,19 @@ def _original_size(document: ElementTree.Element, source: Path) -> tuple[int, in
         return None
     values = {key: size.findtext(key) for key in ("height", "width")}
     where = "<meta> original_size"
-    return (int(_number(values, "height", source=source, where=where)),
-            int(_number(values, "width", source=source, where=where)))
+    return (
+        int(_number(values, "height", source=source, where=where)),
+        int(_number(values, "width", source=source, where=where)),
+    )
 
 
-def _read_image(element: ElementTree.Element, source: Path, declared: tuple[str, ...],
-                default_size: tuple[int, int] | None, max_pixels: int) -> AnnotatedImage:
+def _read_image(
+    element: ElementTree.Element,
+    source: Path,
+    declared: tuple[str, ...],
+    default_size: tuple[int, int] | None,
+    max_pixels: int,
+) -> AnnotatedImage:
     file = element.get("name")
     if not file:
         raise AnnotationError(f"<image id={element.get('id')!r}> has no name", path=source)
@@ -140,8 +162,14 @@ def _read_image(element: ElementTree.Element, source: Path, declared: tuple[str,
     except ValueError:
         raise AnnotationError(f"{where}: the name gives no output file name", path=source) from None
     folders = [source.parent / "images" / subset if subset else None, source.parent / "images", source.parent]
-    image = AnnotatedImage(source=source, name=name, height=height, width=width,
-                           image_path=find_image(file, folders), declared_labels=declared)
+    image = AnnotatedImage(
+        source=source,
+        name=name,
+        height=height,
+        width=width,
+        image_path=find_image(file, folders),
+        declared_labels=declared,
+    )
     position = 0
     for child in element:
         if child.tag not in SHAPE_TAGS + SKIPPED_TAGS:
@@ -154,10 +182,15 @@ def _read_image(element: ElementTree.Element, source: Path, declared: tuple[str,
         elif not label:
             image.warnings.append(f"{source}: {shape_where}: no label; skipped")
         else:
-            image.shapes.append(Shape(label=label, geometry=_geometry(child, source, shape_where, max_pixels),
-                                      where=shape_where, group_id=_group(child, source, shape_where),
-                                      z=_number(child.attrib, "z_order", source=source, where=shape_where,
-                                                default=0.0)))
+            image.shapes.append(
+                Shape(
+                    label=label,
+                    geometry=_geometry(child, source, shape_where, max_pixels),
+                    where=shape_where,
+                    group_id=_group(child, source, shape_where),
+                    z=_number(child.attrib, "z_order", source=source, where=shape_where, default=0.0),
+                )
+            )
     return image
 
 
@@ -174,8 +207,9 @@ def _geometry(child: ElementTree.Element, source: Path, where: str, max_pixels: 
 
     if child.tag == "box":
         left, top, right, bottom = get("xtl"), get("ytl"), get("xbr"), get("ybr")
-        ring = rotate(box_ring(left, top, right, bottom), get("rotation", 0.0),
-                      ((left + right) / 2, (top + bottom) / 2))
+        ring = rotate(
+            box_ring(left, top, right, bottom), get("rotation", 0.0), ((left + right) / 2, (top + bottom) / 2)
+        )
         return Polygon((ring,))
     if child.tag == "ellipse":
         return Ellipse(get("cx"), get("cy"), abs(get("rx")), abs(get("ry")), get("rotation", 0.0))
@@ -218,7 +252,12 @@ def _mask(attrs: dict[str, str], source: Path, where: str, get, max_pixels: int)
     return Bitmap(mask, left=left, top=top)
 
 
-FORMAT = register(AnnotationFormat(
-    name="cvat", detect=detect, read=read, takes_options=True,
-    expected="an XML <annotations> root with <image> elements",
-))
+FORMAT = register(
+    AnnotationFormat(
+        name="cvat",
+        detect=detect,
+        read=read,
+        takes_options=True,
+        expected="an XML <annotations> root with <image> elements",
+    )
+)

@@ -47,8 +47,9 @@ def read_embedded_image(image: AnnotatedImage, *, document: bytes | None = None)
         try:
             document = image.source.read_bytes()
         except OSError as exc:
-            raise AnnotationError(f"cannot read it again for its embedded image: {exc.strerror or exc}",
-                                  path=image.source) from None
+            raise AnnotationError(
+                f"cannot read it again for its embedded image: {exc.strerror or exc}", path=image.source
+            ) from None
     value: Any = parse_document(document, image.source)
     for key in image.embedded_image:
         value = value.get(key) if isinstance(value, dict) else None

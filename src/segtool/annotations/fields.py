@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import AnnotationError
 from ..limits import pixel_limit_problem
 
-_INT64_LIMIT = 2.0 ** 63  # numbers from here on leave point_array's fast path
+_INT64_LIMIT = 2.0**63  # numbers from here on leave point_array's fast path
 
 
 def fail(source: Path, where: str, problem: str) -> AnnotationError:

@@ -36,5 +36,7 @@ def rotate(points: np.ndarray, angle: float, pivot: tuple[float, float]) -> np.n
     cos, sin = math.cos(theta), math.sin(theta)
     offset = points - pivot
     # With y down, the usual counter-clockwise matrix turns clockwise on screen.
-    turned = np.column_stack([offset[:, 0] * cos - offset[:, 1] * sin, offset[:, 0] * sin + offset[:, 1] * cos])
+    turned = np.column_stack(
+        [offset[:, 0] * cos - offset[:, 1] * sin, offset[:, 0] * sin + offset[:, 1] * cos]
+    )
     return turned + pivot

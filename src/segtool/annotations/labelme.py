@@ -62,7 +62,17 @@ from ..storage import as_path
 from .fields import fail, is_number, point_array, positive_int
 from .geometry import box_ring
 from .imagefiles import find_image
-from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
+from .model import (
+    AnnotatedImage,
+    Bitmap,
+    Ellipse,
+    Geometry,
+    Points,
+    Polygon,
+    Polyline,
+    Shape,
+    safe_relative_name,
+)
 from .registry import AnnotationFormat, ReaderOptions, register
 
 DEFAULT_SHAPE_TYPE = "polygon"
@@ -76,8 +86,9 @@ def detect(document: Any) -> bool:
     return isinstance(document, dict) and isinstance(document.get("shapes"), list)
 
 
-def read_labelme(document: Any, source: Path, rel: PurePosixPath,
-                 options: ReaderOptions | None = None) -> list[AnnotatedImage]:
+def read_labelme(
+    document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions | None = None
+) -> list[AnnotatedImage]:
     """Read one LabelMe document (already parsed) into one :class:`AnnotatedImage`.
 
     ``rel`` (the JSON's path relative to its input folder) without its suffix is the output name.
@@ -100,9 +111,18 @@ def read_labelme(document: Any, source: Path, rel: PurePosixPath,
     except ValueError:
         raise fail(source, "", f"cannot name an output after {str(rel)!r}") from None
     image_data = document.get(IMAGE_DATA)
-    return [AnnotatedImage(source=source, name=name, height=height, width=width, shapes=shapes,
-                           image_path=image_path, warnings=[f"{source}: {warning}" for warning in warnings],
-                           embedded_image=(IMAGE_DATA,) if _is_embedded(image_data) else None)]
+    return [
+        AnnotatedImage(
+            source=source,
+            name=name,
+            height=height,
+            width=width,
+            shapes=shapes,
+            image_path=image_path,
+            warnings=[f"{source}: {warning}" for warning in warnings],
+            embedded_image=(IMAGE_DATA,) if _is_embedded(image_data) else None,
+        )
+    ]
 
 
 # -- image and its size -------------------------------------------------------------------
@@ -116,8 +136,9 @@ def _image_file(image_path: Any, source: Path, options: ReaderOptions) -> Path |
     return found
 
 
-def _image_size(document: dict, source: Path, image_path: Path | None,
-                warnings: list[str]) -> tuple[int, int]:
+def _image_size(
+    document: dict, source: Path, image_path: Path | None, warnings: list[str]
+) -> tuple[int, int]:
     declared = _declared_size(document, source)
     actual, unreadable = _actual_size(document.get(IMAGE_DATA), image_path)
     if declared is None:
@@ -125,8 +146,11 @@ def _image_size(document: dict, source: Path, image_path: Path | None,
             return actual
         if unreadable is None:
             named = document.get("imagePath")
-            unreadable = (f"there is no imageData and the image imagePath names ({named!r}) was not found"
-                          if isinstance(named, str) and named else "there is no imageData nor imagePath")
+            unreadable = (
+                f"there is no imageData and the image imagePath names ({named!r}) was not found"
+                if isinstance(named, str) and named
+                else "there is no imageData nor imagePath"
+            )
         raise fail(source, "", f"no image size: imageHeight/imageWidth are missing and {unreadable}")
     if unreadable is not None:
         warnings.append(f"cannot check imageHeight/imageWidth: {unreadable}")
@@ -134,7 +158,8 @@ def _image_size(document: dict, source: Path, image_path: Path | None,
         hint = " (EXIF orientation?)" if actual == declared[::-1] else ""
         warnings.append(
             f"imageHeight x imageWidth is {declared[0]}x{declared[1]} but the image is "
-            f"{actual[0]}x{actual[1]}{hint}; using the JSON's size, on which the points were drawn")
+            f"{actual[0]}x{actual[1]}{hint}; using the JSON's size, on which the points were drawn"
+        )
     return declared
 
 
@@ -142,8 +167,10 @@ def _declared_size(document: dict, source: Path) -> tuple[int, int] | None:
     height, width = document.get("imageHeight"), document.get("imageWidth")
     if height is None or width is None:
         return None
-    return (positive_int(height, source=source, where="", field="imageHeight"),
-            positive_int(width, source=source, where="", field="imageWidth"))
+    return (
+        positive_int(height, source=source, where="", field="imageHeight"),
+        positive_int(width, source=source, where="", field="imageWidth"),
+    )
 
 
 def _actual_size(image_data: Any, image_path: Path | None) -> tuple[tuple[int, int] | None, str | None]:
@@ -195,10 +222,13 @@ def _read_shape(entry: Any, index: int, source: Path, warnings: list[str], max_p
         raise fail(source, where, f"shape_type must be a string, not {shape_type!r}")
     where = f"shape {index} ({shape_type} {label!r})"
     if shape_type not in SHAPE_TYPES:
-        raise fail(source, where, f"unknown shape_type {shape_type!r} (segtool reads {', '.join(SHAPE_TYPES)})")
+        raise fail(
+            source, where, f"unknown shape_type {shape_type!r} (segtool reads {', '.join(SHAPE_TYPES)})"
+        )
     group_id = entry.get("group_id")
-    if group_id is not None and not (is_number(group_id) and math.isfinite(group_id)
-                                     and group_id == int(group_id)):
+    if group_id is not None and not (
+        is_number(group_id) and math.isfinite(group_id) and group_id == int(group_id)
+    ):
         raise fail(source, where, f"group_id must be a whole number or null, not {group_id!r}")
     if "points" not in entry:
         raise fail(source, where, "has no points")
@@ -212,8 +242,9 @@ def _read_shape(entry: Any, index: int, source: Path, warnings: list[str], max_p
         geometry = _CONVERTERS[shape_type](points, entry, source, where, warnings)
     if geometry is None:
         return None
-    return Shape(label=label, geometry=geometry, where=where,
-                 group_id=None if group_id is None else int(group_id))
+    return Shape(
+        label=label, geometry=geometry, where=where, group_id=None if group_id is None else int(group_id)
+    )
 
 
 def _polygon(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
@@ -243,12 +274,15 @@ def _points(points: np.ndarray, entry: dict, source: Path, where: str, warnings:
     return Points(points=points)
 
 
-def _mask(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str],
-          max_pixels: int) -> Geometry | None:
-    (x1, y1), (x2, y2) = _two_points(points, source, where, "the top-left and bottom-right corners of its box")
+def _mask(
+    points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str], max_pixels: int
+) -> Geometry | None:
+    (x1, y1), (x2, y2) = _two_points(
+        points, source, where, "the top-left and bottom-right corners of its box"
+    )
     encoded = entry.get("mask")
     if not isinstance(encoded, str) or not encoded:
-        raise fail(source, where, "a mask shape needs its mask as a base64 PNG string in \"mask\"")
+        raise fail(source, where, 'a mask shape needs its mask as a base64 PNG string in "mask"')
     try:
         array = decode_png(base64.b64decode(encoded, validate=False), max_pixels=max_pixels)
     except (binascii.Error, ValueError):
@@ -259,8 +293,10 @@ def _mask(points: np.ndarray, entry: dict, source: Path, where: str, warnings: l
     left, top = math.floor(min(x1, x2)), math.floor(min(y1, y2))
     box = (math.floor(max(y1, y2)) - top + 1, math.floor(max(x1, x2)) - left + 1)
     if inside.shape != box:
-        warnings.append(f"{where}: mask is {inside.shape[0]}x{inside.shape[1]} pixels but its box is "
-                        f"{box[0]}x{box[1]}; placed at its top-left corner with the PNG's size")
+        warnings.append(
+            f"{where}: mask is {inside.shape[0]}x{inside.shape[1]} pixels but its box is "
+            f"{box[0]}x{box[1]}; placed at its top-left corner with the PNG's size"
+        )
     return Bitmap(mask=inside, left=left, top=top)
 
 
@@ -281,10 +317,12 @@ _CONVERTERS = {
 }
 SHAPE_TYPES = (*_CONVERTERS, "mask")  # a mask also needs the pixel limit: see _read_shape
 
-LABELME = register(AnnotationFormat(
-    name="labelme",
-    detect=detect,
-    read=read_labelme,
-    expected='a "shapes" list',
-    takes_options=True,
-))
+LABELME = register(
+    AnnotationFormat(
+        name="labelme",
+        detect=detect,
+        read=read_labelme,
+        expected='a "shapes" list',
+        takes_options=True,
+    )
+)

@@ -99,8 +99,13 @@ def detect(document: Any) -> bool:
 
 
 def _is_min_json(document: Any) -> bool:
-    return (isinstance(document, list) and bool(document) and isinstance(document[0], dict)
-            and "annotation_id" in document[0] and "annotator" in document[0])
+    return (
+        isinstance(document, list)
+        and bool(document)
+        and isinstance(document[0], dict)
+        and "annotation_id" in document[0]
+        and "annotator" in document[0]
+    )
 
 
 def read(document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions) -> list[AnnotatedImage]:
@@ -109,8 +114,11 @@ def read(document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions
         return []
     if not options.annotator:
         raise ValueError("annotator must be 'first', 'all', or a user id or email")
-    annotations = (_min_json_annotations(document, source) if _is_min_json(document)
-                   else _full_annotations(document, source))
+    annotations = (
+        _min_json_annotations(document, source)
+        if _is_min_json(document)
+        else _full_annotations(document, source)
+    )
     by_task: dict[str, list[_Annotation]] = {}
     for annotation in annotations:
         by_task.setdefault(annotation.task, []).append(annotation)
@@ -118,7 +126,9 @@ def read(document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions
     for task_annotations in by_task.values():
         chosen = _choose(task_annotations, options.annotator)
         suffixes = _annotator_suffixes(chosen) if options.annotator == "all" else [None] * len(chosen)
-        images.extend(_image(annotation, suffix, source, options) for annotation, suffix in zip(chosen, suffixes))
+        images.extend(
+            _image(annotation, suffix, source, options) for annotation, suffix in zip(chosen, suffixes)
+        )
     return images
 
 
@@ -133,15 +143,20 @@ def _full_annotations(document: Any, source: Path) -> list[_Annotation]:
         reference, from_upload = _reference(task.get("data"), task.get("file_upload"))
         entries = task.get("annotations", task.get("completions")) or []
         if not isinstance(entries, list):
-            raise AnnotationError(f"{task_name}: 'annotations' must be a list, not {type(entries).__name__}",
-                                  path=source)
+            raise AnnotationError(
+                f"{task_name}: 'annotations' must be a list, not {type(entries).__name__}", path=source
+            )
         for entry in entries:
             if not isinstance(entry, dict) or entry.get("was_cancelled"):
                 continue
-            annotation = _Annotation(task_name, entry.get("completed_by"), entry.get("id"), reference, from_upload)
+            annotation = _Annotation(
+                task_name, entry.get("completed_by"), entry.get("id"), reference, from_upload
+            )
             results = entry.get("result") or []
             if not isinstance(results, list):
-                raise AnnotationError(f"{task_name}: annotation {entry.get('id')}: 'result' is not a list", path=source)
+                raise AnnotationError(
+                    f"{task_name}: annotation {entry.get('id')}: 'result' is not a list", path=source
+                )
             _collect_results(results, annotation, source)
             annotations.append(annotation)
     return annotations
@@ -159,16 +174,27 @@ def _collect_results(results: list[Any], annotation: _Annotation, source: Path) 
         kind = kind_name.removesuffix("labels") if kind_name != "labels" else _infer_kind(value)
         if kind not in KINDS:
             if kind_name.endswith("labels") and kind_name != "labels":
-                annotation.warnings.append(f"{source}: {_where(annotation)}: {kind_name} regions are not read; skipped")
+                annotation.warnings.append(
+                    f"{source}: {_where(annotation)}: {kind_name} regions are not read; skipped"
+                )
             continue
         ident = str(result.get("id") or f"#{position}")
         if labels is not None and not isinstance(labels, list):
-            raise AnnotationError(f"{_where(annotation)} region {ident!r}: {kind_name} must be a list of label "
-                                  f"names, not {type(labels).__name__}", path=source)
+            raise AnnotationError(
+                f"{_where(annotation)} region {ident!r}: {kind_name} must be a list of label "
+                f"names, not {type(labels).__name__}",
+                path=source,
+            )
         region = regions.get(ident)
         if region is None:
-            regions[ident] = _Region(ident, kind, value, labels, _original_size(result, source, annotation),
-                                     bool(result.get("image_rotation")))
+            regions[ident] = _Region(
+                ident,
+                kind,
+                value,
+                labels,
+                _original_size(result, source, annotation),
+                bool(result.get("image_rotation")),
+            )
         elif labels and not region.labels:
             region.labels = labels
     annotation.regions.extend(regions.values())
@@ -180,23 +206,38 @@ def _min_json_annotations(document: list[Any], source: Path) -> list[_Annotation
         if not isinstance(record, dict):
             continue
         task_id = record.get("id", f"#{position}")
-        data = {key: value for key, value in record.items()
-                if key not in MIN_JSON_FIELDS and not isinstance(value, list)}
+        data = {
+            key: value
+            for key, value in record.items()
+            if key not in MIN_JSON_FIELDS and not isinstance(value, list)
+        }
         reference, from_upload = _reference(data, None)
-        annotation = _Annotation(f"task {task_id}", record.get("annotator"), record.get("annotation_id"),
-                                 reference, from_upload)
+        annotation = _Annotation(
+            f"task {task_id}", record.get("annotator"), record.get("annotation_id"), reference, from_upload
+        )
         for key, items in record.items():
             if key in MIN_JSON_FIELDS or not isinstance(items, list):
                 continue
             for index, value in enumerate(items):
-                label_key = next((k for k in value if k.endswith("labels") and isinstance(value[k], list)),
-                                 None) if isinstance(value, dict) else None
+                label_key = (
+                    next((k for k in value if k.endswith("labels") and isinstance(value[k], list)), None)
+                    if isinstance(value, dict)
+                    else None
+                )
                 if label_key is None:
                     continue
                 kind = label_key.removesuffix("labels") if label_key != "labels" else _infer_kind(value)
                 if kind in KINDS:
-                    annotation.regions.append(_Region(f"{key}#{index + 1}", kind, value, value[label_key],
-                                                      _original_size(value, source, annotation), False))
+                    annotation.regions.append(
+                        _Region(
+                            f"{key}#{index + 1}",
+                            kind,
+                            value,
+                            value[label_key],
+                            _original_size(value, source, annotation),
+                            False,
+                        )
+                    )
         annotations.append(annotation)
     return annotations
 
@@ -220,8 +261,10 @@ def _original_size(holder: dict[str, Any], source: Path, annotation: _Annotation
     if holder.get("original_width") is None or holder.get("original_height") is None:
         return None
     where = _where(annotation)
-    return (positive_int(holder["original_height"], source=source, where=where, field="original_height"),
-            positive_int(holder["original_width"], source=source, where=where, field="original_width"))
+    return (
+        positive_int(holder["original_height"], source=source, where=where, field="original_height"),
+        positive_int(holder["original_width"], source=source, where=where, field="original_width"),
+    )
 
 
 def _reference(data: Any, file_upload: Any) -> tuple[str | None, bool]:
@@ -260,17 +303,26 @@ def _annotator_suffixes(annotations: list[_Annotation]) -> list[str]:
         ident = annotator.get("id", annotator.get("email")) if isinstance(annotator, dict) else annotator
         names.append(_UNSAFE.sub("_", str(ident)) if ident is not None else "unknown")
     counts = Counter(names)
-    return [f"annotator{name}" if counts[name] == 1 else f"annotator{name}-{_UNSAFE.sub('_', str(a.annotation_id))}"
-            for name, a in zip(names, annotations)]
+    return [
+        f"annotator{name}"
+        if counts[name] == 1
+        else f"annotator{name}-{_UNSAFE.sub('_', str(a.annotation_id))}"
+        for name, a in zip(names, annotations)
+    ]
 
 
 # -- one annotation -> AnnotatedImage -------------------------------------------------------
 def _where(annotation: _Annotation) -> str:
-    return annotation.task if annotation.annotation_id is None else \
-        f"{annotation.task} annotation {annotation.annotation_id}"
+    return (
+        annotation.task
+        if annotation.annotation_id is None
+        else f"{annotation.task} annotation {annotation.annotation_id}"
+    )
 
 
-def _image(annotation: _Annotation, suffix: str | None, source: Path, options: ReaderOptions) -> AnnotatedImage:
+def _image(
+    annotation: _Annotation, suffix: str | None, source: Path, options: ReaderOptions
+) -> AnnotatedImage:
     where = _where(annotation)
     if annotation.reference is None:
         raise AnnotationError(f"{where}: no image in the task's data (expected data.image)", path=source)
@@ -280,21 +332,31 @@ def _image(annotation: _Annotation, suffix: str | None, source: Path, options: R
     try:
         name = safe_relative_name(base)
     except ValueError:
-        raise AnnotationError(f"{where}: image reference {annotation.reference!r} has no file name",
-                              path=source) from None
+        raise AnnotationError(
+            f"{where}: image reference {annotation.reference!r} has no file name", path=source
+        ) from None
     if suffix:
         name = name.with_name(f"{name.name}__{suffix}")
     folders = [options.images_dir, source.parent]
     image_path = find_image(annotation.reference, folders) or find_image(base, folders)
     size = _image_size(annotation, image_path, source)
     if size is None:
-        problem = AnnotationError(f"{where}: no region gives the image size and the image "
-                                  f"{annotation.reference!r} was not found next to the JSON file; "
-                                  "pass the image folder (--images)", path=source)
+        problem = AnnotationError(
+            f"{where}: no region gives the image size and the image "
+            f"{annotation.reference!r} was not found next to the JSON file; "
+            "pass the image folder (--images)",
+            path=source,
+        )
         return AnnotatedImage(source=source, name=name, height=0, width=0, problem=str(problem))
     height, width = size
-    image = AnnotatedImage(source=source, name=name, height=height, width=width, image_path=image_path,
-                           warnings=list(annotation.warnings))
+    image = AnnotatedImage(
+        source=source,
+        name=name,
+        height=height,
+        width=width,
+        image_path=image_path,
+        warnings=list(annotation.warnings),
+    )
     for region in annotation.regions:
         label = region.labels[0] if region.labels else None
         shape_where = f"{where} region {region.ident!r} ({region.kind}, {label!r})"
@@ -304,12 +366,18 @@ def _image(annotation: _Annotation, suffix: str | None, source: Path, options: R
         if len(region.labels) > 1:
             image.warnings.append(f"{source}: {shape_where}: {len(region.labels)} labels, the first is used")
         if region.rotated_view:
-            image.warnings.append(f"{source}: {shape_where}: drawn on a rotated view (image_rotation); skipped")
+            image.warnings.append(
+                f"{source}: {shape_where}: drawn on a rotated view (image_rotation); skipped"
+            )
             continue
         size = region.size or (height, width)
-        image.shapes.append(Shape(label=label, geometry=_geometry(region, size, source, shape_where,
-                                                                  options.max_pixels),
-                                  where=shape_where))
+        image.shapes.append(
+            Shape(
+                label=label,
+                geometry=_geometry(region, size, source, shape_where, options.max_pixels),
+                where=shape_where,
+            )
+        )
     return image
 
 
@@ -317,8 +385,9 @@ def _image_size(annotation: _Annotation, image_path: Path | None, source: Path) 
     """(height, width) from the regions, else from the image file; None when neither gives it."""
     sizes = {region.size for region in annotation.regions if region.size is not None}
     if len(sizes) > 1:
-        raise AnnotationError(f"{_where(annotation)}: regions give different original sizes "
-                              f"{sorted(sizes)}", path=source)
+        raise AnnotationError(
+            f"{_where(annotation)}: regions give different original sizes {sorted(sizes)}", path=source
+        )
     if sizes:
         return sizes.pop()
     return image_size(image_path) if image_path is not None else None
@@ -336,26 +405,35 @@ def _geometry(region: _Region, size: tuple[int, int], source: Path, where: str, 
         return Polygon((open_ring(point_array(value.get("points"), source=source, where=where) * scale),))
     if region.kind == "brush":
         if value.get("format", "rle") != "rle" or "rle" not in value:
-            raise AnnotationError(f"{where}: brush data must be 'rle' (format {value.get('format')!r})",
-                                  path=source)
+            raise AnnotationError(
+                f"{where}: brush data must be 'rle' (format {value.get('format')!r})", path=source
+            )
         check_pixels(height, width, max_pixels, source=source, where=where, what="the brush layer")
         try:
             mask = brush_mask(value["rle"], height, width)
         except ValueError as exc:
-            raise AnnotationError(f"{where}: bad brush rle for a {width}x{height} image: {exc}",
-                                  path=source) from None
+            raise AnnotationError(
+                f"{where}: bad brush rle for a {width}x{height} image: {exc}", path=source
+            ) from None
         return Bitmap(mask, left=0, top=0)
     x, y = get("x") * scale[0], get("y") * scale[1]
     if region.kind == "keypoint":
         return Points(np.array([[x, y]]))
     if region.kind == "ellipse":
-        return Ellipse(x, y, abs(get("radiusX")) * scale[0], abs(get("radiusY")) * scale[1], get("rotation", 0.0))
+        return Ellipse(
+            x, y, abs(get("radiusX")) * scale[0], abs(get("radiusY")) * scale[1], get("rotation", 0.0)
+        )
     ring = box_ring(x, y, x + get("width") * scale[0], y + get("height") * scale[1])
     return Polygon((rotate(ring, get("rotation", 0.0), (x, y)),))
 
 
-FORMAT = register(AnnotationFormat(
-    name="labelstudio", detect=detect, read=read, takes_options=True,
-    expected='a list of tasks with "data" and "annotations", or JSON-MIN records with "annotator" '
-             'and "annotation_id" (or a <View> labeling config)',
-))
+FORMAT = register(
+    AnnotationFormat(
+        name="labelstudio",
+        detect=detect,
+        read=read,
+        takes_options=True,
+        expected='a list of tasks with "data" and "annotations", or JSON-MIN records with "annotator" '
+        'and "annotation_id" (or a <View> labeling config)',
+    )
+)

@@ -49,7 +49,7 @@ def decode_brush_rle(data: Sequence[int], *, expected_count: int | None = None) 
 
     def window_at(bit: int) -> tuple[int, int]:
         """64 bits starting at the byte holding ``bit``, and how many of them lie at or after it."""
-        return int.from_bytes(padded[bit >> 3:(bit >> 3) + _WINDOW], "big"), 64 - (bit & 7)
+        return int.from_bytes(padded[bit >> 3 : (bit >> 3) + _WINDOW], "big"), 64 - (bit & 7)
 
     while done < count:
         window, left = window_at(position)

@@ -88,8 +88,9 @@ def parse_document(data: bytes, source: Path) -> Any:
     except UnicodeDecodeError:
         raise AnnotationError("not UTF-8 text", path=source) from None
     except json.JSONDecodeError as exc:
-        raise AnnotationError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                              path=source) from None
+        raise AnnotationError(
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", path=source
+        ) from None
     except ValueError as exc:  # an integer of thousands of digits
         raise AnnotationError(f"invalid JSON: {exc}", path=source) from None
     except RecursionError:
@@ -112,9 +113,14 @@ def _detects(fmt: AnnotationFormat, document: Any) -> bool:
         return False
 
 
-def load_document(document: Any, source: Path, rel: PurePosixPath | None = None, *,
-                  input_format: str | None = None, options: ReaderOptions | None = None
-                  ) -> list[AnnotatedImage]:
+def load_document(
+    document: Any,
+    source: Path,
+    rel: PurePosixPath | None = None,
+    *,
+    input_format: str | None = None,
+    options: ReaderOptions | None = None,
+) -> list[AnnotatedImage]:
     """Read an already parsed document into the common model (``options``: see :class:`ReaderOptions`).
 
     An image larger than ``options.max_pixels`` is an :class:`AnnotationError`.
@@ -130,17 +136,25 @@ def load_document(document: Any, source: Path, rel: PurePosixPath | None = None,
             raise AnnotationError(f"not a {fmt.name} file (expected {fmt.expected})", path=source)
     else:
         fmt = detect_format(document, source)
-    images = fmt.read(document, source, rel, options) if fmt.takes_options else fmt.read(document, source, rel)
+    images = (
+        fmt.read(document, source, rel, options) if fmt.takes_options else fmt.read(document, source, rel)
+    )
     for image in images:
-        too_large = pixel_limit_problem(f"image {str(image.name)!r}", image.height, image.width, options.max_pixels)
+        too_large = pixel_limit_problem(
+            f"image {str(image.name)!r}", image.height, image.width, options.max_pixels
+        )
         if too_large:
             raise AnnotationError(too_large, path=source)
     return images
 
 
-def load_annotation_file(path: str | Path | RemotePath, rel: PurePosixPath | None = None, *,
-                         input_format: str | None = None, options: ReaderOptions | None = None
-                         ) -> list[AnnotatedImage]:
+def load_annotation_file(
+    path: str | Path | RemotePath,
+    rel: PurePosixPath | None = None,
+    *,
+    input_format: str | None = None,
+    options: ReaderOptions | None = None,
+) -> list[AnnotatedImage]:
     """Parse one annotation file and read it into the common model (one or more images)."""
     path = as_path(path)
     try:
@@ -177,11 +191,15 @@ def _find_remote(folder: RemotePath) -> list[tuple[RemotePath, PurePosixPath]]:
     found = []
     for path in folder.rglob("*"):
         rel = path.relative_to(folder)
-        if (path.is_file() and path.name.lower().endswith(ANNOTATION_SUFFIXES)
-                and not any(part.startswith(".") for part in rel.parts)):
+        if (
+            path.is_file()
+            and path.name.lower().endswith(ANNOTATION_SUFFIXES)
+            and not any(part.startswith(".") for part in rel.parts)
+        ):
             found.append((path, rel))
 
     def walk_order(item: tuple[RemotePath, PurePosixPath]) -> tuple:
         *folders, name = item[1].parts
         return (*((1, part) for part in folders), (0, name))
+
     return sorted(found, key=walk_order)

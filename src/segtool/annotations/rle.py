@@ -31,7 +31,9 @@ _OFFSET = 48  # "0"
 _MORE = 0x20
 _SIGN = 0x10
 _GROUP = 0x1F
-_LONGEST = 65  # bits: no count of an image within the pixel limit needs more (and bigger ones cost quadratic time)
+_LONGEST = (
+    65  # bits: no count of an image within the pixel limit needs more (and bigger ones cost quadratic time)
+)
 
 
 def counts_from_string(text: str) -> list[int]:
@@ -45,13 +47,14 @@ def counts_from_string(text: str) -> list[int]:
     for position, char in enumerate(text):
         group = ord(char) - _OFFSET
         if not 0 <= group <= _MORE | _GROUP:
-            raise ValueError(f"RLE counts string has a character {char!r} at {position} "
-                             "outside '0'..'o'")
+            raise ValueError(f"RLE counts string has a character {char!r} at {position} outside '0'..'o'")
         value |= (group & _GROUP) << shift
         shift += 5
         if group & _MORE:
             if shift >= _LONGEST:
-                raise ValueError(f"RLE counts string has a number longer than {_LONGEST // 5} characters at {position}")
+                raise ValueError(
+                    f"RLE counts string has a number longer than {_LONGEST // 5} characters at {position}"
+                )
             continue
         if group & _SIGN:
             value -= 1 << shift
@@ -77,11 +80,14 @@ def decode_rle(counts: str | Sequence[int], height: int, width: int) -> np.ndarr
     if runs.size and (runs < 0).any():
         raise ValueError(f"RLE counts contain a negative run ({int(runs.min())})")
     if runs.size and runs.max() > height * width:  # also keeps the sum below from wrapping around
-        raise ValueError(f"RLE counts contain a run of {int(runs.max())}, longer than the {height}x{width} mask")
+        raise ValueError(
+            f"RLE counts contain a run of {int(runs.max())}, longer than the {height}x{width} mask"
+        )
     total = int(runs.sum()) if runs.size else 0
     if total != height * width:
-        raise ValueError(f"RLE counts add up to {total} pixels but its size {height}x{width} "
-                         f"has {height * width}")
+        raise ValueError(
+            f"RLE counts add up to {total} pixels but its size {height}x{width} has {height * width}"
+        )
     values = np.zeros(runs.size, dtype=bool)
     values[1::2] = True
     flat = np.repeat(values, runs.astype(np.int64))
@@ -90,6 +96,7 @@ def decode_rle(counts: str | Sequence[int], height: int, width: int) -> np.ndarr
 
 def _checked_list(counts: Sequence[int]) -> list[int]:
     if not isinstance(counts, (list, tuple)) or not all(
-            isinstance(count, int) and not isinstance(count, bool) for count in counts):
+        isinstance(count, int) and not isinstance(count, bool) for count in counts
+    ):
         raise ValueError("RLE counts must be a string or a list of whole numbers")
     return list(counts)

@@ -51,8 +51,11 @@ BITMAP_TYPES = ("bitmap", "alpha_mask")
 
 
 def is_image_annotation(document: Any) -> bool:
-    return isinstance(document, dict) and isinstance(document.get("size"), dict) \
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("size"), dict)
         and isinstance(document.get("objects"), list)
+    )
 
 
 def is_project_file(document: Any) -> bool:
@@ -68,8 +71,9 @@ def detect(document: Any) -> bool:
     return is_image_annotation(document) or is_project_file(document)
 
 
-def read(document: dict[str, Any], source: Path, rel: PurePosixPath,
-         options: ReaderOptions | None = None) -> list[AnnotatedImage]:
+def read(
+    document: dict[str, Any], source: Path, rel: PurePosixPath, options: ReaderOptions | None = None
+) -> list[AnnotatedImage]:
     """The one image of a per-image annotation file; nothing for a project file.
 
     ``options.max_pixels`` bounds the bitmaps decoded.
@@ -80,16 +84,21 @@ def read(document: dict[str, Any], source: Path, rel: PurePosixPath,
     size = document["size"]
     height = positive_int(size.get("height"), source=source, where="size", field="height")
     width = positive_int(size.get("width"), source=source, where="size", field="width")
-    image_file = rel.name[:-len(".json")] if rel.name.lower().endswith(".json") else rel.name
+    image_file = rel.name[: -len(".json")] if rel.name.lower().endswith(".json") else rel.name
     in_ann_folder = rel.parent.name == "ann"
     try:
         name = safe_relative_name((rel.parent.parent if in_ann_folder else rel.parent) / image_file)
     except ValueError:
         raise AnnotationError("the file name gives no output name", path=source) from None
     image_path = source.parent.parent / "img" / image_file if source.parent.name == "ann" else None
-    image = AnnotatedImage(source=source, name=name, height=height, width=width,
-                           image_path=image_path if image_path is not None and image_path.is_file() else None,
-                           declared_labels=_project_classes(source))
+    image = AnnotatedImage(
+        source=source,
+        name=name,
+        height=height,
+        width=width,
+        image_path=image_path if image_path is not None and image_path.is_file() else None,
+        declared_labels=_project_classes(source),
+    )
     for position, obj in enumerate(document["objects"], start=1):
         if not isinstance(obj, dict):
             raise AnnotationError(f"object {position} is not a JSON object", path=source)
@@ -100,8 +109,11 @@ def read(document: dict[str, Any], source: Path, rel: PurePosixPath,
         elif kind not in ("polygon", "rectangle", "line", "point") + BITMAP_TYPES:
             image.warnings.append(f"{source}: {where}: geometry {kind!r} is not read; skipped")
         else:
-            image.shapes.append(Shape(label=label, geometry=_geometry(kind, obj, source, where, options.max_pixels),
-                                      where=where))
+            image.shapes.append(
+                Shape(
+                    label=label, geometry=_geometry(kind, obj, source, where, options.max_pixels), where=where
+                )
+            )
     return [image]
 
 
@@ -142,8 +154,10 @@ def _geometry(kind: str, obj: dict[str, Any], source: Path, where: str, max_pixe
         interior = points.get("interior") or []
         if not isinstance(interior, list):
             raise AnnotationError(f"{where}: 'interior' must be a list of rings", path=source)
-        holes = [point_array(ring, source=source, where=where, field=f"interior ring {number}")
-                 for number, ring in enumerate(interior, start=1)]
+        holes = [
+            point_array(ring, source=source, where=where, field=f"interior ring {number}")
+            for number, ring in enumerate(interior, start=1)
+        ]
         return Polygon((exterior, *holes))
     if kind == "rectangle":
         if len(exterior) != 2:
@@ -201,7 +215,12 @@ def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndar
     return values.any(axis=2) if values.ndim == 3 else values != 0
 
 
-FORMAT = register(AnnotationFormat(
-    name="supervisely", detect=detect, read=read, takes_options=True,
-    expected='"size" and "objects" (or "classes" and "tags": a project\'s meta.json)',
-))
+FORMAT = register(
+    AnnotationFormat(
+        name="supervisely",
+        detect=detect,
+        read=read,
+        takes_options=True,
+        expected='"size" and "objects" (or "classes" and "tags": a project\'s meta.json)',
+    )
+)

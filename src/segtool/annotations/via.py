@@ -54,15 +54,20 @@ def detect(document: Any) -> bool:
     return isinstance(first, dict) and "filename" in first and "regions" in first
 
 
-def read(document: dict[str, Any], source: Path, rel: PurePosixPath, options: ReaderOptions) -> list[AnnotatedImage]:
+def read(
+    document: dict[str, Any], source: Path, rel: PurePosixPath, options: ReaderOptions
+) -> list[AnnotatedImage]:
     """Every image entry of a VIA export or project file."""
     metadata = document.get("_via_img_metadata", document)
     declared_attributes = _object(_object(document.get("_via_attributes")).get("region"))
     entries = [(key, entry) for key, entry in metadata.items() if isinstance(entry, dict)]
     for key, entry in entries:
         if not isinstance(entry.get("regions") or [], (list, dict)):
-            raise AnnotationError(f"image {entry.get('filename', key)!r}: regions must be a list or an object, "
-                                  f"not {type(entry['regions']).__name__}", path=source)
+            raise AnnotationError(
+                f"image {entry.get('filename', key)!r}: regions must be a list or an object, "
+                f"not {type(entry['regions']).__name__}",
+                path=source,
+            )
     attribute = _label_attribute(entries, declared_attributes, options.via_label_attribute, source)
     options_of_attribute = _object(declared_attributes.get(attribute)).get("options") if attribute else None
     declared = tuple(options_of_attribute) if isinstance(options_of_attribute, dict) else ()
@@ -82,8 +87,9 @@ def _regions(entry: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             yield str(index), region
 
 
-def _label_attribute(entries: list[tuple[str, dict[str, Any]]], declared: dict[str, Any], chosen: str | None,
-                     source: Path) -> str | None:
+def _label_attribute(
+    entries: list[tuple[str, dict[str, Any]]], declared: dict[str, Any], chosen: str | None, source: Path
+) -> str | None:
     """The region attribute that holds the label (see the module docstring)."""
     seen: dict[str, None] = dict.fromkeys(declared)
     for _, entry in entries:
@@ -94,13 +100,22 @@ def _label_attribute(entries: list[tuple[str, dict[str, Any]]], declared: dict[s
     if chosen is None:
         return next(iter(seen), None)
     if seen and chosen not in seen:
-        raise AnnotationError(f"no region has the attribute {chosen!r} given as the label attribute "
-                              f"(attributes found: {', '.join(map(repr, seen))})", path=source)
+        raise AnnotationError(
+            f"no region has the attribute {chosen!r} given as the label attribute "
+            f"(attributes found: {', '.join(map(repr, seen))})",
+            path=source,
+        )
     return chosen
 
 
-def _image(key: str, entry: dict[str, Any], attribute: str | None, declared: tuple[str, ...], source: Path,
-           options: ReaderOptions) -> AnnotatedImage:
+def _image(
+    key: str,
+    entry: dict[str, Any],
+    attribute: str | None,
+    declared: tuple[str, ...],
+    source: Path,
+    options: ReaderOptions,
+) -> AnnotatedImage:
     filename = entry.get("filename")
     if not isinstance(filename, str) or not filename:
         raise AnnotationError(f"image entry {key!r} has no 'filename'", path=source)
@@ -111,8 +126,9 @@ def _image(key: str, entry: dict[str, Any], attribute: str | None, declared: tup
         raise AnnotationError(f"{where}: the file name gives no output name", path=source) from None
     image_path = find_image(filename, [options.images_dir, source.parent])
     height, width = _size(entry, image_path, where, source, options)
-    image = AnnotatedImage(source=source, name=name, height=height, width=width, image_path=image_path,
-                           declared_labels=declared)
+    image = AnnotatedImage(
+        source=source, name=name, height=height, width=width, image_path=image_path, declared_labels=declared
+    )
     for index, region in _regions(entry):
         shape_attributes = region.get("shape_attributes") or {}
         kind = shape_attributes.get("name") if isinstance(shape_attributes, dict) else None
@@ -123,13 +139,19 @@ def _image(key: str, entry: dict[str, Any], attribute: str | None, declared: tup
         elif label is None:
             image.warnings.append(f"{source}: {shape_where}: {problem}; skipped")
         else:
-            image.shapes.append(Shape(label=label, geometry=_geometry(kind, shape_attributes, source, shape_where),
-                                      where=shape_where))
+            image.shapes.append(
+                Shape(
+                    label=label,
+                    geometry=_geometry(kind, shape_attributes, source, shape_where),
+                    where=shape_where,
+                )
+            )
     return image
 
 
-def _size(entry: dict[str, Any], image_path: Path | None, where: str, source: Path,
-          options: ReaderOptions) -> tuple[int, int]:
+def _size(
+    entry: dict[str, Any], image_path: Path | None, where: str, source: Path, options: ReaderOptions
+) -> tuple[int, int]:
     embedded = entry.get("base64_img_data")
     try:
         if isinstance(embedded, str) and embedded:
@@ -139,9 +161,14 @@ def _size(entry: dict[str, Any], image_path: Path | None, where: str, source: Pa
             return image_size(image_path)
     except (InputFileError, binascii.Error, ValueError) as exc:
         raise AnnotationError(f"{where}: cannot read the image size: {exc}", path=source) from None
-    searched = " or ".join(str(folder) for folder in (options.images_dir, source.parent) if folder is not None)
-    raise AnnotationError(f"{where}: VIA stores no image size and the image was not found in {searched}; "
-                          "pass the image folder (--images)", path=source)
+    searched = " or ".join(
+        str(folder) for folder in (options.images_dir, source.parent) if folder is not None
+    )
+    raise AnnotationError(
+        f"{where}: VIA stores no image size and the image was not found in {searched}; "
+        "pass the image folder (--images)",
+        path=source,
+    )
 
 
 def _label(attributes: Any, attribute: str | None) -> tuple[str | None, str]:
@@ -175,13 +202,19 @@ def _geometry(kind: str, attrs: dict[str, Any], source: Path, where: str) -> Geo
         return Points(np.array([[get("cx"), get("cy")]]))
     xs, ys = attrs.get("all_points_x"), attrs.get("all_points_y")
     if not isinstance(xs, list) or not isinstance(ys, list) or len(xs) != len(ys):
-        raise AnnotationError(f"{where}: all_points_x and all_points_y must be lists of the same length",
-                              path=source)
+        raise AnnotationError(
+            f"{where}: all_points_x and all_points_y must be lists of the same length", path=source
+        )
     points = point_array(list(zip(xs, ys)), source=source, where=where, field="all_points_x/y")
     return Polygon((open_ring(points),)) if kind == "polygon" else Polyline(points)
 
 
-FORMAT = register(AnnotationFormat(
-    name="via", detect=detect, read=read, takes_options=True,
-    expected='"_via_img_metadata" (a project), or entries with "filename" and "regions" (an export)',
-))
+FORMAT = register(
+    AnnotationFormat(
+        name="via",
+        detect=detect,
+        read=read,
+        takes_options=True,
+        expected='"_via_img_metadata" (a project), or entries with "filename" and "regions" (an export)',
+    )
+)

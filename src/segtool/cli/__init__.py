@@ -2,10 +2,10 @@
 
 import signal
 
+from . import overlay as _overlay  # noqa: F401
 from . import rasterize as _rasterize  # noqa: F401  (registers the command)
 from . import score as _score  # noqa: F401
 from . import stats as _stats  # noqa: F401
-from . import overlay as _overlay  # noqa: F401
 from .app import app
 
 

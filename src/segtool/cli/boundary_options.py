@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -21,58 +21,107 @@ from ..scoring import Threshold
 BOUNDARY_NAMES = "hd, hd95, hd<p> (0 < p <= 100), hd<p>_pooled, assd, masd, nsd, biou, biou_chessboard, bf"
 VALID_NAMES = f"{', '.join(METRICS)} (always reported), {BOUNDARY_NAMES}"
 
-MetricsOption = Annotated[Optional[str], typer.Option(
-    "--metrics", metavar="NAMES", show_default=False,
-    help=f"Comma-separated metrics. Default: the confusion metrics {', '.join(METRICS)}, which are always "
-         f"reported. Boundary metrics, per image: {BOUNDARY_NAMES} (conventions: docs/boundary-metrics.md). "
-         "Example: --metrics dice,iou,hd95,nsd")]
-SpacingOption = Annotated[Optional[str], typer.Option(
-    "--spacing", metavar="SY,SX", show_default=False,
-    help="Pixel height and width (or one number for both) for boundary metrics: distances and tolerances "
-         "are in this unit. Default: 1,1 (pixels).")]
-NsdToleranceOption = Annotated[Optional[float], typer.Option(
-    "--nsd-tolerance", min=0, show_default=False,
-    help=f"nsd: boundary pixels within this distance of the other boundary count as matched (inclusive). "
-         f"Default: {DEFAULT_NSD_TOLERANCE:g}.")]
-BiouWidthOption = Annotated[Optional[float], typer.Option(
-    "--biou-width", show_default=False,
-    help="biou, biou_chessboard: width of the band along each mask's boundary. Default: 2% of the image "
-         "diagonal, rounded to whole pixels (at least 1).")]
-BfToleranceOption = Annotated[Optional[float], typer.Option(
-    "--bf-tolerance", min=0, show_default=False,
-    help="bf: matching distance of boundary pixels (inclusive). Default: 0.008 of the image diagonal, "
-         "rounded up to whole pixels (DAVIS).")]
-EdgeIsBoundaryOption = Annotated[bool, typer.Option(
-    "--edge-is-boundary",
-    help="Boundary metrics: let the image edge and ignored pixels make a boundary, as MedPy and MONAI do. "
-         "Default: they do not (a mask cut by the image edge goes on beyond it).")]
+MetricsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--metrics",
+        metavar="NAMES",
+        show_default=False,
+        help=f"Comma-separated metrics. Default: the confusion metrics {', '.join(METRICS)}, which are always "
+        f"reported. Boundary metrics, per image: {BOUNDARY_NAMES} (conventions: docs/boundary-metrics.md). "
+        "Example: --metrics dice,iou,hd95,nsd",
+    ),
+]
+SpacingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spacing",
+        metavar="SY,SX",
+        show_default=False,
+        help="Pixel height and width (or one number for both) for boundary metrics: distances and tolerances "
+        "are in this unit. Default: 1,1 (pixels).",
+    ),
+]
+NsdToleranceOption = Annotated[
+    float | None,
+    typer.Option(
+        "--nsd-tolerance",
+        min=0,
+        show_default=False,
+        help=f"nsd: boundary pixels within this distance of the other boundary count as matched (inclusive). "
+        f"Default: {DEFAULT_NSD_TOLERANCE:g}.",
+    ),
+]
+BiouWidthOption = Annotated[
+    float | None,
+    typer.Option(
+        "--biou-width",
+        show_default=False,
+        help="biou, biou_chessboard: width of the band along each mask's boundary. Default: 2% of the image "
+        "diagonal, rounded to whole pixels (at least 1).",
+    ),
+]
+BfToleranceOption = Annotated[
+    float | None,
+    typer.Option(
+        "--bf-tolerance",
+        min=0,
+        show_default=False,
+        help="bf: matching distance of boundary pixels (inclusive). Default: 0.008 of the image diagonal, "
+        "rounded up to whole pixels (DAVIS).",
+    ),
+]
+EdgeIsBoundaryOption = Annotated[
+    bool,
+    typer.Option(
+        "--edge-is-boundary",
+        help="Boundary metrics: let the image edge and ignored pixels make a boundary, as MedPy and MONAI do. "
+        "Default: they do not (a mask cut by the image edge goes on beyond it).",
+    ),
+]
 
 #: Each tolerance option and the metrics it applies to.
-_TOLERANCE_USERS = {"--nsd-tolerance": ("nsd",), "--biou-width": ("biou", "biou_chessboard"), "--bf-tolerance": ("bf",)}
+_TOLERANCE_USERS = {
+    "--nsd-tolerance": ("nsd",),
+    "--biou-width": ("biou", "biou_chessboard"),
+    "--bf-tolerance": ("bf",),
+}
 
 
-def boundary_scorer(metrics: str | None, *, spacing: str | None, nsd_tolerance: float | None,
-                    biou_width: float | None, bf_tolerance: float | None,
-                    edge_is_boundary: bool) -> BoundaryScorer | None:
+def boundary_scorer(
+    metrics: str | None,
+    *,
+    spacing: str | None,
+    nsd_tolerance: float | None,
+    biou_width: float | None,
+    bf_tolerance: float | None,
+    edge_is_boundary: bool,
+) -> BoundaryScorer | None:
     """The scorer the options ask for; None without boundary metrics. Usage errors for bad or idle options."""
     names = _boundary_names(metrics)
     given = {"--nsd-tolerance": nsd_tolerance, "--biou-width": biou_width, "--bf-tolerance": bf_tolerance}
     kinds = {parse_boundary_metric(name).kind for name in names}
     for option, value in given.items():
         if value is not None and not kinds.intersection(_TOLERANCE_USERS[option]):
-            raise typer.BadParameter(f"no metric in --metrics uses it ({', '.join(_TOLERANCE_USERS[option])})",
-                                     param_hint=option)
+            raise typer.BadParameter(
+                f"no metric in --metrics uses it ({', '.join(_TOLERANCE_USERS[option])})", param_hint=option
+            )
     if not names:
         for option, used in (("--spacing", spacing is not None), ("--edge-is-boundary", edge_is_boundary)):
             if used:
-                raise typer.BadParameter("it applies to boundary metrics, and --metrics names none",
-                                         param_hint=option)
+                raise typer.BadParameter(
+                    "it applies to boundary metrics, and --metrics names none", param_hint=option
+                )
         return None
-    tolerances = Tolerances(nsd=DEFAULT_NSD_TOLERANCE if nsd_tolerance is None else nsd_tolerance,
-                            biou_width=biou_width, bf=bf_tolerance)
+    tolerances = Tolerances(
+        nsd=DEFAULT_NSD_TOLERANCE if nsd_tolerance is None else nsd_tolerance,
+        biou_width=biou_width,
+        bf=bf_tolerance,
+    )
     try:
-        return BoundaryScorer.from_names(names, spacing=_parse_spacing(spacing),
-                                         edge_is_boundary=edge_is_boundary, tolerances=tolerances)
+        return BoundaryScorer.from_names(
+            names, spacing=_parse_spacing(spacing), edge_is_boundary=edge_is_boundary, tolerances=tolerances
+        )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
 
@@ -91,8 +140,9 @@ def _boundary_names(metrics: str | None) -> list[str]:
         try:
             canonical = parse_boundary_metric(name).name
         except ValueError:
-            raise typer.BadParameter(f"unknown metric {name!r}; valid names: {VALID_NAMES}",
-                                     param_hint="--metrics") from None
+            raise typer.BadParameter(
+                f"unknown metric {name!r}; valid names: {VALID_NAMES}", param_hint="--metrics"
+            ) from None
         if canonical not in names:
             names.append(canonical)
     return names
@@ -108,8 +158,9 @@ def _parse_spacing(text: str | None) -> tuple[float, float] | None:
     if len(values) == 1:
         values = values * 2
     if len(values) != 2 or not all(math.isfinite(value) and value > 0 for value in values):
-        raise typer.BadParameter(f"expected SY,SX (or one number), two positive numbers, got {text!r}",
-                                 param_hint="--spacing")
+        raise typer.BadParameter(
+            f"expected SY,SX (or one number), two positive numbers, got {text!r}", param_hint="--spacing"
+        )
     return values
 
 
@@ -117,19 +168,30 @@ def check_thresholds_are_scored(thresholds: Iterable[Threshold], scorer: Boundar
     """A usage error for a threshold on a boundary metric that ``--metrics`` does not ask for."""
     scored = scorer.names if scorer is not None else ()
     for threshold in thresholds:
-        if threshold.metric not in METRICS and threshold.aggregation == "image" and threshold.metric not in scored:
+        if (
+            threshold.metric not in METRICS
+            and threshold.aggregation == "image"
+            and threshold.metric not in scored
+        ):
             option = "--fail-under" if threshold.bound == "lower" else "--fail-over"
-            raise typer.BadParameter(f"{threshold.metric} is not scored; add it to --metrics", param_hint=option)
+            raise typer.BadParameter(
+                f"{threshold.metric} is not scored; add it to --metrics", param_hint=option
+            )
 
 
 def boundary_table_columns(scorer: BoundaryScorer | None) -> list[Column]:
     """One compact ``mean ± std`` column per boundary metric, distances marked lower-is-better."""
     if scorer is None:
         return []
-    return [Column(f"{metric.name}_image_mean",
-                   f"{metric.name} per image\nmean ± std" + ("" if metric.higher_is_better else "\n(lower is better)"),
-                   std_key=f"{metric.name}_image_std")
-            for metric in scorer.metrics]
+    return [
+        Column(
+            f"{metric.name}_image_mean",
+            f"{metric.name} per image\nmean ± std"
+            + ("" if metric.higher_is_better else "\n(lower is better)"),
+            std_key=f"{metric.name}_image_std",
+        )
+        for metric in scorer.metrics
+    ]
 
 
 def boundary_notes(settings: dict[str, Any]) -> list[str]:
@@ -140,8 +202,11 @@ def boundary_notes(settings: dict[str, Any]) -> list[str]:
     metrics = record["metrics"]
     lower = [metric["name"] for metric in metrics if not metric["higher_is_better"]]
     higher = [metric["name"] for metric in metrics if metric["higher_is_better"]]
-    direction = "; ".join(f"{which} is better: {', '.join(names)}"
-                          for which, names in (("lower", lower), ("higher", higher)) if names)
+    direction = "; ".join(
+        f"{which} is better: {', '.join(names)}"
+        for which, names in (("lower", lower), ("higher", higher))
+        if names
+    )
     sy, sx = record["spacing"]
     background = "background included" if settings["include_background"] else "background (id 0) left out"
     return [

@@ -21,20 +21,38 @@ from ..errors import OutputError, SegtoolError
 from ..parallel import default_jobs
 
 EXIT_OK = 0
-EXIT_FAILED = 1          # bad input, or some files failed
-EXIT_USAGE = 2           # Typer/Click usage errors
+EXIT_FAILED = 1  # bad input, or some files failed
+EXIT_USAGE = 2  # Typer/Click usage errors
 EXIT_BELOW_THRESHOLD = 3  # score --fail-under or --fail-over was not met
 
 DEFAULT_JOBS = default_jobs()
-JobsOption = Annotated[int, typer.Option(
-    "--jobs", "-j", min=1, show_default=False,
-    help="Worker processes (default: all cores). Results do not depend on it.")]
-ThreadJobsOption = Annotated[int, typer.Option(
-    "--jobs", "-j", min=1, show_default=False,
-    help="Worker threads (default: all cores); decoding and counting release Python's GIL. "
-         "Results do not depend on it.")]
-QuietOption = Annotated[bool, typer.Option(
-    "--quiet", "-q", help="No progress bar, notes or warnings on stderr (errors are still shown).")]
+JobsOption = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        show_default=False,
+        help="Worker processes (default: all cores). Results do not depend on it.",
+    ),
+]
+ThreadJobsOption = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        show_default=False,
+        help="Worker threads (default: all cores); decoding and counting release Python's GIL. "
+        "Results do not depend on it.",
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No progress bar, notes or warnings on stderr (errors are still shown)."
+    ),
+]
 DebugOption = Annotated[bool, typer.Option("--debug", hidden=True, help="Show the traceback of an error.")]
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -83,8 +101,9 @@ def parse_ignore_values(values: list[str] | None) -> tuple[int, ...] | None:
     try:
         ids = tuple(int(value) for value in values)
     except ValueError:
-        raise typer.BadParameter(f"expected whole numbers or 'none', got {' '.join(values)}",
-                                 param_hint="--ignore") from None
+        raise typer.BadParameter(
+            f"expected whole numbers or 'none', got {' '.join(values)}", param_hint="--ignore"
+        ) from None
     if any(not 0 <= value <= 65535 for value in ids):
         raise typer.BadParameter("ignore values must lie in 0..65535", param_hint="--ignore")
     return ids
@@ -96,7 +115,9 @@ def save_text(path: str, text: str, *, what: str = "") -> None:
     try:
         write_bytes_atomic(path, text.encode("utf-8", "surrogateescape"))
     except OSError as exc:
-        raise OutputError(f"cannot write{' ' + what if what else ''}: {exc.strerror or exc}", path=path) from None
+        raise OutputError(
+            f"cannot write{' ' + what if what else ''}: {exc.strerror or exc}", path=path
+        ) from None
 
 
 @contextlib.contextmanager
@@ -119,12 +140,20 @@ def progress_tasks(*, quiet: bool = False) -> Iterator[Callable[[str, int], Call
     shape of the ``progress`` callback the library's long-running functions take.
     """
     if quiet or not stderr.is_terminal:
-        yield lambda description, total: (lambda n=1: None)
+        yield lambda description, total: lambda n=1: None
         return
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=stderr, transient=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+    )
     with bar:
+
         def new_task(description: str, total: int) -> Callable[..., None]:
             task = bar.add_task(description, total=total)
             return lambda n=1: bar.advance(task, n)
+
         yield new_task

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 from collections.abc import Iterator
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,19 +17,31 @@ class ExecutorKind(str, enum.Enum):
     dask = "dask"
 
 
-ExecutorOption = Annotated[ExecutorKind, typer.Option(
-    "--executor", help="local: workers on this machine (threads for score and stats, else processes). "
-                       "dask: tasks on a Dask cluster (--scheduler, or a local cluster of --jobs worker "
-                       "processes); needs segtool\\[distributed]. "
-                       "Results do not depend on it.")]
-SchedulerOption = Annotated[Optional[str], typer.Option(
-    "--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (tcp://host:8786) for "
-                                           "--executor dask; its workers need segtool installed.")]
+ExecutorOption = Annotated[
+    ExecutorKind,
+    typer.Option(
+        "--executor",
+        help="local: workers on this machine (threads for score and stats, else processes). "
+        "dask: tasks on a Dask cluster (--scheduler, or a local cluster of --jobs worker "
+        "processes); needs segtool\\[distributed]. "
+        "Results do not depend on it.",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Address of a running Dask scheduler (tcp://host:8786) for "
+        "--executor dask; its workers need segtool installed.",
+    ),
+]
 
 
 @contextlib.contextmanager
-def executor_from_options(kind: ExecutorKind, scheduler: str | None, jobs: int, *,
-                          local_threads: bool = False) -> Iterator[Executor]:
+def executor_from_options(
+    kind: ExecutorKind, scheduler: str | None, jobs: int, *, local_threads: bool = False
+) -> Iterator[Executor]:
     """The executor the options ask for, open for the ``with`` block (a usage error if they clash).
 
     ``local_threads``: the local executor runs threads rather than processes.

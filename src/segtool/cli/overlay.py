@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,8 +12,17 @@ from ..files import label_file_in
 from ..labels import LabelMap
 from ..viz.batch import OverlayOptions, overlay_folder
 from .app import app
-from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, JobsOption, QuietOption, error, info, progress_tasks,
-                     user_errors)
+from .common import (
+    DEFAULT_JOBS,
+    EXIT_FAILED,
+    DebugOption,
+    JobsOption,
+    QuietOption,
+    error,
+    info,
+    progress_tasks,
+    user_errors,
+)
 
 
 class PictureFormat(str, enum.Enum):
@@ -23,28 +32,59 @@ class PictureFormat(str, enum.Enum):
 
 @app.command(no_args_is_help=True)
 def overlay(
-    images: Annotated[Path, typer.Argument(
-        metavar="IMAGES", show_default=False,
-        help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff), searched recursively.")],
-    masks: Annotated[Path, typer.Argument(
-        metavar="MASKS", show_default=False,
-        help="A mask, or a folder of masks (.png .npy) matched to the images by relative path without suffix.")],
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="OUT", help="Output folder for the overlays.")],
-    labels: Annotated[Optional[Path], typer.Option(
-        help="Label map (labels.txt, .csv or .json) giving names and colours; colour masks need one. "
-             "Default: labels.csv (else labels.txt) in MASKS if there is one, else ids in VOC colours.")] = None,
-    opacity: Annotated[float, typer.Option(
-        min=0.0, max=1.0, help="Opacity of the class colours over the image (0: image only, 1: colours only).")
+    images: Annotated[
+        Path,
+        typer.Argument(
+            metavar="IMAGES",
+            show_default=False,
+            help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff), searched recursively.",
+        ),
+    ],
+    masks: Annotated[
+        Path,
+        typer.Argument(
+            metavar="MASKS",
+            show_default=False,
+            help="A mask, or a folder of masks (.png .npy) matched to the images by relative path without suffix.",
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="OUT", help="Output folder for the overlays.")
+    ],
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="Label map (labels.txt, .csv or .json) giving names and colours; colour masks need one. "
+            "Default: labels.csv (else labels.txt) in MASKS if there is one, else ids in VOC colours."
+        ),
+    ] = None,
+    opacity: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Opacity of the class colours over the image (0: image only, 1: colours only).",
+        ),
     ] = 0.5,
-    outline: Annotated[bool, typer.Option(
-        "--outline", help="Also draw the inner border of each class region at full colour.")] = False,
+    outline: Annotated[
+        bool,
+        typer.Option("--outline", help="Also draw the inner border of each class region at full colour."),
+    ] = False,
     outline_width: Annotated[int, typer.Option(min=1, help="Width of the outlines in pixels.")] = 1,
-    legend: Annotated[bool, typer.Option(
-        "--legend/--no-legend", help="Add a legend of the classes present, to the right of the image.")] = True,
-    background: Annotated[bool, typer.Option(
-        "--background", help="Paint the background (id 0) too; by default it shows the image.")] = False,
-    image_format: Annotated[PictureFormat, typer.Option(
-        help="File format of the overlays: png (exact colours) or jpeg (smaller).")] = PictureFormat.png,
+    legend: Annotated[
+        bool,
+        typer.Option(
+            "--legend/--no-legend", help="Add a legend of the classes present, to the right of the image."
+        ),
+    ] = True,
+    background: Annotated[
+        bool,
+        typer.Option("--background", help="Paint the background (id 0) too; by default it shows the image."),
+    ] = False,
+    image_format: Annotated[
+        PictureFormat,
+        typer.Option(help="File format of the overlays: png (exact colours) or jpeg (smaller)."),
+    ] = PictureFormat.png,
     jobs: JobsOption = DEFAULT_JOBS,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -60,8 +100,15 @@ def overlay(
     with user_errors(debug):
         label_path = labels or label_file_in(masks)
         label_map = LabelMap.read(label_path) if label_path else None
-        options = OverlayOptions(label_map=label_map, opacity=opacity, outline=outline, outline_width=outline_width,
-                                 legend=legend, include_background=background, image_format=image_format.value)
+        options = OverlayOptions(
+            label_map=label_map,
+            opacity=opacity,
+            outline=outline,
+            outline_width=outline_width,
+            legend=legend,
+            include_background=background,
+            image_format=image_format.value,
+        )
         with progress_tasks(quiet=quiet) as progress:
             summary = overlay_folder(images, masks, output, options=options, jobs=jobs, progress=progress)
     for failure in summary.failures:

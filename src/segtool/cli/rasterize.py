@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,8 +13,19 @@ from ..convert import RasterizeOptions, RasterizeSummary, rasterize_to_folder
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
 from .app import app
-from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, JobsOption, OutputFormat, QuietOption, error, info,
-                     progress_tasks, user_errors, warn)
+from .common import (
+    DEFAULT_JOBS,
+    EXIT_FAILED,
+    DebugOption,
+    JobsOption,
+    OutputFormat,
+    QuietOption,
+    error,
+    info,
+    progress_tasks,
+    user_errors,
+    warn,
+)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 
@@ -47,71 +58,155 @@ class UnknownLabel(str, enum.Enum):
 
 @app.command(no_args_is_help=True)
 def rasterize(
-    inputs: Annotated[list[str], typer.Argument(
-        metavar="INPUT...", help="Annotation files, folders (searched recursively for .json/.xml), or - for stdin.")],
-    output: Annotated[str, typer.Option(
-        "--output", "-o", metavar="OUT",
-        help="Output folder for the masks and labels.txt; a path or an fsspec URL (s3://...).")],
-    labels: Annotated[Optional[str], typer.Option(
-        help="Label map: labelme labels.txt, or .csv (id,name,color), or .json. "
-             "Default: background 0, then every label found, sorted.")] = None,
-    input_format: Annotated[Optional[str], typer.Option(
-        help="Force the annotation format instead of detecting it per file "
-             "(labelme, coco, cvat, labelstudio, via, supervisely).")] = None,
-    images: Annotated[Optional[str], typer.Option(
-        "--images", help="Folder of the annotated images, for formats that store no image size (VIA); "
-                         "the annotation file's own folder is searched too.")] = None,
-    via_label_attribute: Annotated[Optional[str], typer.Option(
-        help="VIA: the region attribute that holds the label (default: the first one).")] = None,
-    annotator: Annotated[str, typer.Option(
-        help="Label Studio tasks with several annotations: first, all (one mask each, "
-             "<name>__annotator<id>), or a user id or email.")] = "first",
-    coco_crowd: Annotated[CocoCrowd, typer.Option(
-        help="COCO iscrowd regions: ignore (paint the ignore value, as COCO's evaluation does) or class.")
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUT...",
+            help="Annotation files, folders (searched recursively for .json/.xml), or - for stdin.",
+        ),
+    ],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="OUT",
+            help="Output folder for the masks and labels.txt; a path or an fsspec URL (s3://...).",
+        ),
+    ],
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="Label map: labelme labels.txt, or .csv (id,name,color), or .json. "
+            "Default: background 0, then every label found, sorted."
+        ),
+    ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            help="Force the annotation format instead of detecting it per file "
+            "(labelme, coco, cvat, labelstudio, via, supervisely)."
+        ),
+    ] = None,
+    images: Annotated[
+        str | None,
+        typer.Option(
+            "--images",
+            help="Folder of the annotated images, for formats that store no image size (VIA); "
+            "the annotation file's own folder is searched too.",
+        ),
+    ] = None,
+    via_label_attribute: Annotated[
+        str | None,
+        typer.Option(help="VIA: the region attribute that holds the label (default: the first one)."),
+    ] = None,
+    annotator: Annotated[
+        str,
+        typer.Option(
+            help="Label Studio tasks with several annotations: first, all (one mask each, "
+            "<name>__annotator<id>), or a user id or email."
+        ),
+    ] = "first",
+    coco_crowd: Annotated[
+        CocoCrowd,
+        typer.Option(
+            help="COCO iscrowd regions: ignore (paint the ignore value, as COCO's evaluation does) or class."
+        ),
     ] = CocoCrowd.ignore,
-    layout: Annotated[Layout, typer.Option(
-        help="index: one PNG of class ids per image. binary: OUT/<label>/<name>.png, 0/255, per label.")
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            help="index: one PNG of class ids per image. binary: OUT/<label>/<name>.png, 0/255, per label."
+        ),
     ] = Layout.index,
-    palette: Annotated[bool, typer.Option(
-        "--palette/--no-palette", help="Write palette PNGs (indices = ids, viewable colours) or plain grayscale.")
+    palette: Annotated[
+        bool,
+        typer.Option(
+            "--palette/--no-palette",
+            help="Write palette PNGs (indices = ids, viewable colours) or plain grayscale.",
+        ),
     ] = True,
-    order: Annotated[Order, typer.Option(
-        help="Overlaps: file = later shapes paint over earlier ones; z = by the format's z-order, then file; "
-             "area = larger shapes first, so small ones stay visible.")] = Order.file,
-    convention: Annotated[Convention, typer.Option(
-        help="centre: a pixel is in a shape when its centre is (area-exact). "
-             "labelme: reproduce labelme's masks (about half a pixel wider all round).")] = Convention.centre,
-    unknown_label: Annotated[UnknownLabel, typer.Option(
-        help="A label missing from --labels: error (the file fails), ignore (paint the ignore value), skip.")
+    order: Annotated[
+        Order,
+        typer.Option(
+            help="Overlaps: file = later shapes paint over earlier ones; z = by the format's z-order, then file; "
+            "area = larger shapes first, so small ones stay visible."
+        ),
+    ] = Order.file,
+    convention: Annotated[
+        Convention,
+        typer.Option(
+            help="centre: a pixel is in a shape when its centre is (area-exact). "
+            "labelme: reproduce labelme's masks (about half a pixel wider all round)."
+        ),
+    ] = Convention.centre,
+    unknown_label: Annotated[
+        UnknownLabel,
+        typer.Option(
+            help="A label missing from --labels: error (the file fails), ignore (paint the ignore value), skip."
+        ),
     ] = UnknownLabel.error,
-    line_width: Annotated[Optional[float], typer.Option(
-        min=0.0, help="Width in pixels of line and linestrip shapes: the pixels whose centre is within half "
-                      "of it. Default 1 (labelme convention: 10).")] = None,
-    point_radius: Annotated[Optional[float], typer.Option(
-        min=0.0, help="Radius in pixels of point shapes; a point always covers the pixel it lies in. "
-                      "Default 0.5 (labelme convention: 5).")] = None,
-    skip_lines_and_points: Annotated[bool, typer.Option(
-        "--skip-lines-and-points", help="Do not draw shapes without area (lines, points).")] = False,
-    ignore_value: Annotated[Optional[int], typer.Option(
-        min=0, max=65535, help="Value painted for __ignore__ shapes. Default: the --labels file's ignore "
-                               "value, else 255.")] = None,
-    max_pixels: Annotated[int, typer.Option(
-        min=1, help="Refuse images (and embedded bitmaps) larger than this many pixels, before decoding "
-                    "or drawing them.")] = DEFAULT_MAX_PIXELS,
-    viz: Annotated[Optional[str], typer.Option(
-        metavar="DIR", help="Also draw each mask over the image its annotation references, into DIR "
-             "(same layout as the masks; binary layout: labels with pixels only). Without a usable image "
-             "file, LabelMe's embedded imageData is drawn on. An image that is not found or does not "
-             "match the annotation's size is a warning.")] = None,
-    skip_existing: Annotated[bool, typer.Option(
-        "--skip-existing", help="Leave masks that already exist (resume an interrupted run).")] = False,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Treat warnings (clipped vertices, degenerate shapes) as failures: exit 1.")] = False,
+    line_width: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Width in pixels of line and linestrip shapes: the pixels whose centre is within half "
+            "of it. Default 1 (labelme convention: 10).",
+        ),
+    ] = None,
+    point_radius: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Radius in pixels of point shapes; a point always covers the pixel it lies in. "
+            "Default 0.5 (labelme convention: 5).",
+        ),
+    ] = None,
+    skip_lines_and_points: Annotated[
+        bool, typer.Option("--skip-lines-and-points", help="Do not draw shapes without area (lines, points).")
+    ] = False,
+    ignore_value: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Value painted for __ignore__ shapes. Default: the --labels file's ignore value, else 255.",
+        ),
+    ] = None,
+    max_pixels: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Refuse images (and embedded bitmaps) larger than this many pixels, before decoding "
+            "or drawing them.",
+        ),
+    ] = DEFAULT_MAX_PIXELS,
+    viz: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            help="Also draw each mask over the image its annotation references, into DIR "
+            "(same layout as the masks; binary layout: labels with pixels only). Without a usable image "
+            "file, LabelMe's embedded imageData is drawn on. An image that is not found or does not "
+            "match the annotation's size is a warning.",
+        ),
+    ] = None,
+    skip_existing: Annotated[
+        bool,
+        typer.Option("--skip-existing", help="Leave masks that already exist (resume an interrupted run)."),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Treat warnings (clipped vertices, degenerate shapes) as failures: exit 1."
+        ),
+    ] = False,
     jobs: JobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Format of the summary printed on stdout.")] = OutputFormat.table,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Format of the summary printed on stdout.")
+    ] = OutputFormat.table,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -126,17 +221,41 @@ def rasterize(
     with user_errors(debug):
         label_map = LabelMap.read(labels, ignore_value=ignore_value) if labels else None
         options = RasterizeOptions(
-            layout=layout.value, palette=palette, order=order.value, convention=convention.value,
-            unknown_label=unknown_label.value, line_width=line_width, point_radius=point_radius,
-            skip_lines_and_points=skip_lines_and_points, input_format=input_format,
-            reader=ReaderOptions(images_dir=images, via_label_attribute=via_label_attribute,
-                                 annotator=annotator, coco_crowd=coco_crowd.value, max_pixels=max_pixels),
-            skip_existing=skip_existing, debug=debug, viz=viz)
+            layout=layout.value,
+            palette=palette,
+            order=order.value,
+            convention=convention.value,
+            unknown_label=unknown_label.value,
+            line_width=line_width,
+            point_radius=point_radius,
+            skip_lines_and_points=skip_lines_and_points,
+            input_format=input_format,
+            reader=ReaderOptions(
+                images_dir=images,
+                via_label_attribute=via_label_attribute,
+                annotator=annotator,
+                coco_crowd=coco_crowd.value,
+                max_pixels=max_pixels,
+            ),
+            skip_existing=skip_existing,
+            debug=debug,
+            viz=viz,
+        )
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
-        with executor_from_options(executor, scheduler, jobs) as runner, progress_tasks(quiet=quiet) as progress:
-            summary = rasterize_to_folder(inputs, output, label_map=label_map, options=options, executor=runner,
-                                          stdin=stdin, ignore_value=255 if ignore_value is None else ignore_value,
-                                          progress=progress)
+        with (
+            executor_from_options(executor, scheduler, jobs) as runner,
+            progress_tasks(quiet=quiet) as progress,
+        ):
+            summary = rasterize_to_folder(
+                inputs,
+                output,
+                label_map=label_map,
+                options=options,
+                executor=runner,
+                stdin=stdin,
+                ignore_value=255 if ignore_value is None else ignore_value,
+                progress=progress,
+            )
     _print_summary(summary, output_format, output)
     for message in summary.warnings:
         if strict:
@@ -148,8 +267,12 @@ def rasterize(
     if not summary.ok or (strict and summary.warnings):
         info(_failure_summary(summary, strict), quiet=False)
         raise typer.Exit(EXIT_FAILED)
-    info(f"{summary.written} masks written to {output} ({summary.skipped} already there)"
-         if summary.skipped else f"{summary.written} masks written to {output}", quiet=quiet)
+    info(
+        f"{summary.written} masks written to {output} ({summary.skipped} already there)"
+        if summary.skipped
+        else f"{summary.written} masks written to {output}",
+        quiet=quiet,
+    )
 
 
 def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
@@ -157,11 +280,15 @@ def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
     parts = [f"{len(summary.failures)} of {summary.files} files failed"] if summary.failures else []
     if summary.failed_images:
         count = len(summary.failed_images)
-        parts.append(f"{count} image{'s' if count > 1 else ''} failed in files whose other images were written")
+        parts.append(
+            f"{count} image{'s' if count > 1 else ''} failed in files whose other images were written"
+        )
     if strict and summary.warnings:
         count = len(summary.warnings)
-        parts.append(f"{count} warning{'s' if count > 1 else ''} treated as {'errors' if count > 1 else 'an error'}"
-                     " (--strict)")
+        parts.append(
+            f"{count} warning{'s' if count > 1 else ''} treated as {'errors' if count > 1 else 'an error'}"
+            " (--strict)"
+        )
     return "; ".join(parts)
 
 
@@ -170,11 +297,24 @@ def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, outpu
 
     columns = ["class_id", "class_name", "pixels", "share"]
     total = sum(summary.pixels.values()) or 1
-    rows = [{"class_id": label.id, "class_name": label.name, "pixels": summary.pixels.get(label.id, 0),
-             "share": summary.pixels.get(label.id, 0) / total} for label in summary.label_map]
+    rows = [
+        {
+            "class_id": label.id,
+            "class_name": label.name,
+            "pixels": summary.pixels.get(label.id, 0),
+            "share": summary.pixels.get(label.id, 0) / total,
+        }
+        for label in summary.label_map
+    ]
     ignored = summary.pixels.get(summary.label_map.ignore_value, 0)
     if ignored:
-        rows.append({"class_id": summary.label_map.ignore_value, "class_name": "__ignore__",
-                     "pixels": ignored, "share": ignored / total})
-    caption = (f"{summary.files} files, {summary.images} images, {summary.shapes} shapes -> {output}")
+        rows.append(
+            {
+                "class_id": summary.label_map.ignore_value,
+                "class_name": "__ignore__",
+                "pixels": ignored,
+                "share": ignored / total,
+            }
+        )
+    caption = f"{summary.files} files, {summary.images} images, {summary.shapes} shapes -> {output}"
     write_rows(rows, columns, output_format.value, sys.stdout, title="Pixels per label", caption=caption)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 import sys
-from contextlib import ExitStack
 from collections.abc import Callable
-from typing import IO, Annotated, Optional
+from contextlib import ExitStack
+from typing import IO, Annotated
 
 import typer
 
@@ -40,9 +40,22 @@ from .boundary_options import (
     boundary_table_columns,
     check_thresholds_are_scored,
 )
-from .common import (DEFAULT_JOBS, EXIT_BELOW_THRESHOLD, EXIT_FAILED, DebugOption, OutputFormat,
-                     QuietOption, ThreadJobsOption, error, info, parse_ignore_values, progress_tasks, save_text,
-                     user_errors, warn)
+from .common import (
+    DEFAULT_JOBS,
+    EXIT_BELOW_THRESHOLD,
+    EXIT_FAILED,
+    DebugOption,
+    OutputFormat,
+    QuietOption,
+    ThreadJobsOption,
+    error,
+    info,
+    parse_ignore_values,
+    progress_tasks,
+    save_text,
+    user_errors,
+    warn,
+)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 #: At most this many file names are listed on stderr for one kind of problem.
@@ -83,77 +96,149 @@ def _parse_thresholds(values: list[str], *, bound: str, option: str) -> list[Thr
 
 @app.command(no_args_is_help=True)
 def score(
-    pred: Annotated[str, typer.Argument(
-        metavar="PRED", help="Folder of predicted masks (or one mask file); a path or an fsspec URL (s3://...).",
-        show_default=False)],
-    gt: Annotated[str, typer.Argument(
-        metavar="GT", help="Folder of ground-truth masks (or one mask file); a path or an fsspec URL.",
-        show_default=False)],
-    labels: Annotated[Optional[str], typer.Option(
-        help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, which values are "
-             "classes, colours for RGB masks. Default: the labels.csv (else labels.txt) in GT, as rasterize "
-             "writes it; without one, every value found is a class, named by its id.")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(
-        metavar="VALUE", help="Ground-truth value not scored (repeatable; 'none' for no such value). "
-             "Default: the label map's ignore value, else 255; none with --binary.")] = None,
-    include_background: Annotated[bool, typer.Option(
-        "--include-background", help="Count class 0 in the means across classes (it is always shown).")] = False,
-    missing: Annotated[Missing, typer.Option(
-        help="A ground-truth mask without prediction: error (listed; the run fails) or empty "
-             "(scored as an all-background prediction, and counted).")] = Missing.error,
-    binary: Annotated[bool, typer.Option(
-        "--binary", help="Read masks as background (0) and foreground (any other value, 255 included).")] = False,
-    layout: Annotated[Layout, typer.Option(
-        help="index: one mask of class ids per image. binary: DIR/<label>/<name>.png as rasterize "
-             "--layout binary writes (each label scored on its own). auto: binary when every folder in GT "
-             "is a label's folder.")] = Layout.auto,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="table (rounded, for people), csv, json (with the settings) or markdown.")
+    pred: Annotated[
+        str,
+        typer.Argument(
+            metavar="PRED",
+            help="Folder of predicted masks (or one mask file); a path or an fsspec URL (s3://...).",
+            show_default=False,
+        ),
+    ],
+    gt: Annotated[
+        str,
+        typer.Argument(
+            metavar="GT",
+            help="Folder of ground-truth masks (or one mask file); a path or an fsspec URL.",
+            show_default=False,
+        ),
+    ],
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, which values are "
+            "classes, colours for RGB masks. Default: the labels.csv (else labels.txt) in GT, as rasterize "
+            "writes it; without one, every value found is a class, named by its id."
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="VALUE",
+            help="Ground-truth value not scored (repeatable; 'none' for no such value). "
+            "Default: the label map's ignore value, else 255; none with --binary.",
+        ),
+    ] = None,
+    include_background: Annotated[
+        bool,
+        typer.Option(
+            "--include-background", help="Count class 0 in the means across classes (it is always shown)."
+        ),
+    ] = False,
+    missing: Annotated[
+        Missing,
+        typer.Option(
+            help="A ground-truth mask without prediction: error (listed; the run fails) or empty "
+            "(scored as an all-background prediction, and counted)."
+        ),
+    ] = Missing.error,
+    binary: Annotated[
+        bool,
+        typer.Option(
+            "--binary", help="Read masks as background (0) and foreground (any other value, 255 included)."
+        ),
+    ] = False,
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            help="index: one mask of class ids per image. binary: DIR/<label>/<name>.png as rasterize "
+            "--layout binary writes (each label scored on its own). auto: binary when every folder in GT "
+            "is a label's folder."
+        ),
+    ] = Layout.auto,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f", help="table (rounded, for people), csv, json (with the settings) or markdown."
+        ),
     ] = OutputFormat.table,
-    output: Annotated[Optional[str], typer.Option(
-        "--output", "-o", help="Write the scores to this file instead of stdout.")] = None,
-    per_image: Annotated[Optional[str], typer.Option(
-        help="Also write a CSV with one row per image and class present in it (columns image, class_id, "
-             "class_name, tp, fp, fn, dice, iou, precision, recall, then one per boundary metric), as the run "
-             "goes.")] = None,
-    confusion: Annotated[Optional[str], typer.Option(
-        help="Also write the dataset confusion matrix as CSV (rows: true class; columns: predicted "
-             "class id, then not_a_class).")] = None,
-    report: Annotated[Optional[str], typer.Option(
-        metavar="FILE.html", help="Also write a self-contained HTML report: settings and rules, per-class "
-             "charts in both aggregations, per-image distributions (with --metrics, of the boundary metrics "
-             "too), the confusion heat map, and the worst images with their pictures (no network, no "
-             "external files).")] = None,
-    report_worst: Annotated[int, typer.Option(
-        min=1, metavar="N", help="--report shows the N worst images overall and per class.")] = 8,
-    error_maps: Annotated[Optional[str], typer.Option(
-        metavar="DIR", help="Also write each pair's error map to DIR/<name>.png (binary layout: "
-             "DIR/<label>/<name>.png): true positives green, false positives vermillion, false negatives "
-             "blue, wrong class yellow, ignored gray, with a legend.")] = None,
-    images: Annotated[Optional[str], typer.Option(
-        metavar="DIR", help="Photos matched to the ground truth by relative path (any image suffix), drawn "
-             "under the error maps and the report's pictures.")] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the scores to this file instead of stdout.")
+    ] = None,
+    per_image: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write a CSV with one row per image and class present in it (columns image, class_id, "
+            "class_name, tp, fp, fn, dice, iou, precision, recall, then one per boundary metric), as the run "
+            "goes."
+        ),
+    ] = None,
+    confusion: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write the dataset confusion matrix as CSV (rows: true class; columns: predicted "
+            "class id, then not_a_class)."
+        ),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE.html",
+            help="Also write a self-contained HTML report: settings and rules, per-class "
+            "charts in both aggregations, per-image distributions (with --metrics, of the boundary metrics "
+            "too), the confusion heat map, and the worst images with their pictures (no network, no "
+            "external files).",
+        ),
+    ] = None,
+    report_worst: Annotated[
+        int, typer.Option(min=1, metavar="N", help="--report shows the N worst images overall and per class.")
+    ] = 8,
+    error_maps: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            help="Also write each pair's error map to DIR/<name>.png (binary layout: "
+            "DIR/<label>/<name>.png): true positives green, false positives vermillion, false negatives "
+            "blue, wrong class yellow, ignored gray, with a legend.",
+        ),
+    ] = None,
+    images: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            help="Photos matched to the ground truth by relative path (any image suffix), drawn "
+            "under the error maps and the report's pictures.",
+        ),
+    ] = None,
     metrics: MetricsOption = None,
     spacing: SpacingOption = None,
     nsd_tolerance: NsdToleranceOption = None,
     biou_width: BiouWidthOption = None,
     bf_tolerance: BfToleranceOption = None,
     edge_is_boundary: EdgeIsBoundaryOption = False,
-    fail_under: Annotated[Optional[list[str]], typer.Option(
-        metavar="[dataset:|image:]METRIC=VALUE",
-        help="Exit with code 3 when a macro mean is below VALUE (repeatable). METRIC: dice, iou, precision, "
-             "recall; with the dataset aggregation (the default) also pixel_accuracy, mean_accuracy, "
-             "frequency_weighted_iou; boundary scores where higher is better (nsd, biou, biou_chessboard, bf; "
-             "image aggregation only). Example: --fail-under dice=0.8 --fail-under image:iou=0.6")] = None,
-    fail_over: Annotated[Optional[list[str]], typer.Option(
-        metavar="[image:]METRIC=VALUE",
-        help="Exit with code 3 when the macro mean of a boundary distance (hd, hd95, hd<p>, hd<p>_pooled, "
-             "assd, masd; per image) is above VALUE (repeatable). Example: --fail-over hd95=10")] = None,
+    fail_under: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="[dataset:|image:]METRIC=VALUE",
+            help="Exit with code 3 when a macro mean is below VALUE (repeatable). METRIC: dice, iou, precision, "
+            "recall; with the dataset aggregation (the default) also pixel_accuracy, mean_accuracy, "
+            "frequency_weighted_iou; boundary scores where higher is better (nsd, biou, biou_chessboard, bf; "
+            "image aggregation only). Example: --fail-under dice=0.8 --fail-under image:iou=0.6",
+        ),
+    ] = None,
+    fail_over: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="[image:]METRIC=VALUE",
+            help="Exit with code 3 when the macro mean of a boundary distance (hd, hd95, hd<p>, hd<p>_pooled, "
+            "assd, masd; per image) is above VALUE (repeatable). Example: --fail-over hd95=10",
+        ),
+    ] = None,
     jobs: ThreadJobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
-    max_pixels: Annotated[int, typer.Option(
-        min=1, help="A mask larger than this many pixels fails its pair, before it is decoded.")
+    max_pixels: Annotated[
+        int,
+        typer.Option(min=1, help="A mask larger than this many pixels fails its pair, before it is decoded."),
     ] = DEFAULT_MAX_PIXELS,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -174,10 +259,17 @@ def score(
     then averaged over the images where defined (no dataset aggregation); the
     convention of each is printed under the table and stored in the JSON settings.
     """
-    thresholds = (_parse_thresholds(fail_under or [], bound="lower", option="--fail-under")
-                  + _parse_thresholds(fail_over or [], bound="upper", option="--fail-over"))
-    scorer = boundary_scorer(metrics, spacing=spacing, nsd_tolerance=nsd_tolerance, biou_width=biou_width,
-                             bf_tolerance=bf_tolerance, edge_is_boundary=edge_is_boundary)
+    thresholds = _parse_thresholds(
+        fail_under or [], bound="lower", option="--fail-under"
+    ) + _parse_thresholds(fail_over or [], bound="upper", option="--fail-over")
+    scorer = boundary_scorer(
+        metrics,
+        spacing=spacing,
+        nsd_tolerance=nsd_tolerance,
+        biou_width=biou_width,
+        bf_tolerance=bf_tolerance,
+        edge_is_boundary=edge_is_boundary,
+    )
     check_thresholds_are_scored(thresholds, scorer)
     image_metrics = [scorer] if scorer is not None else []
     ignore_values = parse_ignore_values(ignore)
@@ -186,25 +278,50 @@ def score(
         label_map = LabelMap.read(labels) if labels else None
         on_image = []
         if per_image is not None:
-            rows_out = CsvRowWriter(files.enter_context(_open_output(per_image)),
-                                    PER_IMAGE_COLUMNS + (scorer.names if scorer is not None else ()))
+            rows_out = CsvRowWriter(
+                files.enter_context(_open_output(per_image)),
+                PER_IMAGE_COLUMNS + (scorer.names if scorer is not None else ()),
+            )
             on_image.append(rows_out.write)
         collector = None
         if report is not None:
-            collector = ScoreCollector(metrics=report_metrics(image_metrics), rank_by=REPORT_METRICS[0],
-                                       worst=report_worst, include_background=include_background)
+            collector = ScoreCollector(
+                metrics=report_metrics(image_metrics),
+                rank_by=REPORT_METRICS[0],
+                worst=report_worst,
+                include_background=include_background,
+            )
             on_image.append(collector.add)
-        with (executor_from_options(executor, scheduler, jobs, local_threads=True) as runner,
-              progress_tasks(quiet=quiet) as progress):
+        with (
+            executor_from_options(executor, scheduler, jobs, local_threads=True) as runner,
+            progress_tasks(quiet=quiet) as progress,
+        ):
             result = score_folders(
-                pred, gt, labels=label_map, ignore=ignore_values, include_background=include_background,
-                missing=missing.value, binary=binary, layout=layout.value, jobs=jobs, executor=runner,
-                image_metrics=image_metrics, max_pixels=max_pixels, error_maps=error_maps, images=images,
-                on_image=_all_of(on_image), progress=progress)
+                pred,
+                gt,
+                labels=label_map,
+                ignore=ignore_values,
+                include_background=include_background,
+                missing=missing.value,
+                binary=binary,
+                layout=layout.value,
+                jobs=jobs,
+                executor=runner,
+                image_metrics=image_metrics,
+                max_pixels=max_pixels,
+                error_maps=error_maps,
+                images=images,
+                on_image=_all_of(on_image),
+                progress=progress,
+            )
         confusion_written = confusion is None or _write_confusion(result, confusion)
         stream = files.enter_context(_open_output(output)) if output is not None else sys.stdout
-        _write_scores(result, output_format.value, stream, table_columns=[
-            *TABLE_COLUMNS, *boundary_table_columns(scorer)])
+        _write_scores(
+            result,
+            output_format.value,
+            stream,
+            table_columns=[*TABLE_COLUMNS, *boundary_table_columns(scorer)],
+        )
         report_warnings = [] if report is None else _write_report(result, collector, report, error_maps, jobs)
     _report_problems(result, quiet=quiet)
     _report_picture_problems(result, report_warnings, images, quiet=quiet)
@@ -227,19 +344,24 @@ def _all_of(callbacks: list[Callable[[list[dict]], None]]) -> Callable[[list[dic
     def call_each(rows: list[dict]) -> None:
         for callback in callbacks:
             callback(rows)
+
     return call_each
 
 
-def _write_report(result: ScoreResult, collector: ScoreCollector, path: str, error_maps: str | None,
-                  jobs: int) -> list[str]:
+def _write_report(
+    result: ScoreResult, collector: ScoreCollector, path: str, error_maps: str | None, jobs: int
+) -> list[str]:
     """Draw and write the HTML report atomically; return the warnings of its pictures."""
-    built = build_score_report(result, collector, error_maps=error_maps, link_from=as_path(path).parent, jobs=jobs)
+    built = build_score_report(
+        result, collector, error_maps=error_maps, link_from=as_path(path).parent, jobs=jobs
+    )
     save_text(path, built.html, what="the report")
     return built.warnings
 
 
-def _report_picture_problems(result: ScoreResult, report_warnings: list[str], images: str | None, *,
-                             quiet: bool) -> None:
+def _report_picture_problems(
+    result: ScoreResult, report_warnings: list[str], images: str | None, *, quiet: bool
+) -> None:
     """Warnings about photos (--images) and report pictures; none of them fails the run."""
     if quiet:
         return
@@ -247,8 +369,10 @@ def _report_picture_problems(result: ScoreResult, report_warnings: list[str], im
     for message in [*pairing.ambiguous_images, *report_warnings][:LISTED]:
         warn(message)
     if pairing.without_image and images is not None:
-        warn(f"{len(pairing.without_image)} ground-truth masks have no image under {images}; their "
-             f"pictures are drawn without one: {_names(pairing.without_image)}")
+        warn(
+            f"{len(pairing.without_image)} ground-truth masks have no image under {images}; their "
+            f"pictures are drawn without one: {_names(pairing.without_image)}"
+        )
 
 
 def _open_output(path: str):
@@ -256,8 +380,9 @@ def _open_output(path: str):
     return open_atomic(path, "w", encoding="utf-8", newline="", errors="surrogateescape")
 
 
-def _write_scores(result: ScoreResult, output_format: str, stream: IO[str], *,
-                  table_columns: list[Column]) -> None:
+def _write_scores(
+    result: ScoreResult, output_format: str, stream: IO[str], *, table_columns: list[Column]
+) -> None:
     summary = result.summary
     settings = result.settings
     ignored = ", ".join(str(value) for value in settings["ignore_values"]) or "none"
@@ -271,10 +396,20 @@ def _write_scores(result: ScoreResult, output_format: str, stream: IO[str], *,
     ]
     notes.extend(boundary_notes(settings))
     if result.scored_as_empty:
-        notes.append(f"{len(result.scored_as_empty)} missing predictions were scored as empty (all background).")
-    write_rows(result.rows(), result.columns, output_format, stream, title="Scores per class",
-               notes=notes, table_columns=table_columns, json_document=result.to_document(),
-               sections=[len(result.classes)])
+        notes.append(
+            f"{len(result.scored_as_empty)} missing predictions were scored as empty (all background)."
+        )
+    write_rows(
+        result.rows(),
+        result.columns,
+        output_format,
+        stream,
+        title="Scores per class",
+        notes=notes,
+        table_columns=table_columns,
+        json_document=result.to_document(),
+        sections=[len(result.classes)],
+    )
 
 
 def _number(value: float | None) -> str:
@@ -284,8 +419,10 @@ def _number(value: float | None) -> str:
 def _write_confusion(result: ScoreResult, path: str) -> bool:
     """Write the dataset confusion matrix; False (and a message) when the layout has none."""
     if result.confusion is None:
-        error("--confusion: the binary layout has no confusion matrix (labels may overlap); "
-              "its tp, fp, fn per label are in the scores")
+        error(
+            "--confusion: the binary layout has no confusion matrix (labels may overlap); "
+            "its tp, fp, fn per label are in the scores"
+        )
         return False
     ids = result.confusion_class_ids
     names = {row["class_id"]: row["class_name"] for row in result.classes}
@@ -303,15 +440,22 @@ def _write_confusion(result: ScoreResult, path: str) -> bool:
 def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
     """Warnings and errors on stderr, each list cut at :data:`LISTED` names."""
     if result.unpaired_predictions and not quiet:
-        warn(f"{len(result.unpaired_predictions)} predictions have no ground truth and were not scored: "
-             + _names(result.unpaired_predictions))
+        warn(
+            f"{len(result.unpaired_predictions)} predictions have no ground truth and were not scored: "
+            + _names(result.unpaired_predictions)
+        )
     if result.unknown_predictions and not quiet:
-        shown = ", ".join(f"{value} ({counts['pixels']} pixels in {counts['images']} images)"
-                          for value, counts in result.unknown_predictions.items())
+        shown = ", ".join(
+            f"{value} ({counts['pixels']} pixels in {counts['images']} images)"
+            for value, counts in result.unknown_predictions.items()
+        )
         warn(f"prediction values that are no class were counted as wrong: {shown}")
     if result.scored_as_empty:
-        info(f"{len(result.scored_as_empty)} ground-truth masks had no prediction and were scored as empty "
-             f"(--missing empty): {_names(result.scored_as_empty)}", quiet=quiet)
+        info(
+            f"{len(result.scored_as_empty)} ground-truth masks had no prediction and were scored as empty "
+            f"(--missing empty): {_names(result.scored_as_empty)}",
+            quiet=quiet,
+        )
     for failure in result.failures[:LISTED]:
         error(failure.message)
     if len(result.failures) > LISTED:
@@ -319,11 +463,15 @@ def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
     scored_empty = set(result.scored_as_empty)
     missing = [name for name in result.missing_predictions if name not in scored_empty]
     if missing:
-        error(f"{len(missing)} ground-truth masks have no prediction (--missing empty scores them as "
-              f"all background): {_names(missing)}")
+        error(
+            f"{len(missing)} ground-truth masks have no prediction (--missing empty scores them as "
+            f"all background): {_names(missing)}"
+        )
     if result.failed:
-        info(f"{result.n_images} images scored; {len(result.failures)} failed, {len(missing)} without prediction",
-             quiet=False)
+        info(
+            f"{result.n_images} images scored; {len(result.failures)} failed, {len(missing)} without prediction",
+            quiet=False,
+        )
 
 
 def _names(names: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,8 +17,21 @@ from ..stats import COLUMNS, ClassBalance, class_balance
 from ..storage import Location
 from ..viz.html import stats_report
 from .app import app
-from .common import (DEFAULT_JOBS, EXIT_FAILED, DebugOption, OutputFormat, QuietOption, ThreadJobsOption, error, info,
-                     parse_ignore_values, progress_tasks, save_text, user_errors, warn)
+from .common import (
+    DEFAULT_JOBS,
+    EXIT_FAILED,
+    DebugOption,
+    OutputFormat,
+    QuietOption,
+    ThreadJobsOption,
+    error,
+    info,
+    parse_ignore_values,
+    progress_tasks,
+    save_text,
+    user_errors,
+    warn,
+)
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 WEIGHT_NOTES = (
@@ -27,29 +40,56 @@ WEIGHT_NOTES = (
     "generalised Dice = 1 / n_c^2, normalised to sum to 1 over the classes present.",
     "A class without pixels gets no weight (-).",
 )
-TABLE_COLUMNS = (Column("class_id", "id"), Column("class_name", "class"), Column("pixels"), Column("share"),
-                 Column("images"), Column("weight_inverse_frequency", "w inverse freq"),
-                 Column("weight_median_frequency", "w median freq"),
-                 Column("weight_generalised_dice", "w gen. Dice"))
+TABLE_COLUMNS = (
+    Column("class_id", "id"),
+    Column("class_name", "class"),
+    Column("pixels"),
+    Column("share"),
+    Column("images"),
+    Column("weight_inverse_frequency", "w inverse freq"),
+    Column("weight_median_frequency", "w median freq"),
+    Column("weight_generalised_dice", "w gen. Dice"),
+)
 
 
 @app.command(no_args_is_help=True)
 def stats(
-    masks: Annotated[str, typer.Argument(
-        metavar="MASKS", show_default=False,
-        help="A mask file, or a folder searched recursively for .png/.npy masks; a path or an fsspec URL.")],
-    labels: Annotated[Optional[str], typer.Option(
-        help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
-             "Default: labels.csv (else labels.txt) in MASKS if there is one, else classes are named by id.")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option(
-        metavar="VALUE", help="Mask value that is not a class (repeat for several), or 'none'. "
-             "Default: the label map's ignore value, else 255 (as score).")] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="Output format of the rows.")] = OutputFormat.table,
-    output: Annotated[Optional[str], typer.Option(
-        "--output", "-o", help="Write the rows to this file (atomically) instead of stdout.")] = None,
-    report: Annotated[Optional[str], typer.Option(
-        metavar="FILE.html", help="Also write a self-contained HTML report with charts to this file.")] = None,
+    masks: Annotated[
+        str,
+        typer.Argument(
+            metavar="MASKS",
+            show_default=False,
+            help="A mask file, or a folder searched recursively for .png/.npy masks; a path or an fsspec URL.",
+        ),
+    ],
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
+            "Default: labels.csv (else labels.txt) in MASKS if there is one, else classes are named by id."
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="VALUE",
+            help="Mask value that is not a class (repeat for several), or 'none'. "
+            "Default: the label map's ignore value, else 255 (as score).",
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format of the rows.")
+    ] = OutputFormat.table,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Write the rows to this file (atomically) instead of stdout."),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE.html", help="Also write a self-contained HTML report with charts to this file."
+        ),
+    ] = None,
     jobs: ThreadJobsOption = DEFAULT_JOBS,
     executor: ExecutorOption = ExecutorKind.local,
     scheduler: SchedulerOption = None,
@@ -71,29 +111,48 @@ def stats(
         label_path = labels or label_file_in(masks)
         label_map = LabelMap.read(label_path) if label_path else None
         given = parse_ignore_values(ignore)
-        ignore_values = list(given) if given is not None else [
-            label_map.ignore_value if label_map else DEFAULT_IGNORE_VALUE]
+        ignore_values = (
+            list(given)
+            if given is not None
+            else [label_map.ignore_value if label_map else DEFAULT_IGNORE_VALUE]
+        )
         paths = find_files(masks, MASK_SUFFIXES)
         if not paths:
             error(f"{masks}: no mask files ({', '.join(MASK_SUFFIXES)}) found")
             raise typer.Exit(EXIT_FAILED)
-        with (executor_from_options(executor, scheduler, jobs, local_threads=True) as runner,
-              progress_tasks(quiet=quiet) as progress):
-            balance = class_balance(paths, label_map=label_map, ignore=ignore_values, executor=runner,
-                                    progress=progress)
+        with (
+            executor_from_options(executor, scheduler, jobs, local_threads=True) as runner,
+            progress_tasks(quiet=quiet) as progress,
+        ):
+            balance = class_balance(
+                paths, label_map=label_map, ignore=ignore_values, executor=runner, progress=progress
+            )
         caption = _caption(balance, ignore_values, label_path)
         rows = balance.rows()
         _write(rows, output_format, output, caption)
         if report is not None:
-            settings = {"masks": str(masks), "label map": str(label_path) if label_path else "none (ids)",
-                        "ignore values": ignore_values or "none"}
-            html = stats_report(rows=rows, settings=settings, notes=WEIGHT_NOTES, summary={
-                "masks counted": balance.masks, "valid pixels": f"{balance.valid_pixels:,}",
-                "ignored pixels": f"{balance.ignored_pixels:,}", "masks that failed": len(balance.failures)})
+            settings = {
+                "masks": str(masks),
+                "label map": str(label_path) if label_path else "none (ids)",
+                "ignore values": ignore_values or "none",
+            }
+            html = stats_report(
+                rows=rows,
+                settings=settings,
+                notes=WEIGHT_NOTES,
+                summary={
+                    "masks counted": balance.masks,
+                    "valid pixels": f"{balance.valid_pixels:,}",
+                    "ignored pixels": f"{balance.ignored_pixels:,}",
+                    "masks that failed": len(balance.failures),
+                },
+            )
             save_text(report, html)
     if given is None and balance.ignored_pixels and not balance.foreground_pixels and not quiet:
-        warn(f"the masks hold only 0 and the ignore value {ignore_values[0]}: if they are 0/255 binary masks, "
-             "pass --ignore none to count 255 as a class")
+        warn(
+            f"the masks hold only 0 and the ignore value {ignore_values[0]}: if they are 0/255 binary masks, "
+            "pass --ignore none to count 255 as a class"
+        )
     for failure in balance.failures:
         error(failure)
     if balance.failures:
@@ -106,13 +165,23 @@ def stats(
 def _caption(balance: ClassBalance, ignore_values: list[int], label_path: str | Location | None) -> str:
     ignored = ", ".join(str(value) for value in ignore_values) or "none"
     source = f"; names from {label_path}" if label_path else ""
-    return (f"{balance.masks} masks, {balance.valid_pixels:,} valid pixels, "
-            f"{balance.ignored_pixels:,} ignored (values: {ignored}){source}")
+    return (
+        f"{balance.masks} masks, {balance.valid_pixels:,} valid pixels, "
+        f"{balance.ignored_pixels:,} ignored (values: {ignored}){source}"
+    )
 
 
 def _write(rows: list[dict], output_format: OutputFormat, output: str | None, caption: str) -> None:
     stream = sys.stdout if output is None else io.StringIO()
-    write_rows(rows, COLUMNS, output_format.value, stream, title="Class balance", caption=caption,
-               notes=WEIGHT_NOTES, table_columns=TABLE_COLUMNS)
+    write_rows(
+        rows,
+        COLUMNS,
+        output_format.value,
+        stream,
+        title="Class balance",
+        caption=caption,
+        notes=WEIGHT_NOTES,
+        table_columns=TABLE_COLUMNS,
+    )
     if output is not None:
         save_text(output, stream.getvalue())

@@ -80,11 +80,15 @@ DEFAULT_NSD_TOLERANCE = 2.0
 BIOU_WIDTH_RATIO = 0.02
 BF_TOLERANCE_RATIO = 0.008
 #: How boundary metrics are aggregated over images, and the empty-mask rule, in words for outputs.
-AGGREGATION_RULE = ("per image only (no dataset aggregation: there is nothing to sum over images): "
-                    "scored per image and class, then mean and population standard deviation over the "
-                    "images where defined, with their number")
-EMPTY_RULE = ("both masks empty: undefined, left out of every mean; one mask empty: the worst value "
-              "(the image diagonal for distances, 0 for nsd, biou and bf), never 0 distance, never dropped")
+AGGREGATION_RULE = (
+    "per image only (no dataset aggregation: there is nothing to sum over images): "
+    "scored per image and class, then mean and population standard deviation over the "
+    "images where defined, with their number"
+)
+EMPTY_RULE = (
+    "both masks empty: undefined, left out of every mean; one mask empty: the worst value "
+    "(the image diagonal for distances, 0 for nsd, biou and bf), never 0 distance, never dropped"
+)
 # A relative slack so that a distance equal to a tolerance counts as within it despite rounding.
 _INCLUSIVE = 1 + 1e-9
 
@@ -118,7 +122,9 @@ class BoundaryMetric:
         if self.kind == "hausdorff":
             which = "maximum" if self.percentile == 100 else f"{self.percentile:g}th percentile"
             if self.pooling == "pooled":
-                return f"{self.name}: {which} of both directions' boundary distances pooled (MedPy, seg-metrics)"
+                return (
+                    f"{self.name}: {which} of both directions' boundary distances pooled (MedPy, seg-metrics)"
+                )
             if self.percentile == 100:
                 return f"{self.name}: maximum boundary distance, both directions (Hausdorff)"
             return f"{self.name}: max of the two directed {which}s of boundary distances (MONAI, MetricsReloaded)"
@@ -221,7 +227,9 @@ def evaluate(pair: SurfacePair, metric: BoundaryMetric, tolerances: Tolerances) 
     raise AssertionError(metric.kind)
 
 
-def _hausdorff(true_to_pred: np.ndarray, pred_to_true: np.ndarray, percentile: float, pooling: Pooling) -> float:
+def _hausdorff(
+    true_to_pred: np.ndarray, pred_to_true: np.ndarray, percentile: float, pooling: Pooling
+) -> float:
     if pooling == "pooled":
         return float(np.percentile(np.concatenate([true_to_pred, pred_to_true]), percentile))
     if percentile == 100:
@@ -358,7 +366,9 @@ def normalized_surface_distance(
     surface-distance weights them by contour length instead). Both empty:
     NaN; one empty: 0.
     """
-    return boundary_metrics(mask_true, mask_pred, ["nsd"], tolerances=Tolerances(nsd=tolerance), **options)["nsd"]
+    return boundary_metrics(mask_true, mask_pred, ["nsd"], tolerances=Tolerances(nsd=tolerance), **options)[
+        "nsd"
+    ]
 
 
 def boundary_iou(
@@ -381,7 +391,9 @@ def boundary_iou(
     if band not in ("euclidean", "chessboard"):
         raise ValueError(f"band must be 'euclidean' or 'chessboard', got {band!r}")
     name = "biou" if band == "euclidean" else "biou_chessboard"
-    return boundary_metrics(mask_true, mask_pred, [name], tolerances=Tolerances(biou_width=width), **options)[name]
+    return boundary_metrics(mask_true, mask_pred, [name], tolerances=Tolerances(biou_width=width), **options)[
+        name
+    ]
 
 
 def boundary_f_score(
@@ -485,7 +497,9 @@ class BoundaryScorer:
         self.tolerances.check()
         square = self.spacing is None or self.spacing[0] == self.spacing[1]
         if not square and any(metric.kind == "biou_chessboard" for metric in self.metrics):
-            raise ValueError("biou_chessboard needs square pixels (a chessboard band has no meaning otherwise)")
+            raise ValueError(
+                "biou_chessboard needs square pixels (a chessboard band has no meaning otherwise)"
+            )
 
     @classmethod
     def from_names(cls, names: Iterable[str], **settings) -> BoundaryScorer:
@@ -503,22 +517,38 @@ class BoundaryScorer:
         """
         sy, sx = self.spacing or (1.0, 1.0)
         edge = "make a boundary (edge_is_boundary)" if self.edge_is_boundary else "make no boundary"
-        return {"boundary_metrics": {
-            "metrics": [{"name": metric.name, "higher_is_better": metric.higher_is_better,
-                         "convention": metric.convention(self.tolerances)} for metric in self.metrics],
-            "spacing": [sy, sx],
-            "edge_is_boundary": self.edge_is_boundary,
-            "tolerances": {"nsd": self.tolerances.nsd, "biou_width": self.tolerances.biou_width,
-                           "bf": self.tolerances.bf},
-            "boundary": f"inner border of each class mask (pixels with a 4-neighbour outside it); "
-                        f"the image edge and ignored pixels {edge}",
-            "distances": "exact Euclidean between pixel centres, in spacing units (pixel height, width)",
-            "aggregation": AGGREGATION_RULE,
-            "empty_rule": EMPTY_RULE,
-        }}
+        return {
+            "boundary_metrics": {
+                "metrics": [
+                    {
+                        "name": metric.name,
+                        "higher_is_better": metric.higher_is_better,
+                        "convention": metric.convention(self.tolerances),
+                    }
+                    for metric in self.metrics
+                ],
+                "spacing": [sy, sx],
+                "edge_is_boundary": self.edge_is_boundary,
+                "tolerances": {
+                    "nsd": self.tolerances.nsd,
+                    "biou_width": self.tolerances.biou_width,
+                    "bf": self.tolerances.bf,
+                },
+                "boundary": f"inner border of each class mask (pixels with a 4-neighbour outside it); "
+                f"the image edge and ignored pixels {edge}",
+                "distances": "exact Euclidean between pixel centres, in spacing units (pixel height, width)",
+                "aggregation": AGGREGATION_RULE,
+                "empty_rule": EMPTY_RULE,
+            }
+        }
 
     def __call__(
-        self, mask_true: np.ndarray, mask_pred: np.ndarray, *, class_ids: Sequence[int], ignore: Iterable[int] = ()
+        self,
+        mask_true: np.ndarray,
+        mask_pred: np.ndarray,
+        *,
+        class_ids: Sequence[int],
+        ignore: Iterable[int] = (),
     ) -> dict[str, np.ndarray]:
         return boundary_scores(
             mask_true,

@@ -107,8 +107,9 @@ def frequency_weighted_iou(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, valid
     return float(np.sum(support[present] / valid_pixels * iou[present]))
 
 
-def summary_scores(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, *, valid_pixels: int | None,
-                   in_mean: np.ndarray) -> dict[str, float | int]:
+def summary_scores(
+    tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, *, valid_pixels: int | None, in_mean: np.ndarray
+) -> dict[str, float | int]:
     """Macro means of the dataset scores plus pixel accuracy, mean accuracy and fw-IoU.
 
     ``valid_pixels=None`` (labels that may overlap, so pixels are not one class
@@ -120,8 +121,9 @@ def summary_scores(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, *, valid_pixe
         summary[metric], summary[f"{metric}_n_classes"] = macro_mean(scores[metric], in_mean)
     summary["pixel_accuracy"] = float("nan") if valid_pixels is None else pixel_accuracy(tp, valid_pixels)
     summary["mean_accuracy"] = mean_accuracy(tp, fn, in_mean)
-    summary["frequency_weighted_iou"] = (float("nan") if valid_pixels is None
-                                         else frequency_weighted_iou(tp, fp, fn, valid_pixels))
+    summary["frequency_weighted_iou"] = (
+        float("nan") if valid_pixels is None else frequency_weighted_iou(tp, fp, fn, valid_pixels)
+    )
     return summary
 
 
@@ -140,7 +142,9 @@ def metrics_from_matrix(matrix: np.ndarray, *, include_background: bool = False)
     if not include_background and tp.size:
         in_mean[BACKGROUND_ID] = False
     result: dict = {"tp": tp, "fp": fp, "fn": fn, **class_scores(tp, fp, fn)}
-    result["summary"] = summary_scores(tp, fp, fn, valid_pixels=int(np.asarray(matrix).sum()), in_mean=in_mean)
+    result["summary"] = summary_scores(
+        tp, fp, fn, valid_pixels=int(np.asarray(matrix).sum()), in_mean=in_mean
+    )
     return result
 
 
@@ -180,7 +184,9 @@ class RunningStats:
         reference[cells[new]] = values[new]
         deviations = values - reference[cells]
         batch_count = np.bincount(cells, minlength=count.size)
-        deviation_mean = np.bincount(cells, weights=deviations, minlength=count.size) / np.maximum(batch_count, 1)
+        deviation_mean = np.bincount(cells, weights=deviations, minlength=count.size) / np.maximum(
+            batch_count, 1
+        )
         batch_m2 = np.bincount(cells, weights=(deviations - deviation_mean[cells]) ** 2, minlength=count.size)
         share = np.divide(batch_count, count + batch_count, out=np.zeros(count.size), where=batch_count > 0)
         delta = reference - mean + deviation_mean  # batch mean minus running mean
@@ -248,14 +254,25 @@ class ImageCounts:
         tp = np.bincount(cells.row[hits], weights=cells.count[hits], minlength=size).astype(np.int64)
         fn = np.bincount(cells.row, weights=cells.count, minlength=size).astype(np.int64) - tp
         predicted = cells.col < size
-        fp = np.bincount(cells.col[predicted], weights=cells.count[predicted], minlength=size).astype(np.int64) - tp
+        fp = (
+            np.bincount(cells.col[predicted], weights=cells.count[predicted], minlength=size).astype(np.int64)
+            - tp
+        )
         present = (tp + fp + fn) > 0
         no_class = cells.col == size  # cells are aligned with joint: every true value is a class
         unknown = Counter()
         for value, count in zip(joint.pred[no_class].tolist(), joint.count[no_class].tolist()):
             unknown[str(value)] += count
-        return cls(name, np.asarray(class_ids, np.int64)[present], tp[present], fp[present], fn[present],
-                   joint.total, dict(unknown), joint)
+        return cls(
+            name,
+            np.asarray(class_ids, np.int64)[present],
+            tp[present],
+            fp[present],
+            fn[present],
+            joint.total,
+            dict(unknown),
+            joint,
+        )
 
 
 @dataclass
@@ -289,8 +306,14 @@ class ScoreAccumulator:
     only after :meth:`result` or :meth:`in_mean`.
     """
 
-    def __init__(self, class_ids: Iterable[int] = (), *, include_background: bool = False,
-                 pixels_are_exclusive: bool = True, extra_metrics: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        class_ids: Iterable[int] = (),
+        *,
+        include_background: bool = False,
+        pixels_are_exclusive: bool = True,
+        extra_metrics: Iterable[str] = (),
+    ) -> None:
         self.class_ids = np.unique(np.fromiter(class_ids, dtype=np.int64))
         self.include_background = include_background
         self.pixels_are_exclusive = pixels_are_exclusive
@@ -320,17 +343,28 @@ class ScoreAccumulator:
             return
         positions = self._positions_making_room(np.concatenate([image.class_ids for image in images]))
         for name in ("tp", "fp", "fn"):
-            np.add.at(getattr(self, name), positions, np.concatenate([getattr(image, name) for image in images]))
+            np.add.at(
+                getattr(self, name), positions, np.concatenate([getattr(image, name) for image in images])
+            )
         joints = [image.joint for image in images if image.joint is not None]
         if joints:
-            together = JointCounts(*(np.concatenate(parts) for parts in zip(*(
-                (joint.true, joint.pred, joint.count) for joint in joints))))
+            together = JointCounts(
+                *(
+                    np.concatenate(parts)
+                    for parts in zip(*((joint.true, joint.pred, joint.count) for joint in joints))
+                )
+            )
             place_joint(together, self.class_ids).add_to(self.matrix)
-        self.score_stats.add(positions, np.concatenate([np.stack([image.scores[metric] for metric in METRICS])
-                                                        for image in images], axis=1))
+        self.score_stats.add(
+            positions,
+            np.concatenate(
+                [np.stack([image.scores[metric] for metric in METRICS]) for image in images], axis=1
+            ),
+        )
         for metric in dict.fromkeys(metric for image in images for metric in image.extra):
-            values = np.concatenate([image.extra.get(metric, np.full(image.class_ids.size, np.nan))
-                                     for image in images])
+            values = np.concatenate(
+                [image.extra.get(metric, np.full(image.class_ids.size, np.nan)) for image in images]
+            )
             self.extra_stats.setdefault(metric, RunningStats(self.class_ids.size)).add(positions, values)
         for image in images:
             self.valid_pixels += image.valid_pixels
@@ -373,23 +407,40 @@ class ScoreAccumulator:
         self._add_waiting()
         valid = self.valid_pixels if self.pixels_are_exclusive else None
         summary = summary_scores(self.tp, self.fp, self.fn, valid_pixels=valid, in_mean=self.in_mean())
-        per_image = {metric: (means, stds, counts) for metric, means, stds, counts in zip(
-            METRICS, self.score_stats.mean, self.score_stats.std, self.score_stats.count)}
-        per_image.update({metric: (stats.mean, stats.std, stats.count) for metric, stats in self.extra_stats.items()})
+        per_image = {
+            metric: (means, stds, counts)
+            for metric, means, stds, counts in zip(
+                METRICS, self.score_stats.mean, self.score_stats.std, self.score_stats.count
+            )
+        }
+        per_image.update(
+            {metric: (stats.mean, stats.std, stats.count) for metric, stats in self.extra_stats.items()}
+        )
         image_mean = {metric: means for metric, (means, _, _) in per_image.items()}
         for metric, means in image_mean.items():
             summary[f"{metric}_image_mean"], summary[f"{metric}_image_n_classes"] = macro_mean(
-                means, self.in_mean())
+                means, self.in_mean()
+            )
         summary["n_images"] = self.n_images
-        unknown = {value: {"pixels": self.unknown_pixels[value], "images": self.unknown_images[value]}
-                   for value in sorted(self.unknown_pixels, key=_value_order)}
+        unknown = {
+            value: {"pixels": self.unknown_pixels[value], "images": self.unknown_images[value]}
+            for value in sorted(self.unknown_pixels, key=_value_order)
+        }
         return DatasetScores(
-            class_ids=self.class_ids, tp=self.tp, fp=self.fp, fn=self.fn,
-            dataset=class_scores(self.tp, self.fp, self.fn), image_mean=image_mean,
+            class_ids=self.class_ids,
+            tp=self.tp,
+            fp=self.fp,
+            fn=self.fn,
+            dataset=class_scores(self.tp, self.fp, self.fn),
+            image_mean=image_mean,
             image_std={metric: stds for metric, (_, stds, _) in per_image.items()},
             image_count={metric: counts for metric, (_, _, counts) in per_image.items()},
-            summary=summary, valid_pixels=self.valid_pixels, n_images=self.n_images,
-            matrix=self.matrix if self.pixels_are_exclusive else None, unknown_predictions=unknown)
+            summary=summary,
+            valid_pixels=self.valid_pixels,
+            n_images=self.n_images,
+            matrix=self.matrix if self.pixels_are_exclusive else None,
+            unknown_predictions=unknown,
+        )
 
 
 def _value_order(value: str) -> tuple[int, int | str]:

@@ -117,8 +117,9 @@ def is_one_of(array: np.ndarray, values: Iterable[int]) -> np.ndarray:
     return found
 
 
-def confusion_matrix(mask_true: np.ndarray, mask_pred: np.ndarray, *, n_classes: int,
-                     ignore: Iterable[int] = (255,)) -> np.ndarray:
+def confusion_matrix(
+    mask_true: np.ndarray, mask_pred: np.ndarray, *, n_classes: int, ignore: Iterable[int] = (255,)
+) -> np.ndarray:
     """The confusion matrix of one pair: ``(n_classes, n_classes + 1)`` int64 counts.
 
     Rows are true classes ``0..n_classes-1``, columns predicted classes, and the
@@ -138,8 +139,9 @@ def confusion_matrix(mask_true: np.ndarray, mask_pred: np.ndarray, *, n_classes:
     matrix, unknown_true = matrix_from_joint(joint, np.arange(n_classes))
     if unknown_true.size:
         shown = ", ".join(str(int(value)) for value in unknown_true[:10])
-        raise ValueError(f"mask_true has values that are neither classes (0..{n_classes - 1}) "
-                         f"nor ignore values: {shown}")
+        raise ValueError(
+            f"mask_true has values that are neither classes (0..{n_classes - 1}) nor ignore values: {shown}"
+        )
     return matrix
 
 
@@ -176,8 +178,13 @@ def place_joint(joint: JointCounts, class_ids: np.ndarray) -> CellCounts:
     cols = np.where(pred_known, cols, class_ids.size)
     if true_known.all():
         return CellCounts(rows, cols, joint.count, class_ids.size, np.zeros(0, np.int64))
-    return CellCounts(rows[true_known], cols[true_known], joint.count[true_known], class_ids.size,
-                      np.unique(joint.true[~true_known]))
+    return CellCounts(
+        rows[true_known],
+        cols[true_known],
+        joint.count[true_known],
+        class_ids.size,
+        np.unique(joint.true[~true_known]),
+    )
 
 
 def matrix_from_joint(joint: JointCounts, class_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -269,7 +276,9 @@ def _rows_without_copy(mask_true: np.ndarray, mask_pred: np.ndarray) -> tuple[np
     """
     if mask_pred is mask_true:
         padded = padded_rows(mask_true)
-        rows, padding = (padded, mask_true.shape[0]) if padded is not None else (_contiguous(mask_true, "true"), 0)
+        rows, padding = (
+            (padded, mask_true.shape[0]) if padded is not None else (_contiguous(mask_true, "true"), 0)
+        )
         return rows, rows, padding
     padded_true, padded_pred = padded_rows(mask_true), padded_rows(mask_pred)
     if padded_true is not None and padded_pred is not None:
@@ -297,8 +306,9 @@ def _differs_from_next(true_rows: np.ndarray, pred_rows: np.ndarray) -> np.ndarr
     return differs.reshape(-1).view(bool)
 
 
-def _change_positions(true_rows: np.ndarray, pred_rows: np.ndarray, *,
-                      give_up_when_noisy: bool) -> np.ndarray | None:
+def _change_positions(
+    true_rows: np.ndarray, pred_rows: np.ndarray, *, give_up_when_noisy: bool
+) -> np.ndarray | None:
     """Sorted flat positions ``i`` where pixel ``i + 1`` differs from pixel ``i`` in either mask.
 
     With ``give_up_when_noisy``, None when more than :data:`NOISY_WORD_FRACTION`
@@ -309,8 +319,9 @@ def _change_positions(true_rows: np.ndarray, pred_rows: np.ndarray, *,
     return _sparse_flatnonzero(differs, most_words=most_words)
 
 
-def _count_runs(true_flat: np.ndarray, pred_flat: np.ndarray, changes: np.ndarray,
-                bits: int) -> tuple[np.ndarray, np.ndarray]:
+def _count_runs(
+    true_flat: np.ndarray, pred_flat: np.ndarray, changes: np.ndarray, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct codes ``true << bits | pred`` and their pixel counts, one step per run."""
     starts = np.empty(changes.size + 1, np.intp)
     starts[0] = 0
@@ -359,7 +370,7 @@ def _histogram_16bit(image_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     totals = np.zeros(1 << 16, np.int64)
     rows_per_slice = max(1, _FLOAT32_EXACT // image_codes.shape[1])
     for start in range(0, image_codes.shape[0], rows_per_slice):
-        piece = image_codes[start:start + rows_per_slice]
+        piece = image_codes[start : start + rows_per_slice]
         totals += cv2.calcHist([piece], [0], None, [1 << 16], [0, 1 << 16]).reshape(-1).astype(np.int64)
     values = np.flatnonzero(totals)
     return values, totals[values]

@@ -131,7 +131,7 @@ def _lower_envelope_along_columns(heights: np.ndarray, *, step: float) -> np.nda
     #                            = curvature * x**2 - 2 * curvature * c * x + offsets[r, c].
     offsets = heights + curvature * np.arange(width, dtype=np.float64) ** 2
     vertex = np.zeros(rows * width, dtype=np.intp)  # flat [r * width + j]
-    start = np.full(rows * (width + 1), np.inf)     # flat [r * (width + 1) + j]
+    start = np.full(rows * (width + 1), np.inf)  # flat [r * (width + 1) + j]
     top = np.full(rows, -1, dtype=np.intp)
     vertex_row = np.arange(rows) * width
     start_row = np.arange(rows) * (width + 1)

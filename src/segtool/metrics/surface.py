@@ -135,7 +135,10 @@ class SurfacePair:
         row0, row1, col0, col1 = self._box
         height, width = self.image_shape
         out = np.zeros((row1 - row0, col1 - col0), dtype=bool)
-        inside_rows, inside_cols = slice(max(row0, 0), min(row1, height)), slice(max(col0, 0), min(col1, width))
+        inside_rows, inside_cols = (
+            slice(max(row0, 0), min(row1, height)),
+            slice(max(col0, 0), min(col1, width)),
+        )
         target = (
             slice(inside_rows.start - row0, inside_rows.stop - row0),
             slice(inside_cols.start - col0, inside_cols.stop - col0),

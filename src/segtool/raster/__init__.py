@@ -80,6 +80,12 @@ from .rasterize import (
 )
 
 __all__ = [
-    "CONVENTIONS", "ORDERS", "UNKNOWN_LABEL_CHOICES", "LabelMasks", "RasterResult",
-    "geometry_mask", "rasterize_image", "rasterize_per_label",
+    "CONVENTIONS",
+    "ORDERS",
+    "UNKNOWN_LABEL_CHOICES",
+    "LabelMasks",
+    "RasterResult",
+    "geometry_mask",
+    "rasterize_image",
+    "rasterize_per_label",
 ]

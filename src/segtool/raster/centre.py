@@ -20,8 +20,9 @@ from .spans import Spans
 from .strokes import stroke_spans
 
 
-def centre_covers(geometries: Sequence[Geometry | None], height: int, width: int, *,
-                  line_width: float, point_radius: float) -> Covers:
+def centre_covers(
+    geometries: Sequence[Geometry | None], height: int, width: int, *, line_width: float, point_radius: float
+) -> Covers:
     """What each geometry covers under the centre rule (``None`` covers nothing).
 
     Lines cover pixels whose centre is within ``line_width / 2`` of the path,
@@ -34,18 +35,33 @@ def centre_covers(geometries: Sequence[Geometry | None], height: int, width: int
             makers[index] = partial(bitmap_patch, geometry, height, width)
         elif geometry is not None:
             kinds[type(geometry)].append(index)
-    families = [(ids, _spans([geometries[index] for index in ids], kind, height, width, line_width=line_width,
-                             point_radius=point_radius))
-                for kind, ids in kinds.items() if ids]
+    families = [
+        (
+            ids,
+            _spans(
+                [geometries[index] for index in ids],
+                kind,
+                height,
+                width,
+                line_width=line_width,
+                point_radius=point_radius,
+            ),
+        )
+        for kind, ids in kinds.items()
+        if ids
+    ]
     if len(families) == 1 and len(families[0][0]) == len(geometries):  # one kind only: already numbered so
         spans = families[0][1]
     else:
-        spans = Spans.concatenate([family.relabel(np.asarray(ids, dtype=np.int64)) for ids, family in families])
+        spans = Spans.concatenate(
+            [family.relabel(np.asarray(ids, dtype=np.int64)) for ids, family in families]
+        )
     return Covers(len(geometries), height, width, spans=spans, makers=makers)
 
 
-def _spans(geometries: list, kind: type, height: int, width: int, *, line_width: float,
-           point_radius: float) -> Spans:
+def _spans(
+    geometries: list, kind: type, height: int, width: int, *, line_width: float, point_radius: float
+) -> Spans:
     """The spans of geometries all of one ``kind``; shape ``k`` is ``geometries[k]``."""
     if kind is Polygon:
         return polygon_spans([geometry.rings for geometry in geometries], height, width)

@@ -60,14 +60,19 @@ def inspect_geometries(geometries: Sequence[Geometry]) -> list[Inspection]:
 
     An :class:`AnnotationError` (naming no shape) if any geometry's numbers are unusable.
     """
-    simple = [index for index, geometry in enumerate(geometries)
-              if isinstance(geometry, Polygon) and len(geometry.rings) == 1 and len(geometry.rings[0]) >= 3]
+    simple = [
+        index
+        for index, geometry in enumerate(geometries)
+        if isinstance(geometry, Polygon) and len(geometry.rings) == 1 and len(geometry.rings[0]) >= 3
+    ]
     results: list[Inspection | None] = [None] * len(geometries)
     if simple:
         for index, inspection in zip(simple, _inspect_simple_polygons([geometries[i] for i in simple])):
             results[index] = inspection
-    return [inspect_geometry(geometry) if result is None else result
-            for geometry, result in zip(geometries, results)]
+    return [
+        inspect_geometry(geometry) if result is None else result
+        for geometry, result in zip(geometries, results)
+    ]
 
 
 def _inspect_simple_polygons(polygons: list[Polygon]) -> list[Inspection]:
@@ -123,8 +128,11 @@ def _inspect_polygon(polygon: Polygon) -> Inspection:
         return Inspection(None, extent, (ZERO_AREA_POLYGON,))
     if not any(flat):
         return Inspection(polygon, extent)
-    notes = tuple(f"ring {index} of {len(rings)} has zero area; ignored"
-                  for index, is_flat in enumerate(flat, start=1) if is_flat)
+    notes = tuple(
+        f"ring {index} of {len(rings)} has zero area; ignored"
+        for index, is_flat in enumerate(flat, start=1)
+        if is_flat
+    )
     kept = tuple(ring for ring, is_flat in zip(rings, flat) if not is_flat)
     return Inspection(Polygon(rings=kept), extent, notes)
 

@@ -32,8 +32,9 @@ PatchMaker = Callable[[], "Patch | None"]
 class Covers:
     """What each of ``n`` shapes covers: shape ``k`` has runs in ``spans`` or a maker in ``makers``."""
 
-    def __init__(self, n: int, height: int, width: int, *, spans: Spans,
-                 makers: Mapping[int, PatchMaker]) -> None:
+    def __init__(
+        self, n: int, height: int, width: int, *, spans: Spans, makers: Mapping[int, PatchMaker]
+    ) -> None:
         self.n = n
         self.height, self.width = height, width
         self.spans = spans
@@ -61,6 +62,6 @@ def bitmap_patch(bitmap: Bitmap, height: int, width: int) -> Patch | None:
     right = min(bitmap.left + mask.shape[1], width)
     if top >= bottom or left >= right:
         return None
-    crop = mask[top - bitmap.top:bottom - bitmap.top, left - bitmap.left:right - bitmap.left]
+    crop = mask[top - bitmap.top : bottom - bitmap.top, left - bitmap.left : right - bitmap.left]
     crop = crop.view(np.uint8) if crop.dtype == np.bool_ else (crop != 0).view(np.uint8)
     return Patch(top, left, crop) if crop.any() else None

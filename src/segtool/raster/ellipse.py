@@ -36,8 +36,10 @@ def cos_sin(angle_degrees: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def ellipse_reach(ellipse: Ellipse) -> tuple[float, float]:
     """Half the width and half the height of the ellipse's axis-aligned bounding box."""
     cos, sin = cos_sin(np.array([ellipse.angle]))
-    return (float(np.hypot(ellipse.rx * cos[0], ellipse.ry * sin[0])),
-            float(np.hypot(ellipse.rx * sin[0], ellipse.ry * cos[0])))
+    return (
+        float(np.hypot(ellipse.rx * cos[0], ellipse.ry * sin[0])),
+        float(np.hypot(ellipse.rx * sin[0], ellipse.ry * cos[0])),
+    )
 
 
 def ellipse_spans(ellipses: Sequence[Ellipse], height: int, width: int) -> Spans:
@@ -47,8 +49,10 @@ def ellipse_spans(ellipses: Sequence[Ellipse], height: int, width: int) -> Spans
     """
     if not ellipses:
         return Spans.empty()
-    cx, cy, rx, ry, angle = (np.array([getattr(e, name) for e in ellipses], dtype=np.float64)
-                             for name in ("cx", "cy", "rx", "ry", "angle"))
+    cx, cy, rx, ry, angle = (
+        np.array([getattr(e, name) for e in ellipses], dtype=np.float64)
+        for name in ("cx", "cy", "rx", "ry", "angle")
+    )
     cos, sin = cos_sin(angle)
     reach_y = np.hypot(rx * sin, ry * cos)
     # One row of margin each side: the exact test below removes rows that miss.

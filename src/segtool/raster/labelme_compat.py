@@ -39,8 +39,9 @@ LABELME_POINT_RADIUS = 5
 PILLOW_LIMIT = 2.0**30
 
 
-def labelme_covers(geometries: Sequence[Geometry | None], height: int, width: int, *,
-                   line_width: int, point_radius: int) -> Covers:
+def labelme_covers(
+    geometries: Sequence[Geometry | None], height: int, width: int, *, line_width: int, point_radius: int
+) -> Covers:
     """What each geometry covers in labelme's convention (``None`` covers nothing)."""
     makers = {}
     for index, geometry in enumerate(geometries):
@@ -61,21 +62,28 @@ def check_labelme_drawable(geometry: Geometry) -> None:
         numbers = [np.abs(geometry.points).max(initial=0.0)]
     elif isinstance(geometry, Ellipse):
         if geometry.angle % 90 != 0:
-            raise AnnotationError(f"labelme's convention has no rotated ellipses (this one is turned "
-                                  f"{geometry.angle:g} degrees); use the centre convention")
+            raise AnnotationError(
+                f"labelme's convention has no rotated ellipses (this one is turned "
+                f"{geometry.angle:g} degrees); use the centre convention"
+            )
         numbers = [abs(geometry.cx) + geometry.rx + geometry.ry, abs(geometry.cy) + geometry.rx + geometry.ry]
     else:
         return
     if max(numbers, default=0.0) > PILLOW_LIMIT:
-        raise AnnotationError("a coordinate is beyond +-2**30, which labelme's convention (Pillow) "
-                              "cannot draw; use the centre convention")
+        raise AnnotationError(
+            "a coordinate is beyond +-2**30, which labelme's convention (Pillow) "
+            "cannot draw; use the centre convention"
+        )
 
 
-def _drawn_patch(geometry: Geometry, height: int, width: int, line_width: int,
-                 point_radius: int) -> Patch | None:
+def _drawn_patch(
+    geometry: Geometry, height: int, width: int, line_width: int, point_radius: int
+) -> Patch | None:
     if isinstance(geometry, Polygon):
+
         def ring_canvas(ring: np.ndarray) -> Image.Image:
             return _draw(height, width, lambda draw: draw.polygon(_flat(ring), outline=1, fill=1))
+
         if len(geometry.rings) == 1:
             return _crop(ring_canvas(geometry.rings[0]))
         combined = np.array(ring_canvas(geometry.rings[0]))
@@ -87,13 +95,16 @@ def _drawn_patch(geometry: Geometry, height: int, width: int, line_width: int,
         box = [geometry.cx - rx, geometry.cy - ry, geometry.cx + rx, geometry.cy + ry]
         return _crop(_draw(height, width, lambda draw: draw.ellipse(box, outline=1, fill=1)))
     if isinstance(geometry, Polyline):
-        return _crop(_draw(height, width, lambda draw: draw.line(_flat(geometry.points), fill=1,
-                                                                 width=line_width)))
+        return _crop(
+            _draw(height, width, lambda draw: draw.line(_flat(geometry.points), fill=1, width=line_width))
+        )
 
     def points(draw: ImageDraw.ImageDraw) -> None:
         for x, y in np.asarray(geometry.points, dtype=np.float64).tolist():
-            draw.ellipse([x - point_radius, y - point_radius, x + point_radius, y + point_radius],
-                         outline=1, fill=1)
+            draw.ellipse(
+                [x - point_radius, y - point_radius, x + point_radius, y + point_radius], outline=1, fill=1
+            )
+
     return _crop(_draw(height, width, points))
 
 

@@ -21,8 +21,9 @@ class Painting(NamedTuple):
     counts: dict[int, int]  # value -> pixels, for the values present, in increasing order
 
 
-def paint_labels(covers: Covers, order: Sequence[int], values: Sequence[int], dtype: np.dtype, *,
-                 padded: bool = False) -> Painting:
+def paint_labels(
+    covers: Covers, order: Sequence[int], values: Sequence[int], dtype: np.dtype, *, padded: bool = False
+) -> Painting:
     """Shape ``k`` painted with ``values[k]``, in ``order`` (later over earlier), on background 0.
 
     Runs of consecutive span shapes are resolved together (:func:`.spans.topmost`)
@@ -35,7 +36,9 @@ def paint_labels(covers: Covers, order: Sequence[int], values: Sequence[int], dt
     lead = 1 if padded else 0
     stride = width + lead
     value_of = np.asarray(values, dtype=dtype)
-    drawn = set(np.flatnonzero(np.bincount(covers.spans.shape, minlength=covers.n)).tolist())  # runs are not empty
+    drawn = set(
+        np.flatnonzero(np.bincount(covers.spans.shape, minlength=covers.n)).tolist()
+    )  # runs are not empty
     canvas, counts = None, None
     for from_makers, group in groupby(order, key=lambda shape: shape in covers.makers):
         group = list(group)
@@ -104,7 +107,7 @@ def paint_union(covers: Covers, shapes: Sequence[int]) -> tuple[np.ndarray, set[
             patch = covers.makers[shape]()
             if patch is not None:
                 rows, columns = patch.mask.shape
-                region = mask[patch.top:patch.top + rows, patch.left:patch.left + columns]
+                region = mask[patch.top : patch.top + rows, patch.left : patch.left + columns]
                 cv2.bitwise_or(region, patch.mask, dst=region)
                 drawn.add(shape)
     return mask, drawn
@@ -112,5 +115,5 @@ def paint_union(covers: Covers, shapes: Sequence[int]) -> tuple[np.ndarray, set[
 
 def _paste(labels: np.ndarray, patch: Patch, value) -> None:
     rows, columns = patch.mask.shape
-    region = labels[patch.top:patch.top + rows, patch.left:patch.left + columns]
+    region = labels[patch.top : patch.top + rows, patch.left : patch.left + columns]
     cv2.copyTo(np.full((rows, columns), value, dtype=labels.dtype), patch.mask, region)

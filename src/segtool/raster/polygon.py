@@ -54,8 +54,9 @@ def polygon_spans(polygons: Sequence[Sequence[np.ndarray]], height: int, width: 
     first_row = np.clip(np.ceil(y_low - 0.5), 0, height).astype(np.int64)
     rows = np.clip(np.ceil(y_high - 0.5), 0, height).astype(np.int64) - first_row
     row = ranges(first_row, rows)
-    x_low, y_low, x_run, y_run = (np.repeat(values, rows) for values in (x_low, y_low, x_high - x_low,
-                                                                         y_high - y_low))
+    x_low, y_low, x_run, y_run = (
+        np.repeat(values, rows) for values in (x_low, y_low, x_high - x_low, y_high - y_low)
+    )
     x = x_low + ((row + 0.5 - y_low) * x_run) / y_run
     column = np.clip(np.ceil(x - 0.5), 0, width).astype(np.int64)
 

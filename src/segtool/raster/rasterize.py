@@ -76,10 +76,16 @@ class _Style:
 
     def covers(self, geometries: list[Geometry | None], height: int, width: int) -> Covers:
         if self.convention == "labelme":
-            return labelme_covers(geometries, height, width, line_width=int(self.line_width),
-                                  point_radius=int(self.point_radius))
-        return centre_covers(geometries, height, width, line_width=self.line_width,
-                             point_radius=self.point_radius)
+            return labelme_covers(
+                geometries,
+                height,
+                width,
+                line_width=int(self.line_width),
+                point_radius=int(self.point_radius),
+            )
+        return centre_covers(
+            geometries, height, width, line_width=self.line_width, point_radius=self.point_radius
+        )
 
 
 @dataclass
@@ -89,7 +95,7 @@ class _Plan:
     image: AnnotatedImage
     shapes: list[Shape]
     values: list[int]
-    keys: list[str]          # label name each shape is painted as (``__ignore__`` for the ignore value)
+    keys: list[str]  # label name each shape is painted as (``__ignore__`` for the ignore value)
     inspections: list[Inspection]
     covers: Covers
     warnings: list[str]
@@ -108,10 +114,18 @@ class _Plan:
         return lines
 
 
-def rasterize_image(image: AnnotatedImage, label_map: LabelMap, *, order: str = "file",
-                    convention: str = "centre", unknown_label: str = "error",
-                    line_width: float | None = None, point_radius: float | None = None,
-                    skip_lines_and_points: bool = False, padded: bool = False) -> RasterResult:
+def rasterize_image(
+    image: AnnotatedImage,
+    label_map: LabelMap,
+    *,
+    order: str = "file",
+    convention: str = "centre",
+    unknown_label: str = "error",
+    line_width: float | None = None,
+    point_radius: float | None = None,
+    skip_lines_and_points: bool = False,
+    padded: bool = False,
+) -> RasterResult:
     """Draw every shape of ``image`` into one label array of the image's size.
 
     Parameters
@@ -153,14 +167,22 @@ def rasterize_image(image: AnnotatedImage, label_map: LabelMap, *, order: str = 
     style = _Style.make(convention, line_width, point_radius)
     with _about(image):  # the work limit of segtool.raster.spans names no file
         plan = _plan(image, label_map, style, unknown_label, skip_lines_and_points)
-        painting = paint_labels(plan.covers, _paint_order(order, plan), plan.values, _label_dtype(label_map),
-                                padded=padded)
+        painting = paint_labels(
+            plan.covers, _paint_order(order, plan), plan.values, _label_dtype(label_map), padded=padded
+        )
     return RasterResult(painting.labels, plan.report(painting.drawn, style), painting.counts)
 
 
-def rasterize_per_label(image: AnnotatedImage, label_map: LabelMap, *, convention: str = "centre",
-                        unknown_label: str = "error", line_width: float | None = None,
-                        point_radius: float | None = None, skip_lines_and_points: bool = False) -> LabelMasks:
+def rasterize_per_label(
+    image: AnnotatedImage,
+    label_map: LabelMap,
+    *,
+    convention: str = "centre",
+    unknown_label: str = "error",
+    line_width: float | None = None,
+    point_radius: float | None = None,
+    skip_lines_and_points: bool = False,
+) -> LabelMasks:
     """One boolean mask per label, each the union of that label's shapes (labels may overlap).
 
     The options are those of :func:`rasterize_image` (order does not matter here).
@@ -176,15 +198,23 @@ def rasterize_per_label(image: AnnotatedImage, label_map: LabelMap, *, conventio
             names.append(IGNORE_NAME)
         masks, drawn = {}, set()
         for name in names:
-            mask, drawn_here = paint_union(plan.covers,
-                                           [index for index, key in enumerate(plan.keys) if key == name])
+            mask, drawn_here = paint_union(
+                plan.covers, [index for index, key in enumerate(plan.keys) if key == name]
+            )
             masks[name] = mask.view(np.bool_)
             drawn |= drawn_here
     return LabelMasks(masks, plan.report(drawn, style))
 
 
-def geometry_mask(geometry: Geometry, height: int, width: int, *, line_width: float | None = None,
-                  point_radius: float | None = None, convention: str = "centre") -> np.ndarray:
+def geometry_mask(
+    geometry: Geometry,
+    height: int,
+    width: int,
+    *,
+    line_width: float | None = None,
+    point_radius: float | None = None,
+    convention: str = "centre",
+) -> np.ndarray:
     """The boolean (height, width) mask of one geometry, clipped to the image.
 
     Options as in :func:`rasterize_image`. An :class:`AnnotationError` for unusable numbers.
@@ -221,13 +251,16 @@ def _about(image: AnnotatedImage, shape: Shape | None = None) -> Iterator[None]:
         raise AnnotationError(message, path=image.source) from None
 
 
-def _plan(image: AnnotatedImage, label_map: LabelMap, style: _Style, unknown_label: str,
-          skip_lines_and_points: bool) -> _Plan:
+def _plan(
+    image: AnnotatedImage, label_map: LabelMap, style: _Style, unknown_label: str, skip_lines_and_points: bool
+) -> _Plan:
     _check_choice("unknown_label", unknown_label, UNKNOWN_LABEL_CHOICES)
     if max(image.height, image.width, len(image.shapes)) > LARGEST_SIDE:
-        raise AnnotationError(f"{image.width}x{image.height} pixels and {len(image.shapes)} shapes: segtool "
-                              f"draws images up to {LARGEST_SIDE} pixels a side and as many shapes",
-                              path=image.source)
+        raise AnnotationError(
+            f"{image.width}x{image.height} pixels and {len(image.shapes)} shapes: segtool "
+            f"draws images up to {LARGEST_SIDE} pixels a side and as many shapes",
+            path=image.source,
+        )
     shapes, values, keys, warnings = [], [], [], []
     for shape in image.shapes:
         if skip_lines_and_points and isinstance(shape.geometry, (Polyline, Points)):
@@ -239,12 +272,15 @@ def _plan(image: AnnotatedImage, label_map: LabelMap, style: _Style, unknown_lab
             if unknown_label == "error":
                 raise
             if unknown_label == "skip":
-                warnings.append(f"{image.source}: {shape.where}: label {shape.label!r} is not in the "
-                                "label map; not drawn")
+                warnings.append(
+                    f"{image.source}: {shape.where}: label {shape.label!r} is not in the label map; not drawn"
+                )
                 continue
             value, key = label_map.ignore_value, IGNORE_NAME
-            warnings.append(f"{image.source}: {shape.where}: label {shape.label!r} is not in the label "
-                            f"map; painted with the ignore value {value}")
+            warnings.append(
+                f"{image.source}: {shape.where}: label {shape.label!r} is not in the label "
+                f"map; painted with the ignore value {value}"
+            )
         shapes.append(shape)
         values.append(value)
         keys.append(IGNORE_NAME if value == label_map.ignore_value else key)
@@ -285,8 +321,9 @@ def _label_dtype(label_map: LabelMap) -> np.dtype:
     """uint8 when every id of the map and its ignore value fit, else uint16; the same for every image."""
     largest = max(label_map.max_id, label_map.ignore_value)
     if label_map.ignore_value < 0 or largest > 65535:
-        raise LabelMapError(f"ignore value {label_map.ignore_value} does not fit in a 16-bit mask",
-                            path=label_map.source)
+        raise LabelMapError(
+            f"ignore value {label_map.ignore_value} does not fit in a 16-bit mask", path=label_map.source
+        )
     return np.dtype(np.uint8 if largest <= 255 else np.uint16)
 
 

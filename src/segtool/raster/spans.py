@@ -56,8 +56,12 @@ class Spans:
         """Spans from sorted :func:`run_key` pairs of the same shape and row; empty runs dropped."""
         keep = start_key < end_key
         start_key, end_key = start_key[keep], end_key[keep]
-        return cls(start_key >> (2 * FIELD_BITS), (start_key >> FIELD_BITS) & _FIELD,
-                   start_key & _FIELD, end_key & _FIELD)
+        return cls(
+            start_key >> (2 * FIELD_BITS),
+            (start_key >> FIELD_BITS) & _FIELD,
+            start_key & _FIELD,
+            end_key & _FIELD,
+        )
 
     @classmethod
     def union(cls, shape: np.ndarray, row: np.ndarray, start: np.ndarray, end: np.ndarray) -> Spans:
@@ -90,8 +94,13 @@ class Spans:
             return parts[0]
         shape = np.concatenate([part.shape for part in parts])
         order = np.argsort(shape, kind="stable")
-        return cls(shape[order], *(np.concatenate([getattr(part, name) for part in parts])[order]
-                                   for name in ("row", "start", "end")))
+        return cls(
+            shape[order],
+            *(
+                np.concatenate([getattr(part, name) for part in parts])[order]
+                for name in ("row", "start", "end")
+            ),
+        )
 
 
 def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -110,9 +119,11 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     offsets = np.cumsum(counts) - counts
     total = int(offsets[-1] + counts[-1]) if len(counts) else 0
     if total > MAX_PIECES:
-        raise AnnotationError(f"drawing it needs {total} pieces of pixel rows, more than the limit of {MAX_PIECES} "
-                              "(thousands of shapes on top of one another, or edges that zigzag far more finely "
-                              "than the pixels?)")
+        raise AnnotationError(
+            f"drawing it needs {total} pieces of pixel rows, more than the limit of {MAX_PIECES} "
+            "(thousands of shapes on top of one another, or edges that zigzag far more finely "
+            "than the pixels?)"
+        )
     return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(starts, dtype=np.int64) - offsets, counts)
 
 
@@ -128,8 +139,9 @@ def flat_runs(spans: Spans, stride: int, lead: int = 0) -> tuple[np.ndarray, np.
     return line + spans.start, line + spans.end
 
 
-def topmost(spans: Spans, priority: np.ndarray, size: int, stride: int,
-            lead: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def topmost(
+    spans: Spans, priority: np.ndarray, size: int, stride: int, lead: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """A flattened canvas of ``size`` positions cut into pieces, and the highest priority on each.
 
     The canvas holds image row ``r`` at positions ``r * stride + lead`` on (see
@@ -148,10 +160,11 @@ def topmost(spans: Spans, priority: np.ndarray, size: int, stride: int,
     # among equal values will do, since the pieces between equal values are empty.
     place = np.empty_like(order)
     place[order] = np.arange(len(order))
-    low, high = place[:len(first)], place[len(first):2 * len(first)]
+    low, high = place[: len(first)], place[len(first) : 2 * len(first)]
     top = np.zeros(len(bounds) - 1, dtype=np.int64)
-    np.maximum.at(top, ranges(low, high - low), np.repeat(np.asarray(priority, dtype=np.int64)[spans.shape],
-                                                          high - low))
+    np.maximum.at(
+        top, ranges(low, high - low), np.repeat(np.asarray(priority, dtype=np.int64)[spans.shape], high - low)
+    )
     return bounds, top
 
 

@@ -21,8 +21,9 @@ from .spans import Spans, ranges
 Runs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # shape, row, first column, last column
 
 
-def stroke_spans(paths: Sequence[np.ndarray], radius: float, height: int, width: int, *,
-                 connect: bool) -> Spans:
+def stroke_spans(
+    paths: Sequence[np.ndarray], radius: float, height: int, width: int, *, connect: bool
+) -> Spans:
     """Spans of each ``paths[k]`` ((N, 2) points): a polyline when ``connect``, else separate points."""
     paths = [np.asarray(path, dtype=np.float64).reshape(-1, 2) for path in paths]
     lengths = np.array([len(path) for path in paths], dtype=np.int64)
@@ -51,8 +52,9 @@ def _columns(x_low: np.ndarray, x_high: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.ceil(x_low - 0.5), np.floor(x_high - 0.5)
 
 
-def _rows_near(y_low: np.ndarray, y_high: np.ndarray, radius: float, height: int
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _rows_near(
+    y_low: np.ndarray, y_high: np.ndarray, radius: float, height: int
+) -> tuple[np.ndarray, np.ndarray]:
     """For each item, the rows whose centre lies within [y_low - radius, y_high + radius]: (item, row)."""
     first = np.clip(np.ceil(y_low - radius - 0.5), 0, height).astype(np.int64)
     stop = np.clip(np.floor(y_high + radius - 0.5) + 1, 0, height).astype(np.int64)

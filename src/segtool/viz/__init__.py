@@ -14,5 +14,15 @@ from .image import encode_image, read_image, thumbnail, write_image
 from .legend import with_legend
 from .overlays import overlay
 
-__all__ = ["ERROR_COLOURS", "encode_image", "error_categories", "error_legend", "error_map", "overlay",
-           "read_image", "thumbnail", "with_legend", "write_image"]
+__all__ = [
+    "ERROR_COLOURS",
+    "encode_image",
+    "error_categories",
+    "error_legend",
+    "error_map",
+    "overlay",
+    "read_image",
+    "thumbnail",
+    "with_legend",
+    "write_image",
+]

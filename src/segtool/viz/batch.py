@@ -57,10 +57,19 @@ def overlay_file(image_path: Path, mask_path: Path, out_path: Path, options: Ove
     if labels.shape != image.shape[:2]:
         raise SizeMismatchError(
             f"image is {image.shape[1]}x{image.shape[0]} (as displayed) but mask {mask_path} is "
-            f"{labels.shape[1]}x{labels.shape[0]}", path=image_path)
-    picture = overlay(image, labels, label_map=options.label_map, opacity=options.opacity,
-                      outline=options.outline, outline_width=options.outline_width, legend=options.legend,
-                      include_background=options.include_background)
+            f"{labels.shape[1]}x{labels.shape[0]}",
+            path=image_path,
+        )
+    picture = overlay(
+        image,
+        labels,
+        label_map=options.label_map,
+        opacity=options.opacity,
+        outline=options.outline,
+        outline_width=options.outline_width,
+        legend=options.legend,
+        include_background=options.include_background,
+    )
     write_image(out_path, picture, quality=options.quality)
 
 
@@ -72,9 +81,15 @@ def _overlay_job(job: tuple[Path, Path, Path, OverlayOptions]) -> str | None:
     return None
 
 
-def overlay_folder(images: str | Path, masks: str | Path, out: str | Path, *,
-                   options: OverlayOptions = OverlayOptions(), jobs: int = 1,
-                   progress: Callable[[str, int], Callable[[int], None]] | None = None) -> OverlaySummary:
+def overlay_folder(
+    images: str | Path,
+    masks: str | Path,
+    out: str | Path,
+    *,
+    options: OverlayOptions = OverlayOptions(),
+    jobs: int = 1,
+    progress: Callable[[str, int], Callable[[int], None]] | None = None,
+) -> OverlaySummary:
     """Draw every mask under ``masks`` over its image under ``images`` into ``out``.
 
     ``progress(description, total)`` may return a function called with the

@@ -37,7 +37,14 @@ import cv2
 import numpy as np
 
 TRUE_NEGATIVE, TRUE_POSITIVE, FALSE_POSITIVE, FALSE_NEGATIVE, WRONG_CLASS, IGNORED = range(6)
-CATEGORY_NAMES = ("true negative", "true positive", "false positive", "false negative", "wrong class", "ignored")
+CATEGORY_NAMES = (
+    "true negative",
+    "true positive",
+    "false positive",
+    "false negative",
+    "wrong class",
+    "ignored",
+)
 ERROR_COLOURS: dict[int, tuple[int, int, int]] = {
     TRUE_NEGATIVE: (0, 0, 0),
     TRUE_POSITIVE: (0, 158, 115),
@@ -49,11 +56,17 @@ ERROR_COLOURS: dict[int, tuple[int, int, int]] = {
 _PALETTE = np.array([ERROR_COLOURS[category] for category in range(len(CATEGORY_NAMES))], np.float32)
 # the palette as a 256-entry colour table for cv2.LUT (3 to 5 times faster than indexing with the codes)
 _PALETTE_LUT = np.zeros((256, 1, 3), np.uint8)
-_PALETTE_LUT[:len(_PALETTE), 0] = _PALETTE
+_PALETTE_LUT[: len(_PALETTE), 0] = _PALETTE
 
 
-def error_categories(mask_true: np.ndarray, mask_pred: np.ndarray, *, class_id: int | None = None,
-                     ignore: Iterable[int] = (255,), background: int | None = 0) -> np.ndarray:
+def error_categories(
+    mask_true: np.ndarray,
+    mask_pred: np.ndarray,
+    *,
+    class_id: int | None = None,
+    ignore: Iterable[int] = (255,),
+    background: int | None = 0,
+) -> np.ndarray:
     """The category of every pixel (uint8 codes, see the module docstring).
 
     >>> error_categories(np.array([[1, 1, 0, 255]]), np.array([[1, 0, 1, 1]]), class_id=1).tolist()
@@ -62,8 +75,9 @@ def error_categories(mask_true: np.ndarray, mask_pred: np.ndarray, *, class_id: 
     [[1, 2, 3, 4]]
     """
     if mask_true.ndim != 2 or mask_true.shape != mask_pred.shape:
-        raise ValueError(f"mask_true {mask_true.shape} and mask_pred {mask_pred.shape} must be 2-D, "
-                         "of the same shape")
+        raise ValueError(
+            f"mask_true {mask_true.shape} and mask_pred {mask_pred.shape} must be 2-D, of the same shape"
+        )
     categories = np.zeros(mask_true.shape, np.uint8)
     if class_id is not None:
         in_true, in_pred = mask_true == class_id, mask_pred == class_id
@@ -86,11 +100,14 @@ def error_categories(mask_true: np.ndarray, mask_pred: np.ndarray, *, class_id: 
     return categories
 
 
-def colour_categories(categories: np.ndarray, *, image: np.ndarray | None = None,
-                      opacity: float = 0.6) -> np.ndarray:
+def colour_categories(
+    categories: np.ndarray, *, image: np.ndarray | None = None, opacity: float = 0.6
+) -> np.ndarray:
     """Paint category codes as RGB, alone or over ``image`` (RGB uint8 of the same size)."""
     if image is None:
-        return cv2.LUT(cv2.cvtColor(categories.astype(np.uint8, copy=False), cv2.COLOR_GRAY2RGB), _PALETTE_LUT)
+        return cv2.LUT(
+            cv2.cvtColor(categories.astype(np.uint8, copy=False), cv2.COLOR_GRAY2RGB), _PALETTE_LUT
+        )
     if image.shape[:2] != categories.shape:
         raise ValueError(f"image of shape {image.shape} does not match masks of shape {categories.shape}")
     if not 0.0 <= opacity <= 1.0:
@@ -113,9 +130,16 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return red * np.float32(0.299) + green * np.float32(0.587) + blue * np.float32(0.114)
 
 
-def error_map(mask_true: np.ndarray, mask_pred: np.ndarray, *, class_id: int | None = None,
-              ignore: Iterable[int] = (255,), background: int | None = 0,
-              image: np.ndarray | None = None, opacity: float = 0.6) -> np.ndarray:
+def error_map(
+    mask_true: np.ndarray,
+    mask_pred: np.ndarray,
+    *,
+    class_id: int | None = None,
+    ignore: Iterable[int] = (255,),
+    background: int | None = 0,
+    image: np.ndarray | None = None,
+    opacity: float = 0.6,
+) -> np.ndarray:
     """The error map of a ground-truth / prediction pair as an RGB uint8 array.
 
     ``class_id`` selects one class (``None``: all classes); ``ignore`` are the
@@ -124,7 +148,9 @@ def error_map(mask_true: np.ndarray, mask_pred: np.ndarray, *, class_id: int | N
     >>> error_map(np.array([[1, 0]]), np.array([[1, 1]]), class_id=1).tolist()
     [[[0, 158, 115], [213, 94, 0]]]
     """
-    categories = error_categories(mask_true, mask_pred, class_id=class_id, ignore=ignore, background=background)
+    categories = error_categories(
+        mask_true, mask_pred, class_id=class_id, ignore=ignore, background=background
+    )
     return colour_categories(categories, image=image, opacity=opacity)
 
 

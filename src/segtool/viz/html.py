@@ -40,10 +40,21 @@ from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number
 
 DATASET_COLOUR = "#0072B2"
 PER_IMAGE_COLOUR = "#E69F00"
-METRIC_TITLES = {"dice": "Dice", "iou": "IoU", "precision": "Precision", "recall": "Recall",
-                 "accuracy": "Accuracy", "hd": "HD", "hd95": "HD95", "assd": "ASSD", "masd": "MASD",
-                 "nsd": "NSD", "biou": "Boundary IoU", "biou_chessboard": "Boundary IoU (chessboard)",
-                 "bf": "Boundary F"}
+METRIC_TITLES = {
+    "dice": "Dice",
+    "iou": "IoU",
+    "precision": "Precision",
+    "recall": "Recall",
+    "accuracy": "Accuracy",
+    "hd": "HD",
+    "hd95": "HD95",
+    "assd": "ASSD",
+    "masd": "MASD",
+    "nsd": "NSD",
+    "biou": "Boundary IoU",
+    "biou_chessboard": "Boundary IoU (chessboard)",
+    "bf": "Boundary F",
+}
 
 SCORE_RULES = (
     "Pixels whose ground truth holds an ignore value are not scored; prediction values never mask anything.",
@@ -97,8 +108,12 @@ class PerImageMetric:
 
     @property
     def direction(self) -> str:
-        """"higher is better", "lower is better", or "" when unknown."""
-        return "" if self.higher_is_better is None else f"{'higher' if self.higher_is_better else 'lower'} is better"
+        """ "higher is better", "lower is better", or "" when unknown."""
+        return (
+            ""
+            if self.higher_is_better is None
+            else f"{'higher' if self.higher_is_better else 'lower'} is better"
+        )
 
     @property
     def qualifier(self) -> str:
@@ -152,8 +167,11 @@ class Section:
 
 
 # -- building blocks ----------------------------------------------------------------------
-_MIME_BY_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
-                  (b"GIF8", "image/gif"))
+_MIME_BY_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+)
 
 
 def data_uri(data: bytes) -> str:
@@ -171,15 +189,20 @@ def metric_title(metric: str) -> str:
 
 def _picture(picture: Picture) -> str:
     height, width = image_size(picture.data)
-    return (f'<figure class="pic"><img src="{data_uri(picture.data)}" width="{width}" height="{height}" '
-            f'alt="{escape(picture.caption)}"><figcaption>{escape(picture.caption)}</figcaption></figure>')
+    return (
+        f'<figure class="pic"><img src="{data_uri(picture.data)}" width="{width}" height="{height}" '
+        f'alt="{escape(picture.caption)}"><figcaption>{escape(picture.caption)}</figcaption></figure>'
+    )
 
 
 def _definition_list(items: Mapping[str, object]) -> str:
     """Names and values; a value that is itself a mapping becomes a nested list."""
-    rows = "".join(f"<dt>{escape(str(key).replace('_', ' '))}</dt><dd>"
-                   + (_definition_list(value) if isinstance(value, Mapping) else escape(_display(value)))
-                   + "</dd>" for key, value in items.items())
+    rows = "".join(
+        f"<dt>{escape(str(key).replace('_', ' '))}</dt><dd>"
+        + (_definition_list(value) if isinstance(value, Mapping) else escape(_display(value)))
+        + "</dd>"
+        for key, value in items.items()
+    )
     return f'<dl class="kv">{rows}</dl>'
 
 
@@ -193,7 +216,9 @@ def _display(value: object) -> str:
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes: Sequence[str] = ()) -> str:
     """An HTML table of escaped headers (a newline breaks a header's line) and cells that are HTML already."""
-    head = "".join(f"<th>{'<br>'.join(escape(line) for line in header.splitlines())}</th>" for header in headers)
+    head = "".join(
+        f"<th>{'<br>'.join(escape(line) for line in header.splitlines())}</th>" for header in headers
+    )
     body = []
     for index, row in enumerate(rows):
         css = row_classes[index] if index < len(row_classes) and row_classes[index] else ""
@@ -204,18 +229,24 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes
 
 def page(title: str, sections: Sequence[Section], *, subtitle: str = "") -> str:
     """The whole HTML document: style, a table of contents, then the sections."""
-    toc = "".join(f'<li><a href="#{section.anchor}">{escape(section.heading)}</a></li>' for section in sections)
+    toc = "".join(
+        f'<li><a href="#{section.anchor}">{escape(section.heading)}</a></li>' for section in sections
+    )
     parts = []
     for section in sections:
         notes = "".join(f'<p class="note">{escape(note)}</p>' for note in section.notes)
-        parts.append(f'<section id="{section.anchor}"><h2>{escape(section.heading)}</h2>{notes}'
-                     f"{section.body}</section>")
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
-            f"<header><h1>{escape(title)}</h1><p class=\"sub\">{escape(subtitle)}</p>"
-            f'<p class="sub">made by segtool {escape(_version())}</p>'
-            f'<nav><ol>{toc}</ol></nav></header><main>{"".join(parts)}</main></body></html>\n')
+        parts.append(
+            f'<section id="{section.anchor}"><h2>{escape(section.heading)}</h2>{notes}'
+            f"{section.body}</section>"
+        )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f'<header><h1>{escape(title)}</h1><p class="sub">{escape(subtitle)}</p>'
+        f'<p class="sub">made by segtool {escape(_version())}</p>'
+        f"<nav><ol>{toc}</ol></nav></header><main>{''.join(parts)}</main></body></html>\n"
+    )
 
 
 def _version() -> str:
@@ -259,13 +290,20 @@ figure.pic figcaption{font-size:11px;color:#666}
 
 
 # -- score report -------------------------------------------------------------------------
-def score_report(*, settings: Mapping[str, object], classes: Sequence[ClassScores],
-                 metrics: Sequence[str] = ("dice", "iou"),
-                 per_image: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
-                 confusion: Confusion | None = None, worst: Sequence[ImageGroup] = (),
-                 summary: Mapping[str, object] | None = None, rules: Sequence[str] = SCORE_RULES,
-                 title: str = "Segmentation scores", image_metrics: Sequence[PerImageMetric] = (),
-                 ranked_by: str = "dice") -> str:
+def score_report(
+    *,
+    settings: Mapping[str, object],
+    classes: Sequence[ClassScores],
+    metrics: Sequence[str] = ("dice", "iou"),
+    per_image: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+    confusion: Confusion | None = None,
+    worst: Sequence[ImageGroup] = (),
+    summary: Mapping[str, object] | None = None,
+    rules: Sequence[str] = SCORE_RULES,
+    title: str = "Segmentation scores",
+    image_metrics: Sequence[PerImageMetric] = (),
+    ranked_by: str = "dice",
+) -> str:
     """The HTML report of a scoring run.
 
     Parameters
@@ -297,38 +335,89 @@ def score_report(*, settings: Mapping[str, object], classes: Sequence[ClassScore
     sections = []
     if summary:
         sections.append(Section("summary", "Summary", _definition_list(summary)))
-    sections.append(Section("settings", "Settings and rules", _definition_list(settings)
-                            + '<ul class="rules">' + "".join(f"<li>{escape(rule)}</li>" for rule in rules)
-                            + "</ul>"))
-    image_only = ((f"{_titles(image_metrics)} exist per image only: the table gives their mean \u00b1 "
-                   f"standard deviation over the images where they are defined, and that number of images; "
-                   f"they have no dataset aggregation and no bar chart. Which way is better is written in "
-                   f"each column's header.",) if image_metrics else ())
-    sections.append(Section("per-class", "Per-class scores", _class_charts(classes, metrics)
-                            + _class_table(classes, metrics, image_metrics),
-                            notes=("Blue: dataset aggregation (summed confusion matrix). Orange: mean over "
-                                   "images where the score is defined, the line spans \u00b1 one standard "
-                                   "deviation. Classes in italics are left out of the macro mean.", *image_only)))
+    sections.append(
+        Section(
+            "settings",
+            "Settings and rules",
+            _definition_list(settings)
+            + '<ul class="rules">'
+            + "".join(f"<li>{escape(rule)}</li>" for rule in rules)
+            + "</ul>",
+        )
+    )
+    image_only = (
+        (
+            f"{_titles(image_metrics)} exist per image only: the table gives their mean \u00b1 "
+            f"standard deviation over the images where they are defined, and that number of images; "
+            f"they have no dataset aggregation and no bar chart. Which way is better is written in "
+            f"each column's header.",
+        )
+        if image_metrics
+        else ()
+    )
+    sections.append(
+        Section(
+            "per-class",
+            "Per-class scores",
+            _class_charts(classes, metrics) + _class_table(classes, metrics, image_metrics),
+            notes=(
+                "Blue: dataset aggregation (summed confusion matrix). Orange: mean over "
+                "images where the score is defined, the line spans \u00b1 one standard "
+                "deviation. Classes in italics are left out of the macro mean.",
+                *image_only,
+            ),
+        )
+    )
     if per_image:
-        sections.append(Section("distributions", "Distribution of per-image scores",
-                                _distributions(classes, metrics, per_image)
-                                + _image_metric_distributions(classes, image_metrics, per_image),
-                                notes=("Per class: histogram of the per-image scores (shaded), box from the "
-                                       "first to the third quartile with the median, whiskers to the most "
-                                       "extreme scores within 1.5 IQR, diamond = mean. Undefined scores are "
-                                       "not drawn; their count is given on the right.",
-                                       *_axis_notes(image_metrics, per_image))))
+        sections.append(
+            Section(
+                "distributions",
+                "Distribution of per-image scores",
+                _distributions(classes, metrics, per_image)
+                + _image_metric_distributions(classes, image_metrics, per_image),
+                notes=(
+                    "Per class: histogram of the per-image scores (shaded), box from the "
+                    "first to the third quartile with the median, whiskers to the most "
+                    "extreme scores within 1.5 IQR, diamond = mean. Undefined scores are "
+                    "not drawn; their count is given on the right.",
+                    *_axis_notes(image_metrics, per_image),
+                ),
+            )
+        )
     if confusion is not None:
-        sections.append(Section("confusion", "Confusion matrix", heatmap(
-            confusion.matrix, confusion.row_names, confusion.column_names, title="Pixel confusion matrix"),
-            notes=("Pixels summed over all images, ignore pixels excluded. Each row (ground-truth class) is "
-                   "coloured by the share of its pixels predicted as each column; hover for counts.",)))
+        sections.append(
+            Section(
+                "confusion",
+                "Confusion matrix",
+                heatmap(
+                    confusion.matrix,
+                    confusion.row_names,
+                    confusion.column_names,
+                    title="Pixel confusion matrix",
+                ),
+                notes=(
+                    "Pixels summed over all images, ignore pixels excluded. Each row (ground-truth class) is "
+                    "coloured by the share of its pixels predicted as each column; hover for counts.",
+                ),
+            )
+        )
     if worst:
-        ranking = ((f"Ranked by {metric_title(ranked_by)} only; {_titles(image_metrics)} are shown beside "
-                    f"each image of a class but do not rank them.",) if image_metrics else ())
-        sections.append(Section("worst", "Worst images", "".join(_image_group(group) for group in worst)
-                                + _error_legend(),
-                                notes=("The lowest-scoring images; names link to the files.", *ranking)))
+        ranking = (
+            (
+                f"Ranked by {metric_title(ranked_by)} only; {_titles(image_metrics)} are shown beside "
+                f"each image of a class but do not rank them.",
+            )
+            if image_metrics
+            else ()
+        )
+        sections.append(
+            Section(
+                "worst",
+                "Worst images",
+                "".join(_image_group(group) for group in worst) + _error_legend(),
+                notes=("The lowest-scoring images; names link to the files.", *ranking),
+            )
+        )
     return page(title, sections, subtitle=f"{len(classes)} classes")
 
 
@@ -342,24 +431,36 @@ def _class_charts(classes: Sequence[ClassScores], metrics: Sequence[str]) -> str
     names = [item.name for item in classes]
     charts = []
     for metric in metrics:
-        series = [Series("dataset", [item.dataset.get(metric, math.nan) for item in classes], DATASET_COLOUR),
-                  Series("per image: mean \u00b1 std", [item.per_image_mean.get(metric, math.nan) for item in classes],
-                         PER_IMAGE_COLOUR, errors=[item.per_image_std.get(metric, math.nan) for item in classes])]
-        charts.append(f"<h3>{escape(metric_title(metric))}</h3>"
-                      + bar_chart(names, series, title=f"{metric_title(metric)} per class", maximum=1.0))
+        series = [
+            Series("dataset", [item.dataset.get(metric, math.nan) for item in classes], DATASET_COLOUR),
+            Series(
+                "per image: mean \u00b1 std",
+                [item.per_image_mean.get(metric, math.nan) for item in classes],
+                PER_IMAGE_COLOUR,
+                errors=[item.per_image_std.get(metric, math.nan) for item in classes],
+            ),
+        ]
+        charts.append(
+            f"<h3>{escape(metric_title(metric))}</h3>"
+            + bar_chart(names, series, title=f"{metric_title(metric)} per class", maximum=1.0)
+        )
     return "".join(charts)
 
 
-def _class_table(classes: Sequence[ClassScores], metrics: Sequence[str],
-                 image_metrics: Sequence[PerImageMetric] = ()) -> str:
+def _class_table(
+    classes: Sequence[ClassScores], metrics: Sequence[str], image_metrics: Sequence[PerImageMetric] = ()
+) -> str:
     headers = ["class", "id"]
     for metric in metrics:
         title = metric_title(metric)
         headers += [f"{title} dataset", f"{title} per image", "\u00b1 std", "images"]
     for image_metric in image_metrics:
         qualifier = image_metric.qualifier
-        headers += [f"{metric_title(image_metric.name)} per image" + (f"\n{qualifier}" if qualifier else ""),
-                    "\u00b1 std", "images"]
+        headers += [
+            f"{metric_title(image_metric.name)} per image" + (f"\n{qualifier}" if qualifier else ""),
+            "\u00b1 std",
+            "images",
+        ]
     rows, row_classes = [], []
     for item in classes:
         row = [escape(item.name), str(item.class_id)]
@@ -375,25 +476,38 @@ def _class_table(classes: Sequence[ClassScores], metrics: Sequence[str],
 def _per_image_cells(item: ClassScores, metric: str) -> list[str]:
     """Mean, standard deviation and number of images of one class's per-image scores."""
     count = item.per_image_count.get(metric)
-    return [number(item.per_image_mean.get(metric, math.nan)), number(item.per_image_std.get(metric, math.nan)),
-            MISSING if count is None else str(count)]
+    return [
+        number(item.per_image_mean.get(metric, math.nan)),
+        number(item.per_image_std.get(metric, math.nan)),
+        MISSING if count is None else str(count),
+    ]
 
 
-def _distributions(classes: Sequence[ClassScores], metrics: Sequence[str],
-                   per_image: Mapping[str, Mapping[str, Sequence[float]]]) -> str:
+def _distributions(
+    classes: Sequence[ClassScores],
+    metrics: Sequence[str],
+    per_image: Mapping[str, Mapping[str, Sequence[float]]],
+) -> str:
     parts = []
     for metric in metrics:
         by_class = per_image.get(metric)
         if not by_class:
             continue
         names = [item.name for item in classes if item.name in by_class]
-        parts.append(f"<h3>{escape(metric_title(metric))}</h3>" + distribution_chart(
-            names, [by_class[name] for name in names], title=f"Per-image {metric_title(metric)} per class"))
+        parts.append(
+            f"<h3>{escape(metric_title(metric))}</h3>"
+            + distribution_chart(
+                names, [by_class[name] for name in names], title=f"Per-image {metric_title(metric)} per class"
+            )
+        )
     return "".join(parts)
 
 
-def _image_metric_distributions(classes: Sequence[ClassScores], image_metrics: Sequence[PerImageMetric],
-                                per_image: Mapping[str, Mapping[str, Sequence[float]]]) -> str:
+def _image_metric_distributions(
+    classes: Sequence[ClassScores],
+    image_metrics: Sequence[PerImageMetric],
+    per_image: Mapping[str, Mapping[str, Sequence[float]]],
+) -> str:
     """Per-image-only metrics: scores on their fixed axis, distances on an axis from the data, labelled."""
     parts = []
     for metric in image_metrics:
@@ -403,9 +517,16 @@ def _image_metric_distributions(classes: Sequence[ClassScores], image_metrics: S
         title = metric_title(metric.name)
         heading = f"{title} ({metric.qualifier})" if metric.qualifier else title
         names = [item.name for item in classes if item.name in by_class]
-        parts.append(f"<h3>{escape(heading)}</h3>" + distribution_chart(
-            names, [by_class[name] for name in names], title=f"Per-image {title} per class",
-            maximum=metric.maximum, axis_label=_axis_label(metric)))
+        parts.append(
+            f"<h3>{escape(heading)}</h3>"
+            + distribution_chart(
+                names,
+                [by_class[name] for name in names],
+                title=f"Per-image {title} per class",
+                maximum=metric.maximum,
+                axis_label=_axis_label(metric),
+            )
+        )
     return "".join(parts)
 
 
@@ -417,17 +538,20 @@ def _axis_label(metric: PerImageMetric) -> str:
     return f"{unit}; {metric.direction} " + ("\u2192" if metric.higher_is_better else "\u2190")
 
 
-def _axis_notes(image_metrics: Sequence[PerImageMetric],
-                per_image: Mapping[str, Mapping[str, Sequence[float]]]) -> tuple[str, ...]:
+def _axis_notes(
+    image_metrics: Sequence[PerImageMetric], per_image: Mapping[str, Mapping[str, Sequence[float]]]
+) -> tuple[str, ...]:
     charted = [metric for metric in image_metrics if per_image.get(metric.name)]
     from_data = [metric for metric in charted if metric.maximum is None]
     if not from_data:
         return ()
-    return (f"{_titles(from_data)}: the axis runs from 0 to the largest upper whisker or mean of the rows, "
-            f"rounded up, so that every box, whisker and mean is drawn where it is. Larger values (outliers, "
-            f"such as a missed structure scored the image diagonal) are not dropped: each row counts them on "
-            f"the right (\u201ck > end\u201d) and marks them with a triangle at the axis end. Hover for exact "
-            f"numbers.",)
+    return (
+        f"{_titles(from_data)}: the axis runs from 0 to the largest upper whisker or mean of the rows, "
+        f"rounded up, so that every box, whisker and mean is drawn where it is. Larger values (outliers, "
+        f"such as a missed structure scored the image diagonal) are not dropped: each row counts them on "
+        f"the right (\u201ck > end\u201d) and marks them with a triangle at the axis end. Hover for exact "
+        f"numbers.",
+    )
 
 
 def _image_group(group: ImageGroup) -> str:
@@ -435,29 +559,41 @@ def _image_group(group: ImageGroup) -> str:
     for entry in group.images:
         name = escape(entry.name)
         link = f'<a href="{escape(entry.href)}">{name}</a>' if entry.href else name
-        scores = " \u00b7 ".join(f"{escape(metric_title(key))} {number(value)}" for key, value in entry.scores.items())
+        scores = " \u00b7 ".join(
+            f"{escape(metric_title(key))} {number(value)}" for key, value in entry.scores.items()
+        )
         pictures = "".join(_picture(picture) for picture in entry.pictures)
-        entries.append(f'<div class="entry"><div class="pics">{pictures}</div><div class="name">{link}</div>'
-                       f'<div class="scores">{scores}</div></div>')
+        entries.append(
+            f'<div class="entry"><div class="pics">{pictures}</div><div class="name">{link}</div>'
+            f'<div class="scores">{scores}</div></div>'
+        )
     return f'<h3>{escape(group.title)}</h3><div class="gallery">{"".join(entries)}</div>'
 
 
 def _error_legend() -> str:
     swatches = "".join(
         f'<span><span class="swatch" style="background:rgb{ERROR_COLOURS[code]}"></span>{escape(name)}</span>'
-        for code, name in enumerate(CATEGORY_NAMES))
+        for code, name in enumerate(CATEGORY_NAMES)
+    )
     return f'<h3>Error map colours</h3><div class="swatches">{swatches}</div>'
 
 
 # -- stats report -------------------------------------------------------------------------
-STATS_WEIGHTS = (("weight_inverse_frequency", "Inverse frequency"),
-                 ("weight_median_frequency", "Median-frequency balancing"),
-                 ("weight_generalised_dice", "Generalised Dice (1/n\u00b2, normalised)"))
+STATS_WEIGHTS = (
+    ("weight_inverse_frequency", "Inverse frequency"),
+    ("weight_median_frequency", "Median-frequency balancing"),
+    ("weight_generalised_dice", "Generalised Dice (1/n\u00b2, normalised)"),
+)
 
 
-def stats_report(*, rows: Sequence[Mapping[str, object]], settings: Mapping[str, object],
-                 summary: Mapping[str, object] | None = None, notes: Sequence[str] = (),
-                 title: str = "Class balance") -> str:
+def stats_report(
+    *,
+    rows: Sequence[Mapping[str, object]],
+    settings: Mapping[str, object],
+    summary: Mapping[str, object] | None = None,
+    notes: Sequence[str] = (),
+    title: str = "Class balance",
+) -> str:
     """The HTML report of ``segtool stats``.
 
     ``rows`` are the stats rows (keys ``class_id``, ``class_name``, ``pixels``,
@@ -470,19 +606,40 @@ def stats_report(*, rows: Sequence[Mapping[str, object]], settings: Mapping[str,
     present = [row for row in rows if int(row["pixels"]) > 0]
     weights = "".join(
         f"<h3>{escape(heading)}</h3>"
-        + bar_chart([str(row["class_name"]) for row in present],
-                    [Series(heading, [float(row[key]) for row in present], PER_IMAGE_COLOUR)], title=heading, digits=4)
-        for key, heading in STATS_WEIGHTS)
+        + bar_chart(
+            [str(row["class_name"]) for row in present],
+            [Series(heading, [float(row[key]) for row in present], PER_IMAGE_COLOUR)],
+            title=heading,
+            digits=4,
+        )
+        for key, heading in STATS_WEIGHTS
+    )
     headers = ["class", "id", "pixels", "share", "images", *(heading for _, heading in STATS_WEIGHTS)]
-    table = _table(headers, [
-        [escape(str(row["class_name"])), str(row["class_id"]), f"{int(row['pixels']):,}",
-         number(float(row["share"]), 4), str(row["images"]), *(number(float(row[key]), 4) for key, _ in STATS_WEIGHTS)]
-        for row in rows])
+    table = _table(
+        headers,
+        [
+            [
+                escape(str(row["class_name"])),
+                str(row["class_id"]),
+                f"{int(row['pixels']):,}",
+                number(float(row["share"]), 4),
+                str(row["images"]),
+                *(number(float(row[key]), 4) for key, _ in STATS_WEIGHTS),
+            ]
+            for row in rows
+        ],
+    )
     sections = []
     if summary:
         sections.append(Section("summary", "Summary", _definition_list(summary)))
-    sections += [Section("settings", "Settings", _definition_list(settings)),
-                 Section("balance", "Class balance", balance + table),
-                 Section("weights", "Suggested loss weights", weights,
-                         notes=(*notes, "Only the classes with pixels are charted."))]
+    sections += [
+        Section("settings", "Settings", _definition_list(settings)),
+        Section("balance", "Class balance", balance + table),
+        Section(
+            "weights",
+            "Suggested loss weights",
+            weights,
+            notes=(*notes, "Only the classes with pixels are charted."),
+        ),
+    ]
     return page(title, sections, subtitle=f"{len(rows)} classes")

@@ -44,8 +44,10 @@ def read_image(path: str | Path | RemotePath) -> np.ndarray:
     from PIL import Image
 
     try:
-        with (path.open("rb") if isinstance(path, RemotePath) else nullcontext(path)) as source, \
-                Image.open(source) as image:
+        with (
+            path.open("rb") if isinstance(path, RemotePath) else nullcontext(path) as source,
+            Image.open(source) as image,
+        ):
             return _rgb_pixels(image, exif_orientation=True)
     except FileNotFoundError:
         raise InputFileError("image file not found", path=path) from None
@@ -149,4 +151,3 @@ def write_image(path: str | Path, picture: np.ndarray, *, quality: int = 90) -> 
         write_bytes_atomic(path, data)
     except OSError as exc:
         raise OutputError(f"cannot write picture: {exc.strerror or exc}", path=path) from None
-

@@ -33,8 +33,9 @@ def default_font_size(height: int) -> int:
     return int(min(28, max(12, height // 30)))
 
 
-def with_legend(picture: np.ndarray, entries: Sequence[LegendEntry], *,
-                font_size: int | None = None) -> np.ndarray:
+def with_legend(
+    picture: np.ndarray, entries: Sequence[LegendEntry], *, font_size: int | None = None
+) -> np.ndarray:
     """Return ``picture`` (RGB uint8) with a legend panel of ``entries`` on its right.
 
     With no entries the picture is returned unchanged.
@@ -60,7 +61,9 @@ def with_legend(picture: np.ndarray, entries: Sequence[LegendEntry], *,
         column, row = divmod(index, rows_per_column)
         left = margin + column * column_width
         top = margin + row * row_height
-        draw.rectangle((left, top, left + size - 1, top + size - 1), fill=tuple(colour), outline=SWATCH_BORDER)
+        draw.rectangle(
+            (left, top, left + size - 1, top + size - 1), fill=tuple(colour), outline=SWATCH_BORDER
+        )
         # centred on the swatch from the text's box (anchors need FreeType; the fallback font has none)
         box_top, box_bottom = font.getbbox(name)[1::2]
         text_top = top + (size - (box_bottom - box_top)) / 2 - box_top

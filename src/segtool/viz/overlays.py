@@ -70,9 +70,17 @@ def inner_border(labels: np.ndarray, *, width: int = 1) -> np.ndarray:
     return (grown != labels) | (shrunk != labels)
 
 
-def overlay(image: np.ndarray, labels: np.ndarray, *, label_map: LabelMap | None = None,
-            opacity: float = 0.5, outline: bool = False, outline_width: int = 1,
-            legend: bool = True, include_background: bool = False) -> np.ndarray:
+def overlay(
+    image: np.ndarray,
+    labels: np.ndarray,
+    *,
+    label_map: LabelMap | None = None,
+    opacity: float = 0.5,
+    outline: bool = False,
+    outline_width: int = 1,
+    legend: bool = True,
+    include_background: bool = False,
+) -> np.ndarray:
     """Draw ``labels`` over ``image``; return an RGB uint8 array.
 
     With ``legend`` the result has a legend panel on its right (see
@@ -88,7 +96,9 @@ def overlay(image: np.ndarray, labels: np.ndarray, *, label_map: LabelMap | None
         raise ValueError(f"labels of shape {labels.shape} do not match an image of shape {image.shape}")
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"opacity must lie in [0, 1], got {opacity}")
-    if not np.issubdtype(labels.dtype, np.integer) or (labels.size and not 0 <= labels.min() <= labels.max() <= 65535):
+    if not np.issubdtype(labels.dtype, np.integer) or (
+        labels.size and not 0 <= labels.min() <= labels.max() <= 65535
+    ):
         raise ValueError("labels must be integers in 0..65535")
     ids = present_ids(labels, include_background=include_background)
     lookup = np.zeros((max(256, int(labels.max(initial=0)) + 1), 3), np.uint8)

@@ -43,9 +43,16 @@ from .image import decode_image, read_image, write_image
 from .overlays import overlay
 
 
-def overlay_rasterized(image: AnnotatedImage, masks: Sequence[Location], targets: Sequence[Location], *,
-                       label_map: LabelMap, label_ids: Sequence[int] | None = None,
-                       missing_only: bool = False, document: bytes | None = None) -> list[str]:
+def overlay_rasterized(
+    image: AnnotatedImage,
+    masks: Sequence[Location],
+    targets: Sequence[Location],
+    *,
+    label_map: LabelMap,
+    label_ids: Sequence[int] | None = None,
+    missing_only: bool = False,
+    document: bytes | None = None,
+) -> list[str]:
     """Draw each of ``masks`` over the image's photo into the target at the same position.
 
     ``label_ids`` (binary layout) gives the label of each 0/255 mask; without
@@ -56,8 +63,11 @@ def overlay_rasterized(image: AnnotatedImage, masks: Sequence[Location], targets
     :class:`~segtool.errors.OutputError`.
     """
     ids: Sequence[int | None] = label_ids if label_ids is not None else [None] * len(masks)
-    todo = [(mask, target, label_id) for mask, target, label_id in zip(masks, targets, ids)
-            if not (missing_only and target.exists())]
+    todo = [
+        (mask, target, label_id)
+        for mask, target, label_id in zip(masks, targets, ids)
+        if not (missing_only and target.exists())
+    ]
     if not todo:
         return []
     photo, problems = _photo(image, document)
@@ -86,8 +96,10 @@ def _photo(image: AnnotatedImage, document: bytes | None) -> tuple[np.ndarray | 
         else:
             if photo.shape[:2] == (image.height, image.width):
                 return photo, []
-            problems.append(f"the image {image.image_path} is {photo.shape[1]}x{photo.shape[0]} (as displayed) "
-                            f"but the annotation is {image.width}x{image.height}")
+            problems.append(
+                f"the image {image.image_path} is {photo.shape[1]}x{photo.shape[0]} (as displayed) "
+                f"but the annotation is {image.width}x{image.height}"
+            )
     if image.embedded_image is not None:
         try:
             return _embedded_photo(image, document), []
@@ -111,5 +123,6 @@ def _embedded_photo(image: AnnotatedImage, document: bytes | None) -> np.ndarray
             return decode_image(data, name=field, exif_orientation=False)
     except InputFileError as exc:
         raise InputFileError(f"{field} is not a readable image ({exc.message})", path=image.source) from None
-    raise InputFileError(f"{field} is {width}x{height} but the annotation is {image.width}x{image.height}",
-                         path=image.source)
+    raise InputFileError(
+        f"{field} is {width}x{height} but the annotation is {image.width}x{image.height}", path=image.source
+    )

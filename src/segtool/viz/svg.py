@@ -51,23 +51,28 @@ def number(value: float, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     value = float(value)
-    if value != 0 and abs(value) < 10 ** -digits:
+    if value != 0 and abs(value) < 10**-digits:
         return f"{value:.{max(1, digits - 1)}e}"
     return f"{value:.{digits}f}"
 
 
-def _text(x: float, y: float, content: str, *, anchor: str = "start", size: int = FONT_SIZE,
-          colour: str = "#000") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'dominant-baseline="central" fill="{colour}">{escape(content)}</text>')
+def _text(
+    x: float, y: float, content: str, *, anchor: str = "start", size: int = FONT_SIZE, colour: str = "#000"
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'dominant-baseline="central" fill="{colour}">{escape(content)}</text>'
+    )
 
 
 def _category(x: float, y: float, name: str, *, size: int = FONT_SIZE) -> str:
     """A category name right-aligned at x, cut when long (the full name is its tooltip)."""
     short = _short(name)
     tip = f"<title>{escape(name)}</title>" if short != name else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="end" '
-            f'dominant-baseline="central">{tip}{escape(short)}</text>')
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="end" '
+        f'dominant-baseline="central">{tip}{escape(short)}</text>'
+    )
 
 
 def _label_width(names: Sequence[str], *, longest: int = 28) -> int:
@@ -81,22 +86,27 @@ def _short(name: str, longest: int = 28) -> str:
 
 
 def _svg(width: float, height: float, body: list[str], label: str) -> str:
-    return (f'<svg class="chart" role="img" aria-label="{escape(label)}" width="{width:.0f}" '
-            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'font-family="system-ui, sans-serif">'
-            f'<title>{escape(label)}</title>{"".join(body)}</svg>')
+    return (
+        f'<svg class="chart" role="img" aria-label="{escape(label)}" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'font-family="system-ui, sans-serif">'
+        f"<title>{escape(label)}</title>{''.join(body)}</svg>"
+    )
 
 
-def _axis(left: float, top: float, bottom: float, plot_width: float, maximum: float,
-          ticks: Sequence[float]) -> list[str]:
+def _axis(
+    left: float, top: float, bottom: float, plot_width: float, maximum: float, ticks: Sequence[float]
+) -> list[str]:
     parts = []
     for tick in ticks:
         x = left + plot_width * tick / maximum
-        parts.append(f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" '
-                     f'stroke="{GRID_COLOUR}"/>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" stroke="{GRID_COLOUR}"/>'
+        )
         parts.append(_text(x, bottom + 10, _tick_label(tick), anchor="middle", colour=AXIS_COLOUR))
-    parts.append(f'<line x1="{left:.1f}" y1="{top:.1f}" x2="{left:.1f}" y2="{bottom:.1f}" '
-                 f'stroke="{AXIS_COLOUR}"/>')
+    parts.append(
+        f'<line x1="{left:.1f}" y1="{top:.1f}" x2="{left:.1f}" y2="{bottom:.1f}" stroke="{AXIS_COLOUR}"/>'
+    )
     return parts
 
 
@@ -116,23 +126,33 @@ def nice_ticks(maximum: float, *, count: int = 5) -> tuple[float, list[float]]:
         maximum = 1.0
     raw = maximum / (count - 1)
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(factor * magnitude for factor in (1, 2, 2.5, 5, 10) if factor * magnitude * (count - 1) >= maximum)
+    step = next(
+        factor * magnitude for factor in (1, 2, 2.5, 5, 10) if factor * magnitude * (count - 1) >= maximum
+    )
     end = step * math.ceil(maximum / step - 1e-9)
     ticks = [step * index for index in range(int(round(end / step)) + 1)]
     return float(end), [float(tick) for tick in ticks]
 
 
-def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str,
-              maximum: float | None = None, digits: int = 3) -> str:
+def bar_chart(
+    categories: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    maximum: float | None = None,
+    digits: int = 3,
+) -> str:
     """Horizontal grouped bars: one group per category, one bar per series.
 
     ``maximum`` fixes the axis end (1 for scores); by default it is rounded up
     from the largest value (bar plus error).
     """
-    reached = [value + (0.0 if _missing(error) else error)
-               for item in series
-               for value, error in zip(item.values, item.errors or [0.0] * len(item.values))
-               if not _missing(value)]
+    reached = [
+        value + (0.0 if _missing(error) else error)
+        for item in series
+        for value, error in zip(item.values, item.errors or [0.0] * len(item.values))
+        if not _missing(value)
+    ]
     end, ticks = nice_ticks(maximum if maximum is not None else max(reached, default=1.0))
     bar_height = 12
     group_height = bar_height * len(series) + ROW_GAP
@@ -146,8 +166,15 @@ def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str
         group_top = top + row * group_height + ROW_GAP / 2
         parts.append(_category(left - 6, group_top + bar_height * len(series) / 2, category))
         if all(_missing(item.values[row]) for item in series):
-            parts.append(_text(left + 4, group_top + bar_height * len(series) / 2, f"{MISSING} undefined",
-                               size=10, colour=AXIS_COLOUR))
+            parts.append(
+                _text(
+                    left + 4,
+                    group_top + bar_height * len(series) / 2,
+                    f"{MISSING} undefined",
+                    size=10,
+                    colour=AXIS_COLOUR,
+                )
+            )
             continue
         for index, item in enumerate(series):
             y = group_top + index * bar_height
@@ -170,21 +197,35 @@ def _legend_row(series: Sequence[Series], left: float) -> list[str]:
     return parts
 
 
-def _bar(left: float, y: float, height: float, plot_width: float, end: float, value: float, error: float,
-         item: Series, category: str, digits: int) -> str:
+def _bar(
+    left: float,
+    y: float,
+    height: float,
+    plot_width: float,
+    end: float,
+    value: float,
+    error: float,
+    item: Series,
+    category: str,
+    digits: int,
+) -> str:
     if _missing(value):
         return _text(left + 4, y + height / 2, f"{MISSING} undefined", size=10, colour=AXIS_COLOUR)
     width = max(0.0, plot_width * min(value, end) / end)
     tip = f"{category} \u2013 {item.name}: {number(value, digits)}"
-    parts = [f'<rect x="{left:.1f}" y="{y + 1:.1f}" width="{width:.1f}" height="{height - 2:.1f}" '
-             f'fill="{item.colour}"><title>{escape(tip)}</title></rect>']
+    parts = [
+        f'<rect x="{left:.1f}" y="{y + 1:.1f}" width="{width:.1f}" height="{height - 2:.1f}" '
+        f'fill="{item.colour}"><title>{escape(tip)}</title></rect>'
+    ]
     label_x = left + width
     if not _missing(error) and error > 0:
         low = left + plot_width * max(0.0, value - error) / end
         high = left + plot_width * min(end, value + error) / end
         middle = y + height / 2
-        parts.append(f'<line x1="{low:.1f}" y1="{middle:.1f}" x2="{high:.1f}" y2="{middle:.1f}" '
-                     f'stroke="#222" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{low:.1f}" y1="{middle:.1f}" x2="{high:.1f}" y2="{middle:.1f}" '
+            f'stroke="#222" stroke-width="1"/>'
+        )
         label_x = max(label_x, high)
     parts.append(_text(label_x + 4, y + height / 2, number(value, digits), size=10))
     return "".join(parts)
@@ -203,8 +244,9 @@ class Distribution:
     overflow: int = 0
 
     @classmethod
-    def of(cls, values: Sequence[float], *, bins: int = 20, value_range: tuple[float, float] = (0.0, 1.0)
-           ) -> Distribution:
+    def of(
+        cls, values: Sequence[float], *, bins: int = 20, value_range: tuple[float, float] = (0.0, 1.0)
+    ) -> Distribution:
         """Quartiles, Tukey whiskers (most extreme values within 1.5 IQR) and a histogram; NaN left out.
 
         The histogram covers ``value_range``; defined values above it are
@@ -219,14 +261,27 @@ class Distribution:
         q1, median, q3 = (float(q) for q in np.percentile(defined, [25, 50, 75]))
         reach = 1.5 * (q3 - q1)
         inside = defined[(defined >= q1 - reach) & (defined <= q3 + reach)]
-        return cls(int(defined.size), int(array.size - defined.size), float(defined.mean()),
-                   (q1, median, q3), (float(inside.min()), float(inside.max())), histogram,
-                   int(np.count_nonzero(defined > value_range[1])))
+        return cls(
+            int(defined.size),
+            int(array.size - defined.size),
+            float(defined.mean()),
+            (q1, median, q3),
+            (float(inside.min()), float(inside.max())),
+            histogram,
+            int(np.count_nonzero(defined > value_range[1])),
+        )
 
 
-def distribution_chart(categories: Sequence[str], values: Sequence[Sequence[float]], *, title: str,
-                       colour: str = "#0072B2", bins: int = 20, maximum: float | None = 1.0,
-                       axis_label: str = "") -> str:
+def distribution_chart(
+    categories: Sequence[str],
+    values: Sequence[Sequence[float]],
+    *,
+    title: str,
+    colour: str = "#0072B2",
+    bins: int = 20,
+    maximum: float | None = 1.0,
+    axis_label: str = "",
+) -> str:
     """One row per category over a 0..``maximum`` axis: a histogram of the values, a box plot and the mean.
 
     The histogram's bars are scaled to the row's fullest bin; the box spans the
@@ -263,7 +318,9 @@ def distribution_chart(categories: Sequence[str], values: Sequence[Sequence[floa
             parts.append(_overflow_mark(stats.overflow, end, left + plot_width, middle))
     height = bottom + 24
     if axis_label:
-        parts.append(_text(left + plot_width, bottom + 28, axis_label, anchor="end", size=10, colour=AXIS_COLOUR))
+        parts.append(
+            _text(left + plot_width, bottom + 28, axis_label, anchor="end", size=10, colour=AXIS_COLOUR)
+        )
         height += 16
     return _svg(left + plot_width + right, height, parts, title)
 
@@ -282,56 +339,79 @@ def data_axis_end(values: Sequence[Sequence[float]]) -> float:
 
 
 def _count_label(stats: Distribution, end: float) -> str:
-    return (f"n={stats.count}" + (f", {stats.overflow} > {_tick_label(end)}" if stats.overflow else "")
-            + (f", {stats.missing} undefined" if stats.missing else ""))
+    return (
+        f"n={stats.count}"
+        + (f", {stats.overflow} > {_tick_label(end)}" if stats.overflow else "")
+        + (f", {stats.missing} undefined" if stats.missing else "")
+    )
 
 
 def _overflow_mark(count: int, end: float, x: float, middle: float) -> str:
     """A triangle pointing right at the axis end: ``count`` values lie beyond it."""
     tip = f"{count} values above {_tick_label(end)}, beyond the axis"
-    return (f'<polygon points="{x - 7:.1f},{middle - 5:.1f} {x:.1f},{middle:.1f} {x - 7:.1f},{middle + 5:.1f}" '
-            f'fill="#222"><title>{escape(tip)}</title></polygon>')
+    return (
+        f'<polygon points="{x - 7:.1f},{middle - 5:.1f} {x:.1f},{middle:.1f} {x - 7:.1f},{middle + 5:.1f}" '
+        f'fill="#222"><title>{escape(tip)}</title></polygon>'
+    )
 
 
-def _histogram(histogram: np.ndarray, left: float, top: float, plot_width: float, height: float,
-               colour: str) -> str:
+def _histogram(
+    histogram: np.ndarray, left: float, top: float, plot_width: float, height: float, colour: str
+) -> str:
     fullest = max(int(histogram.max()), 1)
     width = plot_width / len(histogram)
     parts = [f'<g fill="{colour}" fill-opacity="0.22">']
     for index, count in enumerate(histogram):
         if count:
             bar = height * count / fullest
-            parts.append(f'<rect x="{left + index * width:.1f}" y="{top + height - bar:.1f}" '
-                         f'width="{width - 0.5:.1f}" height="{bar:.1f}"/>')
+            parts.append(
+                f'<rect x="{left + index * width:.1f}" y="{top + height - bar:.1f}" '
+                f'width="{width - 0.5:.1f}" height="{bar:.1f}"/>'
+            )
     parts.append("</g>")
     return "".join(parts)
 
 
-def _box(stats: Distribution, left: float, middle: float, plot_width: float, category: str, end: float) -> str:
+def _box(
+    stats: Distribution, left: float, middle: float, plot_width: float, category: str, end: float
+) -> str:
     def x(value: float) -> float:
         return left + plot_width * min(value, end) / end
 
     q1, median, q3 = stats.quartiles
     low, high = stats.whiskers
-    tip = (f"{category}: n={stats.count}, mean {number(stats.mean)}, median {number(median)}, "
-           f"quartiles {number(q1)}\u2013{number(q3)}, whiskers {number(low)}\u2013{number(high)}")
+    tip = (
+        f"{category}: n={stats.count}, mean {number(stats.mean)}, median {number(median)}, "
+        f"quartiles {number(q1)}\u2013{number(q3)}, whiskers {number(low)}\u2013{number(high)}"
+    )
     half = 6
-    diamond = (f"{x(stats.mean):.1f},{middle - 4:.1f} {x(stats.mean) + 4:.1f},{middle:.1f} "
-               f"{x(stats.mean):.1f},{middle + 4:.1f} {x(stats.mean) - 4:.1f},{middle:.1f}")
-    return (f'<g stroke="#222" fill="none"><title>{escape(tip)}</title>'
-            f'<line x1="{x(low):.1f}" y1="{middle:.1f}" x2="{x(q1):.1f}" y2="{middle:.1f}"/>'
-            f'<line x1="{x(q3):.1f}" y1="{middle:.1f}" x2="{x(high):.1f}" y2="{middle:.1f}"/>'
-            f'<line x1="{x(low):.1f}" y1="{middle - 4:.1f}" x2="{x(low):.1f}" y2="{middle + 4:.1f}"/>'
-            f'<line x1="{x(high):.1f}" y1="{middle - 4:.1f}" x2="{x(high):.1f}" y2="{middle + 4:.1f}"/>'
-            f'<rect x="{x(q1):.1f}" y="{middle - half:.1f}" width="{max(x(q3) - x(q1), 1):.1f}" '
-            f'height="{2 * half}" fill="#fff" fill-opacity="0.7"/>'
-            f'<line x1="{x(median):.1f}" y1="{middle - half:.1f}" x2="{x(median):.1f}" '
-            f'y2="{middle + half:.1f}" stroke-width="2"/>'
-            f'<polygon points="{diamond}" fill="#D55E00" stroke="none"/></g>')
+    diamond = (
+        f"{x(stats.mean):.1f},{middle - 4:.1f} {x(stats.mean) + 4:.1f},{middle:.1f} "
+        f"{x(stats.mean):.1f},{middle + 4:.1f} {x(stats.mean) - 4:.1f},{middle:.1f}"
+    )
+    return (
+        f'<g stroke="#222" fill="none"><title>{escape(tip)}</title>'
+        f'<line x1="{x(low):.1f}" y1="{middle:.1f}" x2="{x(q1):.1f}" y2="{middle:.1f}"/>'
+        f'<line x1="{x(q3):.1f}" y1="{middle:.1f}" x2="{x(high):.1f}" y2="{middle:.1f}"/>'
+        f'<line x1="{x(low):.1f}" y1="{middle - 4:.1f}" x2="{x(low):.1f}" y2="{middle + 4:.1f}"/>'
+        f'<line x1="{x(high):.1f}" y1="{middle - 4:.1f}" x2="{x(high):.1f}" y2="{middle + 4:.1f}"/>'
+        f'<rect x="{x(q1):.1f}" y="{middle - half:.1f}" width="{max(x(q3) - x(q1), 1):.1f}" '
+        f'height="{2 * half}" fill="#fff" fill-opacity="0.7"/>'
+        f'<line x1="{x(median):.1f}" y1="{middle - half:.1f}" x2="{x(median):.1f}" '
+        f'y2="{middle + half:.1f}" stroke-width="2"/>'
+        f'<polygon points="{diamond}" fill="#D55E00" stroke="none"/></g>'
+    )
 
 
-def heatmap(matrix: np.ndarray, row_names: Sequence[str], column_names: Sequence[str], *, title: str,
-            row_title: str = "ground truth", column_title: str = "prediction") -> str:
+def heatmap(
+    matrix: np.ndarray,
+    row_names: Sequence[str],
+    column_names: Sequence[str],
+    *,
+    title: str,
+    row_title: str = "ground truth",
+    column_title: str = "prediction",
+) -> str:
     """A count matrix as a heat map, each row coloured by its share of the row's total.
 
     Row shares are what a reader compares (of the pixels of class r, which share
@@ -341,8 +421,10 @@ def heatmap(matrix: np.ndarray, row_names: Sequence[str], column_names: Sequence
     """
     matrix = np.asarray(matrix, dtype=np.float64)
     if matrix.shape != (len(row_names), len(column_names)):
-        raise ValueError(f"matrix of shape {matrix.shape} does not match {len(row_names)} row names "
-                         f"and {len(column_names)} column names")
+        raise ValueError(
+            f"matrix of shape {matrix.shape} does not match {len(row_names)} row names "
+            f"and {len(column_names)} column names"
+        )
     totals = matrix.sum(axis=1, keepdims=True)
     shares = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
     cell = float(min(40, max(6, 640 / max(1, max(matrix.shape)))))
@@ -350,27 +432,43 @@ def heatmap(matrix: np.ndarray, row_names: Sequence[str], column_names: Sequence
     top = _label_width(column_names) + 18
     # the column names, rotated, reach to the right of the last column
     width, height = left + cell * matrix.shape[1] + 0.5 * (top - 18) + 12, top + cell * matrix.shape[0] + 12
-    parts = [f'<rect x="{left}" y="{top}" width="{cell * matrix.shape[1]:.1f}" '
-             f'height="{cell * matrix.shape[0]:.1f}" fill="#fff" stroke="{GRID_COLOUR}"/>']
+    parts = [
+        f'<rect x="{left}" y="{top}" width="{cell * matrix.shape[1]:.1f}" '
+        f'height="{cell * matrix.shape[0]:.1f}" fill="#fff" stroke="{GRID_COLOUR}"/>'
+    ]
     label_size = int(min(FONT_SIZE, max(7, cell * 0.6)))
     for row, name in enumerate(row_names):
         parts.append(_category(left - 6, top + (row + 0.5) * cell, name, size=label_size))
     for column, name in enumerate(column_names):
         x, y = left + (column + 0.5) * cell, top - 6
-        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{label_size}" text-anchor="start" '
-                     f'dominant-baseline="central" transform="rotate(-60 {x:.1f} {y:.1f})">'
-                     f'{escape(_short(name))}</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{label_size}" text-anchor="start" '
+            f'dominant-baseline="central" transform="rotate(-60 {x:.1f} {y:.1f})">'
+            f"{escape(_short(name))}</text>"
+        )
     for row, column in zip(*np.nonzero(matrix)):
         share = shares[row, column]
         x, y = left + column * cell, top + row * cell
-        tip = (f"{row_title} {row_names[row]} \u2192 {column_title} {column_names[column]}: "
-               f"{int(matrix[row, column]):,} ({100 * share:.2f}% of the row)")
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}" height="{cell:.1f}" '
-                     f'fill="{_sequential(share)}"><title>{escape(tip)}</title></rect>')
+        tip = (
+            f"{row_title} {row_names[row]} \u2192 {column_title} {column_names[column]}: "
+            f"{int(matrix[row, column]):,} ({100 * share:.2f}% of the row)"
+        )
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}" height="{cell:.1f}" '
+            f'fill="{_sequential(share)}"><title>{escape(tip)}</title></rect>'
+        )
         if cell >= 24:
             percent = f"{100 * share:.0f}" if share >= 0.005 else "<1"
-            parts.append(_text(x + cell / 2, y + cell / 2, percent, anchor="middle", size=10,
-                               colour="#fff" if share > 0.5 else "#000"))
+            parts.append(
+                _text(
+                    x + cell / 2,
+                    y + cell / 2,
+                    percent,
+                    anchor="middle",
+                    size=10,
+                    colour="#fff" if share > 0.5 else "#000",
+                )
+            )
     footer = f"columns: {column_title}; rows: {row_title}; cell = % of the row"
     parts.append(_text(4, height - 4, footer, size=10, colour=AXIS_COLOUR))
     return _svg(max(width, len(footer) * 6 + 8), height + 8, parts, title)

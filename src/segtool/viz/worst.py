@@ -108,8 +108,15 @@ class ScoreCollector:
     ([('a', 0.5)], {'dice': 0.5, 'hd95': 3.0})
     """
 
-    def __init__(self, *, metrics: Sequence[str] = ("dice", "iou"), rank_by: str | None = None, worst: int = 8,
-                 include_background: bool = False, background_id: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        metrics: Sequence[str] = ("dice", "iou"),
+        rank_by: str | None = None,
+        worst: int = 8,
+        include_background: bool = False,
+        background_id: int = 0,
+    ) -> None:
         self.metrics = tuple(metrics)
         self.rank_by = rank_by or self.metrics[0]
         self.worst = worst
@@ -137,7 +144,8 @@ class ScoreCollector:
                 if lowest.offer(float(ranked), str(row["image"])):
                     lowest.payloads[str(row["image"])] = {
                         metric: float(row[metric]) if _defined(row.get(metric)) else math.nan
-                        for metric in self.metrics}
+                        for metric in self.metrics
+                    }
                 if self.include_background or class_id != self.background_id:
                     in_mean.append(float(ranked))
         if in_mean:
@@ -162,9 +170,16 @@ class ScoreCollector:
         return self._class_ids[name]
 
 
-def report_pictures(gt_path: str | Path, pred_path: str | Path, *, image_path: str | Path | None = None,
-                    label_map: LabelMap | None = None, ignore: Iterable[int] = (255,), class_id: int | None = None,
-                    max_side: int = 240) -> list[Picture]:
+def report_pictures(
+    gt_path: str | Path,
+    pred_path: str | Path,
+    *,
+    image_path: str | Path | None = None,
+    label_map: LabelMap | None = None,
+    ignore: Iterable[int] = (255,),
+    class_id: int | None = None,
+    max_side: int = 240,
+) -> list[Picture]:
     """Thumbnails of one image for the report: ground truth, prediction, and the error map.
 
     Files are read as the scorer reads them, then drawn by
@@ -176,15 +191,26 @@ def report_pictures(gt_path: str | Path, pred_path: str | Path, *, image_path: s
     image = read_image(image_path) if image_path is not None else None
     for path, shape in ((pred_path, guess.shape), (image_path, None if image is None else image.shape[:2])):
         if shape is not None and shape != truth.shape:
-            raise SizeMismatchError(f"is {shape[1]}x{shape[0]} but the ground truth {gt_path} is "
-                                    f"{truth.shape[1]}x{truth.shape[0]}; nothing is resized", path=path)
-    return draw_report_pictures(truth, guess, image=image, label_map=label_map, ignore=ignore, class_id=class_id,
-                                max_side=max_side)
+            raise SizeMismatchError(
+                f"is {shape[1]}x{shape[0]} but the ground truth {gt_path} is "
+                f"{truth.shape[1]}x{truth.shape[0]}; nothing is resized",
+                path=path,
+            )
+    return draw_report_pictures(
+        truth, guess, image=image, label_map=label_map, ignore=ignore, class_id=class_id, max_side=max_side
+    )
 
 
-def draw_report_pictures(mask_true: np.ndarray, mask_pred: np.ndarray, *, image: np.ndarray | None = None,
-                         label_map: LabelMap | None = None, ignore: Iterable[int] = (255,),
-                         class_id: int | None = None, max_side: int = 240) -> list[Picture]:
+def draw_report_pictures(
+    mask_true: np.ndarray,
+    mask_pred: np.ndarray,
+    *,
+    image: np.ndarray | None = None,
+    label_map: LabelMap | None = None,
+    ignore: Iterable[int] = (255,),
+    class_id: int | None = None,
+    max_side: int = 240,
+) -> list[Picture]:
     """Thumbnails of two masks of the same size: ground truth, prediction, and the error map.
 
     With ``image`` (RGB, the masks' size) the masks are drawn over the photo
@@ -197,14 +223,22 @@ def draw_report_pictures(mask_true: np.ndarray, mask_pred: np.ndarray, *, image:
     pictures = [
         ("ground truth", overlay(backdrop, mask_true, label_map=label_map, opacity=opacity, legend=False)),
         ("prediction", overlay(backdrop, mask_pred, label_map=label_map, opacity=opacity, legend=False)),
-        ("errors" if class_id is None else f"errors: {name_or_id(class_id, label_map)}",
-         error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=image)),
+        (
+            "errors" if class_id is None else f"errors: {name_or_id(class_id, label_map)}",
+            error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=image),
+        ),
     ]
-    return [thumbnail_picture(caption, picture, over_photo=image is not None, max_side=max_side)
-            for caption, picture in pictures]
+    return [
+        thumbnail_picture(caption, picture, over_photo=image is not None, max_side=max_side)
+        for caption, picture in pictures
+    ]
 
 
 def thumbnail_picture(caption: str, picture: np.ndarray, *, over_photo: bool, max_side: int = 240) -> Picture:
     """A report :class:`Picture`: a thumbnail, JPEG when drawn over a photo, else PNG (exact colours)."""
-    return Picture(caption, encode_image(thumbnail(picture, max_side=max_side),
-                                         image_format="jpeg" if over_photo else "png", quality=80))
+    return Picture(
+        caption,
+        encode_image(
+            thumbnail(picture, max_side=max_side), image_format="jpeg" if over_photo else "png", quality=80
+        ),
+    )
