@@ -190,9 +190,15 @@ class ScoreResult:
         """True when a pair could not be scored or a prediction was missing (and not scored as empty)."""
         return bool(self.failures) or len(self.missing_predictions) > len(self.scored_as_empty)
 
-    def rows(self) -> list[dict[str, Any]]:
-        """The class rows, then the summary row: what the CSV holds."""
-        return [*self.classes, self.summary]
+    def rows(self, *, mean_row: bool = True) -> list[dict[str, Any]]:
+        """The class rows, then the summary row (the last row; left out with ``mean_row=False``): what
+        the CSV holds."""
+        return [*self.classes, self.summary] if mean_row else list(self.classes)
+
+    @property
+    def absent_classes(self) -> list[dict[str, Any]]:
+        """The rows of the classes absent from every image (no pixel in any ground truth or prediction)."""
+        return [row for row in self.classes if row["gt_pixels"] == 0 and row["pred_pixels"] == 0]
 
     def to_document(self) -> dict[str, Any]:
         """Everything, for JSON: settings, classes, summary, images and warnings."""

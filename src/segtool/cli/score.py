@@ -158,9 +158,29 @@ def score(
     output_format: Annotated[
         OutputFormat,
         typer.Option(
-            "--format", "-f", help="table (rounded, for people), csv, json (with the settings) or markdown."
+            "--format",
+            "-f",
+            help="table (rounded, for people), csv, json (with the settings) or markdown. Table, CSV and "
+            "Markdown hold one row per class, then the mean row as the last row (class_name 'mean', "
+            "class_id empty); JSON holds it as 'summary'.",
         ),
     ] = OutputFormat.table,
+    no_mean_row: Annotated[
+        bool,
+        typer.Option(
+            "--no-mean-row",
+            help="Leave the mean row out of the table, CSV and Markdown: one row per class, so that "
+            "every column keeps its type (the JSON 'summary' stays).",
+        ),
+    ] = False,
+    hide_absent: Annotated[
+        bool,
+        typer.Option(
+            "--hide-absent",
+            help="Leave classes absent from every image (ground truth and predictions) out of the table "
+            "and Markdown; they stay in CSV and JSON.",
+        ),
+    ] = False,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the scores to this file instead of stdout.")
     ] = None,
@@ -321,6 +341,8 @@ def score(
             output_format.value,
             stream,
             table_columns=[*TABLE_COLUMNS, *boundary_table_columns(scorer)],
+            mean_row=not no_mean_row,
+            hide_absent=hide_absent,
         )
         report_warnings = [] if report is None else _write_report(result, collector, report, error_maps, jobs)
     _report_problems(result, quiet=quiet)
@@ -381,15 +403,22 @@ def _open_output(path: str):
 
 
 def _write_scores(
-    result: ScoreResult, output_format: str, stream: IO[str], *, table_columns: list[Column]
+    result: ScoreResult,
+    output_format: str,
+    stream: IO[str],
+    *,
+    table_columns: list[Column],
+    mean_row: bool,
+    hide_absent: bool,
 ) -> None:
+    """The scores in ``output_format``; ``hide_absent`` applies to the formats for people only."""
     summary = result.summary
     settings = result.settings
     ignored = ", ".join(str(value) for value in settings["ignore_values"]) or "none"
     notes = [
         f"{result.n_images} images; dataset: {AGGREGATION_RULES['dataset']}; "
         f"per image: {AGGREGATION_RULES['image']}.",
-        f"mean row: {settings['macro_mean']}. Pixel accuracy {_number(summary['pixel_accuracy'])}, "
+        f"{'mean row' if mean_row else 'mean (row left out: --no-mean-row)'}: {settings['macro_mean']}. Pixel accuracy {_number(summary['pixel_accuracy'])}, "
         f"mean accuracy {_number(summary['mean_accuracy'])}, "
         f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])} (dataset).",
         f"Ignored ground-truth values: {ignored}. Undefined (-): {UNDEFINED_RULE}.",
@@ -399,8 +428,18 @@ def _write_scores(
         notes.append(
             f"{len(result.scored_as_empty)} missing predictions were scored as empty (all background)."
         )
+    rows = result.rows(mean_row=mean_row)
+    hidden = result.absent_classes if hide_absent and output_format in ("table", "markdown") else []
+    if hidden:
+        hidden_ids = {row["class_id"] for row in hidden}
+        rows = [row for row in rows if row["class_id"] not in hidden_ids]
+        notes.append(
+            f"{len(hidden)} {'class' if len(hidden) == 1 else 'classes'} absent from every image "
+            f"{'is' if len(hidden) == 1 else 'are'} not shown (--hide-absent): "
+            + ", ".join(str(row["class_name"]) for row in hidden)
+        )
     write_rows(
-        result.rows(),
+        rows,
         result.columns,
         output_format,
         stream,
@@ -408,7 +447,7 @@ def _write_scores(
         notes=notes,
         table_columns=table_columns,
         json_document=result.to_document(),
-        sections=[len(result.classes)],
+        sections=[len(rows) - 1] if mean_row else [],
     )
 
 

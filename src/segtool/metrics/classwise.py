@@ -398,9 +398,12 @@ class ScoreAccumulator:
         self.class_ids = merged
 
     def in_mean(self) -> np.ndarray:
-        """Which classes enter the macro means: all but the background unless it was asked for."""
+        """Which classes enter the macro means: those present in some image (in its ground truth or
+        prediction), but the background only when it was asked for. A class absent from every
+        image has no score to average, so it is in no mean."""
         self._add_waiting()
-        return (self.class_ids != BACKGROUND_ID) | self.include_background
+        present = (self.tp + self.fp + self.fn) > 0
+        return ((self.class_ids != BACKGROUND_ID) | self.include_background) & present
 
     def result(self) -> DatasetScores:
         """Scores of everything added so far."""
