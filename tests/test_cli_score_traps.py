@@ -4,10 +4,26 @@ Issue 12, items 8 to 14: each test here failed on the code before its fix. stdou
 stderr are checked separately (CliRunner, 80 columns).
 """
 
+import numpy as np
+import pytest
 import typer.main
-from test_cli_score import base, csv_rows, folders, run  # noqa: F401 (folders is a fixture)
 
 from segtool.cli import app
+from segtool.maskio import write_mask
+from test_cli_score import csv_rows, run
+
+
+@pytest.fixture
+def folders(tmp_path):
+    """One image: cat Dice 0.8 (tp 2, fn 1); dog only predicted (Dice 0); bird in no mask."""
+    write_mask(tmp_path / "gt" / "a.png", np.array([[0, 1, 1], [0, 1, 255]], np.uint8))
+    write_mask(tmp_path / "pred" / "a.png", np.array([[0, 1, 0], [2, 1, 1]], np.uint8))
+    (tmp_path / "labels.csv").write_text("id,name\n0,background\n1,cat\n2,dog\n3,bird\n")
+    return tmp_path
+
+
+def base(folders, *args):
+    return (folders / "pred", folders / "gt", "--labels", folders / "labels.csv", "-j", "1", *args)
 
 
 # -- item 12: classes absent from every image are in no mean; --hide-absent ------------

@@ -418,7 +418,8 @@ def _write_scores(
     notes = [
         f"{result.n_images} images; dataset: {AGGREGATION_RULES['dataset']}; "
         f"per image: {AGGREGATION_RULES['image']}.",
-        f"{'mean row' if mean_row else 'mean (row left out: --no-mean-row)'}: {settings['macro_mean']}. Pixel accuracy {_number(summary['pixel_accuracy'])}, "
+        f"{'mean row' if mean_row else 'means (row left out: --no-mean-row)'}: {settings['macro_mean']}. "
+        f"Pixel accuracy {_number(summary['pixel_accuracy'])}, "
         f"mean accuracy {_number(summary['mean_accuracy'])}, "
         f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])} (dataset).",
         f"Ignored ground-truth values: {ignored}. Undefined (-): {UNDEFINED_RULE}.",
