@@ -34,8 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_score import make_pair, write_dataset
-from segtool.executors import Executor, LocalExecutor, open_executor
-from segtool.scoring import score_folders
+from segtool.pipelines.executors import Executor, LocalExecutor, open_executor
+from segtool.pipelines.score import score_folders
 
 
 def score_seconds(folder: Path, executor: Executor) -> tuple[float, list[float]]:

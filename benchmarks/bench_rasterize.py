@@ -9,9 +9,9 @@ Variants, each timed per file, one thread (OpenCV told to use one):
 
 (a) floor     read + parse the JSON, write the very label PNG that (b) writes,
               with segtool's writer; everything but drawing.
-(b) segtool   ``load_annotation_file`` + ``segtool.convert.rasterize_one`` (rasterize,
+(b) segtool   ``load_annotation_file`` + ``segtool.pipelines.rasterize.rasterize_one`` (rasterize,
               write the palette PNG, count pixels): the per-file work of
-              ``segtool rasterize``. Without ``segtool.convert`` it composes
+              ``segtool rasterize``. Without ``segtool.pipelines.rasterize`` it composes
               ``rasterize_image`` + ``write_mask``.
 (c) labelme   what labelme's ``labelme_json_to_dataset`` / ``labelme2voc`` scripts
               do: ``json.load``, one Pillow ``ImageDraw.polygon(outline=1, fill=1)``
@@ -53,8 +53,8 @@ import PIL.Image
 import PIL.ImageDraw
 
 from segtool.annotations import load_annotation_file
+from segtool.io.maskio import read_mask, write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import read_mask, write_mask
 
 WIDTH, HEIGHT = 2048, 1024
 CLASSES = (
@@ -161,9 +161,9 @@ Run = Callable[[Path, Path, LabelMap], None]
 
 
 def segtool_per_file() -> tuple[str, Run]:
-    """segtool's per-file path: through ``segtool.convert.rasterize_one`` when it exists."""
+    """segtool's per-file path: through ``segtool.pipelines.rasterize.rasterize_one`` when it exists."""
     try:
-        from segtool.convert import RasterizeOptions, rasterize_one
+        from segtool.pipelines.rasterize import RasterizeOptions, rasterize_one
     except ImportError:
         return "load_annotation_file + rasterize_image(padded=True) + write_mask", reader_raster_write
 

@@ -58,9 +58,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from segtool.maskio import _iter_chunks, encode_png, read_png_header
-from segtool.memory import keep_freed_memory
-from segtool.scoring import score_folders
+from segtool.io.maskio import _iter_chunks, encode_png, read_png_header
+from segtool.io.memory import keep_freed_memory
+from segtool.pipelines.score import score_folders
 
 HEIGHT, WIDTH = 1024, 2048
 N_CLASSES = 19
@@ -295,11 +295,11 @@ def peak_memory_mb(pred: Path, gt: Path, per_image: Path) -> float:
     """
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from segtool.memory import keep_freed_memory
+        from segtool.io.memory import keep_freed_memory
         keep_freed_memory()
-        from segtool.atomic import open_atomic
-        from segtool.report import CsvRowWriter
-        from segtool.scoring import PER_IMAGE_COLUMNS, score_folders
+        from segtool.io.atomic import open_atomic
+        from segtool.reports.rows import CsvRowWriter
+        from segtool.pipelines.score import PER_IMAGE_COLUMNS, score_folders
         with open_atomic({str(per_image)!r}, "w", newline="") as handle:
             rows = CsvRowWriter(handle, PER_IMAGE_COLUMNS)
             score_folders({str(pred)!r}, {str(gt)!r}, jobs=1, on_image=rows.write)

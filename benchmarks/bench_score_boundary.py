@@ -40,10 +40,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_score import all_processes_cpu_time, make_pair, take_turns  # noqa: E402  (a sibling script)
-from segtool.maskio import encode_png  # noqa: E402
-from segtool.memory import keep_freed_memory  # noqa: E402
+from segtool.io.maskio import encode_png  # noqa: E402
+from segtool.io.memory import keep_freed_memory  # noqa: E402
 from segtool.metrics.boundary import BoundaryScorer  # noqa: E402
-from segtool.scoring import score_folders  # noqa: E402
+from segtool.pipelines.score import score_folders  # noqa: E402
 
 EXAMPLES = HERE.parent / "examples"
 VARIANTS = {"plain": (), "hd95,nsd": ("hd95", "nsd"), "all": ("hd95", "assd", "nsd", "biou", "bf")}

@@ -8,10 +8,10 @@ smooth like a photo, so PNG compresses it about as much) per image.
 Per image, one process, OpenCV told to use one thread, medians of CPU time:
 
 (a) floor     read the photo and the mask, write the photo back as PNG: the I/O every overlay pays.
-(b) overlay   ``segtool.viz.batch.overlay_file`` with outlines and a legend (PNG).
+(b) overlay   ``segtool.pipelines.overlay.overlay_file`` with outlines and a legend (PNG).
 (c) overlay   the same written as JPEG.
 (d) errors    read both masks and the photo, ``error_map`` over the photo, write it as PNG.
-(e) stats     ``segtool.stats.count_mask``: read a mask and count its classes.
+(e) stats     ``segtool.pipelines.stats.count_mask``: read a mask and count its classes.
 
 Then the score report for 19 classes, 5,000 images (per-image scores for the
 distributions), the worst 8 images overall and 4 per class with three 240-pixel
@@ -32,12 +32,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from segtool.io.maskio import read_label_ids, write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import read_label_ids, write_mask
-from segtool.stats import count_mask
-from segtool.viz.batch import OverlayOptions, overlay_file
+from segtool.pipelines.overlay import OverlayOptions, overlay_file
+from segtool.pipelines.stats import count_mask
+from segtool.reports.html import ClassScores, Confusion, ImageEntry, ImageGroup, Picture, score_report
 from segtool.viz.errormap import error_map
-from segtool.viz.html import ClassScores, Confusion, ImageEntry, ImageGroup, Picture, score_report
 from segtool.viz.image import encode_image, read_image, thumbnail, write_image
 
 WIDTH, HEIGHT, CLASSES = 2048, 1024, 19

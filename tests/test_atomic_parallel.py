@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from segtool import parallel
-from segtool.atomic import open_atomic, write_bytes_atomic
-from segtool.parallel import batch_size_for, map_in_order
+from segtool.io.atomic import open_atomic, write_bytes_atomic
+from segtool.pipelines import parallel
+from segtool.pipelines.parallel import batch_size_for, map_in_order
 
 
 def test_interrupted_write_keeps_the_old_file(tmp_path):

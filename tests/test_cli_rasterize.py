@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from segtool.cli import app
+from segtool.io.maskio import read_mask
 from segtool.labels import LabelMap
-from segtool.maskio import read_mask
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 

@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from segtool.cli import app
-from segtool.maskio import read_mask
+from segtool.io.maskio import read_mask
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "labelme"
 

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from segtool.cli import app
+from segtool.io.maskio import write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import write_mask
-from segtool.scoring import CLASS_COLUMNS, PER_IMAGE_COLUMNS
+from segtool.pipelines.score import CLASS_COLUMNS, PER_IMAGE_COLUMNS
 
 ISSUE_COLUMNS = [
     "class_id",

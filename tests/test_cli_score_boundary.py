@@ -31,10 +31,10 @@ import pytest
 from typer.testing import CliRunner
 
 from segtool.cli import app
+from segtool.io.maskio import write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import write_mask
 from segtool.metrics.boundary import BoundaryScorer, Tolerances, parse_boundary_metric
-from segtool.scoring import PER_IMAGE_COLUMNS, Threshold, score_folders
+from segtool.pipelines.score import PER_IMAGE_COLUMNS, Threshold, score_folders
 
 SHAPE = (10, 40)
 DIAGONAL = math.sqrt(1700)

@@ -14,7 +14,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from segtool.cli import app
-from segtool.maskio import write_mask
+from segtool.io.maskio import write_mask
+from segtool.reports.collector import ScoreCollector
 from segtool.viz.errormap import (
     ERROR_COLOURS,
     FALSE_NEGATIVE,
@@ -23,7 +24,6 @@ from segtool.viz.errormap import (
     TRUE_POSITIVE,
     WRONG_CLASS,
 )
-from segtool.viz.worst import ScoreCollector
 
 TP, FP, FN = (list(ERROR_COLOURS[code]) for code in (TRUE_POSITIVE, FALSE_POSITIVE, FALSE_NEGATIVE))
 WRONG, GRAY = list(ERROR_COLOURS[WRONG_CLASS]), list(ERROR_COLOURS[IGNORED])
@@ -471,7 +471,7 @@ def test_report_without_boundary_metrics_says_nothing_about_them(boundary_folder
 
 
 def test_report_metrics_doctest():
-    assert doctest.testmod(importlib.import_module("segtool.score_report")).failed == 0
+    assert doctest.testmod(importlib.import_module("segtool.reports.score_html")).failed == 0
 
 
 def test_collector_keeps_the_boundary_values_of_the_worst_images_only():

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from segtool.maskio import decode_png, encode_png
+from segtool.io.maskio import decode_png, encode_png
 from segtool.metrics import confusion
 from segtool.metrics.confusion import confusion_matrix, joint_counts, matrix_from_joint
 
@@ -196,7 +196,7 @@ def test_run_length_counts_equal_a_bincount_of_pair_codes(truth_rows, noise):
 
 
 @pytest.mark.parametrize(
-    "module", ["segtool.metrics.confusion", "segtool.metrics.classwise", "segtool.files"]
+    "module", ["segtool.metrics.confusion", "segtool.metrics.classwise", "segtool.io.files"]
 )
 def test_doctests(module):
     result = doctest.testmod(importlib.import_module(module))

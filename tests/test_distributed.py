@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from segtool.cli import app
 from segtool.errors import SegtoolError
-from segtool.executors import DaskExecutor, LocalExecutor, open_executor
-from segtool.maskio import write_mask
-from segtool.report import write_csv
-from segtool.scoring import PER_IMAGE_COLUMNS, score_folders
+from segtool.io.maskio import write_mask
+from segtool.pipelines.executors import DaskExecutor, LocalExecutor, open_executor
+from segtool.pipelines.score import PER_IMAGE_COLUMNS, score_folders
+from segtool.reports.rows import write_csv
 
 pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")

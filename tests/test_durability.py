@@ -27,10 +27,10 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-import segtool.atomic
+import segtool.io.atomic
 from segtool.cli import app
-from segtool.convert import RasterizeOptions, rasterize_to_folder
-from segtool.maskio import read_mask, write_mask
+from segtool.io.maskio import read_mask, write_mask
+from segtool.pipelines.rasterize import RasterizeOptions, rasterize_to_folder
 
 N_FILES = 12
 
@@ -90,7 +90,7 @@ def interrupt_on_replace(monkeypatch, after: int) -> None:
             raise KeyboardInterrupt
         real_replace(source, target)
 
-    monkeypatch.setattr(segtool.atomic.os, "replace", replace)
+    monkeypatch.setattr(segtool.io.atomic.os, "replace", replace)
 
 
 @pytest.mark.parametrize("skip_existing", [False, True])

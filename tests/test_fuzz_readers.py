@@ -34,8 +34,8 @@ import annotation_writers as writers
 from segtool.annotations import FORMATS, ReaderOptions, load_document
 from segtool.annotations.registry import parse_document
 from segtool.errors import SegtoolError
+from segtool.io.maskio import decode_png, encode_png, read_mask
 from segtool.labels import LabelMap
-from segtool.maskio import decode_png, encode_png, read_mask
 from segtool.raster import rasterize_image, rasterize_per_label
 
 FAST = settings(

@@ -26,12 +26,12 @@ from typer.testing import CliRunner
 from segtool.annotations import ReaderOptions, load_annotation_file
 from segtool.annotations.supervisely import decode_bitmap
 from segtool.cli import app
-from segtool.convert import rasterize_to_folder
 from segtool.errors import LabelMapError, SegtoolError
+from segtool.io.maskio import read_mask, write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import read_mask, write_mask
-from segtool.scoring import score_folders
-from segtool.stats import class_balance
+from segtool.pipelines.rasterize import rasterize_to_folder
+from segtool.pipelines.score import score_folders
+from segtool.pipelines.stats import class_balance
 
 HEIGHT, WIDTH = 20, 30
 SMALL_LIMIT = 10_000  # a --max-pixels low enough that a real (small) PNG can exceed it

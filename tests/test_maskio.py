@@ -11,8 +11,8 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from segtool.errors import MaskError
+from segtool.io.maskio import colours_to_ids, decode_png, encode_png, padded_rows, read_mask, write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import colours_to_ids, decode_png, encode_png, padded_rows, read_mask, write_mask
 
 
 @settings(max_examples=40, deadline=None)

@@ -5,7 +5,7 @@ import platform
 
 import pytest
 
-from segtool import memory
+from segtool.io import memory
 
 glibc_only = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import segtool
 
@@ -27,3 +28,20 @@ def test_readme_example_rasterizes_and_scores_perfectly_against_itself(tmp_path)
     result = segtool.score_folders(tmp_path / "masks", tmp_path / "masks")
     dice = [row["dice"] for row in result.classes if row["class_id"] != 0]
     assert dice and all(value == 1.0 for value in dice)
+
+
+def test_old_module_paths_import_the_moved_modules_with_a_deprecation_warning():
+    import importlib
+    import sys
+
+    import segtool.pipelines.score
+    import segtool.reports.collector
+
+    sys.modules.pop("segtool.scoring", None)
+    sys.modules.pop("segtool.viz.worst", None)
+    with pytest.warns(DeprecationWarning, match="segtool.scoring moved to segtool.pipelines.score"):
+        old = importlib.import_module("segtool.scoring")
+    assert old is segtool.pipelines.score
+    with pytest.warns(DeprecationWarning, match="segtool.reports.collector"):
+        from segtool.viz.worst import ScoreCollector
+    assert ScoreCollector is segtool.reports.collector.ScoreCollector

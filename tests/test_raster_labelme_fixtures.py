@@ -21,8 +21,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from segtool.annotations import load_annotation_file
+from segtool.io.maskio import read_mask
 from segtool.labels import LabelMap
-from segtool.maskio import read_mask
 from segtool.raster import geometry_mask, rasterize_image
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "labelme"

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from segtool.report import Column, CsvRowWriter, render_markdown, to_json, write_rows
+from segtool.reports.rows import Column, CsvRowWriter, render_markdown, to_json, write_rows
 
 ROWS = [
     {"class_id": 1, "class_name": "a|b", "dice": 0.1 + 0.2, "iou": float("nan"), "in_mean": True},

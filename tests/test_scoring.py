@@ -13,10 +13,10 @@ from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from segtool.errors import InputFileError
+from segtool.io.maskio import read_mask, write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import read_mask, write_mask
 from segtool.metrics import confusion_matrix
-from segtool.scoring import PER_IMAGE_COLUMNS, Threshold, score_folders, thresholds_not_met
+from segtool.pipelines.score import PER_IMAGE_COLUMNS, Threshold, score_folders, thresholds_not_met
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 VOC = FIXTURES / "labelme" / "semantic_segmentation"

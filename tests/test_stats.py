@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from segtool.io.maskio import write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import write_mask
-from segtool.stats import (
+from segtool.pipelines.stats import (
     class_balance,
     generalised_dice_weights,
     inverse_frequency_weights,
@@ -44,7 +44,7 @@ def paths(folder):
 
 
 def test_doctests():
-    assert doctest.testmod(importlib.import_module("segtool.stats")).failed == 0
+    assert doctest.testmod(importlib.import_module("segtool.pipelines.stats")).failed == 0
 
 
 def test_counts_shares_and_images(masks):

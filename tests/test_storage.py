@@ -1,4 +1,4 @@
-"""segtool.storage: URLs as RemotePath, atomic remote writes, plain paths untouched (no fsspec import)."""
+"""segtool.io.storage: URLs as RemotePath, atomic remote writes, plain paths untouched (no fsspec import)."""
 
 import subprocess
 import sys
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from segtool.annotations import find_annotation_files
-from segtool.atomic import open_atomic, write_bytes_atomic
-from segtool.maskio import read_mask
-from segtool.storage import RemotePath, as_path, is_url
+from segtool.io.atomic import open_atomic, write_bytes_atomic
+from segtool.io.maskio import read_mask
+from segtool.io.storage import RemotePath, as_path, is_url
 
 fsspec = pytest.importorskip("fsspec")
 
@@ -83,8 +83,8 @@ def test_remote_annotation_files_come_in_local_walk_order(tmp_path, bucket):
 def test_a_local_run_imports_neither_fsspec_nor_dask(tmp_path):
     script = (
         "import sys, numpy as np\n"
-        "from segtool.maskio import write_mask\n"
-        "from segtool.scoring import score_folders\n"
+        "from segtool.io.maskio import write_mask\n"
+        "from segtool.pipelines.score import score_folders\n"
         f"root = {str(tmp_path)!r}\n"
         "write_mask(root + '/gt/a.png', np.zeros((2, 2), np.uint8))\n"
         "write_mask(root + '/pred/a.png', np.zeros((2, 2), np.uint8))\n"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segtool.viz.html import ClassScores, Confusion, ImageEntry, ImageGroup, Picture, score_report
+from segtool.reports.html import ClassScores, Confusion, ImageEntry, ImageGroup, Picture, score_report
 from segtool.viz.image import encode_image
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

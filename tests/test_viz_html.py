@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from segtool.viz.html import (
+from segtool.reports.html import (
     ClassScores,
     Confusion,
     ImageEntry,
@@ -23,8 +23,8 @@ from segtool.viz.html import (
     score_report,
     stats_report,
 )
+from segtool.reports.svg import Distribution, distribution_chart, heatmap, nice_ticks, number
 from segtool.viz.image import encode_image
-from segtool.viz.svg import Distribution, distribution_chart, heatmap, nice_ticks, number
 
 NAN = math.nan
 
@@ -120,7 +120,7 @@ def report(per_image_values=(0.2, 0.6, NAN)):
 
 
 def test_doctests():
-    assert doctest.testmod(importlib.import_module("segtool.viz.svg")).failed == 0
+    assert doctest.testmod(importlib.import_module("segtool.reports.svg")).failed == 0
 
 
 def test_score_report_has_every_section_and_a_table_of_contents():

@@ -10,9 +10,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from segtool.errors import InputFileError, OutputError
+from segtool.io.maskio import write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import write_mask
-from segtool.viz.batch import OverlayOptions, overlay_folder
+from segtool.pipelines.overlay import OverlayOptions, overlay_folder
 from segtool.viz.image import read_image, thumbnail, write_image
 from segtool.viz.overlays import inner_border, legend_entries, overlay, present_ids
 
@@ -26,7 +26,7 @@ def gray(height, width, value=100):
     return np.full((height, width, 3), value, np.uint8)
 
 
-@pytest.mark.parametrize("module", ["segtool.viz.overlays", "segtool.viz.image", "segtool.files"])
+@pytest.mark.parametrize("module", ["segtool.viz.overlays", "segtool.viz.image", "segtool.io.files"])
 def test_doctests(module):
     assert doctest.testmod(importlib.import_module(module)).failed == 0
 

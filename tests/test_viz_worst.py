@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from segtool.errors import SizeMismatchError
+from segtool.io.maskio import write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import write_mask
+from segtool.reports.collector import ScoreCollector, report_pictures
 from segtool.viz.errormap import ERROR_COLOURS, FALSE_POSITIVE, TRUE_POSITIVE
-from segtool.viz.worst import ScoreCollector, report_pictures
 
 
 def rows(image, **dice_by_class):
@@ -26,7 +26,7 @@ def rows(image, **dice_by_class):
 
 
 def test_doctests():
-    assert doctest.testmod(importlib.import_module("segtool.viz.worst")).failed == 0
+    assert doctest.testmod(importlib.import_module("segtool.reports.collector")).failed == 0
 
 
 def test_overall_ranking_uses_the_mean_over_classes_in_the_mean():

@@ -14,16 +14,19 @@ Conventions (the same everywhere in the package):
   file and the problem.
 """
 
+from . import _moved
 from .annotations import AnnotatedImage, ReaderOptions, Shape, load_annotation_file
-from .convert import RasterizeOptions, RasterizeSummary, rasterize_to_folder
 from .errors import SegtoolError
+from .io.maskio import read_mask, write_mask
 from .labels import LabelMap
-from .maskio import read_mask, write_mask
 from .metrics import confusion_matrix, metrics_from_matrix
+from .pipelines.rasterize import RasterizeOptions, RasterizeSummary, rasterize_to_folder
+from .pipelines.score import ScoreResult, score_folders
 from .raster import rasterize_image, rasterize_per_label
-from .scoring import ScoreResult, score_folders
 
 __version__ = "0.1.0"
+
+_moved.install()
 
 __all__ = [
     "AnnotatedImage",

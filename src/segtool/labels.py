@@ -33,9 +33,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_bytes_atomic
 from .errors import LabelMapError, UnknownLabelError
-from .storage import Location, RemotePath, as_path
+from .io.atomic import write_bytes_atomic
+from .io.storage import Location, RemotePath, as_path
 
 BACKGROUND_NAME = "_background_"
 IGNORE_NAME = "__ignore__"

@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from ..io.storage import as_path
 from ..labels import IGNORE_NAME
-from ..storage import as_path
 from .fields import check_pixels, fail, flat_point_array, positive_int
 from .imagefiles import find_image
 from .model import AnnotatedImage, Bitmap, Geometry, Polygon, Shape, safe_relative_name

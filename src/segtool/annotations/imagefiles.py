@@ -4,7 +4,7 @@ Annotation tools name images in many ways: a bare file name, a relative or
 absolute path, an ``http(s)://`` or ``s3://`` URL, or Label Studio's
 ``/data/local-files/?d=<path>``. :func:`reference_path` reduces each to a
 path; :func:`find_image` looks for that path, then for its file name alone,
-in a list of folders (local, or fsspec URLs: see :mod:`segtool.storage`).
+in a list of folders (local, or fsspec URLs: see :mod:`segtool.io.storage`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..storage import Location, RemotePath, as_path, is_url
+from ..io.storage import Location, RemotePath, as_path, is_url
 
 
 def reference_path(reference: str) -> str:

@@ -56,9 +56,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputFileError, MaskError
-from ..imagesize import image_size
-from ..maskio import decode_png
-from ..storage import as_path
+from ..io.imagesize import image_size
+from ..io.maskio import decode_png
+from ..io.storage import as_path
 from .fields import fail, is_number, point_array, positive_int
 from .geometry import box_ring
 from .imagefiles import find_image

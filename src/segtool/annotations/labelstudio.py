@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AnnotationError
-from ..imagesize import image_size
+from ..io.imagesize import image_size
 from .fields import check_pixels, finite_number, point_array, positive_int
 from .geometry import box_ring, open_ring, rotate
 from .imagefiles import file_name, find_image

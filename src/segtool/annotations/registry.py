@@ -8,7 +8,7 @@ registered with ``takes_options=True`` is called as
 ``read(document, source, rel, options)`` with a :class:`ReaderOptions`.
 Each format also has a ``detect(document) -> bool`` that looks only at the
 document's keys. Formats are tried in registration order. Paths may be fsspec
-URLs (a :class:`~segtool.storage.RemotePath`, see :mod:`segtool.storage`).
+URLs (a :class:`~segtool.io.storage.RemotePath`, see :mod:`segtool.io.storage`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import AnnotationError
+from ..io.storage import Location, RemotePath, as_path
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
-from ..storage import Location, RemotePath, as_path
 from .model import AnnotatedImage
 
 Reader = Callable[..., list[AnnotatedImage]]

@@ -39,9 +39,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import AnnotationError, MaskError
-from ..imagesize import PILLOW_ERRORS
+from ..io.imagesize import PILLOW_ERRORS
+from ..io.maskio import PNG_SIGNATURE, read_png_header
 from ..limits import DEFAULT_MAX_PIXELS, inflate_at_most, pixel_limit_problem
-from ..maskio import PNG_SIGNATURE, read_png_header
 from .fields import point_array, positive_int
 from .geometry import box_ring
 from .model import AnnotatedImage, Bitmap, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AnnotationError, InputFileError
-from ..imagesize import image_size
+from ..io.imagesize import image_size
 from .fields import finite_number, point_array
 from .geometry import box_ring, open_ring
 from .imagefiles import find_image, reference_path

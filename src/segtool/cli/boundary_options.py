@@ -15,8 +15,8 @@ import typer
 
 from ..metrics import METRICS
 from ..metrics.boundary import DEFAULT_NSD_TOLERANCE, BoundaryScorer, Tolerances, parse_boundary_metric
-from ..report import Column
-from ..scoring import Threshold
+from ..pipelines.score import Threshold
+from ..reports.rows import Column
 
 BOUNDARY_NAMES = "hd, hd95, hd<p> (0 < p <= 100), hd<p>_pooled, assd, masd, nsd, biou, biou_chessboard, bf"
 VALID_NAMES = f"{', '.join(METRICS)} (always reported), {BOUNDARY_NAMES}"

@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..atomic import write_bytes_atomic
 from ..errors import OutputError, SegtoolError
-from ..parallel import default_jobs
+from ..io.atomic import write_bytes_atomic
+from ..pipelines.parallel import default_jobs
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # bad input, or some files failed

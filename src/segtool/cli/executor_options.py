@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..executors import Executor, open_executor
+from ..pipelines.executors import Executor, open_executor
 
 
 class ExecutorKind(str, enum.Enum):

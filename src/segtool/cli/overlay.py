@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from ..files import label_file_in
+from ..io.files import label_file_in
 from ..labels import LabelMap
-from ..viz.batch import OverlayOptions, overlay_folder
+from ..pipelines.overlay import OverlayOptions, overlay_folder
 from .app import app
 from .common import (
     DEFAULT_JOBS,

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from ..annotations import ReaderOptions
-from ..convert import RasterizeOptions, RasterizeSummary, rasterize_to_folder
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
+from ..pipelines.rasterize import RasterizeOptions, RasterizeSummary, rasterize_to_folder
 from .app import app
 from .common import (
     DEFAULT_JOBS,
@@ -293,7 +293,7 @@ def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
 
 
 def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, output: str) -> None:
-    from ..report import write_rows
+    from ..reports.rows import write_rows
 
     columns = ["class_id", "class_name", "pixels", "share"]
     total = sum(summary.pixels.values()) or 1

@@ -10,13 +10,12 @@ from typing import IO, Annotated
 
 import typer
 
-from ..atomic import open_atomic
+from ..io.atomic import open_atomic
+from ..io.memory import keep_freed_memory
+from ..io.storage import as_path
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
-from ..memory import keep_freed_memory
-from ..report import Column, CsvRowWriter, write_csv, write_rows
-from ..score_report import REPORT_METRICS, build_score_report, report_metrics
-from ..scoring import (
+from ..pipelines.score import (
     AGGREGATION_RULES,
     PER_IMAGE_COLUMNS,
     UNDEFINED_RULE,
@@ -25,8 +24,9 @@ from ..scoring import (
     score_folders,
     thresholds_not_met,
 )
-from ..storage import as_path
-from ..viz.worst import ScoreCollector
+from ..reports.collector import ScoreCollector
+from ..reports.rows import Column, CsvRowWriter, write_csv, write_rows
+from ..reports.score_html import REPORT_METRICS, build_score_report, report_metrics
 from .app import app
 from .boundary_options import (
     BfToleranceOption,

@@ -8,14 +8,14 @@ from typing import Annotated
 
 import typer
 
-from ..files import find_files, label_file_in
+from ..io.files import find_files, label_file_in
+from ..io.maskio import MASK_SUFFIXES
+from ..io.memory import keep_freed_memory
+from ..io.storage import Location
 from ..labels import DEFAULT_IGNORE_VALUE, LabelMap
-from ..maskio import MASK_SUFFIXES
-from ..memory import keep_freed_memory
-from ..report import Column, write_rows
-from ..stats import COLUMNS, ClassBalance, class_balance
-from ..storage import Location
-from ..viz.html import stats_report
+from ..pipelines.stats import COLUMNS, ClassBalance, class_balance
+from ..reports.html import stats_report
+from ..reports.rows import Column, write_rows
 from .app import app
 from .common import (
     DEFAULT_JOBS,

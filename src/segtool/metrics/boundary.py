@@ -476,7 +476,7 @@ def boundary_scores(
 class BoundaryScorer:
     """:func:`boundary_scores` with its settings bound: picklable, one call per image pair.
 
-    Fits the scorer's per-image seam (``segtool.scoring.ImageMetrics``):
+    Fits the scorer's per-image seam (``segtool.pipelines.score.ImageMetrics``):
     ``scorer(mask_true, mask_pred, class_ids=..., ignore=...)`` returns
     ``{name: one value per class id}``, NaN where undefined.
 

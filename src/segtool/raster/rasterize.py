@@ -140,9 +140,9 @@ def rasterize_image(
         pixels for the centre rule, 10 and 5 for labelme's.
     skip_lines_and_points : leave lines and points out.
     padded : make ``labels`` the view ``[:, 1:]`` of a (height, width + 1) array
-        whose column 0 is background. :func:`segtool.maskio.encode_png` writes such
+        whose column 0 is background. :func:`segtool.io.maskio.encode_png` writes such
         a uint8 view without copying it (the zero column becomes the rows' PNG
-        filter bytes), as :func:`segtool.maskio.decode_png` with ``copy=False``
+        filter bytes), as :func:`segtool.io.maskio.decode_png` with ``copy=False``
         returns them.
 
     Returns

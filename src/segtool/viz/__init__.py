@@ -1,12 +1,12 @@
-"""Pictures of masks and scores: overlays, error maps, and self-contained HTML reports.
+"""Pixel pictures of masks and scores: overlays, error maps, legends.
 
 * :mod:`.image`: read photos as displayed, thumbnails, PNG/JPEG encoding, atomic writes.
 * :mod:`.overlays`: a mask over its image, with outlines and a legend (:mod:`.legend`).
 * :mod:`.errormap`: true/false positives and negatives of a prediction, in fixed colours.
-* :mod:`.svg` and :mod:`.html`: hand-written SVG charts and the HTML report builders.
-* :mod:`.worst`: what a score report needs from the per-image scores, and its pictures.
-* :mod:`.batch`: overlays for whole folders (``segtool overlay``); :mod:`.rasterized`:
-  overlays of freshly rasterized masks (``rasterize --viz``).
+
+Folder jobs that draw these pictures live in :mod:`segtool.pipelines`
+(``overlay``, ``rasterize_viz``, ``errormaps``); the HTML report and its charts in
+:mod:`segtool.reports`.
 """
 
 from .errormap import ERROR_COLOURS, error_categories, error_legend, error_map

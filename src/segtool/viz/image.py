@@ -12,7 +12,7 @@ Conventions
 * Grayscale photos are repeated over the three channels; photos with more than
   8 bits per sample (16-bit, float) are stretched from their minimum to their
   maximum, so that a CT slice or a 12-bit microscope image is visible at all.
-* Written files are replaced atomically (see :mod:`segtool.atomic`).
+* Written files are replaced atomically (see :mod:`segtool.io.atomic`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..atomic import write_bytes_atomic
 from ..errors import InputFileError, OutputError
-from ..imagesize import PILLOW_ERRORS
-from ..storage import RemotePath
+from ..io.atomic import write_bytes_atomic
+from ..io.imagesize import PILLOW_ERRORS
+from ..io.storage import RemotePath
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 PICTURE_FORMATS = ("png", "jpeg")
@@ -37,7 +37,7 @@ _SUFFIX_FORMAT = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 def read_image(path: str | Path | RemotePath) -> np.ndarray:
     """Read a photo as an RGB uint8 array, as displayed (EXIF orientation applied).
 
-    ``path`` may be an fsspec location (:mod:`segtool.storage`). Raises
+    ``path`` may be an fsspec location (:mod:`segtool.io.storage`). Raises
     :class:`~segtool.errors.InputFileError` naming the file when it cannot be
     read or decoded.
     """

@@ -32,12 +32,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SizeMismatchError
+from ..io.maskio import read_label_ids
 from ..labels import LabelMap, name_or_id
-from ..maskio import read_label_ids
-from .errormap import error_map
+from ..viz.errormap import error_map
+from ..viz.image import encode_image, read_image, thumbnail
+from ..viz.overlays import overlay
 from .html import Picture
-from .image import encode_image, read_image, thumbnail
-from .overlays import overlay
 
 
 def _defined(value: object) -> bool:

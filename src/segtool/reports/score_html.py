@@ -1,6 +1,6 @@
 """The HTML report of a scoring run (``score --report``): the numbers, charts and the worst images.
 
-Pass a :class:`~segtool.viz.worst.ScoreCollector`'s ``add`` as the run's
+Pass a :class:`~segtool.reports.collector.ScoreCollector`'s ``add`` as the run's
 ``on_image`` callback, then build the page from the result::
 
     scorer = BoundaryScorer.from_names(["hd95", "nsd"])         # optional
@@ -68,16 +68,18 @@ from urllib.parse import quote
 
 import numpy as np
 
-from .errormaps import ErrorMapFolder
-from .errors import SegtoolError, SizeMismatchError
-from .labels import Label, LabelMap, label_folder, voc_colour
-from .maskio import read_label_ids
-from .pairing import LabelMasksPair, MaskPair
-from .parallel import map_in_order
-from .scoring import UNKNOWN_COLOUR_VALUE, ImageMetrics, ScoreResult, binary_masks
-from .storage import Location, RemotePath, as_path
-from .viz.errormap import error_map
-from .viz.html import (
+from ..errors import SegtoolError, SizeMismatchError
+from ..io.maskio import read_label_ids
+from ..io.storage import Location, RemotePath, as_path
+from ..labels import Label, LabelMap, label_folder, voc_colour
+from ..pipelines.errormaps import ErrorMapFolder
+from ..pipelines.pairing import LabelMasksPair, MaskPair
+from ..pipelines.parallel import map_in_order
+from ..pipelines.score import UNKNOWN_COLOUR_VALUE, ImageMetrics, ScoreResult, binary_masks
+from ..viz.errormap import error_map
+from ..viz.image import read_image
+from .collector import ScoreCollector, draw_report_pictures, thumbnail_picture
+from .html import (
     SCORE_RULES,
     ClassScores,
     Confusion,
@@ -88,8 +90,6 @@ from .viz.html import (
     metric_title,
     score_report,
 )
-from .viz.image import read_image
-from .viz.worst import ScoreCollector, draw_report_pictures, thumbnail_picture
 
 #: The metrics charted and tabled (the per-class rows hold both aggregations of each); the first ranks the
 #: worst images.
@@ -100,7 +100,7 @@ NO_CLASS_COLUMN = "(no class)"
 
 
 def report_metrics(image_metrics: Sequence[ImageMetrics] = ()) -> tuple[str, ...]:
-    """What a report's :class:`~segtool.viz.worst.ScoreCollector` should collect for a run scoring
+    """What a report's :class:`~segtool.reports.collector.ScoreCollector` should collect for a run scoring
     ``image_metrics``: :data:`REPORT_METRICS`, then their names (for their distributions).
 
     >>> from segtool.metrics.boundary import BoundaryScorer
@@ -148,7 +148,7 @@ def build_score_report(
     Parameters
     ----------
     result
-        What :func:`~segtool.scoring.score_folders` returned.
+        What :func:`~segtool.pipelines.score.score_folders` returned.
     collector
         The collector that took the run's per-image rows; its ``worst`` is the
         number of images shown per group.

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SizeMismatchError
-from .storage import Location
-from .viz.errormap import error_legend, error_map
-from .viz.image import read_image, write_image
-from .viz.legend import with_legend
+from ..errors import SizeMismatchError
+from ..io.storage import Location
+from ..viz.errormap import error_legend, error_map
+from ..viz.image import read_image, write_image
+from ..viz.legend import with_legend
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ confusion counts, per-image means added in file order, rows written) is
 identical, to the last bit, to a one-process run. Processes and Dask get items in
 batches, one task per batch, so that per-task overhead stays small.
 
-* :class:`LocalExecutor`: a process or thread pool on this machine (:mod:`segtool.parallel`).
+* :class:`LocalExecutor`: a process or thread pool on this machine (:mod:`segtool.pipelines.parallel`).
   Needs nothing beyond segtool's own dependencies.
 * :class:`DaskExecutor`: tasks on a Dask ``distributed`` cluster (``pip install
   'segtool[distributed]'``): an existing one (a scheduler address), or a
@@ -34,9 +34,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePath
 from typing import Any, Protocol, TypeVar
 
-from .errors import SegtoolError
+from ..errors import SegtoolError
+from ..io.storage import RemotePath
 from .parallel import default_jobs, map_in_order
-from .storage import RemotePath
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -64,7 +64,7 @@ class Executor(Protocol):
 class LocalExecutor:
     """``jobs`` processes on this machine, or ``jobs`` threads with ``threads=True`` (1: in this thread).
 
-    Threads are for work that releases the GIL most of the time (see :mod:`segtool.parallel`).
+    Threads are for work that releases the GIL most of the time (see :mod:`segtool.pipelines.parallel`).
     """
 
     def __init__(self, jobs: int = 1, *, threads: bool = False) -> None:

@@ -13,7 +13,7 @@ Outputs go to ``OUT/<name>.png`` (``index`` layout) or ``OUT/<label>/<name>.png`
 ``name`` is the safe relative name the reader gave the image. The label map is
 written to ``OUT/labels.txt`` and ``OUT/labels.csv``. With ``options.viz`` each
 mask is also drawn over the image its annotation references (or embeds), into a
-folder that mirrors OUT (:mod:`segtool.viz.rasterized`).
+folder that mirrors OUT (:mod:`segtool.pipelines.rasterize_viz`).
 """
 
 from __future__ import annotations
@@ -25,16 +25,16 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from .annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
-from .annotations.registry import ReaderOptions, parse_document
-from .errors import AnnotationError, OutputError, SegtoolError
+from ..annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
+from ..annotations.registry import ReaderOptions, parse_document
+from ..errors import AnnotationError, OutputError, SegtoolError
+from ..io.files import check_picture_folder
+from ..io.maskio import write_mask
+from ..io.storage import Location, RemotePath, as_path
+from ..labels import LabelMap, label_folder, label_name_problem
+from ..raster import rasterize_image, rasterize_per_label
 from .executors import Executor, LocalExecutor
-from .files import check_picture_folder
-from .labels import LabelMap, label_folder, label_name_problem
-from .maskio import write_mask
-from .raster import rasterize_image, rasterize_per_label
-from .storage import Location, RemotePath, as_path
-from .viz.rasterized import overlay_rasterized
+from .rasterize_viz import overlay_rasterized
 
 STDIN = Path("-")
 LAYOUTS = ("index", "binary")
@@ -302,8 +302,8 @@ def rasterize_to_folder(
     ``progress(description, total)`` may return a function called with the number
     of files done; the command line passes a progress bar. Bad files are listed in
     ``summary.failures`` and do not stop the others. Files are read and masks written
-    on ``jobs`` local processes, or on ``executor`` (see :mod:`segtool.executors`);
-    inputs and ``out`` may be fsspec URLs (see :mod:`segtool.storage`).
+    on ``jobs`` local processes, or on ``executor`` (see :mod:`segtool.pipelines.executors`);
+    inputs and ``out`` may be fsspec URLs (see :mod:`segtool.io.storage`).
     """
     out = as_path(out)
     executor = executor or LocalExecutor(jobs)

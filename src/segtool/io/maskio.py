@@ -20,7 +20,7 @@ Writing uses a small PNG encoder of our own: no row filter, zlib level 1 with
 the run-length strategy. Label maps are piecewise constant, so this is several
 times faster to write and to read back than the usual settings, and smaller.
 Values above 255 are written as 16-bit grayscale, never wrapped. Every write is
-atomic (see :mod:`segtool.atomic`).
+atomic (see :mod:`segtool.io.atomic`).
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ from tokenize import TokenError
 import cv2
 import numpy as np
 
+from ..errors import MaskError
+from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .atomic import write_bytes_atomic
-from .errors import MaskError
 from .imagesize import PILLOW_ERRORS
-from .limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .storage import Location, as_path
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -108,7 +108,7 @@ def _as_grayscale_png(data: bytes, path: str | Path | None) -> bytes:
 def read_mask(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, copy: bool = True) -> np.ndarray:
     """Read a label mask file (PNG or .npy) as stored: ids, or RGB for colour PNGs.
 
-    ``path`` may be an fsspec URL (see :mod:`segtool.storage`). Raises
+    ``path`` may be an fsspec URL (see :mod:`segtool.io.storage`). Raises
     :class:`MaskError` naming the file for anything that is not a readable mask.
     """
     path = as_path(path)

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SegtoolError, SizeMismatchError
-from ..files import check_picture_folder, pair_by_key
+from ..io.files import check_picture_folder, pair_by_key
+from ..io.maskio import MASK_SUFFIXES, read_label_ids
 from ..labels import LabelMap
-from ..maskio import MASK_SUFFIXES, read_label_ids
-from ..parallel import map_in_order
-from .image import IMAGE_SUFFIXES, read_image, write_image
-from .overlays import overlay
+from ..viz.image import IMAGE_SUFFIXES, read_image, write_image
+from ..viz.overlays import overlay
+from .parallel import map_in_order
 
 _SUFFIX = {"png": ".png", "jpeg": ".jpg"}
 

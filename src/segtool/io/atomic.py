@@ -2,7 +2,7 @@
 
 Data is written to a temporary file in the destination's own folder (so the final
 rename never crosses file systems) and moved over the destination with
-:func:`os.replace`. A URL (``s3://...``, see :mod:`segtool.storage`) is written in
+:func:`os.replace`. A URL (``s3://...``, see :mod:`segtool.io.storage`) is written in
 one put once the data is complete: object stores store it whole or not at all.
 """
 

@@ -14,7 +14,7 @@ Conventions
   with fsspec's usual configuration (``~/.config/fsspec/*.json``,
   ``FSSPEC_<PROTOCOL>_<OPTION>`` variables, and each file system's own
   credential chain).
-* Writes go through :mod:`segtool.atomic` for both kinds and are atomic per
+* Writes go through :mod:`segtool.io.atomic` for both kinds and are atomic per
   file: a local file is written beside its destination and renamed over it; an
   object is sent with one put once the data is complete (:meth:`RemotePath.put`,
   :func:`spooled_upload`), which object stores apply whole or not at all.
@@ -141,9 +141,9 @@ class RemotePath:
 
     # -- contents ------------------------------------------------------------------------
     def open(self, mode: str = "rb", **kwargs: Any) -> IO:
-        """Open for reading (``"rb"``, ``"r"``); writes go through :mod:`segtool.atomic`."""
+        """Open for reading (``"rb"``, ``"r"``); writes go through :mod:`segtool.io.atomic`."""
         if any(flag in mode for flag in "wax+"):
-            raise ValueError("RemotePath.open reads only; write with segtool.atomic")
+            raise ValueError("RemotePath.open reads only; write with segtool.io.atomic")
         return self.fs.open(self.key, mode, **kwargs)
 
     def read_bytes(self) -> bytes:
@@ -184,7 +184,7 @@ def spooled_upload(target: RemotePath, mode: str = "w", **kwargs: Any) -> Iterat
     """Open a local temporary file; when the block ends without an exception it is put at ``target``.
 
     The client's memory does not hold the data, and the object appears whole or
-    not at all. Used by :func:`segtool.atomic.open_atomic` for remote outputs.
+    not at all. Used by :func:`segtool.io.atomic.open_atomic` for remote outputs.
     """
     with tempfile.TemporaryDirectory(prefix="segtool-upload-") as folder:
         spool = Path(folder) / "data"
@@ -205,7 +205,7 @@ def _filesystem(protocol: str) -> Any:
     try:
         import fsspec
     except ImportError:
-        from .errors import InputFileError
+        from ..errors import InputFileError
 
         raise InputFileError(
             f"{protocol}:// locations need fsspec: pip install 'segtool[distributed]'"
@@ -213,6 +213,6 @@ def _filesystem(protocol: str) -> Any:
     try:
         return fsspec.filesystem(protocol)
     except (ImportError, ValueError) as exc:
-        from .errors import InputFileError
+        from ..errors import InputFileError
 
         raise InputFileError(f"{protocol}:// is not available: {exc}") from None

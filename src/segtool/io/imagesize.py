@@ -13,7 +13,7 @@ import io
 import struct
 from pathlib import Path
 
-from .errors import InputFileError
+from ..errors import InputFileError
 from .storage import RemotePath, as_path
 
 _EXIF_ORIENTATION = 0x0112

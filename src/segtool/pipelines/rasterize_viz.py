@@ -35,12 +35,12 @@ import numpy as np
 from ..annotations import AnnotatedImage
 from ..annotations.embedded import embedded_field, read_embedded_image
 from ..errors import InputFileError, SegtoolError
-from ..imagesize import image_size
+from ..io.imagesize import image_size
+from ..io.maskio import read_label_ids
+from ..io.storage import Location
 from ..labels import LabelMap
-from ..maskio import read_label_ids
-from ..storage import Location
-from .image import decode_image, read_image, write_image
-from .overlays import overlay
+from ..viz.image import decode_image, read_image, write_image
+from ..viz.overlays import overlay
 
 
 def overlay_rasterized(

@@ -1,12 +1,12 @@
 """Self-contained HTML reports: one file to open, share and archive.
 
-Everything is inside the file: charts are inline SVG (:mod:`segtool.viz.svg`),
+Everything is inside the file: charts are inline SVG (:mod:`segtool.reports.svg`),
 pictures are ``data:`` URIs, the style sheet is inline. There is no JavaScript
 and nothing is fetched from the network; links to the scored files are the only
 references outside the file, and they are relative unless the caller passes
 absolute ones. The builders take plain data (numbers, names, encoded pictures)
 and return the HTML text; writing it is the caller's job
-(:func:`segtool.atomic.write_bytes_atomic`).
+(:func:`segtool.io.atomic.write_bytes_atomic`).
 
 The size of a report depends on the number of classes and on the pictures
 passed in, not on the number of images scored: per-image scores are drawn as
@@ -17,7 +17,7 @@ Metrics that exist per image only (boundary metrics: HD95, ASSD, NSD...; see
 :class:`PerImageMetric`) have no dataset aggregation: the score report shows
 them as extra columns of the per-class table (mean, standard deviation and
 number of images), as distributions (scores on 0..1, distances on an axis from
-the data, see :mod:`segtool.viz.svg`), and beside the worst images; column
+the data, see :mod:`segtool.reports.svg`), and beside the worst images; column
 headers, charts and the summary say which way is better and give the unit of
 distances (the captions of the worst images are kept short). The worst images stay
 ranked by one metric (``ranked_by``), and the page says so.
@@ -34,8 +34,8 @@ from html import escape
 
 import numpy as np
 
-from ..imagesize import image_size
-from .errormap import CATEGORY_NAMES, ERROR_COLOURS
+from ..io.imagesize import image_size
+from ..viz.errormap import CATEGORY_NAMES, ERROR_COLOURS
 from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number
 
 DATASET_COLOUR = "#0072B2"
@@ -98,7 +98,7 @@ class PerImageMetric:
     ``higher_is_better`` is None when unknown; ``unit`` names the unit of a
     distance ("pixels"; "" for scores); ``maximum`` ends its distribution axis
     (1 for scores in [0, 1]; None: from the values, see
-    :func:`segtool.viz.svg.distribution_chart`).
+    :func:`segtool.reports.svg.distribution_chart`).
     """
 
     name: str

@@ -35,12 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SegtoolError
+from ..errors import SegtoolError
+from ..io.maskio import read_label_ids
+from ..io.storage import RemotePath, as_path
+from ..labels import LabelMap, name_or_id
+from ..metrics.confusion import is_one_of, value_counts
 from .executors import Executor, LocalExecutor
-from .labels import LabelMap, name_or_id
-from .maskio import read_label_ids
-from .metrics.confusion import is_one_of, value_counts
-from .storage import RemotePath, as_path
 
 COLUMNS = (
     "class_id",

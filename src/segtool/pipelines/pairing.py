@@ -1,11 +1,11 @@
 """Find the ground-truth masks under a folder and the prediction of each.
 
-A mask's *name* is its key (:mod:`segtool.files`): its path relative to its
+A mask's *name* is its key (:mod:`segtool.io.files`): its path relative to its
 root folder, without the extension, with ``/`` separators: ``GT/city/a.png``
 and ``PRED/city/a.npy`` are both ``city/a`` and make a pair. Folders are
 searched recursively; hidden files and folders (``.name``) are skipped; mask
 files end in ``.png`` or ``.npy``. Folders may be fsspec URLs
-(``s3://bucket/masks``, see :mod:`segtool.storage`).
+(``s3://bucket/masks``, see :mod:`segtool.io.storage`).
 
 Two layouts:
 
@@ -29,12 +29,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import InputFileError
-from .files import KeyedFiles, files_by_key, label_file_in
-from .labels import Label, LabelMap, label_folder, voc_colour
-from .maskio import MASK_SUFFIXES
-from .storage import Location, RemotePath, as_path
-from .viz.image import IMAGE_SUFFIXES
+from ..errors import InputFileError
+from ..io.files import KeyedFiles, files_by_key, label_file_in
+from ..io.maskio import MASK_SUFFIXES
+from ..io.storage import Location, RemotePath, as_path
+from ..labels import Label, LabelMap, label_folder, voc_colour
+from ..viz.image import IMAGE_SUFFIXES
 
 LAYOUTS = ("auto", "index", "binary")
 

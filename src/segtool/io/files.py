@@ -3,7 +3,7 @@
 Conventions
 -----------
 * A root is a folder (searched recursively) or a single file, local or at an
-  fsspec URL (see :mod:`segtool.storage`).
+  fsspec URL (see :mod:`segtool.io.storage`).
 * Suffixes are compared case-insensitively (``.PNG`` is a PNG).
 * Hidden files and folders (names starting with ``.``) are skipped: they are
   editor and system files, and the temporary files of interrupted atomic writes.
@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .errors import InputFileError, OutputError
+from ..errors import InputFileError, OutputError
 from .storage import Location, RemotePath, as_path
 
 LABEL_FILE_NAMES = ("labels.csv", "labels.txt")

@@ -1,6 +1,6 @@
 """Score a folder of predicted masks against a folder of ground-truth masks.
 
-Pipeline: pair files by name (:mod:`segtool.pairing`) -> per pair, in worker
+Pipeline: pair files by name (:mod:`segtool.pipelines.pairing`) -> per pair, in worker
 threads (or Dask workers): read both masks, check sizes, count the confusion in
 one vectorised pass (:mod:`segtool.metrics.confusion`) -> in this thread, in file
 order: add the counts up (:class:`~segtool.metrics.ScoreAccumulator`) and hand
@@ -23,11 +23,11 @@ Rules (see also :mod:`segtool.metrics.classwise`):
   all-background masks. Predictions without ground truth are listed, not scored.
 * One bad file fails its pair only; the others are scored.
 * ``error_maps``: each worker also writes the error map of the pair it scored
-  (:mod:`segtool.errormaps`); ``images`` gives them (and report pictures) a
+  (:mod:`segtool.pipelines.errormaps`); ``images`` gives them (and report pictures) a
   photo underneath, matched by name like the masks.
 * Results do not depend on the number of workers, the executor (local threads
-  or Dask, see :mod:`segtool.executors`) or its batch size: images are added in
-  file order. Folders may be fsspec URLs (see :mod:`segtool.storage`).
+  or Dask, see :mod:`segtool.pipelines.executors`) or its batch size: images are added in
+  file order. Folders may be fsspec URLs (see :mod:`segtool.io.storage`).
 """
 
 from __future__ import annotations
@@ -42,20 +42,20 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..errors import MaskError, SegtoolError, SizeMismatchError
+from ..io.files import check_picture_folder
+from ..io.maskio import read_label_ids, read_png_header
+from ..io.memory import keep_freed_memory_in_workers
+from ..io.storage import Location, RemotePath, as_path
+from ..labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
+from ..limits import DEFAULT_MAX_PIXELS
+from ..metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
+from ..metrics.boundary import BoundaryMetric, parse_boundary_metric
+from ..metrics.confusion import is_one_of, unknown_values
 from .errormaps import ErrorMapFolder
-from .errors import MaskError, SegtoolError, SizeMismatchError
 from .executors import Executor, LocalExecutor
-from .files import check_picture_folder
-from .labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
-from .limits import DEFAULT_MAX_PIXELS
-from .maskio import read_label_ids, read_png_header
-from .memory import keep_freed_memory_in_workers
-from .metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
-from .metrics.boundary import BoundaryMetric, parse_boundary_metric
-from .metrics.confusion import is_one_of, unknown_values
 from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
 from .parallel import batch_size_for
-from .storage import Location, RemotePath, as_path
 
 __all__ = [
     "CLASS_COLUMNS",
@@ -235,7 +235,7 @@ class _PairSettings:
     ignore: tuple[int, ...]
     binary: bool
     image_metrics: tuple[ImageMetrics, ...] = ()
-    in_worker_processes: bool = False  # then each worker keeps freed memory (see segtool.memory)
+    in_worker_processes: bool = False  # then each worker keeps freed memory (see segtool.io.memory)
     max_pixels: int = DEFAULT_MAX_PIXELS
     error_maps: ErrorMapFolder | None = None
 
@@ -277,11 +277,11 @@ def score_folders(
     binary : bool
         Read masks as background (0) / foreground (any other value).
     layout : {"auto", "index", "binary"}
-        See :mod:`segtool.pairing`.
+        See :mod:`segtool.pipelines.pairing`.
     jobs : int
         Worker threads; the result is the same for any number.
     executor : Executor, optional
-        Where the pairs are scored (:mod:`segtool.executors`); default: ``jobs``
+        Where the pairs are scored (:mod:`segtool.pipelines.executors`); default: ``jobs``
         local threads (decoding and counting release the GIL). The result is the
         same on any executor.
     image_metrics : sequence of ImageMetrics
@@ -289,10 +289,10 @@ def score_folders(
     max_pixels : int
         A mask larger than this fails its pair before it is decoded (see :mod:`segtool.limits`).
     error_maps : folder, optional
-        Write each pair's error map there (:mod:`segtool.errormaps`); it must not
+        Write each pair's error map there (:mod:`segtool.pipelines.errormaps`); it must not
         be ``pred_dir`` or ``gt_dir`` nor lie inside them, nor be ``images``.
     images : folder, optional
-        Photos matched to the ground truth by name (:func:`segtool.pairing.attach_images`),
+        Photos matched to the ground truth by name (:func:`segtool.pipelines.pairing.attach_images`),
         drawn under the error maps; pairs without one are listed in ``result.pairing.without_image``.
     on_image : callable, optional
         Called, in file order, with each scored image's rows (:data:`PER_IMAGE_COLUMNS`).
@@ -310,7 +310,7 @@ def score_folders(
     label_map = LabelMap.read(labels) if isinstance(labels, (str, Path, RemotePath)) else labels
     executor = executor or LocalExecutor(
         jobs, threads=True
-    )  # the work releases the GIL: see segtool.parallel
+    )  # the work releases the GIL: see segtool.pipelines.parallel
     pairing = pair_masks(pred_dir, gt_dir, layout=layout, label_map=label_map)
     if images is not None:
         attach_images(pairing, images)

@@ -1,0 +1,7 @@
+"""Results rendered for people and programs: rows as table/CSV/JSON/Markdown, the HTML report.
+
+* :mod:`.rows`: rows of results as a Rich table, CSV, JSON or Markdown (every command).
+* :mod:`.score_html`: the HTML report of a scoring run (``score --report``), built from
+  :mod:`.html` (page builders), :mod:`.svg` (hand-written charts) and :mod:`.collector`
+  (what the report keeps of the per-image scores, and its pictures).
+"""
