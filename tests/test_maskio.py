@@ -1,6 +1,8 @@
 """Mask files: indices read as stored (palette, 16-bit), our writer round-trips, errors name the file."""
 
 import io
+import struct
+import zlib
 
 import cv2
 import numpy as np
@@ -11,7 +13,15 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from segtool.errors import MaskError
-from segtool.io.maskio import colours_to_ids, decode_png, encode_png, padded_rows, read_mask, write_mask
+from segtool.io.maskio import (
+    PNG_SIGNATURE,
+    colours_to_ids,
+    decode_png,
+    encode_png,
+    padded_rows,
+    read_mask,
+    write_mask,
+)
 from segtool.labels import LabelMap
 
 
@@ -129,3 +139,23 @@ def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path):
         write_mask(target, np.full((3, 3), -1))  # refused before anything is written
     assert read_mask(target).tolist() == [[1] * 3] * 3
     assert [p.name for p in target.parent.iterdir()] == ["m.png"]
+
+
+def test_masks_written_with_stock_zlib_and_with_zlib_ng_are_interchangeable():
+    """The writer's deflate stream is the one the stock zlib gives (same settings, same bytes), and an
+    unfiltered file compressed by the stock zlib at other settings reads back the same."""
+    labels = np.zeros((40, 70), np.uint8)
+    labels[5:30, 10:60] = 3
+    labels[20:, 40:] = 255
+    rows = np.zeros((40, 71), np.uint8)
+    rows[:, 1:] = labels
+    stock = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    written = encode_png(labels)
+    assert stock.compress(rows.data) + stock.flush() in written
+    idat = zlib.compress(rows.tobytes(), 9)
+    header = struct.pack(">IIBBBBB", 70, 40, 8, 0, 0, 0, 0)
+    old_file = PNG_SIGNATURE + b"".join(
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        for kind, data in ((b"IHDR", header), (b"IDAT", idat), (b"IEND", b""))
+    )
+    np.testing.assert_array_equal(decode_png(old_file), labels)

@@ -12,7 +12,7 @@ size needs (:func:`inflate_at_most`).
 
 from __future__ import annotations
 
-import zlib
+from zlib_ng import zlib_ng
 
 DEFAULT_MAX_PIXELS = 1 << 30
 
@@ -35,12 +35,13 @@ def pixel_limit_problem(what: str, height: int, width: int, max_pixels: int) -> 
 def inflate_at_most(data: bytes, limit: int) -> bytes:
     """zlib-decompress ``data``; a ``ValueError`` if it would give more than ``limit`` bytes (a zip bomb).
 
-    ``zlib.error`` for data that is not zlib, as :func:`zlib.decompress` raises.
+    ``zlib_ng.zlib_ng.error`` for data that is not zlib (zlib-ng inflates, as in
+    :mod:`segtool.maskio`).
     """
-    inflater = zlib.decompressobj()
+    inflater = zlib_ng.decompressobj()
     out = inflater.decompress(data, limit + 1)
     if len(out) > limit:
         raise ValueError(f"it inflates to more than {limit} bytes")
     if not inflater.eof:
-        raise zlib.error("incomplete or truncated stream")
+        raise zlib_ng.error("incomplete or truncated stream")
     return out

@@ -31,12 +31,12 @@ import base64
 import binascii
 import io
 import json
-import zlib
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
+from zlib_ng import zlib_ng
 
 from ..errors import AnnotationError, MaskError
 from ..io.imagesize import PILLOW_ERRORS
@@ -195,7 +195,7 @@ def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndar
     else:
         try:  # at most 4 bytes (RGBA) per pixel, and a filter byte per row, plus room for chunks
             png = inflate_at_most(raw, 5 * max_pixels + (1 << 16))
-        except zlib.error:
+        except zlib_ng.error:
             png = raw
     try:
         header = read_png_header(png)

