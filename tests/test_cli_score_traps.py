@@ -4,6 +4,10 @@ Issue 12, items 8 to 14: each test here failed on the code before its fix. stdou
 stderr are checked separately (CliRunner, 80 columns).
 """
 
+import os
+import stat
+import threading
+
 import numpy as np
 import pytest
 import typer.main
@@ -61,3 +65,96 @@ def test_help_documents_the_mean_row():
     options = {param.opts[0]: param.help for param in typer.main.get_command(app).commands["score"].params}
     assert "mean row" in options["--no-mean-row"]
     assert "last row" in options["--format"]
+
+
+# -- item 13: outputs go where the user points ------------------------------------------
+def test_dash_means_stdout_for_the_scores(folders, monkeypatch):
+    monkeypatch.chdir(folders)
+    result = run(*base(folders, "--format", "csv", "-o", "-"))
+    assert result.exit_code == 0, result.stderr
+    assert csv_rows(result.stdout)[0]["class_name"] == "background"
+    assert not (folders / "-").exists()
+
+
+def test_per_image_dash_streams_rows_to_stdout(folders, monkeypatch):
+    monkeypatch.chdir(folders)
+    result = run(*base(folders, "--per-image", "-", "-o", "scores.csv", "--format", "csv"))
+    assert result.exit_code == 0, result.stderr
+    assert [row["class_name"] for row in csv_rows(result.stdout)] == ["background", "cat", "dog"]
+    assert (folders / "scores.csv").read_text().startswith("class_id,") and not (folders / "-").exists()
+
+
+def test_two_outputs_on_stdout_are_a_usage_error(folders):
+    result = run(*base(folders, "--per-image", "-"))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--per-image" in result.stderr and "-o" in result.stderr
+
+
+def test_a_fifo_is_written_in_place_not_replaced(folders):
+    fifo = folders / "scores.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    result = run(*base(folders, "--format", "csv", "-o", fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert received and received[0].startswith("class_id,")
+
+
+def test_process_substitution_is_written_in_place(folders):
+    """``-o >(wc -l)`` hands segtool ``/dev/fd/N``, one end of a pipe."""
+    read_end, write_end = os.pipe()
+    try:
+        result = run(*base(folders, "--format", "csv", "--per-image", f"/dev/fd/{write_end}"))
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        rows = csv_rows(pipe.read())
+    assert result.exit_code == 0 and "Traceback" not in result.stderr, result.stderr
+    assert [row["image"] for row in rows] == ["a", "a", "a"]
+
+
+def test_a_name_of_stdout_writes_to_the_open_stdout(folders, capfd):
+    """A link through /proc/self/fd/1 (as /dev/stdout is) writes where stdout was opened: the link stays."""
+    link = folders / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    result = run(*base(folders, "--format", "csv", "-o", link))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert capfd.readouterr().out.startswith("class_id,")
+
+
+@pytest.mark.skipif(not os.path.islink("/dev/stdout"), reason="no /dev/stdout link on this system")
+def test_dev_stdout_is_written_in_place(folders, capfd):
+    result = run(*base(folders, "--format", "csv", "--per-image", "/dev/stdout", "-o", folders / "s.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert os.path.islink("/dev/stdout")
+    assert capfd.readouterr().out.startswith("image,class_id,")
+
+
+def test_a_device_node_is_written_in_place_never_replaced(folders):
+    node = folders / "null"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a /dev/null of our own
+    except (PermissionError, OSError):
+        pytest.skip("cannot make a device node here (not root)")
+    result = run(*base(folders, "--per-image", node, "--confusion", node))
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISCHR(os.lstat(node).st_mode)
+
+
+def test_a_symlink_is_written_through_to_its_target(folders):
+    target = folders / "kept" / "scores.csv"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link, dangling = folders / "link.csv", folders / "dangling.csv"
+    link.symlink_to(target)
+    dangling.symlink_to(folders / "kept" / "new.csv")
+    result = run(*base(folders, "--format", "csv", "-o", link, "--per-image", dangling))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and dangling.is_symlink()
+    assert target.read_text().startswith("class_id,")
+    assert (folders / "kept" / "new.csv").read_text().startswith("image,")
+    assert sorted(path.name for path in target.parent.iterdir()) == ["new.csv", "scores.csv"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 import contextlib
 import enum
 import re
+import sys
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -17,7 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import OutputError, SegtoolError
-from ..io.atomic import write_bytes_atomic
+from ..io.atomic import open_output
 from ..pipelines.parallel import default_jobs
 
 EXIT_OK = 0
@@ -109,11 +110,36 @@ def parse_ignore_values(values: list[str] | None) -> tuple[int, ...] | None:
     return ids
 
 
+STDOUT_NAME = "-"
+
+
+def output_stream(path: str) -> contextlib.AbstractContextManager[IO[str]]:
+    """A text stream for an output option: stdout for ``-`` (left open), else
+    :func:`segtool.atomic.open_output` as UTF-8, undecodable file names' bytes as they were."""
+    if path == STDOUT_NAME:
+        return contextlib.nullcontext(sys.stdout)
+    return open_output(path, "w", encoding="utf-8", newline="", errors="surrogateescape")
+
+
+def check_one_stdout(outputs: dict[str, str | None]) -> None:
+    """A usage error when more than one output option (``{option: path}``) is ``-``: their data would mix."""
+    on_stdout = [option for option, path in outputs.items() if path == STDOUT_NAME]
+    if len(on_stdout) > 1:
+        raise typer.BadParameter(
+            f"{' and '.join(on_stdout)} would {'both' if len(on_stdout) == 2 else 'all'} write to stdout ('-'); "
+            "give all but one a file "
+            "(the scores go to stdout unless -o FILE)",
+            param_hint=on_stdout[-1],
+        )
+
+
 def save_text(path: str, text: str, *, what: str = "") -> None:
-    """Write ``text`` to ``path`` atomically as UTF-8, undecodable file names' bytes as they were
-    (surrogate escapes); an :class:`OutputError` naming ``what`` ("the report") when it cannot be written."""
+    """Write ``text`` to ``path`` (``-``: stdout) as UTF-8, atomically for a regular file, undecodable file
+    names' bytes as they were (surrogate escapes); an :class:`OutputError` naming ``what`` ("the report")
+    when it cannot be written."""
     try:
-        write_bytes_atomic(path, text.encode("utf-8", "surrogateescape"))
+        with output_stream(path) as stream:
+            stream.write(text)
     except OSError as exc:
         raise OutputError(
             f"cannot write{' ' + what if what else ''}: {exc.strerror or exc}", path=path

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import enum
-import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import IO, Annotated
 
 import typer
 
-from ..io.atomic import open_atomic
 from ..io.memory import keep_freed_memory
 from ..io.storage import as_path
 from ..labels import LabelMap
@@ -49,7 +47,9 @@ from .common import (
     QuietOption,
     ThreadJobsOption,
     error,
+    check_one_stdout,
     info,
+    output_stream,
     parse_ignore_values,
     progress_tasks,
     save_text,
@@ -182,7 +182,14 @@ def score(
         ),
     ] = False,
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write the scores to this file instead of stdout.")
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the scores to this file instead of stdout ('-': stdout). Every output option takes "
+            "'-' for stdout (one at a time); FIFOs, devices, /dev/stdout and >(process substitution) are "
+            "written in place, and a symbolic link is written through to its target.",
+        ),
     ] = None,
     per_image: Annotated[
         str | None,
@@ -279,6 +286,9 @@ def score(
     then averaged over the images where defined (no dataset aggregation); the
     convention of each is printed under the table and stored in the JSON settings.
     """
+    check_one_stdout(
+        {"-o": output or "-", "--per-image": per_image, "--confusion": confusion, "--report": report}
+    )
     thresholds = _parse_thresholds(
         fail_under or [], bound="lower", option="--fail-under"
     ) + _parse_thresholds(fail_over or [], bound="upper", option="--fail-over")
@@ -299,7 +309,7 @@ def score(
         on_image = []
         if per_image is not None:
             rows_out = CsvRowWriter(
-                files.enter_context(_open_output(per_image)),
+                files.enter_context(output_stream(per_image)),
                 PER_IMAGE_COLUMNS + (scorer.names if scorer is not None else ()),
             )
             on_image.append(rows_out.write)
@@ -335,7 +345,7 @@ def score(
                 progress=progress,
             )
         confusion_written = confusion is None or _write_confusion(result, confusion)
-        stream = files.enter_context(_open_output(output)) if output is not None else sys.stdout
+        stream = files.enter_context(output_stream(output or "-"))
         _write_scores(
             result,
             output_format.value,
@@ -395,11 +405,6 @@ def _report_picture_problems(
             f"{len(pairing.without_image)} ground-truth masks have no image under {images}; their "
             f"pictures are drawn without one: {_names(pairing.without_image)}"
         )
-
-
-def _open_output(path: str):
-    # Image names are file names: bytes that are not UTF-8 are written back as they were.
-    return open_atomic(path, "w", encoding="utf-8", newline="", errors="surrogateescape")
 
 
 def _write_scores(
@@ -472,7 +477,7 @@ def _write_confusion(result: ScoreResult, path: str) -> bool:
         row = {"class_id": class_id, "class_name": names[class_id]}
         row.update(zip(columns[2:], counts))
         rows.append(row)
-    with _open_output(path) as handle:
+    with output_stream(path) as handle:
         write_csv(rows, columns, handle)
     return True
 

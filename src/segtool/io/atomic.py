@@ -4,17 +4,34 @@ Data is written to a temporary file in the destination's own folder (so the fina
 rename never crosses file systems) and moved over the destination with
 :func:`os.replace`. A URL (``s3://...``, see :mod:`segtool.io.storage`) is written in
 one put once the data is complete: object stores store it whole or not at all.
+
+:func:`open_output` opens a file a user named (``-o``, ``--per-image``...) the way
+they mean it: a name of one of this process's open files (``/dev/stdout``,
+``/dev/fd/N``, a link through ``/proc/self/fd/N``) writes to that open file; a
+FIFO, a device or another file that is not a regular file is written in place,
+never replaced; a symbolic link is written through to its target, atomically there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import stat
+import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
+from ..errors import OutputError
 from .storage import RemotePath, as_path, spooled_upload
+
+#: Names of this process's open file descriptors (``/proc/<pid>/fd/N`` once folders are resolved).
+_DESCRIPTOR_NAME = re.compile(r"^/(?:dev/fd|proc/self/fd|proc/(?P<pid>\d+)/fd)/(?P<fd>\d+)$")
+_STANDARD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+#: Links followed at most when looking for a descriptor's name (Linux's own limit).
+_MAX_LINKS = 40
 
 
 def write_bytes_atomic(path: str | os.PathLike[str] | RemotePath, data: bytes) -> None:
@@ -50,3 +67,81 @@ def open_atomic(path: str | os.PathLike[str] | RemotePath, mode: str = "w", **kw
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+@contextlib.contextmanager
+def open_output(path: str | os.PathLike[str] | RemotePath, mode: str = "w", **kwargs) -> Iterator[IO]:
+    """Open a named output as its user means it; regular files and URLs go through :func:`open_atomic`.
+
+    * A name of an open file of this process (``/dev/stdout``, ``/dev/stderr``,
+      ``/dev/fd/N``, ``/proc/self/fd/N``, or a link through one): the data goes to
+      that open file (a duplicate of its descriptor), where and how the shell or
+      caller opened it (``>`` or ``>>``, a pipe, a terminal).
+    * An existing file that is neither a regular file nor a folder (a FIFO, a
+      device, process substitution's pipe, a socket): opened and written in place,
+      never replaced by a regular file.
+    * A symbolic link: written through to its final target (created when the link
+      dangles), atomically there; the link stays.
+
+    An :class:`~segtool.errors.OutputError` when a descriptor or a file of the first
+    two kinds cannot be opened.
+    """
+    target = as_path(path)
+    if isinstance(target, RemotePath):
+        with open_atomic(target, mode, **kwargs) as handle:
+            yield handle
+        return
+    descriptor = _descriptor_named(target)
+    if descriptor is not None:
+        for stream in (sys.stdout, sys.stderr):  # what this process printed comes first
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                stream.flush()
+        with _opened_in_place(path, lambda: os.fdopen(os.dup(descriptor), mode, **kwargs)) as handle:
+            yield handle
+        return
+    if _is_special_file(target):
+        with _opened_in_place(path, lambda: open(target, mode, **kwargs)) as handle:
+            yield handle
+        return
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    with open_atomic(target, mode, **kwargs) as handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def _opened_in_place(path, opener) -> Iterator[IO]:
+    try:
+        handle = opener()
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
+    with handle:
+        yield handle
+
+
+def _descriptor_named(path: Path) -> int | None:
+    """The descriptor of this process that ``path`` names, directly or through links; else None."""
+    current = os.path.abspath(path)
+    for _ in range(_MAX_LINKS):
+        folder = os.path.realpath(os.path.dirname(current))
+        current = os.path.join(folder, os.path.basename(current))
+        if current in _STANDARD_NAMES:
+            return _STANDARD_NAMES[current]
+        match = _DESCRIPTOR_NAME.match(current)
+        if match and (match["pid"] is None or int(match["pid"]) == os.getpid()):
+            return int(match["fd"])
+        try:
+            link = os.readlink(current)
+        except OSError:  # not a link: a name like any other
+            return None
+        current = os.path.join(folder, link)
+    return None
+
+
+def _is_special_file(path: Path) -> bool:
+    """True for an existing file that is neither a regular file nor a folder (FIFO, device, socket)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
