@@ -13,7 +13,7 @@ import pytest
 import typer.main
 
 from segtool.cli import app
-from segtool.maskio import write_mask
+from segtool.io.maskio import write_mask
 from test_cli_score import csv_rows, run
 
 
