@@ -126,8 +126,8 @@ def check_one_stdout(outputs: dict[str, str | None]) -> None:
     on_stdout = [option for option, path in outputs.items() if path == STDOUT_NAME]
     if len(on_stdout) > 1:
         raise typer.BadParameter(
-            f"{' and '.join(on_stdout)} would {'both' if len(on_stdout) == 2 else 'all'} write to stdout ('-'); "
-            "give all but one a file "
+            f"{' and '.join(on_stdout)} would {'both' if len(on_stdout) == 2 else 'all'} write to "
+            "stdout ('-'); give all but one a file "
             "(the scores go to stdout unless -o FILE)",
             param_hint=on_stdout[-1],
         )
