@@ -9,6 +9,24 @@ from __future__ import annotations
 
 from os import PathLike
 
+SHOWN_LENGTH = 60  # characters of a name that a message quotes
+
+
+def shown(name: object) -> str:
+    """``name`` as a message quotes it: its ``repr``, cut after 60 characters with the full length said.
+
+    A name can be as long as its file allows; one copy of it in every message
+    about every shape would cost the name's length times the shapes. Cutting
+    before ``repr`` keeps the cost of a quote independent of the name.
+
+    >>> shown("road"), shown("c" * 1000)
+    ("'road'", "'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc'... (1000 characters)")
+    """
+    if isinstance(name, str) and len(name) > SHOWN_LENGTH:
+        return f"{name[:SHOWN_LENGTH]!r}... ({len(name)} characters)"
+    text = repr(name)
+    return text if len(text) <= SHOWN_LENGTH else f"{text[:SHOWN_LENGTH]}... ({len(text)} characters)"
+
 
 class SegtoolError(Exception):
     """Base class: a problem with the user's input or settings, not a bug."""

@@ -42,6 +42,9 @@ IGNORE_NAME = "__ignore__"
 DEFAULT_IGNORE_VALUE = 255
 _UNUSED = re.compile(r"^__unused_\d+__$")
 _HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
+# Control characters (Unicode category Cc: C0, DEL, C1) and the line and paragraph separators.
+_UNWRITABLE_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_LABEL_LENGTH = 1000  # characters; far above any real class name, and short enough to quote
 
 Colour = tuple[int, int, int]
 
@@ -61,19 +64,28 @@ def label_name_problem(name: str) -> str | None:
     """What keeps ``name`` from being a label, or None.
 
     A label name must come back unchanged from labels.txt and labels.csv (which
-    strip spaces and hold one name per line) and be writable as UTF-8.
+    strip spaces and hold one name per line), be writable as UTF-8, and be short
+    enough to quote: at most :data:`MAX_LABEL_LENGTH` characters. Line separators
+    (U+2028, U+2029) split a line as ``\\n`` does for many readers, Python's
+    ``str.splitlines`` among them, so they are refused with the control characters.
 
     >>> label_name_problem("car"), label_name_problem("car "), label_name_problem("a\\nb")
     (None, 'has leading or trailing spaces', 'has a line break')
+    >>> label_name_problem("a\\u2028b")
+    'has a line separator (U+2028)'
     """
     if not name:
         return "is empty"
+    if len(name) > MAX_LABEL_LENGTH:
+        return f"is longer than {MAX_LABEL_LENGTH} characters"
     if name != name.strip():
         return "has leading or trailing spaces"
     if "\n" in name or "\r" in name:
         return "has a line break"
-    if any(unicodedata.category(char) == "Cc" for char in name):
-        return "has a control character"
+    odd = _UNWRITABLE_IN_A_LINE.search(name)
+    if odd:
+        kind = "a line separator" if unicodedata.category(odd.group()) in ("Zl", "Zp") else "a control character"
+        return f"has {kind} (U+{ord(odd.group()):04X})"
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:

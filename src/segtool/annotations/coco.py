@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import shown
 from ..io.storage import as_path
 from ..labels import IGNORE_NAME
 from .fields import check_pixels, fail, flat_point_array, positive_int
@@ -199,7 +200,7 @@ def _add_annotation(
     image = images[image_id]
     segmentation = entry.get("segmentation")
     kind = _kind(segmentation)
-    where = f"{where} ({'crowd ' if crowd else ''}{kind} {category!r})"
+    where = f"{where} ({'crowd ' if crowd else ''}{kind} {shown(category)})"
     geometry = _geometry(segmentation, kind, image, source, where)
     if geometry is None:
         return

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AnnotationError
+from ..errors import AnnotationError, shown
 from .fields import check_pixels, fail
 from .geometry import box_ring, rotate
 from .imagefiles import find_image
@@ -148,7 +148,7 @@ def _read_image(
     file = element.get("name")
     if not file:
         raise AnnotationError(f"<image id={element.get('id')!r}> has no name", path=source)
-    where = f"image {file!r}"
+    where = f"image {shown(file)}"
     if element.get("height") is None and element.get("width") is None and default_size is not None:
         height, width = default_size
     else:
@@ -176,7 +176,7 @@ def _read_image(
             continue
         position += 1
         label = child.get("label", "")
-        shape_where = f"{where} {child.tag} {position} ({label!r})"
+        shape_where = f"{where} {child.tag} {position} ({shown(label)})"
         if child.tag in SKIPPED_TAGS:
             image.warnings.append(f"{source}: {shape_where}: {child.tag} shapes are not drawn; skipped")
         elif not label:

@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputFileError, MaskError
+from ..errors import InputFileError, MaskError, shown
 from ..io.imagesize import image_size
 from ..io.maskio import decode_png
 from ..io.storage import as_path
@@ -220,7 +220,7 @@ def _read_shape(entry: Any, index: int, source: Path, warnings: list[str], max_p
         shape_type = DEFAULT_SHAPE_TYPE
     if not isinstance(shape_type, str):
         raise fail(source, where, f"shape_type must be a string, not {shape_type!r}")
-    where = f"shape {index} ({shape_type} {label!r})"
+    where = f"shape {index} ({shape_type} {shown(label)})"
     if shape_type not in SHAPE_TYPES:
         raise fail(
             source, where, f"unknown shape_type {shape_type!r} (segtool reads {', '.join(SHAPE_TYPES)})"

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AnnotationError
+from ..errors import SHOWN_LENGTH, AnnotationError, shown
 from ..io.imagesize import image_size
 from .fields import check_pixels, finite_number, point_array, positive_int
 from .geometry import box_ring, open_ring, rotate
@@ -139,7 +139,7 @@ def _full_annotations(document: Any, source: Path) -> list[_Annotation]:
     for position, task in enumerate(tasks, start=1):
         if not isinstance(task, dict):
             raise AnnotationError(f"task {position} is not a JSON object", path=source)
-        task_name = f"task {task.get('id', f'#{position}')}"
+        task_name = _task_name(task.get("id", f"#{position}"))
         reference, from_upload = _reference(task.get("data"), task.get("file_upload"))
         entries = task.get("annotations", task.get("completions")) or []
         if not isinstance(entries, list):
@@ -213,7 +213,7 @@ def _min_json_annotations(document: list[Any], source: Path) -> list[_Annotation
         }
         reference, from_upload = _reference(data, None)
         annotation = _Annotation(
-            f"task {task_id}", record.get("annotator"), record.get("annotation_id"), reference, from_upload
+            _task_name(task_id), record.get("annotator"), record.get("annotation_id"), reference, from_upload
         )
         for key, items in record.items():
             if key in MIN_JSON_FIELDS or not isinstance(items, list):
@@ -311,6 +311,12 @@ def _annotator_suffixes(annotations: list[_Annotation]) -> list[str]:
     ]
 
 
+def _task_name(task_id: object) -> str:
+    """``task 17``; an id too long to quote in every message is cut (see :func:`shown`)."""
+    text = str(task_id)
+    return f"task {text if len(text) <= SHOWN_LENGTH else shown(text)}"
+
+
 # -- one annotation -> AnnotatedImage -------------------------------------------------------
 def _where(annotation: _Annotation) -> str:
     return (
@@ -359,7 +365,7 @@ def _image(
     )
     for region in annotation.regions:
         label = region.labels[0] if region.labels else None
-        shape_where = f"{where} region {region.ident!r} ({region.kind}, {label!r})"
+        shape_where = f"{where} region {shown(region.ident)} ({region.kind}, {shown(label)})"
         if not isinstance(label, str) or not label:
             image.warnings.append(f"{source}: {shape_where}: no label; skipped")
             continue

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from zlib_ng import zlib_ng
 
-from ..errors import AnnotationError, MaskError
+from ..errors import AnnotationError, MaskError, shown
 from ..io.imagesize import PILLOW_ERRORS
 from ..io.maskio import PNG_SIGNATURE, read_png_header
 from ..limits import DEFAULT_MAX_PIXELS, inflate_at_most, pixel_limit_problem
@@ -103,7 +103,7 @@ def read(
         if not isinstance(obj, dict):
             raise AnnotationError(f"object {position} is not a JSON object", path=source)
         label, kind = obj.get("classTitle"), obj.get("geometryType")
-        where = f"object {position} ({kind}, {label!r})"
+        where = f"object {position} ({kind}, {shown(label)})"
         if not isinstance(label, str) or not label:
             image.warnings.append(f"{source}: {where}: no classTitle; skipped")
         elif kind not in ("polygon", "rectangle", "line", "point") + BITMAP_TYPES:

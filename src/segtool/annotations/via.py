@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AnnotationError, InputFileError
+from ..errors import AnnotationError, InputFileError, shown
 from ..io.imagesize import image_size
 from .fields import finite_number, point_array
 from .geometry import box_ring, open_ring
@@ -119,7 +119,7 @@ def _image(
     filename = entry.get("filename")
     if not isinstance(filename, str) or not filename:
         raise AnnotationError(f"image entry {key!r} has no 'filename'", path=source)
-    where = f"image {filename!r}"
+    where = f"image {shown(filename)}"
     try:
         name = safe_relative_name(reference_path(filename))
     except ValueError:
@@ -133,7 +133,7 @@ def _image(
         shape_attributes = region.get("shape_attributes") or {}
         kind = shape_attributes.get("name") if isinstance(shape_attributes, dict) else None
         label, problem = _label(region.get("region_attributes"), attribute)
-        shape_where = f"{where} region {index} ({kind}, {label!r})"
+        shape_where = f"{where} region {index} ({kind}, {shown(label)})"
         if kind not in SHAPES:
             image.warnings.append(f"{source}: {shape_where}: shape {kind!r} is not read; skipped")
         elif label is None:

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from ..annotations.registry import ReaderOptions, parse_document
-from ..errors import AnnotationError, OutputError, SegtoolError
+from ..errors import AnnotationError, OutputError, SegtoolError, shown
 from ..io.files import check_picture_folder
 from ..io.maskio import write_mask
 from ..io.storage import Location, RemotePath, as_path
@@ -174,15 +174,21 @@ def _write(target: Path, labels: np.ndarray, palette: bytes | None, image: Annot
 
 
 def _check_label_names(image: AnnotatedImage) -> None:
-    """Labels that labels.txt could not hold, or that are not text, fail their file (naming the shape)."""
+    """Labels that labels.txt could not hold, or that are not text, fail their file (naming the shape).
+
+    Each distinct name is checked once: thousands of shapes often share one label.
+    """
+    checked: set[str] = set()
     for shape in image.shapes:
-        problem = label_name_problem(shape.label)
-        if problem:
-            raise AnnotationError(f"{shape.where}: label {shape.label!r} {problem}", path=image.source)
+        if shape.label not in checked:
+            problem = label_name_problem(shape.label)
+            if problem:
+                raise AnnotationError(f"{shape.where}: label {shown(shape.label)} {problem}", path=image.source)
+            checked.add(shape.label)
     for label in image.declared_labels:
         problem = label_name_problem(label)
         if problem:
-            raise AnnotationError(f"declared label {label!r} {problem}", path=image.source)
+            raise AnnotationError(f"declared label {shown(label)} {problem}", path=image.source)
 
 
 # -- the two passes, run in worker processes -------------------------------------------------
