@@ -73,7 +73,9 @@ def write_labelme(path: Path, labels: list[str], *, height: int = 20, width: int
     )
 
 
-def mask_pair(root: Path, gt: np.ndarray, pred: np.ndarray | None = None, name: str = "a") -> tuple[Path, Path]:
+def mask_pair(
+    root: Path, gt: np.ndarray, pred: np.ndarray | None = None, name: str = "a"
+) -> tuple[Path, Path]:
     """PRED and GT folders holding one pair ``name.png``."""
     (root / "pred").mkdir(parents=True, exist_ok=True)
     (root / "gt").mkdir(parents=True, exist_ok=True)
@@ -146,3 +148,129 @@ def test_b13_a_label_map_name_with_a_line_separator_is_refused(tmp_path):
     with pytest.raises(Exception, match="line separator") as caught:
         LabelMap.read(path)
     assert type(caught.value).__name__ == "LabelMapError"
+
+
+# -- B11: control characters and line breaks in names reach stderr escaped -------------------
+def error_and_warning_lines_are_all_there_is(stderr: str) -> list[str]:
+    lines = stderr.splitlines()
+    assert all(line.startswith(("error:", "warning:")) or " of " in line for line in lines), lines
+    return lines
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "x\nerror: injected.json: everything is fine\n.json",
+        "x\x1b[2J\x1b[31mred.json",
+        "x\u2028y\x85z\r.json",
+    ],
+    ids=["newline", "escape", "separators"],
+)
+def test_b11_a_file_name_cannot_forge_a_line_or_reach_the_terminal_raw(tmp_path, name):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / name).write_text("{not json")
+    result = invoke("rasterize", tmp_path / "in", "-o", tmp_path / "out")
+    assert_clean_failure(result)
+    lines = error_and_warning_lines_are_all_there_is(result.stderr)
+    assert len([line for line in lines if line.startswith("error:")]) == 1, lines
+    assert not any(char in result.stderr for char in "\x1b\r\u2028\x85"), repr(result.stderr)
+    assert "injected.json: everything is fine" not in "".join(
+        line for line in lines if line.startswith("error: injected")
+    )
+
+
+def test_b11_a_label_with_an_escape_sequence_is_escaped_in_the_message(tmp_path):
+    write_labelme(tmp_path / "in" / "bad.json", ["\x1b]8;;http://x\x1b\\click"])
+    result = invoke("rasterize", tmp_path / "in", "-o", tmp_path / "out")
+    assert_clean_failure(result)
+    assert "\x1b" not in result.stderr and "\\x1b" in result.stderr, repr(result.stderr)
+
+
+# -- B12: names are never Rich markup --------------------------------------------------------
+MARKUP_LABELS = ["[/]", "[link=https://example.invalid]click[/link]", "[bold]b[/bold]"]
+
+
+def test_b12_labels_that_look_like_markup_are_printed_as_they_are_in_every_table(tmp_path):
+    write_labelme(tmp_path / "in" / "a.json", MARKUP_LABELS)
+    masks = tmp_path / "masks"
+    rasterized = invoke("rasterize", tmp_path / "in", "-o", masks)
+    assert rasterized.exit_code == 0, rasterized.stderr
+    scored = invoke("score", masks, masks)
+    assert scored.exit_code == 0, scored.stderr
+    counted = invoke("stats", masks)
+    assert counted.exit_code == 0, counted.stderr
+    for result in (rasterized, scored, counted):
+        assert all(label in result.stdout for label in MARKUP_LABELS), result.stdout
+        assert "\x1b" not in result.stdout
+
+
+# -- B24: Markdown cells are HTML-escaped ----------------------------------------------------
+def test_b24_markdown_escapes_html_in_label_names(tmp_path):
+    write_labelme(tmp_path / "in" / "a.json", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"])
+    masks = tmp_path / "masks"
+    assert invoke("rasterize", tmp_path / "in", "-o", masks).exit_code == 0
+    for result in (invoke("score", masks, masks, "-f", "markdown"), invoke("stats", masks, "-f", "markdown")):
+        assert result.exit_code == 0, result.stderr
+        assert "<script>" not in result.stdout and "<img" not in result.stdout, result.stdout
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in result.stdout, result.stdout
+
+
+# -- B29: --spacing that overflows -----------------------------------------------------------
+@pytest.mark.parametrize("spacing", ["1e-300,1e300", "1e300", "1e-300"])
+def test_b29_spacing_beyond_the_usable_range_is_a_usage_error(tmp_path, spacing):
+    gt = np.zeros((10, 10), np.uint8)
+    gt[2:6, 2:6] = 1
+    pred, truth = mask_pair(tmp_path, gt)
+    result = invoke("score", pred, truth, "--metrics", "hd95,biou", "--spacing", spacing)
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert "--spacing" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_b29_spacing_at_the_ends_of_the_range_scores(tmp_path):
+    gt = np.zeros((10, 10), np.uint8)
+    gt[2:6, 2:6] = 1
+    pred, truth = mask_pair(tmp_path, gt)
+    result = invoke("score", pred, truth, "--metrics", "hd95,biou", "--spacing", "1e-6,1e6", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+
+
+# -- B14, B15: label maps that break the parsers ---------------------------------------------
+def label_map_cases() -> list[tuple[str, str, str]]:
+    digits = "9" * 5000
+    return [
+        ("labels.json", '{"labels": [{"id": ' + digits + ', "name": "a"}]}', "invalid JSON"),
+        ("labels.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("labels.csv", "id,name\n1," + "n" * 140_000 + "\n", "line 2"),
+        ("labels.csv", 'id,name\n1,"' + "n" * 200_000, "line 2"),
+        ("labels.txt", "road\n" + "n" * 140_000 + "\n", "longer than 1000 characters"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, text, fragment",
+    label_map_cases(),
+    ids=["digits", "nesting", "csv-field", "csv-open-quote", "txt-long"],
+)
+def test_b15_a_hostile_labels_option_is_one_line_naming_it(tmp_path, name, text, fragment):
+    gt = np.zeros((10, 10), np.uint8)
+    pred, truth = mask_pair(tmp_path, gt)
+    labels = tmp_path / name
+    labels.write_text(text)
+    for result in (
+        invoke("score", pred, truth, "--labels", labels),
+        invoke("stats", truth, "--labels", labels),
+    ):
+        assert_clean_failure(result)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and name in lines[0] and fragment in lines[0], lines
+        assert len(lines[0]) < 400
+
+
+def test_b14_a_huge_label_in_the_gt_labels_csv_is_one_line_naming_it(tmp_path):
+    gt = np.zeros((10, 10), np.uint8)
+    pred, truth = mask_pair(tmp_path, gt)
+    (truth / "labels.csv").write_text(f"id,name,color\n0,_background_,\n1,{'n' * 140_000},\n")
+    for result in (invoke("score", pred, truth), invoke("stats", truth)):
+        assert_clean_failure(result)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and "labels.csv" in lines[0] and len(lines[0]) < 400, lines

@@ -60,7 +60,7 @@ class UnknownLabelError(LabelMapError):
         self.label = label
         place = f"{where}: " if where else ""
         super().__init__(
-            f"{place}label {label!r} is not in the label map "
+            f"{place}label {shown(label)} is not in the label map "
             "(add it to --labels, or pass --unknown-label ignore|skip)",
             path=path,
         )

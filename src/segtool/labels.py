@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LabelMapError, UnknownLabelError
+from .errors import LabelMapError, UnknownLabelError, shown
 from .io.atomic import write_bytes_atomic
 from .io.storage import Location, RemotePath, as_path
 
@@ -84,7 +84,9 @@ def label_name_problem(name: str) -> str | None:
         return "has a line break"
     odd = _UNWRITABLE_IN_A_LINE.search(name)
     if odd:
-        kind = "a line separator" if unicodedata.category(odd.group()) in ("Zl", "Zp") else "a control character"
+        kind = (
+            "a line separator" if unicodedata.category(odd.group()) in ("Zl", "Zp") else "a control character"
+        )
         return f"has {kind} (U+{ord(odd.group()):04X})"
     try:
         name.encode("utf-8")
@@ -148,19 +150,21 @@ class LabelMap:
         for label in self.labels:
             problem = label_name_problem(label.name)
             if problem:
-                raise LabelMapError(f"label name {label.name!r} {problem}", path=source)
+                raise LabelMapError(f"label name {shown(label.name)} {problem}", path=source)
             if label.id < 0 or label.id > 65535:
-                raise LabelMapError(f"label id {label.id} ({label.name!r}) is outside 0..65535", path=source)
+                raise LabelMapError(
+                    f"label id {label.id} ({shown(label.name)}) is outside 0..65535", path=source
+                )
             if label.id == self.ignore_value:
                 raise LabelMapError(
-                    f"label {label.name!r} has id {label.id}, which is the ignore value", path=source
+                    f"label {shown(label.name)} has id {label.id}, which is the ignore value", path=source
                 )
             if label.name in self._by_name:
-                raise LabelMapError(f"label name {label.name!r} appears twice", path=source)
+                raise LabelMapError(f"label name {shown(label.name)} appears twice", path=source)
             if label.id in self._by_id:
+                first = self._by_id[label.id].name
                 raise LabelMapError(
-                    f"id {label.id} is given to both {self._by_id[label.id].name!r} and {label.name!r}",
-                    path=source,
+                    f"id {label.id} is given to both {shown(first)} and {shown(label.name)}", path=source
                 )
             self._by_name[label.name] = label
             self._by_id[label.id] = label
@@ -308,7 +312,7 @@ def _parse_colour(text: str, path: Path, name: str) -> Colour | None:
         return None
     match = _HEX_COLOUR.match(text)
     if not match:
-        raise LabelMapError(f"label {name!r}: colour {text!r} is not #rrggbb", path=path)
+        raise LabelMapError(f"label {shown(name)}: colour {shown(text)} is not #rrggbb", path=path)
     value = match.group(1)
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
@@ -334,12 +338,17 @@ def _parse_txt(text: str, path: Path, ignore_value: int | None) -> LabelMap:
 
 def _parse_csv(text: str, path: Path, ignore_value: int | None) -> LabelMap:
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or not {"id", "name"} <= {f.strip() for f in reader.fieldnames}:
-        raise LabelMapError("CSV label map needs a header with columns id,name[,color]", path=path)
     entries = []
-    for row in reader:
-        row = {(key or "").strip(): (value or "") for key, value in row.items()}
-        entries.append({"id": row.get("id", ""), "name": row.get("name", ""), "color": row.get("color", "")})
+    try:
+        if reader.fieldnames is None or not {"id", "name"} <= {f.strip() for f in reader.fieldnames}:
+            raise LabelMapError("CSV label map needs a header with columns id,name[,color]", path=path)
+        for row in reader:
+            row = {(key or "").strip(): (value or "") for key, value in row.items()}
+            entries.append(
+                {"id": row.get("id", ""), "name": row.get("name", ""), "color": row.get("color", "")}
+            )
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit (128 KiB)
+        raise LabelMapError(f"line {reader.line_num + 1}: bad CSV: {exc}", path=path) from None
     return _from_entries(entries, path, ignore_value, line_offset=2)
 
 
@@ -348,6 +357,10 @@ def _parse_json(text: str, path: Path, ignore_value: int | None) -> LabelMap:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LabelMapError(f"invalid JSON at line {exc.lineno}: {exc.msg}", path=path) from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise LabelMapError(f"invalid JSON: {exc}", path=path) from None
+    except RecursionError:
+        raise LabelMapError("JSON is nested too deeply", path=path) from None
     if not isinstance(document, dict) or not isinstance(document.get("labels"), list):
         raise LabelMapError('JSON label map needs {"labels": [{"id": ..., "name": ...}, ...]}', path=path)
     if ignore_value is None and "ignore_value" in document:
@@ -366,7 +379,7 @@ def _parse_id(value: object, path: Path, what: str) -> int:
             raise ValueError
         number = int(str(value).strip())
     except ValueError:
-        raise LabelMapError(f"{what}: {value!r} is not a whole number", path=path) from None
+        raise LabelMapError(f"{what}: {shown(value)} is not a whole number", path=path) from None
     return number
 
 
@@ -379,7 +392,7 @@ def _from_entries(
         name = str(entry.get("name", "")).strip()
         if not name:
             raise LabelMapError(f"{where}: empty label name", path=path)
-        label_id = _parse_id(entry.get("id", ""), path, f"{where} ({name!r}) id")
+        label_id = _parse_id(entry.get("id", ""), path, f"{where} ({shown(name)}) id")
         if name == IGNORE_NAME:
             if ignore_value is None:
                 ignore_value = label_id

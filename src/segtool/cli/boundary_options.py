@@ -7,7 +7,6 @@ the masks); ``--metrics`` accepts their names too, and adds the boundary metrics
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -20,6 +19,9 @@ from ..reports.rows import Column
 
 BOUNDARY_NAMES = "hd, hd95, hd<p> (0 < p <= 100), hd<p>_pooled, assd, masd, nsd, biou, biou_chessboard, bf"
 VALID_NAMES = f"{', '.join(METRICS)} (always reported), {BOUNDARY_NAMES}"
+# --spacing bounds: from a nanometre to a kilometre a pixel in millimetres, and far enough inside
+# float range that squared distances over the largest image, and their ratios, stay finite.
+MIN_SPACING, MAX_SPACING = 1e-6, 1e6
 
 MetricsOption = Annotated[
     str | None,
@@ -39,7 +41,7 @@ SpacingOption = Annotated[
         metavar="SY,SX",
         show_default=False,
         help="Pixel height and width (or one number for both) for boundary metrics: distances and tolerances "
-        "are in this unit. Default: 1,1 (pixels).",
+        "are in this unit, each from 1e-6 to 1e6. Default: 1,1 (pixels).",
     ),
 ]
 NsdToleranceOption = Annotated[
@@ -157,9 +159,11 @@ def _parse_spacing(text: str | None) -> tuple[float, float] | None:
         values = ()
     if len(values) == 1:
         values = values * 2
-    if len(values) != 2 or not all(math.isfinite(value) and value > 0 for value in values):
+    if len(values) != 2 or not all(MIN_SPACING <= value <= MAX_SPACING for value in values):
         raise typer.BadParameter(
-            f"expected SY,SX (or one number), two positive numbers, got {text!r}", param_hint="--spacing"
+            f"expected SY,SX (or one number), two positive numbers from {MIN_SPACING:g} to {MAX_SPACING:g}, "
+            f"got {text!r}",
+            param_hint="--spacing",
         )
     return values
 

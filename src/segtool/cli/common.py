@@ -57,7 +57,10 @@ QuietOption = Annotated[
 DebugOption = Annotated[bool, typer.Option("--debug", hidden=True, help="Show the traceback of an error.")]
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# What a message may not print raw: lone surrogates (undecodable bytes of file names), control
+# characters (C0, DEL, C1: ESC starts terminal sequences), line and paragraph separators, and the
+# bidirectional overrides and isolates that reorder what a terminal shows.
+_UNPRINTABLE = re.compile("[\ud800-\udfff\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class OutputFormat(str, enum.Enum):
@@ -68,14 +71,22 @@ class OutputFormat(str, enum.Enum):
 
 
 def printable(text: str) -> str:
-    """``text`` with the bytes of undecodable file names (surrogate escapes) shown as ``\\xNN``,
-    and any other lone surrogate as ``\\uNNNN``, so that every message can be printed."""
-    return _SURROGATE.sub(_show_surrogate, text)
+    """``text`` as one printable line: the bytes of undecodable file names (surrogate escapes) shown
+    as ``\\xNN``, control characters as ``\\xNN`` (a newline as ``\\n``), line separators, bidi
+    controls and any other lone surrogate as ``\\uNNNN``. So a file or label name cannot forge a
+    second line or send an escape sequence to the terminal.
+
+    >>> printable("a\\nerror: b\\x1b[31m\\u2028c\\udce9")
+    'a\\\\nerror: b\\\\x1b[31m\\\\u2028c\\\\xe9'
+    """
+    return _UNPRINTABLE.sub(_show_code, text)
 
 
-def _show_surrogate(match: re.Match) -> str:
+def _show_code(match: re.Match) -> str:
     code = ord(match.group())
-    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name
+        return f"\\x{code - 0xDC00:02x}"
+    return repr(match.group())[1:-1] if code < 0x100 else f"\\u{code:04x}"
 
 
 def error(message: str) -> None:

@@ -183,7 +183,9 @@ def _check_label_names(image: AnnotatedImage) -> None:
         if shape.label not in checked:
             problem = label_name_problem(shape.label)
             if problem:
-                raise AnnotationError(f"{shape.where}: label {shown(shape.label)} {problem}", path=image.source)
+                raise AnnotationError(
+                    f"{shape.where}: label {shown(shape.label)} {problem}", path=image.source
+                )
             checked.add(shape.label)
     for label in image.declared_labels:
         problem = label_name_problem(label)

@@ -20,6 +20,7 @@ Conventions
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -168,7 +169,12 @@ def _md_rule(column: Column, rows: Iterable[Mapping[str, Any]]) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return str(text).replace("|", r"\|")
+    """A Markdown cell: HTML escaped (Markdown renderers pass raw HTML through) and ``|`` escaped.
+
+    >>> _md_escape("<img onerror=x> a|b & c")
+    '&lt;img onerror=x&gt; a\\\\|b &amp; c'
+    """
+    return html.escape(str(text), quote=False).replace("|", r"\|")
 
 
 def rich_table(
@@ -179,20 +185,30 @@ def rich_table(
     digits: int = 4,
     sections: Sequence[int] = (),
 ):
-    """A :class:`rich.table.Table` of the rows; a rule is drawn before each row index in ``sections``."""
+    """A :class:`rich.table.Table` of the rows; a rule is drawn before each row index in ``sections``.
+
+    Every title and cell is plain text (:class:`rich.text.Text`), never Rich markup: a class
+    named ``[/]`` or ``[link=...]`` is shown as it is written.
+    """
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     columns = [_as_column(column) for column in columns]
     rows = list(rows)
-    table = Table(title=title, box=box.Box(_TABLE_BOX_LINES), title_justify="left", pad_edge=False)
+    table = Table(
+        title=None if title is None else Text(title),
+        box=box.Box(_TABLE_BOX_LINES),
+        title_justify="left",
+        pad_edge=False,
+    )
     for column in columns:
         numeric = any(isinstance(row.get(column.key), (int, float)) for row in rows)
-        table.add_column(column.title, justify="right" if numeric else "left", no_wrap=True)
+        table.add_column(Text(column.title), justify="right" if numeric else "left", no_wrap=True)
     for index, row in enumerate(rows):
         if index in sections:
             table.add_section()
-        table.add_row(*(human_cell(row, column, digits) for column in columns))
+        table.add_row(*(Text(human_cell(row, column, digits)) for column in columns))
     return table
 
 
