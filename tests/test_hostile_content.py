@@ -21,8 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 from segtool.cli import app
+from segtool.io.maskio import write_mask
 from segtool.labels import LabelMap
-from segtool.maskio import write_mask
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
