@@ -93,7 +93,7 @@ def test_table_is_the_default_and_does_not_wrap_at_80_columns(folders):
     assert mean[2:4] == ["0.7333", "0.5833"]
     # The rules are printed under the table.
     assert any("background (id 0) left out" in line for line in lines)
-    assert any(line.startswith("Ignored ground-truth values: 255.") for line in lines)
+    assert any(line.startswith("Ignored ground-truth values: 255 (1 of 18 pixels, 5.6%).") for line in lines)
 
 
 def test_csv_columns_and_values(folders):

@@ -4,6 +4,7 @@ Issue 12, items 8 to 14: each test here failed on the code before its fix. stdou
 stderr are checked separately (CliRunner, 80 columns).
 """
 
+import json
 import os
 import stat
 import threading
@@ -158,3 +159,46 @@ def test_a_symlink_is_written_through_to_its_target(folders):
     assert target.read_text().startswith("class_id,")
     assert (folders / "kept" / "new.csv").read_text().startswith("image,")
     assert sorted(path.name for path in target.parent.iterdir()) == ["new.csv", "scores.csv"]
+
+
+# -- item 8: 0/255 binary masks without --binary; the share of ignored pixels ---------
+@pytest.fixture
+def binary_255(tmp_path):
+    """Binary masks saved as 0/255 (a 2x3 object in 4x6), predictions as 0/1 and as 0/255."""
+    truth = np.zeros((4, 6), np.uint8)
+    truth[1:3, 1:4] = 255
+    write_mask(tmp_path / "gt" / "a.png", truth)
+    write_mask(tmp_path / "pred01" / "a.png", (truth > 0).astype(np.uint8))
+    write_mask(tmp_path / "pred255" / "a.png", truth)
+    return tmp_path
+
+
+@pytest.mark.parametrize("pred", ["pred01", "pred255"])
+def test_0_255_masks_without_binary_are_refused_naming_binary(binary_255, pred):
+    rows = binary_255 / "rows.csv"
+    result = run(binary_255 / pred, binary_255 / "gt", "-j", "1", "--per-image", rows)
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: ") and str(binary_255 / "gt") in line
+    assert "only 0 and the ignore value 255" in line and "--binary" in line
+    assert not rows.exists()
+    scored = run(binary_255 / pred, binary_255 / "gt", "-j", "1", "--binary", "--format", "json")
+    assert scored.exit_code == 0, scored.stderr
+    foreground = json.loads(scored.stdout)["classes"][1]
+    assert (foreground["class_name"], foreground["tp"], foreground["dice"]) == ("foreground", 6, 1.0)
+
+
+def test_ignored_ground_truth_values_that_hide_no_class_are_refused_with_a_label_map_too(binary_255):
+    (binary_255 / "labels.csv").write_text("id,name\n0,background\n1,lesion\n")
+    result = run(binary_255 / "pred01", binary_255 / "gt", "--labels", binary_255 / "labels.csv")
+    assert result.exit_code == 1 and "--binary" in result.stderr
+
+
+def test_the_share_of_ignored_pixels_is_in_the_notes_and_the_json(folders):
+    table = run(*base(folders))
+    assert table.exit_code == 0, table.stderr
+    assert "Ignored ground-truth values: 255 (1 of 6 pixels, 16.7%)." in table.stdout
+    document = json.loads(run(*base(folders, "--format", "json")).stdout)
+    assert document["pixels"] == {"ground_truth": 6, "ignored": 1, "ignored_fraction": 1 / 6}
+    none = run(folders / "pred", folders / "gt", "--ignore", "none", "--format", "markdown")
+    assert "Ignored ground-truth values: none (0 of 6 pixels, 0.0%)." in none.stdout

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from segtool.errors import InputFileError
+from segtool.errors import InputFileError, MaskError
 from segtool.io.maskio import read_mask, write_mask
 from segtool.labels import LabelMap
 from segtool.metrics import confusion_matrix
@@ -135,6 +135,11 @@ def test_folder_counts_are_the_sum_of_image_counts(pairs):
         for index, (truth, guess) in enumerate(pairs):
             write_mask(root / "gt" / f"{index}.png", truth)
             write_mask(root / "pred" / f"{index}.png", guess)
+        truths = np.concatenate([truth.ravel() for truth, _ in pairs])
+        if (truths == 255).any() and np.isin(truths, [0, 255]).all():  # 0/255 masks: refused (--binary)
+            with pytest.raises(MaskError, match="--binary"):
+                score_folders(root / "pred", root / "gt")
+            return
         result = score_folders(root / "pred", root / "gt")
     ids = result.confusion_class_ids
     n = max(ids, default=0) + 1

@@ -427,7 +427,8 @@ def _write_scores(
         f"Pixel accuracy {_number(summary['pixel_accuracy'])}, "
         f"mean accuracy {_number(summary['mean_accuracy'])}, "
         f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])} (dataset).",
-        f"Ignored ground-truth values: {ignored}. Undefined (-): {UNDEFINED_RULE}.",
+        f"Ignored ground-truth values: {ignored} ({_ignored_share(result.pixels)}). "
+        f"Undefined (-): {UNDEFINED_RULE}.",
     ]
     notes.extend(boundary_notes(settings))
     if result.scored_as_empty:
@@ -455,6 +456,13 @@ def _write_scores(
         json_document=result.to_document(),
         sections=[len(rows) - 1] if mean_row else [],
     )
+
+
+def _ignored_share(pixels: dict) -> str:
+    """``1 of 6 pixels, 16.7%``: the ground-truth pixels not scored."""
+    fraction = pixels["ignored_fraction"]
+    share = "-" if fraction is None else f"{100 * fraction:.1f}%"
+    return f"{pixels['ignored']} of {pixels['ground_truth']} pixels, {share}"
 
 
 def _number(value: float | None) -> str:

@@ -219,7 +219,8 @@ class ImageCounts:
     ``class_ids`` are the classes present in the image's ground truth or
     prediction (valid pixels only); ``tp``/``fp``/``fn`` are aligned with them.
     ``unknown_predictions`` maps prediction values that are no class to their
-    number of valid pixels. ``joint`` (index masks only) feeds the dataset
+    number of valid pixels; ``ignored_pixels`` counts the pixels whose ground
+    truth is an ignore value (not scored). ``joint`` (index masks only) feeds the dataset
     confusion matrix. ``extra`` holds per-image metrics computed next to the
     counts (boundary metrics, for instance): ``{metric name: values aligned with
     class_ids}``, NaN where undefined; ``scores`` the image's :func:`class_scores`.
@@ -233,6 +234,7 @@ class ImageCounts:
     valid_pixels: int
     unknown_predictions: dict[str, int] = field(default_factory=dict)
     joint: JointCounts | None = None
+    ignored_pixels: int = 0
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     scores: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -289,6 +291,7 @@ class DatasetScores:
     image_count: dict[str, np.ndarray]
     summary: dict[str, float | int]
     valid_pixels: int
+    ignored_pixels: int
     n_images: int
     matrix: np.ndarray | None
     unknown_predictions: dict[str, dict[str, int]]
@@ -324,6 +327,7 @@ class ScoreAccumulator:
         # per-image metrics computed next to the counts: those named here, and any an image brings
         self.extra_stats: dict[str, RunningStats] = {name: RunningStats(size) for name in extra_metrics}
         self.valid_pixels = 0
+        self.ignored_pixels = 0
         self.n_images = 0
         self.unknown_pixels: Counter = Counter()
         self.unknown_images: Counter = Counter()
@@ -368,6 +372,7 @@ class ScoreAccumulator:
             self.extra_stats.setdefault(metric, RunningStats(self.class_ids.size)).add(positions, values)
         for image in images:
             self.valid_pixels += image.valid_pixels
+            self.ignored_pixels += image.ignored_pixels
             for value, count in image.unknown_predictions.items():
                 self.unknown_pixels[value] += count
                 self.unknown_images[value] += 1
@@ -440,6 +445,7 @@ class ScoreAccumulator:
             image_count={metric: counts for metric, (_, _, counts) in per_image.items()},
             summary=summary,
             valid_pixels=self.valid_pixels,
+            ignored_pixels=self.ignored_pixels,
             n_images=self.n_images,
             matrix=self.matrix if self.pixels_are_exclusive else None,
             unknown_predictions=unknown,

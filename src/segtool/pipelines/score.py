@@ -184,6 +184,7 @@ class ScoreResult:
     failures: list[PairFailure] = field(default_factory=list)
     unknown_predictions: dict[str, dict[str, int]] = field(default_factory=dict)
     pairing: Pairing | None = None
+    pixels: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -219,6 +220,7 @@ class ScoreResult:
                 "scored_as_empty": self.scored_as_empty,
                 "predictions_without_ground_truth": self.unpaired_predictions,
             },
+            "pixels": self.pixels,
             "unknown_prediction_values": [
                 {"value": value, **counts} for value, counts in self.unknown_predictions.items()
             ],
@@ -363,7 +365,10 @@ def score_folders(
         binary=binary,
         image_metrics=settings.image_metrics,
     )
-    return _result(accumulator, names, result_settings, pairing, failures, scored_empty)
+    result = _result(accumulator, names, result_settings, pairing, failures, scored_empty)
+    if not binary and pairing.layout == "index":
+        _check_foreground_is_scored(result, gt_dir, ignore_values)
+    return result
 
 
 # -- settings -----------------------------------------------------------------------------
@@ -504,11 +509,14 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
                 copy=False,
             )
             _check_same_size(pair.pred, guess, pair.gt, truth)
-        joint = joint_counts(truth, guess).without_true(settings.ignore)
+        every_pixel = joint_counts(truth, guess)
+        joint = every_pixel.without_true(settings.ignore)
+        ignored_pixels = every_pixel.total - joint.total
         if settings.binary:
             joint = _foreground(joint)
         class_ids = _image_class_ids(joint, settings, pair.gt)
         counts = ImageCounts.from_joint(pair.name, joint, class_ids)
+        counts.ignored_pixels = ignored_pixels
         if settings.image_metrics:
             counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids, settings.ignore)
         if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and _is_colour_png(pair.pred):
@@ -742,6 +750,35 @@ def _result(
         failures=failures,
         unknown_predictions=scores.unknown_predictions,
         pairing=pairing,
+        pixels=_pixel_counts(scores.valid_pixels, scores.ignored_pixels),
+    )
+
+
+def _pixel_counts(valid: int, ignored: int) -> dict[str, Any]:
+    """The ground-truth pixels of the scored images, and how many (and what share) were ignored."""
+    total = valid + ignored
+    return {"ground_truth": total, "ignored": ignored, "ignored_fraction": ignored / total if total else None}
+
+
+def _check_foreground_is_scored(result: ScoreResult, gt_dir, ignore: tuple[int, ...]) -> None:
+    """Refuse a run whose ground truth holds nothing but 0 and ignore values, some of them.
+
+    That is what binary masks saved as 0/255 look like without ``--binary``: 255 is
+    the default ignore value, so their whole foreground would be left out and only
+    the background scored (or a 0/1 prediction's foreground counted as false
+    positives), with exit code 0. A label map that makes 255 a class has another
+    ignore value, and so is not refused.
+    """
+    ignored = result.pixels["ignored"]
+    if not ignored or any(row["gt_pixels"] for row in result.classes if row["class_id"] != 0):
+        return
+    values = ", ".join(str(value) for value in ignore)
+    raise MaskError(
+        f"the ground truth holds only 0 and the ignore value{'s' if len(ignore) > 1 else ''} {values} "
+        f"({ignored} of {result.pixels['ground_truth']} pixels ignored), so only the background would be "
+        "scored: binary masks saved as 0/255? Give --binary to score them as background/foreground "
+        "(or --ignore none to score 255 as a class)",
+        path=gt_dir,
     )
 
 
