@@ -11,7 +11,9 @@ have run first, so the outputs ``make demo`` leaves in ``demo-out/`` exist:
   pipefail; exit 141, a reader such as ``head`` that stopped early, counts as success) with
   ``segtool`` on the PATH; any other line runs in this process through Typer's CliRunner.
 
-Each must succeed (exit code 0, no exception). The one way out is an HTML comment on the line
+Each must succeed (exit code 0, no exception). The output shown under a ``$ segtool`` line must
+be what the command prints, into a pipe or in an 80-column terminal (``...`` elides; spacing and
+line breaks are not compared, words and numbers are). The one way out is an HTML comment on the line
 right before the block's opening fence: ``<!-- readme-test: skip (why) -->``, for URLs to object
 stores and long runs. Nothing is skipped by guessing: an example that fails here would fail a
 reader too.
@@ -40,6 +42,8 @@ COPIED = ("examples", "README.md", "Makefile")
 MARKER_HELP = "<!-- readme-test: skip (why) -->"
 SKIP_MARKER = re.compile(r"<!--\s*readme-test:\s*skip\b.*-->")
 FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)")
+ESCAPE_CODE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+RULE = re.compile("─+")
 SIGPIPE_EXIT = 141
 SHELL_SYNTAX = re.compile(r"[|&;<>()$`*?~{}\[\]!]")
 
@@ -51,6 +55,7 @@ class Example:
     kind: str  # "python" or "shell"
     line: int  # 1-based line in README.md where it starts
     text: str
+    sample: str = ""  # the output shown under a `$ segtool` line
 
     @property
     def id(self) -> str:
@@ -78,18 +83,27 @@ def fenced_blocks(markdown: str):
 
 
 def command_lines(block: list[str], first_line: int):
-    """Yield (line number, command) for the segtool lines of a shell block."""
+    """Yield (line number, command, sample output) for the segtool lines of a shell block.
+
+    The sample output of a ``$ segtool`` line is the lines under it, up to the next ``$`` line.
+    """
     index = 0
     while index < len(block):
-        text = block[index].strip()
+        raw = block[index].strip()
         number = first_line + index
-        text = text[2:] if text.startswith("$ ") else text
-        if text.startswith("segtool "):
-            while text.endswith("\\") and index + 1 < len(block):
-                index += 1
-                text = text[:-1].rstrip() + " " + block[index].strip()
-            yield number, text
+        prompted = raw.startswith("$ ")
+        text = raw[2:] if prompted else raw
         index += 1
+        if not text.startswith("segtool "):
+            continue
+        while text.endswith("\\") and index < len(block):
+            text = text[:-1].rstrip() + " " + block[index].strip()
+            index += 1
+        sample = []
+        while prompted and index < len(block) and not block[index].lstrip().startswith("$ "):
+            sample.append(block[index])
+            index += 1
+        yield number, text, "\n".join(sample)
 
 
 def readme_examples(markdown: str) -> list[Example]:
@@ -101,7 +115,7 @@ def readme_examples(markdown: str) -> list[Example]:
         if language == "python":
             examples.append(Example("python", first_line, "\n".join(block)))
         else:
-            examples.extend(Example("shell", n, text) for n, text in command_lines(block, first_line))
+            examples.extend(Example("shell", *found) for found in command_lines(block, first_line))
     return examples
 
 
@@ -124,8 +138,8 @@ def demo_commands(makefile: str) -> list[str]:
     return commands
 
 
-def run_command(command: str, cwd: Path) -> None:
-    """Run one ``segtool ...`` line in cwd; fail the test with its output unless it exits 0."""
+def run_command(command: str, cwd: Path) -> str:
+    """Run one ``segtool ...`` line in cwd and return stdout then stderr; fail unless it exits 0."""
     if SHELL_SYNTAX.search(command):
         completed = subprocess.run(
             ["bash", "-o", "pipefail", "-c", command],
@@ -148,6 +162,44 @@ def run_command(command: str, cwd: Path) -> None:
         f"object-store URL, gets {MARKER_HELP} on the line before its fence)\n"
         f"stdout:\n{stdout[-2000:]}\nstderr:\n{stderr[-2000:]}"
     )
+    return stdout + "\n" + stderr
+
+
+def run_in_terminal(command: str, cwd: Path, columns: int = 80) -> str | None:
+    """What the command shows in a pseudo-terminal of ``columns`` columns (None without ``script``)."""
+    if shutil.which("script") is None:
+        return None
+    shell_line = f"stty cols {columns} rows 200; {command}"
+    completed = subprocess.run(
+        ["script", "-qec", shell_line, "/dev/null"],
+        cwd=cwd,
+        env=_shell_environment(cwd),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return completed.stdout
+
+
+def missing_from(sample: str, output: str) -> str | None:
+    """The first piece of ``sample`` (split at its ``...`` elisions) not in ``output`` in order.
+
+    Both are compared with escape codes removed and runs of spaces, line breaks and table rules
+    squeezed, so that a paragraph wrapped by hand or a table padded to another width still match.
+    """
+    haystack = _squeezed(output)
+    position = 0
+    for piece in map(_squeezed, sample.split("...")):
+        found = haystack.find(piece, position)
+        if found < 0:
+            return piece
+        position = found + len(piece)
+    return None
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(RULE.sub("─", ESCAPE_CODE.sub("", text)).split())
 
 
 def _shell_environment(cwd: Path) -> dict[str, str]:
@@ -191,7 +243,16 @@ def test_readme_example_runs(example, after_demo, monkeypatch):
         code = compile(example.text, f"README.md:{example.line}", "exec")
         exec(code, {"__name__": "__readme__"})
     else:
-        run_command(example.text, after_demo)
+        output = run_command(example.text, after_demo)
+        missing = missing_from(example.sample, output) if example.sample else None
+        if missing is not None:
+            in_terminal = run_in_terminal(example.text, after_demo)
+            assert in_terminal is not None and missing_from(example.sample, in_terminal) is None, (
+                f"README.md:{example.line}: the output shown under `$ {example.text}` is neither what it "
+                f"prints into a pipe nor in an 80-column terminal; re-paste it from "
+                f'`script -qc "stty cols 80; {example.text}"` ("..." may elide lines). '
+                f"First piece not in the piped output: {missing[:300]!r}"
+            )
 
 
 def test_extraction_finds_the_examples_and_honours_the_marker():
@@ -199,8 +260,7 @@ def test_extraction_finds_the_examples_and_honours_the_marker():
         [
             "```",
             "make demo",
-            "$ segtool stats demo-out/masks",
-            "Class balance",
+            "segtool stats demo-out/masks  # counts",
             "# a comment",
             "segtool score a \\",
             "  b --format csv",
@@ -209,16 +269,36 @@ def test_extraction_finds_the_examples_and_honours_the_marker():
             "```",
             "segtool score s3://bucket/pred s3://bucket/gt",
             "```",
+            "```console",
+            "$ segtool stats m",
+            "Class balance",
+            " ...",
+            "$ make demo",
+            "```",
             "```python",
             "import segtool",
             "```",
         ]
     )
     assert readme_examples(markdown) == [
-        Example("shell", 3, "segtool stats demo-out/masks"),
-        Example("shell", 6, "segtool score a b --format csv"),
-        Example("python", 14, "import segtool"),
+        Example("shell", 3, "segtool stats demo-out/masks  # counts"),
+        Example("shell", 5, "segtool score a b --format csv"),
+        Example("shell", 13, "segtool stats m", "Class balance\n ..."),
+        Example("python", 19, "import segtool"),
     ]
+
+
+def test_sample_output_matches_up_to_spacing_and_elisions():
+    output = (
+        "\x1b[3mScores per class\x1b[0m\n ──────\n"
+        "  0   a   0.98\n  1   b   0.50\n  2   c   0.25\nnote: a long\nline\n"
+    )
+    assert (
+        missing_from("Scores per class\n ───\n 0  a  0.98\n ...\n 2  c  0.25\nnote: a\nlong line", output)
+        is None
+    )
+    assert missing_from("Scores per class\n 0 a 0.99", output) == "Scores per class 0 a 0.99"
+    assert missing_from(" 2 c 0.25\n ...\n 1 b 0.50", output) == "1 b 0.50"  # out of order
 
 
 def test_demo_commands_are_the_makefile_recipe_expanded():
