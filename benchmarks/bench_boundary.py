@@ -62,7 +62,7 @@ def _voronoi_labels(shape, seeds, classes) -> np.ndarray:
     rows, cols = np.indices(small, dtype=np.float32)
     nearest = np.full(small, np.inf, np.float32)
     labels = np.zeros(small, np.uint8)
-    for (row, col), class_id in zip(seeds / 4, classes):
+    for (row, col), class_id in zip(seeds / 4, classes, strict=True):
         squared = (rows - row) ** 2 + (cols - col) ** 2
         closer = squared < nearest
         nearest[closer] = squared[closer]

@@ -87,7 +87,7 @@ def wiggly_polygon(
         radius += rng.uniform(0.02, 0.12) * (3 / frequency) * np.sin(frequency * angles + rng.uniform(0, 7))
     x = np.clip(cx + rx * radius * np.cos(angles), 0, WIDTH)
     y = np.clip(cy + ry * radius * np.sin(angles), 0, HEIGHT)
-    return [[float(a), float(b)] for a, b in zip(x, y)]
+    return [[float(a), float(b)] for a, b in zip(x, y, strict=True)]
 
 
 def labelme_document(rng: np.random.Generator, name: str) -> dict:

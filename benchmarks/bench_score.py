@@ -106,7 +106,7 @@ def write_dataset(root: Path, pairs: list[tuple[np.ndarray, np.ndarray]], total:
     folders = {}
     for writer, encode in (("segtool", encode_png), ("pillow", pillow_png)):
         for index in range(total):
-            for role, array in zip(("gt", "pred"), pairs[index % len(pairs)]):
+            for role, array in zip(("gt", "pred"), pairs[index % len(pairs)], strict=True):
                 path = root / writer / role / f"image_{index:05d}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 first = root / writer / role / f"image_{index % len(pairs):05d}.png"

@@ -70,7 +70,9 @@ def rasterize_examples(out: Path) -> Path:
 def write_benchmark_pairs(root: Path, distinct: int, total: int) -> Path:
     """``total`` pairs under ``root/{gt,pred}``: ``distinct`` generated ones, then hard links to them."""
     for index in range(total):
-        for role, array in zip(("gt", "pred"), make_pair(index) if index < distinct else (None, None)):
+        for role, array in zip(
+            ("gt", "pred"), make_pair(index) if index < distinct else (None, None), strict=True
+        ):
             path = root / role / f"image_{index:03d}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             if array is None:

@@ -105,10 +105,12 @@ def test_labelme_export_matches_the_labelme_files_it_came_from():
                 key = (shape.label, shape.group_id if shape.group_id is not None else f"alone {index}")
                 instances.setdefault(key, []).append(shape.geometry.rings[0])
         assert len(instances) == len(image.shapes)
-        for (label, _group), rings, shape in zip(instances.keys(), instances.values(), image.shapes):
+        for (label, _group), rings, shape in zip(
+            instances.keys(), instances.values(), image.shapes, strict=True
+        ):
             assert shape.label == label
             assert len(shape.geometry.rings) == len(rings)
-            assert all(np.array_equal(a, b) for a, b in zip(shape.geometry.rings, rings))
+            assert all(np.array_equal(a, b) for a, b in zip(shape.geometry.rings, rings, strict=True))
 
 
 # -- by hand -------------------------------------------------------------------------------------

@@ -17,13 +17,13 @@ from segtool.metrics.confusion import confusion_matrix, joint_counts, matrix_fro
 def brute_force_pairs(mask_true, mask_pred):
     """Every (true, pred) pair and its count, the slow obvious way."""
     pairs = {}
-    for t, p in zip(np.ravel(mask_true).tolist(), np.ravel(mask_pred).tolist()):
+    for t, p in zip(np.ravel(mask_true).tolist(), np.ravel(mask_pred).tolist(), strict=True):
         pairs[(t, p)] = pairs.get((t, p), 0) + 1
     return sorted((t, p, n) for (t, p), n in pairs.items())
 
 
 def as_triples(joint):
-    return list(zip(joint.true.tolist(), joint.pred.tolist(), joint.count.tolist()))
+    return list(zip(joint.true.tolist(), joint.pred.tolist(), joint.count.tolist(), strict=True))
 
 
 def test_hand_counted_matrix_with_ignore_and_unknown_prediction():
@@ -191,7 +191,7 @@ def test_run_length_counts_equal_a_bincount_of_pair_codes(truth_rows, noise):
     # Reference: one bin per code true * 256 + pred over every pixel, in sorted code order.
     totals = np.bincount(truth.ravel().astype(np.int64) * 256 + guess.ravel(), minlength=1 << 16)
     codes = np.flatnonzero(totals)
-    expected = list(zip((codes >> 8).tolist(), (codes & 255).tolist(), totals[codes].tolist()))
+    expected = list(zip((codes >> 8).tolist(), (codes & 255).tolist(), totals[codes].tolist(), strict=True))
     assert as_triples(joint_counts(truth, guess)) == expected
 
 

@@ -101,7 +101,7 @@ def canonical(geometry) -> tuple:
     if isinstance(geometry, Bitmap):
         rows, cols = np.nonzero(geometry.mask)
         return ("pixels",) + tuple(
-            sorted(zip((rows + geometry.top).tolist(), (cols + geometry.left).tolist()))
+            sorted(zip((rows + geometry.top).tolist(), (cols + geometry.left).tolist(), strict=True))
         )
     raise AssertionError(f"unexpected geometry {geometry!r}")
 
@@ -146,7 +146,7 @@ def test_no_pixel_centre_lies_on_a_scene_polygon_edge():
     rows, cols = np.mgrid[:HEIGHT, :WIDTH] + 0.5
     for shape in (s for s in SCENE if s.kind == "polygon"):
         vertices = np.array(shape.points)
-        for (x0, y0), (x1, y1) in zip(vertices, np.roll(vertices, -1, axis=0)):
+        for (x0, y0), (x1, y1) in zip(vertices, np.roll(vertices, -1, axis=0), strict=True):
             on_line = np.isclose((x1 - x0) * (rows - y0), (y1 - y0) * (cols - x0), atol=1e-9)
             within = (
                 (np.minimum(x0, x1) <= cols)

@@ -198,9 +198,7 @@ def b64(data: bytes) -> str:
 
 
 def billion_laughs() -> bytes:
-    entities = '<!ENTITY a0 "ha">' + "".join(
-        f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">' for i in range(1, 10)
-    )
+    entities = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
     return (
         f'<?xml version="1.0"?><!DOCTYPE annotations [{entities}]>'
         '<annotations><image id="0" name="&a9;" width="3" height="3"/></annotations>'

@@ -131,7 +131,7 @@ def test_labelme_convention_draws_every_shape_type_as_labelme_does():
     kinds = [entry["shape_type"] for entry in document["shapes"]]
     assert sorted(set(kinds)) == ["circle", "line", "linestrip", "mask", "point", "polygon", "rectangle"]
     assert len(image.shapes) == len(document["shapes"])
-    for entry, shape in zip(document["shapes"], image.shapes):
+    for entry, shape in zip(document["shapes"], image.shapes, strict=True):
         expected = labelme_shape_mask(entry, image.height, image.width)
         drawn = geometry_mask(shape.geometry, image.height, image.width, convention="labelme")
         assert expected.any() and np.array_equal(drawn, expected), shape.where

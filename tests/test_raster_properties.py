@@ -6,6 +6,7 @@ with the rasterizer (which works row by row on spans).
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path, PurePosixPath
 
@@ -32,7 +33,7 @@ def even_odd_integer(rings: list[np.ndarray], height: int, width: int) -> np.nda
     inside = np.zeros((height, width), dtype=bool)
     for ring in rings:
         doubled = 2 * np.asarray(ring, dtype=np.int64)
-        for (x0, y0), (x1, y1) in zip(doubled, np.roll(doubled, -1, axis=0)):
+        for (x0, y0), (x1, y1) in zip(doubled, np.roll(doubled, -1, axis=0), strict=True):
             if y0 == y1:
                 continue
             (xl, yl), (xu, yu) = ((x0, y0), (x1, y1)) if y0 < y1 else ((x1, y1), (x0, y0))
@@ -51,7 +52,7 @@ def distance_to_path(points: np.ndarray, height: int, width: int) -> np.ndarray:
     """Distance from every centre to the nearest point of the polyline (or the point)."""
     x, y = centres(height, width)
     best = np.full((height, width), np.inf)
-    segments = zip(points, points[1:]) if len(points) > 1 else [(points[0], points[0])]
+    segments = itertools.pairwise(points) if len(points) > 1 else [(points[0], points[0])]
     for a, b in segments:
         d = b - a
         length2 = float(d @ d)
@@ -282,7 +283,7 @@ def test_painting_equals_drawing_each_shape_in_turn(shapes, order):
     result = rasterize_image(image, labels, order=order)
     assert np.array_equal(result.labels, expected)
     values, pixels = np.unique(expected, return_counts=True)
-    assert result.counts == dict(zip(values.tolist(), pixels.tolist()))
+    assert result.counts == dict(zip(values.tolist(), pixels.tolist(), strict=True))
     padded = rasterize_image(image, labels, order=order, padded=True)
     assert np.array_equal(padded.labels, expected) and padded.counts == result.counts
     assert (
@@ -293,7 +294,7 @@ def test_painting_equals_drawing_each_shape_in_turn(shapes, order):
     per_label = rasterize_per_label(image, labels).masks
     for name in ("a", "b", "c", "__ignore__"):
         union = np.zeros((HEIGHT, WIDTH), dtype=bool)
-        for (label, _), mask in zip(shapes, masks):
+        for (label, _), mask in zip(shapes, masks, strict=True):
             if label == name:
                 union |= mask
         assert np.array_equal(per_label.get(name, np.zeros_like(union)), union)

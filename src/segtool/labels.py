@@ -178,7 +178,7 @@ class LabelMap:
         """
         others = sorted({name for name in names} - {BACKGROUND_NAME, IGNORE_NAME})
         ids = (label_id for label_id in range(65536) if label_id != ignore_value)
-        pairs = zip(ids, [BACKGROUND_NAME, *others])
+        pairs = zip(ids, [BACKGROUND_NAME, *others], strict=False)  # ids outnumber the names
         return cls(_with_default_colours(pairs), ignore_value=ignore_value)
 
     @classmethod

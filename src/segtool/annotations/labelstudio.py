@@ -127,7 +127,8 @@ def read(document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions
         chosen = _choose(task_annotations, options.annotator)
         suffixes = _annotator_suffixes(chosen) if options.annotator == "all" else [None] * len(chosen)
         images.extend(
-            _image(annotation, suffix, source, options) for annotation, suffix in zip(chosen, suffixes)
+            _image(annotation, suffix, source, options)
+            for annotation, suffix in zip(chosen, suffixes, strict=True)
         )
     return images
 
@@ -307,7 +308,7 @@ def _annotator_suffixes(annotations: list[_Annotation]) -> list[str]:
         f"annotator{name}"
         if counts[name] == 1
         else f"annotator{name}-{_UNSAFE.sub('_', str(a.annotation_id))}"
-        for name, a in zip(names, annotations)
+        for name, a in zip(names, annotations, strict=True)
     ]
 
 

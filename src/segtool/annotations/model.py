@@ -13,7 +13,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Union
 
 import numpy as np
 
@@ -64,7 +63,7 @@ class Bitmap:
     top: int
 
 
-Geometry = Union[Polygon, Ellipse, Polyline, Points, Bitmap]
+Geometry = Polygon | Ellipse | Polyline | Points | Bitmap
 
 
 @dataclass(frozen=True)

@@ -206,10 +206,7 @@ def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndar
         raise ValueError(too_large)
     try:
         with Image.open(io.BytesIO(png)) as picture:
-            if "A" in picture.getbands():
-                values = np.asarray(picture.getchannel("A"))
-            else:
-                values = np.asarray(picture)
+            values = np.asarray(picture.getchannel("A")) if "A" in picture.getbands() else np.asarray(picture)
     except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
         raise ValueError(f"not a PNG ({exc})") from None
     return values.any(axis=2) if values.ndim == 3 else values != 0

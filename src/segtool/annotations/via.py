@@ -205,7 +205,7 @@ def _geometry(kind: str, attrs: dict[str, Any], source: Path, where: str) -> Geo
         raise AnnotationError(
             f"{where}: all_points_x and all_points_y must be lists of the same length", path=source
         )
-    points = point_array(list(zip(xs, ys)), source=source, where=where, field="all_points_x/y")
+    points = point_array(list(zip(xs, ys, strict=True)), source=source, where=where, field="all_points_x/y")
     return Polygon((open_ring(points),)) if kind == "polygon" else Polyline(points)
 
 

@@ -481,9 +481,9 @@ def _write_confusion(result: ScoreResult, path: str) -> bool:
     names = {row["class_id"]: row["class_name"] for row in result.classes}
     columns = ["class_id", "class_name", *(str(class_id) for class_id in ids), "not_a_class"]
     rows = []
-    for class_id, counts in zip(ids, result.confusion.tolist()):
+    for class_id, counts in zip(ids, result.confusion.tolist(), strict=True):
         row = {"class_id": class_id, "class_name": names[class_id]}
-        row.update(zip(columns[2:], counts))
+        row.update(zip(columns[2:], counts, strict=True))
         rows.append(row)
     with output_stream(path) as handle:
         write_csv(rows, columns, handle)

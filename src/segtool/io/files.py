@@ -14,6 +14,7 @@ Conventions
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -76,10 +77,8 @@ def _walk_local(folder: Path, prefix: str, wanted: set[str]) -> Iterator[tuple[s
             if entry.name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                try:
+                with contextlib.suppress(PermissionError):
                     yield from _walk_local(folder / entry.name, f"{prefix}{entry.name}/", wanted)
-                except PermissionError:
-                    pass
                 continue
             stem, suffix = os.path.splitext(entry.name)
             if suffix.lower() in wanted and entry.is_file():

@@ -233,7 +233,7 @@ def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
     if len(shape) != 2:
         raise MaskError(f".npy label array must be 2-D, got shape {shape}", path=path)
-    if dtype != bool and not np.issubdtype(dtype, np.integer):
+    if dtype.kind != "b" and not np.issubdtype(dtype, np.integer):
         raise MaskError(f".npy label array must hold integers, got {dtype}", path=path)
     too_large = pixel_limit_problem(".npy label array", *shape, max_pixels)
     if too_large:

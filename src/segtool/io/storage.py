@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Union
+from typing import IO, Any
 
 _URL = re.compile(r"^(?P<protocol>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<rest>.*)$", re.DOTALL)
 
@@ -163,7 +163,7 @@ class RemotePath:
 
 
 #: A place segtool reads or writes.
-Location = Union[Path, RemotePath]
+Location = Path | RemotePath
 
 
 def as_path(location: str | Path | RemotePath) -> Location:

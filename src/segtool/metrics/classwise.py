@@ -263,7 +263,7 @@ class ImageCounts:
         present = (tp + fp + fn) > 0
         no_class = cells.col == size  # cells are aligned with joint: every true value is a class
         unknown = Counter()
-        for value, count in zip(joint.pred[no_class].tolist(), joint.count[no_class].tolist()):
+        for value, count in zip(joint.pred[no_class].tolist(), joint.count[no_class].tolist(), strict=True):
             unknown[str(value)] += count
         return cls(
             name,
@@ -355,7 +355,9 @@ class ScoreAccumulator:
             together = JointCounts(
                 *(
                     np.concatenate(parts)
-                    for parts in zip(*((joint.true, joint.pred, joint.count) for joint in joints))
+                    for parts in zip(
+                        *((joint.true, joint.pred, joint.count) for joint in joints), strict=True
+                    )
                 )
             )
             place_joint(together, self.class_ids).add_to(self.matrix)
@@ -418,7 +420,7 @@ class ScoreAccumulator:
         per_image = {
             metric: (means, stds, counts)
             for metric, means, stds, counts in zip(
-                METRICS, self.score_stats.mean, self.score_stats.std, self.score_stats.count
+                METRICS, self.score_stats.mean, self.score_stats.std, self.score_stats.count, strict=True
             )
         }
         per_image.update(

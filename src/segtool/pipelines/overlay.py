@@ -105,7 +105,7 @@ def overlay_folder(
     suffix = _SUFFIX[options.image_format]
     work = [(image, mask, Path(out) / f"{key}{suffix}", options) for key, image, mask in pairing.pairs]
     advance = progress("Drawing", len(work)) if progress is not None else None
-    for (_, _, out_path, _), failure in zip(work, map_in_order(_overlay_job, work, jobs=jobs)):
+    for (_, _, out_path, _), failure in zip(work, map_in_order(_overlay_job, work, jobs=jobs), strict=True):
         if advance is not None:
             advance(1)
         if failure is None:

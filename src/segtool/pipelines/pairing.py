@@ -110,10 +110,7 @@ def pair_masks(
     label_map = label_map or _label_map_in(gt)
     if layout == "auto":
         layout = detect_layout(gt, label_map)
-    if layout == "binary":
-        pairing = _pair_binary(pred, gt, label_map)
-    else:
-        pairing = _pair_index(pred, gt, label_map)
+    pairing = _pair_binary(pred, gt, label_map) if layout == "binary" else _pair_index(pred, gt, label_map)
     if not pairing.pairs and not pairing.duplicates:
         raise InputFileError(
             f"no ground-truth masks ({', '.join(MASK_SUFFIXES)}) found in the {layout} layout", path=gt

@@ -151,7 +151,7 @@ def rasterize_one(
         del raster_options["order"]  # each label is its own mask: nothing paints over anything
         result = rasterize_per_label(image, label_map, **raster_options)
         outcome.warnings.extend(result.warnings)
-        for label, target in zip((label for label in label_map if label.id != 0), targets):
+        for label, target in zip((label for label in label_map if label.id != 0), targets, strict=True):
             mask = result.masks[label.name]
             _write(target, mask.view(np.uint8) * np.uint8(255), None, image)
             outcome.pixels[label.id] += int(np.count_nonzero(mask))

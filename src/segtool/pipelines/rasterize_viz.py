@@ -65,7 +65,7 @@ def overlay_rasterized(
     ids: Sequence[int | None] = label_ids if label_ids is not None else [None] * len(masks)
     todo = [
         (mask, target, label_id)
-        for mask, target, label_id in zip(masks, targets, ids)
+        for mask, target, label_id in zip(masks, targets, ids, strict=True)
         if not (missing_only and target.exists())
     ]
     if not todo:

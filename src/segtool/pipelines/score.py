@@ -561,7 +561,8 @@ def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> 
         keep_freed_memory_in_workers()
     try:
         files = [
-            (label_id, gt_path, pred_path) for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)
+            (label_id, gt_path, pred_path)
+            for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred, strict=True)
         ]
         arrays = {
             path: read_label_ids(path, max_pixels=settings.max_pixels, copy=False)

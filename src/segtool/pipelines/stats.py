@@ -176,7 +176,7 @@ class ClassBalance:
                 "weight_median_frequency": float(median[index]),
                 "weight_generalised_dice": float(dice[index]),
             }
-            for index, (class_id, name) in enumerate(zip(self.class_ids, self.names))
+            for index, (class_id, name) in enumerate(zip(self.class_ids, self.names, strict=True))
         ]
 
 
@@ -210,7 +210,7 @@ def class_balance(
             continue
         ignored += counts.ignored
         valid = counts.valid
-        for class_id, count in zip(counts.ids.tolist(), counts.counts.tolist()):
+        for class_id, count in zip(counts.ids.tolist(), counts.counts.tolist(), strict=True):
             pixels[class_id] = pixels.get(class_id, 0) + count
             images[class_id] = images.get(class_id, 0) + 1
             present_image_pixels[class_id] = present_image_pixels.get(class_id, 0) + valid

@@ -67,11 +67,13 @@ def inspect_geometries(geometries: Sequence[Geometry]) -> list[Inspection]:
     ]
     results: list[Inspection | None] = [None] * len(geometries)
     if simple:
-        for index, inspection in zip(simple, _inspect_simple_polygons([geometries[i] for i in simple])):
+        for index, inspection in zip(
+            simple, _inspect_simple_polygons([geometries[i] for i in simple]), strict=True
+        ):
             results[index] = inspection
     return [
         inspect_geometry(geometry) if result is None else result
-        for geometry, result in zip(geometries, results)
+        for geometry, result in zip(geometries, results, strict=True)
     ]
 
 
@@ -87,7 +89,9 @@ def _inspect_simple_polygons(polygons: list[Polygon]) -> list[Inspection]:
     following[starts + lengths - 1] = points[starts]
     doubled_area = np.add.reduceat(points[:, 0] * following[:, 1] - points[:, 1] * following[:, 0], starts)
     extents = np.column_stack([low, high]).tolist()
-    inspections = [Inspection(polygon, tuple(extent)) for polygon, extent in zip(polygons, extents)]
+    inspections = [
+        Inspection(polygon, tuple(extent)) for polygon, extent in zip(polygons, extents, strict=True)
+    ]
     for index in np.flatnonzero(doubled_area == 0).tolist():
         if is_zero_area_ring(np.asarray(rings[index], dtype=np.float64)):
             inspections[index] = Inspection(None, inspections[index].extent, (ZERO_AREA_POLYGON,))
@@ -133,7 +137,7 @@ def _inspect_polygon(polygon: Polygon) -> Inspection:
         for index, is_flat in enumerate(flat, start=1)
         if is_flat
     )
-    kept = tuple(ring for ring, is_flat in zip(rings, flat) if not is_flat)
+    kept = tuple(ring for ring, is_flat in zip(rings, flat, strict=True) if not is_flat)
     return Inspection(Polygon(rings=kept), extent, notes)
 
 

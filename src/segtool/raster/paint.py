@@ -92,7 +92,7 @@ def _piece_counts(shown: np.ndarray, lengths: np.ndarray, *, padding: int) -> di
     pixels = np.bincount(shown, weights=lengths).astype(np.int64)
     pixels[0] -= padding
     present = np.flatnonzero(pixels)
-    return dict(zip(present.tolist(), pixels[present].tolist()))
+    return dict(zip(present.tolist(), pixels[present].tolist(), strict=True))
 
 
 def paint_union(covers: Covers, shapes: Sequence[int]) -> tuple[np.ndarray, set[int]]:

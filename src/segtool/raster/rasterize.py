@@ -103,7 +103,7 @@ class _Plan:
     def report(self, drawn: set[int], style: _Style) -> list[str]:
         """The plan's warnings plus one per shape that drew nothing or was clipped."""
         lines = list(self.warnings)
-        for index, (shape, inspection) in enumerate(zip(self.shapes, self.inspections)):
+        for index, (shape, inspection) in enumerate(zip(self.shapes, self.inspections, strict=True)):
             notes = inspection.notes
             if inspection.drawable is not None:
                 note = _placement_note(index in drawn, inspection.extent, self.image, style.convention)

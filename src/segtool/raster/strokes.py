@@ -40,7 +40,7 @@ def stroke_spans(
         joined[-1] = False
         start = np.flatnonzero(joined)
         pieces.append(_slabs(points[start], points[following[start]], owner[start], radius, height))
-    shape, row, first, last = (np.concatenate(part) for part in zip(*pieces))
+    shape, row, first, last = (np.concatenate(part) for part in zip(*pieces, strict=True))
     start = np.clip(first, 0, width).astype(np.int64)
     end = np.clip(last + 1, 0, width).astype(np.int64)
     keep = (start < end) & (row >= 0) & (row < height)

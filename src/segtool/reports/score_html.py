@@ -200,7 +200,7 @@ def build_score_report(
         )
         for name, class_ids in entries_of.items()
     ]
-    drawn = dict(zip(entries_of, map_in_order(_draw, tasks, jobs=jobs, threads=True)))
+    drawn = dict(zip(entries_of, map_in_order(_draw, tasks, jobs=jobs, threads=True), strict=True))
     report = ScoreReport("", [outcome for outcome in drawn.values() if isinstance(outcome, str)])
     maps = ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None
     groups = [
@@ -421,7 +421,7 @@ def _label_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
     pair = job.pair
     files = [
         (label_id, gt_path, pred_path)
-        for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred)
+        for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred, strict=True)
         if gt_path is not None or pred_path is not None
     ]
     read = {path: read_label_ids(path) != 0 for _, *paths in files for path in paths if path is not None}

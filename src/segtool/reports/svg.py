@@ -150,7 +150,7 @@ def bar_chart(
     reached = [
         value + (0.0 if _missing(error) else error)
         for item in series
-        for value, error in zip(item.values, item.errors or [0.0] * len(item.values))
+        for value, error in zip(item.values, item.errors or [0.0] * len(item.values), strict=True)
         if not _missing(value)
     ]
     end, ticks = nice_ticks(maximum if maximum is not None else max(reached, default=1.0))
@@ -304,7 +304,7 @@ def distribution_chart(
     labels = [_count_label(stats, end) for stats in rows]
     right = 130 if maximum is not None else max(130, 12 + 6 * max(map(len, labels), default=0))
     parts = _axis(left, top, bottom, plot_width, end, ticks)
-    for row, (category, stats, label) in enumerate(zip(categories, rows, labels)):
+    for row, (category, stats, label) in enumerate(zip(categories, rows, labels, strict=True)):
         row_top = top + row * row_height
         middle = row_top + row_height / 2
         parts.append(_category(left - 6, middle, category))
@@ -446,7 +446,7 @@ def heatmap(
             f'dominant-baseline="central" transform="rotate(-60 {x:.1f} {y:.1f})">'
             f"{escape(_short(name))}</text>"
         )
-    for row, column in zip(*np.nonzero(matrix)):
+    for row, column in zip(*np.nonzero(matrix), strict=True):
         share = shares[row, column]
         x, y = left + column * cell, top + row * cell
         tip = (
@@ -478,5 +478,5 @@ def _sequential(share: float) -> str:
     """White (0) to dark blue (1), with a visible tint for any share above 0."""
     t = 0.08 + 0.92 * math.sqrt(max(0.0, min(1.0, share)))
     start, stop = (247, 251, 255), (8, 48, 107)
-    red, green, blue = (round(a + (b - a) * t) for a, b in zip(start, stop))
+    red, green, blue = (round(a + (b - a) * t) for a, b in zip(start, stop, strict=True))
     return f"#{red:02x}{green:02x}{blue:02x}"
