@@ -47,7 +47,10 @@ def score_seconds(folder: Path, executor: Executor) -> tuple[float, list[float]]
 
 @contextlib.contextmanager
 def dask_executor(workers: int):
-    """``--executor dask --jobs workers``: a LocalCluster of single-threaded processes; prints its start and stop."""
+    """``--executor dask --jobs workers``: a LocalCluster of single-threaded processes.
+
+    Prints its start and stop.
+    """
     start = time.perf_counter()
     with open_executor("dask", jobs=workers) as executor:
         started = time.perf_counter() - start

@@ -198,7 +198,10 @@ def floor_with_reader(masks: dict[str, np.ndarray]) -> Run:
 
 
 def reader_raster_write(path: Path, out: Path, label_map: LabelMap) -> None:
-    """segtool's reader, rasterizer and writer, and nothing else (padded labels, as ``rasterize_one`` draws them)."""
+    """segtool's reader, rasterizer and writer, and nothing else.
+
+    Labels are padded, as ``rasterize_one`` draws them.
+    """
     from segtool.raster import rasterize_image
 
     for image in load_annotation_file(path):
@@ -294,7 +297,8 @@ def report(
         f"{rounds} rounds after a warm-up, one thread. Python {platform.python_version()}, "
         f"NumPy {np.__version__}, OpenCV {cv2.__version__}, Pillow {PIL.__version__}.",
         "",
-        "| variant | what it does | CPU ms/file (median) | IQR | wall ms/file | x (b) | pixels differing from (b) |",
+        "| variant | what it does | CPU ms/file (median) | IQR | wall ms/file | x (b) "
+        "| pixels differing from (b) |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for variant in (a, b, c, d):
@@ -320,7 +324,8 @@ def report(
         f"| (d)/(b) cv2.fillPoly over segtool | {d.cpu_ms / b.cpu_ms:.2f} ({d.wall_ms / b.wall_ms:.2f}) | "
         "(reference) | |",
         "",
-        "Where (b)'s time beyond the floor goes (differences of CPU medians of variants timed in the same rounds):",
+        "Where (b)'s time beyond the floor goes "
+        "(differences of CPU medians of variants timed in the same rounds):",
         "",
         "| step | measured as | ms/file | share of the floor |",
         "|---|---|---:|---:|",

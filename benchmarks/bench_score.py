@@ -102,7 +102,10 @@ def pillow_png(array: np.ndarray) -> bytes:
 
 
 def write_dataset(root: Path, pairs: list[tuple[np.ndarray, np.ndarray]], total: int) -> dict[str, Path]:
-    """Folders ``<writer>/{gt,pred}`` for the two writers, ``total`` pairs (hard links beyond the distinct)."""
+    """Folders ``<writer>/{gt,pred}`` for the two writers.
+
+    ``total`` pairs each, hard links beyond the distinct ones.
+    """
     folders = {}
     for writer, encode in (("segtool", encode_png), ("pillow", pillow_png)):
         for index in range(total):
@@ -401,7 +404,8 @@ def _print_main_table(rows: list[dict]) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(
-            f"| {row['writer']} | {row['size'] / 1024:.0f} | {row['floor'] * 1e3:.2f} ({row['floor_decoder']}) "
+            f"| {row['writer']} | {row['size'] / 1024:.0f} "
+            f"| {row['floor'] * 1e3:.2f} ({row['floor_decoder']}) "
             f"| {row['segtool'] * 1e3:.2f} | {row['segtool'] / row['floor']:.2f} | {row['jobs1'] * 1e3:.2f} "
             f"| {row['jobs2'] * 1e3:.2f} | {row['jobs1'] / row['jobs2']:.2f} | {row['jobs2_cpu'] * 1e3:.2f} "
             f"| {row['segtool'] / row['jobs2_cpu']:.2f} |"

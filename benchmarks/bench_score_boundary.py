@@ -140,10 +140,12 @@ def report_parallel(pred: Path, gt: Path, n_pairs: int, rounds: int) -> None:
     print(f"\nhd95,nsd on {n_pairs} benchmark pairs: wall (fastest of {rounds} rounds) and CPU of the run")
     for name in runs:
         print(
-            f"{name}: wall {wall[name] / n_pairs * 1000:.0f} ms/pair, CPU {cpu[name] / n_pairs * 1000:.0f} ms/pair"
+            f"{name}: wall {wall[name] / n_pairs * 1000:.0f} ms/pair, "
+            f"CPU {cpu[name] / n_pairs * 1000:.0f} ms/pair"
         )
     print(
-        f"wall speed-up {wall['jobs=1'] / wall['jobs=2']:.2f}x; parallel efficiency (CPU jobs=1 / CPU jobs=2) "
+        f"wall speed-up {wall['jobs=1'] / wall['jobs=2']:.2f}x; "
+        "parallel efficiency (CPU jobs=1 / CPU jobs=2) "
         f"{cpu['jobs=1'] / cpu['jobs=2']:.2f}"
     )
 

@@ -38,7 +38,10 @@ def annotate(
     width: int = 20,
     image_data: str | None = None,
 ) -> Path:
-    """A LabelMe file 'name.json' in ``folder`` naming ``image``, with ``image_data`` embedded (default none)."""
+    """A LabelMe file 'name.json' in ``folder`` naming ``image``.
+
+    ``image_data`` is embedded (default none).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"
     path.write_text(
@@ -285,8 +288,8 @@ def test_an_embedded_image_of_another_size_is_not_drawn_on_and_every_reason_is_g
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
     assert result.exit_code == 0 and not (tmp_path / "viz" / "a.png").exists()
     assert overlay_warning(result.stderr) == (
-        f"warning: {path}: the image {tmp_path / 'in' / 'a.png'} is 10x20 (as displayed) but the annotation is "
-        "20x10; imageData is 4x3 but the annotation is 20x10; no overlay drawn for a"
+        f"warning: {path}: the image {tmp_path / 'in' / 'a.png'} is 10x20 (as displayed) "
+        "but the annotation is 20x10; imageData is 4x3 but the annotation is 20x10; no overlay drawn for a"
     )
 
 

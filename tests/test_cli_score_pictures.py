@@ -326,9 +326,12 @@ def test_error_maps_into_the_photo_folder_are_refused(ranked):
     assert result.exit_code == 1 and "must not be the input folder" in result.stderr
 
 
-# -- boundary metrics in the report ---------------------------------------------------------------------------
+# -- boundary metrics in the report ----------------------------------------------------------------
 class TableParser(HTMLParser):
-    """The cells of every table row (a <br> in a header becomes a newline), and the text of each entry's scores."""
+    """The cells of every table row (a <br> in a header becomes a newline).
+
+    Also the text of each entry's scores.
+    """
 
     def __init__(self):
         super().__init__()
@@ -362,17 +365,18 @@ class TableParser(HTMLParser):
 
 @pytest.fixture
 def boundary_folders(tmp_path):
-    """Two 10x40 images (diagonal sqrt(10^2 + 40^2) = sqrt(1700) = 41.231); classes 0 background, 1 cat, 2 dog,
-    3 bird. Cat is the 4x4 square at rows 2..5, cols 2..5 in both ground truths.
+    """Two 10x40 images (diagonal sqrt(10^2 + 40^2) = sqrt(1700) = 41.231); classes 0 background,
+    1 cat, 2 dog, 3 bird. Cat is the 4x4 square at rows 2..5, cols 2..5 in both ground truths.
 
-    shift: the predicted square is one column to the right. Each boundary is the square's 12-pixel ring; from one
-    ring to the other six pixels are 1 away and six lie on it (0), both ways: HD95 = 1; every distance is within
-    NSD's default tolerance 2: NSD = 1. Cat's Dice: TP 12, FP 4, FN 4 -> 24 / 32 = 0.75. Dog is one ground-truth
-    pixel the prediction misses: one side empty -> HD95 = the diagonal, 41.231, and NSD 0.
-    stray: the square predicted exactly, plus one stray pixel at (2, 35), 30 columns from the square. Prediction
-    to reference: twelve 0s and 30; the 95th percentile of 13 sorted values sits at 0.95 * 12 = 11.4, so
-    0.4 * 30 = 12 (the other direction is all 0): HD95 = 12. NSD = 24 / 25 = 0.96. Cat's Dice: TP 16, FP 1 ->
-    32 / 33 = 0.970.
+    shift: the predicted square is one column to the right. Each boundary is the square's 12-pixel
+    ring; from one ring to the other six pixels are 1 away and six lie on it (0), both ways:
+    HD95 = 1; every distance is within NSD's default tolerance 2: NSD = 1. Cat's Dice: TP 12, FP 4,
+    FN 4 -> 24 / 32 = 0.75. Dog is one ground-truth pixel the prediction misses: one side empty ->
+    HD95 = the diagonal, 41.231, and NSD 0.
+    stray: the square predicted exactly, plus one stray pixel at (2, 35), 30 columns from the
+    square. Prediction to reference: twelve 0s and 30; the 95th percentile of 13 sorted values sits
+    at 0.95 * 12 = 11.4, so 0.4 * 30 = 12 (the other direction is all 0): HD95 = 12.
+    NSD = 24 / 25 = 0.96. Cat's Dice: TP 16, FP 1 -> 32 / 33 = 0.970.
     Cat over the two images: HD95 mean (1 + 12) / 2 = 6.5, population std 5.5, n 2; NSD mean 0.98, std 0.02.
     Bird is in neither mask anywhere: undefined.
     """

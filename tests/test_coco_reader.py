@@ -81,7 +81,8 @@ def test_bbox_only_annotation_is_skipped_with_a_warning_and_the_image_kept():
     (image,) = load_annotation_file(COCO / "instances_train.json")
     assert (image.name, image.height, image.width, image.shapes) == (PurePosixPath("a"), 5, 10, [])
     assert image.warnings == [
-        f"{COCO / 'instances_train.json'}: annotation id 1 (bbox 'b'): has no segmentation (only a bbox); skipped, segtool draws segmentations"
+        f"{COCO / 'instances_train.json'}: annotation id 1 (bbox 'b'): has no segmentation "
+        "(only a bbox); skipped, segtool draws segmentations"
     ]
 
 

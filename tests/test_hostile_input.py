@@ -538,7 +538,8 @@ ANNOTATION_CASES = [
         "cvat-mask-run-beyond-int64",
         "bad.xml",
         cvat(
-            '<mask label="road" rle="0, 1000000000000000000000000000000" left="0" top="0" width="2" height="2"/>'
+            '<mask label="road" rle="0, 1000000000000000000000000000000" '
+            'left="0" top="0" width="2" height="2"/>'
         ),
         ("mask 1", "rle"),
     ),

@@ -59,7 +59,8 @@ def test_hand_worked_compressed_string_on_a_5_by_10_mask():
 
 
 def test_uncompressed_counts_start_with_background_and_go_down_columns():
-    # 10 rows x 5 columns, [0, 20, 30]: no background first, 20 foreground = columns 0 and 1, then 30 background
+    # 10 rows x 5 columns, [0, 20, 30]: no background first, 20 foreground = columns 0 and 1,
+    # then 30 background
     mask = decode_rle([0, 20, 30], 10, 5)
     assert mask.shape == (10, 5)
     assert mask[:, :2].all() and not mask[:, 2:].any()

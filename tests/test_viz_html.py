@@ -1,4 +1,7 @@
-"""HTML reports: parsed with html.parser, checked for their sections, embedded pictures, no outside resources."""
+"""HTML reports: parsed with html.parser.
+
+Checked for their sections, embedded pictures, and no outside resources.
+"""
 
 import base64
 import doctest
@@ -258,11 +261,11 @@ def test_heatmap_checks_its_names_and_draws_only_non_empty_cells():
     ]
 
 
-# -- metrics that exist per image only (boundary metrics) --------------------------------------------------------
+# -- metrics that exist per image only (boundary metrics) --------------------------------------------
 def test_distances_get_an_axis_from_whiskers_and_means_and_outliers_are_counted():
     # row a: quartiles 2 and 4, so the whiskers reach 1..4 (100 lies beyond 4 + 1.5 * 2 = 7); mean
-    # (1 + 2 + 3 + 4 + 100) / 5 = 22. Row b: whisker 1.5, mean 1. Axis end: max(4, 22, 1.5, 1) = 22, rounded up
-    # to 30 (ticks every 10).
+    # (1 + 2 + 3 + 4 + 100) / 5 = 22. Row b: whisker 1.5, mean 1. Axis end: max(4, 22, 1.5, 1) = 22,
+    # rounded up to 30 (ticks every 10).
     svg = distribution_chart(
         ["a", "b"],
         [[1.0, 2.0, 3.0, 4.0, 100.0, NAN], [0.5, 1.5]],

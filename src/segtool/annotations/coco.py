@@ -136,7 +136,10 @@ def _categories(entries: Any, source: Path) -> dict[Any, str]:
 def _images(
     entries: Iterable[Any], source: Path, folders: list[Path | None], max_pixels: int
 ) -> dict[Any, AnnotatedImage]:
-    """The image entries by id; a size above ``max_pixels`` is an error here, before an RLE of that size is decoded."""
+    """The image entries by id.
+
+    A size above ``max_pixels`` is an error here, before an RLE of that size is decoded.
+    """
     images: dict[Any, AnnotatedImage] = {}
     named: dict[PurePosixPath, Any] = {}
     for index, entry in enumerate(entries, start=1):

@@ -46,7 +46,7 @@ def positive_int(value: Any, *, source: Path, where: str, field: str) -> int:
 
 
 def check_pixels(height: int, width: int, max_pixels: int, *, source: Path, where: str, what: str) -> None:
-    """An error unless ``what`` (a bitmap about to be decoded) of ``height`` x ``width`` is within the limit."""
+    """An error unless ``what`` (a bitmap about to be decoded) of ``height`` x ``width`` is in the limit."""
     too_large = pixel_limit_problem(what, height, width, max_pixels)
     if too_large:
         raise fail(source, where, too_large)

@@ -29,8 +29,9 @@ MetricsOption = Annotated[
         "--metrics",
         metavar="NAMES",
         show_default=False,
-        help=f"Comma-separated metrics. Default: the confusion metrics {', '.join(METRICS)}, which are always "
-        f"reported. Boundary metrics, per image: {BOUNDARY_NAMES} (conventions: docs/boundary-metrics.md). "
+        help=f"Comma-separated metrics. Default: the confusion metrics {', '.join(METRICS)}, "
+        f"which are always reported. Boundary metrics, per image: {BOUNDARY_NAMES} "
+        "(conventions: docs/boundary-metrics.md). "
         "Example: --metrics dice,iou,hd95,nsd",
     ),
 ]
@@ -77,8 +78,8 @@ EdgeIsBoundaryOption = Annotated[
     bool,
     typer.Option(
         "--edge-is-boundary",
-        help="Boundary metrics: let the image edge and ignored pixels make a boundary, as MedPy and MONAI do. "
-        "Default: they do not (a mask cut by the image edge goes on beyond it).",
+        help="Boundary metrics: let the image edge and ignored pixels make a boundary, "
+        "as MedPy and MONAI do. Default: they do not (a mask cut by the image edge goes on beyond it).",
     ),
 ]
 
@@ -215,7 +216,8 @@ def boundary_notes(settings: dict[str, Any]) -> list[str]:
     background = "background included" if settings["include_background"] else "background (id 0) left out"
     return [
         f"Boundary metrics: {record['aggregation']} (CSV and JSON: <name>_image_mean, <name>_image_std, "
-        f"<name>_n_images). Mean row: the macro mean of the per-class image means, {background}; {direction}.",
+        f"<name>_n_images). Mean row: the macro mean of the per-class image means, {background}; "
+        f"{direction}.",
         *(f"  {metric['convention']}" for metric in metrics),
         f"Boundaries: {record['boundary']}; distances {record['distances']}: {sy:g}, {sx:g}.",
         f"Empty masks (boundary metrics): {record['empty_rule']}.",

@@ -45,7 +45,8 @@ def overlay(
         typer.Argument(
             metavar="MASKS",
             show_default=False,
-            help="A mask, or a folder of masks (.png .npy) matched to the images by relative path without suffix.",
+            help="A mask, or a folder of masks (.png .npy) matched to the images by relative path "
+            "without suffix.",
         ),
     ],
     output: Annotated[

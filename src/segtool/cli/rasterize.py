@@ -129,8 +129,8 @@ def rasterize(
     order: Annotated[
         Order,
         typer.Option(
-            help="Overlaps: file = later shapes paint over earlier ones; z = by the format's z-order, then file; "
-            "area = larger shapes first, so small ones stay visible."
+            help="Overlaps: file = later shapes paint over earlier ones; "
+            "z = by the format's z-order, then file; area = larger shapes first, so small ones stay visible."
         ),
     ] = Order.file,
     convention: Annotated[
@@ -143,7 +143,8 @@ def rasterize(
     unknown_label: Annotated[
         UnknownLabel,
         typer.Option(
-            help="A label missing from --labels: error (the file fails), ignore (paint the ignore value), skip."
+            help="A label missing from --labels: error (the file fails), "
+            "ignore (paint the ignore value), skip."
         ),
     ] = UnknownLabel.error,
     line_width: Annotated[

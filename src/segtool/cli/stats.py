@@ -59,7 +59,8 @@ def stats(
         typer.Argument(
             metavar="MASKS",
             show_default=False,
-            help="A mask file, or a folder searched recursively for .png/.npy masks; a path or an fsspec URL.",
+            help="A mask file, or a folder searched recursively for .png/.npy masks; "
+            "a path or an fsspec URL.",
         ),
     ],
     labels: Annotated[

@@ -127,15 +127,22 @@ class BoundaryMetric:
                 )
             if self.percentile == 100:
                 return f"{self.name}: maximum boundary distance, both directions (Hausdorff)"
-            return f"{self.name}: max of the two directed {which}s of boundary distances (MONAI, MetricsReloaded)"
+            return (
+                f"{self.name}: max of the two directed {which}s of boundary distances "
+                "(MONAI, MetricsReloaded)"
+            )
         biou_width = "2% of the image diagonal" if given.biou_width is None else f"{given.biou_width:g}"
         bf_tolerance = "0.008 of the image diagonal, rounded up" if given.bf is None else f"{given.bf:g}"
         return {
             "assd": "assd: mean of both directions' boundary distances pooled (MetricsReloaded ASSD)",
             "masd": "masd: mean of the two directed mean boundary distances (MetricsReloaded MASD)",
             "nsd": f"nsd: share of both boundaries within {given.nsd:g} of the other (surface Dice)",
-            "biou": f"biou: Boundary IoU, bands closer than {biou_width} to each mask's boundary (Euclidean)",
-            "biou_chessboard": f"biou_chessboard: Boundary IoU, square bands of {biou_width} (reference code)",
+            "biou": (
+                f"biou: Boundary IoU, bands closer than {biou_width} to each mask's boundary (Euclidean)"
+            ),
+            "biou_chessboard": (
+                f"biou_chessboard: Boundary IoU, square bands of {biou_width} (reference code)"
+            ),
             "bf": f"bf: DAVIS boundary F-score, tolerance {bf_tolerance}",
         }[self.kind]
 

@@ -258,7 +258,10 @@ _scratch = _Scratch()
 
 # -- the two masks as rows in memory -------------------------------------------------------
 def _contiguous(mask: np.ndarray, name: str) -> np.ndarray:
-    """``mask`` itself when C-contiguous, else a copy in a work buffer (OpenCV copies strided input slowly)."""
+    """``mask`` itself when C-contiguous, else a copy in a work buffer.
+
+    (OpenCV copies strided input slowly.)
+    """
     if mask.flags.c_contiguous:
         return mask
     copy = _scratch.array(name, mask.shape, mask.dtype)

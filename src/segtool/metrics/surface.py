@@ -226,7 +226,8 @@ def _check_masks(
     mask_pred = np.asarray(mask_pred)
     if mask_true.ndim != 2 or mask_true.shape != mask_pred.shape:
         raise ValueError(
-            f"masks must be 2-D arrays of one shape, got {mask_true.shape} (true) and {mask_pred.shape} (pred)"
+            f"masks must be 2-D arrays of one shape, "
+            f"got {mask_true.shape} (true) and {mask_pred.shape} (pred)"
         )
     mask_true = mask_true.astype(bool, copy=False)
     mask_pred = mask_pred.astype(bool, copy=False)

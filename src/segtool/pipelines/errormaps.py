@@ -75,7 +75,10 @@ class PairErrorMaps:
         class_id: int | None = None,
         subfolder: str | None = None,
     ) -> Location:
-        """Draw and write one map (``class_id``: one class, see :func:`segtool.viz.error_map`); return its path."""
+        """Draw and write one map; return its path.
+
+        ``class_id``: one class, see :func:`segtool.viz.error_map`.
+        """
         picture = error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=self.photo)
         legend = [
             (name, colour) for name, colour in error_legend(class_id=class_id) if ignore or name != "ignored"

@@ -123,7 +123,10 @@ def load_item(item: WorkItem, options: RasterizeOptions) -> list[AnnotatedImage]
 def output_paths(
     name: PurePosixPath, out: Path, label_map: LabelMap, options: RasterizeOptions
 ) -> list[Path]:
-    """Where the masks of the image called ``name`` go (``a.v2`` -> ``a.v2.png``: names have no suffix left)."""
+    """Where the masks of the image called ``name`` go.
+
+    ``a.v2`` -> ``a.v2.png``: names have no suffix left.
+    """
     filename = name.parent / f"{name.name}.png"
     if options.layout == "binary":
         return [out / label_folder(label.name) / filename for label in label_map if label.id != 0]
@@ -387,7 +390,10 @@ def _make_folder(out: Location) -> None:
 
 
 def _check_label_folders(label_map: LabelMap) -> None:
-    """Two labels whose binary-layout folders would be one (``a/b`` and ``a_b``): an error before any write."""
+    """Two labels whose binary-layout folders would be one (``a/b`` and ``a_b``): an error.
+
+    Checked before any write.
+    """
     owners: dict[str, str] = {}
     for label in label_map:
         if label.id == 0:

@@ -55,7 +55,10 @@ class Covers:
 
 
 def bitmap_patch(bitmap: Bitmap, height: int, width: int) -> Patch | None:
-    """The bitmap placed with its top-left pixel at (top, left), clipped to the image; None if nothing is left."""
+    """The bitmap placed with its top-left pixel at (top, left), clipped to the image.
+
+    None if nothing is left.
+    """
     mask = np.asarray(bitmap.mask)
     top, left = max(bitmap.top, 0), max(bitmap.left, 0)
     bottom = min(bitmap.top + mask.shape[0], height)
