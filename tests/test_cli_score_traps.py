@@ -12,6 +12,7 @@ import threading
 import numpy as np
 import pytest
 import typer.main
+from PIL import Image
 
 from segtool.cli import app
 from segtool.io.maskio import write_mask
@@ -202,3 +203,69 @@ def test_the_share_of_ignored_pixels_is_in_the_notes_and_the_json(folders):
     assert document["pixels"] == {"ground_truth": 6, "ignored": 1, "ignored_fraction": 1 / 6}
     none = run(folders / "pred", folders / "gt", "--ignore", "none", "--format", "markdown")
     assert "Ignored ground-truth values: none (0 of 6 pixels, 0.0%)." in none.stdout
+
+
+# -- item 9: predictions as JPEG, misnamed, or none at all ---------------------------------
+@pytest.fixture
+def ground_truth(tmp_path):
+    """Ground truth a, b, c (class 1 on the left column) and an empty PRED folder."""
+    for name in "abc":
+        write_mask(tmp_path / "gt" / f"{name}.png", np.array([[1, 0], [1, 0]], np.uint8))
+    (tmp_path / "pred").mkdir()
+    return tmp_path
+
+
+def save_jpeg(path, array):
+    Image.fromarray(array).save(path, quality=95)
+
+
+@pytest.mark.parametrize("missing", ["error", "empty"])
+def test_predictions_saved_as_jpeg_are_named_and_never_scored_as_empty(ground_truth, missing):
+    for name in "abc":
+        save_jpeg(ground_truth / "pred" / f"{name}.jpg", np.array([[1, 0], [1, 0]], np.uint8))
+    result = run(ground_truth / "pred", ground_truth / "gt", "--missing", missing)
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert "no prediction matches a ground-truth mask" in line and "holds 3 .jpg files" in line
+    assert "masks must be PNG or .npy" in line and "JPEG is lossy" in line
+    assert "--missing" not in line
+
+
+def test_an_empty_prediction_folder_says_so(ground_truth):
+    result = run(ground_truth / "pred", ground_truth / "gt")
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.endswith("holds no files") and "--missing" not in line
+
+
+def test_misnamed_predictions_are_named_beside_the_ground_truth_names(ground_truth):
+    for name in "abc":
+        write_mask(ground_truth / "pred" / f"{name}_pred.png", np.array([[1, 0], [1, 0]], np.uint8))
+    result = run(ground_truth / "pred", ground_truth / "gt")
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert "holds 3 masks (.png, .npy), none with the name of a ground-truth mask" in line
+    assert "a_pred.png" in line and "ground truth: a, b, c" in line and "--missing" not in line
+
+
+def test_when_some_predictions_match_the_mask_like_files_of_other_names_are_listed(ground_truth):
+    write_mask(ground_truth / "pred" / "a.png", np.array([[1, 0], [1, 0]], np.uint8))
+    save_jpeg(ground_truth / "pred" / "b.jpg", np.array([[1, 0], [1, 0]], np.uint8))
+    write_mask(ground_truth / "pred" / "c_pred.png", np.array([[1, 0], [1, 0]], np.uint8))
+    (ground_truth / "pred" / "notes.txt").write_text("not a mask")
+    result = run(ground_truth / "pred", ground_truth / "gt", "--format", "csv")
+    assert result.exit_code == 1 and csv_rows(result.stdout)[1]["tp"] == "2"  # a was scored
+    unmatched = next(line for line in result.stderr.splitlines() if "not paired" in line)
+    assert "b.jpg (JPEG: masks must be PNG or .npy)" in unmatched and "c_pred.png" in unmatched
+    assert "notes.txt" not in unmatched
+
+
+# -- item 10: swapped arguments ------------------------------------------------------------
+def test_swapped_arguments_are_warned_about(ground_truth):
+    (ground_truth / "gt" / "labels.csv").write_text("id,name\n0,background\n1,road\n")
+    for name in "abc":
+        write_mask(ground_truth / "pred" / f"{name}.png", np.array([[1, 1], [1, 0]], np.uint8))
+    swapped = run(ground_truth / "gt", ground_truth / "pred")
+    assert swapped.exit_code == 0, swapped.stderr
+    assert "arguments look swapped" in swapped.stderr and "segtool score PRED GT" in swapped.stderr
+    assert "swapped" not in run(ground_truth / "pred", ground_truth / "gt").stderr

@@ -13,6 +13,7 @@ from ..io.memory import keep_freed_memory
 from ..io.storage import as_path
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
+from ..pipelines.prediction_files import swapped_message
 from ..pipelines.score import (
     AGGREGATION_RULES,
     PER_IMAGE_COLUMNS,
@@ -492,7 +493,12 @@ def _write_confusion(result: ScoreResult, path: str) -> bool:
 
 def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
     """Warnings and errors on stderr, each list cut at :data:`LISTED` names."""
-    if result.unpaired_predictions and not quiet:
+    unmatched = result.pairing.unmatched_files if result.pairing is not None else []
+    if result.pairing is not None and result.pairing.looks_swapped and not quiet:
+        warn(swapped_message(result.settings["predictions"]))
+    if unmatched:
+        warn(f"{len(unmatched)} files of PRED look like masks and were not paired: {_names(unmatched)}")
+    elif result.unpaired_predictions and not quiet:
         warn(
             f"{len(result.unpaired_predictions)} predictions have no ground truth and were not scored: "
             + _names(result.unpaired_predictions)

@@ -26,8 +26,8 @@ from .storage import Location, RemotePath, as_path
 LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
 
 
-def find_files(root: str | Path | RemotePath, suffixes: Sequence[str]) -> list[Location]:
-    """The files under ``root`` (or ``root`` itself) whose suffix is in ``suffixes``, sorted.
+def find_files(root: str | Path | RemotePath, suffixes: Sequence[str] | None) -> list[Location]:
+    """The files under ``root`` (or ``root`` itself) whose suffix is in ``suffixes`` (None: any), sorted.
 
     Raises :class:`InputFileError` when ``root`` does not exist.
     """
@@ -45,11 +45,11 @@ def file_key(path: Location, root: str | Path | RemotePath) -> str:
     return relative.with_suffix("").as_posix()
 
 
-def _keyed_files(root: Location, suffixes: Sequence[str]) -> list[tuple[str, Location]]:
+def _keyed_files(root: Location, suffixes: Sequence[str] | None) -> list[tuple[str, Location]]:
     """``(key, path)`` of each file :func:`find_files` finds, in no particular order."""
-    wanted = {suffix.lower() for suffix in suffixes}
+    wanted = None if suffixes is None else {suffix.lower() for suffix in suffixes}
     if root.is_file():
-        return [(file_key(root, root), root)] if root.suffix.lower() in wanted else []
+        return [(file_key(root, root), root)] if _is_wanted(root.suffix, wanted) else []
     if not root.is_dir():
         raise InputFileError("no such file or folder", path=root)
     if isinstance(root, Path):
@@ -60,13 +60,17 @@ def _keyed_files(root: Location, suffixes: Sequence[str]) -> list[tuple[str, Loc
     return [
         (file_key(path, root), path)
         for path in root.rglob("*")
-        if path.suffix.lower() in wanted
+        if _is_wanted(path.suffix, wanted)
         and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(root).parts)
     ]
 
 
-def _walk_local(folder: Path, prefix: str, wanted: set[str]) -> Iterator[tuple[str, Path]]:
+def _is_wanted(suffix: str, wanted: set[str] | None) -> bool:
+    return wanted is None or suffix.lower() in wanted
+
+
+def _walk_local(folder: Path, prefix: str, wanted: set[str] | None) -> Iterator[tuple[str, Path]]:
     """Files of a local folder tree with their keys, by ``os.scandir``: a stat per file spared.
 
     Like ``Path.rglob``: symbolic links to folders are not followed, links to files
@@ -81,7 +85,7 @@ def _walk_local(folder: Path, prefix: str, wanted: set[str]) -> Iterator[tuple[s
                     yield from _walk_local(folder / entry.name, f"{prefix}{entry.name}/", wanted)
                 continue
             stem, suffix = os.path.splitext(entry.name)
-            if suffix.lower() in wanted and entry.is_file():
+            if _is_wanted(suffix, wanted) and entry.is_file():
                 yield f"{prefix}{stem}", folder / entry.name
 
 

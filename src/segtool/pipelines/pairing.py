@@ -34,6 +34,7 @@ from ..io.files import KeyedFiles, files_by_key, label_file_in
 from ..io.maskio import MASK_SUFFIXES
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
+from .prediction_files import looks_swapped, no_match_message, swapped_message, unmatched_files
 from ..viz.image import IMAGE_SUFFIXES
 
 LAYOUTS = ("auto", "index", "binary")
@@ -81,6 +82,9 @@ class Pairing:
     label_map: LabelMap | None = None
     without_image: list[str] = field(default_factory=list)  # names with no photo (see attach_images)
     ambiguous_images: list[str] = field(default_factory=list)  # one message per name with several photos
+    # Files of PRED that look like masks and were not paired (only when predictions are missing).
+    unmatched_files: list[str] = field(default_factory=list)
+    looks_swapped: bool = False  # PRED holds rasterize's label map and GT does not
 
 
 def pair_masks(
@@ -115,7 +119,23 @@ def pair_masks(
         raise InputFileError(
             f"no ground-truth masks ({', '.join(MASK_SUFFIXES)}) found in the {layout} layout", path=gt
         )
+    pairing.looks_swapped = looks_swapped(pred, gt)
+    if pairing.missing_predictions:
+        _check_some_prediction_matches(pred, pairing)
+        if layout == "index":
+            paired = {pair.name for pair in pairing.pairs if pair.pred is not None}
+            pairing.unmatched_files = unmatched_files(pred, paired)
     return pairing
+
+
+def _check_some_prediction_matches(pred: Location, pairing: Pairing) -> None:
+    """An error saying what PRED holds when no ground-truth mask has a prediction (never scored as empty)."""
+    if len(pairing.missing_predictions) < len(pairing.pairs):
+        return
+    message = no_match_message(pred, pairing.missing_predictions)
+    if pairing.looks_swapped:
+        message += f" ({swapped_message(pred)})"
+    raise InputFileError(message, path=pred)
 
 
 def attach_images(pairing: Pairing, images: str | Path | RemotePath) -> None:
