@@ -34,8 +34,8 @@ from ..io.files import KeyedFiles, files_by_key, label_file_in
 from ..io.maskio import MASK_SUFFIXES
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
-from .prediction_files import looks_swapped, no_match_message, swapped_message, unmatched_files
 from ..viz.image import IMAGE_SUFFIXES
+from .prediction_files import looks_swapped, no_match_message, swapped_message, unmatched_files
 
 LAYOUTS = ("auto", "index", "binary")
 
