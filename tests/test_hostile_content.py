@@ -274,3 +274,44 @@ def test_b14_a_huge_label_in_the_gt_labels_csv_is_one_line_naming_it(tmp_path):
         assert_clean_failure(result)
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and "labels.csv" in lines[0] and len(lines[0]) < 400, lines
+
+
+# -- B04: many distinct values without a label map -------------------------------------------
+def many_values(height: int = 150, width: int = 200, start: int = 0) -> np.ndarray:
+    return (np.arange(height * width, dtype=np.uint32).reshape(height, width) % 60000 + start).astype(
+        np.uint16
+    )
+
+
+def test_b04_thirty_thousand_values_without_a_label_map_fail_their_pair_in_bounded_memory(tmp_path):
+    values = many_values()
+    pred, truth = mask_pair(tmp_path, values, values[::-1].copy(), name="a")
+    write_mask(truth / "b.png", np.zeros((10, 10), np.uint8))
+    write_mask(pred / "b.png", np.zeros((10, 10), np.uint8))
+    result = run_bounded("score", pred, truth, "-j", "1", "-f", "csv", memory_mib=1500)
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "a.png" in errors[0] and "--labels" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert [line.split(",")[0] for line in result.stdout.splitlines()] == ["class_id", "0", ""]  # b scored
+
+
+def test_b04_the_bound_holds_over_all_pairs_not_only_per_pair(tmp_path):
+    first = np.arange(600, dtype=np.uint16).reshape(20, 30)
+    pred, truth = mask_pair(tmp_path, first, name="a")
+    mask_pair(tmp_path, first + 600, name="b")
+    result = invoke("score", pred, truth, "-f", "csv")
+    assert_clean_failure(result)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "b.png" in errors[0] and "--labels" in errors[0], result.stderr
+
+
+def test_b04_with_a_label_map_values_outside_it_are_counted_not_made_classes(tmp_path):
+    truth_values = np.zeros((150, 200), np.uint8)
+    truth_values[:, :100] = 1
+    pred, truth = mask_pair(tmp_path, truth_values, name="a")
+    write_mask(pred / "a.png", many_values())
+    (truth / "labels.txt").write_text("_background_\nroad\n")
+    result = run_bounded("score", pred, truth, "-j", "1", "-f", "csv", memory_mib=1500)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 4, result.stdout  # header, 2 classes, mean

@@ -15,6 +15,10 @@ from __future__ import annotations
 from zlib_ng import zlib_ng
 
 DEFAULT_MAX_PIXELS = 1 << 30
+#: Without a label map, ``score`` takes every value it finds as a class and keeps a dense
+#: classes x classes confusion matrix; more values than this are no set of classes (instance ids,
+#: a photo saved as a 16-bit mask) and 30,000 of them would ask for 7 GiB.
+MAX_CLASSES_WITHOUT_LABEL_MAP = 1000
 
 
 def pixel_limit_problem(what: str, height: int, width: int, max_pixels: int) -> str | None:
@@ -29,6 +33,20 @@ def pixel_limit_problem(what: str, height: int, width: int, max_pixels: int) -> 
     return (
         f"{what} is {width}x{height} ({pixels} pixels), more than the limit of {max_pixels} pixels "
         "(raise it with --max-pixels)"
+    )
+
+
+def too_many_classes_problem(count: int, *, over: str = "") -> str | None:
+    """The message when ``count`` values found without a label map are too many classes, else None.
+
+    >>> too_many_classes_problem(1000) is None, too_many_classes_problem(1200, over=" (all pairs so far)")[:39]
+    (True, '1200 distinct values (all pairs so far)')
+    """
+    if count <= MAX_CLASSES_WITHOUT_LABEL_MAP:
+        return None
+    return (
+        f"{count} distinct values{over}, more than {MAX_CLASSES_WITHOUT_LABEL_MAP} classes without a label map "
+        "(instance ids, or an image that is not a label mask?): pass --labels to say which values are classes"
     )
 
 

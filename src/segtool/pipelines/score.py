@@ -48,7 +48,7 @@ from ..io.maskio import read_label_ids, read_png_header
 from ..io.memory import keep_freed_memory_in_workers
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
-from ..limits import DEFAULT_MAX_PIXELS
+from ..limits import DEFAULT_MAX_PIXELS, too_many_classes_problem
 from ..metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
 from ..metrics.boundary import BoundaryMetric, parse_boundary_metric
 from ..metrics.confusion import is_one_of, unknown_values
@@ -342,6 +342,7 @@ def score_folders(
         extra_metrics=[name for metric in settings.image_metrics for name in metric.names],
     )
     failures = [PairFailure(name, message) for name, message in pairing.duplicates]
+    classes_found = np.empty(0, np.int64)  # without a label map: bounded over all pairs (B04)
     advance = progress("Scoring", len(work)) if progress else (lambda n=1: None)
     worker = partial(_score_binary_layout_pair if pairing.layout == "binary" else _score_index_pair, settings)
     batch_size = _batch_size(work, executor.workers) if executor.uses_worker_processes else None
@@ -351,6 +352,13 @@ def score_folders(
             if isinstance(outcome, PairFailure):
                 failures.append(outcome)
                 continue
+            if settings.class_ids is None:
+                grown = np.union1d(classes_found, outcome.class_ids)
+                problem = too_many_classes_problem(grown.size, over=" over this pair and those before it")
+                if problem:
+                    failures.append(PairFailure(outcome.name, f"{_gt_of(work, outcome.name)}: {problem}"))
+                    continue
+                classes_found = grown
             scores = accumulator.add(outcome)
             if on_image is not None:
                 on_image(_image_rows(outcome, scores, names))
@@ -369,6 +377,10 @@ def score_folders(
     if not binary and pairing.layout == "index":
         _check_foreground_is_scored(result, gt_dir, ignore_values)
     return result
+
+
+def _gt_of(work: list[MaskPair | LabelMasksPair], name: str) -> Location:
+    return next(pair.gt for pair in work if pair.name == name)
 
 
 # -- settings -----------------------------------------------------------------------------
@@ -534,7 +546,11 @@ def _image_class_ids(joint: JointCounts, settings: _PairSettings, gt_path: Path)
     """The classes of one image; true values that are no class are an error naming them."""
     if settings.class_ids is None:
         predicted = joint.pred[~is_one_of(joint.pred, settings.ignore)]
-        return np.union1d(joint.true, predicted)
+        found = np.union1d(joint.true, predicted)
+        problem = too_many_classes_problem(found.size, over=" in the pair")
+        if problem:
+            raise MaskError(problem, path=gt_path)
+        return found
     class_ids = np.asarray(settings.class_ids, np.int64)
     unknown = unknown_values(joint.true, class_ids)
     if unknown.size:
