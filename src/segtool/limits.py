@@ -39,14 +39,15 @@ def pixel_limit_problem(what: str, height: int, width: int, max_pixels: int) -> 
 def too_many_classes_problem(count: int, *, over: str = "") -> str | None:
     """The message when ``count`` values found without a label map are too many classes, else None.
 
-    >>> too_many_classes_problem(1000) is None, too_many_classes_problem(1200, over=" (all pairs so far)")[:39]
-    (True, '1200 distinct values (all pairs so far)')
+    >>> too_many_classes_problem(1000) is None, too_many_classes_problem(1200, over=" in a.png")[:29]
+    (True, '1200 distinct values in a.png')
     """
     if count <= MAX_CLASSES_WITHOUT_LABEL_MAP:
         return None
     return (
-        f"{count} distinct values{over}, more than {MAX_CLASSES_WITHOUT_LABEL_MAP} classes without a label map "
-        "(instance ids, or an image that is not a label mask?): pass --labels to say which values are classes"
+        f"{count} distinct values{over}, more than {MAX_CLASSES_WITHOUT_LABEL_MAP} classes without a "
+        "label map (instance ids, or an image that is not a label mask?): "
+        "pass --labels to say which values are classes"
     )
 
 
