@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -315,3 +316,86 @@ def test_b04_with_a_label_map_values_outside_it_are_counted_not_made_classes(tmp
     result = run_bounded("score", pred, truth, "-j", "1", "-f", "csv", memory_mib=1500)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 4, result.stdout  # header, 2 classes, mean
+
+
+# -- B05, B06: .npy headers that crash the reader ----------------------------------------------
+def npy_with_header(header: str) -> bytes:
+    """A version 1.0 .npy file that holds only ``header`` (padded as numpy pads it), no data."""
+    body = header.encode("latin1")
+    body += b" " * (64 - (10 + len(body) + 1) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body
+
+
+ODD_NPY_SHAPES = {
+    "bool-size": "(True, 6)",
+    "beyond-int64": "(18446744073709551616, 0)",
+    "unary-minus": "(" + "-" * 3000 + "1, 6)",
+    "empty": "(0, 5)",
+}
+
+
+@pytest.mark.parametrize("shape", ODD_NPY_SHAPES.values(), ids=ODD_NPY_SHAPES.keys())
+def test_b05_an_odd_npy_header_fails_its_file_alone_in_score_stats_and_overlay(tmp_path, shape):
+    good = np.zeros((4, 5), np.uint8)
+    good[1:3, 1:3] = 1
+    pred, truth = mask_pair(tmp_path, good, name="good")
+    np.save(truth / "bad.npy", good)
+    (pred / "bad.npy").write_bytes(
+        npy_with_header(f"{{'descr': '|u1', 'fortran_order': False, 'shape': {shape}, }}")
+    )
+    images = tmp_path / "images"
+    images.mkdir()
+    for name in ("good", "bad"):
+        cv2.imwrite(str(images / f"{name}.png"), np.zeros((4, 5, 3), np.uint8))
+    runs = {
+        "score": invoke("score", pred, truth, "-f", "csv"),
+        "stats": invoke("stats", pred, "-f", "csv"),
+        "overlay": invoke("overlay", images, pred, "-o", tmp_path / "viz"),
+    }
+    for command, result in runs.items():
+        assert_clean_failure(result)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "bad.npy" in errors[0], (command, result.stderr)
+    assert (tmp_path / "viz" / "good.png").exists()
+    assert runs["score"].stdout.startswith("class_id") and runs["stats"].stdout.startswith("class_id")
+
+
+def test_b06_an_empty_npy_pair_with_error_maps_fails_alone(tmp_path):
+    good = np.zeros((4, 5), np.uint8)
+    pred, truth = mask_pair(tmp_path, good, name="good")
+    np.save(truth / "empty.npy", np.zeros((0, 5), np.uint8))
+    np.save(pred / "empty.npy", np.zeros((0, 5), np.uint8))
+    result = invoke("score", pred, truth, "--error-maps", tmp_path / "maps", "-f", "csv")
+    assert_clean_failure(result)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "empty.npy" in errors[0] and "empty (5x0)" in errors[0], result.stderr
+    assert (tmp_path / "maps" / "good.png").exists()
+
+
+# -- B07: names longer than a file name can be ---------------------------------------------------
+def test_b07_a_labelme_image_path_over_255_bytes_is_an_image_not_found_and_the_mask_is_drawn(tmp_path):
+    path = tmp_path / "in" / "a.json"
+    write_labelme(path, ["road"])
+    document = json.loads(path.read_text())
+    path.write_text(json.dumps({**document, "imagePath": "p" * 300 + ".jpg"}))
+    result = invoke("rasterize", tmp_path / "in", "-o", tmp_path / "out", "--viz", tmp_path / "viz")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "a.png").exists()
+
+
+@pytest.mark.parametrize("file_name", ["p" * 300 + ".jpg", "d/" + "é" * 120 + ".jpg"], ids=["ascii", "utf8"])
+def test_b07_a_coco_file_name_over_the_limit_is_one_line_naming_the_image(tmp_path, file_name):
+    document = {
+        "images": [{"id": 1, "file_name": file_name, "width": 30, "height": 20}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "segmentation": [[0, 0, 10, 0, 10, 10]]}],
+        "categories": [{"id": 1, "name": "road"}],
+    }
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "coco.json").write_text(json.dumps(document))
+    write_labelme(tmp_path / "in" / "good.json", ["road"])
+    result = invoke("rasterize", tmp_path / "in", "-o", tmp_path / "out")
+    assert_clean_failure(result)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "image id 1" in errors[0] and "longer than 236 bytes" in errors[0], errors
+    assert "internal error" not in result.stderr and len(errors[0]) < 400
+    assert (tmp_path / "out" / "good.png").exists()

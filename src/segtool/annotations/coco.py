@@ -155,8 +155,8 @@ def _images(
             raise fail(source, where, f"file_name must be a string, not {file_name!r}")
         try:
             name = safe_relative_name(file_name)
-        except ValueError:
-            raise fail(source, where, f"file_name {file_name!r} does not name a file") from None
+        except ValueError as exc:
+            raise fail(source, where, f"file_name {exc}") from None
         if name in named:
             raise fail(source, where, f"has the same output name {str(name)!r} as image id {named[name]!r}")
         named[name] = image_id

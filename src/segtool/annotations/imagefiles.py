@@ -53,4 +53,13 @@ def find_image(reference: str, folders: Iterable[Path | RemotePath | None]) -> L
         if relative and not PureWindowsPath(relative).drive:
             candidates.append(folder / relative)
         candidates.append(folder / file_name(reference))
-    return next((candidate for candidate in candidates if candidate.is_file()), None)
+    return next((candidate for candidate in candidates if _is_file(candidate)), None)
+
+
+def _is_file(candidate: Location) -> bool:
+    """Whether ``candidate`` is a file; a name the system cannot look up (longer than 255 bytes, say)
+    names no file."""
+    try:
+        return candidate.is_file()
+    except OSError:
+        return False

@@ -340,7 +340,7 @@ def _image(
         name = safe_relative_name(base)
     except ValueError:
         raise AnnotationError(
-            f"{where}: image reference {annotation.reference!r} has no file name", path=source
+            f"{where}: image reference {shown(annotation.reference)} gives no output file name", path=source
         ) from None
     if suffix:
         name = name.with_name(f"{name.name}__{suffix}")

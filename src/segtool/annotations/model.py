@@ -16,6 +16,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from ..errors import shown
+
 
 @dataclass(frozen=True)
 class Polygon:
@@ -117,6 +119,9 @@ class AnnotatedImage:
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+#: The longest part of an output name: 255 bytes (the file-name limit of Linux and macOS file systems)
+#: less the ``.png`` segtool adds and the 15 bytes more of an atomic write's temporary name.
+MAX_NAME_PART_BYTES = 236
 
 
 def safe_relative_name(text: str | PurePosixPath) -> PurePosixPath:
@@ -125,7 +130,8 @@ def safe_relative_name(text: str | PurePosixPath) -> PurePosixPath:
     Backslashes count as separators (Windows paths), a drive letter or leading
     slash is dropped, and ``.``/``..`` parts are removed. ``C:\\data\\..\\a.jpg``
     becomes ``data/a``. A ``ValueError`` when nothing is left, or when the name holds
-    a NUL character or cannot be a file name on this system (a lone surrogate).
+    a NUL character, cannot be a file name on this system (a lone surrogate), or has
+    a part longer than :data:`MAX_NAME_PART_BYTES`.
 
     >>> safe_relative_name("../../etc/passwd.png"), safe_relative_name("C:\\\\x\\\\img.jpg")
     (PurePosixPath('etc/passwd'), PurePosixPath('x/img'))
@@ -133,10 +139,16 @@ def safe_relative_name(text: str | PurePosixPath) -> PurePosixPath:
     text = _DRIVE.sub("", str(text).replace("\\", "/"))
     parts = [part for part in text.split("/") if part not in ("", ".", "..")]
     if not parts or "\0" in text:
-        raise ValueError(f"{text!r} does not name a file")
+        raise ValueError(f"{shown(text)} does not name a file")
     try:
         os.fsencode(text)
     except UnicodeEncodeError:
-        raise ValueError(f"{text!r} cannot be a file name") from None
+        raise ValueError(f"{shown(text)} cannot be a file name") from None
     name = PurePosixPath(*parts)
-    return name.with_suffix("") if name.suffix else name
+    name = name.with_suffix("") if name.suffix else name
+    if any(len(os.fsencode(part)) > MAX_NAME_PART_BYTES for part in name.parts):
+        raise ValueError(
+            f"{shown(text)} does not name a file segtool can write: a part of it is longer than "
+            f"{MAX_NAME_PART_BYTES} bytes"
+        )
+    return name

@@ -223,16 +223,15 @@ def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
             version = npy.read_magic(handle)
             read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
             shape, _, dtype = read_header(handle)
-    except (
-        OSError,
-        ValueError,
-        EOFError,
-        SyntaxError,
-        TokenError,
-    ) as exc:  # the header is Python literal text
+    except (OSError, ValueError, EOFError, SyntaxError, TokenError, OverflowError) as exc:
+        # the header is Python literal text: any syntax, and numbers of any size
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
-    if len(shape) != 2:
-        raise MaskError(f".npy label array must be 2-D, got shape {shape}", path=path)
+    except (RecursionError, MemoryError):  # ast.literal_eval of deeply nested text (3000 unary minus signs)
+        raise MaskError("cannot read .npy label array: its header is nested too deeply", path=path) from None
+    if len(shape) != 2 or not all(type(size) is int and size >= 0 for size in shape):
+        raise MaskError(f".npy label array must be 2-D, of whole-number sizes, got shape {shape}", path=path)
+    if 0 in shape:
+        raise MaskError(f".npy label array is empty ({shape[1]}x{shape[0]})", path=path)
     if dtype.kind != "b" and not np.issubdtype(dtype, np.integer):
         raise MaskError(f".npy label array must hold integers, got {dtype}", path=path)
     too_large = pixel_limit_problem(".npy label array", *shape, max_pixels)
@@ -241,7 +240,7 @@ def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
     try:
         with path.open("rb") as handle:
             array = np.load(handle, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, OverflowError) as exc:
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
     if array.dtype == bool:
         return array.astype(np.uint8)
