@@ -1,8 +1,8 @@
 """The README runs as written, after ``make demo``, from the repository root.
 
-What runs, in the README's order, in a temporary copy of the repository (``examples/``,
-``README.md``, ``Makefile``) in which the ``segtool`` lines of the Makefile's ``demo`` recipe
-have run first, so the outputs ``make demo`` leaves in ``demo-out/`` exist:
+What runs, in the README's order, in a temporary copy of the repository in which the ``segtool``
+lines of the Makefile's ``demo`` recipe have run first, so the outputs ``make demo`` leaves in
+``demo-out/`` exist:
 
 - every ``python`` fenced block, on its own, as if pasted into a fresh interpreter;
 - every line of any other fenced block that starts with ``segtool `` or ``$ segtool `` (a
@@ -37,7 +37,10 @@ from segtool.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 MAKEFILE = ROOT / "Makefile"
-COPIED = ("examples", "README.md", "Makefile")
+# Left out of the copy: what the repository does not track, and outputs the demo makes anew.
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "demo-out", "bench-out", "build", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
+)
 
 MARKER_HELP = "<!-- readme-test: skip (why) -->"
 SKIP_MARKER = re.compile(r"<!--\s*readme-test:\s*skip\b.*-->")
@@ -221,13 +224,8 @@ EXAMPLES = readme_examples(README.read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def after_demo(tmp_path_factory):
     """A copy of the repository root in which the Makefile's demo commands have run."""
-    root = tmp_path_factory.mktemp("repo")
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        else:
-            shutil.copy2(source, root / name)
+    root = tmp_path_factory.mktemp("readme") / "repo"
+    shutil.copytree(ROOT, root, ignore=NOT_COPIED)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
         for command in demo_commands(MAKEFILE.read_text(encoding="utf-8")):
