@@ -96,6 +96,8 @@ class AnnotatedImage:
     ``declared_labels`` are the labels the file declares whether or not a shape
     uses them (CVAT ``<meta>``, a VIA project's attribute options, a Supervisely
     project's meta.json), in declaration order, so a label map can include them.
+    ``declared_ids`` are the ids the file gives its labels, as ``(label, id)`` pairs
+    (COCO ``categories``), which a label map follows by default.
     ``embedded_image`` says where the annotation file holds the image itself, as
     the keys leading to its base64 text in the JSON document (LabelMe:
     ``("imageData",)``), or None. Only this address is kept, never the image, so
@@ -114,6 +116,7 @@ class AnnotatedImage:
     image_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
     declared_labels: tuple[str, ...] = ()
+    declared_ids: tuple[tuple[str, int], ...] = ()
     embedded_image: tuple[str, ...] | None = None
     problem: str | None = None
 

@@ -254,7 +254,7 @@ def rasterize(
                 options=options,
                 executor=runner,
                 stdin=stdin,
-                ignore_value=255 if ignore_value is None else ignore_value,
+                ignore_value=ignore_value,
                 progress=progress,
             )
     _print_summary(summary, output_format, output)

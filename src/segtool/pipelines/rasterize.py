@@ -8,10 +8,15 @@ Two passes over the inputs, both parallel over files:
    same output file, all before anything is written.
 2. *convert*: parse again, rasterize, write each mask atomically.
 
+Between the two, the run's label map is settled (:mod:`segtool.pipelines.label_plan`: the map
+already in OUT is the start and its ids never change; COCO's declared ids are the
+default) and written to OUT first, atomically, so that an interrupted run leaves a
+folder whose masks and map agree, ready to resume with ``skip_existing``.
+
 Outputs go to ``OUT/<name>.png`` (``index`` layout) or ``OUT/<label>/<name>.png``
 (``binary`` layout, one 0/255 mask per non-background label per image), where
 ``name`` is the safe relative name the reader gave the image. The label map is
-written to ``OUT/labels.txt`` and ``OUT/labels.csv``. With ``options.viz`` each
+``OUT/labels.txt`` and ``OUT/labels.csv``. With ``options.viz`` each
 mask is also drawn over the image its annotation references (or embeds), into a
 folder that mirrors OUT (:mod:`segtool.pipelines.rasterize_viz`).
 """
@@ -34,6 +39,7 @@ from ..io.storage import Location, RemotePath, as_path
 from ..labels import LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
 from .executors import Executor, LocalExecutor
+from .label_plan import DeclaredIds, plan_label_map, read_folder_map
 from .rasterize_viz import overlay_rasterized
 
 STDIN = Path("-")
@@ -53,6 +59,9 @@ class RasterizeOptions:
     point_radius: float | None = None
     skip_lines_and_points: bool = False
     input_format: str | None = None
+    relabel: str = (
+        "declared"  # or "sorted": ignore the ids a format declares (see segtool.pipelines.label_plan)
+    )
     reader: ReaderOptions = ReaderOptions()
     skip_existing: bool = False
     debug: bool = False
@@ -73,7 +82,9 @@ class FileOutcome:
     """What happened to one annotation file."""
 
     path: Path
-    labels: set[str] = field(default_factory=set)
+    labels: Counter = field(default_factory=Counter)  # label -> shapes of it
+    declared_labels: set[str] = field(default_factory=set)
+    declared_ids: list[DeclaredIds] = field(default_factory=list)
     names: list[PurePosixPath] = field(default_factory=list)
     images: int = 0
     shapes: int = 0
@@ -227,7 +238,11 @@ def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
             _check_label_names(image)
             outcome.names.append(image.name)
             outcome.labels.update(shape.label for shape in image.shapes)
-            outcome.labels.update(image.declared_labels)
+            outcome.declared_labels.update(image.declared_labels)
+            if image.declared_ids and (
+                not outcome.declared_ids or outcome.declared_ids[-1].ids != image.declared_ids
+            ):
+                outcome.declared_ids.append(DeclaredIds(image.source, image.declared_ids))
 
     return _guarded(item, options, collect)
 
@@ -305,7 +320,7 @@ def rasterize_to_folder(
     jobs: int = 1,
     executor: Executor | None = None,
     stdin: bytes | None = None,
-    ignore_value: int = 255,
+    ignore_value: int | None = None,
     progress: Callable[[str, int], Callable[[int], None]] | None = None,
 ) -> RasterizeSummary:
     """Rasterize every annotation file under ``inputs`` into ``out``; see the module docstring.
@@ -315,6 +330,11 @@ def rasterize_to_folder(
     ``summary.failures`` and do not stop the others. Files are read and masks written
     on ``jobs`` local processes, or on ``executor`` (see :mod:`segtool.pipelines.executors`);
     inputs and ``out`` may be fsspec URLs (see :mod:`segtool.io.storage`).
+
+    The label map is settled by :func:`segtool.pipelines.label_plan.plan_label_map` from the map in
+    ``out``, ``label_map`` (``--labels``), the ids the files declare and the labels found;
+    ``ignore_value`` is the value asked for (None: the folder's, else 255). Conflicts are a
+    :class:`~segtool.errors.LabelMapError` before anything is written.
     """
     out = as_path(out)
     executor = executor or LocalExecutor(jobs)
@@ -327,6 +347,7 @@ def rasterize_to_folder(
     if not items:
         raise OutputError("no annotation files (.json, .xml) found in the inputs")
     _make_folder(out)
+    folder_map = read_folder_map(out)
     if options.viz is not None:
         check_picture_folder(
             options.viz,
@@ -340,12 +361,17 @@ def rasterize_to_folder(
     tick = progress or (lambda description, total: lambda n=1: None)
 
     surveys = _run(survey_file, [(item, options) for item in items], executor, tick("Reading", len(items)))
-    summary = RasterizeSummary(
-        label_map=label_map
-        or LabelMap.from_names(
-            set().union(*(s.labels for s in surveys if s.error is None)), ignore_value=ignore_value
-        )
+    read = [s for s in surveys if s.error is None]
+    plan = plan_label_map(
+        set().union(*(s.labels.keys() | s.declared_labels for s in read)),
+        folder_map=folder_map,
+        given=label_map,
+        declared=[declared for s in read for declared in s.declared_ids],
+        used=set().union(*(s.labels.keys() for s in read)),
+        ignore_value=ignore_value,
+        relabel=options.relabel,
     )
+    summary = RasterizeSummary(label_map=plan.label_map, warnings=list(plan.added))
     summary.files = len(items)
     failed = {s.path for s in surveys if s.error}
     summary.failures.extend(s.error for s in surveys if s.error)
@@ -356,6 +382,10 @@ def rasterize_to_folder(
     if options.layout == "binary":
         _check_label_folders(summary.label_map)
         options = replace(options, palette=False)
+    try:
+        summary.label_map.write(out)
+    except OSError as exc:
+        raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
     results = _run(
         convert_file,
         [(item, out, summary.label_map, options) for item in todo],
@@ -372,10 +402,6 @@ def rasterize_to_folder(
         summary.skipped += result.skipped
         summary.pixels.update(result.pixels)
         summary.warnings.extend(result.warnings)
-    try:
-        summary.label_map.write(out)
-    except OSError as exc:
-        raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
     return summary
 
 

@@ -1,0 +1,147 @@
+"""One output folder, one label map (issue 12, items 1 to 3).
+
+The label map in OUT is part of the folder's data: a later run starts from it, never renumbers
+it, appends new labels after its highest id (with a warning), and refuses a ``--labels`` that
+would renumber it before writing anything. COCO's declared category ids are the default map.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from segtool.cli import app
+from segtool.labels import LabelMap
+from segtool.maskio import read_mask
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, ["rasterize", *args, "--jobs", "1"], terminal_width=200)
+
+
+def square(label: str, x0: float, y0: float, x1: float, y1: float) -> dict:
+    return {
+        "label": label,
+        "points": [[x0, y0], [x1, y0], [x1, y1], [x0, y1]],
+        "group_id": None,
+        "shape_type": "polygon",
+        "flags": {},
+    }
+
+
+def labelme(path: Path, *shapes: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"version": "5.4.1", "flags": {}, "shapes": list(shapes), "imagePath": "x.jpg"}
+    path.write_text(json.dumps({**document, "imageData": None, "imageHeight": 10, "imageWidth": 10}))
+    return path
+
+
+def ids(folder: Path) -> dict[str, int]:
+    return {label.name: label.id for label in LabelMap.read(folder / "labels.csv")}
+
+
+def test_resuming_after_a_new_label_keeps_the_ids_of_the_masks_already_written(tmp_path):
+    labelme(tmp_path / "in" / "a.json", square("road", 0, 0, 10, 5), square("car", 0, 5, 4, 9))
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "in"), "-o", str(out)).exit_code == 0
+    assert ids(out) == {"_background_": 0, "car": 1, "road": 2}
+    labelme(tmp_path / "in" / "b.json", square("bicycle", 0, 0, 3, 3), square("road", 0, 5, 10, 10))
+    result = run(str(tmp_path / "in"), "-o", str(out), "--skip-existing")
+    assert result.exit_code == 0, result.stderr
+    # Sorted from scratch, bicycle would be 1 and car 2; the folder's ids stay, bicycle comes after them.
+    assert ids(out) == {"_background_": 0, "car": 1, "road": 2, "bicycle": 3}
+    assert "warning:" in result.stderr and "'bicycle'" in result.stderr and "3" in result.stderr
+    assert np.unique(read_mask(out / "a.png")).tolist() == [0, 1, 2]  # kept, and still right under the map
+    b = read_mask(out / "b.png")
+    assert (b == 3).sum() == 9 and (b == 2).sum() == 50
+    assert LabelMap.read(out / "labels.txt").names == ["_background_", "car", "road", "bicycle"]
+
+
+def test_a_subset_rasterized_into_a_full_folder_keeps_the_folder_map(tmp_path):
+    labelme(tmp_path / "in" / "a.json", square("road", 0, 0, 10, 5), square("car", 0, 5, 4, 9))
+    labelme(tmp_path / "in" / "b.json", square("person", 0, 0, 2, 2))
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "in"), "-o", str(out)).exit_code == 0
+    before = ids(out)
+    assert before == {"_background_": 0, "car": 1, "person": 2, "road": 3}
+    result = run(str(tmp_path / "in" / "a.json"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert ids(out) == before
+    assert "warning" not in result.stderr  # nothing new: nothing to say
+    assert np.unique(read_mask(out / "a.png")).tolist() == [0, 1, 3]
+
+
+def test_labels_that_would_renumber_the_folder_fail_before_anything_is_written(tmp_path):
+    labelme(tmp_path / "in" / "a.json", square("road", 0, 0, 10, 5), square("car", 0, 5, 4, 9))
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "in"), "-o", str(out)).exit_code == 0
+    labels_csv, mask = (out / "labels.csv").read_bytes(), (out / "a.png").read_bytes()
+    labelme(tmp_path / "in" / "b.json", square("road", 0, 0, 2, 2))
+    given = tmp_path / "labels.txt"
+    given.write_text("__ignore__\n_background_\nroad\ncar\n")  # road 1, car 2: swapped
+    result = run(str(tmp_path / "in"), "-o", str(out), "--labels", str(given))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error:") and "'car'" in line and "'road'" in line
+    assert "id 1" in line and "id 2" in line and "labels.csv" in line
+    assert (out / "labels.csv").read_bytes() == labels_csv and (out / "a.png").read_bytes() == mask
+    assert not (out / "b.png").exists()
+
+
+def test_labels_that_agree_with_the_folder_extend_it(tmp_path):
+    labelme(tmp_path / "in" / "a.json", square("road", 0, 0, 10, 5), square("car", 0, 5, 4, 9))
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "in"), "-o", str(out)).exit_code == 0
+    given = tmp_path / "labels.csv"
+    given.write_text("id,name,color\n0,_background_,\n1,car,#ff0000\n2,road,\n5,bus,\n")
+    result = run(str(tmp_path / "in"), "-o", str(out), "--labels", str(given))
+    assert result.exit_code == 0, result.stderr
+    assert ids(out) == {"_background_": 0, "car": 1, "road": 2, "bus": 5}
+    assert LabelMap.read(out / "labels.csv").colour_of(1) == (255, 0, 0)  # the given colour
+
+
+def test_a_given_map_without_a_folder_label_keeps_the_folder_label(tmp_path):
+    labelme(tmp_path / "in" / "a.json", square("road", 0, 0, 10, 5), square("car", 0, 5, 4, 9))
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "in"), "-o", str(out)).exit_code == 0
+    given = tmp_path / "labels.txt"
+    given.write_text("__ignore__\n_background_\ncar\n")
+    labelme(tmp_path / "more" / "c.json", square("car", 0, 0, 2, 2))
+    result = run(str(tmp_path / "more"), "-o", str(out), "--labels", str(given))
+    assert result.exit_code == 0, result.stderr
+    assert ids(out) == {"_background_": 0, "car": 1, "road": 2}  # a.png's road pixels keep their name
+
+
+def test_a_different_ignore_value_from_the_folder_is_a_conflict(tmp_path):
+    labelme(tmp_path / "in" / "a.json", square("road", 0, 0, 10, 5))
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "in"), "-o", str(out)).exit_code == 0
+    result = run(str(tmp_path / "in"), "-o", str(out), "--ignore-value", "254")
+    assert result.exit_code == 1
+    assert "ignore value" in result.stderr and "255" in result.stderr and "254" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_labels_txt_alone_in_the_folder_is_the_starting_map(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "labels.txt").write_text("__ignore__\n_background_\nsky\n__unused_2__\nroad\n")
+    labelme(tmp_path / "in" / "a.json", square("road", 0, 0, 10, 5), square("car", 0, 5, 4, 9))
+    result = run(str(tmp_path / "in"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert ids(out) == {"_background_": 0, "sky": 1, "road": 3, "car": 4}
+    assert "'car'" in result.stderr
+
+
+def test_labels_txt_and_labels_csv_that_disagree_are_an_error(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "labels.txt").write_text("__ignore__\n_background_\nsky\nroad\n")
+    (out / "labels.csv").write_text("id,name,color\n0,_background_,\n1,road,\n2,sky,\n")
+    labelme(tmp_path / "in" / "a.json", square("road", 0, 0, 10, 5))
+    result = run(str(tmp_path / "in"), "-o", str(out))
+    assert result.exit_code == 1
+    assert "labels.txt" in result.stderr and "labels.csv" in result.stderr and "disagree" in result.stderr
+    assert not (out / "a.png").exists()
