@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from segtool.cli import app
@@ -145,3 +146,128 @@ def test_labels_txt_and_labels_csv_that_disagree_are_an_error(tmp_path):
     assert result.exit_code == 1
     assert "labels.txt" in result.stderr and "labels.csv" in result.stderr and "disagree" in result.stderr
     assert not (out / "a.png").exists()
+
+
+# -- ids a format declares (COCO categories) ---------------------------------------------------
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+
+
+def coco(path: Path, categories: list[tuple[int, str]], annotated: list[int]) -> Path:
+    """A 10x10 COCO image with one 2x2 square per category id in ``annotated`` (left to right)."""
+    annotations = [
+        {
+            "id": index,
+            "image_id": 1,
+            "category_id": category,
+            "iscrowd": 0,
+            "segmentation": [[2 * index, 0, 2 * index + 2, 0, 2 * index + 2, 2, 2 * index, 2]],
+        }
+        for index, category in enumerate(annotated)
+    ]
+    document = {
+        "images": [{"id": 1, "file_name": f"{path.stem}.jpg", "height": 10, "width": 10}],
+        "annotations": annotations,
+        "categories": [{"id": category, "name": name} for category, name in categories],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_coco_category_ids_are_the_default_map_and_unused_categories_stay(tmp_path):
+    coco(tmp_path / "in" / "a.json", [(5, "bottle"), (6, "bus"), (7, "car"), (9, "chair")], [7, 5])
+    out = tmp_path / "out"
+    result = run(str(tmp_path / "in"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert ids(out) == {"_background_": 0, "bottle": 5, "bus": 6, "car": 7, "chair": 9}
+    mask = read_mask(out / "a.png")
+    assert mask[0, 0] == 7 and mask[0, 2] == 5 and (mask == 0).sum() == 92
+    assert "warning" not in result.stderr
+
+
+def test_relabel_sorted_numbers_coco_labels_as_other_formats(tmp_path):
+    coco(tmp_path / "a.json", [(5, "bottle"), (6, "bus"), (7, "car")], [7, 5])
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "a.json"), "-o", str(out), "--relabel", "sorted").exit_code == 0
+    assert ids(out) == {"_background_": 0, "bottle": 1, "bus": 2, "car": 3}
+
+
+def test_coco_ids_above_255_give_16_bit_masks(tmp_path):
+    coco(tmp_path / "a.json", [(300, "rare")], [300])
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "a.json"), "-o", str(out)).exit_code == 0
+    mask = read_mask(out / "a.png")
+    assert mask.dtype == np.uint16 and mask[0, 0] == 300
+
+
+def test_a_coco_id_on_the_ignore_value_is_an_error_naming_the_category(tmp_path):
+    coco(tmp_path / "a.json", [(255, "rare")], [255])
+    result = run(str(tmp_path / "a.json"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "a.json" in result.stderr and "'rare'" in result.stderr and "ignore value" in result.stderr
+    assert not (tmp_path / "out" / "a.png").exists()
+    assert run(str(tmp_path / "a.json"), "-o", str(tmp_path / "o2"), "--ignore-value", "254").exit_code == 0
+
+
+def test_an_unused_coco_category_0_is_the_background_a_used_one_is_an_error(tmp_path):
+    coco(tmp_path / "a.json", [(0, "objects"), (1, "cell")], [1])  # as Roboflow exports
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "a.json"), "-o", str(out)).exit_code == 0
+    assert ids(out) == {"_background_": 0, "cell": 1}
+    coco(tmp_path / "b.json", [(0, "cell")], [0])
+    result = run(str(tmp_path / "b.json"), "-o", str(tmp_path / "o2"))
+    assert result.exit_code == 1 and "'cell'" in result.stderr and "id 0" in result.stderr
+    assert "--relabel sorted" in result.stderr
+
+
+def test_coco_files_declaring_different_ids_are_an_error_naming_both(tmp_path):
+    coco(tmp_path / "in" / "a.json", [(1, "car"), (2, "bus")], [1])
+    coco(tmp_path / "in" / "b.json", [(1, "bus"), (2, "car")], [1])
+    result = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "a.json" in result.stderr and "b.json" in result.stderr and "'bus' is declared as id 1" in result.stderr
+    assert not (tmp_path / "out" / "a.png").exists()
+
+
+def test_coco_ids_that_disagree_with_the_folder_are_an_error(tmp_path):
+    coco(tmp_path / "a.json", [(5, "bottle"), (6, "bus")], [5])
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "a.json"), "-o", str(out), "--relabel", "sorted").exit_code == 0
+    result = run(str(tmp_path / "a.json"), "-o", str(out))
+    assert result.exit_code == 1 and "'bottle' is id 1 here, id 5" in result.stderr
+    assert run(str(tmp_path / "a.json"), "-o", str(out), "--relabel", "sorted").exit_code == 0
+
+
+def test_labels_without_a_declared_id_follow_the_declared_ones(tmp_path):
+    coco(tmp_path / "in" / "a.json", [(5, "bottle"), (6, "bus")], [5])
+    labelme(tmp_path / "in" / "b.json", square("tree", 0, 0, 2, 2))
+    out = tmp_path / "out"
+    result = run(str(tmp_path / "in"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert ids(out) == {"_background_": 0, "bottle": 5, "bus": 6, "tree": 7}
+    assert "'tree'" in result.stderr and "id 7" in result.stderr
+
+
+def test_cvat_meta_order_is_not_an_id(tmp_path):
+    (tmp_path / "a.xml").write_text(
+        "<annotations><meta><task><labels>"
+        "<label><name>zebra</name></label><label><name>ant</name></label>"
+        "</labels></task></meta>"
+        '<image id="0" name="a.jpg" width="4" height="4">'
+        '<polygon label="zebra" points="0,0;2,0;2,2;0,2" occluded="0" z_order="0"/></image></annotations>'
+    )
+    out = tmp_path / "out"
+    assert run(str(tmp_path / "a.xml"), "-o", str(out)).exit_code == 0
+    assert ids(out) == {"_background_": 0, "ant": 1, "zebra": 2}
+
+
+def test_labelme_coco_export_keeps_the_dataset_ids(tmp_path):
+    source = FIXTURES / "labelme" / "instance_segmentation" / "data_dataset_coco" / "annotations.json"
+    if not source.exists():
+        pytest.skip("shared fixtures not present")
+    out = tmp_path / "out"
+    assert run(str(source), "-o", str(out)).exit_code == 0
+    found = ids(out)
+    assert found["bottle"] == 5 and found["bus"] == 6 and found["car"] == 7 and found["tv/monitor"] == 20
+    assert len(found) == 21  # every declared category, used or not
+    assert set(np.unique(read_mask(out / "JPEGImages" / "2011_000025.png")).tolist()) == {0, 6, 7}

@@ -21,6 +21,10 @@ Annotations, in file order within their image:
 
 ``category_id`` is named through ``categories``; an id that is not there is an
 error naming the annotation. Each shape's ``group_id`` is the annotation id.
+Every category is a declared label of every image (used or not), and when all
+category ids are whole numbers in 0..65535 they are the declared ids, which a
+label map follows by default (see :mod:`segtool.label_plan`); string ids, which
+some converters write, name categories but are not pixel values.
 
 A *results* file (a bare list of annotations, as detectors write) has no image
 sizes or category names, so it cannot be read alone: it is recognised and refused
@@ -88,6 +92,10 @@ def read_coco(
         raise fail(source, "", 'not a COCO instances file: it needs "images" and "annotations" lists')
     categories = _categories(document.get("categories", []), source)
     images = _images(document["images"], source, [source.parent, options.images_dir], options.max_pixels)
+    declared_labels = tuple(dict.fromkeys(categories.values()))
+    declared_ids = _declared_ids(categories)
+    for image in images.values():
+        image.declared_labels, image.declared_ids = declared_labels, declared_ids
     for index, entry in enumerate(document["annotations"], start=1):
         _add_annotation(entry, index, categories, images, source, options.coco_crowd)
     return list(images.values())
@@ -131,6 +139,13 @@ def _categories(entries: Any, source: Path) -> dict[Any, str]:
             raise fail(source, where, f"id {category_id!r} is used twice")
         names[category_id] = name
     return names
+
+
+def _declared_ids(categories: dict[Any, str]) -> tuple[tuple[str, int], ...]:
+    """``(name, id)`` of every category when all ids can be pixel values, else none."""
+    if all(isinstance(key, int) and 0 <= key <= 65535 for key in categories):
+        return tuple((name, key) for key, name in categories.items())
+    return ()
 
 
 def _images(

@@ -50,6 +50,11 @@ class CocoCrowd(str, enum.Enum):
     class_ = "class"
 
 
+class Relabel(str, enum.Enum):
+    declared = "declared"
+    sorted = "sorted"
+
+
 class UnknownLabel(str, enum.Enum):
     error = "error"
     ignore = "ignore"
@@ -77,10 +82,18 @@ def rasterize(
     labels: Annotated[
         str | None,
         typer.Option(
-            help="Label map: labelme labels.txt, or .csv (id,name,color), or .json. "
-            "Default: background 0, then every label found, sorted."
+            help="Label map: labelme labels.txt, or .csv (id,name,color), or .json. Default: the map "
+            "already in OUT, then the ids the files declare (COCO), then every other label found, "
+            "sorted. The ids of OUT's map never change."
         ),
     ] = None,
+    relabel: Annotated[
+        Relabel,
+        typer.Option(
+            help="declared: follow the ids a format declares (COCO category ids). "
+            "sorted: number labels by name, as for formats without ids."
+        ),
+    ] = Relabel.declared,
     input_format: Annotated[
         str | None,
         typer.Option(
@@ -231,6 +244,7 @@ def rasterize(
             point_radius=point_radius,
             skip_lines_and_points=skip_lines_and_points,
             input_format=input_format,
+            relabel=relabel.value,
             reader=ReaderOptions(
                 images_dir=images,
                 via_label_attribute=via_label_attribute,

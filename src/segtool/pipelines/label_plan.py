@@ -103,7 +103,8 @@ def plan_label_map(
         labels.update({label.name: label for label in given})  # the given colours
         start = start or "--labels"
     elif relabel == "declared":
-        ids, origin = _declared_ids(declared, set(used))
+        ids, origin, backgrounds = _declared_ids(declared, set(used), ignore_value)
+        found = set(found) - backgrounds
         if ids:
             _join(labels, ids, folder_map, origin)
             for name, label_id in ids.items():
@@ -128,9 +129,13 @@ def plan_label_map(
     return plan
 
 
-def _declared_ids(declared: Iterable[DeclaredIds], used: set[str]) -> tuple[dict[str, int], str]:
-    """The ids declared by all files, agreeing with each other; and where they come from, for messages."""
+def _declared_ids(
+    declared: Iterable[DeclaredIds], used: set[str], ignore_value: int
+) -> tuple[dict[str, int], str, set[str]]:
+    """The ids declared by all files, agreeing with each other; where they come from, for messages;
+    and the names declared for id 0 that no shape uses (other names of the background)."""
     ids: dict[str, int] = {}
+    backgrounds: set[str] = set()
     by_name: dict[str, Path] = {}
     by_id: dict[int, tuple[str, Path]] = {}
     sources: list[Path] = []
@@ -145,7 +150,14 @@ def _declared_ids(declared: Iterable[DeclaredIds], used: set[str]) -> tuple[dict
                         "pass --relabel sorted or --labels",
                         path=entry.source,
                     )
+                backgrounds.add(name)
                 continue
+            if label_id == ignore_value:
+                raise LabelMapError(
+                    f"category {name!r} has id {label_id}, which is the ignore value; "
+                    "pass another --ignore-value, or --relabel sorted",
+                    path=entry.source,
+                )
             if name in ids and ids[name] != label_id:
                 raise LabelMapError(
                     f"label {name!r} is declared as id {label_id} here but as id {ids[name]} in "
@@ -163,7 +175,7 @@ def _declared_ids(declared: Iterable[DeclaredIds], used: set[str]) -> tuple[dict
             by_name.setdefault(name, entry.source)
             by_id.setdefault(label_id, (name, entry.source))
     origin = f"the ids declared in {sources[0]}" if len(sources) == 1 else "the declared ids"
-    return ids, origin
+    return ids, origin, backgrounds
 
 
 def _join(
