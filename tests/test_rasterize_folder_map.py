@@ -225,7 +225,11 @@ def test_coco_files_declaring_different_ids_are_an_error_naming_both(tmp_path):
     coco(tmp_path / "in" / "b.json", [(1, "bus"), (2, "car")], [1])
     result = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert "a.json" in result.stderr and "b.json" in result.stderr and "'bus' is declared as id 1" in result.stderr
+    assert (
+        "a.json" in result.stderr
+        and "b.json" in result.stderr
+        and "'bus' is declared as id 1" in result.stderr
+    )
     assert not (tmp_path / "out" / "a.png").exists()
 
 

@@ -181,7 +181,7 @@ def _declared_ids(
 def _join(
     labels: Mapping[str, Label], ids: Mapping[str, int], folder_map: LabelMap | None, origin: str
 ) -> None:
-    """Check that ``ids`` keeps every id of the folder's ``labels``: an error naming each label and both ids."""
+    """Check that ``ids`` keeps every id of the folder's ``labels``: an error naming each label, both ids."""
     if folder_map is None:
         return
     owners = {label.id: label.name for label in labels.values()}
@@ -206,5 +206,6 @@ def _pairs(label_map: LabelMap) -> list[tuple[int, str]]:
 def _first_difference(plain: LabelMap, rich: LabelMap) -> str:
     for label_id in sorted(set(plain.ids) | set(rich.ids)):
         if plain.name_of(label_id) != rich.name_of(label_id):
-            return f"id {label_id} is {plain.name_of(label_id)!r} in one, {rich.name_of(label_id)!r} in the other"
+            names = plain.name_of(label_id), rich.name_of(label_id)
+            return f"id {label_id} is {names[0]!r} in one, {names[1]!r} in the other"
     return "they hold different ids"
