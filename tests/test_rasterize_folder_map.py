@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from segtool.cli import app
 from segtool.labels import LabelMap
-from segtool.maskio import read_mask
+from segtool.io.maskio import read_mask
 
 
 def run(*args: str):
