@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from segtool.cli import app
-from segtool.labels import LabelMap
 from segtool.io.maskio import read_mask
+from segtool.labels import LabelMap
 
 
 def run(*args: str):
