@@ -209,6 +209,14 @@ def rasterize(
         bool,
         typer.Option("--skip-existing", help="Leave masks that already exist (resume an interrupted run)."),
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace any file in a mask's place. Without it, a file there that is not a label mask "
+            "(a photo, anything but a grayscale or palette PNG) is kept and its image fails.",
+        ),
+    ] = False,
     strict: Annotated[
         bool,
         typer.Option(
@@ -253,6 +261,7 @@ def rasterize(
                 max_pixels=max_pixels,
             ),
             skip_existing=skip_existing,
+            overwrite=overwrite,
             debug=debug,
             viz=viz,
         )

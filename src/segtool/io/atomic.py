@@ -10,6 +10,12 @@ they mean it: a name of one of this process's open files (``/dev/stdout``,
 ``/dev/fd/N``, a link through ``/proc/self/fd/N``) writes to that open file; a
 FIFO, a device or another file that is not a regular file is written in place,
 never replaced; a symbolic link is written through to its target, atomically there.
+
+A file written under an output folder it was named into (``inside=OUT``) never
+leaves that folder through a symbolic link: a link to a folder anywhere between
+OUT and the file is an :class:`~segtool.errors.OutputError`, checked before any
+folder is created (OUT itself may be a link: the user named it). A link in the
+file's own place is replaced, not written through.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OutputError
-from .storage import RemotePath, as_path, spooled_upload
+from .storage import Location, RemotePath, as_path, spooled_upload
 
 #: Names of this process's open file descriptors (``/proc/<pid>/fd/N`` once folders are resolved).
 _DESCRIPTOR_NAME = re.compile(r"^/(?:dev/fd|proc/self/fd|proc/(?P<pid>\d+)/fd)/(?P<fd>\d+)$")
@@ -34,28 +40,35 @@ _STANDARD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
 _MAX_LINKS = 40
 
 
-def write_bytes_atomic(path: str | os.PathLike[str] | RemotePath, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, creating parent folders."""
+def write_bytes_atomic(
+    path: str | os.PathLike[str] | RemotePath, data: bytes, *, inside: Location | None = None
+) -> None:
+    """Write ``data`` to ``path`` atomically, creating parent folders (below ``inside``: see above)."""
     target = as_path(path)
     if isinstance(target, RemotePath):
         target.put(data)
         return
-    with open_atomic(target, "wb") as handle:
+    with open_atomic(target, "wb", inside=inside) as handle:
         handle.write(data)
 
 
 @contextlib.contextmanager
-def open_atomic(path: str | os.PathLike[str] | RemotePath, mode: str = "w", **kwargs) -> Iterator[IO]:
+def open_atomic(
+    path: str | os.PathLike[str] | RemotePath, mode: str = "w", *, inside: Location | None = None, **kwargs
+) -> Iterator[IO]:
     """Open a temporary file next to ``path``; on success it replaces ``path``.
 
     On any exception (including KeyboardInterrupt) the temporary file is removed
-    and ``path`` is left as it was.
+    and ``path`` is left as it was. ``inside``: the output folder ``path`` was
+    named into; see the module docstring.
     """
     target = as_path(path)
     if isinstance(target, RemotePath):
         with spooled_upload(target, mode, **kwargs) as handle:
             yield handle
         return
+    if inside is not None:
+        check_no_linked_folder(target, as_path(inside))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -145,3 +158,26 @@ def _is_special_file(path: Path) -> bool:
     except OSError:
         return False
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def check_no_linked_folder(target: Location, root: Location) -> None:
+    """An :class:`OutputError` when a folder between ``root`` and ``target`` is a symbolic link.
+
+    ``target`` is ``root / relative``; the folders of ``relative`` that exist are
+    checked with ``lstat`` (those that do not yet exist will be made as plain folders).
+    """
+    if isinstance(target, RemotePath) or isinstance(root, RemotePath):
+        return  # object stores have no links
+    folder = root
+    for part in target.relative_to(root).parts[:-1]:
+        folder = folder / part
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(mode):
+            raise OutputError(
+                f"{folder} is a symbolic link, and segtool never writes through a link "
+                f"inside its output folder {root}",
+                path=target,
+            )

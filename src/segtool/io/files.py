@@ -188,10 +188,14 @@ def check_picture_folder(
 ) -> None:
     """An :class:`OutputError` when the picture folder ``folder`` would mix pictures with inputs.
 
-    It must not be a mask folder nor lie inside one (pictures would overwrite
-    masks of the same name, or be read as masks by the next run), nor be one of
-    ``input_folders`` (photos, annotations: pictures would overwrite files of
-    the same name). Entries that are single files, or None, are not checked.
+    It must not be a mask folder, lie inside one or hold one (pictures would
+    overwrite masks of the same name, or be read as masks by the next run), nor
+    be or hold one of ``input_folders`` (photos, annotations: pictures would
+    overwrite files of the same name; ``--viz ds`` with photos in ``ds/images``
+    writes ``ds/images/a.png``). Inside an input folder is fine: a picture lands
+    on an input there only if that input is also under the picture folder. Paths
+    are compared after resolving links. Entries that are single files, or None,
+    are not checked.
     """
     target = as_path(folder).resolve()
     for entry, nested in [
@@ -203,15 +207,15 @@ def check_picture_folder(
         root = as_path(entry).resolve()
         if not root.is_dir():
             continue
-        if nested and _inside(target, root):
+        if nested and (_inside(target, root) or _inside(root, target)):
             raise OutputError(
-                f"{what} must not be the mask folder {entry} or lie inside it "
-                "(pictures would be mixed with the masks)",
+                f"{what} must not be the mask folder {entry}, lie inside it or hold it "
+                "(pictures would be mixed with the masks, or replace them)",
                 path=folder,
             )
-        if not nested and target == root:
+        if not nested and _inside(root, target):
             raise OutputError(
-                f"{what} must not be the input folder {entry} (pictures would overwrite its files)",
+                f"{what} must not be the input folder {entry} or hold it (pictures would overwrite its files)",
                 path=folder,
             )
 

@@ -32,6 +32,8 @@ atomic (see :mod:`segtool.io.atomic`).
 from __future__ import annotations
 
 import io
+import os
+import stat
 import struct
 from pathlib import Path
 from tokenize import TokenError
@@ -345,9 +347,48 @@ def padded_rows(array: np.ndarray) -> np.ndarray | None:
     return None if rows[:, 0].any() else rows
 
 
-def write_mask(path: str | Path, array: np.ndarray, *, palette: bytes | None = None) -> None:
-    """Write a label array to ``path`` as PNG (see :func:`encode_png`), atomically."""
-    write_bytes_atomic(path, encode_png(array, palette=palette))
+def replace_problem(path: Location) -> str | None:
+    """Why the file at ``path`` must not be replaced by a mask; None when there is none, or it is a mask.
+
+    A label mask is a grayscale or palette PNG (what segtool writes); anything
+    else in a mask's place (a photo, a JPEG named ``.png``, a FIFO) is kept unless
+    the caller chose to overwrite. A symbolic link is replaced, not written
+    through, so its target is safe. Objects at URLs are not checked (a request
+    per mask would slow every run).
+    """
+    if not isinstance(path, Path):
+        return None
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            return None
+        if not stat.S_ISREG(mode):
+            return "something that is not a file is in its place"
+        with open(path, "rb") as handle:
+            head = handle.read(33)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    try:
+        colour_type = read_png_header(head).colour_type
+    except MaskError:
+        colour_type = None
+    if colour_type in (GRAY, PALETTE):
+        return None
+    kind = "a PNG that is not a label mask" if colour_type is not None else "not a PNG"
+    return f"a file that is {kind} (a photo?) is in its place; pass --overwrite to replace it"
+
+
+def write_mask(
+    path: str | Path, array: np.ndarray, *, palette: bytes | None = None, inside: Location | None = None
+) -> None:
+    """Write a label array to ``path`` as PNG (see :func:`encode_png`), atomically.
+
+    ``inside``: the output folder ``path`` lies in, never left through a link
+    (:mod:`segtool.atomic`).
+    """
+    write_bytes_atomic(path, encode_png(array, palette=palette), inside=inside)
 
 
 def read_label_ids(

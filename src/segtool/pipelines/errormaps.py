@@ -84,5 +84,5 @@ class PairErrorMaps:
             (name, colour) for name, colour in error_legend(class_id=class_id) if ignore or name != "ignored"
         ]
         path = self.folder.path_for(self.name, subfolder)
-        write_image(path, with_legend(picture, legend))
+        write_image(path, with_legend(picture, legend), inside=self.folder.root)
         return path

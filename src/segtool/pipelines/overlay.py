@@ -6,8 +6,10 @@ mask without an image, a name with several images or masks, an unreadable file
 or an image whose size differs from its mask's is a failure named in
 :attr:`OverlaySummary.failures`; the other pairs are still drawn. Images
 without a mask are only counted (an image folder often holds more images than
-were annotated). OUT may not be the mask folder, lie inside it, or be the image
-folder: the overlays would overwrite the files of the same name.
+were annotated). OUT may not be the mask folder, lie inside it or hold it, nor be
+or hold the image folder: the overlays would overwrite the files of the same
+name (:func:`segtool.files.check_picture_folder`); no overlay is written through
+a symbolic link to a folder inside OUT.
 """
 
 from __future__ import annotations
@@ -50,8 +52,13 @@ class OverlaySummary:
     images_without_mask: int = 0
 
 
-def overlay_file(image_path: Path, mask_path: Path, out_path: Path, options: OverlayOptions) -> None:
-    """Draw one mask over its image and write the result; :class:`SegtoolError` on bad input."""
+def overlay_file(
+    image_path: Path, mask_path: Path, out_path: Path, options: OverlayOptions, *, inside: Path | None = None
+) -> None:
+    """Draw one mask over its image and write the result; :class:`SegtoolError` on bad input.
+
+    ``inside``: the output folder ``out_path`` lies in, never left through a link.
+    """
     image = read_image(image_path)
     labels = read_label_ids(mask_path, label_map=options.label_map)
     if labels.shape != image.shape[:2]:
@@ -70,12 +77,13 @@ def overlay_file(image_path: Path, mask_path: Path, out_path: Path, options: Ove
         legend=options.legend,
         include_background=options.include_background,
     )
-    write_image(out_path, picture, quality=options.quality)
+    write_image(out_path, picture, quality=options.quality, inside=inside)
 
 
-def _overlay_job(job: tuple[Path, Path, Path, OverlayOptions]) -> str | None:
+def _overlay_job(job: tuple[Path, Path, Path, OverlayOptions, Path]) -> str | None:
+    image, mask, out_path, options, out = job
     try:
-        overlay_file(*job)
+        overlay_file(image, mask, out_path, options, inside=out)
     except SegtoolError as exc:
         return str(exc)
     return None
@@ -103,9 +111,13 @@ def overlay_folder(
     summary.failures += pairing.ambiguous
     summary.failures += [f"{path}: no image with this name under {images}" for path in pairing.only_right]
     suffix = _SUFFIX[options.image_format]
-    work = [(image, mask, Path(out) / f"{key}{suffix}", options) for key, image, mask in pairing.pairs]
+    work = [
+        (image, mask, Path(out) / f"{key}{suffix}", options, Path(out)) for key, image, mask in pairing.pairs
+    ]
     advance = progress("Drawing", len(work)) if progress is not None else None
-    for (_, _, out_path, _), failure in zip(work, map_in_order(_overlay_job, work, jobs=jobs), strict=True):
+    for (_, _, out_path, _, _), failure in zip(
+        work, map_in_order(_overlay_job, work, jobs=jobs), strict=True
+    ):
         if advance is not None:
             advance(1)
         if failure is None:

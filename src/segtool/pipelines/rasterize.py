@@ -33,8 +33,9 @@ import numpy as np
 from ..annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from ..annotations.registry import ReaderOptions, parse_document
 from ..errors import AnnotationError, OutputError, SegtoolError, shown
+from ..io.atomic import check_no_linked_folder
 from ..io.files import check_picture_folder
-from ..io.maskio import write_mask
+from ..io.maskio import replace_problem, write_mask
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
@@ -64,6 +65,7 @@ class RasterizeOptions:
     )
     reader: ReaderOptions = ReaderOptions()
     skip_existing: bool = False
+    overwrite: bool = False  # replace existing files that are not label masks (photos...) too
     debug: bool = False
     viz: str | Path | RemotePath | None = None  # folder of overlays over the images (None: none)
 
@@ -147,7 +149,12 @@ def output_paths(
 def rasterize_one(
     image: AnnotatedImage, out: Path, label_map: LabelMap, options: RasterizeOptions
 ) -> FileOutcome:
-    """Rasterize one image and write its mask(s); return counts and warnings."""
+    """Rasterize one image and write its mask(s); return counts and warnings.
+
+    A mask that cannot be written (a full disk, a link on the way, a photo in its
+    place) makes the image fail (``failed_images``); ``written`` lists exactly the
+    files that were written, and ``pixels`` counts only theirs.
+    """
     outcome = FileOutcome(path=image.source, images=1, shapes=len(image.shapes))
     targets = output_paths(image.name, out, label_map, options)
     if options.skip_existing and all(target.exists() for target in targets):
@@ -167,24 +174,47 @@ def rasterize_one(
         outcome.warnings.extend(result.warnings)
         for label, target in zip((label for label in label_map if label.id != 0), targets, strict=True):
             mask = result.masks[label.name]
-            _write(target, mask.view(np.uint8) * np.uint8(255), None, image)
-            outcome.pixels[label.id] += int(np.count_nonzero(mask))
+            if _write(target, mask.view(np.uint8) * np.uint8(255), None, out, options, outcome):
+                outcome.pixels[label.id] += int(np.count_nonzero(mask))
     else:
         # Padded labels are the PNG rows as they are compressed: no copy on the way to the file.
         result = rasterize_image(image, label_map, padded=True, **raster_options)
         outcome.warnings.extend(result.warnings)
-        _write(targets[0], result.labels, label_map.palette() if options.palette else None, image)
-        outcome.pixels.update(result.counts)
+        palette = label_map.palette() if options.palette else None
+        if _write(targets[0], result.labels, palette, out, options, outcome):
+            outcome.pixels.update(result.counts)
     outcome.warnings.extend(image.warnings)
-    outcome.written.extend(targets)
+    if outcome.failed_images:
+        first, more = outcome.failed_images[0], len(outcome.failed_images) - 1
+        outcome.failed_images = [
+            f"{image.source}: {first}" + (f" (and {more} more of its masks)" if more else "")
+        ]
     return outcome
 
 
-def _write(target: Path, labels: np.ndarray, palette: bytes | None, image: AnnotatedImage) -> None:
+def _write(
+    target: Path,
+    labels: np.ndarray,
+    palette: bytes | None,
+    out: Path,
+    options: RasterizeOptions,
+    outcome: FileOutcome,
+) -> bool:
+    """Write one mask under ``out`` into ``outcome.written``, or say why not in ``outcome.failed_images``."""
     try:
-        write_mask(target, labels, palette=palette)
+        check_no_linked_folder(target, out)
+        problem = None if options.overwrite else replace_problem(target)
+        if problem is None:
+            write_mask(target, labels, palette=palette)
+    except OutputError as exc:
+        problem = exc.message
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}", path=image.source) from None
+        problem = exc.strerror or str(exc)
+    if problem is not None:
+        outcome.failed_images.append(f"cannot write {target}: {problem}")
+        return False
+    outcome.written.append(target)
+    return True
 
 
 def _check_label_names(image: AnnotatedImage) -> None:
@@ -255,12 +285,23 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
             if image.problem:  # reported by the survey pass
                 continue
             done = rasterize_one(image, out, label_map, options)
-            if options.viz is not None:
-                done.warnings.extend(
-                    _overlay(
-                        image, out, label_map, options, missing_only=bool(done.skipped), document=item.data
+            if options.viz is not None and not done.failed_images:
+                try:
+                    done.warnings.extend(
+                        _overlay(
+                            image,
+                            out,
+                            label_map,
+                            options,
+                            missing_only=bool(done.skipped),
+                            document=item.data,
+                        )
                     )
-                )
+                except OutputError as exc:
+                    done.failed_images.append(
+                        f"{image.source}: {image.name}: its mask was written but not its overlay: {exc}"
+                    )
+            outcome.failed_images.extend(done.failed_images)
             outcome.images += done.images
             outcome.shapes += done.shapes
             outcome.skipped += done.skipped
@@ -293,6 +334,7 @@ def _overlay(
         label_ids=label_ids,
         missing_only=missing_only,
         document=document,
+        inside=as_path(options.viz),
     )
 
 
@@ -400,6 +442,7 @@ def rasterize_to_folder(
         summary.shapes += result.shapes
         summary.written += len(result.written)
         summary.skipped += result.skipped
+        summary.failed_images.extend(result.failed_images)
         summary.pixels.update(result.pixels)
         summary.warnings.extend(result.warnings)
     return summary

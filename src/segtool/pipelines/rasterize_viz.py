@@ -52,13 +52,15 @@ def overlay_rasterized(
     label_ids: Sequence[int] | None = None,
     missing_only: bool = False,
     document: bytes | None = None,
+    inside: Location | None = None,
 ) -> list[str]:
     """Draw each of ``masks`` over the image's photo into the target at the same position.
 
     ``label_ids`` (binary layout) gives the label of each 0/255 mask; without
     it the masks hold class ids. ``missing_only`` draws only the targets that
     do not exist yet (a resumed run). ``document`` is the annotation file's
-    content when it is not on disk (stdin), for its embedded image. Returns the
+    content when it is not on disk (stdin), for its embedded image. ``inside``
+    is the overlay folder, never left through a link. Returns the
     warnings; a target that cannot be written raises its
     :class:`~segtool.errors.OutputError`.
     """
@@ -79,7 +81,7 @@ def overlay_rasterized(
             if not labels.any():
                 continue
             labels = (labels != 0).astype(np.uint8 if label_id < 256 else np.uint16) * label_id
-        write_image(target, overlay(photo, labels, label_map=label_map))
+        write_image(target, overlay(photo, labels, label_map=label_map), inside=inside)
     return []
 
 

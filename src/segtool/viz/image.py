@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import InputFileError, OutputError
 from ..io.atomic import write_bytes_atomic
 from ..io.imagesize import PILLOW_ERRORS
-from ..io.storage import RemotePath
+from ..io.storage import Location, RemotePath
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 PICTURE_FORMATS = ("png", "jpeg")
@@ -144,10 +144,16 @@ def format_for_path(path: str | Path) -> str:
     return image_format
 
 
-def write_image(path: str | Path, picture: np.ndarray, *, quality: int = 90) -> None:
-    """Write an RGB picture atomically, as PNG or JPEG according to the suffix of ``path``."""
+def write_image(
+    path: str | Path, picture: np.ndarray, *, quality: int = 90, inside: Location | None = None
+) -> None:
+    """Write an RGB picture atomically, as PNG or JPEG according to the suffix of ``path``.
+
+    ``inside``: the output folder ``path`` lies in, never left through a link
+    (:mod:`segtool.atomic`).
+    """
     data = encode_image(picture, image_format=format_for_path(path), quality=quality)
     try:
-        write_bytes_atomic(path, data)
+        write_bytes_atomic(path, data, inside=inside)
     except OSError as exc:
         raise OutputError(f"cannot write picture: {exc.strerror or exc}", path=path) from None
