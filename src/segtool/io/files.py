@@ -215,7 +215,8 @@ def check_picture_folder(
             )
         if not nested and _inside(root, target):
             raise OutputError(
-                f"{what} must not be the input folder {entry} or hold it (pictures would overwrite its files)",
+                f"{what} must not be the input folder {entry} or hold it "
+                "(pictures would overwrite its files)",
                 path=folder,
             )
 
