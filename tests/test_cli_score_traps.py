@@ -269,3 +269,35 @@ def test_swapped_arguments_are_warned_about(ground_truth):
     assert swapped.exit_code == 0, swapped.stderr
     assert "arguments look swapped" in swapped.stderr and "segtool score PRED GT" in swapped.stderr
     assert "swapped" not in run(ground_truth / "pred", ground_truth / "gt").stderr
+
+
+# -- item 11: labelme2voc's outputs --------------------------------------------------------
+@pytest.fixture
+def labelme2voc(tmp_path):
+    """What labelme2voc.py writes: class_names.txt (no __ignore__, no final newline) beside
+    SegmentationClass/ (PNG, -1 stored as 255) and SegmentationClassNpy/ (int32, -1 = ignore)."""
+    voc = tmp_path / "voc"
+    truth = np.array([[0, 1, 1], [-1, 2, 2]], np.int32)
+    (voc / "SegmentationClassNpy").mkdir(parents=True)
+    np.save(voc / "SegmentationClassNpy" / "a.npy", truth)
+    write_mask(voc / "SegmentationClass" / "a.png", truth.astype(np.uint8))
+    (voc / "class_names.txt").write_text("_background_\ncat\ndog")
+    write_mask(tmp_path / "pred" / "a.png", np.array([[0, 1, 0], [1, 2, 2]], np.uint8))
+    return tmp_path
+
+
+@pytest.mark.parametrize("masks", ["SegmentationClass", "SegmentationClassNpy"])
+def test_labelme2voc_class_names_are_the_label_map_and_minus_one_is_ignored(labelme2voc, masks):
+    result = run(labelme2voc / "pred", labelme2voc / "voc" / masks, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = {row["class_name"]: row for row in csv_rows(result.stdout)}
+    assert list(rows) == ["_background_", "cat", "dog", "mean"]
+    # The ignored pixel (predicted cat) counts nowhere: cat tp 1, fp 0, fn 1.
+    assert (rows["cat"]["tp"], rows["cat"]["fp"], rows["cat"]["fn"]) == ("1", "0", "1")
+    assert rows["dog"]["dice"] == "1.0"
+
+
+def test_npy_values_below_minus_one_fail_their_pair(labelme2voc):
+    np.save(labelme2voc / "voc" / "SegmentationClassNpy" / "a.npy", np.array([[0, -2]], np.int32))
+    result = run(labelme2voc / "pred", labelme2voc / "voc" / "SegmentationClassNpy")
+    assert result.exit_code == 1 and "a.npy: .npy label array has values outside -1..65535" in result.stderr

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..io.files import label_file_in
+from ..io.files import label_file_for_masks
 from ..labels import LabelMap
 from ..pipelines.overlay import OverlayOptions, overlay_folder
 from .app import app
@@ -99,7 +99,7 @@ def overlay(
     others are still written), 2 usage error.
     """
     with user_errors(debug):
-        label_path = labels or label_file_in(masks)
+        label_path = labels or label_file_for_masks(masks)
         label_map = LabelMap.read(label_path) if label_path else None
         options = OverlayOptions(
             label_map=label_map,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..io.files import find_files, label_file_in
+from ..io.files import find_files, label_file_for_masks
 from ..io.maskio import MASK_SUFFIXES
 from ..io.memory import keep_freed_memory
 from ..io.storage import Location
@@ -109,7 +109,7 @@ def stats(
     """
     keep_freed_memory()
     with user_errors(debug):
-        label_path = labels or label_file_in(masks)
+        label_path = labels or label_file_for_masks(masks)
         label_map = LabelMap.read(label_path) if label_path else None
         given = parse_ignore_values(ignore)
         ignore_values = (

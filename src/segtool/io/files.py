@@ -24,6 +24,9 @@ from ..errors import InputFileError, OutputError
 from .storage import Location, RemotePath, as_path
 
 LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
+#: labelme2voc.py writes OUT/class_names.txt beside OUT/SegmentationClass (PNG), SegmentationClassNpy...
+LABELME2VOC_NAMES = "class_names.txt"
+LABELME2VOC_MASK_FOLDER = "SegmentationClass"
 
 
 def find_files(root: str | Path | RemotePath, suffixes: Sequence[str] | None) -> list[Location]:
@@ -177,6 +180,22 @@ def label_file_in(folder: str | Path | RemotePath) -> Location | None:
     if not folder.is_dir():
         return None
     return next((folder / name for name in LABEL_FILE_NAMES if (folder / name).is_file()), None)
+
+
+def label_file_for_masks(folder: str | Path | RemotePath) -> Location | None:
+    """The label map that describes the masks in ``folder``, if one lies where a tool writes it.
+
+    In order: :func:`label_file_in` (segtool's ``labels.csv``, ``labels.txt``);
+    labelme2voc's ``class_names.txt`` (one name per line, line order = id, from
+    ``_background_`` = 0) in ``folder``, or in its parent when ``folder`` is one of
+    labelme2voc's ``SegmentationClass*`` folders.
+    """
+    found = label_file_in(folder)
+    if found is not None:
+        return found
+    folder = as_path(folder)
+    places = [folder, folder.parent] if folder.name.startswith(LABELME2VOC_MASK_FOLDER) else [folder]
+    return next((place / LABELME2VOC_NAMES for place in places if (place / LABELME2VOC_NAMES).is_file()), None)
 
 
 def check_picture_folder(

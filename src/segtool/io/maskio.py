@@ -7,7 +7,10 @@ Reading returns the stored *indices*, never colours:
   (OpenCV, SimpleITK and imageio turn them into colours; we do not);
 * RGB(A) PNG -> an (H, W, 3) uint8 colour array, to be mapped to ids through a
   label map's colours with :func:`colours_to_ids`;
-* ``.npy`` -> a 2-D integer array (booleans become 0/1).
+* ``.npy`` -> a 2-D integer array (booleans become 0/1). ``-1`` is labelme's
+  ignore value (labelme2voc's ``SegmentationClassNpy``): it is read as an ignore
+  value, 255 by default, which is what labelme's own PNG of the same labels
+  stores there. Values below -1 or above 65535 are an error.
 
 An 8-bit palette PNG stores exactly the bytes a grayscale PNG would; only the
 header's colour type and the PLTE/tRNS chunks differ. So it is decoded by telling
@@ -43,11 +46,14 @@ import numpy as np
 from zlib_ng import zlib_ng
 
 from ..errors import MaskError
+from ..labels import DEFAULT_IGNORE_VALUE
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .atomic import write_bytes_atomic
 from .imagesize import PILLOW_ERRORS
 from .storage import Location, as_path
 
+#: labelme's ignore value in its .npy label arrays (its PNGs store 255 there).
+LABELME_IGNORE = -1
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GRAY, RGB, PALETTE, GRAY_ALPHA, RGBA = 0, 2, 3, 4, 6
 MASK_SUFFIXES = (".png", ".npy")
@@ -113,15 +119,22 @@ def _as_grayscale_png(data: bytes, path: str | Path | None) -> bytes:
 
 
 # -- reading ------------------------------------------------------------------------------
-def read_mask(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, copy: bool = True) -> np.ndarray:
+def read_mask(
+    path: str | Path,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    copy: bool = True,
+    minus_one: int = DEFAULT_IGNORE_VALUE,
+) -> np.ndarray:
     """Read a label mask file (PNG or .npy) as stored: ids, or RGB for colour PNGs.
 
     ``path`` may be an fsspec URL (see :mod:`segtool.io.storage`). Raises
     :class:`MaskError` naming the file for anything that is not a readable mask.
+    ``minus_one``: the value -1 of a ``.npy`` array (labelme's ignore) becomes.
     """
     path = as_path(path)
     if path.suffix.lower() == ".npy":
-        return _read_npy(path, max_pixels)
+        return _read_npy(path, max_pixels, minus_one)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -217,7 +230,7 @@ def _pillow_decode(data: bytes, path: str | Path | None) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
+def _read_npy(path: Location, max_pixels: int, minus_one: int) -> np.ndarray:
     """A 2-D integer array; the header's shape and type are checked before any data is read."""
     npy = np.lib.format
     try:
@@ -246,8 +259,10 @@ def _read_npy(path: Location, max_pixels: int) -> np.ndarray:
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None
     if array.dtype == bool:
         return array.astype(np.uint8)
+    if array.size and array.min() == LABELME_IGNORE:
+        array = np.where(array == LABELME_IGNORE, minus_one, array)
     if array.size and (array.min() < 0 or array.max() > 65535):
-        raise MaskError(".npy label array has values outside 0..65535", path=path)
+        raise MaskError(".npy label array has values outside -1..65535 (-1: labelme's ignore)", path=path)
     return array.astype(np.uint16 if array.size and array.max() > 255 else np.uint8)
 
 
@@ -398,17 +413,22 @@ def read_label_ids(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     unknown_colour: int | None = None,
     copy: bool = True,
+    minus_one: int | None = None,
 ) -> np.ndarray:
     """Read a mask file as a 2-D array of class ids, whatever its kind.
 
-    Index masks (grayscale, palette, ``.npy``) are returned as stored. A colour
+    Index masks (grayscale, palette, ``.npy``) are returned as stored, but for
+    labelme's -1 in ``.npy`` arrays, which becomes ``minus_one`` (default: the label
+    map's ignore value, else 255). A colour
     (RGB) mask is mapped to ids through the colours of ``label_map`` (a
     :class:`~segtool.labels.LabelMap`), and the ignore value's palette colour
     (VOC's cream border) to the ignore value; without a label map it is a
     :class:`MaskError`. Colours not in the label map are an error, or become
     ``unknown_colour`` when it is given. ``copy``: as for :func:`decode_png`.
     """
-    array = read_mask(path, max_pixels=max_pixels, copy=copy)
+    if minus_one is None:
+        minus_one = label_map.ignore_value if label_map is not None else DEFAULT_IGNORE_VALUE
+    array = read_mask(path, max_pixels=max_pixels, copy=copy, minus_one=minus_one)
     if array.ndim == 2:
         return array
     if label_map is None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import InputFileError
-from ..io.files import KeyedFiles, files_by_key, label_file_in
+from ..io.files import KeyedFiles, files_by_key, label_file_for_masks
 from ..io.maskio import MASK_SUFFIXES
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
@@ -99,7 +99,7 @@ def pair_masks(
     ``pred`` and ``gt`` may also be two mask files (one pair). Missing folders, or
     no ground-truth mask at all, are an :class:`~segtool.errors.InputFileError`.
     Without ``label_map``, the map rasterize wrote into ``gt`` (labels.csv, else
-    labels.txt) is used when there is one.
+    labels.txt), or labelme2voc's class_names.txt, is used when there is one.
     """
     pred, gt = as_path(pred), as_path(gt)
     for role, path in (("ground truth", gt), ("predictions", pred)):
@@ -160,8 +160,9 @@ def attach_images(pairing: Pairing, images: str | Path | RemotePath) -> None:
 
 
 def _label_map_in(folder: Path) -> LabelMap | None:
-    """The label map rasterize wrote into ``folder`` (labels.csv, else labels.txt), if any."""
-    path = label_file_in(folder)
+    """The label map rasterize (labels.csv, else labels.txt) or labelme2voc (class_names.txt) wrote
+    for the masks of ``folder``, if any (see :func:`~segtool.io.files.label_file_for_masks`)."""
+    path = label_file_for_masks(folder)
     return LabelMap.read(path) if path is not None else None
 
 

@@ -241,6 +241,11 @@ class _PairSettings:
     max_pixels: int = DEFAULT_MAX_PIXELS
     error_maps: ErrorMapFolder | None = None
 
+    @property
+    def minus_one(self) -> int | None:
+        """What labelme's -1 in a ``.npy`` mask is read as: the first ignore value (None: the default)."""
+        return self.ignore[0] if self.ignore else None
+
 
 def score_folders(
     pred_dir: str | Path | RemotePath,
@@ -508,7 +513,11 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
         keep_freed_memory_in_workers()
     try:
         truth = read_label_ids(
-            pair.gt, label_map=settings.label_map, max_pixels=settings.max_pixels, copy=False
+            pair.gt,
+            label_map=settings.label_map,
+            max_pixels=settings.max_pixels,
+            copy=False,
+            minus_one=settings.minus_one,
         )
         if pair.pred is None:
             guess = np.zeros(truth.shape, np.uint8)
@@ -519,6 +528,7 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
                 unknown_colour=UNKNOWN_COLOUR_VALUE,
                 max_pixels=settings.max_pixels,
                 copy=False,
+                minus_one=settings.minus_one,
             )
             _check_same_size(pair.pred, guess, pair.gt, truth)
         every_pixel = joint_counts(truth, guess)
