@@ -960,7 +960,10 @@ MASK_CASES = [
     Case("npy-three-channels", "b.npy", npy(np.zeros((HEIGHT, WIDTH, 3), np.uint8)), ("must be 2-D",)),
     Case("npy-negative", "b.npy", npy(np.full((HEIGHT, WIDTH), -2, np.int16)), ("outside -1..65535",)),
     Case(
-        "npy-too-large-values", "b.npy", npy(np.full((HEIGHT, WIDTH), 70000, np.int32)), ("outside -1..65535",)
+        "npy-too-large-values",
+        "b.npy",
+        npy(np.full((HEIGHT, WIDTH), 70000, np.int32)),
+        ("outside -1..65535",),
     ),
     Case("npy-object", "b.npy", npy(np.array([[{}]], dtype=object)), ("must hold integers, got object",)),
     Case("npy-truncated", "b.npy", npy(np.zeros((HEIGHT, WIDTH), np.uint8))[:100], ("cannot read .npy",)),

@@ -195,7 +195,9 @@ def label_file_for_masks(folder: str | Path | RemotePath) -> Location | None:
         return found
     folder = as_path(folder)
     places = [folder, folder.parent] if folder.name.startswith(LABELME2VOC_MASK_FOLDER) else [folder]
-    return next((place / LABELME2VOC_NAMES for place in places if (place / LABELME2VOC_NAMES).is_file()), None)
+    return next(
+        (place / LABELME2VOC_NAMES for place in places if (place / LABELME2VOC_NAMES).is_file()), None
+    )
 
 
 def check_picture_folder(
