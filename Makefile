@@ -34,9 +34,11 @@ demo: $(CORE_STAMP)
 test: $(DEV_STAMP)
 	$(PY) -m pytest
 
+# ruff (lint rules and format) and mypy; their settings are in pyproject.toml. CI runs it before the tests.
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
 
 bench: $(DEV_STAMP)
 	$(PY) benchmarks/run.py $(BENCH)

@@ -14,6 +14,9 @@ import importlib.abc
 import importlib.util
 import sys
 import warnings
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 
 MOVED_MODULES = {
     "segtool.atomic": "segtool.io.atomic",
@@ -43,15 +46,17 @@ class _MovedModuleLoader(importlib.abc.Loader):
     def __init__(self, new_name: str) -> None:
         self.new_name = new_name
 
-    def create_module(self, spec):  # type: ignore[no-untyped-def]
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
         return importlib.import_module(self.new_name)
 
-    def exec_module(self, module) -> None:  # type: ignore[no-untyped-def]
+    def exec_module(self, module: ModuleType) -> None:
         """Nothing to run: the new module is already imported."""
 
 
 class _MovedModuleFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path, target=None):  # type: ignore[no-untyped-def]
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         new_name = MOVED_MODULES.get(fullname)
         if new_name is None:
             return None

@@ -8,6 +8,10 @@ the problem; the command line prints it as is, without a traceback.
 from __future__ import annotations
 
 from os import PathLike
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .io.storage import RemotePath
 
 SHOWN_LENGTH = 60  # characters of a name that a message quotes
 
@@ -31,7 +35,7 @@ def shown(name: object) -> str:
 class SegtoolError(Exception):
     """Base class: a problem with the user's input or settings, not a bug."""
 
-    def __init__(self, message: str, *, path: str | PathLike[str] | None = None) -> None:
+    def __init__(self, message: str, *, path: str | PathLike[str] | RemotePath | None = None) -> None:
         self.path = None if path is None else str(path)
         self.message = message
         super().__init__(f"{self.path}: {message}" if self.path else message)
@@ -56,7 +60,9 @@ class LabelMapError(SegtoolError):
 class UnknownLabelError(LabelMapError):
     """A label name that the label map given by the user does not contain."""
 
-    def __init__(self, label: str, *, path: str | PathLike[str] | None = None, where: str = "") -> None:
+    def __init__(
+        self, label: str, *, path: str | PathLike[str] | RemotePath | None = None, where: str = ""
+    ) -> None:
         self.label = label
         place = f"{where}: " if where else ""
         super().__init__(

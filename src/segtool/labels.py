@@ -31,11 +31,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import LabelMapError, UnknownLabelError, shown
 from .io.atomic import write_bytes_atomic
-from .io.storage import Location, RemotePath, as_path
+from .io.storage import Location, LocationLike, as_path
 
 BACKGROUND_NAME = "_background_"
 IGNORE_NAME = "__ignore__"
@@ -182,7 +181,7 @@ class LabelMap:
         return cls(_with_default_colours(pairs), ignore_value=ignore_value)
 
     @classmethod
-    def read(cls, path: str | Path | RemotePath, *, ignore_value: int | None = None) -> LabelMap:
+    def read(cls, path: LocationLike, *, ignore_value: int | None = None) -> LabelMap:
         """Read a ``.txt`` (labelme), ``.csv`` or ``.json`` label map (see the module docstring)."""
         path = as_path(path)
         try:
@@ -232,7 +231,7 @@ class LabelMap:
     def max_id(self) -> int:
         return max(self.ids, default=0)
 
-    def id_of(self, name: str, *, path: str | Path | None = None, where: str = "") -> int:
+    def id_of(self, name: str, *, path: LocationLike | None = None, where: str = "") -> int:
         """The id painted for ``name``: the ignore value for ``__ignore__``, 0 for ``_background_``."""
         if name == IGNORE_NAME:
             return self.ignore_value
@@ -293,7 +292,7 @@ class LabelMap:
             "ignore_value": self.ignore_value,
         }
 
-    def write(self, folder: str | Path | RemotePath) -> list[Location]:
+    def write(self, folder: LocationLike) -> list[Location]:
         """Write ``labels.txt`` and ``labels.csv`` into ``folder`` (atomically); return their paths."""
         folder = as_path(folder)
         txt, rich = folder / "labels.txt", folder / "labels.csv"
@@ -306,7 +305,7 @@ def _hex(colour: Colour) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
-def _parse_colour(text: str, path: Path, name: str) -> Colour | None:
+def _parse_colour(text: str, path: Location, name: str) -> Colour | None:
     text = (text or "").strip()
     if not text:
         return None
@@ -321,7 +320,7 @@ def _with_default_colours(pairs: Iterable[tuple[int, str]]) -> list[Label]:
     return [Label(label_id, name, voc_colour(label_id)) for label_id, name in pairs]
 
 
-def _parse_txt(text: str, path: Path, ignore_value: int | None) -> LabelMap:
+def _parse_txt(text: str, path: Location, ignore_value: int | None) -> LabelMap:
     pairs: list[tuple[int, str]] = []
     for line in text.splitlines():
         name = line.strip()
@@ -336,7 +335,7 @@ def _parse_txt(text: str, path: Path, ignore_value: int | None) -> LabelMap:
     return LabelMap(_with_default_colours(kept), ignore_value=value, source=str(path))
 
 
-def _parse_csv(text: str, path: Path, ignore_value: int | None) -> LabelMap:
+def _parse_csv(text: str, path: Location, ignore_value: int | None) -> LabelMap:
     reader = csv.DictReader(io.StringIO(text))
     entries = []
     try:
@@ -352,7 +351,7 @@ def _parse_csv(text: str, path: Path, ignore_value: int | None) -> LabelMap:
     return _from_entries(entries, path, ignore_value, line_offset=2)
 
 
-def _parse_json(text: str, path: Path, ignore_value: int | None) -> LabelMap:
+def _parse_json(text: str, path: Location, ignore_value: int | None) -> LabelMap:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -373,7 +372,7 @@ def _parse_json(text: str, path: Path, ignore_value: int | None) -> LabelMap:
     return _from_entries(entries, path, ignore_value, line_offset=None)
 
 
-def _parse_id(value: object, path: Path, what: str) -> int:
+def _parse_id(value: object, path: Location, what: str) -> int:
     try:
         if isinstance(value, bool):
             raise ValueError
@@ -384,7 +383,7 @@ def _parse_id(value: object, path: Path, what: str) -> int:
 
 
 def _from_entries(
-    entries: list[dict], path: Path, ignore_value: int | None, line_offset: int | None
+    entries: list[dict], path: Location, ignore_value: int | None, line_offset: int | None
 ) -> LabelMap:
     labels = []
     for index, entry in enumerate(entries):

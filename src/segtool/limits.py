@@ -12,6 +12,8 @@ size needs (:func:`inflate_at_most`).
 
 from __future__ import annotations
 
+from typing import cast
+
 from zlib_ng import zlib_ng
 
 DEFAULT_MAX_PIXELS = 1 << 30
@@ -19,6 +21,9 @@ DEFAULT_MAX_PIXELS = 1 << 30
 #: classes x classes confusion matrix; more values than this are no set of classes (instance ids,
 #: a photo saved as a 16-bit mask) and 30,000 of them would ask for 7 GiB.
 MAX_CLASSES_WITHOUT_LABEL_MAP = 1000
+
+#: The exception zlib-ng raises for data that is not zlib (its type stub calls it an instance).
+ZlibError = cast("type[Exception]", zlib_ng.error)
 
 
 def pixel_limit_problem(what: str, height: int, width: int, max_pixels: int) -> str | None:
@@ -54,7 +59,7 @@ def too_many_classes_problem(count: int, *, over: str = "") -> str | None:
 def inflate_at_most(data: bytes, limit: int) -> bytes:
     """zlib-decompress ``data``; a ``ValueError`` if it would give more than ``limit`` bytes (a zip bomb).
 
-    ``zlib_ng.zlib_ng.error`` for data that is not zlib (zlib-ng inflates, as in
+    :data:`ZlibError` for data that is not zlib (zlib-ng inflates, as in
     :mod:`segtool.maskio`).
     """
     inflater = zlib_ng.decompressobj()
@@ -62,5 +67,5 @@ def inflate_at_most(data: bytes, limit: int) -> bytes:
     if len(out) > limit:
         raise ValueError(f"it inflates to more than {limit} bytes")
     if not inflater.eof:
-        raise zlib_ng.error("incomplete or truncated stream")
+        raise ZlibError("incomplete or truncated stream")
     return out

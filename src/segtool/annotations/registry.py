@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import AnnotationError
-from ..io.storage import Location, RemotePath, as_path
+from ..io.storage import Location, LocationLike, RemotePath, as_path
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .model import AnnotatedImage
 
@@ -149,7 +149,7 @@ def load_document(
 
 
 def load_annotation_file(
-    path: str | Path | RemotePath,
+    path: LocationLike,
     rel: PurePosixPath | None = None,
     *,
     input_format: str | None = None,
@@ -164,7 +164,7 @@ def load_annotation_file(
     return load_document(parse_document(data, path), path, rel, input_format=input_format, options=options)
 
 
-def find_annotation_files(inputs: list[str | Path | RemotePath]) -> Iterator[tuple[Location, PurePosixPath]]:
+def find_annotation_files(inputs: list[LocationLike]) -> Iterator[tuple[Location, PurePosixPath]]:
     """Yield ``(path, path relative to its input)`` for files given and files under folders given.
 
     Folders are searched recursively for .json and .xml files, in sorted order

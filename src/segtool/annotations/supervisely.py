@@ -36,12 +36,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-from zlib_ng import zlib_ng
 
 from ..errors import AnnotationError, MaskError, shown
 from ..io.imagesize import PILLOW_ERRORS
 from ..io.maskio import PNG_SIGNATURE, read_png_header
-from ..limits import DEFAULT_MAX_PIXELS, inflate_at_most, pixel_limit_problem
+from ..limits import DEFAULT_MAX_PIXELS, ZlibError, inflate_at_most, pixel_limit_problem
 from .fields import point_array, positive_int
 from .geometry import box_ring
 from .model import AnnotatedImage, Bitmap, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
@@ -195,7 +194,7 @@ def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndar
     else:
         try:  # at most 4 bytes (RGBA) per pixel, and a filter byte per row, plus room for chunks
             png = inflate_at_most(raw, 5 * max_pixels + (1 << 16))
-        except zlib_ng.error:
+        except ZlibError:
             png = raw
     try:
         header = read_png_header(png)

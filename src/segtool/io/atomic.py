@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OutputError
-from .storage import Location, RemotePath, as_path, spooled_upload
+from .storage import Location, LocationLike, RemotePath, as_path, spooled_upload
 
 #: Names of this process's open file descriptors (``/proc/<pid>/fd/N`` once folders are resolved).
 _DESCRIPTOR_NAME = re.compile(r"^/(?:dev/fd|proc/self/fd|proc/(?P<pid>\d+)/fd)/(?P<fd>\d+)$")
@@ -40,9 +40,7 @@ _STANDARD_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
 _MAX_LINKS = 40
 
 
-def write_bytes_atomic(
-    path: str | os.PathLike[str] | RemotePath, data: bytes, *, inside: Location | None = None
-) -> None:
+def write_bytes_atomic(path: LocationLike, data: bytes, *, inside: Location | None = None) -> None:
     """Write ``data`` to ``path`` atomically, creating parent folders (below ``inside``: see above)."""
     target = as_path(path)
     if isinstance(target, RemotePath):
@@ -54,7 +52,7 @@ def write_bytes_atomic(
 
 @contextlib.contextmanager
 def open_atomic(
-    path: str | os.PathLike[str] | RemotePath, mode: str = "w", *, inside: Location | None = None, **kwargs
+    path: LocationLike, mode: str = "w", *, inside: Location | None = None, **kwargs
 ) -> Iterator[IO]:
     """Open a temporary file next to ``path``; on success it replaces ``path``.
 
@@ -83,7 +81,7 @@ def open_atomic(
 
 
 @contextlib.contextmanager
-def open_output(path: str | os.PathLike[str] | RemotePath, mode: str = "w", **kwargs) -> Iterator[IO]:
+def open_output(path: LocationLike, mode: str = "w", **kwargs) -> Iterator[IO]:
     """Open a named output as its user means it; regular files and URLs go through :func:`open_atomic`.
 
     * A name of an open file of this process (``/dev/stdout``, ``/dev/stderr``,

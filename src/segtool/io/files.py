@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputFileError, OutputError
-from .storage import Location, RemotePath, as_path
+from .storage import Location, LocationLike, RemotePath, as_path, relative_path
 
 LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
 #: labelme2voc.py writes OUT/class_names.txt beside OUT/SegmentationClass (PNG), SegmentationClassNpy...
@@ -29,7 +29,7 @@ LABELME2VOC_NAMES = "class_names.txt"
 LABELME2VOC_MASK_FOLDER = "SegmentationClass"
 
 
-def find_files(root: str | Path | RemotePath, suffixes: Sequence[str] | None) -> list[Location]:
+def find_files(root: LocationLike, suffixes: Sequence[str] | None) -> list[Location]:
     """The files under ``root`` (or ``root`` itself) whose suffix is in ``suffixes`` (None: any), sorted.
 
     Raises :class:`InputFileError` when ``root`` does not exist.
@@ -37,14 +37,14 @@ def find_files(root: str | Path | RemotePath, suffixes: Sequence[str] | None) ->
     return sorted(path for _, path in _keyed_files(as_path(root), suffixes))
 
 
-def file_key(path: Location, root: str | Path | RemotePath) -> str:
+def file_key(path: Location, root: LocationLike) -> str:
     """The key of ``path`` under ``root`` (see the module docstring).
 
     >>> file_key(Path("masks/a/b.png"), "masks")
     'a/b'
     """
     root = as_path(root)
-    relative = PurePosixPath(path.name) if root == path else PurePosixPath(path.relative_to(root).as_posix())
+    relative = PurePosixPath(path.name) if root == path else relative_path(path, root)
     return relative.with_suffix("").as_posix()
 
 
@@ -111,7 +111,7 @@ class KeyedFiles:
         ]
 
 
-def files_by_key(root: str | Path | RemotePath, suffixes: Sequence[str]) -> KeyedFiles:
+def files_by_key(root: LocationLike, suffixes: Sequence[str]) -> KeyedFiles:
     """The files under ``root`` whose suffix is in ``suffixes``, by key, in key order.
 
     Raises :class:`InputFileError` when ``root`` does not exist.
@@ -146,8 +146,8 @@ class KeyPairs:
 
 
 def pair_by_key(
-    left_root: str | Path | RemotePath,
-    right_root: str | Path | RemotePath,
+    left_root: LocationLike,
+    right_root: LocationLike,
     *,
     left_suffixes: Sequence[str],
     right_suffixes: Sequence[str],
@@ -171,7 +171,7 @@ def pair_by_key(
     return pairing
 
 
-def label_file_in(folder: str | Path | RemotePath) -> Location | None:
+def label_file_in(folder: LocationLike) -> Location | None:
     """The label map ``segtool rasterize`` writes beside its masks, if ``folder`` has one.
 
     ``labels.csv`` (ids, names and colours) is preferred to ``labels.txt``.
@@ -201,11 +201,11 @@ def label_file_for_masks(folder: str | Path | RemotePath) -> Location | None:
 
 
 def check_picture_folder(
-    folder: str | Path | RemotePath,
-    mask_folders: Sequence[str | Path | RemotePath],
+    folder: LocationLike,
+    mask_folders: Sequence[LocationLike],
     *,
     what: str,
-    input_folders: Sequence[str | Path | RemotePath | None] = (),
+    input_folders: Sequence[LocationLike | None] = (),
 ) -> None:
     """An :class:`OutputError` when the picture folder ``folder`` would mix pictures with inputs.
 

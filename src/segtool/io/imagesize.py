@@ -14,7 +14,7 @@ import struct
 from pathlib import Path
 
 from ..errors import InputFileError
-from .storage import RemotePath, as_path
+from .storage import LocationLike, as_path
 
 _EXIF_ORIENTATION = 0x0112
 #: What Pillow raises for a damaged or hostile file (its format plugins use all of these).
@@ -22,7 +22,7 @@ PILLOW_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.
 
 
 def image_size(
-    source: str | Path | RemotePath | bytes, *, name: str | Path | None = None, exif_orientation: bool = True
+    source: LocationLike | bytes, *, name: str | Path | None = None, exif_orientation: bool = True
 ) -> tuple[int, int]:
     """Return ``(height, width)`` of an image file or image bytes, as displayed.
 

@@ -47,10 +47,10 @@ from zlib_ng import zlib_ng
 
 from ..errors import MaskError
 from ..labels import DEFAULT_IGNORE_VALUE
-from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
+from ..limits import DEFAULT_MAX_PIXELS, ZlibError, pixel_limit_problem
 from .atomic import write_bytes_atomic
 from .imagesize import PILLOW_ERRORS
-from .storage import Location, as_path
+from .storage import Location, LocationLike, as_path
 
 #: labelme's ignore value in its .npy label arrays (its PNGs store 255 there).
 LABELME_IGNORE = -1
@@ -65,7 +65,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib_ng.crc32(kind + data))
 
 
-def _iter_chunks(data: bytes, path: str | Path | None):
+def _iter_chunks(data: bytes, path: LocationLike | None):
     """Yield (kind, payload, start, end) for each chunk after the signature."""
     offset = len(PNG_SIGNATURE)
     while offset + 8 <= len(data):
@@ -90,7 +90,7 @@ class PngHeader:
         self.bit_depth, self.colour_type, self.interlace = bit_depth, colour_type, interlace
 
 
-def read_png_header(data: bytes, path: str | Path | None = None) -> PngHeader:
+def read_png_header(data: bytes, path: LocationLike | None = None) -> PngHeader:
     """Parse the IHDR of PNG bytes; a :class:`MaskError` if they are not a PNG."""
     if len(data) == 0:
         raise MaskError("file is empty (0 bytes)", path=path)
@@ -104,7 +104,7 @@ def read_png_header(data: bytes, path: str | Path | None = None) -> PngHeader:
     return PngHeader(width, height, bit_depth, colour_type, interlace)
 
 
-def _as_grayscale_png(data: bytes, path: str | Path | None) -> bytes:
+def _as_grayscale_png(data: bytes, path: LocationLike | None) -> bytes:
     """The same PNG with colour type 0 and without PLTE/tRNS: decoders then return indices."""
     parts = [PNG_SIGNATURE]
     for kind, payload, start, end in _iter_chunks(data, path):
@@ -120,7 +120,7 @@ def _as_grayscale_png(data: bytes, path: str | Path | None) -> bytes:
 
 # -- reading ------------------------------------------------------------------------------
 def read_mask(
-    path: str | Path,
+    path: LocationLike,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     copy: bool = True,
@@ -143,7 +143,7 @@ def read_mask(
 
 
 def decode_png(
-    data: bytes, *, path: str | Path | None = None, max_pixels: int = DEFAULT_MAX_PIXELS, copy: bool = True
+    data: bytes, *, path: LocationLike | None = None, max_pixels: int = DEFAULT_MAX_PIXELS, copy: bool = True
 ) -> np.ndarray:
     """Decode PNG bytes to indices (grayscale, palette) or RGB (colour); see the module docstring.
 
@@ -174,7 +174,7 @@ def decode_png(
     return array
 
 
-def _inflate_unfiltered(data: bytes, header: PngHeader, path: str | Path | None) -> np.ndarray | None:
+def _inflate_unfiltered(data: bytes, header: PngHeader, path: LocationLike | None) -> np.ndarray | None:
     """8-bit indices whose rows all use filter 0: inflate and drop the filter bytes.
 
     None when the file is of another kind, uses row filters or is damaged: then a
@@ -191,7 +191,7 @@ def _inflate_unfiltered(data: bytes, header: PngHeader, path: str | Path | None)
         raw = zlib_ng.decompressobj().decompress(
             stream, header.height * stride + 1
         )  # never more than the header says
-    except zlib_ng.error:
+    except ZlibError:
         return None
     if len(raw) != header.height * stride:
         return None
@@ -201,14 +201,14 @@ def _inflate_unfiltered(data: bytes, header: PngHeader, path: str | Path | None)
     return rows[:, 1:]
 
 
-def _cv2_decode(data: bytes, path: str | Path | None) -> np.ndarray:
+def _cv2_decode(data: bytes, path: LocationLike | None) -> np.ndarray:
     array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if array is None:
         raise MaskError("PNG is truncated or corrupt", path=path)
     return array
 
 
-def _pillow_decode(data: bytes, path: str | Path | None) -> np.ndarray:
+def _pillow_decode(data: bytes, path: LocationLike | None) -> np.ndarray:
     """Low bit depths and colour PNGs: Pillow keeps palette indices and raw gray values."""
     from PIL import Image
 
@@ -270,7 +270,7 @@ def colours_to_ids(
     rgb: np.ndarray,
     colour_table: dict[tuple[int, int, int], int],
     *,
-    path: str | Path | None = None,
+    path: LocationLike | None = None,
     unknown: int | None = None,
 ) -> np.ndarray:
     """Map an (H, W, 3) RGB mask to ids; colours not in the table are an error naming them.
@@ -330,7 +330,7 @@ def encode_png(array: np.ndarray, *, palette: bytes | None = None) -> bytes:
         PNG_SIGNATURE,
         _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)),
     ]
-    if colour_type == PALETTE:
+    if colour_type == PALETTE and palette is not None:
         if len(palette) != 768:
             raise ValueError("palette must be 768 bytes (256 RGB colours)")
         parts.append(_chunk(b"PLTE", palette))
@@ -396,7 +396,7 @@ def replace_problem(path: Location) -> str | None:
 
 
 def write_mask(
-    path: str | Path, array: np.ndarray, *, palette: bytes | None = None, inside: Location | None = None
+    path: LocationLike, array: np.ndarray, *, palette: bytes | None = None, inside: Location | None = None
 ) -> None:
     """Write a label array to ``path`` as PNG (see :func:`encode_png`), atomically.
 
@@ -407,7 +407,7 @@ def write_mask(
 
 
 def read_label_ids(
-    path: str | Path,
+    path: LocationLike,
     *,
     label_map=None,
     max_pixels: int = DEFAULT_MAX_PIXELS,

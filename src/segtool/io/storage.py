@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import functools
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -164,19 +165,34 @@ class RemotePath:
 
 #: A place segtool reads or writes.
 Location = Path | RemotePath
+#: What names a place: a location, a plain path or a URL (what :func:`as_path` takes).
+LocationLike = str | os.PathLike[str] | RemotePath
 
 
-def as_path(location: str | Path | RemotePath) -> Location:
+def as_path(location: LocationLike) -> Location:
     """A :class:`RemotePath` for a URL (``file://`` URLs excepted), else a :class:`pathlib.Path`."""
     if isinstance(location, (Path, RemotePath)):
         return location
-    text = str(location)
+    text = location if isinstance(location, str) else os.fspath(location)
     match = _URL.match(text)
     if match is None:
         return Path(location)
     if match["protocol"].lower() == "file":
         return Path(_filesystem("file")._strip_protocol(text))
     return RemotePath.from_url(text)
+
+
+def relative_path(path: Location, root: Location) -> PurePosixPath:
+    """``path`` below ``root`` as a posix path; a ``ValueError`` when it is not below it.
+
+    >>> relative_path(Path("masks/a/b.png"), Path("masks"))
+    PurePosixPath('a/b.png')
+    """
+    if isinstance(path, RemotePath) and isinstance(root, RemotePath):
+        return path.relative_to(root)
+    if isinstance(path, Path) and isinstance(root, Path):
+        return PurePosixPath(path.relative_to(root).as_posix())
+    raise ValueError(f"{path} is not under {root}")
 
 
 @contextlib.contextmanager

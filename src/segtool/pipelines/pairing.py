@@ -32,7 +32,7 @@ from pathlib import Path
 from ..errors import InputFileError
 from ..io.files import KeyedFiles, files_by_key, label_file_for_masks
 from ..io.maskio import MASK_SUFFIXES
-from ..io.storage import Location, RemotePath, as_path
+from ..io.storage import Location, LocationLike, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
 from ..viz.image import IMAGE_SUFFIXES
 from .prediction_files import looks_swapped, no_match_message, swapped_message, unmatched_files
@@ -88,8 +88,8 @@ class Pairing:
 
 
 def pair_masks(
-    pred: str | Path | RemotePath,
-    gt: str | Path | RemotePath,
+    pred: LocationLike,
+    gt: LocationLike,
     *,
     layout: str = "auto",
     label_map: LabelMap | None = None,
@@ -138,7 +138,7 @@ def _check_some_prediction_matches(pred: Location, pairing: Pairing) -> None:
     raise InputFileError(message, path=pred)
 
 
-def attach_images(pairing: Pairing, images: str | Path | RemotePath) -> None:
+def attach_images(pairing: Pairing, images: LocationLike) -> None:
     """Give every pair the photo of the same name under ``images`` (any image suffix), in place.
 
     Pairs without one, or with several (``a.jpg`` and ``a.png``), keep ``image=None``

@@ -36,7 +36,7 @@ from ..errors import AnnotationError, OutputError, SegtoolError, shown
 from ..io.atomic import check_no_linked_folder
 from ..io.files import check_picture_folder
 from ..io.maskio import replace_problem, write_mask
-from ..io.storage import Location, RemotePath, as_path
+from ..io.storage import Location, LocationLike, as_path
 from ..labels import LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
 from .executors import Executor, LocalExecutor
@@ -67,7 +67,7 @@ class RasterizeOptions:
     skip_existing: bool = False
     overwrite: bool = False  # replace existing files that are not label masks (photos...) too
     debug: bool = False
-    viz: str | Path | RemotePath | None = None  # folder of overlays over the images (None: none)
+    viz: LocationLike | None = None  # folder of overlays over the images (None: none)
 
 
 @dataclass(frozen=True)
@@ -339,7 +339,7 @@ def _overlay(
 
 
 # -- the whole run ---------------------------------------------------------------------------
-def collect_items(inputs: Iterable[str | Path | RemotePath], *, stdin: bytes | None = None) -> list[WorkItem]:
+def collect_items(inputs: Iterable[LocationLike], *, stdin: bytes | None = None) -> list[WorkItem]:
     """The annotation files named by ``inputs`` (files, folders searched recursively, ``-``)."""
     items: list[WorkItem] = []
     paths = []
@@ -354,8 +354,8 @@ def collect_items(inputs: Iterable[str | Path | RemotePath], *, stdin: bytes | N
 
 
 def rasterize_to_folder(
-    inputs: Iterable[str | Path | RemotePath],
-    out: str | Path | RemotePath,
+    inputs: Iterable[LocationLike],
+    out: LocationLike,
     *,
     label_map: LabelMap | None = None,
     options: RasterizeOptions = RasterizeOptions(),

@@ -27,14 +27,14 @@ import numpy as np
 from ..errors import InputFileError, OutputError
 from ..io.atomic import write_bytes_atomic
 from ..io.imagesize import PILLOW_ERRORS
-from ..io.storage import Location, RemotePath
+from ..io.storage import Location, LocationLike, RemotePath
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 PICTURE_FORMATS = ("png", "jpeg")
 _SUFFIX_FORMAT = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 
 
-def read_image(path: str | Path | RemotePath) -> np.ndarray:
+def read_image(path: LocationLike) -> np.ndarray:
     """Read a photo as an RGB uint8 array, as displayed (EXIF orientation applied).
 
     ``path`` may be an fsspec location (:mod:`segtool.io.storage`). Raises
