@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import uuid
 import zlib
 from pathlib import Path, PurePosixPath
 
@@ -173,3 +174,21 @@ def test_project_layout_names_images_and_declares_classes(tmp_path):
     (image,) = loaded["ds1/ann/a.jpg.json"]
     assert image.name == PurePosixPath("ds1/a") and image.declared_labels == ("road", "sky")
     assert image.image_path == project / "ds1" / "img" / "a.jpg"
+
+
+def test_project_layout_in_a_remote_folder_declares_classes():
+    """A project under a URL reads its meta.json too (once per process: a run does not see it edited)."""
+    pytest.importorskip("fsspec")
+    from segtool.io.atomic import write_bytes_atomic
+    from segtool.io.storage import as_path
+
+    project = as_path(f"memory://sly-{uuid.uuid4().hex}/project")
+    write_bytes_atomic(project / "meta.json", json.dumps({"classes": [{"title": "road"}]}).encode())
+    write_bytes_atomic(project / "ds1" / "ann" / "a.jpg.json", json.dumps(annotation([])).encode())
+    try:
+        (image,) = load_annotation_file(
+            project / "ds1" / "ann" / "a.jpg.json", PurePosixPath("ds1/ann/a.jpg.json")
+        )
+        assert image.declared_labels == ("road",)
+    finally:
+        project.fs.rm(project.parent.key, recursive=True)

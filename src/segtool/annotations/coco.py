@@ -35,13 +35,13 @@ of the same images.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
 
 from ..errors import shown
-from ..io.storage import as_path
+from ..io.storage import Location, as_path
 from ..labels import IGNORE_NAME
 from .fields import check_pixels, fail, flat_point_array, positive_int
 from .imagefiles import find_image
@@ -74,7 +74,7 @@ def _is_results_list(document: Any) -> bool:
 
 
 def read_coco(
-    document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions | None = None
+    document: Any, source: Location, rel: PurePosixPath, options: ReaderOptions | None = None
 ) -> list[AnnotatedImage]:
     """Read a parsed COCO instances document: one :class:`AnnotatedImage` per image entry.
 
@@ -102,7 +102,7 @@ def read_coco(
 
 
 def read_coco_results(
-    results: Any, instances: Any, source: Path, *, options: ReaderOptions | None = None
+    results: Any, instances: Any, source: Location, *, options: ReaderOptions | None = None
 ) -> list[AnnotatedImage]:
     """Read a COCO results list with the images and categories of its instances document.
 
@@ -123,7 +123,7 @@ def read_coco_results(
 
 
 # -- categories and images ----------------------------------------------------------------
-def _categories(entries: Any, source: Path) -> dict[Any, str]:
+def _categories(entries: Any, source: Location) -> dict[Any, str]:
     if not isinstance(entries, list):
         raise fail(source, "", "categories must be a list")
     names: dict[Any, str] = {}
@@ -149,7 +149,7 @@ def _declared_ids(categories: dict[Any, str]) -> tuple[tuple[str, int], ...]:
 
 
 def _images(
-    entries: Iterable[Any], source: Path, folders: list[Path | None], max_pixels: int
+    entries: Iterable[Any], source: Location, folders: list[Location | None], max_pixels: int
 ) -> dict[Any, AnnotatedImage]:
     """The image entries by id.
 
@@ -184,7 +184,7 @@ def _images(
     return images
 
 
-def _identifier(value: Any, source: Path, where: str, field: str) -> int | str:
+def _identifier(value: Any, source: Location, where: str, field: str) -> int | str:
     """COCO ids are integers; some converters use strings. Anything else is an error."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise fail(source, where, f"{field} must be an integer (or a string), not {value!r}")
@@ -197,7 +197,7 @@ def _add_annotation(
     index: int,
     categories: dict[Any, str],
     images: dict[Any, AnnotatedImage],
-    source: Path,
+    source: Location,
     crowd_mode: str,
 ) -> None:
     if not isinstance(entry, dict):
@@ -237,7 +237,7 @@ def _kind(segmentation: Any) -> str:
 
 
 def _geometry(
-    segmentation: Any, kind: str, image: AnnotatedImage, source: Path, where: str
+    segmentation: Any, kind: str, image: AnnotatedImage, source: Location, where: str
 ) -> Geometry | None:
     if kind == "polygon":
         return _polygon(segmentation, source, where)
@@ -255,7 +255,7 @@ def _geometry(
     return None
 
 
-def _polygon(parts: list, source: Path, where: str) -> Polygon:
+def _polygon(parts: list, source: Location, where: str) -> Polygon:
     rings = tuple(
         flat_point_array(part, source=source, where=where, field=f"polygon part {number}")
         for number, part in enumerate(parts, start=1)
@@ -263,7 +263,7 @@ def _polygon(parts: list, source: Path, where: str) -> Polygon:
     return Polygon(rings=rings)  # parts without area are reported by the rasterizer
 
 
-def _bitmap(rle: dict, image: AnnotatedImage, source: Path, where: str) -> Bitmap | None:
+def _bitmap(rle: dict, image: AnnotatedImage, source: Location, where: str) -> Bitmap | None:
     size = rle.get("size")
     if not (isinstance(size, list) and len(size) == 2):
         raise fail(source, where, f"RLE size must be [height, width], not {size!r}")

@@ -28,12 +28,13 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
 
 from ..errors import AnnotationError, shown
+from ..io.storage import Location
 from .fields import check_pixels, fail
 from .geometry import box_ring, rotate
 from .imagefiles import find_image
@@ -60,7 +61,7 @@ def detect(document: Any) -> bool:
 
 
 def read(
-    document: ElementTree.Element, source: Path, rel: PurePosixPath, options: ReaderOptions | None = None
+    document: ElementTree.Element, source: Location, rel: PurePosixPath, options: ReaderOptions | None = None
 ) -> list[AnnotatedImage]:
     """Every ``<image>`` of a CVAT for images XML document (``options.max_pixels`` bounds mask boxes)."""
     options = options if options is not None else ReaderOptions()
@@ -109,7 +110,7 @@ def decode_mask_rle(counts: list[int], height: int, width: int) -> np.ndarray:
 
 
 def _number(
-    attrs: Mapping[str, str | None], key: str, *, source: Path, where: str, default: float | None = None
+    attrs: Mapping[str, str | None], key: str, *, source: Location, where: str, default: float | None = None
 ) -> float:
     """The XML attribute (or child text) ``key`` as a finite float; ``default`` when it is absent."""
     text = attrs.get(key)
@@ -126,7 +127,7 @@ def _number(
     return value
 
 
-def _original_size(document: ElementTree.Element, source: Path) -> tuple[int, int] | None:
+def _original_size(document: ElementTree.Element, source: Location) -> tuple[int, int] | None:
     size = document.find("meta/task/original_size")
     if size is None:
         return None
@@ -140,7 +141,7 @@ def _original_size(document: ElementTree.Element, source: Path) -> tuple[int, in
 
 def _read_image(
     element: ElementTree.Element,
-    source: Path,
+    source: Location,
     declared: tuple[str, ...],
     default_size: tuple[int, int] | None,
     max_pixels: int,
@@ -194,12 +195,12 @@ def _read_image(
     return image
 
 
-def _group(child: ElementTree.Element, source: Path, where: str) -> int | None:
+def _group(child: ElementTree.Element, source: Location, where: str) -> int | None:
     group = _number(child.attrib, "group_id", source=source, where=where, default=0.0)
     return int(group) or None
 
 
-def _geometry(child: ElementTree.Element, source: Path, where: str, max_pixels: int) -> Geometry:
+def _geometry(child: ElementTree.Element, source: Location, where: str, max_pixels: int) -> Geometry:
     attrs = child.attrib
 
     def get(key: str, default: float | None = None) -> float:
@@ -223,7 +224,7 @@ def _geometry(child: ElementTree.Element, source: Path, where: str, max_pixels: 
     return Points(points)
 
 
-def _points(text: str | None, source: Path, where: str) -> np.ndarray:
+def _points(text: str | None, source: Location, where: str) -> np.ndarray:
     """``"x0,y0;x1,y1;..."`` as an (N, 2) array."""
     if text is None:
         raise fail(source, where, "missing 'points'")
@@ -239,7 +240,7 @@ def _points(text: str | None, source: Path, where: str) -> np.ndarray:
     return points
 
 
-def _mask(attrs: dict[str, str], source: Path, where: str, get, max_pixels: int) -> Bitmap:
+def _mask(attrs: dict[str, str], source: Location, where: str, get, max_pixels: int) -> Bitmap:
     left, top, width, height = (int(get(key)) for key in ("left", "top", "width", "height"))
     if width <= 0 or height <= 0:
         raise AnnotationError(f"{where}: mask box is {width}x{height}", path=source)

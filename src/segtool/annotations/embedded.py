@@ -28,9 +28,13 @@ from .registry import parse_document
 
 def embedded_field(image: AnnotatedImage) -> str:
     """The name of the field that embeds the image, for messages (``imageData``)."""
+    return ".".join(_embedded_keys(image))
+
+
+def _embedded_keys(image: AnnotatedImage) -> tuple[str, ...]:
     if image.embedded_image is None:
         raise ValueError(f"{image.source}: image {str(image.name)!r} has no embedded image")
-    return ".".join(image.embedded_image)
+    return image.embedded_image
 
 
 def read_embedded_image(image: AnnotatedImage, *, document: bytes | None = None) -> bytes:
@@ -42,7 +46,8 @@ def read_embedded_image(image: AnnotatedImage, *, document: bytes | None = None)
     read, or when the field is missing or not base64 text; a ``ValueError`` when
     ``image.embedded_image`` is None.
     """
-    field = embedded_field(image)
+    keys = _embedded_keys(image)
+    field = ".".join(keys)
     if document is None:
         try:
             document = image.source.read_bytes()
@@ -51,7 +56,7 @@ def read_embedded_image(image: AnnotatedImage, *, document: bytes | None = None)
                 f"cannot read it again for its embedded image: {exc.strerror or exc}", path=image.source
             ) from None
     value: Any = parse_document(document, image.source)
-    for key in image.embedded_image:
+    for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
     if not isinstance(value, str) or not value:
         raise AnnotationError(f"{field} holds no embedded image", path=image.source)

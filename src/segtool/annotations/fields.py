@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import math
 from itertools import chain
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import AnnotationError
+from ..io.storage import Location
 from ..limits import pixel_limit_problem
 
 _INT64_LIMIT = 2.0**63  # numbers from here on leave point_array's fast path
 
 
-def fail(source: Path, where: str, problem: str) -> AnnotationError:
+def fail(source: Location, where: str, problem: str) -> AnnotationError:
     """The error to raise for ``problem`` at ``where`` (an empty ``where`` means the whole file)."""
     return AnnotationError(f"{where}: {problem}" if where else problem, path=source)
 
@@ -31,28 +31,30 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def finite_number(value: Any, *, source: Path, where: str, field: str) -> float:
+def finite_number(value: Any, *, source: Location, where: str, field: str) -> float:
     """``value`` as a float; an error unless it is a finite JSON number."""
     if not is_number(value) or not math.isfinite(value):
         raise fail(source, where, f"{field} must be a finite number, not {_show(value)}")
     return float(value)
 
 
-def positive_int(value: Any, *, source: Path, where: str, field: str) -> int:
+def positive_int(value: Any, *, source: Location, where: str, field: str) -> int:
     """``value`` as an int; an error unless it is a whole number > 0 (``640.0`` is accepted)."""
     if not is_number(value) or not math.isfinite(value) or value != int(value) or value <= 0:
         raise fail(source, where, f"{field} must be a whole number > 0, not {_show(value)}")
     return int(value)
 
 
-def check_pixels(height: int, width: int, max_pixels: int, *, source: Path, where: str, what: str) -> None:
+def check_pixels(
+    height: int, width: int, max_pixels: int, *, source: Location, where: str, what: str
+) -> None:
     """An error unless ``what`` (a bitmap about to be decoded) of ``height`` x ``width`` is in the limit."""
     too_large = pixel_limit_problem(what, height, width, max_pixels)
     if too_large:
         raise fail(source, where, too_large)
 
 
-def point_array(value: Any, *, source: Path, where: str, field: str = "points") -> np.ndarray:
+def point_array(value: Any, *, source: Location, where: str, field: str = "points") -> np.ndarray:
     """A list of ``[x, y]`` number pairs as an (N, 2) float64 array of finite values (N may be 0)."""
     if not isinstance(value, list):
         raise fail(source, where, f"{field} must be a list of [x, y] pairs, not {_show(value)}")
@@ -90,7 +92,7 @@ def _plain_number_pairs(value: list) -> np.ndarray | None:
     return array.reshape(-1, 2)
 
 
-def flat_point_array(value: Any, *, source: Path, where: str, field: str) -> np.ndarray:
+def flat_point_array(value: Any, *, source: Location, where: str, field: str) -> np.ndarray:
     """A flat list ``[x1, y1, x2, y2, ...]`` (COCO polygons) as an (N, 2) float64 array."""
     if not isinstance(value, list):
         raise fail(source, where, f"{field} must be a list [x1, y1, x2, y2, ...], not {_show(value)}")
@@ -105,7 +107,7 @@ def flat_point_array(value: Any, *, source: Path, where: str, field: str) -> np.
     return _finite(array.astype(np.float64).reshape(-1, 2), source=source, where=where, field=field)
 
 
-def _finite(array: np.ndarray, *, source: Path, where: str, field: str) -> np.ndarray:
+def _finite(array: np.ndarray, *, source: Location, where: str, field: str) -> np.ndarray:
     if not np.isfinite(array).all():
         raise fail(source, where, f"{field} contains a coordinate that is not a finite number")
     return array

@@ -50,7 +50,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -58,7 +58,7 @@ import numpy as np
 from ..errors import InputFileError, MaskError, shown
 from ..io.imagesize import image_size
 from ..io.maskio import decode_png
-from ..io.storage import as_path
+from ..io.storage import Location, as_path
 from .fields import fail, is_number, point_array, positive_int
 from .geometry import box_ring
 from .imagefiles import find_image
@@ -87,7 +87,7 @@ def detect(document: Any) -> bool:
 
 
 def read_labelme(
-    document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions | None = None
+    document: Any, source: Location, rel: PurePosixPath, options: ReaderOptions | None = None
 ) -> list[AnnotatedImage]:
     """Read one LabelMe document (already parsed) into one :class:`AnnotatedImage`.
 
@@ -126,7 +126,7 @@ def read_labelme(
 
 
 # -- image and its size -------------------------------------------------------------------
-def _image_file(image_path: Any, source: Path, options: ReaderOptions) -> Path | None:
+def _image_file(image_path: Any, source: Location, options: ReaderOptions) -> Location | None:
     """The existing image file ``imagePath`` names (beside the JSON, else in ``images_dir``), or None."""
     if not isinstance(image_path, str) or not image_path.strip():
         return None
@@ -137,7 +137,7 @@ def _image_file(image_path: Any, source: Path, options: ReaderOptions) -> Path |
 
 
 def _image_size(
-    document: dict, source: Path, image_path: Path | None, warnings: list[str]
+    document: dict, source: Location, image_path: Location | None, warnings: list[str]
 ) -> tuple[int, int]:
     declared = _declared_size(document, source)
     actual, unreadable = _actual_size(document.get(IMAGE_DATA), image_path)
@@ -163,7 +163,7 @@ def _image_size(
     return declared
 
 
-def _declared_size(document: dict, source: Path) -> tuple[int, int] | None:
+def _declared_size(document: dict, source: Location) -> tuple[int, int] | None:
     height, width = document.get("imageHeight"), document.get("imageWidth")
     if height is None or width is None:
         return None
@@ -173,7 +173,7 @@ def _declared_size(document: dict, source: Path) -> tuple[int, int] | None:
     )
 
 
-def _actual_size(image_data: Any, image_path: Path | None) -> tuple[tuple[int, int] | None, str | None]:
+def _actual_size(image_data: Any, image_path: Location | None) -> tuple[tuple[int, int] | None, str | None]:
     """``(size, None)`` from imageData or the image file; ``(None, why)`` if one is there but
     unreadable; ``(None, None)`` if there is neither."""
     if _is_embedded(image_data):
@@ -208,7 +208,9 @@ def _embedded_image_size(image_data: str) -> tuple[int, int]:
 
 
 # -- shapes -------------------------------------------------------------------------------
-def _read_shape(entry: Any, index: int, source: Path, warnings: list[str], max_pixels: int) -> Shape | None:
+def _read_shape(
+    entry: Any, index: int, source: Location, warnings: list[str], max_pixels: int
+) -> Shape | None:
     where = f"shape {index}"
     if not isinstance(entry, dict):
         raise fail(source, where, "must be an object with label, points and shape_type")
@@ -247,35 +249,37 @@ def _read_shape(entry: Any, index: int, source: Path, warnings: list[str], max_p
     )
 
 
-def _polygon(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
+def _polygon(points: np.ndarray, entry: dict, source: Location, where: str, warnings: list[str]) -> Geometry:
     return Polygon(rings=(points,))
 
 
-def _rectangle(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
+def _rectangle(
+    points: np.ndarray, entry: dict, source: Location, where: str, warnings: list[str]
+) -> Geometry:
     if len(points) == 4:  # some converters save the four corners
         return Polygon(rings=(points,))
     (x1, y1), (x2, y2) = _two_points(points, source, where, "two opposite corners")
     return Polygon(rings=(box_ring(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)),))
 
 
-def _circle(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
+def _circle(points: np.ndarray, entry: dict, source: Location, where: str, warnings: list[str]) -> Geometry:
     (cx, cy), (px, py) = _two_points(points, source, where, "the centre and a point on the circle")
     radius = math.hypot(px - cx, py - cy)
     return Ellipse(cx=float(cx), cy=float(cy), rx=radius, ry=radius)
 
 
-def _polyline(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
+def _polyline(points: np.ndarray, entry: dict, source: Location, where: str, warnings: list[str]) -> Geometry:
     if len(points) < 2:
         warnings.append(f"{where}: has only one point, so no length")
     return Polyline(points=points)
 
 
-def _points(points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str]) -> Geometry:
+def _points(points: np.ndarray, entry: dict, source: Location, where: str, warnings: list[str]) -> Geometry:
     return Points(points=points)
 
 
 def _mask(
-    points: np.ndarray, entry: dict, source: Path, where: str, warnings: list[str], max_pixels: int
+    points: np.ndarray, entry: dict, source: Location, where: str, warnings: list[str], max_pixels: int
 ) -> Geometry | None:
     (x1, y1), (x2, y2) = _two_points(
         points, source, where, "the top-left and bottom-right corners of its box"
@@ -300,7 +304,7 @@ def _mask(
     return Bitmap(mask=inside, left=left, top=top)
 
 
-def _two_points(points: np.ndarray, source: Path, where: str, meaning: str) -> np.ndarray:
+def _two_points(points: np.ndarray, source: Location, where: str, meaning: str) -> np.ndarray:
     if len(points) != 2:
         raise fail(source, where, f"needs 2 points ({meaning}), has {len(points)}")
     return points

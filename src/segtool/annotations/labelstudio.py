@@ -39,13 +39,14 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
 
 from ..errors import SHOWN_LENGTH, AnnotationError, shown
 from ..io.imagesize import image_size
+from ..io.storage import Location
 from .fields import check_pixels, finite_number, point_array, positive_int
 from .geometry import box_ring, open_ring, rotate
 from .imagefiles import file_name, find_image
@@ -108,7 +109,7 @@ def _is_min_json(document: Any) -> bool:
     )
 
 
-def read(document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions) -> list[AnnotatedImage]:
+def read(document: Any, source: Location, rel: PurePosixPath, options: ReaderOptions) -> list[AnnotatedImage]:
     """Every chosen annotation of every task, one image each; nothing for a labeling config."""
     if is_labeling_config(document):
         return []
@@ -122,7 +123,7 @@ def read(document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions
     by_task: dict[str, list[_Annotation]] = {}
     for annotation in annotations:
         by_task.setdefault(annotation.task, []).append(annotation)
-    images = []
+    images: list[AnnotatedImage] = []
     for task_annotations in by_task.values():
         chosen = _choose(task_annotations, options.annotator)
         suffixes = _annotator_suffixes(chosen) if options.annotator == "all" else [None] * len(chosen)
@@ -134,7 +135,7 @@ def read(document: Any, source: Path, rel: PurePosixPath, options: ReaderOptions
 
 
 # -- the two export variants -> _Annotation -----------------------------------------------------
-def _full_annotations(document: Any, source: Path) -> list[_Annotation]:
+def _full_annotations(document: Any, source: Location) -> list[_Annotation]:
     tasks = document if isinstance(document, list) else [document]
     annotations = []
     for position, task in enumerate(tasks, start=1):
@@ -163,7 +164,7 @@ def _full_annotations(document: Any, source: Path) -> list[_Annotation]:
     return annotations
 
 
-def _collect_results(results: list[Any], annotation: _Annotation, source: Path) -> None:
+def _collect_results(results: list[Any], annotation: _Annotation, source: Location) -> None:
     """Merge the results of one annotation into regions (geometry and labels may be separate results)."""
     regions: dict[str, _Region] = {}
     for position, result in enumerate(results, start=1):
@@ -201,7 +202,7 @@ def _collect_results(results: list[Any], annotation: _Annotation, source: Path) 
     annotation.regions.extend(regions.values())
 
 
-def _min_json_annotations(document: list[Any], source: Path) -> list[_Annotation]:
+def _min_json_annotations(document: list[Any], source: Location) -> list[_Annotation]:
     annotations = []
     for position, record in enumerate(document, start=1):
         if not isinstance(record, dict):
@@ -258,7 +259,9 @@ def _infer_kind(value: dict[str, Any]) -> str | None:
     return None
 
 
-def _original_size(holder: dict[str, Any], source: Path, annotation: _Annotation) -> tuple[int, int] | None:
+def _original_size(
+    holder: dict[str, Any], source: Location, annotation: _Annotation
+) -> tuple[int, int] | None:
     if holder.get("original_width") is None or holder.get("original_height") is None:
         return None
     where = _where(annotation)
@@ -328,7 +331,7 @@ def _where(annotation: _Annotation) -> str:
 
 
 def _image(
-    annotation: _Annotation, suffix: str | None, source: Path, options: ReaderOptions
+    annotation: _Annotation, suffix: str | None, source: Location, options: ReaderOptions
 ) -> AnnotatedImage:
     where = _where(annotation)
     if annotation.reference is None:
@@ -365,13 +368,14 @@ def _image(
         warnings=list(annotation.warnings),
     )
     for region in annotation.regions:
-        label = region.labels[0] if region.labels else None
+        labels = region.labels or []
+        label = labels[0] if labels else None
         shape_where = f"{where} region {shown(region.ident)} ({region.kind}, {shown(label)})"
         if not isinstance(label, str) or not label:
             image.warnings.append(f"{source}: {shape_where}: no label; skipped")
             continue
-        if len(region.labels) > 1:
-            image.warnings.append(f"{source}: {shape_where}: {len(region.labels)} labels, the first is used")
+        if len(labels) > 1:
+            image.warnings.append(f"{source}: {shape_where}: {len(labels)} labels, the first is used")
         if region.rotated_view:
             image.warnings.append(
                 f"{source}: {shape_where}: drawn on a rotated view (image_rotation); skipped"
@@ -388,7 +392,9 @@ def _image(
     return image
 
 
-def _image_size(annotation: _Annotation, image_path: Path | None, source: Path) -> tuple[int, int] | None:
+def _image_size(
+    annotation: _Annotation, image_path: Location | None, source: Location
+) -> tuple[int, int] | None:
     """(height, width) from the regions, else from the image file; None when neither gives it."""
     sizes = {region.size for region in annotation.regions if region.size is not None}
     if len(sizes) > 1:
@@ -400,7 +406,9 @@ def _image_size(annotation: _Annotation, image_path: Path | None, source: Path) 
     return image_size(image_path) if image_path is not None else None
 
 
-def _geometry(region: _Region, size: tuple[int, int], source: Path, where: str, max_pixels: int) -> Geometry:
+def _geometry(
+    region: _Region, size: tuple[int, int], source: Location, where: str, max_pixels: int
+) -> Geometry:
     value = region.value
     height, width = size
     scale = np.array([width / 100.0, height / 100.0])

@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import numpy as np
 
 from ..errors import shown
+from ..io.storage import Location
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,12 @@ class AnnotatedImage:
     image has no shapes and no size (0 x 0), and is reported as failed.
     """
 
-    source: Path
+    source: Location
     name: PurePosixPath
     height: int
     width: int
     shapes: list[Shape] = field(default_factory=list)
-    image_path: Path | None = None
+    image_path: Location | None = None
     warnings: list[str] = field(default_factory=list)
     declared_labels: tuple[str, ...] = ()
     declared_ids: tuple[tuple[str, int], ...] = ()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -47,7 +47,7 @@ class ReaderOptions:
     (see :mod:`segtool.limits`).
     """
 
-    images_dir: Path | None = None
+    images_dir: Location | None = None
     via_label_attribute: str | None = None
     annotator: str = "first"
     coco_crowd: str = "ignore"
@@ -73,7 +73,7 @@ def register(fmt: AnnotationFormat) -> AnnotationFormat:
     return fmt
 
 
-def parse_document(data: bytes, source: Path) -> Any:
+def parse_document(data: bytes, source: Location) -> Any:
     """Parse JSON, or XML when the file is XML; an :class:`AnnotationError` naming the file if neither."""
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"<"):
@@ -97,7 +97,7 @@ def parse_document(data: bytes, source: Path) -> Any:
         raise AnnotationError("JSON is nested too deeply", path=source) from None
 
 
-def detect_format(document: Any, source: Path) -> AnnotationFormat:
+def detect_format(document: Any, source: Location) -> AnnotationFormat:
     """The first registered format whose ``detect`` accepts the document."""
     for fmt in FORMATS.values():
         if _detects(fmt, document):
@@ -115,7 +115,7 @@ def _detects(fmt: AnnotationFormat, document: Any) -> bool:
 
 def load_document(
     document: Any,
-    source: Path,
+    source: Location,
     rel: PurePosixPath | None = None,
     *,
     input_format: str | None = None,
@@ -164,18 +164,18 @@ def load_annotation_file(
     return load_document(parse_document(data, path), path, rel, input_format=input_format, options=options)
 
 
-def find_annotation_files(inputs: list[LocationLike]) -> Iterator[tuple[Location, PurePosixPath]]:
+def find_annotation_files(inputs: Iterable[LocationLike]) -> Iterator[tuple[Location, PurePosixPath]]:
     """Yield ``(path, path relative to its input)`` for files given and files under folders given.
 
     Folders are searched recursively for .json and .xml files, in sorted order
     (a folder's files, then its subfolders'); symbolic links to folders are not
     followed (so link loops cannot hang).
     """
-    for entry in inputs:
-        entry = as_path(entry)
+    for given in inputs:
+        entry = as_path(given)
         if isinstance(entry, RemotePath) and entry.is_dir():
             yield from _find_remote(entry)
-        elif entry.is_dir():
+        elif isinstance(entry, Path) and entry.is_dir():
             for root, dirs, files in os.walk(entry, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):

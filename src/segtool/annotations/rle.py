@@ -23,8 +23,6 @@ annotation's name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 _OFFSET = 48  # "0"
@@ -67,8 +65,11 @@ def counts_from_string(text: str) -> list[int]:
     return counts
 
 
-def decode_rle(counts: str | Sequence[int], height: int, width: int) -> np.ndarray:
+def decode_rle(counts: object, height: int, width: int) -> np.ndarray:
     """The (height, width) boolean mask of an RLE, from compressed or uncompressed ``counts``.
+
+    ``counts`` is a compressed string or a list of whole numbers as a file holds
+    it; anything else is a ``ValueError``.
 
     >>> decode_rle([1, 2, 3], 2, 3).astype(int)
     array([[0, 1, 0],
@@ -94,7 +95,7 @@ def decode_rle(counts: str | Sequence[int], height: int, width: int) -> np.ndarr
     return np.ascontiguousarray(flat.reshape(width, height).T)
 
 
-def _checked_list(counts: Sequence[int]) -> list[int]:
+def _checked_list(counts: object) -> list[int]:
     if not isinstance(counts, (list, tuple)) or not all(
         isinstance(count, int) and not isinstance(count, bool) for count in counts
     ):

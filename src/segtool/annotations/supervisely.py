@@ -32,7 +32,7 @@ import binascii
 import io
 import json
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ import numpy as np
 from ..errors import AnnotationError, MaskError, shown
 from ..io.imagesize import PILLOW_ERRORS
 from ..io.maskio import PNG_SIGNATURE, read_png_header
+from ..io.storage import Location, RemotePath
 from ..limits import DEFAULT_MAX_PIXELS, ZlibError, inflate_at_most, pixel_limit_problem
 from .fields import point_array, positive_int
 from .geometry import box_ring
@@ -71,7 +72,7 @@ def detect(document: Any) -> bool:
 
 
 def read(
-    document: dict[str, Any], source: Path, rel: PurePosixPath, options: ReaderOptions | None = None
+    document: dict[str, Any], source: Location, rel: PurePosixPath, options: ReaderOptions | None = None
 ) -> list[AnnotatedImage]:
     """The one image of a per-image annotation file; nothing for a project file.
 
@@ -116,11 +117,13 @@ def read(
     return [image]
 
 
-def _project_classes(source: Path) -> tuple[str, ...]:
+def _project_classes(source: Location) -> tuple[str, ...]:
     """Class titles from ``<project>/meta.json`` when the file sits in ``<project>/<dataset>/ann/``."""
     if source.parent.name != "ann":
         return ()
     meta = source.parent.parent.parent / "meta.json"
+    if isinstance(meta, RemotePath):
+        return _classes_of(meta, 0)  # read once per process: a remote file has no cheap mtime
     try:
         stamp = meta.stat().st_mtime_ns
     except OSError:
@@ -129,7 +132,7 @@ def _project_classes(source: Path) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16)
-def _classes_of(meta: Path, stamp: int) -> tuple[str, ...]:
+def _classes_of(meta: Location, stamp: int) -> tuple[str, ...]:
     """Class titles of one meta.json (``stamp`` is its mtime, so an edited file is read again).
 
     A meta.json that cannot be read gives no classes here: it fails on its own
@@ -142,7 +145,7 @@ def _classes_of(meta: Path, stamp: int) -> tuple[str, ...]:
         return ()
 
 
-def _geometry(kind: str, obj: dict[str, Any], source: Path, where: str, max_pixels: int) -> Geometry:
+def _geometry(kind: str, obj: dict[str, Any], source: Location, where: str, max_pixels: int) -> Geometry:
     if kind in BITMAP_TYPES:
         return _bitmap(obj.get("bitmap"), source, where, max_pixels)
     points = obj.get("points")
@@ -166,7 +169,7 @@ def _geometry(kind: str, obj: dict[str, Any], source: Path, where: str, max_pixe
     return Polyline(exterior) if kind == "line" else Points(exterior)
 
 
-def _bitmap(bitmap: Any, source: Path, where: str, max_pixels: int) -> Bitmap:
+def _bitmap(bitmap: Any, source: Location, where: str, max_pixels: int) -> Bitmap:
     if not isinstance(bitmap, dict) or not isinstance(bitmap.get("data"), str):
         raise AnnotationError(f"{where}: missing 'bitmap.data'", path=source)
     origin = point_array([bitmap.get("origin")], source=source, where=where, field="bitmap origin")
@@ -208,7 +211,7 @@ def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndar
             values = np.asarray(picture.getchannel("A")) if "A" in picture.getbands() else np.asarray(picture)
     except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
         raise ValueError(f"not a PNG ({exc})") from None
-    return values.any(axis=2) if values.ndim == 3 else values != 0
+    return np.asarray(values.any(axis=2)) if values.ndim == 3 else values.astype(bool)
 
 
 FORMAT = register(

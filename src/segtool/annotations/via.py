@@ -29,13 +29,14 @@ import base64
 import binascii
 import math
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
 
 from ..errors import AnnotationError, InputFileError, shown
 from ..io.imagesize import image_size
+from ..io.storage import Location
 from .fields import finite_number, point_array
 from .geometry import box_ring, open_ring
 from .imagefiles import find_image, reference_path
@@ -55,7 +56,7 @@ def detect(document: Any) -> bool:
 
 
 def read(
-    document: dict[str, Any], source: Path, rel: PurePosixPath, options: ReaderOptions
+    document: dict[str, Any], source: Location, rel: PurePosixPath, options: ReaderOptions
 ) -> list[AnnotatedImage]:
     """Every image entry of a VIA export or project file."""
     metadata = document.get("_via_img_metadata", document)
@@ -88,7 +89,7 @@ def _regions(entry: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _label_attribute(
-    entries: list[tuple[str, dict[str, Any]]], declared: dict[str, Any], chosen: str | None, source: Path
+    entries: list[tuple[str, dict[str, Any]]], declared: dict[str, Any], chosen: str | None, source: Location
 ) -> str | None:
     """The region attribute that holds the label (see the module docstring)."""
     seen: dict[str, None] = dict.fromkeys(declared)
@@ -113,7 +114,7 @@ def _image(
     entry: dict[str, Any],
     attribute: str | None,
     declared: tuple[str, ...],
-    source: Path,
+    source: Location,
     options: ReaderOptions,
 ) -> AnnotatedImage:
     filename = entry.get("filename")
@@ -150,7 +151,7 @@ def _image(
 
 
 def _size(
-    entry: dict[str, Any], image_path: Path | None, where: str, source: Path, options: ReaderOptions
+    entry: dict[str, Any], image_path: Location | None, where: str, source: Location, options: ReaderOptions
 ) -> tuple[int, int]:
     embedded = entry.get("base64_img_data")
     try:
@@ -187,7 +188,7 @@ def _label(attributes: Any, attribute: str | None) -> tuple[str | None, str]:
     return (text, "") if text else (None, f"attribute {attribute!r} is empty")
 
 
-def _geometry(kind: str, attrs: dict[str, Any], source: Path, where: str) -> Geometry:
+def _geometry(kind: str, attrs: dict[str, Any], source: Location, where: str) -> Geometry:
     def get(key: str, default: float | None = None) -> float:
         return finite_number(attrs.get(key, default), source=source, where=where, field=key)
 
