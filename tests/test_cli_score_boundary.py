@@ -34,7 +34,8 @@ from segtool.cli import app
 from segtool.io.maskio import write_mask
 from segtool.labels import LabelMap
 from segtool.metrics.boundary import BoundaryScorer, Tolerances, parse_boundary_metric
-from segtool.pipelines.score import PER_IMAGE_COLUMNS, Threshold, score_folders
+from segtool.pipelines.score import PER_IMAGE_COLUMNS, score_folders
+from segtool.pipelines.thresholds import Threshold
 
 SHAPE = (10, 40)
 DIAGONAL = math.sqrt(1700)
@@ -204,10 +205,11 @@ def test_table_has_one_column_per_metric_and_states_the_conventions(folders):
     cat = next(line for line in lines if " cat " in line)
     assert cat.split()[-6:] == ["6.5000", "±", "5.5000", "0.9800", "±", "0.0200"]
     assert any("lower is better" in line for line in lines[:6])  # the hd95 header
-    for name in ("hd95", "nsd"):
-        assert f"  {parse_boundary_metric(name).convention()}" in lines
     text = " ".join(lines)
-    assert "no dataset aggregation" in text and "lower is better: hd95; higher is better: nsd" in text
+    for name in ("hd95", "nsd"):
+        assert f"Convention: {parse_boundary_metric(name).convention()}." in text
+    assert "no dataset aggregation" in text
+    assert "Lower is better: hd95 (distances). Higher is better: nsd (shares, from 0 to 1)." in text
     assert "one mask empty: the worst value (the image diagonal for distances" in text
 
 
@@ -389,7 +391,7 @@ def test_python_api_settings_record(folders):
     result = score_folders(
         folders / "pred", folders / "gt", labels=folders / "labels.csv", image_metrics=[scorer]
     )
-    record = result.settings["boundary_metrics"]
+    record = result.settings.to_json()["boundary_metrics"]
     assert record["edge_is_boundary"] is True and "make a boundary" in record["boundary"]
     # masd of the stray pixel: (0 + 30 / 13) / 2; of the shift: (0.5 + 0.5) / 2.
     cat = next(row for row in result.classes if row["class_name"] == "cat")

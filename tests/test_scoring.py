@@ -16,7 +16,8 @@ from segtool.errors import InputFileError, MaskError
 from segtool.io.maskio import read_mask, write_mask
 from segtool.labels import LabelMap
 from segtool.metrics import confusion_matrix
-from segtool.pipelines.score import PER_IMAGE_COLUMNS, Threshold, score_folders, thresholds_not_met
+from segtool.pipelines.score import PER_IMAGE_COLUMNS, score_folders
+from segtool.pipelines.thresholds import Threshold, thresholds_not_met
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 VOC = FIXTURES / "labelme" / "semantic_segmentation"
@@ -162,7 +163,7 @@ def test_without_a_label_map_every_value_found_is_a_class(toy):
     result = score_folders(toy / "pred", toy / "gt")
     # Ids found: 0, 1, 2 (255 is the default ignore value); names are the ids.
     assert [(row["class_id"], row["class_name"]) for row in result.classes] == [(0, "0"), (1, "1"), (2, "2")]
-    assert result.settings["ignore_values"] == [255]
+    assert result.settings.ignore_values == (255,)
 
 
 def test_missing_prediction_fails_or_is_scored_empty(toy):
@@ -274,7 +275,7 @@ def test_binary_masks_read_any_nonzero_as_foreground(tmp_path):
     rows = by_name(result)
     # 255 is foreground here, not ignore: foreground tp 2 (cols 1, 3), fp 1 (col 0), fn 1 (col 2).
     assert (rows["foreground"]["tp"], rows["foreground"]["fp"], rows["foreground"]["fn"]) == (2, 1, 1)
-    assert result.settings["ignore_values"] == [] and rows["background"]["in_mean"] is False
+    assert result.settings.ignore_values == () and rows["background"]["in_mean"] is False
 
 
 def test_per_label_binary_layout(tmp_path):
@@ -284,7 +285,7 @@ def test_per_label_binary_layout(tmp_path):
     write_masks(gt, {"cat/img.png": [[255, 255, 0, 0]], "tv_monitor/img.png": [[0, 255, 255, 0]]})
     write_masks(pred, {"cat/img.png": [[255, 0, 0, 255]]})  # no tv_monitor file: an empty mask
     result = score_folders(pred, gt)
-    assert result.settings["layout"] == "binary" and result.confusion is None
+    assert result.settings.layout == "binary" and result.confusion is None
     rows = by_name(result)
     # cat: tp 1 (col 0), fn 1 (col 1), fp 1 (col 3). tv/monitor: predicted empty -> fn 2.
     assert (rows["cat"]["tp"], rows["cat"]["fp"], rows["cat"]["fn"]) == (1, 1, 1)

@@ -8,13 +8,13 @@ the masks); ``--metrics`` accepts their names too, and adds the boundary metrics
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from ..metrics import METRICS
 from ..metrics.boundary import DEFAULT_NSD_TOLERANCE, BoundaryScorer, Tolerances, parse_boundary_metric
-from ..pipelines.score import Threshold
+from ..pipelines.thresholds import Threshold
 from ..reports.rows import Column
 
 BOUNDARY_NAMES = "hd, hd95, hd<p> (0 < p <= 100), hd<p>_pooled, assd, masd, nsd, biou, biou_chessboard, bf"
@@ -196,29 +196,4 @@ def boundary_table_columns(scorer: BoundaryScorer | None) -> list[Column]:
             std_key=f"{metric.name}_image_std",
         )
         for metric in scorer.metrics
-    ]
-
-
-def boundary_notes(settings: dict[str, Any]) -> list[str]:
-    """The lines under the table: aggregation, direction, each convention, boundaries, empty rule."""
-    record = settings.get("boundary_metrics")
-    if record is None:
-        return []
-    metrics = record["metrics"]
-    lower = [metric["name"] for metric in metrics if not metric["higher_is_better"]]
-    higher = [metric["name"] for metric in metrics if metric["higher_is_better"]]
-    direction = "; ".join(
-        f"{which} is better: {', '.join(names)}"
-        for which, names in (("lower", lower), ("higher", higher))
-        if names
-    )
-    sy, sx = record["spacing"]
-    background = "background included" if settings["include_background"] else "background (id 0) left out"
-    return [
-        f"Boundary metrics: {record['aggregation']} (CSV and JSON: <name>_image_mean, <name>_image_std, "
-        f"<name>_n_images). Mean row: the macro mean of the per-class image means, {background}; "
-        f"{direction}.",
-        *(f"  {metric['convention']}" for metric in metrics),
-        f"Boundaries: {record['boundary']}; distances {record['distances']}: {sy:g}, {sx:g}.",
-        f"Empty masks (boundary metrics): {record['empty_rule']}.",
     ]

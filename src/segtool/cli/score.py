@@ -15,14 +15,11 @@ from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
 from ..pipelines.prediction_files import swapped_message
 from ..pipelines.score import (
-    AGGREGATION_RULES,
     PER_IMAGE_COLUMNS,
-    UNDEFINED_RULE,
     ScoreResult,
-    Threshold,
     score_folders,
-    thresholds_not_met,
 )
+from ..pipelines.thresholds import Threshold, thresholds_not_met
 from ..reports.collector import ScoreCollector
 from ..reports.rows import Column, CsvRowWriter, write_csv, write_rows
 from ..reports.score_html import REPORT_METRICS, build_score_report, report_metrics
@@ -34,7 +31,6 @@ from .boundary_options import (
     MetricsOption,
     NsdToleranceOption,
     SpacingOption,
-    boundary_notes,
     boundary_scorer,
     boundary_table_columns,
     check_thresholds_are_scored,
@@ -419,19 +415,14 @@ def _write_scores(
 ) -> None:
     """The scores in ``output_format``; ``hide_absent`` applies to the formats for people only."""
     summary = result.summary
-    settings = result.settings
-    ignored = ", ".join(str(value) for value in settings["ignore_values"]) or "none"
     notes = [
-        f"{result.n_images} images; dataset: {AGGREGATION_RULES['dataset']}; "
-        f"per image: {AGGREGATION_RULES['image']}.",
-        f"{'mean row' if mean_row else 'means (row left out: --no-mean-row)'}: {settings['macro_mean']}. "
-        f"Pixel accuracy {_number(summary['pixel_accuracy'])}, "
+        f"{result.n_images} images. Pixel accuracy {_number(summary['pixel_accuracy'])}, "
         f"mean accuracy {_number(summary['mean_accuracy'])}, "
         f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])} (dataset).",
-        f"Ignored ground-truth values: {ignored} ({_ignored_share(result.pixels)}). "
-        f"Undefined (-): {UNDEFINED_RULE}.",
+        *result.settings.rules(ignored_pixels=_ignored_share(result.pixels)),
     ]
-    notes.extend(boundary_notes(settings))
+    if not mean_row:
+        notes.append("The mean row is left out (--no-mean-row).")
     if result.scored_as_empty:
         notes.append(
             f"{len(result.scored_as_empty)} missing predictions were scored as empty (all background)."

@@ -49,7 +49,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -516,38 +516,6 @@ class BoundaryScorer:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(metric.name for metric in self.metrics)
-
-    def describe(self) -> dict[str, Any]:
-        """The settings and every rule in words, for the score command's JSON ``settings``.
-
-        Tolerances that are None follow the image diagonal (see the conventions).
-        """
-        sy, sx = self.spacing or (1.0, 1.0)
-        edge = "make a boundary (edge_is_boundary)" if self.edge_is_boundary else "make no boundary"
-        return {
-            "boundary_metrics": {
-                "metrics": [
-                    {
-                        "name": metric.name,
-                        "higher_is_better": metric.higher_is_better,
-                        "convention": metric.convention(self.tolerances),
-                    }
-                    for metric in self.metrics
-                ],
-                "spacing": [sy, sx],
-                "edge_is_boundary": self.edge_is_boundary,
-                "tolerances": {
-                    "nsd": self.tolerances.nsd,
-                    "biou_width": self.tolerances.biou_width,
-                    "bf": self.tolerances.bf,
-                },
-                "boundary": f"inner border of each class mask (pixels with a 4-neighbour outside it); "
-                f"the image edge and ignored pixels {edge}",
-                "distances": "exact Euclidean between pixel centres, in spacing units (pixel height, width)",
-                "aggregation": AGGREGATION_RULE,
-                "empty_rule": EMPTY_RULE,
-            }
-        }
 
     def __call__(
         self,

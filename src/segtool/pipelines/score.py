@@ -33,7 +33,6 @@ Rules (see also :mod:`segtool.metrics.classwise`):
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -50,12 +49,13 @@ from ..io.storage import Location, RemotePath, as_path
 from ..labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
 from ..limits import DEFAULT_MAX_PIXELS, too_many_classes_problem
 from ..metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
-from ..metrics.boundary import BoundaryMetric, parse_boundary_metric
+from ..metrics.boundary import BoundaryScorer
 from ..metrics.confusion import is_one_of, unknown_values
 from .errormaps import ErrorMapFolder
 from .executors import Executor, LocalExecutor
 from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
 from .parallel import batch_size_for
+from .score_settings import BoundarySettings, ScoreSettings
 
 __all__ = [
     "CLASS_COLUMNS",
@@ -63,9 +63,7 @@ __all__ = [
     "ImageMetrics",
     "PairFailure",
     "ScoreResult",
-    "Threshold",
     "score_folders",
-    "thresholds_not_met",
 ]
 
 MISSING_RULES = ("error", "empty")
@@ -120,17 +118,6 @@ PER_IMAGE_COLUMNS = (
 )
 SUMMARY_NAME = "mean"
 
-AGGREGATION_RULES = {
-    "dataset": "tp, fp, fn summed over all images, then scored (the mmseg / Cityscapes number)",
-    "image": "scored per image, then mean and population standard deviation (ddof=0) over the images "
-    "where the score is defined, with their number (the nnU-Net / MONAI number)",
-}
-UNDEFINED_RULE = (
-    "a score whose denominator is 0 (a class absent from both masks) is undefined: "
-    "null in JSON, empty in CSV, a dash in tables, and left out of every mean; "
-    "a class predicted where the ground truth has none scores 0"
-)
-
 
 class ImageMetrics(Protocol):
     """Per-image scores computed next to the confusion counts (the seam for boundary metrics).
@@ -139,9 +126,9 @@ class ImageMetrics(Protocol):
     image, or with 0/1 masks and ``class_ids=[1]`` for one label of the binary
     layout. Returns ``{column name: one value per class id}``, NaN where
     undefined; each column gets an image mean, standard deviation and count.
-    Must be picklable (a module-level class instance). It may also have a
-    ``describe()`` method returning a dict of its settings and rules, which is
-    merged into :attr:`ScoreResult.settings` (as :class:`~segtool.metrics.boundary.BoundaryScorer` does).
+    Must be picklable (a module-level class instance). A
+    :class:`~segtool.metrics.boundary.BoundaryScorer` also has its settings and
+    rules recorded in :attr:`ScoreResult.settings`.
     """
 
     names: tuple[str, ...]
@@ -173,7 +160,7 @@ class ScoreResult:
 
     classes: list[dict[str, Any]]
     summary: dict[str, Any]
-    settings: dict[str, Any]
+    settings: ScoreSettings
     columns: tuple[str, ...]
     n_images: int
     confusion: np.ndarray | None
@@ -209,7 +196,7 @@ class ScoreResult:
             if key not in ("class_id", "class_name", "in_mean", "gt_pixels", "pred_pixels")
         }
         return {
-            "settings": self.settings,
+            "settings": self.settings.to_json(),
             "columns": list(self.columns),
             "classes": self.classes,
             "summary": summary,
@@ -459,8 +446,8 @@ def _class_names(label_map: LabelMap | None, binary: bool) -> Callable[[int], st
 
 
 def _settings_record(
-    pred_dir,
-    gt_dir,
+    pred_dir: str | Path | RemotePath,
+    gt_dir: str | Path | RemotePath,
     pairing: Pairing,
     ignore: tuple[int, ...],
     *,
@@ -468,42 +455,23 @@ def _settings_record(
     missing: str,
     binary: bool,
     image_metrics: tuple[ImageMetrics, ...],
-) -> dict[str, Any]:
+) -> ScoreSettings:
     used_map = pairing.label_map
-    return {
-        "predictions": str(pred_dir),
-        "ground_truth": str(gt_dir),
-        "layout": pairing.layout,
-        "label_map": (
-            used_map.source
-            if used_map is not None and used_map.source
-            else "label folders"
-            if used_map is not None
-            else None
+    boundary = [metric for metric in image_metrics if isinstance(metric, BoundaryScorer)]
+    return ScoreSettings(
+        predictions=str(pred_dir),
+        ground_truth=str(gt_dir),
+        layout=pairing.layout,
+        label_map=(
+            None if used_map is None else str(used_map.source) if used_map.source else "label folders"
         ),
-        "ignore_values": list(ignore),
-        "binary": binary,
-        "include_background": include_background,
-        "missing": missing,
-        "missing_rule": (
-            "a missing prediction is scored as an all-background mask"
-            if missing == "empty"
-            else "a missing prediction fails the run"
-        ),
-        "aggregations": AGGREGATION_RULES,
-        "macro_mean": (
-            "mean over classes where the score is defined, "
-            + ("background included" if include_background else "background (id 0) left out")
-        ),
-        "empty_rule": UNDEFINED_RULE,
-        "image_metrics": [name for metric in image_metrics for name in metric.names],
-        **{
-            key: value
-            for metric in image_metrics
-            if hasattr(metric, "describe")
-            for key, value in metric.describe().items()
-        },
-    }
+        ignore_values=ignore,
+        binary=binary,
+        include_background=include_background,
+        missing=missing,
+        image_metrics=tuple(name for metric in image_metrics for name in metric.names),
+        boundary=BoundarySettings.of(boundary[0]) if boundary else None,
+    )
 
 
 # -- workers ------------------------------------------------------------------------------
@@ -732,7 +700,7 @@ def _image_rows(image: ImageCounts, scores: dict[str, np.ndarray], names: Callab
 def _result(
     accumulator: ScoreAccumulator,
     names: Callable[[int], str],
-    settings: dict[str, Any],
+    settings: ScoreSettings,
     pairing: Pairing,
     failures: list[PairFailure],
     scored_empty: list[str],
@@ -828,103 +796,3 @@ def _summary_row(summary: dict[str, Any], extra_metrics: list[str]) -> dict[str,
     for key in ("pixel_accuracy", "mean_accuracy", "frequency_weighted_iou"):
         row[key] = summary[key]
     return row
-
-
-# -- thresholds ---------------------------------------------------------------------------
-_THRESHOLD = re.compile(
-    r"^\s*(?:(?P<aggregation>dataset|image):)?(?P<metric>[a-z_0-9.]+)\s*=\s*(?P<value>\S+)\s*$"
-)
-_DATASET_ONLY = ("pixel_accuracy", "mean_accuracy", "frequency_weighted_iou")
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """``[dataset:|image:]METRIC=VALUE``: the macro mean of METRIC must be at least VALUE
-    (``bound="lower"``), or at most VALUE (``bound="upper"``).
-
-    ``dataset`` gates the dataset aggregation's macro mean, ``image`` the macro
-    mean of the per-image means. METRIC is dice, iou, precision or recall (default
-    aggregation dataset), or for the dataset aggregation pixel_accuracy,
-    mean_accuracy, frequency_weighted_iou: all lower bounds. Or a boundary metric
-    (:func:`~segtool.metrics.boundary.parse_boundary_metric`), which exists in the
-    image aggregation only (its default): a lower bound for the scores where
-    higher is better (nsd, biou, biou_chessboard, bf), an upper bound for the
-    distances (hd, hd<p>, hd<p>_pooled, assd, masd). A bound the other way round
-    would pass a worse model, so it is refused.
-    """
-
-    aggregation: str
-    metric: str
-    value: float
-    bound: str = "lower"
-
-    @classmethod
-    def parse(cls, text: str, *, bound: str = "lower") -> Threshold:
-        if bound not in ("lower", "upper"):
-            raise ValueError(f"bound must be 'lower' or 'upper', got {bound!r}")
-        match = _THRESHOLD.match(text.lower())
-        if not match:
-            raise ValueError(
-                f"{text!r} is not [dataset:|image:]METRIC=VALUE (for example "
-                f"{'dice=0.8' if bound == 'lower' else 'hd95=10'})"
-            )
-        boundary = _boundary_metric(match["metric"])
-        if boundary is None:
-            aggregation, metric = match["aggregation"] or "dataset", match["metric"]
-            _check_confusion_threshold(text, aggregation, metric, bound)
-        else:
-            aggregation, metric = match["aggregation"] or "image", boundary.name
-            if aggregation == "dataset":
-                raise ValueError(f"{text!r}: boundary metrics have no dataset aggregation (per image only)")
-            if boundary.higher_is_better != (bound == "lower"):
-                better = "higher" if boundary.higher_is_better else "lower"
-                raise ValueError(
-                    f"{text!r}: {better} is better for {metric}, so it takes "
-                    f"{'a lower' if boundary.higher_is_better else 'an upper'} bound"
-                )
-        try:
-            value = float(match["value"])
-        except ValueError:
-            raise ValueError(f"{text!r}: {match['value']!r} is not a number") from None
-        return cls(aggregation, metric, value, bound)
-
-    @property
-    def key(self) -> str:
-        """The summary column this threshold reads."""
-        return f"{self.metric}_image_mean" if self.aggregation == "image" else self.metric
-
-    def describe(self) -> str:
-        return f"{self.aggregation}:{self.metric}{'>=' if self.bound == 'lower' else '<='}{self.value:g}"
-
-    def is_met_by(self, value: float) -> bool:
-        return value >= self.value if self.bound == "lower" else value <= self.value
-
-
-def _boundary_metric(name: str) -> BoundaryMetric | None:
-    try:
-        return parse_boundary_metric(name)
-    except ValueError:
-        return None
-
-
-def _check_confusion_threshold(text: str, aggregation: str, metric: str, bound: str) -> None:
-    known = METRICS + (_DATASET_ONLY if aggregation == "dataset" else ())
-    if metric not in known:
-        raise ValueError(
-            f"{text!r}: unknown metric {metric!r} for the {aggregation} aggregation "
-            f"(one of {', '.join(known)}, or a boundary metric)"
-        )
-    if bound == "upper":
-        raise ValueError(f"{text!r}: higher is better for {metric}, so it takes a lower bound")
-
-
-def thresholds_not_met(result: ScoreResult, thresholds: Iterable[Threshold]) -> list[str]:
-    """One message per threshold not met; an undefined score does not meet any threshold."""
-    messages = []
-    for threshold in thresholds:
-        value = result.summary.get(threshold.key)
-        if value is None or np.isnan(value):
-            messages.append(f"{threshold.describe()}: the score is undefined (no class to average)")
-        elif not threshold.is_met_by(value):
-            messages.append(f"{threshold.describe()}: the score is {value:.6g}")
-    return messages

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -35,39 +34,12 @@ from html import escape
 import numpy as np
 
 from ..io.imagesize import image_size
+from ..metrics.registry import metric_title
 from ..viz.errormap import CATEGORY_NAMES, ERROR_COLOURS
 from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number
 
 DATASET_COLOUR = "#0072B2"
 PER_IMAGE_COLOUR = "#E69F00"
-METRIC_TITLES = {
-    "dice": "Dice",
-    "iou": "IoU",
-    "precision": "Precision",
-    "recall": "Recall",
-    "accuracy": "Accuracy",
-    "hd": "HD",
-    "hd95": "HD95",
-    "assd": "ASSD",
-    "masd": "MASD",
-    "nsd": "NSD",
-    "biou": "Boundary IoU",
-    "biou_chessboard": "Boundary IoU (chessboard)",
-    "bf": "Boundary F",
-}
-
-SCORE_RULES = (
-    "Pixels whose ground truth holds an ignore value are not scored; prediction values never mask anything.",
-    "Per class: TP = predicted c where the ground truth is c, FP = predicted c elsewhere, FN = c missed. "
-    "Dice = 2TP / (2TP + FP + FN), IoU = TP / (TP + FP + FN).",
-    "A score whose denominator is 0 (the class is in neither mask) is undefined: shown as a dash and "
-    "left out of every mean; the number of images a mean was taken over is shown beside it.",
-    "A class predicted in an image whose ground truth lacks it scores 0 there.",
-    "Dataset aggregation: the confusion matrices of all images are summed, then the score is computed once "
-    "(the mmseg / Cityscapes number).",
-    "Per-image aggregation: the score is computed on each image, then averaged over the images where it is "
-    "defined, with its standard deviation (the nnU-Net / MONAI number).",
-)
 
 
 @dataclass(frozen=True)
@@ -182,11 +154,6 @@ def data_uri(data: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def metric_title(metric: str) -> str:
-    """A metric's name for people: ``"dice"`` -> ``"Dice"``, ``"hd99_pooled"`` -> ``"HD99 pooled"``."""
-    return METRIC_TITLES.get(metric, re.sub(r"^hd(?=\d)", "HD", metric).replace("_", " "))
-
-
 def _picture(picture: Picture) -> str:
     height, width = image_size(picture.data)
     return (
@@ -299,7 +266,7 @@ def score_report(
     confusion: Confusion | None = None,
     worst: Sequence[ImageGroup] = (),
     summary: Mapping[str, object] | None = None,
-    rules: Sequence[str] = SCORE_RULES,
+    rules: Sequence[str] = (),
     title: str = "Segmentation scores",
     image_metrics: Sequence[PerImageMetric] = (),
     ranked_by: str = "dice",

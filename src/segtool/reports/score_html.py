@@ -61,7 +61,7 @@ else to its photo, else to its prediction (or ground truth), relative to
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -72,22 +72,22 @@ from ..errors import SegtoolError, SizeMismatchError
 from ..io.maskio import read_label_ids
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
+from ..metrics.registry import metric_title
 from ..pipelines.errormaps import ErrorMapFolder
 from ..pipelines.pairing import LabelMasksPair, MaskPair
 from ..pipelines.parallel import map_in_order
 from ..pipelines.score import UNKNOWN_COLOUR_VALUE, ImageMetrics, ScoreResult, binary_masks
+from ..pipelines.score_settings import ScoreSettings
 from ..viz.errormap import error_map
 from ..viz.image import read_image
 from .collector import ScoreCollector, draw_report_pictures, thumbnail_picture
 from .html import (
-    SCORE_RULES,
     ClassScores,
     Confusion,
     ImageEntry,
     ImageGroup,
     PerImageMetric,
     Picture,
-    metric_title,
     score_report,
 )
 
@@ -194,8 +194,8 @@ def build_score_report(
             tuple(class_ids),
             names,
             label_map,
-            tuple(settings["ignore_values"]),
-            bool(settings["binary"]),
+            settings.ignore_values,
+            settings.binary,
             max_side,
         )
         for name, class_ids in entries_of.items()
@@ -231,7 +231,7 @@ def build_score_report(
         confusion=_confusion(result),
         worst=groups,
         summary=_summary(result, boundary),
-        rules=(*SCORE_RULES, *_boundary_rules(settings)),
+        rules=settings.rules(),
         image_metrics=boundary,
         ranked_by=collector.rank_by,
     )
@@ -254,78 +254,38 @@ def _entry_scores(
 
 
 # -- boundary metrics ---------------------------------------------------------------------
-def _boundary_metrics(settings: Mapping[str, object]) -> list[PerImageMetric]:
+def _boundary_metrics(settings: ScoreSettings) -> list[PerImageMetric]:
     """The run's per-image-only metrics, with which way is better and the unit of distances.
 
-    A metric without a description (an ``ImageMetrics`` without ``describe()``) is shown with
-    neither, on an axis from its values.
+    A metric of another :class:`~segtool.pipelines.score.ImageMetrics` than the boundary
+    scorer is shown with neither, on an axis from its values.
     """
-    record = settings.get("boundary_metrics") or {}
-    higher = {metric["name"]: metric["higher_is_better"] for metric in record.get("metrics", ())}
-    unit = _distance_unit(record.get("spacing", (1.0, 1.0)))
+    boundary = settings.boundary
+    known = {info.name: info for info in boundary.metrics} if boundary is not None else {}
     return [
         PerImageMetric(
             name,
-            higher_is_better=higher.get(name),
-            unit=unit if higher.get(name) is False else "",
-            maximum=1.0 if higher.get(name) else None,
+            higher_is_better=known[name].higher_is_better if name in known else None,
+            unit=boundary.distance_unit if name in known and known[name].is_distance else "",
+            maximum=1.0 if name in known and known[name].higher_is_better else None,
         )
-        for name in settings.get("image_metrics", ())
+        for name in settings.image_metrics
     ]
 
 
-def _distance_unit(spacing: Sequence[float]) -> str:
-    return "pixels" if tuple(spacing) == (1.0, 1.0) else "spacing units"
-
-
-def _shown_settings(settings: Mapping[str, object], *, worst: int) -> dict[str, object]:
+def _shown_settings(settings: ScoreSettings, *, worst: int) -> dict[str, object]:
     """The run's settings as shown: the boundary record shortened (its rules go to the rules list)."""
-    shown = {**settings, "worst_images_shown": worst}
-    record = settings.get("boundary_metrics")
-    if record is not None:
-        sy, sx = record["spacing"]
+    shown = {**settings.to_json(), "worst_images_shown": worst}
+    boundary = settings.boundary
+    if boundary is not None:
+        sy, sx = boundary.spacing
         shown["boundary_metrics"] = {
-            "metrics": ", ".join(
-                f"{metric['name']} ({'higher' if metric['higher_is_better'] else 'lower'} is better)"
-                for metric in record["metrics"]
-            ),
-            "spacing": f"{sy:g} x {sx:g} (pixel height x width): distances in {_distance_unit((sy, sx))}",
-            "edge_is_boundary": record["edge_is_boundary"],
+            "metrics": ", ".join(f"{info.name} ({info.direction})" for info in boundary.metrics),
+            "spacing": f"{sy:g} x {sx:g} (pixel height x width): distances in {boundary.distance_unit}",
+            "edge_is_boundary": boundary.edge_is_boundary,
             "tolerances": "stated in each metric's convention, in the rules below",
         }
     return shown
-
-
-def _boundary_rules(settings: Mapping[str, object]) -> tuple[str, ...]:
-    """The rules behind the boundary metrics, in words: aggregation, direction, conventions, boundaries,
-    unit, empty masks (the lines ``score`` prints under its table)."""
-    record = settings.get("boundary_metrics")
-    if record is None:
-        return ()
-    metrics = record["metrics"]
-    names = [metric["name"] for metric in metrics]
-    lower = [metric["name"] for metric in metrics if not metric["higher_is_better"]]
-    higher = [metric["name"] for metric in metrics if metric["higher_is_better"]]
-    direction = " ".join(
-        text
-        for text in (
-            f"Lower is better: {', '.join(lower)} (distances)." if lower else "",
-            f"Higher is better: {', '.join(higher)} (shares, from 0 to 1)." if higher else "",
-        )
-        if text
-    )
-    sy, sx = record["spacing"]
-    unit = _distance_unit((sy, sx))
-    background = "background included" if settings["include_background"] else "background (id 0) left out"
-    return (
-        f"Boundary metrics ({', '.join(names)}): {record['aggregation']}. Their summary value is the macro "
-        f"mean of the per-class means, {background}.",
-        direction,
-        *(f"Convention: {metric['convention']}." for metric in metrics),
-        f"Boundaries: {record['boundary']}.",
-        f"Distances and tolerances: {record['distances']}: here {sy:g} x {sx:g}, so in {unit}.",
-        f"Empty masks (boundary metrics): {record['empty_rule']}.",
-    )
 
 
 # -- numbers ------------------------------------------------------------------------------
