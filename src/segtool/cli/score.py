@@ -486,7 +486,7 @@ def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
     """Warnings and errors on stderr, each list cut at :data:`LISTED` names."""
     unmatched = result.pairing.unmatched_files if result.pairing is not None else []
     if result.pairing is not None and result.pairing.looks_swapped and not quiet:
-        warn(swapped_message(result.settings["predictions"]))
+        warn(swapped_message(result.settings.predictions))
     if unmatched:
         warn(f"{len(unmatched)} files of PRED look like masks and were not paired: {_names(unmatched)}")
     elif result.unpaired_predictions and not quiet:
