@@ -47,14 +47,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import numpy as np
 
+from .class_borders import ClassBorders
+from .confusion import is_one_of, joint_counts
 from .distance_transform import normalise_spacing
-from .surface import SurfacePair
+from .surface import BoundaryDistances, SurfacePair
 
 __all__ = [
     "AGGREGATION_RULE",
@@ -96,6 +98,8 @@ Pooling = Literal["max", "pooled"]
 
 _HAUSDORFF_NAME = re.compile(r"hd(?P<percentile>\d+(?:\.\d+)?)?(?P<pooled>_pooled)?")
 _FIXED_NAMES = ("assd", "masd", "nsd", "biou", "biou_chessboard", "bf")
+# The metrics that read bands of mask pixels near the boundary, not only the boundaries.
+_BAND_KINDS = ("biou", "biou_chessboard")
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,7 @@ class Tolerances:
     biou_width: float | None = None
     bf: float | None = None
 
-    def resolve(self, pair: SurfacePair) -> Tolerances:
+    def resolve(self, pair: BoundaryDistances) -> Tolerances:
         """Fill in the defaults for this image (see the module docstring)."""
         step = min(pair.spacing)
         biou_width = self.biou_width
@@ -210,7 +214,7 @@ class BoundaryF(NamedTuple):
     recall: float
 
 
-def evaluate(pair: SurfacePair, metric: BoundaryMetric, tolerances: Tolerances) -> float:
+def evaluate(pair: BoundaryDistances, metric: BoundaryMetric, tolerances: Tolerances) -> float:
     """The value of ``metric`` on ``pair``, with the empty-mask rules; ``tolerances`` must be resolved."""
     if pair.true_empty and pair.pred_empty:
         return math.nan
@@ -248,7 +252,7 @@ def _count_within(distances: np.ndarray, tolerance: float) -> int:
     return int(np.count_nonzero(distances <= tolerance * _INCLUSIVE))
 
 
-def _f_score(pair: SurfacePair, tolerance: float) -> BoundaryF:
+def _f_score(pair: BoundaryDistances, tolerance: float) -> BoundaryF:
     if pair.true_empty or pair.pred_empty:
         precision = math.nan if pair.pred_empty else 0.0
         recall = math.nan if pair.true_empty else 0.0
@@ -446,8 +450,13 @@ def boundary_scores(
     ``labels_pred == c``; pixels whose ground truth is in ``ignore_index``
     are removed from both and are unknown (like pixels beyond the image
     edge: they make no boundary unless ``edge_is_boundary``). Each class's
-    boundaries and distance transforms are computed once and shared by all
-    metrics.
+    boundaries and distances are computed once and shared by all metrics.
+
+    Without Boundary IoU, the boundaries of all classes are found in one pass
+    over each label map (:mod:`~segtool.metrics.class_borders`) and the
+    distances from the boundary pixels alone; Boundary IoU, whose bands cover
+    mask pixels, takes each class's bounding box
+    (:class:`~segtool.metrics.surface.SurfacePair`). Both give the same values.
 
     Returns
     -------
@@ -463,20 +472,74 @@ def boundary_scores(
         )
     specs = [parse_boundary_metric(name) for name in metrics]
     ignored = list(ignore_index)
-    valid = ~np.isin(labels_true, ignored) if ignored else None
+    valid = ~is_one_of(labels_true, ignored) if ignored else None
     scores = {spec.name: np.full(len(classes), math.nan) for spec in specs}
-    for index, class_id in enumerate(classes):
-        pair = SurfacePair(
+    with_bands = any(spec.kind in _BAND_KINDS for spec in specs)
+    pairs = _class_pairs(
+        labels_true,
+        labels_pred,
+        classes,
+        valid,
+        ignored,
+        normalise_spacing(spacing),
+        edge_is_boundary,
+        with_bands,
+    )
+    for index, pair in enumerate(pairs):
+        resolved = tolerances.resolve(pair)
+        for spec in specs:
+            scores[spec.name][index] = evaluate(pair, spec, resolved)
+    return scores
+
+
+def _class_pairs(
+    labels_true: np.ndarray,
+    labels_pred: np.ndarray,
+    classes: Sequence[int],
+    valid: np.ndarray | None,
+    ignored: list[int],
+    spacing: tuple[float, float],
+    edge_is_boundary: bool,
+    with_bands: bool,
+) -> Iterator[BoundaryDistances]:
+    """The boundaries of each class in both label maps, in the order of ``classes``."""
+
+    def surface_pair(class_id: int) -> SurfacePair:
+        return SurfacePair(
             labels_true == class_id,
             labels_pred == class_id,
             spacing=spacing,
             edge_is_boundary=edge_is_boundary,
             valid=valid,
         )
-        resolved = tolerances.resolve(pair)
-        for spec in specs:
-            scores[spec.name][index] = evaluate(pair, spec, resolved)
-    return scores
+
+    if with_bands:
+        yield from map(surface_pair, classes)
+        return
+    joint = joint_counts(labels_true, labels_pred).without_true(ignored)
+    in_true, in_pred = set(joint.true.tolist()), set(joint.pred.tolist())
+    true_borders = ClassBorders(labels_true, valid, edge_is_boundary=edge_is_boundary)
+    pred_borders = ClassBorders(labels_pred, valid, edge_is_boundary=edge_is_boundary)
+    true_to_pred = np.sqrt(true_borders.squared_distances_to(pred_borders, spacing=spacing))
+    pred_to_true = np.sqrt(pred_borders.squared_distances_to(true_borders, spacing=spacing))
+    for class_id in classes:
+        true_span, pred_span = true_borders.span(class_id), pred_borders.span(class_id)
+        true_empty, pred_empty = class_id not in in_true, class_id not in in_pred
+        lacks_border = (not true_empty and true_span.start == true_span.stop) or (
+            not pred_empty and pred_span.start == pred_span.stop
+        )
+        if lacks_border and not edge_is_boundary:  # the pair-level edge rule (see surface): rare
+            yield surface_pair(class_id)
+            continue
+        yield BoundaryDistances(
+            true_to_pred[true_span],
+            pred_to_true[pred_span],
+            spacing=spacing,
+            image_shape=labels_true.shape,
+            true_empty=true_empty,
+            pred_empty=pred_empty,
+            edge_is_boundary=edge_is_boundary,
+        )
 
 
 @dataclass(frozen=True)

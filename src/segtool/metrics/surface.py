@@ -16,6 +16,9 @@ Conventions (the boundary metrics in :mod:`segtool.metrics.boundary` all use the
   boundary and the two boundaries are comparable: a full-image reference
   against a prediction missing one column gives HD 1, not the image width.
 - **Distances** are exact Euclidean between pixel centres, in spacing units.
+  The distances between two boundaries are found from the boundary pixels'
+  coordinates (:mod:`segtool.metrics.nearest`), not from distance transforms:
+  the cost follows the boundaries' length, not the image's area.
 - **Work area**: the bounding box of the union of the two masks, grown by one
   pixel on every side. No tolerance margin is needed: every quantity is a
   distance to a boundary pixel, and every boundary pixel lies in the box.
@@ -30,6 +33,7 @@ import cv2
 import numpy as np
 
 from .distance_transform import DistanceField, Spacing, normalise_spacing
+from .nearest import nearest_squared_distances
 
 _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
@@ -73,13 +77,48 @@ def _bounding_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
-class SurfacePair:
+class BoundaryDistances:
+    """The distances between two boundaries, both ways: what the distance metrics read.
+
+    Parameters
+    ----------
+    true_to_pred, pred_to_true : float64 arrays
+        For each reference boundary pixel, row-major, the distance to the nearest
+        predicted boundary pixel; the other way round.
+    spacing : (sy, sx)
+        Pixel height and width.
+    image_shape : (H, W)
+        The image's shape, for its diagonal.
+    true_empty, pred_empty : bool
+        Whether each mask has no pixel.
+    edge_is_boundary : bool
+        The boundary rule the boundaries were found with.
+    """
+
+    def __init__(
+        self,
+        true_to_pred: np.ndarray,
+        pred_to_true: np.ndarray,
+        *,
+        spacing: Spacing,
+        image_shape: tuple[int, int],
+        true_empty: bool,
+        pred_empty: bool,
+        edge_is_boundary: bool,
+    ) -> None:
+        self.true_to_pred, self.pred_to_true = true_to_pred, pred_to_true
+        self.spacing, self.image_shape = spacing, image_shape
+        self.diagonal = image_diagonal(image_shape, spacing)
+        self.true_empty, self.pred_empty, self.edge_is_boundary = true_empty, pred_empty, edge_is_boundary
+
+
+class SurfacePair(BoundaryDistances):
     """The boundaries of a reference mask and a predicted mask, and their distances.
 
-    Distance fields are computed lazily, at most once each, and every metric
-    reads them: the distances from each reference boundary pixel to the
-    predicted boundary (:attr:`true_to_pred`), the other way round
-    (:attr:`pred_to_true`), and the boundary bands used by Boundary IoU.
+    The distances from each reference boundary pixel to the predicted boundary
+    (:attr:`true_to_pred`) and the other way round (:attr:`pred_to_true`) are
+    found from the boundary pixels; the distance fields of the boundary bands
+    used by Boundary IoU are computed when first asked for, once each.
 
     Parameters
     ----------
@@ -116,19 +155,29 @@ class SurfacePair:
         valid: np.ndarray | None = None,
     ) -> None:
         mask_true, mask_pred, valid = _check_masks(mask_true, mask_pred, valid)
-        self.spacing = normalise_spacing(spacing)
-        self.image_shape: tuple[int, int] = mask_true.shape
-        self.diagonal = image_diagonal(self.image_shape, self.spacing)
         box = _bounding_box(mask_true | mask_pred)
-        self.true_empty = box is None or not mask_true[box[0] : box[1], box[2] : box[3]].any()
-        self.pred_empty = box is None or not mask_pred[box[0] : box[1], box[2] : box[3]].any()
+        true_empty = box is None or not mask_true[box[0] : box[1], box[2] : box[3]].any()
+        pred_empty = box is None or not mask_pred[box[0] : box[1], box[2] : box[3]].any()
         if box is None:
             box = (0, 0, 0, 0)
         self._box = (box[0] - 1, box[1] + 1, box[2] - 1, box[3] + 1)
+        self.image_shape: tuple[int, int] = mask_true.shape
         self.true = self._crop(mask_true)
         self.pred = self._crop(mask_pred)
         self.unknown = self._unknown_pixels(valid)
-        self._find_borders(edge_is_boundary)
+        self._find_borders(edge_is_boundary, true_empty, pred_empty)
+        spacing = normalise_spacing(spacing)
+        true_pixels, pred_pixels = np.nonzero(self.true_border), np.nonzero(self.pred_border)
+        width = self.true.shape[1]
+        super().__init__(
+            np.sqrt(nearest_squared_distances(*true_pixels, *pred_pixels, width=width, spacing=spacing)),
+            np.sqrt(nearest_squared_distances(*pred_pixels, *true_pixels, width=width, spacing=spacing)),
+            spacing=spacing,
+            image_shape=mask_true.shape,
+            true_empty=true_empty,
+            pred_empty=pred_empty,
+            edge_is_boundary=self.edge_is_boundary,
+        )
 
     def _crop(self, array: np.ndarray | None) -> np.ndarray:
         """The work area of ``array`` (all True when None), False where it reaches beyond the image."""
@@ -155,16 +204,16 @@ class SurfacePair:
             return None
         return ~self._crop(valid)
 
-    def _find_borders(self, edge_is_boundary: bool) -> None:
+    def _find_borders(self, edge_is_boundary: bool, true_empty: bool, pred_empty: bool) -> None:
         """Set the boundaries, switching both masks to the edge rule when one has none otherwise."""
         self.edge_is_boundary = edge_is_boundary
         self.true_border = inner_border(self.true, self.unknown, edge_is_boundary=edge_is_boundary)
         self.pred_border = inner_border(self.pred, self.unknown, edge_is_boundary=edge_is_boundary)
-        lacks_border = (not self.true_empty and not self.true_border.any()) or (
-            not self.pred_empty and not self.pred_border.any()
+        lacks_border = (not true_empty and not self.true_border.any()) or (
+            not pred_empty and not self.pred_border.any()
         )
         if lacks_border and not edge_is_boundary:
-            self._find_borders(True)
+            self._find_borders(True, true_empty, pred_empty)
 
     @cached_property
     def distance_to_true(self) -> DistanceField:
@@ -175,16 +224,6 @@ class SurfacePair:
     def distance_to_pred(self) -> DistanceField:
         """Distance from every work-area pixel to the predicted boundary."""
         return DistanceField(self.pred_border, spacing=self.spacing)
-
-    @cached_property
-    def true_to_pred(self) -> np.ndarray:
-        """For each reference boundary pixel, the distance to the nearest predicted boundary pixel."""
-        return np.sqrt(self.distance_to_pred.squared_at(self.true_border))
-
-    @cached_property
-    def pred_to_true(self) -> np.ndarray:
-        """For each predicted boundary pixel, the distance to the nearest reference boundary pixel."""
-        return np.sqrt(self.distance_to_true.squared_at(self.pred_border))
 
     def bands(self, width: float) -> tuple[np.ndarray, np.ndarray]:
         """Pixels of each mask closer than ``width`` to its own boundary (reference band, predicted band).
