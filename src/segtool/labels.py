@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from .errors import LabelMapError, UnknownLabelError, shown
 from .io.atomic import write_bytes_atomic
+from .io.jsonparse import parse_json
 from .io.storage import Location, LocationLike, as_path
 
 BACKGROUND_NAME = "_background_"
@@ -353,7 +354,7 @@ def _parse_csv(text: str, path: Location, ignore_value: int | None) -> LabelMap:
 
 def _parse_json(text: str, path: Location, ignore_value: int | None) -> LabelMap:
     try:
-        document = json.loads(text)
+        document = parse_json(text)
     except json.JSONDecodeError as exc:
         raise LabelMapError(f"invalid JSON at line {exc.lineno}: {exc.msg}", path=path) from None
     except ValueError as exc:  # an integer of more digits than Python converts

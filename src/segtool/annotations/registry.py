@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import AnnotationError
+from ..io.jsonparse import parse_json
 from ..io.storage import Location, LocationLike, RemotePath, as_path
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .model import AnnotatedImage
@@ -84,7 +85,7 @@ def parse_document(data: bytes, source: Location) -> Any:
         except ElementTree.ParseError as exc:
             raise AnnotationError(f"invalid XML: {exc}", path=source) from None
     try:
-        return json.loads(data)
+        return parse_json(data)
     except UnicodeDecodeError:
         raise AnnotationError("not UTF-8 text", path=source) from None
     except json.JSONDecodeError as exc:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import json
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -39,6 +38,7 @@ import numpy as np
 
 from ..errors import AnnotationError, MaskError, shown
 from ..io.imagesize import PILLOW_ERRORS
+from ..io.jsonparse import parse_json
 from ..io.maskio import PNG_SIGNATURE, read_png_header
 from ..io.storage import Location, RemotePath
 from ..limits import DEFAULT_MAX_PIXELS, ZlibError, inflate_at_most, pixel_limit_problem
@@ -139,7 +139,7 @@ def _classes_of(meta: Location, stamp: int) -> tuple[str, ...]:
     when it is among the inputs.
     """
     try:
-        classes = json.loads(meta.read_bytes()).get("classes", [])
+        classes = parse_json(meta.read_bytes()).get("classes", [])
         return tuple(c["title"] for c in classes if isinstance(c, dict) and isinstance(c.get("title"), str))
     except (OSError, ValueError, AttributeError, TypeError):
         return ()
