@@ -191,10 +191,10 @@ def test_image_path_is_found_in_the_images_folder(tmp_path):
 def test_other_xml_is_not_taken_for_cvat(tmp_path):
     path = tmp_path / "voc.xml"
     path.write_text("<annotation><filename>a.jpg</filename></annotation>")
-    with pytest.raises(
-        AnnotationError, match="not an annotation file segtool knows.*cvat: an XML <annotations>"
-    ):
+    with pytest.raises(AnnotationError, match=r"not an annotation file \(segtool reads .*cvat"):
         load_annotation_file(path)
+    with pytest.raises(AnnotationError, match="not a cvat file .*an XML <annotations> root"):
+        load_annotation_file(path, input_format="cvat")
 
 
 def test_z_order_decides_overlaps_when_drawn_in_z_order(tmp_path):

@@ -306,9 +306,12 @@ def test_bad_coordinate_names_the_region(tmp_path):
         load(tmp_path, [task(results)])
 
 
-def test_unknown_json_list_names_what_was_expected(tmp_path):
-    with pytest.raises(AnnotationError, match='labelstudio: a list of tasks with "data" and "annotations"'):
+def test_unknown_json_list_is_no_annotation_file_and_forcing_the_format_names_what_was_expected(tmp_path):
+    with pytest.raises(AnnotationError, match=r"not an annotation file \(segtool reads .*labelstudio"):
         load(tmp_path, [{"foo": 1}])
+    path = tmp_path / "export.json"
+    with pytest.raises(AnnotationError, match='a list of tasks with "data" and "annotations"'):
+        load_annotation_file(path, input_format="labelstudio")
 
 
 @needs_fixtures

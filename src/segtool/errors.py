@@ -49,6 +49,11 @@ class AnnotationError(InputFileError):
     """An annotation file (or one shape in it) that cannot be used."""
 
 
+class UnknownFormatError(AnnotationError):
+    """A document that no annotation reader recognises (a config file, a score report), or
+    not the format forced with ``--input-format``."""
+
+
 class MaskError(InputFileError):
     """A mask file that cannot be decoded, or holds values it should not."""
 

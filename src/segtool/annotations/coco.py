@@ -293,5 +293,6 @@ COCO = register(
         read=read_coco,
         expected='"images" and "annotations" lists (and "categories")',
         takes_options=True,
+        marks=("images", "annotations"),
     )
 )

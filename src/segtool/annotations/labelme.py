@@ -328,5 +328,6 @@ LABELME = register(
         read=read_labelme,
         expected='a "shapes" list',
         takes_options=True,
+        marks=("shapes",),
     )
 )

@@ -450,5 +450,6 @@ FORMAT = register(
         takes_options=True,
         expected='a list of tasks with "data" and "annotations", or JSON-MIN records with "annotator" '
         'and "annotation_id" (or a <View> labeling config)',
+        marks=("data", "annotations"),
     )
 )

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import AnnotationError
+from ..errors import AnnotationError, UnknownFormatError
 from ..io.jsonparse import parse_json
 from ..io.storage import Location, LocationLike, RemotePath, as_path
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
@@ -64,6 +65,9 @@ class AnnotationFormat:
     read: Reader
     expected: str  # the keys a file of this format has, for the "none of them" message
     takes_options: bool = False  # read(document, source, rel, options) instead of read(document, source, rel)
+    # Top-level keys that, all present in a JSON object, show it is meant to be this format:
+    # such a document that ``detect`` refuses is a broken file of the format, not an unrelated one.
+    marks: tuple[str, ...] = ()
 
 
 FORMATS: dict[str, AnnotationFormat] = {}
@@ -99,12 +103,22 @@ def parse_document(data: bytes, source: Location) -> Any:
 
 
 def detect_format(document: Any, source: Location) -> AnnotationFormat:
-    """The first registered format whose ``detect`` accepts the document."""
+    """The first registered format whose ``detect`` accepts the document.
+
+    A document no format accepts is an :class:`UnknownFormatError` (an unrelated file, which a
+    folder search skips), unless it holds the keys that mark a format: then it is a broken file
+    of that format, an :class:`AnnotationError`.
+    """
     for fmt in FORMATS.values():
         if _detects(fmt, document):
             return fmt
-    expected = "; ".join(f"{fmt.name}: {fmt.expected}" for fmt in FORMATS.values())
-    raise AnnotationError(f"not an annotation file segtool knows (expected {expected})", path=source)
+    for fmt in FORMATS.values():
+        if fmt.marks and isinstance(document, dict) and all(key in document for key in fmt.marks):
+            raise AnnotationError(f"not a valid {fmt.name} file (expected {fmt.expected})", path=source)
+    raise UnknownFormatError(
+        f"not an annotation file (segtool reads {', '.join(FORMATS)}; --input-format forces one)",
+        path=source,
+    )
 
 
 def _detects(fmt: AnnotationFormat, document: Any) -> bool:
@@ -134,7 +148,7 @@ def load_document(
             raise AnnotationError(f"unknown input format {input_format!r} (known: {', '.join(FORMATS)})")
         fmt = FORMATS[input_format]
         if not _detects(fmt, document):  # forcing a format picks among formats; it reads no other documents
-            raise AnnotationError(f"not a {fmt.name} file (expected {fmt.expected})", path=source)
+            raise UnknownFormatError(f"not a {fmt.name} file (expected {fmt.expected})", path=source)
     else:
         fmt = detect_format(document, source)
     images = (
@@ -165,29 +179,53 @@ def load_annotation_file(
     return load_document(parse_document(data, path), path, rel, input_format=input_format, options=options)
 
 
-def find_annotation_files(inputs: Iterable[LocationLike]) -> Iterator[tuple[Location, PurePosixPath]]:
+def find_annotation_files(
+    inputs: Iterable[LocationLike], *, exclude: Sequence[str] = ()
+) -> Iterator[tuple[Location, PurePosixPath]]:
     """Yield ``(path, path relative to its input)`` for files given and files under folders given.
 
     Folders are searched recursively for .json and .xml files, in sorted order
     (a folder's files, then its subfolders'); symbolic links to folders are not
-    followed (so link loops cannot hang).
+    followed (so link loops cannot hang). A file is left out when one of the
+    ``exclude`` globs matches it (see :func:`is_excluded`).
     """
     for given in inputs:
         entry = as_path(given)
         if isinstance(entry, RemotePath) and entry.is_dir():
-            yield from _find_remote(entry)
+            yield from _find_remote(entry, exclude)
         elif isinstance(entry, Path) and entry.is_dir():
             for root, dirs, files in os.walk(entry, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                here = PurePosixPath(Path(root).relative_to(entry).as_posix())
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".") and not is_excluded(here / d, exclude)
+                )
                 for name in sorted(files):
-                    if name.lower().endswith(ANNOTATION_SUFFIXES) and not name.startswith("."):
-                        path = Path(root) / name
-                        yield path, PurePosixPath(path.relative_to(entry).as_posix())
-        else:
+                    if (
+                        name.lower().endswith(ANNOTATION_SUFFIXES)
+                        and not name.startswith(".")
+                        and not is_excluded(here / name, exclude)
+                    ):
+                        yield Path(root) / name, here / name
+        elif not is_excluded(PurePosixPath(str(entry)), exclude):
             yield entry, PurePosixPath(entry.name)
 
 
-def _find_remote(folder: RemotePath) -> list[tuple[RemotePath, PurePosixPath]]:
+def is_excluded(rel: PurePosixPath, patterns: Sequence[str]) -> bool:
+    """True when a glob of ``patterns`` matches ``rel`` (a path relative to its input folder), one
+    of its folders (``runs``, ``a/runs``), or the name of the file or of one of its folders.
+
+    Globs are :mod:`fnmatch` patterns, case-sensitive; ``*`` also matches ``/``.
+
+    >>> is_excluded(PurePosixPath("runs/a.json"), ["runs"]), is_excluded(PurePosixPath("b.json"), ["runs"])
+    (True, False)
+    """
+    if not patterns:
+        return False
+    candidates = {str(rel), *rel.parts, *(str(parent) for parent in rel.parents if parent.parts)}
+    return any(fnmatchcase(candidate, pattern) for candidate in candidates for pattern in patterns)
+
+
+def _find_remote(folder: RemotePath, exclude: Sequence[str]) -> list[tuple[RemotePath, PurePosixPath]]:
     """What :func:`find_annotation_files` finds in a remote folder, in the same order (one listing)."""
     found = []
     for path in folder.rglob("*"):
@@ -196,6 +234,7 @@ def _find_remote(folder: RemotePath) -> list[tuple[RemotePath, PurePosixPath]]:
             path.is_file()
             and path.name.lower().endswith(ANNOTATION_SUFFIXES)
             and not any(part.startswith(".") for part in rel.parts)
+            and not is_excluded(PurePosixPath(str(rel)), exclude)
         ):
             found.append((path, rel))
 

@@ -221,5 +221,6 @@ FORMAT = register(
         read=read,
         takes_options=True,
         expected='"size" and "objects" (or "classes" and "tags": a project\'s meta.json)',
+        marks=("size", "objects"),
     )
 )

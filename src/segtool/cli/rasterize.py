@@ -94,6 +94,14 @@ def rasterize(
             "sorted: number labels by name, as for formats without ids."
         ),
     ] = Relabel.declared,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="GLOB",
+            help="Leave out input files whose path under the input folder, name, or one of whose folders "
+            "matches GLOB (repeatable): --exclude runs --exclude '*config*.json'.",
+        ),
+    ] = None,
     input_format: Annotated[
         str | None,
         typer.Option(
@@ -253,6 +261,7 @@ def rasterize(
             skip_lines_and_points=skip_lines_and_points,
             input_format=input_format,
             relabel=relabel.value,
+            exclude=tuple(exclude or ()),
             reader=ReaderOptions(
                 images_dir=images,
                 via_label_attribute=via_label_attribute,
@@ -281,27 +290,39 @@ def rasterize(
                 progress=progress,
             )
     _print_summary(summary, output_format, output)
+    for message in summary.not_annotations:
+        info(f"note: {message}", quiet=quiet)
     for message in summary.warnings:
         if strict:
             error(message)
         elif not quiet:
             warn(message)
-    for message in (*summary.failures, *summary.failed_images):
+    for message in (*summary.unknown_labels, *summary.failures, *summary.failed_images):
         error(message)
     if not summary.ok or (strict and summary.warnings):
-        info(_failure_summary(summary, strict), quiet=False)
+        info(_failure_summary(summary, strict) + _skipped_files(summary), quiet=False)
         raise typer.Exit(EXIT_FAILED)
     info(
-        f"{summary.written} masks written to {output} ({summary.skipped} already there)"
-        if summary.skipped
-        else f"{summary.written} masks written to {output}",
+        (
+            f"{summary.written} masks written to {output} ({summary.skipped} already there)"
+            if summary.skipped
+            else f"{summary.written} masks written to {output}"
+        )
+        + _skipped_files(summary),
         quiet=quiet,
     )
 
 
+def _skipped_files(summary: RasterizeSummary) -> str:
+    """``; 3 files skipped (not annotation files)`` when files found in folders were no annotations."""
+    count = len(summary.not_annotations)
+    return f"; {count} file{'s' if count > 1 else ''} skipped (not annotation files)" if count else ""
+
+
 def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
     """The last line of a failed run: files failed, and warnings counted as errors with --strict."""
-    parts = [f"{len(summary.failures)} of {summary.files} files failed"] if summary.failures else []
+    failed_files = len(summary.failures) + summary.unknown_label_files
+    parts = [f"{failed_files} of {summary.files} files failed"] if failed_files else []
     if summary.failed_images:
         count = len(summary.failed_images)
         parts.append(

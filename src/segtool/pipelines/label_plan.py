@@ -21,11 +21,13 @@ for another value than the folder's is an error, since the folder's masks alread
 
 from __future__ import annotations
 
+import difflib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import LabelMapError
+from ..errors import LabelMapError, shown
 from ..io.storage import RemotePath, as_path
 from ..labels import BACKGROUND_NAME, DEFAULT_IGNORE_VALUE, IGNORE_NAME, Label, LabelMap, voc_colour
 
@@ -197,6 +199,52 @@ def _join(
             "rasterize into another folder, or give a map that keeps them",
             path=folder_map.source,
         )
+
+
+def unknown_label_report(
+    labels_by_file: Mapping[Path, Counter],
+    label_map: LabelMap,
+    *,
+    first_shapes: Mapping[Path, Mapping[str, str]] | None = None,
+    map_name: str | None = None,
+) -> tuple[list[str], set[Path]]:
+    """Every label that ``label_map`` lacks, over all files at once: one line per label with its
+    shapes, its files (the first three named), where its first shape is (``first_shapes``: each
+    file's first shape of each label, as ``Shape.where``) and the closest name in the map; and
+    the files that hold any (they fail, so nothing of theirs is drawn with a label left out).
+
+    >>> from pathlib import Path
+    >>> lines, files = unknown_label_report({Path("a.json"): Counter(car=2)}, LabelMap.from_names(["Car"]))
+    >>> print(lines[0])  # doctest: +ELLIPSIS
+    label 'car' is not in the label map: 2 shapes in 1 file (a.json); did you mean 'Car'? ...
+    """
+    shapes: Counter = Counter()
+    files: dict[str, list[Path]] = {}
+    for path, counts in labels_by_file.items():
+        for name, count in counts.items():
+            if name not in label_map and not (name == BACKGROUND_NAME and 0 in label_map.ids):
+                shapes[name] += count
+                files.setdefault(name, []).append(path)
+    by_folded = {name.casefold(): name for name in label_map.names}
+    where = f" {map_name}" if map_name else ""
+    lines = []
+    for name in sorted(shapes):
+        paths = files[name]
+        named = ", ".join(map(str, paths[:3])) + (f", and {len(paths) - 3} more" if len(paths) > 3 else "")
+        close = difflib.get_close_matches(name.casefold(), by_folded, n=1, cutoff=0.75)
+        hint = f"; did you mean {shown(by_folded[close[0]])}?" if close else ""
+        first = (first_shapes or {}).get(paths[0], {}).get(name)
+        first = f", first {paths[0]}: {first}" if first else ""
+        lines.append(
+            f"label {shown(name)} is not in the label map{where}: {_count(shapes[name], 'shape')} in "
+            f"{_count(len(paths), 'file')} ({named}){first}{hint} "
+            "(add it to --labels, or pass --unknown-label ignore|skip)"
+        )
+    return lines, {path for paths in files.values() for path in paths}
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _pairs(label_map: LabelMap) -> list[tuple[int, str]]:

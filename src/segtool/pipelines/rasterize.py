@@ -32,7 +32,7 @@ import numpy as np
 
 from ..annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from ..annotations.registry import ReaderOptions, parse_document
-from ..errors import AnnotationError, OutputError, SegtoolError, shown
+from ..errors import AnnotationError, OutputError, SegtoolError, UnknownFormatError, shown
 from ..io.atomic import check_no_linked_folder
 from ..io.files import check_picture_folder
 from ..io.maskio import replace_problem, write_mask
@@ -40,7 +40,7 @@ from ..io.storage import Location, LocationLike, as_path
 from ..labels import LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
 from .executors import Executor, LocalExecutor
-from .label_plan import DeclaredIds, plan_label_map, read_folder_map
+from .label_plan import DeclaredIds, plan_label_map, read_folder_map, unknown_label_report
 from .rasterize_viz import overlay_rasterized
 
 STDIN = Path("-")
@@ -60,9 +60,9 @@ class RasterizeOptions:
     point_radius: float | None = None
     skip_lines_and_points: bool = False
     input_format: str | None = None
-    relabel: str = (
-        "declared"  # or "sorted": ignore the ids a format declares (see segtool.pipelines.label_plan)
-    )
+    # "declared": follow the ids a format declares; "sorted": ignore them (segtool.pipelines.label_plan)
+    relabel: str = "declared"
+    exclude: tuple[str, ...] = ()  # globs of input files and folders to leave out (see is_excluded)
     reader: ReaderOptions = ReaderOptions()
     skip_existing: bool = False
     overwrite: bool = False  # replace existing files that are not label masks (photos...) too
@@ -72,11 +72,16 @@ class RasterizeOptions:
 
 @dataclass(frozen=True)
 class WorkItem:
-    """One annotation file to read: a path, or bytes already read (stdin)."""
+    """One annotation file to read: a path, or bytes already read (stdin).
+
+    ``in_folder``: found by searching a folder (not named by the user), so that a file
+    that is no annotation document is skipped with a note instead of failing.
+    """
 
     path: Path
     rel: PurePosixPath
     data: bytes | None = None
+    in_folder: bool = False
 
 
 @dataclass
@@ -85,6 +90,7 @@ class FileOutcome:
 
     path: Path
     labels: Counter = field(default_factory=Counter)  # label -> shapes of it
+    first_shapes: dict[str, str] = field(default_factory=dict)  # label -> where its first shape is
     declared_labels: set[str] = field(default_factory=set)
     declared_ids: list[DeclaredIds] = field(default_factory=list)
     names: list[PurePosixPath] = field(default_factory=list)
@@ -95,6 +101,7 @@ class FileOutcome:
     pixels: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    not_annotation: str | None = None  # found in a folder, no annotation document: why it is skipped
     failed_images: list[str] = field(default_factory=list)  # images of the file that cannot be drawn
 
 
@@ -112,10 +119,13 @@ class RasterizeSummary:
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # one per file that failed (nothing of it written)
     failed_images: list[str] = field(default_factory=list)  # images that failed in files whose others did not
+    not_annotations: list[str] = field(default_factory=list)  # found in folders and skipped: one note each
+    unknown_labels: list[str] = field(default_factory=list)  # one line per label missing from the given map
+    unknown_label_files: int = 0  # files that failed for them (nothing of them written)
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.failed_images
+        return not self.failures and not self.failed_images and not self.unknown_labels
 
 
 # -- one file -------------------------------------------------------------------------------
@@ -245,6 +255,11 @@ def _guarded(
     outcome = FileOutcome(path=item.path)
     try:
         work(load_item(item, options), outcome)
+    except UnknownFormatError as exc:
+        if item.in_folder:
+            outcome.not_annotation = f"{exc}; skipped"
+        else:
+            outcome.error = str(exc)
     except SegtoolError as exc:
         outcome.error = str(exc)
     except Exception as exc:  # a bug: keep going with the other files, but say so loudly
@@ -267,7 +282,9 @@ def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
                 continue
             _check_label_names(image)
             outcome.names.append(image.name)
-            outcome.labels.update(shape.label for shape in image.shapes)
+            for shape in image.shapes:
+                outcome.labels[shape.label] += 1
+                outcome.first_shapes.setdefault(shape.label, shape.where)
             outcome.declared_labels.update(image.declared_labels)
             if image.declared_ids and (
                 not outcome.declared_ids or outcome.declared_ids[-1].ids != image.declared_ids
@@ -339,8 +356,11 @@ def _overlay(
 
 
 # -- the whole run ---------------------------------------------------------------------------
-def collect_items(inputs: Iterable[LocationLike], *, stdin: bytes | None = None) -> list[WorkItem]:
-    """The annotation files named by ``inputs`` (files, folders searched recursively, ``-``)."""
+def collect_items(
+    inputs: Iterable[LocationLike], *, stdin: bytes | None = None, exclude: tuple[str, ...] = ()
+) -> list[WorkItem]:
+    """The annotation files named by ``inputs`` (files, folders searched recursively, ``-``),
+    less those an ``exclude`` glob matches (:func:`~segtool.annotations.registry.is_excluded`)."""
     items: list[WorkItem] = []
     paths = []
     for entry in inputs:
@@ -348,8 +368,10 @@ def collect_items(inputs: Iterable[LocationLike], *, stdin: bytes | None = None)
             items.append(WorkItem(STDIN, PurePosixPath("stdin.json"), stdin or b""))
         else:
             paths.append(as_path(entry))
-    for path, rel in find_annotation_files(paths):
-        items.append(WorkItem(path, rel))
+    for entry in paths:
+        in_folder = entry.is_dir()
+        for path, rel in find_annotation_files([entry], exclude=exclude):
+            items.append(WorkItem(path, rel, in_folder=in_folder))
     return items
 
 
@@ -382,7 +404,7 @@ def rasterize_to_folder(
     executor = executor or LocalExecutor(jobs)
     if options.layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}")
-    items = collect_items(inputs, stdin=stdin)
+    items = collect_items(inputs, stdin=stdin, exclude=options.exclude)
     missing = [item.path for item in items if item.data is None and not item.path.exists()]
     if missing:
         raise OutputError(f"input not found: {', '.join(map(str, missing))}")
@@ -403,7 +425,12 @@ def rasterize_to_folder(
     tick = progress or (lambda description, total: lambda n=1: None)
 
     surveys = _run(survey_file, [(item, options) for item in items], executor, tick("Reading", len(items)))
-    read = [s for s in surveys if s.error is None]
+    skipped = [s.not_annotation for s in surveys if s.not_annotation]
+    if len(skipped) == len(items):
+        raise OutputError(
+            f"no annotation files in the inputs ({_files(len(skipped))} skipped: not annotation files)"
+        )
+    read = [s for s in surveys if s.error is None and not s.not_annotation]
     plan = plan_label_map(
         set().union(*(s.labels.keys() | s.declared_labels for s in read)),
         folder_map=folder_map,
@@ -413,9 +440,18 @@ def rasterize_to_folder(
         ignore_value=ignore_value,
         relabel=options.relabel,
     )
-    summary = RasterizeSummary(label_map=plan.label_map, warnings=list(plan.added))
+    summary = RasterizeSummary(label_map=plan.label_map, warnings=list(plan.added), not_annotations=skipped)
     summary.files = len(items)
-    failed = {s.path for s in surveys if s.error}
+    failed = {s.path for s in surveys if s.error or s.not_annotation}
+    if label_map is not None and options.unknown_label == "error":
+        summary.unknown_labels, unknown_in = unknown_label_report(
+            {s.path: s.labels for s in read},
+            plan.label_map,
+            first_shapes={s.path: s.first_shapes for s in read},
+            map_name=label_map.source,
+        )
+        summary.unknown_label_files = len(unknown_in - failed)
+        failed |= unknown_in
     summary.failures.extend(s.error for s in surveys if s.error)
     summary.failed_images.extend(problem for s in surveys for problem in s.failed_images)
     failed |= _check_collisions(surveys, summary)
@@ -446,6 +482,10 @@ def rasterize_to_folder(
         summary.pixels.update(result.pixels)
         summary.warnings.extend(result.warnings)
     return summary
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"
 
 
 def _make_folder(out: Location) -> None:
