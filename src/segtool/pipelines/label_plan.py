@@ -25,10 +25,9 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import LabelMapError, shown
-from ..io.storage import RemotePath, as_path
+from ..io.storage import Location, LocationLike, as_path
 from ..labels import BACKGROUND_NAME, DEFAULT_IGNORE_VALUE, IGNORE_NAME, Label, LabelMap, voc_colour
 
 RELABEL_CHOICES = ("declared", "sorted")
@@ -38,7 +37,7 @@ RELABEL_CHOICES = ("declared", "sorted")
 class DeclaredIds:
     """Label ids one annotation file declares (COCO categories), and the file (for messages)."""
 
-    source: Path
+    source: Location
     ids: tuple[tuple[str, int], ...]
 
 
@@ -50,7 +49,7 @@ class LabelPlan:
     added: list[str] = field(default_factory=list)
 
 
-def read_folder_map(folder: str | Path | RemotePath) -> LabelMap | None:
+def read_folder_map(folder: LocationLike) -> LabelMap | None:
     """The label map an output folder holds: ``labels.csv``, else ``labels.txt``; None when neither.
 
     When both exist they must give the same names to the same ids (segtool writes both).
@@ -121,12 +120,12 @@ def plan_label_map(
     highest = max(label.id for label in labels.values())
     free = (label_id for label_id in range(highest + 1, 65536) if label_id != ignore_value)
     for name in new:
-        label_id = next(free, None)
-        if label_id is None:
-            raise LabelMapError(f"no id left for label {name!r} after id {highest} (ids end at 65535)")
-        labels[name] = Label(label_id, name, voc_colour(label_id))
+        next_id = next(free, None)
+        if next_id is None:
+            raise LabelMapError(f"no id left for label {shown(name)} after id {highest} (ids end at 65535)")
+        labels[name] = Label(next_id, name, voc_colour(next_id))
         if start:
-            plan.added.append(f"label {name!r} is not in {start}: added as id {label_id}")
+            plan.added.append(f"label {shown(name)} is not in {start}: added as id {next_id}")
     plan.label_map = LabelMap(labels.values(), ignore_value=ignore_value)
     return plan
 
@@ -138,9 +137,9 @@ def _declared_ids(
     and the names declared for id 0 that no shape uses (other names of the background)."""
     ids: dict[str, int] = {}
     backgrounds: set[str] = set()
-    by_name: dict[str, Path] = {}
-    by_id: dict[int, tuple[str, Path]] = {}
-    sources: list[Path] = []
+    by_name: dict[str, Location] = {}
+    by_id: dict[int, tuple[str, Location]] = {}
+    sources: list[Location] = []
     for entry in declared:
         if entry.source not in sources:
             sources.append(entry.source)
@@ -148,7 +147,7 @@ def _declared_ids(
             if label_id == 0 and name != BACKGROUND_NAME:
                 if name in used:
                     raise LabelMapError(
-                        f"category {name!r} has id 0, which is the background (unannotated pixels); "
+                        f"category {shown(name)} has id 0, which is the background (unannotated pixels); "
                         "pass --relabel sorted or --labels",
                         path=entry.source,
                     )
@@ -156,21 +155,21 @@ def _declared_ids(
                 continue
             if label_id == ignore_value:
                 raise LabelMapError(
-                    f"category {name!r} has id {label_id}, which is the ignore value; "
+                    f"category {shown(name)} has id {label_id}, which is the ignore value; "
                     "pass another --ignore-value, or --relabel sorted",
                     path=entry.source,
                 )
             if name in ids and ids[name] != label_id:
                 raise LabelMapError(
-                    f"label {name!r} is declared as id {label_id} here but as id {ids[name]} in "
+                    f"label {shown(name)} is declared as id {label_id} here but as id {ids[name]} in "
                     f"{by_name[name]}; pass --relabel sorted or --labels",
                     path=entry.source,
                 )
             owner = by_id.get(label_id)
             if owner is not None and owner[0] != name:
                 raise LabelMapError(
-                    f"id {label_id} is declared for {name!r} here but for {owner[0]!r} in {owner[1]}; "
-                    "pass --relabel sorted or --labels",
+                    f"id {label_id} is declared for {shown(name)} here but for {shown(owner[0])} in "
+                    f"{owner[1]}; pass --relabel sorted or --labels",
                     path=entry.source,
                 )
             ids[name] = label_id
@@ -190,9 +189,9 @@ def _join(
     conflicts = []
     for name, label_id in ids.items():
         if name in labels and labels[name].id != label_id:
-            conflicts.append(f"{name!r} is id {labels[name].id} here, id {label_id} in {origin}")
+            conflicts.append(f"{shown(name)} is id {labels[name].id} here, id {label_id} in {origin}")
         elif name not in labels and label_id in owners:
-            conflicts.append(f"id {label_id} is {owners[label_id]!r} here, {name!r} in {origin}")
+            conflicts.append(f"id {label_id} is {shown(owners[label_id])} here, {shown(name)} in {origin}")
     if conflicts:
         raise LabelMapError(
             f"the output folder's ids would change ({'; '.join(conflicts)}); a folder's ids never change: "
@@ -202,12 +201,12 @@ def _join(
 
 
 def unknown_label_report(
-    labels_by_file: Mapping[Path, Counter],
+    labels_by_file: Mapping[Location, Counter],
     label_map: LabelMap,
     *,
-    first_shapes: Mapping[Path, Mapping[str, str]] | None = None,
+    first_shapes: Mapping[Location, Mapping[str, str]] | None = None,
     map_name: str | None = None,
-) -> tuple[list[str], set[Path]]:
+) -> tuple[list[str], set[Location]]:
     """Every label that ``label_map`` lacks, over all files at once: one line per label with its
     shapes, its files (the first three named), where its first shape is (``first_shapes``: each
     file's first shape of each label, as ``Shape.where``) and the closest name in the map; and
@@ -219,7 +218,7 @@ def unknown_label_report(
     label 'car' is not in the label map: 2 shapes in 1 file (a.json); did you mean 'Car'? ...
     """
     shapes: Counter = Counter()
-    files: dict[str, list[Path]] = {}
+    files: dict[str, list[Location]] = {}
     for path, counts in labels_by_file.items():
         for name, count in counts.items():
             if name not in label_map and not (name == BACKGROUND_NAME and 0 in label_map.ids):
@@ -255,5 +254,5 @@ def _first_difference(plain: LabelMap, rich: LabelMap) -> str:
     for label_id in sorted(set(plain.ids) | set(rich.ids)):
         if plain.name_of(label_id) != rich.name_of(label_id):
             names = plain.name_of(label_id), rich.name_of(label_id)
-            return f"id {label_id} is {names[0]!r} in one, {names[1]!r} in the other"
+            return f"id {label_id} is {shown(names[0])} in one, {shown(names[1])} in the other"
     return "they hold different ids"
