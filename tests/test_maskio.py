@@ -159,3 +159,22 @@ def test_masks_written_with_stock_zlib_and_with_zlib_ng_are_interchangeable():
         for kind, data in ((b"IHDR", header), (b"IDAT", idat), (b"IEND", b""))
     )
     np.testing.assert_array_equal(decode_png(old_file), labels)
+
+
+def test_read_mask_pair_reads_both_and_refuses_different_sizes(tmp_path):
+    from segtool.errors import SizeMismatchError
+    from segtool.io.maskpair import read_mask_pair
+    from segtool.io.storage import as_path
+
+    gt, pred, small = (as_path(tmp_path / name) for name in ("gt.png", "pred.png", "small.png"))
+    write_mask(gt, np.array([[0, 1, 2]], np.uint8))
+    write_mask(pred, np.array([[1, 1, 2]], np.uint8))
+    write_mask(small, np.array([[1, 1]], np.uint8))
+    truth, guess = read_mask_pair(gt, pred)
+    assert truth.tolist() == [[0, 1, 2]] and guess.tolist() == [[1, 1, 2]]
+    assert read_mask_pair(gt, None)[1].tolist() == [[0, 0, 0]]  # a missing prediction: all background
+    with pytest.raises(SizeMismatchError) as caught:
+        read_mask_pair(gt, small)
+    assert str(caught.value) == (
+        f"{small}: the prediction is 2x1 but the ground truth {gt} is 3x1 (width x height); nothing is resized"
+    )

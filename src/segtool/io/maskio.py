@@ -230,8 +230,26 @@ def _pillow_decode(data: bytes, path: LocationLike | None) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def _read_npy(path: Location, max_pixels: int, minus_one: int) -> np.ndarray:
-    """A 2-D integer array; the header's shape and type are checked before any data is read."""
+def read_mask_shape(path: Location) -> tuple[int, int]:
+    """``(height, width)`` of a PNG or ``.npy`` mask from its header, without decoding it."""
+    if path.suffix.lower() == ".npy":
+        shape, _ = _read_npy_header(path)
+        return shape
+    with path.open("rb") as handle:
+        header = read_png_header(handle.read(33), path)
+    return header.height, header.width
+
+
+def is_colour_png(path: Location | None) -> bool:
+    """True for an RGB or RGBA PNG (a colour mask, whose ids come from a label map's colours)."""
+    if path is None or path.suffix.lower() != ".png":
+        return False
+    with path.open("rb") as handle:
+        return read_png_header(handle.read(33), path).colour_type in (2, 6)
+
+
+def _read_npy_header(path: Location) -> tuple[tuple[int, int], np.dtype]:
+    """The checked shape (2-D, not empty) and integer type of a ``.npy`` array, before any data is read."""
     npy = np.lib.format
     try:
         with path.open("rb") as handle:
@@ -249,6 +267,12 @@ def _read_npy(path: Location, max_pixels: int, minus_one: int) -> np.ndarray:
         raise MaskError(f".npy label array is empty ({shape[1]}x{shape[0]})", path=path)
     if dtype.kind != "b" and not np.issubdtype(dtype, np.integer):
         raise MaskError(f".npy label array must hold integers, got {dtype}", path=path)
+    return shape, dtype
+
+
+def _read_npy(path: Location, max_pixels: int, minus_one: int) -> np.ndarray:
+    """A 2-D integer array; the header's shape and type are checked before any data is read."""
+    shape, _ = _read_npy_header(path)
     too_large = pixel_limit_problem(".npy label array", *shape, max_pixels)
     if too_large:
         raise MaskError(too_large, path=path)

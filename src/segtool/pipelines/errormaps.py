@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import SizeMismatchError
+from ..io.maskpair import check_same_size
 from ..io.storage import Location
 from ..viz.errormap import error_legend, error_map
 from ..viz.image import read_image, write_image
@@ -49,12 +49,9 @@ class ErrorMapFolder:
         photo = None
         if image is not None:
             photo = read_image(image)
-            if photo.shape[:2] != tuple(shape):
-                raise SizeMismatchError(
-                    f"image is {photo.shape[1]}x{photo.shape[0]} (as displayed) but the masks "
-                    f"of {name} are {shape[1]}x{shape[0]}; nothing is resized",
-                    path=image,
-                )
+            check_same_size(
+                image, photo.shape, f"the masks of {name}", shape, what="the image (as displayed)"
+            )
         return PairErrorMaps(self, name, photo)
 
 

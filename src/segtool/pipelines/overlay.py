@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import SegtoolError, SizeMismatchError
+from ..errors import SegtoolError
 from ..io.files import check_picture_folder, pair_by_key
 from ..io.maskio import MASK_SUFFIXES, read_label_ids
+from ..io.maskpair import check_same_size
 from ..labels import LabelMap
 from ..viz.image import IMAGE_SUFFIXES, read_image, write_image
 from ..viz.overlays import overlay
@@ -61,12 +62,9 @@ def overlay_file(
     """
     image = read_image(image_path)
     labels = read_label_ids(mask_path, label_map=options.label_map)
-    if labels.shape != image.shape[:2]:
-        raise SizeMismatchError(
-            f"image is {image.shape[1]}x{image.shape[0]} (as displayed) but mask {mask_path} is "
-            f"{labels.shape[1]}x{labels.shape[0]}",
-            path=image_path,
-        )
+    check_same_size(
+        image_path, image.shape, f"the mask {mask_path}", labels.shape, what="the image (as displayed)"
+    )
     picture = overlay(
         image,
         labels,

@@ -41,9 +41,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..errors import MaskError, SegtoolError, SizeMismatchError
+from ..errors import MaskError, SegtoolError
 from ..io.files import check_picture_folder
-from ..io.maskio import read_label_ids, read_png_header
+from ..io.maskio import is_colour_png, read_label_ids, read_mask_shape
+from ..io.maskpair import UNKNOWN_COLOUR_VALUE, check_same_size, read_mask_pair
 from ..io.memory import keep_freed_memory_in_workers
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
@@ -70,8 +71,6 @@ MISSING_RULES = ("error", "empty")
 #: Pairs are sent to Dask workers in batches of about this many ground-truth pixels: enough
 #: to make the cost of a batch small, few enough to keep the workers evenly busy to the end.
 BATCH_PIXELS = 1 << 21
-#: Prediction pixels whose colour is not in the label map get this value (it is never a class).
-UNKNOWN_COLOUR_VALUE = 65535
 UNKNOWN_COLOUR_NAME = "colour not in the label map"
 
 #: The CSV columns, in order: those the issue fixes first, then the extra ones.
@@ -383,24 +382,10 @@ def _batch_size(work: list[MaskPair | LabelMasksPair], jobs: int) -> int:
         return balanced
     first = work[0].gt if isinstance(work[0], MaskPair) else next(path for _, path in work[0].gt if path)
     try:
-        height, width = _mask_shape(first)
+        height, width = read_mask_shape(first)
     except (OSError, ValueError, SegtoolError):
         return balanced
     return max(1, min(balanced, BATCH_PIXELS // max(1, height * width)))
-
-
-def _mask_shape(path: Location) -> tuple[int, int]:
-    """(height, width) of a mask file from its header, without decoding it."""
-    with path.open("rb") as handle:
-        if path.suffix.lower() == ".npy":
-            npy = np.lib.format
-            read_header = (
-                npy.read_array_header_1_0 if npy.read_magic(handle) == (1, 0) else npy.read_array_header_2_0
-            )
-            height, width = read_header(handle)[0][:2]
-            return height, width
-        header = read_png_header(handle.read(33), path)
-    return header.height, header.width
 
 
 def _ignore_values(
@@ -480,25 +465,14 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
     if settings.in_worker_processes:
         keep_freed_memory_in_workers()
     try:
-        truth = read_label_ids(
+        truth, guess = read_mask_pair(
             pair.gt,
+            pair.pred,
             label_map=settings.label_map,
             max_pixels=settings.max_pixels,
-            copy=False,
             minus_one=settings.minus_one,
+            copy=False,
         )
-        if pair.pred is None:
-            guess = np.zeros(truth.shape, np.uint8)
-        else:
-            guess = read_label_ids(
-                pair.pred,
-                label_map=settings.label_map,
-                unknown_colour=UNKNOWN_COLOUR_VALUE,
-                max_pixels=settings.max_pixels,
-                copy=False,
-                minus_one=settings.minus_one,
-            )
-            _check_same_size(pair.pred, guess, pair.gt, truth)
         every_pixel = joint_counts(truth, guess)
         joint = every_pixel.without_true(settings.ignore)
         ignored_pixels = every_pixel.total - joint.total
@@ -509,7 +483,7 @@ def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | 
         counts.ignored_pixels = ignored_pixels
         if settings.image_metrics:
             counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids, settings.ignore)
-        if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and _is_colour_png(pair.pred):
+        if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and is_colour_png(pair.pred):
             counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
                 str(UNKNOWN_COLOUR_VALUE)
             )
@@ -613,35 +587,12 @@ def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> 
         return PairFailure(pair.name, str(exc))
 
 
-def _common_shape(arrays: dict[Path, np.ndarray]) -> tuple[int, int]:
+def _common_shape(arrays: dict[Location, np.ndarray]) -> tuple[int, int]:
     """The size all of an image's label masks share; else a SizeMismatchError naming two of them."""
     (reference, first), *others = arrays.items()
     for path, array in others:
-        if array.shape[:2] != first.shape[:2]:
-            raise SizeMismatchError(
-                f"{_size(array.shape)} but {reference} is {_size(first.shape)}; nothing is resized", path=path
-            )
+        check_same_size(path, array.shape, reference, first.shape, what="the mask")
     return first.shape[:2]
-
-
-def _check_same_size(pred_path: Path, guess: np.ndarray, gt_path: Path, truth: np.ndarray) -> None:
-    if guess.shape[:2] != truth.shape[:2]:
-        raise SizeMismatchError(
-            f"prediction is {_size(guess.shape)} but ground truth {gt_path} is "
-            f"{_size(truth.shape)}; nothing is resized",
-            path=pred_path,
-        )
-
-
-def _size(shape: tuple[int, ...]) -> str:
-    return f"{shape[1]}x{shape[0]} (width x height)"
-
-
-def _is_colour_png(path: Location | None) -> bool:
-    if path is None or path.suffix.lower() != ".png":
-        return False
-    with path.open("rb") as handle:
-        return read_png_header(handle.read(33), path).colour_type in (2, 6)
 
 
 def binary_masks(

@@ -31,8 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SizeMismatchError
-from ..io.maskio import read_label_ids
+from ..io.maskpair import check_same_size, read_mask_pair
 from ..labels import LabelMap, name_or_id
 from ..viz.errormap import error_map
 from ..viz.image import encode_image, read_image, thumbnail
@@ -186,16 +185,10 @@ def report_pictures(
     :func:`draw_report_pictures`; a bad file raises its
     :class:`~segtool.errors.SegtoolError`.
     """
-    truth = read_label_ids(gt_path, label_map=label_map)
-    guess = read_label_ids(pred_path, label_map=label_map, unknown_colour=65535)
+    truth, guess = read_mask_pair(gt_path, pred_path, label_map=label_map)
     image = read_image(image_path) if image_path is not None else None
-    for path, shape in ((pred_path, guess.shape), (image_path, None if image is None else image.shape[:2])):
-        if shape is not None and shape != truth.shape:
-            raise SizeMismatchError(
-                f"is {shape[1]}x{shape[0]} but the ground truth {gt_path} is "
-                f"{truth.shape[1]}x{truth.shape[0]}; nothing is resized",
-                path=path,
-            )
+    if image is not None:
+        check_same_size(image_path, image.shape, f"the ground truth {gt_path}", truth.shape, what="the image")
     return draw_report_pictures(
         truth, guess, image=image, label_map=label_map, ignore=ignore, class_id=class_id, max_side=max_side
     )

@@ -68,15 +68,16 @@ from urllib.parse import quote
 
 import numpy as np
 
-from ..errors import SegtoolError, SizeMismatchError
+from ..errors import SegtoolError
 from ..io.maskio import read_label_ids
+from ..io.maskpair import check_same_size, read_mask_pair
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
 from ..metrics.registry import metric_title
 from ..pipelines.errormaps import ErrorMapFolder
 from ..pipelines.pairing import LabelMasksPair, MaskPair
 from ..pipelines.parallel import map_in_order
-from ..pipelines.score import UNKNOWN_COLOUR_VALUE, ImageMetrics, ScoreResult, binary_masks
+from ..pipelines.score import ImageMetrics, ScoreResult, binary_masks
 from ..pipelines.score_settings import ScoreSettings
 from ..viz.errormap import error_map
 from ..viz.image import read_image
@@ -349,12 +350,7 @@ def _draw(job: _PictureJob) -> dict[int | None, list[Picture]] | str:
 
 def _index_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
     pair = job.pair
-    truth = read_label_ids(pair.gt, label_map=job.label_map)
-    if pair.pred is None:
-        guess = np.zeros(truth.shape, np.uint8)
-    else:
-        guess = read_label_ids(pair.pred, label_map=job.label_map, unknown_colour=UNKNOWN_COLOUR_VALUE)
-        _check_size(pair.pred, guess.shape, pair.gt, truth.shape)
+    truth, guess = read_mask_pair(pair.gt, pair.pred, label_map=job.label_map)
     photo = _photo(pair, truth.shape)
     label_map, ignore = job.label_map, job.ignore
     if job.binary:
@@ -387,7 +383,7 @@ def _label_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
     read = {path: read_label_ids(path) != 0 for _, *paths in files for path in paths if path is not None}
     (first_path, first), *others = read.items()
     for path, mask in others:
-        _check_size(path, mask.shape, first_path, first.shape)
+        check_same_size(path, mask.shape, first_path, first.shape, what="the mask")
     photo = _photo(pair, first.shape)
     empty = np.zeros(first.shape, np.uint8)
     errors = {
@@ -419,20 +415,10 @@ def _photo(pair: MaskPair | LabelMasksPair, shape: tuple[int, ...]) -> np.ndarra
     if pair.image is None:
         return None
     photo = read_image(pair.image)
-    _check_size(pair.image, photo.shape[:2], None, shape)
+    check_same_size(
+        pair.image, photo.shape[:2], f"the masks of {pair.name}", shape, what="the image (as displayed)"
+    )
     return photo
-
-
-def _check_size(
-    path: Location, shape: tuple[int, ...], reference: Location | None, reference_shape: tuple[int, ...]
-) -> None:
-    if tuple(shape[:2]) != tuple(reference_shape[:2]):
-        against = f"the ground truth {reference}" if reference is not None else "the masks"
-        raise SizeMismatchError(
-            f"is {shape[1]}x{shape[0]} but {against} is {reference_shape[1]}x"
-            f"{reference_shape[0]}; nothing is resized",
-            path=path,
-        )
 
 
 # -- links --------------------------------------------------------------------------------

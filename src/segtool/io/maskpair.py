@@ -1,0 +1,84 @@
+"""A ground-truth mask and its prediction read together, as every scorer and picture reads them.
+
+Conventions
+-----------
+* Both are read as class ids (:func:`~segtool.io.maskio.read_label_ids`); a
+  prediction pixel whose colour is not in the label map becomes
+  :data:`UNKNOWN_COLOUR_VALUE`, which is never a class.
+* A missing prediction (``None``) is an all-background mask of the ground truth's size.
+* Nothing is ever resized: masks (and photos drawn under them) of different
+  sizes are a :class:`~segtool.errors.SizeMismatchError` naming both files and
+  both sizes, width x height.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import SizeMismatchError
+from ..labels import LabelMap
+from ..limits import DEFAULT_MAX_PIXELS
+from .maskio import read_label_ids
+from .storage import Location
+
+__all__ = ["UNKNOWN_COLOUR_VALUE", "check_same_size", "read_mask_pair"]
+
+#: Prediction pixels whose colour is not in the label map get this value (it is never a class).
+UNKNOWN_COLOUR_VALUE = 65535
+
+
+def check_same_size(
+    path: Location,
+    shape: tuple[int, ...],
+    reference: Location | str,
+    reference_shape: tuple[int, ...],
+    *,
+    what: str = "the prediction",
+) -> None:
+    """Raise a :class:`SizeMismatchError` on ``path`` unless its height and width are the reference's.
+
+    ``reference`` names the other side: a file, or words such as ``"the masks of a/b"``.
+
+    >>> check_same_size("p.png", (2, 3), "g.png", (2, 3))
+    >>> check_same_size("p.png", (2, 3), "g.png", (3, 2))
+    Traceback (most recent call last):
+    ...
+    segtool.errors.SizeMismatchError: p.png: the prediction is 3x2 but g.png is 2x3 (width x height); nothing is resized
+    """
+    if tuple(shape[:2]) != tuple(reference_shape[:2]):
+        raise SizeMismatchError(
+            f"{what} is {shape[1]}x{shape[0]} but {reference} is {reference_shape[1]}x{reference_shape[0]} "
+            "(width x height); nothing is resized",
+            path=path,
+        )
+
+
+def read_mask_pair(
+    gt_path: Location,
+    pred_path: Location | None,
+    *,
+    label_map: LabelMap | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    minus_one: int | None = None,
+    copy: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(truth, guess)``: both masks as class ids, of the same size (see the module docstring).
+
+    ``max_pixels``, ``minus_one`` and ``copy`` are passed to
+    :func:`~segtool.io.maskio.read_label_ids`.
+    """
+    truth = read_label_ids(
+        gt_path, label_map=label_map, max_pixels=max_pixels, copy=copy, minus_one=minus_one
+    )
+    if pred_path is None:
+        return truth, np.zeros(truth.shape, np.uint8)
+    guess = read_label_ids(
+        pred_path,
+        label_map=label_map,
+        unknown_colour=UNKNOWN_COLOUR_VALUE,
+        max_pixels=max_pixels,
+        copy=copy,
+        minus_one=minus_one,
+    )
+    check_same_size(pred_path, guess.shape, f"the ground truth {gt_path}", truth.shape)
+    return truth, guess
