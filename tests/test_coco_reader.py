@@ -67,7 +67,7 @@ def test_datumaro_polygon_and_crowd_rle():
     # pixels = all of columns 0 and 1, then 30 background = columns 2..4. Cropped: a 10 x 2 block at (0, 0).
     assert isinstance(bitmap, Bitmap)
     assert (bitmap.left, bitmap.top) == (0, 0)
-    assert bitmap.mask.shape == (10, 2) and bitmap.mask.all()
+    assert bitmap.decoded().shape == (10, 2) and bitmap.decoded().all()
 
 
 @needs_fixtures
@@ -141,7 +141,7 @@ def test_compressed_rle_is_decoded_and_cropped():
     rle = {"size": [4, 3], "counts": "525"}
     (shape,) = read(coco(ann(segmentation=rle)))[0].shapes
     assert (shape.geometry.left, shape.geometry.top) == (1, 1)
-    assert shape.geometry.mask.tolist() == [[True], [True]]
+    assert shape.geometry.decoded().tolist() == [[True], [True]]
     assert shape.where == "annotation id 1 (RLE 'car')"
 
 
@@ -189,7 +189,7 @@ def test_results_list_is_refused_with_an_explanation_and_read_with_its_instances
     (shape,) = images[1].shapes
     # no annotation id in a results file: the annotation is named by its position
     assert shape.where == "annotation 1 (RLE 'person')" and shape.group_id is None
-    assert shape.geometry.mask.shape == (10, 10) and shape.geometry.mask.all()
+    assert shape.geometry.decoded().shape == (10, 10) and shape.geometry.decoded().all()
 
 
 def test_unknown_crowd_choice_is_a_value_error():

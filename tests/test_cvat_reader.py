@@ -102,13 +102,14 @@ def test_ellipse_keeps_centre_radii_and_rotation(tmp_path):
 
 def test_mask_rle_is_row_major_over_its_box(tmp_path):
     # box 3 wide, 2 high at (5, 7); runs 1 background, 2 foreground, 3 background:
-    # row 0 = 0 1 1, row 1 = 0 0 0 (the ", " separator is what CVAT writes)
+    # row 0 = 0 1 1, row 1 = 0 0 0 (the ", " separator is what CVAT writes). Kept over the pixels
+    # it covers: the 2 x 1 block at (6, 7).
     image = one_image(
         tmp_path, '<mask label="m" rle="1, 2, 3" left="5" top="7" width="3" height="2" z_order="4"/>'
     )
     geometry = image.shapes[0].geometry
-    assert isinstance(geometry, Bitmap) and (geometry.left, geometry.top) == (5, 7)
-    assert geometry.mask.astype(int).tolist() == [[0, 1, 1], [0, 0, 0]]
+    assert isinstance(geometry, Bitmap) and (geometry.left, geometry.top) == (6, 7)
+    assert geometry.decoded().astype(int).tolist() == [[1, 1]]
     assert image.shapes[0].z == 4.0
 
 
@@ -120,7 +121,7 @@ def test_mask_starting_with_foreground_has_an_empty_first_run():
 
 def test_mask_whose_runs_do_not_fill_the_box_is_an_error(tmp_path):
     with pytest.raises(
-        AnnotationError, match=r"image 'a.jpg' mask 1 \('m'\): bad mask rle: the runs cover 5"
+        AnnotationError, match=r"image 'a.jpg' mask 1 \('m'\): bad mask rle: the runs add up to 5"
     ):
         one_image(tmp_path, '<mask label="m" rle="1, 2, 2" left="0" top="0" width="3" height="2"/>')
 

@@ -99,7 +99,7 @@ def canonical(geometry) -> tuple:
             round(v, 6) for v in (geometry.cx, geometry.cy, geometry.rx, geometry.ry, angle)
         )
     if isinstance(geometry, Bitmap):
-        rows, cols = np.nonzero(geometry.mask)
+        rows, cols = np.nonzero(geometry.decoded())
         return ("pixels",) + tuple(
             sorted(zip((rows + geometry.top).tolist(), (cols + geometry.left).tolist(), strict=True))
         )

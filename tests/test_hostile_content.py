@@ -399,3 +399,111 @@ def test_b07_a_coco_file_name_over_the_limit_is_one_line_naming_the_image(tmp_pa
     assert len(errors) == 1 and "image id 1" in errors[0] and "longer than 236 bytes" in errors[0], errors
     assert "internal error" not in result.stderr and len(errors[0]) < 400
     assert (tmp_path / "out" / "good.png").exists()
+
+
+# -- B02: embedded bitmaps decoded over their boxes, one at a time ---------------------------------
+def test_b02_one_pixel_rles_on_a_huge_image_are_decoded_over_their_boxes(tmp_path):
+    side = 16384  # the image alone is 256 MiB; the old reader kept each RLE at full size
+    annotations = [
+        {
+            "id": k,
+            "image_id": 1,
+            "category_id": 1,
+            "iscrowd": 0,
+            "segmentation": {"size": [side, side], "counts": [k * 1000, 1, side * side - k * 1000 - 1]},
+        }
+        for k in range(1, 6)
+    ]
+    document = {
+        "images": [{"id": 1, "file_name": "big.jpg", "width": side, "height": side}],
+        "annotations": annotations,
+        "categories": [{"id": 1, "name": "dot"}],
+    }
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "coco.json").write_text(json.dumps(document))
+    result = run_bounded(
+        "rasterize", tmp_path / "in", "-o", tmp_path / "out", "-j", "1", "-q", memory_mib=1400
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "     5 " in result.stdout.replace("\n", " "), result.stdout  # five pixels of 'dot'
+
+
+def cvat_with_masks(path: Path, *, side: int, masks: int) -> None:
+    body = "".join(
+        f'<mask label="m" rle="0, {side * side}" left="0" top="0" width="{side}" height="{side}"/>'
+        for _ in range(masks)
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        '<?xml version="1.0"?><annotations><version>1.1</version>'
+        f'<image id="0" name="c.jpg" width="{side}" height="{side}">{body}</image></annotations>'
+    )
+
+
+@pytest.mark.slow
+def test_b02_many_cvat_masks_are_not_all_held_decoded(tmp_path):
+    cvat_with_masks(tmp_path / "in" / "c.xml", side=4000, masks=60)  # 60 x 16 MB decoded at once before
+    result = run_bounded(
+        "rasterize", tmp_path / "in", "-o", tmp_path / "out", "-j", "1", "-q", memory_mib=1000
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "out" / "c.png").exists()
+
+
+def test_b02_bitmaps_covering_the_image_more_than_64_times_fail_their_file(tmp_path):
+    cvat_with_masks(tmp_path / "in" / "c.xml", side=100, masks=65)
+    write_labelme(tmp_path / "in" / "good.json", ["road"])
+    result = invoke("rasterize", tmp_path / "in", "-o", tmp_path / "out")
+    assert_clean_failure(result)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "c.xml" in errors[0] and "more than 64 times" in errors[0], result.stderr
+    assert (tmp_path / "out" / "good.png").exists() and not (tmp_path / "out" / "c.png").exists()
+
+
+# -- B03: Label Studio brushes at one byte per pixel, the limit checked first ------------------------
+def brush_of_runs(runs: list[tuple[int, int]]) -> list[int]:
+    """A Label Studio brush RLE of value runs (value, length), as repeat records of at most 2**16."""
+    total = sum(length for _, length in runs)
+    bits = [f"{total:032b}", f"{8 - 1:05b}", *(f"{width - 1:04b}" for width in (3, 6, 10, 16))]
+    for value, length in runs:
+        while length:
+            chunk = min(length, 1 << 16)
+            bits.append(f"111{chunk - 1:016b}{value:08b}")
+            length -= chunk
+    text = "".join(bits)
+    text += "0" * (-len(text) % 8)
+    return [int(text[i : i + 8], 2) for i in range(0, len(text), 8)]
+
+
+def labelstudio_brush_task(path: Path, rle: list[int], side: int) -> None:
+    region = {
+        "id": "b1",
+        "type": "brushlabels",
+        "original_width": side,
+        "original_height": side,
+        "value": {"format": "rle", "rle": rle, "brushlabels": ["paint"]},
+    }
+    task = {"id": 1, "data": {"image": "c.jpg"}, "annotations": [{"id": 1, "result": [region]}]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([task]))
+
+
+def test_b03_a_brush_on_a_large_layer_decodes_at_one_byte_a_pixel_at_most(tmp_path):
+    side, first = 12_000, 60_000_000  # the old decoder expanded 4 uint32 values a pixel: 2.3 GB
+    rle = brush_of_runs([(0, 4 * first), (255, 40), (0, 4 * (side * side - first - 10))])
+    labelstudio_brush_task(tmp_path / "in" / "ls.json", rle, side)
+    result = run_bounded(
+        "rasterize", tmp_path / "in", "-o", tmp_path / "out", "-j", "1", "-q", memory_mib=1400
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "    10 " in result.stdout, result.stdout  # the ten painted pixels
+
+
+def test_b03_the_pixel_limit_is_checked_before_the_brush_is_decoded(tmp_path):
+    rle = brush_of_runs([(0, 4 * 300 * 300)])
+    labelstudio_brush_task(tmp_path / "in" / "ls.json", rle, 300)
+    result = invoke("rasterize", tmp_path / "in", "-o", tmp_path / "out", "--max-pixels", "10000")
+    assert_clean_failure(result)
+    assert "the brush layer is 300x300" in result.stderr or "300x300 (90000 pixels)" in result.stderr, (
+        result.stderr
+    )

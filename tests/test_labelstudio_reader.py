@@ -100,9 +100,10 @@ def test_brush_region_decodes_to_its_mask(tmp_path):
     value = {"format": "rle", "rle": brush_rle(mask)}
     (image,) = load(tmp_path, [task([region("brush", "paint", value)])])
     geometry = image.shapes[0].geometry
-    assert isinstance(geometry, Bitmap) and (geometry.left, geometry.top) == (0, 0)
-    np.testing.assert_array_equal(geometry.mask, mask)
-    assert geometry.mask.sum() == 20 * 5 + 1
+    # kept over the pixels it covers: rows 10..50, columns 40..199
+    assert isinstance(geometry, Bitmap) and (geometry.left, geometry.top) == (40, 10)
+    np.testing.assert_array_equal(geometry.decoded(), mask[10:51, 40:200])
+    assert geometry.decoded().sum() == 20 * 5 + 1
 
 
 def test_brush_of_the_wrong_size_is_an_error(tmp_path):

@@ -97,7 +97,7 @@ def test_bitmap_is_placed_at_its_origin(tmp_path):
     image = load_one(tmp_path, [("bitmap", "blob", {"bitmap": {"data": sly_bitmap(mask), "origin": [7, 4]}})])
     geometry = image.shapes[0].geometry
     assert isinstance(geometry, Bitmap) and (geometry.left, geometry.top) == (7, 4)
-    np.testing.assert_array_equal(geometry.mask, mask)
+    np.testing.assert_array_equal(geometry.decoded(), mask)
 
 
 def test_bitmap_decoding_variants():

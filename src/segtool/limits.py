@@ -21,6 +21,11 @@ DEFAULT_MAX_PIXELS = 1 << 30
 #: classes x classes confusion matrix; more values than this are no set of classes (instance ids,
 #: a photo saved as a 16-bit mask) and 30,000 of them would ask for 7 GiB.
 MAX_CLASSES_WITHOUT_LABEL_MAP = 1000
+#: The embedded bitmaps of one image (COCO RLE, CVAT masks, Label Studio brushes, ...) are decoded one
+#: at a time over their boxes; the boxes may add up to this many times the image's pixels. Real files
+#: stay far below (a brush region per object is one image each), and a few kilobytes declaring
+#: thousands of image-sized masks would otherwise cost minutes.
+BITMAP_COVER_LIMIT = 64
 
 #: The exception zlib-ng raises for data that is not zlib (its type stub calls it an instance).
 ZlibError = cast("type[Exception]", zlib_ng.error)

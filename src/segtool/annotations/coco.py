@@ -35,19 +35,18 @@ of the same images.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
-
-import numpy as np
 
 from ..errors import shown
 from ..io.storage import Location, as_path
 from ..labels import IGNORE_NAME
 from .fields import check_pixels, fail, flat_point_array, positive_int
 from .imagefiles import find_image
-from .model import AnnotatedImage, Bitmap, Geometry, Polygon, Shape, safe_relative_name
+from .model import AnnotatedImage, Bitmap, EncodedMask, Geometry, Polygon, Shape, safe_relative_name
 from .registry import AnnotationFormat, ReaderOptions, register
-from .rle import decode_rle
+from .rle import decode_rle_box, rle_runs, runs_box
 
 CROWD_CHOICES = ("ignore", "class")
 _RESULTS_HELP = (
@@ -274,16 +273,15 @@ def _bitmap(rle: dict, image: AnnotatedImage, source: Location, where: str) -> B
             source, where, f"RLE size is {height}x{width} but its image is {image.height}x{image.width}"
         )
     try:
-        mask = decode_rle(rle.get("counts"), height, width)
+        runs = rle_runs(rle.get("counts"), height, width)
     except ValueError as exc:
         raise fail(source, where, str(exc)) from None
-    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
+    box = runs_box(runs, height)  # lines are columns: box.first is the top row, box.first_line the left
+    if box is None:
         image.warnings.append(f"{source}: {where}: its mask is empty; it paints nothing")
         return None
-    top, left = int(rows[0]), int(columns[0])
-    cropped = np.ascontiguousarray(mask[top : rows[-1] + 1, left : columns[-1] + 1])
-    return Bitmap(mask=cropped, left=left, top=top)
+    mask = EncodedMask(box.length, box.lines, partial(decode_rle_box, runs, height, box))
+    return Bitmap(mask=mask, left=box.first_line, top=box.first)
 
 
 COCO = register(

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -42,6 +43,7 @@ from .model import (
     AnnotatedImage,
     Bitmap,
     Ellipse,
+    EncodedMask,
     Geometry,
     Points,
     Polygon,
@@ -50,6 +52,7 @@ from .model import (
     safe_relative_name,
 )
 from .registry import AnnotationFormat, ReaderOptions, register
+from .rle import RunBox, checked_runs, decode_box, runs_box
 
 SHAPE_TAGS = ("polygon", "box", "ellipse", "polyline", "points", "mask")
 SKIPPED_TAGS = ("cuboid", "skeleton")
@@ -97,16 +100,8 @@ def decode_mask_rle(counts: list[int], height: int, width: int) -> np.ndarray:
     >>> decode_mask_rle([1, 2, 3], 2, 3).astype(int).tolist()
     [[0, 1, 1], [0, 0, 0]]
     """
-    runs = np.asarray(counts, dtype=np.int64)
-    if (runs < 0).any():
-        raise ValueError("a run length is negative")
-    if runs.size and runs.max() > height * width:  # also keeps the sum below from wrapping around
-        raise ValueError(f"a run of {runs.max()} is longer than the {width}x{height} box")
-    if runs.sum() != height * width:
-        raise ValueError(f"the runs cover {runs.sum()} pixels, the {width}x{height} box has {height * width}")
-    values = np.zeros(len(runs), dtype=bool)
-    values[1::2] = True
-    return np.repeat(values, runs).reshape(height, width)
+    runs = checked_runs(np.asarray(counts, dtype=np.int64), height * width, f"the {width}x{height} box")
+    return decode_box(runs, width, RunBox(0, 0, width, height))
 
 
 def _number(
@@ -247,10 +242,13 @@ def _mask(attrs: dict[str, str], source: Location, where: str, get, max_pixels: 
     check_pixels(height, width, max_pixels, source=source, where=where, what="the mask box")
     try:
         counts = [int(part) for part in attrs.get("rle", "").split(",") if part.strip()]
-        mask = decode_mask_rle(counts, height, width)
+        runs = checked_runs(np.asarray(counts, dtype=np.int64), height * width, f"the {width}x{height} box")
     except (ValueError, OverflowError) as exc:
         raise AnnotationError(f"{where}: bad mask rle: {exc}", path=source) from None
-    return Bitmap(mask, left=left, top=top)
+    # lines are rows; decoded when painted, over the pixels it covers (an empty mask: its whole box)
+    box = runs_box(runs, width) or RunBox(0, 0, width, height)
+    mask = EncodedMask(box.lines, box.length, partial(decode_box, runs, width, box))
+    return Bitmap(mask, left=left + box.first, top=top + box.first_line)
 
 
 FORMAT = register(

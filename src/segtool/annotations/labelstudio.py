@@ -39,6 +39,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -50,9 +51,20 @@ from ..io.storage import Location
 from .fields import check_pixels, finite_number, point_array, positive_int
 from .geometry import box_ring, open_ring, rotate
 from .imagefiles import file_name, find_image
-from .labelstudio_brush import brush_mask
-from .model import AnnotatedImage, Bitmap, Ellipse, Geometry, Points, Polygon, Shape, safe_relative_name
+from .labelstudio_brush import brush_pixel_runs
+from .model import (
+    AnnotatedImage,
+    Bitmap,
+    Ellipse,
+    EncodedMask,
+    Geometry,
+    Points,
+    Polygon,
+    Shape,
+    safe_relative_name,
+)
 from .registry import AnnotationFormat, ReaderOptions, register
+from .rle import RunBox, decode_box, runs_box
 
 KINDS = ("polygon", "rectangle", "ellipse", "keypoint", "brush")
 MIN_JSON_FIELDS = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "agreement")
@@ -425,12 +437,15 @@ def _geometry(
             )
         check_pixels(height, width, max_pixels, source=source, where=where, what="the brush layer")
         try:
-            mask = brush_mask(value["rle"], height, width)
+            runs = brush_pixel_runs(value["rle"], height, width)
         except ValueError as exc:
             raise AnnotationError(
                 f"{where}: bad brush rle for a {width}x{height} image: {exc}", path=source
             ) from None
-        return Bitmap(mask, left=0, top=0)
+        # lines are rows; decoded when painted, over the pixels it covers (an empty brush: the layer)
+        box = runs_box(runs, width) or RunBox(0, 0, width, height)
+        mask = EncodedMask(box.lines, box.length, partial(decode_box, runs, width, box))
+        return Bitmap(mask, left=box.first, top=box.first_line)
     x, y = get("x") * scale[0], get("y") * scale[1]
     if region.kind == "keypoint":
         return Points(np.array([[x, y]]))

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .rle import RunBox, decode_box
+
 _WINDOW = 8  # bytes read at once: a record's header and one word (at most 1+2+16+32 bits) fit in 64 bits
 
 
@@ -27,6 +29,15 @@ def decode_brush_rle(data: Sequence[int], *, expected_count: int | None = None) 
 
     Raises ``ValueError`` when ``data`` is not a list of bytes, is cut short, or
     (checked before decoding) does not hold ``expected_count`` values.
+    """
+    values, lengths = brush_runs(data, expected_count=expected_count)
+    return np.repeat(values, lengths)
+
+
+def brush_runs(data: Sequence[int], *, expected_count: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The values of a brush RLE as runs: (value, length) uint32 and int64 arrays, not expanded.
+
+    Their number is bounded by the data's length, whatever count the header declares.
     """
     try:
         raw = bytes(data)
@@ -71,9 +82,33 @@ def decode_brush_rle(data: Sequence[int], *, expected_count: int | None = None) 
             raise ValueError("the data ends in the middle of a record")
     if done != count:
         raise ValueError(f"a run goes past the {count} values the header announces")
-    return np.repeat(np.asarray(values, dtype=np.uint32), lengths)
+    return np.asarray(values, dtype=np.uint32), np.asarray(lengths, dtype=np.int64)
 
 
 def brush_mask(data: Sequence[int], height: int, width: int) -> np.ndarray:
     """The boolean (height, width) mask of a brush RLE: pixels whose alpha is not 0."""
-    return decode_brush_rle(data, expected_count=height * width * 4).reshape(height, width, 4)[:, :, 3] != 0
+    return decode_box(brush_pixel_runs(data, height, width), width, RunBox(0, 0, width, height))
+
+
+def brush_pixel_runs(data: Sequence[int], height: int, width: int) -> np.ndarray:
+    """The layer's pixels whose alpha is not 0, as alternating background/foreground runs, row-major
+    (the run form of :mod:`.rle`), made from the value runs without expanding them.
+
+    A run of value v over values ``start .. end - 1`` holds the alpha (every 4th value, from the 4th)
+    of pixels ``ceil((start - 3) / 4) .. (end - 4) // 4``; those of runs with v != 0 are inside.
+
+    >>> brush_pixel_runs([0, 0, 0, 8, 57, 44, 252, 192, 0, 4, 128], 1, 2).tolist()  # RGBA 0,0,0,0 0,0,0,9
+    [1, 1, 0]
+    """
+    values, lengths = brush_runs(data, expected_count=height * width * 4)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    inside = values != 0
+    first, last = -((3 - starts[inside]) // 4), (ends[inside] - 4) // 4  # first = ceil((start - 3) / 4)
+    keep = first <= last
+    first, last = first[keep], last[keep] + 1
+    runs = np.empty(2 * first.size + 1, np.int64)
+    runs[0:-1:2] = first - np.concatenate(([0], last[:-1]))  # gaps (0 between touching runs)
+    runs[1::2] = last - first
+    runs[-1] = height * width - (last[-1] if last.size else 0)
+    return runs

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -58,12 +59,41 @@ class Points:
 
 
 @dataclass(frozen=True)
-class Bitmap:
-    """A boolean mask whose top-left pixel is at pixel (top, left) of the image."""
+class EncodedMask:
+    """A bitmap's mask kept as its file stores it until it is painted.
 
-    mask: np.ndarray
+    ``decode()`` makes the (height, width) boolean array; it must be picklable (a
+    module-level function, or a :func:`functools.partial` of one). A file may hold
+    thousands of bitmaps: kept encoded, each is decoded when it is painted and
+    freed after, so that memory holds one of them at a time, not all.
+    """
+
+    height: int
+    width: int
+    decode: Callable[[], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Bitmap:
+    """A boolean mask whose top-left pixel is at pixel (top, left) of the image.
+
+    ``mask`` is the array, or an :class:`EncodedMask` decoded when it is needed.
+    """
+
+    mask: np.ndarray | EncodedMask
     left: int
     top: int
+
+    @property
+    def size(self) -> tuple[int, ...]:
+        """The mask's shape, (height, width), without decoding it."""
+        if isinstance(self.mask, EncodedMask):
+            return self.mask.height, self.mask.width
+        return np.shape(self.mask)
+
+    def decoded(self) -> np.ndarray:
+        """The mask as an array (decoded anew each time when it is kept encoded)."""
+        return self.mask.decode() if isinstance(self.mask, EncodedMask) else np.asarray(self.mask)
 
 
 Geometry = Polygon | Ellipse | Polyline | Points | Bitmap

@@ -30,7 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -44,7 +44,17 @@ from ..io.storage import Location, RemotePath
 from ..limits import DEFAULT_MAX_PIXELS, ZlibError, inflate_at_most, pixel_limit_problem
 from .fields import point_array, positive_int
 from .geometry import box_ring
-from .model import AnnotatedImage, Bitmap, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
+from .model import (
+    AnnotatedImage,
+    Bitmap,
+    EncodedMask,
+    Geometry,
+    Points,
+    Polygon,
+    Polyline,
+    Shape,
+    safe_relative_name,
+)
 from .registry import AnnotationFormat, ReaderOptions, register
 
 BITMAP_TYPES = ("bitmap", "alpha_mask")
@@ -173,11 +183,12 @@ def _bitmap(bitmap: Any, source: Location, where: str, max_pixels: int) -> Bitma
     if not isinstance(bitmap, dict) or not isinstance(bitmap.get("data"), str):
         raise AnnotationError(f"{where}: missing 'bitmap.data'", path=source)
     origin = point_array([bitmap.get("origin")], source=source, where=where, field="bitmap origin")
+    decode = partial(decode_bitmap, bitmap["data"], max_pixels=max_pixels)  # kept as the file has it
     try:
-        mask = decode_bitmap(bitmap["data"], max_pixels=max_pixels)
+        height, width = decode().shape  # decoded once to check it, then again when painted
     except ValueError as exc:
         raise AnnotationError(f"{where}: bad bitmap data: {exc}", path=source) from None
-    return Bitmap(mask, left=int(origin[0, 0]), top=int(origin[0, 1]))
+    return Bitmap(EncodedMask(height, width, decode), left=int(origin[0, 0]), top=int(origin[0, 1]))
 
 
 def decode_bitmap(text: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:

@@ -47,9 +47,9 @@ def inspect_geometry(geometry: Geometry) -> Inspection:
             return Inspection(None, (0.0, 0.0, 0.0, 0.0), ("has no points; nothing drawn",))
         return Inspection(geometry, _extent(points))
     if isinstance(geometry, Bitmap):
-        if np.ndim(geometry.mask) != 2:
-            raise AnnotationError(f"a bitmap must be 2-D, not {np.ndim(geometry.mask)}-D")
-        height, width = np.shape(geometry.mask)
+        if len(geometry.size) != 2:
+            raise AnnotationError(f"a bitmap must be 2-D, not {len(geometry.size)}-D")
+        height, width = geometry.size
         left, top = geometry.left, geometry.top
         return Inspection(geometry, (left, top, left + width, top + height))
     raise TypeError(f"not a geometry: {type(geometry).__name__}")

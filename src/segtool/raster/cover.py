@@ -59,12 +59,12 @@ def bitmap_patch(bitmap: Bitmap, height: int, width: int) -> Patch | None:
 
     None if nothing is left.
     """
-    mask = np.asarray(bitmap.mask)
     top, left = max(bitmap.top, 0), max(bitmap.left, 0)
-    bottom = min(bitmap.top + mask.shape[0], height)
-    right = min(bitmap.left + mask.shape[1], width)
+    bottom = min(bitmap.top + bitmap.size[0], height)
+    right = min(bitmap.left + bitmap.size[1], width)
     if top >= bottom or left >= right:
         return None
+    mask = bitmap.decoded()
     crop = mask[top - bitmap.top : bottom - bitmap.top, left - bitmap.left : right - bitmap.left]
     crop = crop.view(np.uint8) if crop.dtype == np.bool_ else (crop != 0).view(np.uint8)
     return Patch(top, left, crop) if crop.any() else None

@@ -13,9 +13,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..annotations.model import AnnotatedImage, Geometry, Points, Polyline, Shape
+from ..annotations.model import AnnotatedImage, Bitmap, Geometry, Points, Polyline, Shape
 from ..errors import AnnotationError, LabelMapError, UnknownLabelError
 from ..labels import IGNORE_NAME, LabelMap
+from ..limits import BITMAP_COVER_LIMIT
 from .centre import centre_covers
 from .checks import Extent, Inspection, inspect_geometries, inspect_geometry
 from .cover import Covers
@@ -284,9 +285,23 @@ def _plan(
         shapes.append(shape)
         values.append(value)
         keys.append(IGNORE_NAME if value == label_map.ignore_value else key)
+    _check_bitmap_work(image, shapes)
     inspections = _inspect(image, shapes, style)
     covers = style.covers([inspection.drawable for inspection in inspections], image.height, image.width)
     return _Plan(image, shapes, values, keys, inspections, covers, warnings)
+
+
+def _check_bitmap_work(image: AnnotatedImage, shapes: list[Shape]) -> None:
+    """Bitmaps are decoded one at a time, each over its box; their boxes together may cover the image
+    at most :data:`BITMAP_COVER_LIMIT` times over, so a small file of many huge masks costs little."""
+    boxes = [math.prod(shape.geometry.size) for shape in shapes if isinstance(shape.geometry, Bitmap)]
+    total, limit = sum(boxes), BITMAP_COVER_LIMIT * image.height * image.width
+    if total > limit:
+        raise AnnotationError(
+            f"its {len(boxes)} bitmaps (RLE, masks) have boxes of {total} pixels in all, more than "
+            f"{BITMAP_COVER_LIMIT} times the image's {image.height * image.width} pixels",
+            path=image.source,
+        )
 
 
 def _inspect(image: AnnotatedImage, shapes: list[Shape], style: _Style) -> list[Inspection]:
