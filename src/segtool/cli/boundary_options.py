@@ -17,7 +17,9 @@ from ..metrics.boundary import DEFAULT_NSD_TOLERANCE, BoundaryScorer, Tolerances
 from ..pipelines.thresholds import Threshold
 from ..reports.rows import Column
 
-BOUNDARY_NAMES = "hd, hd95, hd<p> (0 < p <= 100), hd<p>_pooled, assd, masd, nsd, biou, biou_chessboard, bf"
+BOUNDARY_NAMES = (
+    "hd, hd95, hd<p> (0 < p <= 100), hd<p>_pooled, assd, masd, nsd, biou, biou_chessboard, bf, bf_davis"
+)
 VALID_NAMES = f"{', '.join(METRICS)} (always reported), {BOUNDARY_NAMES}"
 # --spacing bounds: from a nanometre to a kilometre a pixel in millimetres, and far enough inside
 # float range that squared distances over the largest image, and their ratios, stay finite.

@@ -12,6 +12,7 @@ import typer
 from ..io.memory import keep_freed_memory
 from ..io.storage import as_path
 from ..labels import LabelMap
+from ..labelsets import is_label_set
 from ..limits import DEFAULT_MAX_PIXELS
 from ..pipelines.prediction_files import swapped_message
 from ..pipelines.score import (
@@ -52,6 +53,18 @@ from .common import (
     save_text,
     user_errors,
     warn,
+)
+from .compat_options import (
+    AbsentOption,
+    AggregationOption,
+    CompareOption,
+    CompatOption,
+    EmptyTruthOption,
+    NoValueOption,
+    PercentOption,
+    resolve_bundle,
+    write_comparison,
+    write_convention,
 )
 from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
@@ -239,6 +252,13 @@ def score(
     biou_width: BiouWidthOption = None,
     bf_tolerance: BfToleranceOption = None,
     edge_is_boundary: EdgeIsBoundaryOption = False,
+    compat: CompatOption = None,
+    aggregation: AggregationOption = None,
+    empty_truth: EmptyTruthOption = None,
+    absent: AbsentOption = None,
+    no_value: NoValueOption = None,
+    percent: PercentOption = False,
+    compare_conventions: CompareOption = False,
     fail_under: Annotated[
         list[str] | None,
         typer.Option(
@@ -289,6 +309,17 @@ def score(
     thresholds = _parse_thresholds(
         fail_under or [], bound="lower", option="--fail-under"
     ) + _parse_thresholds(fail_over or [], bound="upper", option="--fail-over")
+    bundle = resolve_bundle(
+        compat,
+        aggregation=aggregation,
+        empty_truth=empty_truth,
+        absent=absent,
+        no_value=no_value,
+        percent=percent,
+        include_background=include_background,
+    )
+    if bundle is not None:
+        edge_is_boundary = edge_is_boundary or bool(bundle.defaults.get("edge_is_boundary"))
     scorer = boundary_scorer(
         metrics,
         spacing=spacing,
@@ -302,7 +333,7 @@ def score(
     ignore_values = parse_ignore_values(ignore)
     keep_freed_memory()
     with user_errors(debug), ExitStack() as files:
-        label_map = LabelMap.read(labels) if labels else None
+        label_map = labels if labels and is_label_set(labels) else LabelMap.read(labels) if labels else None
         on_image = []
         if per_image is not None:
             rows_out = CsvRowWriter(
@@ -328,13 +359,15 @@ def score(
                 gt,
                 labels=label_map,
                 ignore=ignore_values,
-                include_background=include_background,
+                include_background=include_background or None,  # None: the --compat bundle's rule
                 missing=missing.value,
                 binary=binary,
                 layout=layout.value,
                 jobs=jobs,
                 executor=runner,
                 image_metrics=image_metrics,
+                compat=bundle,
+                keep_cells=compare_conventions,
                 max_pixels=max_pixels,
                 error_maps=error_maps,
                 images=images,
@@ -343,14 +376,19 @@ def score(
             )
         confusion_written = confusion is None or _write_confusion(result, confusion)
         stream = files.enter_context(output_stream(output or "-"))
-        _write_scores(
-            result,
-            output_format.value,
-            stream,
-            table_columns=[*TABLE_COLUMNS, *boundary_table_columns(scorer)],
-            mean_row=not no_mean_row,
-            hide_absent=hide_absent,
-        )
+        if compare_conventions:
+            write_comparison(result, output_format.value, stream)
+        elif result.convention is not None:
+            write_convention(result, output_format.value, stream)
+        else:
+            _write_scores(
+                result,
+                output_format.value,
+                stream,
+                table_columns=[*TABLE_COLUMNS, *boundary_table_columns(scorer)],
+                mean_row=not no_mean_row,
+                hide_absent=hide_absent,
+            )
         report_warnings = [] if report is None else _write_report(result, collector, report, error_maps, jobs)
     _report_problems(result, quiet=quiet)
     _report_picture_problems(result, report_warnings, images, quiet=quiet)

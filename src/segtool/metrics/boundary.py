@@ -29,6 +29,8 @@ name                      value
                           within chessboard distance w (whole pixels) of the outside
 ``bf``                    F = 2PR / (P + R), P = |b <= t| / |b|, R = |a <= t| / |a|
                           (DAVIS boundary F-measure)
+``bf_davis``              DAVIS's own F, its boundary map and rules included
+                          (:mod:`segtool.metrics.davis`; pixels, not spacing units)
 ========================  ==========================================================
 
 Default tolerances, from the image diagonal ``D`` in spacing units and the
@@ -55,6 +57,8 @@ import numpy as np
 
 from .class_borders import ClassBorders
 from .confusion import is_one_of, joint_counts
+from .davis import NAME as DAVIS_NAME
+from .davis import davis_boundary_f
 from .distance_transform import normalise_spacing
 from .surface import BoundaryDistances, SurfacePair
 
@@ -97,7 +101,7 @@ _INCLUSIVE = 1 + 1e-9
 Pooling = Literal["max", "pooled"]
 
 _HAUSDORFF_NAME = re.compile(r"hd(?P<percentile>\d+(?:\.\d+)?)?(?P<pooled>_pooled)?")
-_FIXED_NAMES = ("assd", "masd", "nsd", "biou", "biou_chessboard", "bf")
+_FIXED_NAMES = ("assd", "masd", "nsd", "biou", "biou_chessboard", "bf", DAVIS_NAME)
 # The metrics that read bands of mask pixels near the boundary, not only the boundaries.
 _BAND_KINDS = ("biou", "biou_chessboard")
 
@@ -114,7 +118,7 @@ class BoundaryMetric:
     @property
     def higher_is_better(self) -> bool:
         """True for overlap-type scores in [0, 1], False for distances."""
-        return self.kind in ("nsd", "biou", "biou_chessboard", "bf")
+        return self.kind in ("nsd", "biou", "biou_chessboard", "bf", DAVIS_NAME)
 
     def convention(self, tolerances: Tolerances | None = None) -> str:
         """One line stating what this name means, for the output (tolerances as given, or the defaults).
@@ -137,6 +141,7 @@ class BoundaryMetric:
             )
         biou_width = "2% of the image diagonal" if given.biou_width is None else f"{given.biou_width:g}"
         bf_tolerance = "0.008 of the image diagonal, rounded up" if given.bf is None else f"{given.bf:g}"
+        davis_tolerance = "ceil(0.008 * diagonal)" if given.bf is None else f"{given.bf:g}"
         return {
             "assd": "assd: mean of both directions' boundary distances pooled (MetricsReloaded ASSD)",
             "masd": "masd: mean of the two directed mean boundary distances (MetricsReloaded MASD)",
@@ -148,6 +153,8 @@ class BoundaryMetric:
                 f"biou_chessboard: Boundary IoU, square bands of {biou_width} (reference code)"
             ),
             "bf": f"bf: DAVIS boundary F-score, tolerance {bf_tolerance}",
+            DAVIS_NAME: f"{DAVIS_NAME}: boundary F exactly as DAVIS 2017 computes it (seg2bmap "
+            f"boundaries, disk of radius {davis_tolerance} pixels)",
         }[self.kind]
 
 
@@ -167,7 +174,7 @@ def parse_boundary_metric(name: str) -> BoundaryMetric:
     if match is None:
         raise ValueError(
             f"unknown boundary metric {name!r}; use hd, hd95 (or hd<p>), hd95_pooled, "
-            "assd, masd, nsd, biou, biou_chessboard or bf"
+            "assd, masd, nsd, biou, biou_chessboard, bf or bf_davis"
         )
     percentile = float(match["percentile"] or 100)
     if not 0 < percentile <= 100:
@@ -474,6 +481,14 @@ def boundary_scores(
     ignored = list(ignore_index)
     valid = ~is_one_of(labels_true, ignored) if ignored else None
     scores = {spec.name: np.full(len(classes), math.nan) for spec in specs}
+    davis = [spec for spec in specs if spec.kind == DAVIS_NAME]
+    specs = [spec for spec in specs if spec.kind != DAVIS_NAME]
+    for index, class_id in enumerate(classes if davis else ()):
+        scores[DAVIS_NAME][index] = _davis_f(
+            labels_true == class_id, labels_pred == class_id, valid, tolerances
+        )
+    if not specs:
+        return scores
     with_bands = any(spec.kind in _BAND_KINDS for spec in specs)
     pairs = _class_pairs(
         labels_true,
@@ -540,6 +555,15 @@ def _class_pairs(
             pred_empty=pred_empty,
             edge_is_boundary=edge_is_boundary,
         )
+
+
+def _davis_f(truth: np.ndarray, guess: np.ndarray, valid: np.ndarray | None, tolerances: Tolerances) -> float:
+    """``bf_davis`` of one class: ignored pixels are DAVIS's void; absent from both (valid pixels): NaN."""
+    if valid is not None:
+        truth, guess = truth & valid, guess & valid
+    if not (truth.any() or guess.any()):
+        return math.nan
+    return davis_boundary_f(truth, guess, tolerance=tolerances.bf)
 
 
 @dataclass(frozen=True)

@@ -48,10 +48,13 @@ from ..io.maskpair import UNKNOWN_COLOUR_VALUE, check_same_size, read_mask_pair
 from ..io.memory import keep_freed_memory_in_workers
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
+from ..labelsets import is_label_set, label_set
 from ..limits import DEFAULT_MAX_PIXELS, too_many_classes_problem
 from ..metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
 from ..metrics.boundary import BoundaryScorer
 from ..metrics.confusion import is_one_of, unknown_values
+from ..metrics.conventions import Bundle, CellTable, ConventionScores, bundle_named, convention_scores
+from ..metrics.davis import NAME as DAVIS_NAME
 from .errormaps import ErrorMapFolder
 from .executors import Executor, LocalExecutor
 from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
@@ -171,6 +174,8 @@ class ScoreResult:
     unknown_predictions: dict[str, dict[str, int]] = field(default_factory=dict)
     pairing: Pairing | None = None
     pixels: dict[str, Any] = field(default_factory=dict)
+    convention: ConventionScores | None = None
+    cells: CellTable | None = None
 
     @property
     def failed(self) -> bool:
@@ -210,6 +215,32 @@ class ScoreResult:
             "unknown_prediction_values": [
                 {"value": value, **counts} for value, counts in self.unknown_predictions.items()
             ],
+            **({"convention": self.convention_document()} if self.convention is not None else {}),
+        }
+
+    def convention_rows(self) -> list[dict[str, Any]]:
+        """The ``compat`` bundle's rows: per class (class_id, class_name, its columns), then its summary."""
+        if self.convention is None:
+            return []
+        names = {row["class_id"]: row["class_name"] for row in self.classes}
+        rows: list[dict[str, Any]] = [
+            {"class_id": class_id, "class_name": names.get(class_id, str(class_id)), **values}
+            for class_id, values in zip(self.convention.class_ids, self.convention.classes, strict=True)
+        ]
+        rows.append(
+            {"class_id": None, "class_name": self.convention.bundle.summary_name, **self.convention.summary}
+        )
+        return rows
+
+    def convention_document(self) -> dict[str, Any]:
+        """The bundle's table for JSON: its name, per-class rows and summary under the peer's names."""
+        convention = self.convention
+        assert convention is not None
+        return {
+            "name": convention.bundle.name,
+            "classes": self.convention_rows()[:-1],
+            convention.bundle.summary_name: convention.summary,
+            **({"categories": convention.categories} if convention.categories else {}),
         }
 
 
@@ -239,12 +270,14 @@ def score_folders(
     *,
     labels: LabelMap | str | Path | RemotePath | None = None,
     ignore: Iterable[int] | None = None,
-    include_background: bool = False,
+    include_background: bool | None = None,
     missing: str = "error",
     binary: bool = False,
     layout: str = "auto",
     jobs: int = 1,
     image_metrics: Sequence[ImageMetrics] = (),
+    compat: str | Bundle | None = None,
+    keep_cells: bool = False,
     executor: Executor | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     error_maps: str | Path | RemotePath | None = None,
@@ -257,14 +290,16 @@ def score_folders(
     Parameters
     ----------
     labels : LabelMap or path, optional
-        Class ids and names (and colours, for RGB masks). Without one, the map
+        Class ids and names (and colours, for RGB masks), or the name of a
+        built-in table (:mod:`segtool.labelsets`: ``cityscapes``, which also
+        sets the default ignore values). Without one, the map
         rasterize wrote into ``gt_dir`` (labels.csv, else labels.txt) if there is
         one, else every value found is a class named by its id.
     ignore : iterable of int, optional
         Ground-truth values not scored. Default: the label map's ignore value, or
         255; none with ``binary`` or the binary layout.
-    include_background : bool
-        Count class 0 in the macro means.
+    include_background : bool, optional
+        Count class 0 in the macro means. Default: the ``compat`` bundle's rule, else False.
     missing : {"error", "empty"}
         A missing prediction fails the run, or is scored as an all-background mask.
     binary : bool
@@ -279,6 +314,15 @@ def score_folders(
         same on any executor.
     image_metrics : sequence of ImageMetrics
         Extra per-image scores (see :class:`ImageMetrics`).
+    compat : str or Bundle, optional
+        A peer's convention (:data:`segtool.metrics.conventions.BUNDLES`: nnunet,
+        mmseg, cityscapes, monai, torchmetrics, medpy, davis, or a
+        :func:`~segtool.metrics.conventions.custom_bundle`): its table is in
+        ``result.convention`` and the JSON. ``bf_davis`` is added to the image
+        metrics when the bundle reads it.
+    keep_cells : bool
+        Keep every (image, class) cell in ``result.cells`` (for
+        :func:`~segtool.metrics.conventions.compare_conventions`); always done with ``compat``.
     max_pixels : int
         A mask larger than this fails its pair before it is decoded (see :mod:`segtool.limits`).
     error_maps : folder, optional
@@ -300,6 +344,18 @@ def score_folders(
     """
     if missing not in MISSING_RULES:
         raise ValueError(f"missing must be one of {', '.join(MISSING_RULES)}, got {missing!r}")
+    bundle = bundle_named(compat) if isinstance(compat, str) else compat
+    if bundle is not None and labels is None and "labels" in bundle.defaults:
+        labels = bundle.defaults["labels"]
+    builtin = label_set(labels) if isinstance(labels, str) and is_label_set(labels) else None
+    if builtin is not None:
+        labels = builtin.label_map
+        ignore = builtin.ignore if ignore is None else ignore
+    if include_background is None:
+        include_background = bundle.rules.include_background if bundle is not None else False
+    if bundle is not None:
+        image_metrics = _with_bundle_metrics(image_metrics, bundle)
+    cells = CellTable() if bundle is not None or keep_cells else None
     label_map = LabelMap.read(labels) if isinstance(labels, (str, Path, RemotePath)) else labels
     executor = executor or LocalExecutor(
         jobs, threads=True
@@ -351,6 +407,8 @@ def score_folders(
                     continue
                 classes_found = grown
             scores = accumulator.add(outcome)
+            if cells is not None:
+                cells.add(outcome.class_ids, outcome.tp, outcome.fp, outcome.fn, outcome.extra)
             if on_image is not None:
                 on_image(_image_rows(outcome, scores, names))
     scored_empty = [name for name in pairing.missing_predictions if missing == "empty"]
@@ -364,14 +422,34 @@ def score_folders(
         binary=binary,
         image_metrics=settings.image_metrics,
     )
+    if bundle is not None:
+        result_settings["compat"] = {**bundle.describe(), "rules": bundle.rules.describe()}
     result = _result(accumulator, names, result_settings, pairing, failures, scored_empty)
     if not binary and pairing.layout == "index":
         _check_foreground_is_scored(result, gt_dir, ignore_values)
+    result.cells = cells
+    if bundle is not None and cells is not None:
+        result.convention = convention_scores(
+            cells.arrays(),
+            result.confusion_class_ids,
+            cells.n_images,
+            bundle,
+            matrix=result.confusion,
+            categories=builtin.categories if builtin is not None else None,
+        )
     return result
 
 
 def _gt_of(work: list[MaskPair | LabelMasksPair], name: str) -> Location:
     return next(pair.gt for pair in work if pair.name == name)
+
+def _with_bundle_metrics(image_metrics: Sequence[ImageMetrics], bundle: Bundle) -> list[ImageMetrics]:
+    """``image_metrics`` plus the DAVIS boundary F when the bundle reads it and none computes it."""
+    metrics = list(image_metrics)
+    scored = {name for metric in metrics for name in metric.names}
+    if DAVIS_NAME in bundle.metrics and DAVIS_NAME not in scored:
+        metrics.append(BoundaryScorer.from_names([DAVIS_NAME]))
+    return metrics
 
 
 # -- settings -----------------------------------------------------------------------------

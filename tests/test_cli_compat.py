@@ -1,0 +1,123 @@
+"""`segtool score --compat PEER`, the rule options and --compare-conventions, through Typer's CliRunner.
+
+The toy folders of test_cli_score: image a (cat tp 2 fp 1 fn 0, dog fp 1; one pixel ignored), b
+(background only), c (dog tp 3 fp 1 fn 1). Class 3 (bird) is declared and absent everywhere.
+"""
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import test_cli_score
+from segtool.cli import app
+
+folders = test_cli_score.folders  # the same toy folders (a pytest fixture)
+
+
+def run(folders, *args):
+    command = ["score", str(folders / "pred"), str(folders / "gt"), "--labels", str(folders / "labels.csv")]
+    return CliRunner().invoke(app, [*command, *args], env={"COLUMNS": "80"}, terminal_width=80)
+
+
+def test_mmseg_table_in_its_column_names_and_percent(folders):
+    result = run(folders, "--compat", "mmseg")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    header = next(line for line in result.stdout.splitlines() if "IoU" in line)
+    assert header.split() == ["id", "class", "IoU", "Acc", "Dice", "Fscore", "Precision", "Recall"]
+    # dog, dataset: tp 3, fp 2, fn 1 -> IoU 3/6 = 50.00 %; background in every mean
+    assert any(line.split()[:3] == ["2", "dog", "50.00"] for line in result.stdout.splitlines())
+    assert "mIoU" in result.stdout and len(header) <= 80
+
+
+def test_mmseg_csv_has_class_rows_then_its_summary_row(folders):
+    result = run(folders, "--compat", "mmseg", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0])[:8] == [
+        "class_id",
+        "class_name",
+        "IoU",
+        "Acc",
+        "Dice",
+        "Fscore",
+        "Precision",
+        "Recall",
+    ]
+    assert [row["class_name"] for row in rows] == ["background", "cat", "dog", "bird", "summary"]
+    assert rows[-1]["IoU"] == "" and float(rows[-1]["mIoU"]) == pytest.approx(
+        round((8 / 12 + 2 / 3 + 3 / 6) / 3 * 100, 2)  # background 8/12, cat 2/3, dog 3/6
+    )
+
+
+def test_nnunet_json_records_the_bundle_and_its_foreground_mean(folders):
+    result = run(folders, "--compat", "nnunet", "-f", "json")
+    document = json.loads(result.stdout)
+    assert document["settings"]["compat"]["name"] == "nnunet"
+    assert document["settings"]["compat"]["rules"]["no_value"] == {"*": "nan"}
+    assert "compute_metrics_on_folder" in document["settings"]["compat"]["sources"]["aggregation"]
+    # bird is declared and never present: nnU-Net's np.mean over labels makes foreground_mean NaN
+    assert document["convention"]["foreground_mean"]["Dice"] is None
+    cat = next(row for row in document["convention"]["classes"] if row["class_name"] == "cat")
+    assert cat["Dice"] == pytest.approx(0.8)  # image a only: 2 * 2 / (4 + 1)
+    assert document["summary"]["dice"] is not None  # segtool's own numbers stay beside the bundle's
+
+
+def test_a_rule_option_overrides_the_bundle(folders):
+    plain = json.loads(run(folders, "--compat", "monai", "-f", "json").stdout)
+    scored = json.loads(run(folders, "--compat", "monai", "--empty-truth", "scored", "-f", "json").stdout)
+    assert scored["settings"]["compat"]["name"] == "monai (modified)"
+    # with ignore_empty, dog's false positive on image a vanishes; scored, it counts 0
+    dog = [
+        next(row["Dice"] for row in document["convention"]["classes"] if row["class_name"] == "dog")
+        for document in (plain, scored)
+    ]
+    assert dog == [pytest.approx(6 / 8), pytest.approx((0 + 6 / 8) / 2)]
+
+
+def test_rule_options_without_a_bundle(folders):
+    result = run(folders, "--aggregation", "image", "--aggregation", "iou=cells", "-f", "json")
+    document = json.loads(result.stdout)
+    assert document["settings"]["compat"]["name"] == "custom"
+    assert document["settings"]["compat"]["rules"]["aggregation"] == {"*": "image", "iou": "cells"}
+    # background out; image a: cat 0.8, dog 0 -> 0.4; image c: dog 0.75; image b: nothing defined
+    assert document["convention"]["mean"]["dice"] == pytest.approx((0.4 + 0.75) / 2)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--absent", "maybe"), ("--aggregation", "iou=median"), ("--no-value", "jaccard=zero")],
+)
+def test_a_bad_rule_is_a_usage_error(folders, option, value):
+    result = run(folders, option, value)
+    assert result.exit_code == 2
+    assert value.split("=")[-1 if "median" in value or "maybe" in value else 0] in result.stderr
+    assert result.stdout == ""
+
+
+def test_davis_adds_its_boundary_f(folders):
+    document = json.loads(run(folders, "--compat", "davis", "-f", "json").stdout)
+    assert "bf_davis" in document["settings"]["image_metrics"]
+    assert set(document["convention"]["mean"]) == {"J-Mean", "F-Mean", "J&F-Mean"}
+
+
+def test_compare_conventions_lines_name_the_rule(folders):
+    result = run(folders, "--compare-conventions")
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert any(line.split()[:1] == ["monai"] for line in lines)
+    assert any(line.startswith("monai dice:") and "empty_truth scored -> undefined" in line for line in lines)
+    assert any(line.startswith("nnunet dice:") and "becomes undefined" in line for line in lines)
+    rows = list(csv.DictReader(io.StringIO(run(folders, "--compare-conventions", "-f", "csv").stdout)))
+    assert [row["convention"] for row in rows] == [
+        "segtool",
+        "nnunet",
+        "mmseg",
+        "cityscapes",
+        "monai",
+        "torchmetrics",
+        "medpy",
+        "davis",
+    ]
