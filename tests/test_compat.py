@@ -272,3 +272,15 @@ def test_bf_davis_equals_davis_f_on_every_cell():
         present = ~np.isnan(ours)  # a class absent from both (valid pixels) is undefined; DAVIS says 1
         _close(ours[present], expected[present], EXACT)
         assert np.all(expected[~present] == 1)
+
+
+def test_segtool_rules_give_segtool_numbers(folders):
+    """The rules' defaults are segtool's dataset aggregation; ``class`` is its per-image mean row."""
+    pred, gt = folders
+    result = score_folders(pred, gt, labels=_labels(), keep_cells=True)
+    cells = result.cells.arrays()
+    for rules, column in ((Rules(), "{}"), (Rules(aggregation="class"), "{}_image_mean")):
+        bundle = custom_bundle(rules, ("dice", "iou", "precision", "recall"))
+        means = convention_scores(cells, result.confusion_class_ids, result.n_images, bundle).means
+        for metric, value in means.items():
+            assert value == pytest.approx(result.summary[column.format(metric)], abs=EXACT)
