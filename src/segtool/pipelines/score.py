@@ -443,6 +443,7 @@ def score_folders(
 def _gt_of(work: list[MaskPair | LabelMasksPair], name: str) -> Location:
     return next(pair.gt for pair in work if pair.name == name)
 
+
 def _with_bundle_metrics(image_metrics: Sequence[ImageMetrics], bundle: Bundle) -> list[ImageMetrics]:
     """``image_metrics`` plus the DAVIS boundary F when the bundle reads it and none computes it."""
     metrics = list(image_metrics)
