@@ -15,6 +15,7 @@ import numpy as np
 
 from compat_pairs import CLASSES, IGNORE, cityscapes_pairs
 
+NSD_TOLERANCE = 2.0
 PEER_PACKAGES = (
     "numpy",
     "torch",
@@ -38,19 +39,42 @@ def as_list(values) -> list:
     return [None if np.isnan(v) else float(v) for v in np.asarray(values, float).ravel()]
 
 
-def run_monai(pairs) -> dict:
-    from monai.metrics import DiceMetric, MeanIoU
+#: MONAI's surface metrics as the monai bundle names them, with their arguments (background out).
+MONAI_SURFACE = {
+    "HausdorffDistanceMetric(percentile=95)": ("HausdorffDistanceMetric", {"percentile": 95}),
+    "HausdorffDistanceMetric": ("HausdorffDistanceMetric", {}),
+    "SurfaceDistanceMetric(symmetric=True)": ("SurfaceDistanceMetric", {"symmetric": True}),
+    "SurfaceDiceMetric": ("SurfaceDiceMetric", {"class_thresholds": [NSD_TOLERANCE] * (len(CLASSES) - 1)}),
+}
 
+
+def run_monai(pairs) -> dict:
+    import warnings
+
+    import monai.metrics
+
+    metrics = {
+        name: (getattr(monai.metrics, name), {"include_background": True, "ignore_empty": True})
+        for name in ("DiceMetric", "MeanIoU")
+    }
+    metrics.update(
+        {
+            name: (getattr(monai.metrics, cls), {"include_background": False, **options})
+            for name, (cls, options) in MONAI_SURFACE.items()
+        }
+    )
     out = {}
-    for name, metric in (("DiceMetric", DiceMetric), ("MeanIoU", MeanIoU)):
-        mean = metric(include_background=True, reduction="mean", ignore_empty=True)
-        batch = metric(include_background=True, reduction="mean_batch", ignore_empty=True)
-        for _, gt, pred in pairs:
-            valid = gt != IGNORE
-            for scorer in (mean, batch):
-                scorer(y_pred=one_hot(pred, valid), y=one_hot(gt, valid))
-        out[name] = float(mean.aggregate().item())
-        out[f"{name}_mean_batch"] = as_list(batch.aggregate())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MONAI warns about empty masks (inf / nan)
+        for name, (metric, options) in metrics.items():
+            mean = metric(reduction="mean", **options)
+            batch = metric(reduction="mean_batch", **options)
+            for _, gt, pred in pairs:
+                valid = gt != IGNORE
+                for scorer in (mean, batch):
+                    scorer(y_pred=one_hot(pred, valid), y=one_hot(gt, valid))
+            out[name] = float(mean.aggregate().item())
+            out[f"{name}_mean_batch"] = as_list(batch.aggregate())
     return out
 
 

@@ -121,3 +121,14 @@ def test_compare_conventions_lines_name_the_rule(folders):
         "medpy",
         "davis",
     ]
+
+
+def test_medpy_and_monai_set_edge_is_boundary_only_for_boundary_metrics(folders):
+    plain = run(folders, "--compat", "medpy", "-f", "json")
+    assert plain.exit_code == 0, plain.stderr
+    assert "boundary_metrics" not in json.loads(plain.stdout)["settings"]
+    document = json.loads(run(folders, "--compat", "monai", "--metrics", "hd95,nsd", "-f", "json").stdout)
+    assert document["settings"]["boundary_metrics"]["edge_is_boundary"] is True
+    assert {"HausdorffDistanceMetric(percentile=95)", "SurfaceDiceMetric"} <= set(
+        document["convention"]["mean"]
+    )

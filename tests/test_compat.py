@@ -19,9 +19,10 @@ import numpy as np
 import pytest
 
 from compat_pairs import CLASSES, IGNORE, cityscapes_pairs, make_pairs
+from compat_peers import NSD_TOLERANCE
 from segtool import LabelMap, score_folders, write_mask
 from segtool.labels import Label
-from segtool.metrics.boundary import BoundaryScorer
+from segtool.metrics.boundary import BoundaryScorer, Tolerances
 from segtool.metrics.conventions import BUNDLES, Rules, convention_scores, custom_bundle
 
 PEERS = json.loads((Path(__file__).parent / "fixtures" / "compat" / "peers.json").read_text())
@@ -70,6 +71,24 @@ def test_monai_dice_metric_and_mean_iou(folders):
     _close(convention.summary["MeanIoU"], monai["MeanIoU"], FLOAT32)
     _close(_column(convention, "Dice"), monai["DiceMetric_mean_batch"], FLOAT32)  # class 5: 0
     _close(_column(convention, "IoU"), monai["MeanIoU_mean_batch"], FLOAT32)
+
+
+def test_monai_surface_metrics(folders):
+    pred, gt = folders
+    scorer = BoundaryScorer.from_names(
+        ["hd95", "hd", "assd", "nsd"], edge_is_boundary=True, tolerances=Tolerances(nsd=NSD_TOLERANCE)
+    )
+    convention = score_folders(pred, gt, labels=_labels(), compat="monai", image_metrics=[scorer]).convention
+    monai = PEERS["monai"]
+    for name, column in (
+        ("HausdorffDistanceMetric(percentile=95)", "HD95"),  # one side empty: NaN, left out
+        ("HausdorffDistanceMetric", "HD"),  # one side empty: inf
+        ("SurfaceDistanceMetric(symmetric=True)", "ASSD"),
+        ("SurfaceDiceMetric", "NSD"),
+    ):
+        np.testing.assert_allclose(convention.summary[name], monai[name], rtol=FLOAT32)
+        per_class = _column(convention, column)[1:]  # MONAI's surface metrics leave the background out
+        np.testing.assert_allclose(per_class, monai[f"{name}_mean_batch"], rtol=FLOAT32, atol=FLOAT32)
 
 
 def test_torchmetrics_dice_score_and_mean_iou(folders):

@@ -131,6 +131,11 @@ def boundary_scorer(
         raise typer.BadParameter(str(exc)) from None
 
 
+def metrics_name_boundary(metrics: str | None) -> bool:
+    """True when ``--metrics`` names a boundary metric (``BadParameter`` for a bad list, as later)."""
+    return bool(_boundary_names(metrics))
+
+
 def _boundary_names(metrics: str | None) -> list[str]:
     """Canonical boundary-metric names of ``--metrics``, in order, each once; confusion names are skipped."""
     if metrics is None:

@@ -76,6 +76,11 @@ NoValueOption = _rule_option(
     "A class without any defined value, in a mean over classes: drop it, nan (the mean is NaN), zero, "
     "minus_one (per-class values only).",
 )
+OneEmptyOption = _rule_option(
+    "one_empty",
+    "A boundary metric where one mask is empty: worst (the image diagonal, or 0 for scores), nan (left out "
+    "of means, as MONAI's percentile Hausdorff), inf (as MONAI's Hausdorff and surface distance).",
+)
 PercentOption = Annotated[
     bool,
     typer.Option(
@@ -131,6 +136,7 @@ def resolve_bundle(
     empty_truth: list[str] | None,
     absent: list[str] | None,
     no_value: list[str] | None,
+    one_empty: list[str] | None,
     percent: bool,
     include_background: bool,
 ) -> Bundle | None:
@@ -142,6 +148,7 @@ def resolve_bundle(
             ("empty_truth", empty_truth),
             ("absent", absent),
             ("no_value", no_value),
+            ("one_empty", one_empty),
         )
         if values
     }
@@ -217,7 +224,16 @@ def _rule_words(rules: Rules) -> list[tuple[str, str]]:
                 ),
             )
         )
-    words.append(("background", "in" if rules.include_background else "out"))
+    background = rules.include_background.items()  # type: ignore[union-attr]
+    words.append(
+        (
+            "background",
+            ", ".join(
+                ("in" if value else "out") if metric == "*" else f"{metric}={'in' if value else 'out'}"
+                for metric, value in background
+            ),
+        )
+    )
     return words
 
 

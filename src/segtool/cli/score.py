@@ -35,6 +35,7 @@ from .boundary_options import (
     boundary_scorer,
     boundary_table_columns,
     check_thresholds_are_scored,
+    metrics_name_boundary,
 )
 from .common import (
     DEFAULT_JOBS,
@@ -61,6 +62,7 @@ from .compat_options import (
     CompatOption,
     EmptyTruthOption,
     NoValueOption,
+    OneEmptyOption,
     PercentOption,
     resolve_bundle,
     write_comparison,
@@ -257,6 +259,7 @@ def score(
     empty_truth: EmptyTruthOption = None,
     absent: AbsentOption = None,
     no_value: NoValueOption = None,
+    one_empty: OneEmptyOption = None,
     percent: PercentOption = False,
     compare_conventions: CompareOption = False,
     fail_under: Annotated[
@@ -315,10 +318,11 @@ def score(
         empty_truth=empty_truth,
         absent=absent,
         no_value=no_value,
+        one_empty=one_empty,
         percent=percent,
         include_background=include_background,
     )
-    if bundle is not None:
+    if bundle is not None and metrics_name_boundary(metrics):  # the bundle's default, where it applies
         edge_is_boundary = edge_is_boundary or bool(bundle.defaults.get("edge_is_boundary"))
     scorer = boundary_scorer(
         metrics,

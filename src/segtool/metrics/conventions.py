@@ -23,7 +23,12 @@ rule                choices
                     mean: ``drop`` it, ``nan`` (the mean becomes NaN: nnU-Net's
                     ``np.mean``), ``zero`` (MONAI), ``minus_one`` (torchmetrics
                     ``per_class=True``).
-``include_background``  class 0 enters the means over classes.
+``one_empty``       a boundary metric where one mask is empty: ``worst`` (segtool: the image
+                    diagonal for distances, 0 for scores), ``nan`` (MONAI's percentile
+                    Hausdorff: dropped from means), ``inf`` (MONAI's Hausdorff and surface
+                    distance). Count metrics ignore it.
+``include_background``  class 0 enters the means over classes (may differ per metric:
+                    MONAI's surface metrics leave it out, its Dice keeps it).
 ``percent``         values x 100, rounded to 2 decimals (mmseg's printed tables).
 ==================  =====================================================================
 
@@ -47,16 +52,24 @@ AGGREGATIONS = ("dataset", "class", "image", "cells")
 EMPTY_TRUTH = ("scored", "undefined")
 ABSENT = ("undefined", "one")
 NO_VALUE = ("drop", "nan", "zero", "minus_one")
+ONE_EMPTY = ("worst", "nan", "inf")
 #: Rules that may take one value per metric; "*" is the value for metrics not named.
 PER_METRIC_RULES = {
     "aggregation": AGGREGATIONS,
     "empty_truth": EMPTY_TRUTH,
     "absent": ABSENT,
     "no_value": NO_VALUE,
+    "one_empty": ONE_EMPTY,
 }
 COUNT_METRICS = ("dice", "iou", "precision", "recall", "fscore")
 #: segtool's own value of each per-metric rule.
-DEFAULT_RULES = {"aggregation": "dataset", "empty_truth": "scored", "absent": "undefined", "no_value": "drop"}
+DEFAULT_RULES = {
+    "aggregation": "dataset",
+    "empty_truth": "scored",
+    "absent": "undefined",
+    "no_value": "drop",
+    "one_empty": "worst",
+}
 _NO_VALUE_NUMBER = {"nan": np.nan, "zero": 0.0, "minus_one": -1.0}
 
 
@@ -76,22 +89,30 @@ class Rules:
     empty_truth: str | Mapping[str, str] = "scored"
     absent: str | Mapping[str, str] = "undefined"
     no_value: str | Mapping[str, str] = "drop"
-    include_background: bool = False
+    one_empty: str | Mapping[str, str] = "worst"
+    include_background: bool | Mapping[str, bool] = False
     percent: bool = False
 
     def __post_init__(self) -> None:
         for name, choices in PER_METRIC_RULES.items():
-            values = _one_rule(getattr(self, name))
-            values.setdefault("*", DEFAULT_RULES[name])
+            values = {"*": DEFAULT_RULES[name], **_one_rule(getattr(self, name))}
             for metric, value in values.items():
                 if value not in choices:
                     raise ValueError(f"{name} for {metric}: {value!r} is not one of {', '.join(choices)}")
             object.__setattr__(self, name, values)
+        background = self.include_background
+        background = {"*": background} if isinstance(background, bool) else {"*": False, **background}
+        object.__setattr__(self, "include_background", background)
 
     def rule(self, name: str, metric: str) -> str:
         """The value of per-metric rule ``name`` for ``metric``."""
         values: Mapping[str, str] = getattr(self, name)
         return values.get(metric, values["*"])
+
+    def background(self, metric: str) -> bool:
+        """Whether class 0 enters the means of ``metric``."""
+        values: Mapping[str, bool] = self.include_background  # type: ignore[assignment]
+        return bool(values.get(metric, values["*"]))
 
     def with_rule(self, name: str, value: Any) -> Rules:
         """A copy with one rule changed (``value`` as the field takes it)."""
@@ -100,7 +121,7 @@ class Rules:
     def describe(self) -> dict[str, Any]:
         """The rules as plain data, for JSON settings."""
         record: dict[str, Any] = {name: dict(getattr(self, name)) for name in PER_METRIC_RULES}
-        record.update(include_background=self.include_background, percent=self.percent)
+        record.update(include_background=dict(self.include_background), percent=self.percent)
         return record
 
 
@@ -118,6 +139,8 @@ class Column:
     kind: str
     metric: str = ""
     of: tuple[str, ...] = ()
+    #: Shown only when the run scored ``metric`` (a boundary metric given with --metrics).
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -258,28 +281,56 @@ NNUNET = Bundle(
     ),
 )
 
+#: MONAI's surface metrics, optional columns of its bundle: (metric, per-class name, summary name).
+_MONAI_SURFACE = (
+    ("hd95", "HD95", "HausdorffDistanceMetric(percentile=95)"),
+    ("hd", "HD", "HausdorffDistanceMetric"),
+    ("assd", "ASSD", "SurfaceDistanceMetric(symmetric=True)"),
+    ("nsd", "NSD", "SurfaceDiceMetric"),
+)
+
 MONAI = Bundle(
     name="monai",
-    peer="MONAI DiceMetric / MeanIoU",
+    peer="MONAI DiceMetric / MeanIoU (and, with --metrics, its surface metrics)",
     checked="monai 1.6.1 (run)",
-    rules=Rules(aggregation="image", empty_truth="undefined", no_value="zero", include_background=True),
-    class_columns=_classes(("Dice", "dice"), ("IoU", "iou")),
-    summary_columns=_means(("DiceMetric", "dice"), ("MeanIoU", "iou")),
+    rules=Rules(
+        aggregation="image",
+        empty_truth={"*": "scored", "dice": "undefined", "iou": "undefined"},
+        no_value="zero",
+        one_empty={"hd95": "nan", "hd": "inf", "assd": "inf"},
+        include_background={"*": True, **{metric: False for metric, _, _ in _MONAI_SURFACE}},
+    ),
+    class_columns=(
+        *_classes(("Dice", "dice"), ("IoU", "iou")),
+        *(Column(name, "class", metric, optional=True) for metric, name, _ in _MONAI_SURFACE),
+    ),
+    summary_columns=(
+        *_means(("DiceMetric", "dice"), ("MeanIoU", "iou")),
+        *(Column(name, "mean", metric, optional=True) for metric, _, name in _MONAI_SURFACE),
+    ),
     summary_name="mean",
     sources={
-        "empty_truth": "monai/metrics/meandice.py DiceHelper.compute_channel (ignore_empty=True): "
-        "NaN when the "
-        "ground truth is empty, whatever the prediction; monai/metrics/meaniou.py compute_iou likewise",
+        "empty_truth": "monai/metrics/meandice.py DiceHelper.compute_channel (ignore_empty=True): NaN when "
+        "the ground truth is empty, whatever the prediction; monai/metrics/meaniou.py compute_iou likewise "
+        "(surface metrics have no ignore_empty)",
         "aggregation": "monai/metrics/utils.py do_metric_reduction, reduction='mean': channel average over "
         "not-NaN values, then batch average over images with one",
         "no_value": "do_metric_reduction: torch.where(not_nans > 0, ..., t_zero): 0 where nothing is defined "
         "(per class with 'mean_batch', the per-class table here)",
-        "include_background": "DiceMetric / MeanIoU: include_background=True by default",
+        "include_background": "DiceMetric / MeanIoU: include_background=True by default; "
+        "HausdorffDistanceMetric, SurfaceDistanceMetric, SurfaceDiceMetric: False",
+        "one_empty": "monai/metrics/utils.py get_edge_surface_distance / hausdorff_distance.py "
+        "compute_percent_hausdorff_distance: an empty side gives inf distances, whose maximum is inf and "
+        "whose torch.quantile is NaN; surface_dice.py: 0 when one side has no edge",
+        "edge_is_boundary": "monai/metrics/utils.py get_mask_edges: binary_erosion with a zero border, so "
+        "the image edge and ignored (zeroed) pixels make edges",
     },
     notes=(
         "MONAI computes in float32 (about 7 digits)",
         "ignore_empty=False is --empty-truth scored --absent one",
+        "surface metrics: give --metrics hd95,hd,assd,nsd (and --nsd-tolerance); --edge-is-boundary is set",
     ),
+    defaults={"edge_is_boundary": True},
 )
 
 TORCHMETRICS = Bundle(
@@ -492,6 +543,16 @@ def _with_empty_rules(
     return values
 
 
+def _with_one_empty_rule(
+    values: np.ndarray, tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, rule: str
+) -> np.ndarray:
+    """Replace segtool's worst value where exactly one mask is empty by NaN or inf."""
+    if rule == "worst":
+        return values
+    one_empty = ((tp + fn) == 0) != ((tp + fp) == 0)
+    return np.where(one_empty, np.nan if rule == "nan" else np.inf, values)
+
+
 @dataclass
 class ConventionScores:
     """Per-class values and the summary of one bundle: plain data, keyed by the peer's column names."""
@@ -524,16 +585,21 @@ def convention_scores(
     rules = bundle.rules
     position = np.searchsorted(ids, cells["class_id"])
     tp, fn = cells["tp"], cells["fn"]
-    in_mean = (ids != 0) | rules.include_background
     per_class: dict[str, np.ndarray] = {}
     means: dict[str, float] = {}
     for metric in bundle.metrics:
+        if metric not in COUNT_METRICS and metric not in cells:
+            continue  # an optional column of a metric this run did not score
+        in_mean = (ids != 0) | rules.background(metric)
         per_class[metric], means[metric] = _metric_scores(
             cells, position, ids.size, n_images, in_mean, rules, metric
         )
+    class_columns = [column for column in bundle.class_columns if not column.metric or column.metric in means]
     by_category = category_iou(matrix, ids.tolist(), categories) if matrix is not None and categories else {}
     summary: dict[str, float] = {}
     for column in bundle.summary_columns:
+        if column.metric and column.metric not in means:
+            continue
         if column.kind == "mean":
             summary[column.name] = means[column.metric]
         elif column.kind == "pixel_accuracy":
@@ -546,7 +612,7 @@ def convention_scores(
             summary[column.name] = float(np.mean(defined)) if defined else float("nan")
     scale = (lambda value: float(np.round(value * 100, 2))) if rules.percent else float
     classes = [
-        {column.name: scale(per_class[column.metric][index]) for column in bundle.class_columns}
+        {column.name: scale(per_class[column.metric][index]) for column in class_columns}
         for index in range(ids.size)
     ]
     return ConventionScores(
@@ -580,6 +646,8 @@ def _metric_scores(
         return _fill(per_class, no_value), _mean_over_classes(per_class, in_mean, no_value)
     values = count_metric(metric, tp, fp, fn) if metric in COUNT_METRICS else np.asarray(cells[metric], float)
     values = _with_empty_rules(values, tp, fp, fn, rules, metric)
+    if metric not in COUNT_METRICS:
+        values = _with_one_empty_rule(values, tp, fp, fn, rules.rule("one_empty", metric))
     # cells absent from both masks: per class, the images where the class has no stored cell
     absent_value = 1.0 if rules.rule("absent", metric) == "one" else np.nan
     stored = np.bincount(position, minlength=size)
@@ -690,7 +758,7 @@ def _number(value: float) -> str:
 
 def _rule_text(rules: Rules, name: str, metric: str) -> str:
     if name == "include_background":
-        return "in" if rules.include_background else "out"
+        return "in" if rules.background(metric) else "out"
     return rules.rule(name, metric)
 
 
@@ -724,8 +792,8 @@ def compare_conventions(
             for name in RULE_ORDER:
                 if _rule_text(rules, name, metric) == _rule_text(plain, name, metric):
                     continue
-                value = plain.include_background if name == "include_background" else plain.rule(name, metric)
-                changed = rules.with_rule(name, value if name == "include_background" else {"*": value})
+                value = plain.background(metric) if name == "include_background" else plain.rule(name, metric)
+                changed = rules.with_rule(name, {"*": value})
                 after = _macro_mean(cells, ids, n_images, changed, metric)
                 if not (abs(after - before) <= SAME or (np.isnan(after) and np.isnan(before))):
                     differences.append(

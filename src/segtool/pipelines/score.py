@@ -352,7 +352,7 @@ def score_folders(
         labels = builtin.label_map
         ignore = builtin.ignore if ignore is None else ignore
     if include_background is None:
-        include_background = bundle.rules.include_background if bundle is not None else False
+        include_background = bundle.rules.background("dice") if bundle is not None else False
     if bundle is not None:
         image_metrics = _with_bundle_metrics(image_metrics, bundle)
     cells = CellTable() if bundle is not None or keep_cells else None
