@@ -100,6 +100,7 @@ _BOUNDARY_TITLES = {
     "biou": "Boundary IoU",
     "biou_chessboard": "Boundary IoU (chessboard)",
     "bf": "Boundary F",
+    "bf_davis": "Boundary F (DAVIS)",
 }
 
 

@@ -33,6 +33,7 @@ Rules (see also :mod:`segtool.metrics.classwise`):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -423,7 +424,7 @@ def score_folders(
         image_metrics=settings.image_metrics,
     )
     if bundle is not None:
-        result_settings["compat"] = {**bundle.describe(), "rules": bundle.rules.describe()}
+        result_settings = dataclasses.replace(result_settings, compat=bundle)
     result = _result(accumulator, names, result_settings, pairing, failures, scored_empty)
     if not binary and pairing.layout == "index":
         _check_foreground_is_scored(result, gt_dir, ignore_values)

@@ -18,6 +18,7 @@ from typing import Any
 from ..metrics.boundary import AGGREGATION_RULE as BOUNDARY_AGGREGATION_RULE
 from ..metrics.boundary import EMPTY_RULE as BOUNDARY_EMPTY_RULE
 from ..metrics.boundary import BoundaryScorer, Tolerances
+from ..metrics.conventions import Bundle
 from ..metrics.registry import CONFUSION_METRICS, MetricInfo, metric_info
 
 __all__ = ["AGGREGATION_RULES", "UNDEFINED_RULE", "BoundarySettings", "ScoreSettings"]
@@ -123,7 +124,7 @@ class ScoreSettings:
     binary layout, or None when every value found is a class). ``image_metrics``
     lists the per-image metric columns; ``boundary`` describes the boundary
     metrics among them, when :class:`~segtool.metrics.boundary.BoundaryScorer`
-    computed them.
+    computed them; ``compat`` the other tool's convention asked for (``--compat``).
     """
 
     predictions: str
@@ -136,6 +137,7 @@ class ScoreSettings:
     missing: str
     image_metrics: tuple[str, ...] = ()
     boundary: BoundarySettings | None = None
+    compat: Bundle | None = None  # the --compat bundle (or rule options), with its rules
 
     @property
     def missing_rule(self) -> str:
@@ -170,6 +172,8 @@ class ScoreSettings:
         }
         if self.boundary is not None:
             document["boundary_metrics"] = self.boundary.to_json()
+        if self.compat is not None:
+            document["compat"] = {**self.compat.describe(), "rules": self.compat.rules.describe()}
         return document
 
     def rules(self, *, ignored_pixels: str | None = None) -> list[str]:
