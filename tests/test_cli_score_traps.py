@@ -301,3 +301,11 @@ def test_npy_values_below_minus_one_fail_their_pair(labelme2voc):
     np.save(labelme2voc / "voc" / "SegmentationClassNpy" / "a.npy", np.array([[0, -2]], np.int32))
     result = run(labelme2voc / "pred", labelme2voc / "voc" / "SegmentationClassNpy")
     assert result.exit_code == 1 and "a.npy: .npy label array has values outside -1..65535" in result.stderr
+
+
+def test_a_descriptor_that_is_not_open_is_one_error_line(folders):
+    closed = os.open(os.devnull, os.O_WRONLY)
+    os.close(closed)  # a number that names no open file now
+    result = run(*base(folders, "--format", "csv", "-o", f"/dev/fd/{closed}"))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"error: /dev/fd/{closed}: cannot write: Bad file descriptor\n"
