@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..io.files import LABEL_FILE_NAMES, find_files, label_file_in
+from ..io.files import LABEL_FILE_NAMES, find_files, label_file_for_masks, label_file_in
 from ..io.maskio import MASK_SUFFIXES
 from ..io.storage import Location
 
@@ -84,8 +84,9 @@ def unmatched_files(pred: Location, paired_names: set[str]) -> list[str]:
 
 
 def looks_swapped(pred: Location, gt: Location) -> bool:
-    """True when ``pred`` holds rasterize's label map (labels.csv, labels.txt) and ``gt`` holds none."""
-    return label_file_in(pred) is not None and label_file_in(gt) is None
+    """True when ``pred`` holds rasterize's label map (labels.csv, labels.txt) and ``gt`` has none (nor
+    labelme2voc's class_names.txt)."""
+    return label_file_in(pred) is not None and label_file_for_masks(gt) is None
 
 
 def swapped_message(pred: Location) -> str:
