@@ -618,13 +618,7 @@ ANNOTATION_CASES = [
         ("region 0", "width must be a finite number"),
     ),
     Case("via-filename-missing", "bad.json", via(filename=None), ("has no 'filename'",)),
-    Case("via-image-not-found", "bad.json", via(filename="nowhere.png"), ("image 'nowhere.png'", "--images")),
-    Case(
-        "via-embedded-image-garbage",
-        "bad.json",
-        via(filename="e.png", base64_img_data="data:image/png;base64,AAAA"),
-        ("image 'e.png'", "cannot read the image size"),
-    ),
+    # a VIA image that is not found or cannot be sized fails alone: tests/test_rasterize_partial.py
     # Supervisely
     Case(
         "supervisely-height-string",

@@ -38,11 +38,12 @@ def load(tmp_path: Path, document, **options) -> list:
 
 
 @needs_fixtures
-def test_fixture_without_images_names_the_missing_image():
-    with pytest.raises(
-        AnnotationError, match="image 'test_pattern_qbist.jpg': VIA stores no image size.*--images"
-    ):
-        load_annotation_file(FIXTURES / "unit_test_annotation2.json")
+def test_fixture_without_images_names_every_missing_image():
+    images = load_annotation_file(FIXTURES / "unit_test_annotation2.json")
+    assert [image.name.name for image in images] == [name[:-4] for name in FIXTURE_IMAGES]
+    for image, name in zip(images, FIXTURE_IMAGES, strict=True):
+        assert image.problem is not None and (image.height, image.width, image.shapes) == (0, 0, [])
+        assert f"image '{name}': VIA stores no image size" in image.problem and "--images" in image.problem
 
 
 @needs_fixtures

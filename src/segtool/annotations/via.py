@@ -20,7 +20,9 @@ Conventions
 * VIA stores no image size: it is read from the image's header, found in
   ``ReaderOptions.images_dir`` or next to the JSON file (by the stored file
   name, then by its last component), or from ``base64_img_data`` (VIA 1.x).
-  An image that cannot be found is an error naming it.
+  An image that cannot be found, or whose size cannot be read, fails alone
+  (:attr:`AnnotatedImage.problem`, naming it): the file's other images are drawn,
+  and every such image of the file is reported in the same run.
 """
 
 from __future__ import annotations
@@ -126,7 +128,10 @@ def _image(
     except ValueError:
         raise AnnotationError(f"{where}: the file name gives no output name", path=source) from None
     image_path = find_image(filename, [options.images_dir, source.parent])
-    height, width = _size(entry, image_path, where, source, options)
+    try:
+        height, width = _size(entry, image_path, where, source, options)
+    except AnnotationError as exc:
+        return AnnotatedImage(source=source, name=name, height=0, width=0, problem=str(exc))
     image = AnnotatedImage(
         source=source, name=name, height=height, width=width, image_path=image_path, declared_labels=declared
     )

@@ -25,6 +25,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # bad input, or some files failed
 EXIT_USAGE = 2  # Typer/Click usage errors
 EXIT_BELOW_THRESHOLD = 3  # score --fail-under or --fail-over was not met
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 DEFAULT_JOBS = default_jobs()
 JobsOption = Annotated[

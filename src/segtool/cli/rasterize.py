@@ -11,11 +11,17 @@ import typer
 from ..annotations import ReaderOptions
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
-from ..pipelines.rasterize import RasterizeOptions, RasterizeSummary, rasterize_to_folder
+from ..pipelines.rasterize import (
+    RasterizeInterrupted,
+    RasterizeOptions,
+    RasterizeSummary,
+    rasterize_to_folder,
+)
 from .app import app
 from .common import (
     DEFAULT_JOBS,
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     DebugOption,
     JobsOption,
     OutputFormat,
@@ -246,7 +252,7 @@ def rasterize(
     shapes paint over earlier ones (--convention, --order). The label map is written
     to OUT/labels.txt and OUT/labels.csv.
     Exit codes: 0 success, 1 some files (or images of a many-image file) failed, each named on
-    stderr, 2 usage error.
+    stderr, 2 usage error, 130 Ctrl-C (one line says how far the run got).
     """
     with user_errors(debug):
         label_map = LabelMap.read(labels, ignore_value=ignore_value) if labels else None
@@ -275,20 +281,24 @@ def rasterize(
             viz=viz,
         )
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
-        with (
-            executor_from_options(executor, scheduler, jobs) as runner,
-            progress_tasks(quiet=quiet) as progress,
-        ):
-            summary = rasterize_to_folder(
-                inputs,
-                output,
-                label_map=label_map,
-                options=options,
-                executor=runner,
-                stdin=stdin,
-                ignore_value=ignore_value,
-                progress=progress,
-            )
+        try:
+            with (
+                executor_from_options(executor, scheduler, jobs) as runner,
+                progress_tasks(quiet=quiet) as progress,
+            ):
+                summary = rasterize_to_folder(
+                    inputs,
+                    output,
+                    label_map=label_map,
+                    options=options,
+                    executor=runner,
+                    stdin=stdin,
+                    ignore_value=ignore_value,
+                    progress=progress,
+                )
+        except KeyboardInterrupt as stop:
+            info(_interrupted(stop), quiet=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_summary(summary, output_format, output)
     for message in summary.not_annotations:
         info(f"note: {message}", quiet=quiet)
@@ -310,6 +320,17 @@ def rasterize(
         )
         + _skipped_files(summary),
         quiet=quiet,
+    )
+
+
+def _interrupted(stop: KeyboardInterrupt) -> str:
+    """The one line Ctrl-C prints: how far the run got, and how to go on."""
+    if not isinstance(stop, RasterizeInterrupted):
+        return "interrupted while reading the inputs: no mask written"
+    there = f" ({stop.already_there} already there)" if stop.already_there else ""
+    return (
+        f"interrupted: {stop.written} of {stop.total} masks written{there}; "
+        "rerun with --skip-existing to resume"
     )
 
 

@@ -23,8 +23,10 @@ folder that mirrors OUT (:mod:`segtool.pipelines.rasterize_viz`).
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -126,6 +128,31 @@ class RasterizeSummary:
     @property
     def ok(self) -> bool:
         return not self.failures and not self.failed_images and not self.unknown_labels
+
+    def add(self, outcome: FileOutcome) -> None:
+        """Count one converted file in."""
+        if outcome.error:
+            self.failures.append(outcome.error)
+            return
+        self.images += outcome.images
+        self.shapes += outcome.shapes
+        self.written += len(outcome.written)
+        self.skipped += outcome.skipped
+        self.failed_images.extend(outcome.failed_images)
+        self.pixels.update(outcome.pixels)
+        self.warnings.extend(outcome.warnings)
+
+
+class RasterizeInterrupted(KeyboardInterrupt):
+    """Ctrl-C while masks were being drawn: the masks this run wrote (the outputs on disk written
+    since the pass began, where the storage tells modification times; else those whose files'
+    results came back), those found already there (``skip_existing``), and the masks the run was
+    to write in all. The label map was written first, so the folder is consistent and a run with
+    ``skip_existing`` resumes it."""
+
+    def __init__(self, written: int, already_there: int, total: int) -> None:
+        super().__init__(f"{written} of {total} masks written")
+        self.written, self.already_there, self.total = written, already_there, total
 
 
 # -- one file -------------------------------------------------------------------------------
@@ -442,7 +469,7 @@ def rasterize_to_folder(
     )
     summary = RasterizeSummary(label_map=plan.label_map, warnings=list(plan.added), not_annotations=skipped)
     summary.files = len(items)
-    failed = {s.path for s in surveys if s.error or s.not_annotation}
+    failed: set[Location] = {s.path for s in surveys if s.error or s.not_annotation}
     if label_map is not None and options.unknown_label == "error":
         summary.unknown_labels, unknown_in = unknown_label_report(
             {s.path: s.labels for s in read},
@@ -460,28 +487,47 @@ def rasterize_to_folder(
     if options.layout == "binary":
         _check_label_folders(summary.label_map)
         options = replace(options, palette=False)
+    per_image = len(output_paths(PurePosixPath("x"), out, summary.label_map, options))
+    todo_paths = {item.path for item in todo}
+    total = per_image * sum(len(s.names) for s in read if s.path in todo_paths)
+    started = time.time_ns()
+    results: Iterator[FileOutcome] | None = None
     try:
-        summary.label_map.write(out)
-    except OSError as exc:
-        raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
-    results = _run(
-        convert_file,
-        [(item, out, summary.label_map, options) for item in todo],
-        executor,
-        tick("Rasterizing", len(todo)),
-    )
-    for result in results:
-        if result.error:
-            summary.failures.append(result.error)
-            continue
-        summary.images += result.images
-        summary.shapes += result.shapes
-        summary.written += len(result.written)
-        summary.skipped += result.skipped
-        summary.failed_images.extend(result.failed_images)
-        summary.pixels.update(result.pixels)
-        summary.warnings.extend(result.warnings)
+        try:
+            summary.label_map.write(out)
+        except OSError as exc:
+            raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
+        advance = tick("Rasterizing", len(todo))
+        work = [(item, out, summary.label_map, options) for item in todo]
+        results = executor.map_in_order(convert_file, work)
+        for result in results:
+            summary.add(result)
+            advance(1)
+    except KeyboardInterrupt:
+        close = getattr(results, "close", None)  # None before the first result was asked for
+        if close is not None:
+            close()  # stop the workers (they finish the file at hand: writes are atomic)
+        targets = (
+            target
+            for s in read
+            if s.path in todo_paths
+            for name in s.names
+            for target in output_paths(name, out, summary.label_map, options)
+        )
+        written = max(summary.written, _written_since(targets, started))
+        raise RasterizeInterrupted(written, summary.skipped * per_image, total) from None
     return summary
+
+
+def _written_since(targets: Iterable[Location], started_ns: int) -> int:
+    """How many of ``targets`` were written at or after ``started_ns`` (0 where times are unknown)."""
+    count = 0
+    for target in targets:
+        if not isinstance(target, Path):
+            return 0
+        with contextlib.suppress(OSError):
+            count += target.stat().st_mtime_ns >= started_ns
+    return count
 
 
 def _files(count: int) -> str:
