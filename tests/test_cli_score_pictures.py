@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from segtool.cli import app
 from segtool.io.maskio import write_mask
-from segtool.reports.collector import ScoreCollector
+from segtool.pipelines.score_collector import ScoreCollector
 from segtool.viz.errormap import (
     ERROR_COLOURS,
     FALSE_NEGATIVE,
@@ -475,7 +475,7 @@ def test_report_without_boundary_metrics_says_nothing_about_them(boundary_folder
 
 
 def test_report_metrics_doctest():
-    assert doctest.testmod(importlib.import_module("segtool.reports.score_html")).failed == 0
+    assert doctest.testmod(importlib.import_module("segtool.pipelines.score_collector")).failed == 0
 
 
 def test_collector_keeps_the_boundary_values_of_the_worst_images_only():
@@ -508,3 +508,17 @@ def test_report_with_boundary_metrics_when_no_pair_could_be_scored(tmp_path):
     assert header.endswith("hd95_image_mean,hd95_image_std,hd95_n_images")
     assert rows[1].startswith("1,thing,") and rows[1].endswith(",,0")
     assert "HD95" in report.read_text()
+
+
+def test_report_from_the_result_alone(boundary_folders):
+    from segtool.pipelines.score import score_folders
+    from segtool.reports.score_html import build_score_report
+
+    folders = boundary_folders
+    result = score_folders(folders / "pred", folders / "gt", labels=folders / "labels.csv", report_worst=1)
+    report = build_score_report(result)
+    assert "Worst images: cat" in report.html and report.warnings == []
+    # the collector ranked cat's images by Dice and kept the one worst (shift: 0.75 < stray: 0.970)
+    assert result.collector.worst_per_class()["cat"] == [("shift", 0.75)]
+    with pytest.raises(ValueError, match="report_worst"):
+        build_score_report(score_folders(folders / "pred", folders / "gt", labels=folders / "labels.csv"))

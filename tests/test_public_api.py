@@ -35,13 +35,13 @@ def test_old_module_paths_import_the_moved_modules_with_a_deprecation_warning():
     import sys
 
     import segtool.pipelines.score
-    import segtool.reports.collector
+    import segtool.pipelines.score_collector
 
     sys.modules.pop("segtool.scoring", None)
     sys.modules.pop("segtool.viz.worst", None)
     with pytest.warns(DeprecationWarning, match="segtool.scoring moved to segtool.pipelines.score"):
         old = importlib.import_module("segtool.scoring")
     assert old is segtool.pipelines.score
-    with pytest.warns(DeprecationWarning, match="segtool.reports.collector"):
+    with pytest.warns(DeprecationWarning, match="segtool.pipelines.score_collector"):
         from segtool.viz.worst import ScoreCollector
-    assert ScoreCollector is segtool.reports.collector.ScoreCollector
+    assert ScoreCollector is segtool.pipelines.score_collector.ScoreCollector

@@ -38,7 +38,7 @@ MOVED_MODULES = {
     "segtool.score_report": "segtool.reports.score_html",
     "segtool.viz.html": "segtool.reports.html",
     "segtool.viz.svg": "segtool.reports.svg",
-    "segtool.viz.worst": "segtool.reports.collector",
+    "segtool.viz.worst": "segtool.pipelines.score_collector",
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from contextlib import ExitStack
 from typing import IO, Annotated
 
@@ -21,9 +20,8 @@ from ..pipelines.score import (
     score_folders,
 )
 from ..pipelines.thresholds import Threshold, thresholds_not_met
-from ..reports.collector import ScoreCollector
 from ..reports.rows import Column, CsvRowWriter, write_csv, write_rows
-from ..reports.score_html import REPORT_METRICS, build_score_report, report_metrics
+from ..reports.score_html import build_score_report
 from .app import app
 from .boundary_options import (
     BfToleranceOption,
@@ -338,22 +336,12 @@ def score(
     keep_freed_memory()
     with user_errors(debug), ExitStack() as files:
         label_map = labels if labels and is_label_set(labels) else LabelMap.read(labels) if labels else None
-        on_image = []
+        per_image_rows = None
         if per_image is not None:
-            rows_out = CsvRowWriter(
+            per_image_rows = CsvRowWriter(
                 files.enter_context(output_stream(per_image)),
                 PER_IMAGE_COLUMNS + (scorer.names if scorer is not None else ()),
             )
-            on_image.append(rows_out.write)
-        collector = None
-        if report is not None:
-            collector = ScoreCollector(
-                metrics=report_metrics(image_metrics),
-                rank_by=REPORT_METRICS[0],
-                worst=report_worst,
-                include_background=include_background,
-            )
-            on_image.append(collector.add)
         with (
             executor_from_options(executor, scheduler, jobs, local_threads=True) as runner,
             progress_tasks(quiet=quiet) as progress,
@@ -375,8 +363,9 @@ def score(
                 max_pixels=max_pixels,
                 error_maps=error_maps,
                 images=images,
-                on_image=_all_of(on_image),
+                on_image=per_image_rows.write if per_image_rows is not None else None,
                 progress=progress,
+                report_worst=report_worst if report is not None else None,
             )
         confusion_written = confusion is None or _write_confusion(result, confusion)
         stream = files.enter_context(output_stream(output or "-"))
@@ -393,7 +382,7 @@ def score(
                 mean_row=not no_mean_row,
                 hide_absent=hide_absent,
             )
-        report_warnings = [] if report is None else _write_report(result, collector, report, error_maps, jobs)
+        report_warnings = [] if report is None else _write_report(result, report, jobs)
     _report_problems(result, quiet=quiet)
     _report_picture_problems(result, report_warnings, images, quiet=quiet)
     if result.failed or not confusion_written:
@@ -407,25 +396,9 @@ def score(
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
-def _all_of(callbacks: list[Callable[[list[dict]], None]]) -> Callable[[list[dict]], None] | None:
-    """One per-image callback calling each of ``callbacks`` (None when there is none)."""
-    if not callbacks:
-        return None
-
-    def call_each(rows: list[dict]) -> None:
-        for callback in callbacks:
-            callback(rows)
-
-    return call_each
-
-
-def _write_report(
-    result: ScoreResult, collector: ScoreCollector, path: str, error_maps: str | None, jobs: int
-) -> list[str]:
+def _write_report(result: ScoreResult, path: str, jobs: int) -> list[str]:
     """Draw and write the HTML report atomically; return the warnings of its pictures."""
-    built = build_score_report(
-        result, collector, error_maps=error_maps, link_from=as_path(path).parent, jobs=jobs
-    )
+    built = build_score_report(result, link_from=as_path(path).parent, jobs=jobs)
     save_text(path, built.html, what="the report")
     return built.warnings
 

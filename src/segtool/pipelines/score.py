@@ -60,6 +60,7 @@ from .errormaps import ErrorMapFolder
 from .executors import Executor, LocalExecutor
 from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
 from .parallel import batch_size_for
+from .score_collector import ScoreCollector, report_metrics
 from .score_settings import BoundarySettings, ScoreSettings
 
 __all__ = [
@@ -158,7 +159,10 @@ class ScoreResult:
     true classes, columns predicted classes in ``confusion_class_ids`` order, then
     one column for predictions that are no class); None for the binary layout.
     ``pairing`` holds the files that were paired (with their photos, when
-    ``images`` was given), for pictures of the results.
+    ``images`` was given), for pictures of the results; ``collector`` what a
+    report needs of the per-image scores (with ``report_worst``), and
+    ``error_maps`` the folder the error maps went to: so
+    :func:`~segtool.reports.score_html.build_score_report` needs the result only.
     """
 
     classes: list[dict[str, Any]]
@@ -174,6 +178,8 @@ class ScoreResult:
     failures: list[PairFailure] = field(default_factory=list)
     unknown_predictions: dict[str, dict[str, int]] = field(default_factory=dict)
     pairing: Pairing | None = None
+    collector: ScoreCollector | None = None
+    error_maps: Location | None = None
     pixels: dict[str, Any] = field(default_factory=dict)
     convention: ConventionScores | None = None
     cells: CellTable | None = None
@@ -285,6 +291,7 @@ def score_folders(
     images: str | Path | RemotePath | None = None,
     on_image: Callable[[list[dict[str, Any]]], None] | None = None,
     progress: Callable[[str, int], Callable[..., None]] | None = None,
+    report_worst: int | None = None,
 ) -> ScoreResult:
     """Score every ground-truth mask under ``gt_dir`` against its prediction under ``pred_dir``.
 
@@ -336,6 +343,10 @@ def score_folders(
         Called, in file order, with each scored image's rows (:data:`PER_IMAGE_COLUMNS`).
     progress : callable, optional
         ``progress(description, total)`` returning ``advance()``, called once per image.
+    report_worst : int, optional
+        Keep what an HTML report needs (:class:`~segtool.pipelines.score_collector.ScoreCollector`,
+        ranking by Dice, this many worst images per group) in ``result.collector``; then
+        ``build_score_report(result)`` draws the report.
 
     Raises
     ------
@@ -389,6 +400,15 @@ def score_folders(
         pixels_are_exclusive=pairing.layout == "index",
         extra_metrics=[name for metric in settings.image_metrics for name in metric.names],
     )
+    collector = (
+        ScoreCollector(
+            metrics=report_metrics([name for metric in image_metrics for name in metric.names]),
+            worst=report_worst,
+            include_background=include_background,
+        )
+        if report_worst is not None
+        else None
+    )
     failures = [PairFailure(name, message) for name, message in pairing.duplicates]
     classes_found = np.empty(0, np.int64)  # without a label map: bounded over all pairs (B04)
     advance = progress("Scoring", len(work)) if progress else (lambda n=1: None)
@@ -410,8 +430,12 @@ def score_folders(
             scores = accumulator.add(outcome)
             if cells is not None:
                 cells.add(outcome.class_ids, outcome.tp, outcome.fp, outcome.fn, outcome.extra)
-            if on_image is not None:
-                on_image(_image_rows(outcome, scores, names))
+            if on_image is not None or collector is not None:
+                rows = _image_rows(outcome, scores, names)
+                if collector is not None:
+                    collector.add(rows)
+                if on_image is not None:
+                    on_image(rows)
     scored_empty = [name for name in pairing.missing_predictions if missing == "empty"]
     result_settings = _settings_record(
         pred_dir,
@@ -426,6 +450,8 @@ def score_folders(
     if bundle is not None:
         result_settings = dataclasses.replace(result_settings, compat=bundle)
     result = _result(accumulator, names, result_settings, pairing, failures, scored_empty)
+    result.collector = collector
+    result.error_maps = settings.error_maps.root if settings.error_maps is not None else None
     if not binary and pairing.layout == "index":
         _check_foreground_is_scored(result, gt_dir, ignore_values)
     result.cells = cells

@@ -1,12 +1,11 @@
 """The HTML report of a scoring run (``score --report``): the numbers, charts and the worst images.
 
-Pass a :class:`~segtool.reports.collector.ScoreCollector`'s ``add`` as the run's
-``on_image`` callback, then build the page from the result::
+Score with ``report_worst`` (the number of worst images to show per group), then
+build the page from the result alone::
 
     scorer = BoundaryScorer.from_names(["hd95", "nsd"])         # optional
-    collector = ScoreCollector(metrics=report_metrics([scorer]), worst=8)
-    result = score_folders(pred, gt, image_metrics=[scorer], on_image=collector.add)
-    report = build_score_report(result, collector, link_from="reports")
+    result = score_folders(pred, gt, image_metrics=[scorer], report_worst=8)
+    report = build_score_report(result, link_from="reports")
     write_bytes_atomic("reports/scores.html", report.html.encode())
 
 The page holds the run's settings and rules, per-class Dice and IoU in both
@@ -53,7 +52,7 @@ The report's size and drawing time grow with the number of classes times
 
 An entry whose pictures cannot be drawn (a file changed since the run, a photo
 of another size) is shown without them and named in :attr:`ScoreReport.warnings`.
-Each image name links to the pair's error map when ``error_maps`` is given,
+Each image name links to the pair's error map when the run wrote them (``error_maps``),
 else to its photo, else to its prediction (or ground truth), relative to
 ``link_from`` (the report's folder).
 """
@@ -77,11 +76,11 @@ from ..metrics.registry import metric_title
 from ..pipelines.errormaps import ErrorMapFolder
 from ..pipelines.pairing import LabelMasksPair, MaskPair
 from ..pipelines.parallel import map_in_order
-from ..pipelines.score import ImageMetrics, ScoreResult, binary_masks
+from ..pipelines.score import ScoreResult, binary_masks
+from ..pipelines.score_collector import REPORT_METRICS, ScoreCollector
 from ..pipelines.score_settings import ScoreSettings
 from ..viz.errormap import error_map
 from ..viz.image import read_image
-from .collector import ScoreCollector, draw_report_pictures, thumbnail_picture
 from .html import (
     ClassScores,
     Confusion,
@@ -91,24 +90,11 @@ from .html import (
     Picture,
     score_report,
 )
+from .pictures import draw_report_pictures, thumbnail_picture
 
-#: The metrics charted and tabled (the per-class rows hold both aggregations of each); the first ranks the
-#: worst images.
-REPORT_METRICS = ("dice", "iou")
 #: Names and colours of ``binary=True`` masks; the ignored ground truth is drawn as 255 (cream).
 BINARY_LABELS = LabelMap([Label(0, "background", voc_colour(0)), Label(1, "foreground", voc_colour(1))])
 NO_CLASS_COLUMN = "(no class)"
-
-
-def report_metrics(image_metrics: Sequence[ImageMetrics] = ()) -> tuple[str, ...]:
-    """What a report's :class:`~segtool.reports.collector.ScoreCollector` should collect for a run scoring
-    ``image_metrics``: :data:`REPORT_METRICS`, then their names (for their distributions).
-
-    >>> from segtool.metrics.boundary import BoundaryScorer
-    >>> report_metrics([BoundaryScorer.from_names(["hd95", "nsd"])])
-    ('dice', 'iou', 'hd95', 'nsd')
-    """
-    return (*REPORT_METRICS, *(name for metric in image_metrics for name in metric.names))
 
 
 @dataclass
@@ -137,24 +123,19 @@ class _PictureJob:
 
 def build_score_report(
     result: ScoreResult,
-    collector: ScoreCollector,
     *,
-    error_maps: str | Path | RemotePath | None = None,
     link_from: str | Path | RemotePath | None = None,
     jobs: int = 1,
     max_side: int = 240,
 ) -> ScoreReport:
-    """The report of a scoring run whose per-image rows went to ``collector`` (see the module docstring).
+    """The report of a scoring run run with ``report_worst`` (see the module docstring).
+
+    The image names link to the run's error maps when it wrote them.
 
     Parameters
     ----------
     result
-        What :func:`~segtool.pipelines.score.score_folders` returned.
-    collector
-        The collector that took the run's per-image rows; its ``worst`` is the
-        number of images shown per group.
-    error_maps
-        The run's error-map folder, if it wrote one: the image names link there.
+        What :func:`~segtool.pipelines.score.score_folders` returned, with ``report_worst`` given.
     link_from
         The folder the report is written to; links are relative to it
         (default: relative to the current folder).
@@ -163,8 +144,9 @@ def build_score_report(
     max_side
         Longest side of a thumbnail, in pixels.
     """
-    if result.pairing is None:
-        raise ValueError("the result holds no pairing: build reports from what score_folders returns")
+    collector = result.collector
+    if result.pairing is None or collector is None:
+        raise ValueError("build reports from what score_folders(..., report_worst=N) returns")
     pairs = {pair.name: pair for pair in result.pairing.pairs}
     in_mean = {row["class_id"] for row in result.classes if row["in_mean"]}
     boundary = _boundary_metrics(result.settings)
@@ -203,7 +185,7 @@ def build_score_report(
     ]
     drawn = dict(zip(entries_of, map_in_order(_draw, tasks, jobs=jobs, threads=True), strict=True))
     report = ScoreReport("", [outcome for outcome in drawn.values() if isinstance(outcome, str)])
-    maps = ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None
+    maps = ErrorMapFolder(result.error_maps) if result.error_maps is not None else None
     groups = [
         ImageGroup(
             title,

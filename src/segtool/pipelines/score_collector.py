@@ -1,4 +1,4 @@
-"""What a score report needs from the per-image scores: distributions, the worst images, their pictures.
+"""What a score report needs from the per-image scores: distributions and the worst images.
 
 :class:`ScoreCollector` takes the per-image rows of a scoring run as they
 stream in (one call per image, rows keyed ``image``, ``class_id``,
@@ -17,8 +17,9 @@ defined scores. Undefined scores (NaN, None) never make an image "worst". Ties
 are broken by image name, so the choice does not depend on the order of
 arrival.
 
-:func:`report_pictures` (files) and :func:`draw_report_pictures` (arrays) draw the small
-pictures of one image for the report.
+``score_folders(..., report_worst=N)`` runs one, ranking by Dice and collecting
+:func:`report_metrics`; the report (:mod:`segtool.reports.score_html`) is built
+from what it kept.
 """
 
 from __future__ import annotations
@@ -27,16 +28,18 @@ import functools
 import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
-import numpy as np
+#: The metrics a report charts and tables (both aggregations of each); the first ranks the worst images.
+REPORT_METRICS = ("dice", "iou")
 
-from ..io.maskpair import check_same_size, read_mask_pair
-from ..labels import LabelMap, name_or_id
-from ..viz.errormap import error_map
-from ..viz.image import encode_image, read_image, thumbnail
-from ..viz.overlays import overlay
-from .html import Picture
+
+def report_metrics(image_metric_names: Sequence[str] = ()) -> tuple[str, ...]:
+    """What a report's collector keeps: :data:`REPORT_METRICS`, then the per-image metrics' names.
+
+    >>> report_metrics(["hd95", "nsd"])
+    ('dice', 'iou', 'hd95', 'nsd')
+    """
+    return (*REPORT_METRICS, *image_metric_names)
 
 
 def _defined(value: object) -> bool:
@@ -167,71 +170,3 @@ class ScoreCollector:
 
     def class_id_of(self, name: str) -> int:
         return self._class_ids[name]
-
-
-def report_pictures(
-    gt_path: str | Path,
-    pred_path: str | Path,
-    *,
-    image_path: str | Path | None = None,
-    label_map: LabelMap | None = None,
-    ignore: Iterable[int] = (255,),
-    class_id: int | None = None,
-    max_side: int = 240,
-) -> list[Picture]:
-    """Thumbnails of one image for the report: ground truth, prediction, and the error map.
-
-    Files are read as the scorer reads them, then drawn by
-    :func:`draw_report_pictures`; a bad file raises its
-    :class:`~segtool.errors.SegtoolError`.
-    """
-    truth, guess = read_mask_pair(gt_path, pred_path, label_map=label_map)
-    image = read_image(image_path) if image_path is not None else None
-    if image is not None:
-        check_same_size(image_path, image.shape, f"the ground truth {gt_path}", truth.shape, what="the image")
-    return draw_report_pictures(
-        truth, guess, image=image, label_map=label_map, ignore=ignore, class_id=class_id, max_side=max_side
-    )
-
-
-def draw_report_pictures(
-    mask_true: np.ndarray,
-    mask_pred: np.ndarray,
-    *,
-    image: np.ndarray | None = None,
-    label_map: LabelMap | None = None,
-    ignore: Iterable[int] = (255,),
-    class_id: int | None = None,
-    max_side: int = 240,
-) -> list[Picture]:
-    """Thumbnails of two masks of the same size: ground truth, prediction, and the error map.
-
-    With ``image`` (RGB, the masks' size) the masks are drawn over the photo
-    (JPEG thumbnails); without, on black (PNG, exact colours). ``class_id``
-    selects the error map of one class (``None``: all classes, see
-    :mod:`segtool.viz.errormap`).
-    """
-    backdrop = image if image is not None else np.zeros((*mask_true.shape, 3), np.uint8)
-    opacity = 0.5 if image is not None else 1.0
-    pictures = [
-        ("ground truth", overlay(backdrop, mask_true, label_map=label_map, opacity=opacity, legend=False)),
-        ("prediction", overlay(backdrop, mask_pred, label_map=label_map, opacity=opacity, legend=False)),
-        (
-            "errors" if class_id is None else f"errors: {name_or_id(class_id, label_map)}",
-            error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=image),
-        ),
-    ]
-    return [
-        thumbnail_picture(caption, picture, over_photo=image is not None, max_side=max_side)
-        for caption, picture in pictures
-    ]
-
-
-def thumbnail_picture(caption: str, picture: np.ndarray, *, over_photo: bool, max_side: int = 240) -> Picture:
-    """A report :class:`Picture`: a thumbnail, JPEG when drawn over a photo, else PNG (exact colours)."""
-    return Picture(
-        caption,
-        encode_image(
-            thumbnail(picture, max_side=max_side), image_format="jpeg" if over_photo else "png", quality=80
-        ),
-    )
