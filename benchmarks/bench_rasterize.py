@@ -30,7 +30,18 @@ which other jobs on a shared machine disturb much less than wall time) and of
 wall time, and the ratios (b)/(a), (c)/(b), (d)/(b) of the CPU medians.
 Targets: (b) within 1.3x of (a), and at least 3x faster than (c).
 
-Run: ``.venv/bin/python benchmarks/bench_rasterize.py [--files 10] [--rounds 8]``.
+The command line end to end (issue 14): ``python -m segtool rasterize FOLDER -o OUT
+--jobs 1 --quiet`` in a subprocess, on ``--cli-files`` copies of the files (the
+survey pass, the process start and the label map included), timed as the CPU
+time of the child (and wall time), taking turns with today's main's command line
+when ``--baseline SRC`` is given. Per file it is compared with (c), and with the
+floor of issue 14: (w), "parse + exact rasterizer + zlib-ng write" in process.
+The fixed cost of a run (start, imports, label map) is measured apart, by a run
+on one file, and shown beside the per-file cost.
+Targets: the command line at least 4x faster per file than (c), within 1.3x of (w).
+
+Run: ``.venv/bin/python benchmarks/bench_rasterize.py [--files 10] [--rounds 8] [--cli-files 100]
+[--baseline SRC]``.
 """
 
 from __future__ import annotations
@@ -38,8 +49,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,6 +88,7 @@ CLASSES = (
 STUFF = ("road", "sidewalk", "building", "vegetation", "sky")
 TARGET_FLOOR_RATIO = 1.3
 TARGET_LABELME_SPEEDUP = 3.0
+TARGET_CLI_LABELME_SPEEDUP = 4.0
 
 
 # -- data -------------------------------------------------------------------------------------------
@@ -347,11 +362,109 @@ def report(
     return "\n".join(lines)
 
 
+# -- the command line, end to end -------------------------------------------------------------------
+def child_times(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(CPU seconds of the child process, wall seconds) of one run of ``command``."""
+    before, start = os.times(), time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall, after = time.perf_counter() - start, os.times()
+    return (after[2] - before[2]) + (after[3] - before[3]), wall
+
+
+def measure_cli(files: list[Path], root: Path, copies: int, rounds: int, baseline: str | None) -> dict:
+    """CPU and wall seconds (medians) of ``segtool rasterize --jobs 1``: per file over ``copies`` files, and
+    the fixed cost of a run (start, imports, label map), from a run on one file."""
+    folders = {count: root / f"cli-in-{count}" for count in (1, copies)}
+    for count, folder in folders.items():
+        folder.mkdir()
+        for number in range(count):
+            shutil.copyfile(files[number % len(files)], folder / f"copy_{number:04d}.json")
+    commands: dict[tuple[str, int], tuple[list[str], dict[str, str] | None]] = {}
+    versions = {"segtool": None} | ({"today's main": cli_environment(baseline)} if baseline else {})
+    for name, environment in versions.items():
+        for count, folder in folders.items():
+            out = root / f"cli-out-{len(commands)}"
+            command = [
+                sys.executable,
+                "-m",
+                "segtool",
+                "rasterize",
+                str(folder),
+                "-o",
+                str(out),
+                "-j",
+                "1",
+                "-q",
+            ]
+            commands[name, count] = (command, environment)
+    times: dict[tuple[str, int], list[tuple[float, float]]] = {key: [] for key in commands}
+    keys = list(commands)
+    for round_number in range(rounds + 1):  # round 0 warms up the file cache
+        for key in keys[round_number % len(keys) :] + keys[: round_number % len(keys)]:
+            measured = child_times(*commands[key])
+            if round_number:
+                times[key].append(measured)
+    medians = {
+        key: [statistics.median(part) for part in zip(*values, strict=True)] for key, values in times.items()
+    }
+    result = {}
+    for name in versions:
+        (many_cpu, many_wall), (one_cpu, one_wall) = medians[name, copies], medians[name, 1]
+        per_file = ((many_cpu - one_cpu) / (copies - 1), (many_wall - one_wall) / (copies - 1))
+        result[name] = {"per_file": per_file, "fixed": (one_cpu - per_file[0], one_wall - per_file[1])}
+        result[name]["with_fixed"] = (many_cpu / copies, many_wall / copies)
+    return result
+
+
+def cli_environment(src: str) -> dict[str, str]:
+    from baseline import cli_environment as environment
+
+    return environment(src)
+
+
+def report_cli(cli: dict, variants: dict[str, Variant], copies: int) -> str:
+    labelme, floor_w = variants["c"], variants["w"]
+    lines = [
+        f"The command line end to end, --jobs 1 (a subprocess; CPU time of the child, median of the rounds). "
+        f"Per file: the slope between a run on {copies} files and a run on one; fixed: the rest of the "
+        "one-file run (start, imports, label map); the last columns use the per-file CPU time:",
+        "",
+        f"| command | CPU ms/file | wall ms/file | fixed CPU ms per run | CPU ms/file with the fixed cost "
+        f"over {copies} files | labelme's approach (c) / it (target >= {TARGET_CLI_LABELME_SPEEDUP}) "
+        f"| it / floor (w) (target <= {TARGET_FLOOR_RATIO}) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, measured in cli.items():
+        (cpu, wall), (fixed, _), (with_fixed, _) = (
+            measured["per_file"],
+            measured["fixed"],
+            measured["with_fixed"],
+        )
+        lines.append(
+            f"| {name} rasterize | {cpu * 1e3:.2f} | {wall * 1e3:.2f} | {fixed * 1e3:.0f} "
+            f"| {with_fixed * 1e3:.2f} | {labelme.cpu_ms / (cpu * 1e3):.2f} "
+            f"| {cpu * 1e3 / floor_w.cpu_ms:.2f} |"
+        )
+    lines += [
+        "",
+        f"(w) = {floor_w.description}: {floor_w.cpu_ms:.2f} ms/file; (c) = labelme's approach: "
+        f"{labelme.cpu_ms:.2f} ms/file (in process).",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10, help="generated LabelMe files (default 10)")
     parser.add_argument("--rounds", type=int, default=8, help="timed rounds over all files (default 8)")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--cli-files", type=int, default=100, help="files the command line rasterizes per run"
+    )
+    parser.add_argument("--cli-rounds", type=int, default=3, help="timed command-line runs per variant")
+    parser.add_argument(
+        "--baseline", help="src folder of another checkout to measure alongside (today's main)"
+    )
     args = parser.parse_args([] if argv is None else argv)
     cv2.setNumThreads(1)
 
@@ -406,6 +519,10 @@ def main(argv: list[str] | None = None) -> None:
         vertices = sum(len(shape["points"]) for document in documents for shape in document["shapes"])
         json_kb = statistics.fmean(path.stat().st_size for path in files) / 1024
         print(report(variants, files, shapes, vertices, json_kb, args.rounds))
+        if "w" in variants:
+            cli = measure_cli(files, root, args.cli_files, args.cli_rounds, args.baseline)
+            print()
+            print(report_cli(cli, variants, args.cli_files))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Score throughput: segtool against the decoding floor, one vs two workers, and what users do today.
+"""Score throughput: segtool against its floor, where the time goes, one vs two workers, today's main, peers.
 
 Data: generated 1024x2048 label maps with 19 classes plus 255 (ignore):
 piecewise-constant regions (bands and ~60 random polygons, an ignored "ego
@@ -11,10 +11,15 @@ RLE) and with Pillow's defaults (adaptive filters, zlib level 6).
 Variants, timed per pair on one core (OpenCV told to use one thread), median of
 ``--rounds`` rounds after a warm-up; rounds take turns between variants:
 
-floor       read both files and decode them with the fastest index-preserving
-            decoder measured (OpenCV for grayscale, Pillow, or plain zlib for
-            files without row filters): everything but the scoring.
+read        read both files' bytes.
+decode      read both files and decode them with the fastest index-preserving
+            decoder measured (OpenCV for grayscale, Pillow, or a plain inflate
+            with the stock zlib or zlib-ng for files without row filters).
+count       ``joint_counts`` of the decoded pair (in memory, as segtool decodes
+            it: a view of the inflated rows for files without row filters).
 segtool     ``score_folders(..., jobs=1)``: pairing, reading, counting, reducing.
+baseline    with ``--baseline SRC``: the same call of another checkout (today's
+            main), taking turns with the others (see ``benchmarks/baseline.py``).
 numpy loop  what users write: Pillow decode, then per class ``(gt == c) & (pred == c)``...
 cityscapes  cityscapesScripts' ``evaluatePair`` as installed from PyPI (its Cython
             helper is not in the wheel, so it takes its NumPy ``np.unique`` path);
@@ -28,11 +33,18 @@ time of the whole run with ``jobs=2``, all threads (what parallelism costs, what
 and the peak memory (VmHWM) of a fresh process scoring 1x, 4x and 16x the pairs
 with a per-image CSV streamed to disk.
 
-Targets: segtool within 1.25x of the floor per core, at least 1.7x faster on two
-workers than on one, several times faster than each peer, memory flat in the
-number of images.
+Where the time goes, per pair: read, inflate/decode (decode - read), count, and
+bookkeeping (segtool - decode - count: pairing, headers, per-image scores, sums).
+The floor: for files segtool wrote, read both + zlib-ng inflate + count; for
+other PNGs, the fastest decode (OpenCV: their row filters need a full decoder).
 
-Run: ``.venv/bin/python benchmarks/bench_score.py [--distinct 8] [--pairs 96] [--rounds 5]``.
+Targets (issue 14): segtool-written pairs within 1.4x of their floor and at
+least 3x faster than today's main; other PNGs within 1.15x of the decode floor
+and no slower than today's main; two workers at least 1.8x one; at least 4x
+faster than cityscapesScripts' compiled approach and 10x faster than MedPy on
+the same pairs; memory flat in the number of images.
+
+Run: ``.venv/bin/python benchmarks/bench_score.py [--distinct 8] [--pairs 96] [--rounds 5] [--baseline SRC]``.
 Peers are optional: ``pip install cityscapesscripts medpy`` (and ``cython`` for the
 compiled loop) into the virtualenv; missing ones are reported as skipped.
 """
@@ -57,16 +69,19 @@ from typing import Any
 import cv2
 import numpy as np
 from PIL import Image
+from zlib_ng import zlib_ng
 
-from segtool.io.maskio import _iter_chunks, encode_png, read_png_header
+from segtool.io.maskio import _iter_chunks, decode_png, encode_png, read_png_header
 from segtool.io.memory import keep_freed_memory
+from segtool.metrics.confusion import joint_counts
 from segtool.pipelines.score import score_folders
 
 HEIGHT, WIDTH = 1024, 2048
 N_CLASSES = 19
 IGNORE = 255
-TARGET_FLOOR_RATIO = 1.25
-TARGET_TWO_CORES = 1.7
+TARGET_FLOOR_RATIO = {"segtool": 1.4, "pillow": 1.15}
+TARGET_TWO_CORES = 1.8
+TARGET_BASELINE_SPEEDUP = {"segtool": 3.0, "pillow": 1.0}
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -131,19 +146,28 @@ def decode_pillow(data: bytes) -> np.ndarray:
         return np.asarray(image)
 
 
-def decode_zlib(data: bytes) -> np.ndarray:
-    """Plain inflate: right only for 8-bit grayscale files whose rows all use filter 0 (checked)."""
-    header = read_png_header(data)
-    raw = zlib.decompress(
-        b"".join(payload for kind, payload, _, _ in _iter_chunks(data, None) if kind == b"IDAT")
-    )
-    rows = np.frombuffer(raw, np.uint8).reshape(header.height, header.width + 1)
-    if rows[:, 0].any():
-        raise ValueError("row filters in use")
-    return rows[:, 1:]
+def inflate_rows(inflate: Callable[[bytes], bytes]) -> Callable[[bytes], np.ndarray]:
+    """A plain-inflate decoder: right only for 8-bit grayscale files whose rows all use filter 0 (checked)."""
+
+    def decode(data: bytes) -> np.ndarray:
+        header = read_png_header(data)
+        raw = inflate(
+            b"".join(payload for kind, payload, _, _ in _iter_chunks(data, None) if kind == b"IDAT")
+        )
+        rows = np.frombuffer(raw, np.uint8).reshape(header.height, header.width + 1)
+        if rows[:, 0].any():
+            raise ValueError("row filters in use")
+        return rows[:, 1:]
+
+    return decode
 
 
-DECODERS = {"opencv": decode_opencv, "pillow": decode_pillow, "zlib": decode_zlib}
+DECODERS = {
+    "opencv": decode_opencv,
+    "pillow": decode_pillow,
+    "zlib": inflate_rows(zlib.decompress),
+    "zlib-ng": inflate_rows(zlib_ng.decompress),
+}
 
 
 def usable_decoders(sample: Path) -> dict[str, Callable[[bytes], np.ndarray]]:
@@ -320,9 +344,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pairs", type=int, default=96, help="pairs scored (hard links beyond the distinct)")
     parser.add_argument("--peer-pairs", type=int, default=2, help="pairs the (slow) peers are timed on")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
+    parser.add_argument(
+        "--baseline", help="src folder of another checkout to measure alongside (today's main)"
+    )
     options = parser.parse_args(argv)
     cv2.setNumThreads(1)
     keep_freed_memory()  # as `segtool score` does; every variant measured here runs with it
+    baseline = baseline_score_folders(options.baseline) if options.baseline else None
 
     with tempfile.TemporaryDirectory(prefix="bench-score-") as tmp:
         root = Path(tmp)
@@ -337,13 +365,21 @@ def main(argv: list[str] | None = None) -> None:
             f"Pillow {Image.__version__}; {os.cpu_count()} cores. Times per pair: CPU time, median of "
             f"{options.rounds} rounds; wall times (--jobs): the fastest of {options.rounds} rounds.\n"
         )
-        rows = []
+        rows = [_measure_writer(writer, folder, options, baseline) for writer, folder in folders.items()]
+        _print_time_budget(rows, baseline is not None)
+        _print_parallel(rows)
         for writer, folder in folders.items():
-            rows.append(_measure_writer(writer, folder, options, root))
-        _print_main_table(rows)
-        _print_peers(folders["pillow"], options, root)
+            _print_peers(writer, folder, options, root)
         _print_memory(folders["segtool"], options, root)
         print(f"Load average after: {', '.join(f'{value:.1f}' for value in os.getloadavg())}.")
+
+
+def baseline_score_folders(src: str) -> Callable[..., object]:
+    """``score_folders`` of the checkout under ``src`` (before the layout moves: ``segtool.scoring``)."""
+    from baseline import baseline_attribute, load_baseline
+
+    load_baseline(src)
+    return baseline_attribute("pipelines.score:score_folders", "scoring:score_folders")
 
 
 def _pair_paths(folder: Path, count: int) -> list[tuple[Path, Path]]:
@@ -351,19 +387,29 @@ def _pair_paths(folder: Path, count: int) -> list[tuple[Path, Path]]:
     return [(folder / "gt" / name, folder / "pred" / name) for name in names]
 
 
-def _measure_writer(writer: str, folder: Path, options, root: Path) -> dict:
+def _measure_writer(writer: str, folder: Path, options, baseline: Callable[..., object] | None) -> dict:
     paths = _pair_paths(folder, options.pairs)
     size = statistics.mean(path.stat().st_size for pair in paths[: options.distinct] for path in pair)
     decoders = usable_decoders(paths[0][0])
+    # Counted as segtool counts: on the arrays its reader returns (views of the inflated rows, no copy).
+    decoded = [
+        (decode_png(gt.read_bytes(), copy=False), decode_png(pred.read_bytes(), copy=False))
+        for gt, pred in paths[: options.distinct]
+    ]
 
-    def floor_with(decode):
+    def decode_with(decode):
         return lambda: [(decode(gt.read_bytes()), decode(pred.read_bytes())) for gt, pred in paths]
 
-    variants = {f"floor:{name}": floor_with(decode) for name, decode in decoders.items()}
+    variants = {f"decode:{name}": decode_with(decode) for name, decode in decoders.items()}
+    variants["read"] = lambda: [(gt.read_bytes(), pred.read_bytes()) for gt, pred in paths]
+    variants["count"] = lambda: [joint_counts(truth, guess) for truth, guess in decoded]
     variants["segtool"] = lambda: score_folders(folder / "pred", folder / "gt", jobs=1)
+    if baseline is not None:
+        variants["baseline"] = lambda: baseline(folder / "pred", folder / "gt", jobs=1)
     counts = dict.fromkeys(variants, len(paths))
+    counts["count"] = len(decoded)
     cpu = per_pair_times(variants, counts, options.rounds)
-    floor_name = min((name for name in cpu if name.startswith("floor:")), key=cpu.get)
+    decoder = min((name for name in cpu if name.startswith("decode:")), key=cpu.get)
     # Wall time on a machine shared with other jobs: the fastest of several rounds is the least disturbed.
     walls = per_pair_times(
         {
@@ -381,48 +427,75 @@ def _measure_writer(writer: str, folder: Path, options, root: Path) -> dict:
         options.rounds,
         all_processes_cpu_time,
     )["jobs2"]
+    floor = cpu[decoder] + (cpu["count"] if writer == "segtool" else 0.0)
     return {
         "writer": writer,
         "size": size,
-        "floor": cpu[floor_name],
-        "floor_decoder": floor_name[6:],
-        "jobs2_cpu": jobs2_cpu,
-        "decoders": {name[6:]: value for name, value in cpu.items() if name.startswith("floor:")},
+        "read": cpu["read"],
+        "decode": cpu[decoder],
+        "decoder": decoder[7:],
+        "count": cpu["count"],
+        "floor": floor,
+        "floor_rule": "read + inflate + count" if writer == "segtool" else f"read + decode ({decoder[7:]})",
+        "decoders": {name[7:]: value for name, value in cpu.items() if name.startswith("decode:")},
         "segtool": cpu["segtool"],
+        "baseline": cpu.get("baseline"),
         "jobs1": walls["jobs1"],
         "jobs2": walls["jobs2"],
+        "jobs2_cpu": jobs2_cpu,
     }
 
 
-def _print_main_table(rows: list[dict]) -> None:
+def _print_time_budget(rows: list[dict], with_baseline: bool) -> None:
+    print("Where the time goes, per pair, one core (ms):\n")
     print(
-        "| files written by | KB per file | floor: fastest decode of both (ms) | segtool --jobs 1 (ms) "
-        f"| segtool / floor (target <= {TARGET_FLOOR_RATIO}) | wall --jobs 1 (ms) | wall --jobs 2 (ms) "
-        f"| speed-up (target >= {TARGET_TWO_CORES}) | CPU of the run, --jobs 2 (ms) "
-        "| parallel efficiency |"
+        "| files written by | KB per file | read | inflate/decode | count | bookkeeping | segtool --jobs 1 "
+        "| floor | segtool / floor (target) |"
+        + (" today's main | speed-up (target) |" if with_baseline else "")
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|" + ("---:|---:|" if with_baseline else ""))
+    for row in rows:
+        bookkeeping = row["segtool"] - row["decode"] - row["count"]
+        line = (
+            f"| {row['writer']} | {row['size'] / 1024:.0f} | {row['read'] * 1e3:.2f} "
+            f"| {(row['decode'] - row['read']) * 1e3:.2f} ({row['decoder']}) | {row['count'] * 1e3:.2f} "
+            f"| {bookkeeping * 1e3:.2f} | {row['segtool'] * 1e3:.2f} "
+            f"| {row['floor'] * 1e3:.2f} ({row['floor_rule']}) "
+            f"| {row['segtool'] / row['floor']:.2f} (<= {TARGET_FLOOR_RATIO[row['writer']]}) |"
+        )
+        if with_baseline:
+            line += (
+                f" {row['baseline'] * 1e3:.2f} | {row['baseline'] / row['segtool']:.2f}x "
+                f"(>= {TARGET_BASELINE_SPEEDUP[row['writer']]}) |"
+            )
+        print(line)
+    print()
+    for row in rows:
+        decoders = ", ".join(f"{name} {value * 1e3:.2f}" for name, value in sorted(row["decoders"].items()))
+        print(f"Reading and decoding both files of a pair ({row['writer']} files), ms: {decoders}.")
+    print()
+
+
+def _print_parallel(rows: list[dict]) -> None:
+    print(
+        "| files written by | wall --jobs 1 (ms) | wall --jobs 2 (ms) "
+        f"| speed-up (target >= {TARGET_TWO_CORES}) | CPU of the run, --jobs 2 (ms) | parallel efficiency |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for row in rows:
         print(
-            f"| {row['writer']} | {row['size'] / 1024:.0f} "
-            f"| {row['floor'] * 1e3:.2f} ({row['floor_decoder']}) "
-            f"| {row['segtool'] * 1e3:.2f} | {row['segtool'] / row['floor']:.2f} | {row['jobs1'] * 1e3:.2f} "
-            f"| {row['jobs2'] * 1e3:.2f} | {row['jobs1'] / row['jobs2']:.2f} | {row['jobs2_cpu'] * 1e3:.2f} "
+            f"| {row['writer']} | {row['jobs1'] * 1e3:.2f} | {row['jobs2'] * 1e3:.2f} "
+            f"| {row['jobs1'] / row['jobs2']:.2f} | {row['jobs2_cpu'] * 1e3:.2f} "
             f"| {row['segtool'] / row['jobs2_cpu']:.2f} |"
         )
     print(
         "\nParallel efficiency = CPU per pair with --jobs 1 / CPU per pair of the whole run with --jobs 2 "
         "(all threads: coordination, shared caches): on two idle cores the speed-up is about twice it.\n"
     )
-    for row in rows:
-        decoders = ", ".join(f"{name} {value * 1e3:.2f}" for name, value in sorted(row["decoders"].items()))
-        print(f"Decoding both files of a pair ({row['writer']} files), ms: {decoders}.")
-    print()
 
 
-def _print_peers(folder: Path, options, root: Path) -> None:
+def _print_peers(writer: str, folder: Path, options, root: Path) -> None:
     paths = _pair_paths(folder, options.peer_pairs)
-    decode = usable_decoders(paths[0][0])["opencv"]
     peers: dict[str, Callable[[Path, Path], object] | None] = {
         "per-class NumPy loop": numpy_loop,
         "cityscapesScripts evaluatePair (PyPI, NumPy path)": cityscapes_evaluator(),
@@ -434,16 +507,11 @@ def _print_peers(folder: Path, options, root: Path) -> None:
         name: (lambda peer=peer: [peer(gt, pred) for gt, pred in paths]) for name, peer in available.items()
     }
     variants["segtool"] = lambda: score_folders(folder / "pred", folder / "gt", jobs=1)
-    variants["floor"] = lambda: [(decode(gt.read_bytes()), decode(pred.read_bytes())) for gt, pred in paths]
     counts = dict.fromkeys(variants, len(paths))
     counts["segtool"] = len(_pair_paths(folder, 10**9))
     cpu = per_pair_times(variants, counts, max(1, options.rounds // 2))
-    print("| what users do today (Pillow-written files, one core) | ms per pair | segtool is faster by |")
+    print(f"| what users do today ({writer}-written files, one core) | ms per pair | segtool is faster by |")
     print("|---|---:|---:|")
-    print(
-        f"| (floor: OpenCV decoding both files, nothing else) | {cpu['floor'] * 1e3:.1f} | "
-        f"{cpu['floor'] / cpu['segtool']:.2f}x |"
-    )
     print(f"| segtool --jobs 1 | {cpu['segtool'] * 1e3:.1f} | 1.0x |")
     for name in peers:
         if name in cpu:

@@ -459,11 +459,11 @@ def boundary_scores(
     edge: they make no boundary unless ``edge_is_boundary``). Each class's
     boundaries and distances are computed once and shared by all metrics.
 
-    Without Boundary IoU, the boundaries of all classes are found in one pass
-    over each label map (:mod:`~segtool.metrics.class_borders`) and the
-    distances from the boundary pixels alone; Boundary IoU, whose bands cover
-    mask pixels, takes each class's bounding box
-    (:class:`~segtool.metrics.surface.SurfacePair`). Both give the same values.
+    The boundaries of all classes are found in one pass over each label map
+    (:mod:`~segtool.metrics.class_borders`) and the distances from the boundary
+    pixels alone, in one search for all classes. Boundary IoU, whose bands
+    cover mask pixels, also takes each class's bounding box
+    (:class:`~segtool.metrics.surface.SurfacePair`).
 
     Returns
     -------
@@ -517,20 +517,22 @@ def _class_pairs(
     edge_is_boundary: bool,
     with_bands: bool,
 ) -> Iterator[BoundaryDistances]:
-    """The boundaries of each class in both label maps, in the order of ``classes``."""
+    """The boundaries of each class in both label maps, in the order of ``classes``.
 
-    def surface_pair(class_id: int) -> SurfacePair:
+    The distances come from one search over all classes. With ``with_bands``
+    (Boundary IoU) each class also gets its masks' work area, for the bands.
+    """
+
+    def surface_pair(class_id: int, distances: tuple[np.ndarray, np.ndarray] | None = None) -> SurfacePair:
         return SurfacePair(
             labels_true == class_id,
             labels_pred == class_id,
             spacing=spacing,
             edge_is_boundary=edge_is_boundary,
             valid=valid,
+            distances=distances,
         )
 
-    if with_bands:
-        yield from map(surface_pair, classes)
-        return
     joint = joint_counts(labels_true, labels_pred).without_true(ignored)
     in_true, in_pred = set(joint.true.tolist()), set(joint.pred.tolist())
     true_borders = ClassBorders(labels_true, valid, edge_is_boundary=edge_is_boundary)
@@ -546,9 +548,12 @@ def _class_pairs(
         if lacks_border and not edge_is_boundary:  # the pair-level edge rule (see surface): rare
             yield surface_pair(class_id)
             continue
+        distances = true_to_pred[true_span], pred_to_true[pred_span]
+        if with_bands:
+            yield surface_pair(class_id, distances)
+            continue
         yield BoundaryDistances(
-            true_to_pred[true_span],
-            pred_to_true[pred_span],
+            *distances,
             spacing=spacing,
             image_shape=labels_true.shape,
             true_empty=true_empty,

@@ -41,12 +41,12 @@ import numpy as np
 
 from .distance_transform import Spacing
 
-# The near search looks at rows |dr| < 2, then < 4, then < 8 (most queries are done after the first).
-_NEAR_BLOCKS = (2, 4, 8)
+# The near search looks at rows |dr| < 2, then < 4, < 8, < 16 (most queries are done after the first).
+_NEAR_BLOCKS = (2, 4, 8, 16)
 #: Rows either side that every query looks at one by one (the near search).
 NEAR_ROWS = _NEAR_BLOCKS[-1]
 # The far search's bands of rows.
-_BAND_ROWS = 16
+_BAND_ROWS = 32
 # At most this many (band, query) cells at once: bounded memory whatever the image.
 _CHUNK_ELEMENTS = 1 << 20
 
@@ -96,8 +96,15 @@ def nearest_squared_distances(
     if group_rows is None:
         group_rows = group_rows_for(height)
     stride = width + math.ceil(math.hypot(group_rows * spacing[0] / spacing[1], width)) + 1
-    features = _RowKeys(feature_rows * np.int64(stride) + feature_cols, stride=stride, height=height)
-    rows, cols = query_rows.astype(np.int64), query_cols.astype(np.int64)
+    # 32-bit keys when every key, sentinel and square fits: a third less work than 64-bit ones.
+    fits = (3 * height + 4) * stride < 2**31 and 2 * stride * stride < 2**31
+    key_type = np.int32 if fits else np.int64
+    features = _RowKeys(
+        feature_rows.astype(key_type) * key_type(stride) + feature_cols.astype(key_type),
+        stride=stride,
+        height=height,
+    )
+    rows, cols = query_rows.astype(key_type), query_cols.astype(key_type)
     pending = _near(best, rows, cols, features, spacing)
     if pending.size:
         _far(best, pending, rows, cols, features, spacing, group_rows)
@@ -111,7 +118,8 @@ class _RowKeys:
     def __init__(self, keys: np.ndarray, *, stride: int, height: int) -> None:
         self.stride, self.height = stride, height
         beyond = (3 * height + 4) * stride  # farther than any row a query looks at
-        self.keys = np.concatenate(([-beyond], keys, [beyond]))
+        sentinels = np.array([-beyond, beyond], keys.dtype)
+        self.keys = np.concatenate((sentinels[:1], keys, sentinels[1:]))
 
     def gaps(self, start: np.ndarray) -> np.ndarray:
         """For each key ``row * stride + col``, the column distance to the nearest pixel in that row.
@@ -132,7 +140,7 @@ def _near(best: np.ndarray, rows: np.ndarray, cols: np.ndarray, features: _RowKe
     lowest_row, highest_row = (int(key) // stride for key in features.keys[[1, -2]])
     done_below = 0  # rows with |dr| < done_below have been looked at
     for next_done in _NEAR_BLOCKS:
-        steps = np.arange(done_below, next_done)
+        steps = np.arange(done_below, next_done, dtype=rows.dtype)
         offsets = np.concatenate([steps, -steps[steps > 0]])[:, None]
         # (offsets, pending): each query's key in each row it looks at; sorted along each line.
         gap = features.gaps(query_keys[pending] + offsets * stride)
@@ -163,7 +171,7 @@ def _far(
     merged_keys = band_of * stride + col_of
     merged_keys.sort()  # duplicates do no harm
     merged = _RowKeys(merged_keys, stride=stride, height=-(-features.height // _BAND_ROWS))
-    in_group = np.arange(group_bands, dtype=np.int64)[:, None]
+    in_group = np.arange(group_bands, dtype=rows.dtype)[:, None]
     for chunk in np.array_split(pending, -(-pending.size * group_bands // _CHUNK_ELEMENTS)):
         row, col = rows[chunk], cols[chunk]
         band = row // group_rows * group_bands + in_group  # (bands of the group, queries)
@@ -173,7 +181,9 @@ def _far(
         farthest_row = np.maximum(np.abs(top - row), np.abs(top + _BAND_ROWS - 1 - row))
         bound = np.minimum(best[chunk], _squared(farthest_row, gap, spacing).min(axis=0))
         worth, query = np.nonzero(_squared(nearest_row, gap, spacing) <= bound)
-        looked = top[worth, query][:, None] + np.arange(_BAND_ROWS)  # (bands worth a look, their rows)
+        looked = top[worth, query][:, None] + np.arange(
+            _BAND_ROWS, dtype=rows.dtype
+        )  # (bands worth a look, their rows)
         row_gap = features.gaps(looked * stride + col[query, None])
         squared = _squared(looked - row[query, None], row_gap, spacing).min(axis=1)
         chunk_best = best[chunk]

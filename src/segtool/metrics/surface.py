@@ -132,6 +132,9 @@ class SurfacePair(BoundaryDistances):
     valid : (H, W) bool array, optional
         Pixels whose ground truth is known. Pixels outside it are removed from
         both masks and are unknown.
+    distances : (true_to_pred, pred_to_true), optional
+        The distances between the two boundaries when already known (found for
+        all classes of a label map at once, under the same rule); else found here.
 
     Attributes
     ----------
@@ -153,6 +156,7 @@ class SurfacePair(BoundaryDistances):
         spacing: float | tuple[float, float] | None = None,
         edge_is_boundary: bool = False,
         valid: np.ndarray | None = None,
+        distances: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         mask_true, mask_pred, valid = _check_masks(mask_true, mask_pred, valid)
         box = _bounding_box(mask_true | mask_pred)
@@ -167,11 +171,15 @@ class SurfacePair(BoundaryDistances):
         self.unknown = self._unknown_pixels(valid)
         self._find_borders(edge_is_boundary, true_empty, pred_empty)
         spacing = normalise_spacing(spacing)
-        true_pixels, pred_pixels = np.nonzero(self.true_border), np.nonzero(self.pred_border)
-        width = self.true.shape[1]
+        if distances is None:
+            true_pixels, pred_pixels = np.nonzero(self.true_border), np.nonzero(self.pred_border)
+            width = self.true.shape[1]
+            distances = (
+                np.sqrt(nearest_squared_distances(*true_pixels, *pred_pixels, width=width, spacing=spacing)),
+                np.sqrt(nearest_squared_distances(*pred_pixels, *true_pixels, width=width, spacing=spacing)),
+            )
         super().__init__(
-            np.sqrt(nearest_squared_distances(*true_pixels, *pred_pixels, width=width, spacing=spacing)),
-            np.sqrt(nearest_squared_distances(*pred_pixels, *true_pixels, width=width, spacing=spacing)),
+            *distances,
             spacing=spacing,
             image_shape=mask_true.shape,
             true_empty=true_empty,
