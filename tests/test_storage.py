@@ -12,6 +12,7 @@ from segtool.annotations import find_annotation_files
 from segtool.io.atomic import open_atomic, write_bytes_atomic
 from segtool.io.maskio import read_mask
 from segtool.io.storage import RemotePath, as_path, is_url
+from segtool.viz.image import read_image, write_image
 
 fsspec = pytest.importorskip("fsspec")
 
@@ -94,3 +95,12 @@ def test_a_local_run_imports_neither_fsspec_nor_dask(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_pictures_are_written_to_a_url(bucket):
+    """Error maps and overlays under a URL (score --error-maps s3://..., rasterize --viz s3://...)."""
+    picture = np.zeros((2, 3, 3), np.uint8)
+    write_image(as_path(f"{bucket}/maps/a.png"), picture)
+    write_image(f"{bucket}/maps/b.jpg", picture)
+    assert read_image(f"{bucket}/maps/a.png").shape == (2, 3, 3)
+    assert as_path(f"{bucket}/maps/b.jpg").read_bytes()[:2] == b"\xff\xd8"

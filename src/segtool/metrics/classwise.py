@@ -262,7 +262,7 @@ class ImageCounts:
         )
         present = (tp + fp + fn) > 0
         no_class = cells.col == size  # cells are aligned with joint: every true value is a class
-        unknown = Counter()
+        unknown: Counter[str] = Counter()
         for value, count in zip(joint.pred[no_class].tolist(), joint.count[no_class].tolist(), strict=True):
             unknown[str(value)] += count
         return cls(

@@ -142,7 +142,7 @@ class DaskExecutor:
         size = self.task_size(len(items), batch_size)
         window = self.window or max(4, 4 * self.workers)
         batches = (items[start : start + size] for start in range(0, len(items), size))
-        pending: deque = deque()
+        pending: deque[tuple[Sequence[Any], Any]] = deque()
         try:
             for batch in batches:
                 pending.append(

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from ..io.files import LABEL_FILE_NAMES, find_files, label_file_for_masks, label_file_in
 from ..io.maskio import MASK_SUFFIXES
-from ..io.storage import Location
+from ..io.storage import Location, relative_path
 
 #: Image formats that hold pictures, not label masks, as score reads them; by suffix, the name said.
 NOT_MASK_FORMATS = {
@@ -97,7 +97,7 @@ def swapped_message(pred: Location) -> str:
 
 
 def _relative(path: Location, root: Location) -> str:
-    return path.name if path == root else path.relative_to(root).as_posix()
+    return path.name if path == root else relative_path(path, root).as_posix()
 
 
 def _shown(names: Iterable[str]) -> str:

@@ -61,15 +61,14 @@ def inspect_geometries(geometries: Sequence[Geometry]) -> list[Inspection]:
     An :class:`AnnotationError` (naming no shape) if any geometry's numbers are unusable.
     """
     simple = [
-        index
+        (index, geometry)
         for index, geometry in enumerate(geometries)
         if isinstance(geometry, Polygon) and len(geometry.rings) == 1 and len(geometry.rings[0]) >= 3
     ]
     results: list[Inspection | None] = [None] * len(geometries)
     if simple:
-        for index, inspection in zip(
-            simple, _inspect_simple_polygons([geometries[i] for i in simple]), strict=True
-        ):
+        inspections = _inspect_simple_polygons([polygon for _, polygon in simple])
+        for (index, _), inspection in zip(simple, inspections, strict=True):
             results[index] = inspection
     return [
         inspect_geometry(geometry) if result is None else result

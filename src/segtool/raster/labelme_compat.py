@@ -77,7 +77,11 @@ def check_labelme_drawable(geometry: Geometry) -> None:
 
 
 def _drawn_patch(
-    geometry: Geometry, height: int, width: int, line_width: int, point_radius: int
+    geometry: Polygon | Ellipse | Polyline | Points,
+    height: int,
+    width: int,
+    line_width: int,
+    point_radius: int,
 ) -> Patch | None:
     if isinstance(geometry, Polygon):
 

@@ -40,8 +40,8 @@ def paint_labels(
         np.flatnonzero(np.bincount(covers.spans.shape, minlength=covers.n)).tolist()
     )  # runs are not empty
     canvas, counts = None, None
-    for from_makers, group in groupby(order, key=lambda shape: shape in covers.makers):
-        group = list(group)
+    for from_makers, shapes in groupby(order, key=lambda shape: shape in covers.makers):
+        group = list(shapes)
         if from_makers:
             counts = None  # pasted masks are counted on the result
             if canvas is None:

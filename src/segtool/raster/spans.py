@@ -29,7 +29,7 @@ LARGEST_SIDE = (1 << FIELD_BITS) - 2  # so that a column index up to the width f
 _FIELD = (1 << FIELD_BITS) - 1
 
 
-def run_key(shape: np.ndarray, row: np.ndarray, column: np.ndarray) -> np.ndarray:
+def run_key(shape: np.ndarray, row: np.ndarray, column: np.ndarray | int) -> np.ndarray:
     """One int64 per (shape, row, column) that sorts by shape, then row, then column.
 
     Each field has 21 bits: images up to :data:`LARGEST_SIDE` pixels a side, as many shapes.

@@ -156,6 +156,7 @@ def error_map(
 
 def error_legend(*, class_id: int | None = None, background: int | None = 0) -> list[tuple[str, tuple]]:
     """``(name, colour)`` of the categories an error map of this kind can show, for a legend."""
+    shown: tuple[int, ...]
     if class_id is not None:
         shown = (TRUE_POSITIVE, FALSE_POSITIVE, FALSE_NEGATIVE, IGNORED)
     elif background is None:

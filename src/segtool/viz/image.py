@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import InputFileError, OutputError
 from ..io.atomic import write_bytes_atomic
 from ..io.imagesize import PILLOW_ERRORS
-from ..io.storage import Location, LocationLike, RemotePath
+from ..io.storage import Location, LocationLike, RemotePath, as_path
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 PICTURE_FORMATS = ("png", "jpeg")
@@ -43,6 +43,7 @@ def read_image(path: LocationLike) -> np.ndarray:
     """
     from PIL import Image
 
+    path = as_path(path)
     try:
         with (
             path.open("rb") if isinstance(path, RemotePath) else nullcontext(path) as source,
@@ -136,16 +137,16 @@ def encode_image(picture: np.ndarray, *, image_format: str = "png", quality: int
     return data.tobytes()
 
 
-def format_for_path(path: str | Path) -> str:
+def format_for_path(path: LocationLike) -> str:
     """``png`` or ``jpeg`` from a file name's suffix; an :class:`OutputError` otherwise."""
-    image_format = _SUFFIX_FORMAT.get(Path(path).suffix.lower())
+    image_format = _SUFFIX_FORMAT.get(as_path(path).suffix.lower())
     if image_format is None:
         raise OutputError("picture files must end in .png, .jpg or .jpeg", path=path)
     return image_format
 
 
 def write_image(
-    path: str | Path, picture: np.ndarray, *, quality: int = 90, inside: Location | None = None
+    path: LocationLike, picture: np.ndarray, *, quality: int = 90, inside: Location | None = None
 ) -> None:
     """Write an RGB picture atomically, as PNG or JPEG according to the suffix of ``path``.
 
