@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, get_args
 
 from ..errors import shown
 from ..io.storage import Location, as_path
@@ -45,10 +45,10 @@ from ..labels import IGNORE_NAME
 from .fields import check_pixels, fail, flat_point_array, positive_int
 from .imagefiles import find_image
 from .model import AnnotatedImage, Bitmap, EncodedMask, Geometry, Polygon, Shape, safe_relative_name
-from .registry import AnnotationFormat, ReaderOptions, register
+from .registry import AnnotationFormat, CocoCrowd, ReaderOptions, register
 from .rle import decode_rle_box, rle_runs, runs_box
 
-CROWD_CHOICES = ("ignore", "class")
+CROWD_CHOICES: tuple[CocoCrowd, ...] = get_args(CocoCrowd)
 _RESULTS_HELP = (
     "this is a COCO results file (a list of annotations): it holds no image sizes and no "
     "category names, so it cannot be drawn alone; read it together with the instances file of the "

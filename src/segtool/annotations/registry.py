@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import AnnotationError, UnknownFormatError
 from ..io.jsonparse import parse_json
@@ -29,6 +29,10 @@ from .model import AnnotatedImage
 
 Reader = Callable[..., list[AnnotatedImage]]
 ANNOTATION_SUFFIXES = (".json", ".xml")
+
+
+#: How COCO crowd regions are drawn: as the ignore value, or as their class.
+CocoCrowd = Literal["ignore", "class"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class ReaderOptions:
     images_dir: Location | None = None
     via_label_attribute: str | None = None
     annotator: str = "first"
-    coco_crowd: str = "ignore"
+    coco_crowd: CocoCrowd = "ignore"
     max_pixels: int = DEFAULT_MAX_PIXELS
 
 

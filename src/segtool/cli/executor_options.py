@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import enum
 from collections.abc import Iterator
 from typing import Annotated
 
 import typer
 
-from ..pipelines.executors import Executor, open_executor
-
-
-class ExecutorKind(str, enum.Enum):
-    local = "local"
-    dask = "dask"
-
+from ..pipelines.executors import Executor, ExecutorName, open_executor
 
 ExecutorOption = Annotated[
-    ExecutorKind,
+    ExecutorName,
     typer.Option(
         "--executor",
         help="local: workers on this machine (threads for score and stats, else processes). "
@@ -40,13 +33,13 @@ SchedulerOption = Annotated[
 
 @contextlib.contextmanager
 def executor_from_options(
-    kind: ExecutorKind, scheduler: str | None, jobs: int, *, local_threads: bool = False
+    kind: ExecutorName, scheduler: str | None, jobs: int, *, local_threads: bool = False
 ) -> Iterator[Executor]:
     """The executor the options ask for, open for the ``with`` block (a usage error if they clash).
 
     ``local_threads``: the local executor runs threads rather than processes.
     """
-    if scheduler is not None and kind is not ExecutorKind.dask:
+    if scheduler is not None and kind != "dask":
         raise typer.BadParameter("a scheduler address needs --executor dask", param_hint="--scheduler")
-    with open_executor(kind.value, jobs=jobs, scheduler=scheduler, local_threads=local_threads) as executor:
+    with open_executor(kind, jobs=jobs, scheduler=scheduler, local_threads=local_threads) as executor:
         yield executor

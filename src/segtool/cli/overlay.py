@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 from ..io.files import label_file_for_masks
 from ..labels import LabelMap
 from ..pipelines.overlay import OverlayOptions, overlay_folder
+from ..viz.image import PictureFormat
 from .app import app
 from .common import (
     DEFAULT_JOBS,
@@ -23,11 +23,6 @@ from .common import (
     progress_tasks,
     user_errors,
 )
-
-
-class PictureFormat(str, enum.Enum):
-    png = "png"
-    jpeg = "jpeg"
 
 
 @app.command(no_args_is_help=True)
@@ -85,7 +80,7 @@ def overlay(
     image_format: Annotated[
         PictureFormat,
         typer.Option(help="File format of the overlays: png (exact colours) or jpeg (smaller)."),
-    ] = PictureFormat.png,
+    ] = "png",
     jobs: JobsOption = DEFAULT_JOBS,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -108,7 +103,7 @@ def overlay(
             outline_width=outline_width,
             legend=legend,
             include_background=background,
-            image_format=image_format.value,
+            image_format=image_format,
         )
         with progress_tasks(quiet=quiet) as progress:
             summary = overlay_folder(images, masks, output, options=options, jobs=jobs, progress=progress)

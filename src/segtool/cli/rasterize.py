@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 from typing import Annotated
 
 import typer
 
 from ..annotations import ReaderOptions
+from ..annotations.registry import CocoCrowd
+from ..io.storage import as_path
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
+from ..pipelines.label_plan import Relabel
 from ..pipelines.rasterize import (
+    Layout,
     RasterizeInterrupted,
     RasterizeOptions,
     RasterizeSummary,
     rasterize_to_folder,
 )
+from ..raster.rasterize import Convention, Order, UnknownLabel
 from .app import app
 from .common import (
     DEFAULT_JOBS,
@@ -32,39 +36,7 @@ from .common import (
     user_errors,
     warn,
 )
-from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
-
-
-class Layout(str, enum.Enum):
-    index = "index"
-    binary = "binary"
-
-
-class Order(str, enum.Enum):
-    file = "file"
-    z = "z"
-    area = "area"
-
-
-class Convention(str, enum.Enum):
-    centre = "centre"
-    labelme = "labelme"
-
-
-class CocoCrowd(str, enum.Enum):
-    ignore = "ignore"
-    class_ = "class"
-
-
-class Relabel(str, enum.Enum):
-    declared = "declared"
-    sorted = "sorted"
-
-
-class UnknownLabel(str, enum.Enum):
-    error = "error"
-    ignore = "ignore"
-    skip = "skip"
+from .executor_options import ExecutorOption, SchedulerOption, executor_from_options
 
 
 @app.command(no_args_is_help=True)
@@ -99,7 +71,7 @@ def rasterize(
             help="declared: follow the ids a format declares (COCO category ids). "
             "sorted: number labels by name, as for formats without ids."
         ),
-    ] = Relabel.declared,
+    ] = "declared",
     exclude: Annotated[
         list[str] | None,
         typer.Option(
@@ -139,13 +111,13 @@ def rasterize(
         typer.Option(
             help="COCO iscrowd regions: ignore (paint the ignore value, as COCO's evaluation does) or class."
         ),
-    ] = CocoCrowd.ignore,
+    ] = "ignore",
     layout: Annotated[
         Layout,
         typer.Option(
             help="index: one PNG of class ids per image. binary: OUT/<label>/<name>.png, 0/255, per label."
         ),
-    ] = Layout.index,
+    ] = "index",
     palette: Annotated[
         bool,
         typer.Option(
@@ -159,21 +131,21 @@ def rasterize(
             help="Overlaps: file = later shapes paint over earlier ones; "
             "z = by the format's z-order, then file; area = larger shapes first, so small ones stay visible."
         ),
-    ] = Order.file,
+    ] = "file",
     convention: Annotated[
         Convention,
         typer.Option(
             help="centre: a pixel is in a shape when its centre is (area-exact). "
             "labelme: reproduce labelme's masks (about half a pixel wider all round)."
         ),
-    ] = Convention.centre,
+    ] = "centre",
     unknown_label: Annotated[
         UnknownLabel,
         typer.Option(
             help="A label missing from --labels: error (the file fails), "
             "ignore (paint the ignore value), skip."
         ),
-    ] = UnknownLabel.error,
+    ] = "error",
     line_width: Annotated[
         float | None,
         typer.Option(
@@ -238,7 +210,7 @@ def rasterize(
         ),
     ] = False,
     jobs: JobsOption = DEFAULT_JOBS,
-    executor: ExecutorOption = ExecutorKind.local,
+    executor: ExecutorOption = "local",
     scheduler: SchedulerOption = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Format of the summary printed on stdout.")
@@ -257,22 +229,22 @@ def rasterize(
     with user_errors(debug):
         label_map = LabelMap.read(labels, ignore_value=ignore_value) if labels else None
         options = RasterizeOptions(
-            layout=layout.value,
+            layout=layout,
             palette=palette,
-            order=order.value,
-            convention=convention.value,
-            unknown_label=unknown_label.value,
+            order=order,
+            convention=convention,
+            unknown_label=unknown_label,
             line_width=line_width,
             point_radius=point_radius,
             skip_lines_and_points=skip_lines_and_points,
             input_format=input_format,
-            relabel=relabel.value,
+            relabel=relabel,
             exclude=tuple(exclude or ()),
             reader=ReaderOptions(
-                images_dir=images,
+                images_dir=None if images is None else as_path(images),
                 via_label_attribute=via_label_attribute,
                 annotator=annotator,
-                coco_crowd=coco_crowd.value,
+                coco_crowd=coco_crowd,
                 max_pixels=max_pixels,
             ),
             skip_existing=skip_existing,

@@ -66,7 +66,7 @@ from .compat_options import (
     write_comparison,
     write_convention,
 )
-from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
+from .executor_options import ExecutorOption, SchedulerOption, executor_from_options
 
 #: At most this many file names are listed on stderr for one kind of problem.
 LISTED = 20
@@ -279,7 +279,7 @@ def score(
         ),
     ] = None,
     jobs: ThreadJobsOption = DEFAULT_JOBS,
-    executor: ExecutorOption = ExecutorKind.local,
+    executor: ExecutorOption = "local",
     scheduler: SchedulerOption = None,
     max_pixels: Annotated[
         int,

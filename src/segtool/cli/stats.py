@@ -32,7 +32,7 @@ from .common import (
     user_errors,
     warn,
 )
-from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
+from .executor_options import ExecutorOption, SchedulerOption, executor_from_options
 
 WEIGHT_NOTES = (
     "inverse frequency = N / (K n_c): N valid pixels, K classes present, n_c pixels of the class.",
@@ -92,7 +92,7 @@ def stats(
         ),
     ] = None,
     jobs: ThreadJobsOption = DEFAULT_JOBS,
-    executor: ExecutorOption = ExecutorKind.local,
+    executor: ExecutorOption = "local",
     scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -173,16 +173,16 @@ def _caption(balance: ClassBalance, ignore_values: list[int], label_path: str | 
 
 
 def _write(rows: list[dict], output_format: OutputFormat, output: str | None, caption: str) -> None:
-    stream = sys.stdout if output is None else io.StringIO()
+    buffer = io.StringIO()
     write_rows(
         rows,
         COLUMNS,
         output_format.value,
-        stream,
+        sys.stdout if output is None else buffer,
         title="Class balance",
         caption=caption,
         notes=WEIGHT_NOTES,
         table_columns=TABLE_COLUMNS,
     )
     if output is not None:
-        save_text(output, stream.getvalue())
+        save_text(output, buffer.getvalue())

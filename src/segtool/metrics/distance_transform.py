@@ -23,6 +23,8 @@ Two engines, both exact:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import cast
 
 import cv2
 import numpy as np
@@ -40,10 +42,11 @@ def normalise_spacing(spacing: float | tuple[float, float] | None) -> Spacing:
     """
     if spacing is None:
         return (1.0, 1.0)
-    if np.isscalar(spacing):
-        pair = (float(spacing), float(spacing))
+    if np.isscalar(spacing):  # a Python or NumPy number
+        number = float(cast(float, spacing))
+        pair = (number, number)
     else:
-        values = tuple(float(value) for value in spacing)  # type: ignore[union-attr]
+        values = tuple(float(value) for value in cast("Iterable[float]", spacing))
         if len(values) != 2:
             raise ValueError(f"spacing must be one number or a pair (sy, sx), got {spacing!r}")
         pair = (values[0], values[1])

@@ -32,7 +32,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePath
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, get_args
 
 from ..errors import SegtoolError
 from ..io.storage import RemotePath
@@ -41,7 +41,9 @@ from .parallel import default_jobs, map_in_order
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-EXECUTORS = ("local", "dask")
+#: Where the work runs: this machine's processes or threads, or a Dask cluster.
+ExecutorName = Literal["local", "dask"]
+EXECUTORS: tuple[ExecutorName, ...] = get_args(ExecutorName)
 
 
 class Executor(Protocol):
@@ -183,7 +185,7 @@ def _describe(item: Any) -> str:
 
 @contextlib.contextmanager
 def open_executor(
-    kind: str = "local",
+    kind: ExecutorName = "local",
     *,
     jobs: int | None = None,
     scheduler: str | None = None,

@@ -25,12 +25,15 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from ..errors import LabelMapError, shown
 from ..io.storage import Location, LocationLike, as_path
 from ..labels import BACKGROUND_NAME, DEFAULT_IGNORE_VALUE, IGNORE_NAME, Label, LabelMap, voc_colour
 
-RELABEL_CHOICES = ("declared", "sorted")
+#: Which ids declared labels get: as declared (COCO category ids), or sorted by name.
+Relabel = Literal["declared", "sorted"]
+RELABEL_CHOICES: tuple[Relabel, ...] = get_args(Relabel)
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def plan_label_map(
     declared: Iterable[DeclaredIds] = (),
     used: Iterable[str] = (),
     ignore_value: int | None = None,
-    relabel: str = "declared",
+    relabel: Relabel = "declared",
 ) -> LabelPlan:
     """The map of a run (see the module docstring).
 

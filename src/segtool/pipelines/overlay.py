@@ -22,8 +22,9 @@ from ..errors import SegtoolError
 from ..io.files import check_picture_folder, pair_by_key
 from ..io.maskio import MASK_SUFFIXES, read_label_ids
 from ..io.maskpair import check_same_size
+from ..io.storage import Location
 from ..labels import LabelMap
-from ..viz.image import IMAGE_SUFFIXES, read_image, write_image
+from ..viz.image import IMAGE_SUFFIXES, PictureFormat, read_image, write_image
 from ..viz.overlays import overlay
 from .parallel import map_in_order
 
@@ -40,7 +41,7 @@ class OverlayOptions:
     outline_width: int = 1
     legend: bool = True
     include_background: bool = False
-    image_format: str = "png"
+    image_format: PictureFormat = "png"
     quality: int = 90
 
 
@@ -54,7 +55,12 @@ class OverlaySummary:
 
 
 def overlay_file(
-    image_path: Path, mask_path: Path, out_path: Path, options: OverlayOptions, *, inside: Path | None = None
+    image_path: Location,
+    mask_path: Location,
+    out_path: Path,
+    options: OverlayOptions,
+    *,
+    inside: Path | None = None,
 ) -> None:
     """Draw one mask over its image and write the result; :class:`SegtoolError` on bad input.
 
@@ -78,7 +84,7 @@ def overlay_file(
     write_image(out_path, picture, quality=options.quality, inside=inside)
 
 
-def _overlay_job(job: tuple[Path, Path, Path, OverlayOptions, Path]) -> str | None:
+def _overlay_job(job: tuple[Location, Location, Path, OverlayOptions, Path]) -> str | None:
     image, mask, out_path, options, out = job
     try:
         overlay_file(image, mask, out_path, options, inside=out)

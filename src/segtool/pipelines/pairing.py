@@ -27,7 +27,6 @@ given, or the ``labels.csv``/``labels.txt`` that rasterize wrote into it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from ..errors import InputFileError
 from ..io.files import KeyedFiles, files_by_key, label_file_for_masks
@@ -48,8 +47,8 @@ class MaskPair:
     """
 
     name: str
-    gt: Path
-    pred: Path | None
+    gt: Location
+    pred: Location | None
     image: Location | None = None
 
 
@@ -61,8 +60,8 @@ class LabelMasksPair:
     """
 
     name: str
-    gt: tuple[tuple[int, Path | None], ...]
-    pred: tuple[tuple[int, Path | None], ...]
+    gt: tuple[tuple[int, Location | None], ...]
+    pred: tuple[tuple[int, Location | None], ...]
     image: Location | None = None
 
     @property
@@ -159,14 +158,14 @@ def attach_images(pairing: Pairing, images: LocationLike) -> None:
             pairing.pairs[index] = replace(pair, image=photo)
 
 
-def _label_map_in(folder: Path) -> LabelMap | None:
+def _label_map_in(folder: Location) -> LabelMap | None:
     """The label map rasterize (labels.csv, else labels.txt) or labelme2voc (class_names.txt) wrote
     for the masks of ``folder``, if any (see :func:`~segtool.io.files.label_file_for_masks`)."""
     path = label_file_for_masks(folder)
     return LabelMap.read(path) if path is not None else None
 
 
-def detect_layout(gt: Path, label_map: LabelMap | None) -> str:
+def detect_layout(gt: Location, label_map: LabelMap | None) -> str:
     """``binary`` when every folder under ``gt`` is a label's folder and no mask lies beside them."""
     if label_map is None:
         return "index"
@@ -179,7 +178,7 @@ def detect_layout(gt: Path, label_map: LabelMap | None) -> str:
     return "index"
 
 
-def _pair_index(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
+def _pair_index(pred: Location, gt: Location, label_map: LabelMap | None) -> Pairing:
     gt_files, pred_files = files_by_key(gt, MASK_SUFFIXES), files_by_key(pred, MASK_SUFFIXES)
     truths, guesses = gt_files.unique, pred_files.unique
     pairing = Pairing("index", duplicates=gt_files.problems() + pred_files.problems(), label_map=label_map)
@@ -191,10 +190,10 @@ def _pair_index(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
     return pairing
 
 
-def _pair_binary(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
+def _pair_binary(pred: Location, gt: Location, label_map: LabelMap | None) -> Pairing:
     labels = _binary_labels(gt, label_map)
-    truths: dict[int, dict[str, Path]] = {}
-    guesses: dict[int, dict[str, Path]] = {}
+    truths: dict[int, dict[str, Location]] = {}
+    guesses: dict[int, dict[str, Location]] = {}
     duplicates: list[tuple[str, str]] = []
     for label_id, folder in labels:
         for found, root in ((truths, gt), (guesses, pred)):
@@ -217,7 +216,7 @@ def _pair_binary(pred: Path, gt: Path, label_map: LabelMap | None) -> Pairing:
     return pairing
 
 
-def _binary_labels(gt: Path, label_map: LabelMap | None) -> list[tuple[int, str]]:
+def _binary_labels(gt: Location, label_map: LabelMap | None) -> list[tuple[int, str]]:
     """(label id, folder name) of each label with a folder under ``gt``."""
     if label_map is not None:
         return [

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -41,29 +42,32 @@ from ..io.maskio import replace_problem, write_mask
 from ..io.storage import Location, LocationLike, as_path
 from ..labels import LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
+from ..raster.rasterize import Convention, Order, UnknownLabel
 from .executors import Executor, LocalExecutor
-from .label_plan import DeclaredIds, plan_label_map, read_folder_map, unknown_label_report
+from .label_plan import DeclaredIds, Relabel, plan_label_map, read_folder_map, unknown_label_report
 from .rasterize_viz import overlay_rasterized
 
 STDIN = Path("-")
-LAYOUTS = ("index", "binary")
+#: One PNG of ids per image, or one 0/255 PNG per label and image.
+Layout = Literal["index", "binary"]
+LAYOUTS: tuple[Layout, ...] = get_args(Layout)
 
 
 @dataclass(frozen=True)
 class RasterizeOptions:
     """How masks are drawn and written. See ``segtool rasterize --help`` for each option."""
 
-    layout: str = "index"
+    layout: Layout = "index"
     palette: bool = True
-    order: str = "file"
-    convention: str = "centre"
-    unknown_label: str = "error"
+    order: Order = "file"
+    convention: Convention = "centre"
+    unknown_label: UnknownLabel = "error"
     line_width: float | None = None  # None: the convention's default (see segtool.raster)
     point_radius: float | None = None
     skip_lines_and_points: bool = False
     input_format: str | None = None
     # "declared": follow the ids a format declares; "sorted": ignore them (segtool.pipelines.label_plan)
-    relabel: str = "declared"
+    relabel: Relabel = "declared"
     exclude: tuple[str, ...] = ()  # globs of input files and folders to leave out (see is_excluded)
     reader: ReaderOptions = ReaderOptions()
     skip_existing: bool = False
@@ -80,7 +84,7 @@ class WorkItem:
     that is no annotation document is skipped with a note instead of failing.
     """
 
-    path: Path
+    path: Location
     rel: PurePosixPath
     data: bytes | None = None
     in_folder: bool = False
@@ -90,7 +94,7 @@ class WorkItem:
 class FileOutcome:
     """What happened to one annotation file."""
 
-    path: Path
+    path: Location
     labels: Counter = field(default_factory=Counter)  # label -> shapes of it
     first_shapes: dict[str, str] = field(default_factory=dict)  # label -> where its first shape is
     declared_labels: set[str] = field(default_factory=set)
@@ -98,7 +102,7 @@ class FileOutcome:
     names: list[PurePosixPath] = field(default_factory=list)
     images: int = 0
     shapes: int = 0
-    written: list[Path] = field(default_factory=list)
+    written: list[Location] = field(default_factory=list)
     skipped: int = 0
     pixels: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
@@ -171,8 +175,8 @@ def load_item(item: WorkItem, options: RasterizeOptions) -> list[AnnotatedImage]
 
 
 def output_paths(
-    name: PurePosixPath, out: Path, label_map: LabelMap, options: RasterizeOptions
-) -> list[Path]:
+    name: PurePosixPath, out: Location, label_map: LabelMap, options: RasterizeOptions
+) -> list[Location]:
     """Where the masks of the image called ``name`` go.
 
     ``a.v2`` -> ``a.v2.png``: names have no suffix left.
@@ -184,7 +188,7 @@ def output_paths(
 
 
 def rasterize_one(
-    image: AnnotatedImage, out: Path, label_map: LabelMap, options: RasterizeOptions
+    image: AnnotatedImage, out: Location, label_map: LabelMap, options: RasterizeOptions
 ) -> FileOutcome:
     """Rasterize one image and write its mask(s); return counts and warnings.
 
@@ -197,7 +201,7 @@ def rasterize_one(
     if options.skip_existing and all(target.exists() for target in targets):
         outcome.skipped = 1
         return outcome
-    raster_options = dict(
+    raster_options: dict[str, Any] = dict(
         order=options.order,
         convention=options.convention,
         unknown_label=options.unknown_label,
@@ -207,19 +211,19 @@ def rasterize_one(
     )
     if options.layout == "binary":
         del raster_options["order"]  # each label is its own mask: nothing paints over anything
-        result = rasterize_per_label(image, label_map, **raster_options)
-        outcome.warnings.extend(result.warnings)
+        masks = rasterize_per_label(image, label_map, **raster_options)
+        outcome.warnings.extend(masks.warnings)
         for label, target in zip((label for label in label_map if label.id != 0), targets, strict=True):
-            mask = result.masks[label.name]
+            mask = masks.masks[label.name]
             if _write(target, mask.view(np.uint8) * np.uint8(255), None, out, options, outcome):
                 outcome.pixels[label.id] += int(np.count_nonzero(mask))
     else:
         # Padded labels are the PNG rows as they are compressed: no copy on the way to the file.
-        result = rasterize_image(image, label_map, padded=True, **raster_options)
-        outcome.warnings.extend(result.warnings)
+        drawn = rasterize_image(image, label_map, padded=True, **raster_options)
+        outcome.warnings.extend(drawn.warnings)
         palette = label_map.palette() if options.palette else None
-        if _write(targets[0], result.labels, palette, out, options, outcome):
-            outcome.pixels.update(result.counts)
+        if _write(targets[0], drawn.labels, palette, out, options, outcome):
+            outcome.pixels.update(drawn.counts)
     outcome.warnings.extend(image.warnings)
     if outcome.failed_images:
         first, more = outcome.failed_images[0], len(outcome.failed_images) - 1
@@ -230,10 +234,10 @@ def rasterize_one(
 
 
 def _write(
-    target: Path,
+    target: Location,
     labels: np.ndarray,
     palette: bytes | None,
-    out: Path,
+    out: Location,
     options: RasterizeOptions,
     outcome: FileOutcome,
 ) -> bool:
@@ -321,7 +325,7 @@ def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
     return _guarded(item, options, collect)
 
 
-def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> FileOutcome:
+def convert_file(job: tuple[WorkItem, Location, LabelMap, RasterizeOptions]) -> FileOutcome:
     item, out, label_map, options = job
 
     def convert(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
@@ -335,6 +339,7 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
                         _overlay(
                             image,
                             out,
+                            as_path(options.viz),
                             label_map,
                             options,
                             missing_only=bool(done.skipped),
@@ -359,13 +364,14 @@ def convert_file(job: tuple[WorkItem, Path, LabelMap, RasterizeOptions]) -> File
 def _overlay(
     image: AnnotatedImage,
     out: Location,
+    viz: Location,
     label_map: LabelMap,
     options: RasterizeOptions,
     *,
     missing_only: bool,
     document: bytes | None,
 ) -> list[str]:
-    """Draw the masks of ``image`` over its photo into ``options.viz`` (same layout as ``out``).
+    """Draw the masks of ``image`` over its photo into ``viz`` (same layout as ``out``).
 
     ``document`` is the content of an annotation file read from stdin (its embedded image is read from it).
     """
@@ -373,12 +379,12 @@ def _overlay(
     return overlay_rasterized(
         image,
         output_paths(image.name, out, label_map, options),
-        output_paths(image.name, as_path(options.viz), label_map, options),
+        output_paths(image.name, viz, label_map, options),
         label_map=label_map,
         label_ids=label_ids,
         missing_only=missing_only,
         document=document,
-        inside=as_path(options.viz),
+        inside=viz,
     )
 
 
@@ -449,7 +455,7 @@ def rasterize_to_folder(
                 options.reader.images_dir,
             ],
         )
-    tick = progress or (lambda description, total: lambda n=1: None)
+    tick = progress or _no_progress
 
     surveys = _run(survey_file, [(item, options) for item in items], executor, tick("Reading", len(items)))
     skipped = [s.not_annotation for s in surveys if s.not_annotation]
@@ -571,13 +577,21 @@ def _run(func, jobs_list: list, executor: Executor, advance: Callable[[int], Non
     return results
 
 
-def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> set[Path]:
+def _no_progress(description: str, total: int) -> Callable[[int], None]:
+    return _nothing_done
+
+
+def _nothing_done(done: int = 1) -> None:
+    """Progress that nobody watches."""
+
+
+def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> set[Location]:
     """Two images that would write the same output file: both files fail, nothing is overwritten."""
-    owners: dict[PurePosixPath, list[Path]] = {}
+    owners: dict[PurePosixPath, list[Location]] = {}
     for survey in surveys:
         for name in survey.names:
             owners.setdefault(name, []).append(survey.path)
-    failed: set[Path] = set()
+    failed: set[Location] = set()
     for name, paths in owners.items():
         if len(paths) > 1:
             sources = " and ".join(sorted({str(p) for p in paths}))

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..errors import SegtoolError
 from ..io.maskio import read_label_ids
-from ..io.storage import RemotePath, as_path
+from ..io.storage import Location, RemotePath, as_path
 from ..labels import LabelMap, name_or_id
 from ..metrics.confusion import is_one_of, value_counts
 from .executors import Executor, LocalExecutor
@@ -58,7 +58,7 @@ COLUMNS = (
 class MaskCounts:
     """Pixel counts of one mask: ids present and their counts, valid and ignored totals, or an error."""
 
-    path: Path
+    path: Location
     ids: np.ndarray
     counts: np.ndarray
     ignored: int = 0
@@ -69,7 +69,9 @@ class MaskCounts:
         return int(self.counts.sum())
 
 
-def count_mask(path: Path, *, label_map: LabelMap | None = None, ignore: Iterable[int] = ()) -> MaskCounts:
+def count_mask(
+    path: Location, *, label_map: LabelMap | None = None, ignore: Iterable[int] = ()
+) -> MaskCounts:
     """Count the pixels of each id in one mask file; a :class:`SegtoolError` becomes ``error``."""
     try:
         labels = read_label_ids(path, label_map=label_map, copy=False)
@@ -80,7 +82,7 @@ def count_mask(path: Path, *, label_map: LabelMap | None = None, ignore: Iterabl
     return MaskCounts(path, ids[~ignored], counts[~ignored], ignored=int(counts[ignored].sum()))
 
 
-def _count_job(job: tuple[Path, LabelMap | None, tuple[int, ...]]) -> MaskCounts:
+def _count_job(job: tuple[Location, LabelMap | None, tuple[int, ...]]) -> MaskCounts:
     path, label_map, ignore = job
     return count_mask(path, label_map=label_map, ignore=ignore)
 

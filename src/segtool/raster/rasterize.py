@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 import numpy as np
 
@@ -24,9 +24,15 @@ from .labelme_compat import LABELME_LINE_WIDTH, LABELME_POINT_RADIUS, check_labe
 from .paint import paint_labels, paint_union
 from .spans import LARGEST_SIDE
 
-CONVENTIONS = ("centre", "labelme")
-ORDERS = ("file", "z", "area")
-UNKNOWN_LABEL_CHOICES = ("error", "ignore", "skip")
+#: Which pixels a shape covers (see the package docstring).
+Convention = Literal["centre", "labelme"]
+#: Which shape paints over which where they overlap.
+Order = Literal["file", "z", "area"]
+#: What a shape whose label is not in the label map does.
+UnknownLabel = Literal["error", "ignore", "skip"]
+CONVENTIONS: tuple[Convention, ...] = get_args(Convention)
+ORDERS: tuple[Order, ...] = get_args(Order)
+UNKNOWN_LABEL_CHOICES: tuple[UnknownLabel, ...] = get_args(UnknownLabel)
 CENTRE_LINE_WIDTH = 1.0
 CENTRE_POINT_RADIUS = 0.5
 
@@ -119,9 +125,9 @@ def rasterize_image(
     image: AnnotatedImage,
     label_map: LabelMap,
     *,
-    order: str = "file",
-    convention: str = "centre",
-    unknown_label: str = "error",
+    order: Order = "file",
+    convention: Convention = "centre",
+    unknown_label: UnknownLabel = "error",
     line_width: float | None = None,
     point_radius: float | None = None,
     skip_lines_and_points: bool = False,
@@ -178,8 +184,8 @@ def rasterize_per_label(
     image: AnnotatedImage,
     label_map: LabelMap,
     *,
-    convention: str = "centre",
-    unknown_label: str = "error",
+    convention: Convention = "centre",
+    unknown_label: UnknownLabel = "error",
     line_width: float | None = None,
     point_radius: float | None = None,
     skip_lines_and_points: bool = False,
@@ -214,7 +220,7 @@ def geometry_mask(
     *,
     line_width: float | None = None,
     point_radius: float | None = None,
-    convention: str = "centre",
+    convention: Convention = "centre",
 ) -> np.ndarray:
     """The boolean (height, width) mask of one geometry, clipped to the image.
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Literal, get_args
 
 import cv2
 import numpy as np
@@ -30,8 +31,9 @@ from ..io.imagesize import PILLOW_ERRORS
 from ..io.storage import Location, LocationLike, RemotePath, as_path
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
-PICTURE_FORMATS = ("png", "jpeg")
-_SUFFIX_FORMAT = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
+PictureFormat = Literal["png", "jpeg"]
+PICTURE_FORMATS: tuple[PictureFormat, ...] = get_args(PictureFormat)
+_SUFFIX_FORMAT: dict[str, PictureFormat] = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
 
 
 def read_image(path: LocationLike) -> np.ndarray:
@@ -123,7 +125,7 @@ def thumbnail(picture: np.ndarray, *, max_side: int = 320) -> np.ndarray:
     return cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
 
 
-def encode_image(picture: np.ndarray, *, image_format: str = "png", quality: int = 90) -> bytes:
+def encode_image(picture: np.ndarray, *, image_format: PictureFormat = "png", quality: int = 90) -> bytes:
     """Encode an RGB picture as PNG or JPEG bytes (``quality`` is JPEG's, 1..100)."""
     if image_format not in PICTURE_FORMATS:
         raise ValueError(f"image_format must be one of {PICTURE_FORMATS}, got {image_format!r}")
@@ -137,7 +139,7 @@ def encode_image(picture: np.ndarray, *, image_format: str = "png", quality: int
     return data.tobytes()
 
 
-def format_for_path(path: LocationLike) -> str:
+def format_for_path(path: LocationLike) -> PictureFormat:
     """``png`` or ``jpeg`` from a file name's suffix; an :class:`OutputError` otherwise."""
     image_format = _SUFFIX_FORMAT.get(as_path(path).suffix.lower())
     if image_format is None:
