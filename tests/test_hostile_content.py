@@ -14,6 +14,7 @@ import resource
 import signal
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import cv2
@@ -507,3 +508,45 @@ def test_b03_the_pixel_limit_is_checked_before_the_brush_is_decoded(tmp_path):
     assert "the brush layer is 300x300" in result.stderr or "300x300 (90000 pixels)" in result.stderr, (
         result.stderr
     )
+
+
+# -- B27: no unattributed lines from libraries on stderr ---------------------------------------------
+def png_of(width: int, height: int, rows: bytes) -> bytes:
+    """A grayscale PNG of the given size whose IDAT holds ``rows`` (filter bytes included)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_b27_a_png_with_too_little_image_data_gives_segtools_line_only(tmp_path):
+    values = (np.arange(200 * 300) % 7).astype(np.uint8).reshape(200, 300)
+    pred, truth = mask_pair(tmp_path, values, name="a")
+    cv2.imwrite(str(truth / "b.png"), values)
+    half = b"".join(b"\x01" + values[row].tobytes() for row in range(100))  # Sub filter: not segtool's own
+    (pred / "b.png").write_bytes(png_of(300, 200, half))
+    result = run_bounded("score", pred, truth, "-f", "csv", "-j", "1")
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert "libpng" not in result.stderr, lines
+    assert lines[0].startswith("error: ") and "b.png" in lines[0] and len(lines) == 2, lines
+
+
+def test_b27_pillows_decompression_bomb_warning_is_not_printed(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.png").write_bytes(png_of(10_000, 10_000, b""))  # the header alone is read
+    write_labelme(tmp_path / "in" / "x.json", ["road"])
+    document = json.loads((tmp_path / "in" / "x.json").read_text())
+    (tmp_path / "in" / "x.json").write_text(json.dumps({**document, "imagePath": "x.png"}))
+    result = run_bounded("rasterize", tmp_path / "in", "-o", tmp_path / "out", "-j", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert "DecompressionBomb" not in result.stderr and "warnings.warn" not in result.stderr, lines
+    assert all(line.startswith("warning: ") and "x.json" in line for line in lines[:-1]), lines

@@ -7,6 +7,7 @@ from . import rasterize as _rasterize  # noqa: F401  (registers the command)
 from . import score as _score  # noqa: F401
 from . import stats as _stats  # noqa: F401
 from .app import app
+from .stderr import only_segtool_on_stderr
 
 
 def main() -> None:
@@ -15,8 +16,10 @@ def main() -> None:
     A reader that closes stdout early (``segtool score ... | head``) ends segtool
     the way it ends other Unix tools, by SIGPIPE, silently, instead of the exit
     code 1 that means bad input. Outputs written to files are atomic, so nothing
-    half-written is left by that.
+    half-written is left by that. Libraries' own stderr lines are dropped (see
+    :mod:`.stderr`): every line on stderr is segtool's.
     """
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    app()
+    with only_segtool_on_stderr():
+        app()
