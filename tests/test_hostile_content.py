@@ -550,3 +550,23 @@ def test_b27_pillows_decompression_bomb_warning_is_not_printed(tmp_path):
     lines = result.stderr.splitlines()
     assert "DecompressionBomb" not in result.stderr and "warnings.warn" not in result.stderr, lines
     assert all(line.startswith("warning: ") and "x.json" in line for line in lines[:-1]), lines
+
+
+# -- B23: no CSV cell that a spreadsheet runs as a formula -----------------------------------------
+@pytest.mark.parametrize("label", ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"])
+def test_b23_a_label_that_a_spreadsheet_would_run_is_refused(tmp_path, label):
+    write_labelme(tmp_path / "in" / "bad.json", [label])
+    write_labelme(tmp_path / "in" / "good.json", ["road"])
+    result = invoke("rasterize", tmp_path / "in", "-o", tmp_path / "out")
+    assert_clean_failure(result)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "bad.json" in errors[0] and "formula" in errors[0], result.stderr
+    assert label not in (tmp_path / "out" / "labels.csv").read_text()
+
+
+def test_b23_the_same_holds_for_a_label_map_and_numbers_stay_allowed(tmp_path):
+    (tmp_path / "bad.csv").write_text("id,name\n1,=1+1\n")
+    with pytest.raises(Exception, match="formula"):
+        LabelMap.read(tmp_path / "bad.csv")
+    (tmp_path / "good.csv").write_text("id,name\n1,-1\n2,+5\n")
+    assert LabelMap.read(tmp_path / "good.csv").names == ["-1", "+5"]

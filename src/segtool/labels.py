@@ -67,7 +67,10 @@ def label_name_problem(name: str) -> str | None:
     strip spaces and hold one name per line), be writable as UTF-8, and be short
     enough to quote: at most :data:`MAX_LABEL_LENGTH` characters. Line separators
     (U+2028, U+2029) split a line as ``\\n`` does for many readers, Python's
-    ``str.splitlines`` among them, so they are refused with the control characters.
+    ``str.splitlines`` among them, so they are refused with the control characters. A
+    name that a spreadsheet would run as a formula is refused too
+    (:func:`starts_like_a_formula`), so that every CSV segtool writes holds the names
+    exactly and none of its cells is a formula.
 
     >>> label_name_problem("car"), label_name_problem("car "), label_name_problem("a\\nb")
     (None, 'has leading or trailing spaces', 'has a line break')
@@ -88,11 +91,32 @@ def label_name_problem(name: str) -> str | None:
             "a line separator" if unicodedata.category(odd.group()) in ("Zl", "Zp") else "a control character"
         )
         return f"has {kind} (U+{ord(odd.group()):04X})"
+    if starts_like_a_formula(name):
+        return f"starts with {name[0]!r}, which spreadsheets run as a formula (CSV injection)"
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return "cannot be written as UTF-8 (it holds a lone surrogate)"
     return None
+
+
+def starts_like_a_formula(text: str) -> bool:
+    """Whether a spreadsheet opening a CSV cell holding ``text`` would run it as a formula.
+
+    Cells starting with ``=``, ``+``, ``-`` or ``@`` do (OWASP's list; tab and carriage
+    return, also on it, are control characters, refused anyway), unless the whole
+    cell is a number, which a spreadsheet reads as the number.
+
+    >>> starts_like_a_formula("=HYPERLINK(1)"), starts_like_a_formula("-1.5"), starts_like_a_formula("road")
+    (True, False, False)
+    """
+    if not text or text[0] not in "=+-@":
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return True
+    return False
 
 
 def name_or_id(label_id: int, label_map: LabelMap | None) -> str:
