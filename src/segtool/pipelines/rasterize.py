@@ -431,7 +431,8 @@ def rasterize_to_folder(
     The label map is settled by :func:`segtool.pipelines.label_plan.plan_label_map` from the map in
     ``out``, ``label_map`` (``--labels``), the ids the files declare and the labels found;
     ``ignore_value`` is the value asked for (None: the folder's, else 255). Conflicts are a
-    :class:`~segtool.errors.LabelMapError` before anything is written.
+    :class:`~segtool.errors.LabelMapError` before anything is written. A KeyboardInterrupt once
+    the map is written comes out as :class:`RasterizeInterrupted`, with the masks written so far.
     """
     out = as_path(out)
     executor = executor or LocalExecutor(jobs)
