@@ -1,8 +1,6 @@
 """`segtool score --report / --error-maps / --images`: the HTML report and the error-map files, end to end."""
 
 import base64
-import doctest
-import importlib
 import io
 import math
 from html.parser import HTMLParser
@@ -472,10 +470,6 @@ def test_report_without_boundary_metrics_says_nothing_about_them(boundary_folder
     html, header, _, entry_scores = boundary_report(boundary_folders)
     assert len(header) == 10 and "better" not in html and "Convention:" not in html
     assert all(" \u00b7 " not in scores for scores in entry_scores)  # the worst images show their Dice only
-
-
-def test_report_metrics_doctest():
-    assert doctest.testmod(importlib.import_module("segtool.pipelines.score_collector")).failed == 0
 
 
 def test_collector_keeps_the_boundary_values_of_the_worst_images_only():

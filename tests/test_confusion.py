@@ -1,8 +1,5 @@
 """Confusion counts of one pair: hand-counted cases, every dtype path, and a brute-force property."""
 
-import doctest
-import importlib
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -193,14 +190,6 @@ def test_run_length_counts_equal_a_bincount_of_pair_codes(truth_rows, noise):
     codes = np.flatnonzero(totals)
     expected = list(zip((codes >> 8).tolist(), (codes & 255).tolist(), totals[codes].tolist(), strict=True))
     assert as_triples(joint_counts(truth, guess)) == expected
-
-
-@pytest.mark.parametrize(
-    "module", ["segtool.metrics.confusion", "segtool.metrics.classwise", "segtool.io.files"]
-)
-def test_doctests(module):
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.attempted and not result.failed
 
 
 def test_value_counts_equal_a_bincount():

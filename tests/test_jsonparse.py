@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 
 import pytest
@@ -56,8 +54,3 @@ def test_bad_documents_raise_what_json_raises(document):
     with pytest.raises(type(expected.value)) as raised:
         parse_json(document)
     assert str(raised.value) == str(expected.value)
-
-
-def test_doctests():
-    result = doctest.testmod(importlib.import_module("segtool.io.jsonparse"))
-    assert result.attempted and not result.failed

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -39,12 +37,6 @@ def image(height: int, width: int, *shapes: tuple[str, object] | Shape) -> Annot
 
 def pixels(mask: np.ndarray) -> list[tuple[int, int]]:
     return [tuple(point) for point in np.argwhere(mask).tolist()]
-
-
-@pytest.mark.parametrize("module", ["spans", "rasterize"])
-def test_docstring_examples(module):
-    result = doctest.testmod(importlib.import_module(f"segtool.raster.{module}"))
-    assert result.attempted > 0 and result.failed == 0
 
 
 # -- polygons -----------------------------------------------------------------------------

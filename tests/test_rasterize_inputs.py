@@ -183,11 +183,3 @@ def test_a_broken_file_of_a_known_format_in_a_folder_still_fails(tmp_path, data,
     assert result.exit_code == 1
     [error] = lines(result.stderr, "error:")
     assert "b.json" in error and fragment in error
-
-
-@pytest.mark.parametrize("module", ["segtool.pipelines.label_plan", "segtool.annotations.registry"])
-def test_doctests(module):
-    import doctest
-    import importlib
-
-    assert doctest.testmod(importlib.import_module(module)).failed == 0

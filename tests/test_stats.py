@@ -1,8 +1,6 @@
 """Class balance and loss weights, hand-counted on tiny masks; the stats command through CliRunner."""
 
 import csv
-import doctest
-import importlib
 import io
 import json
 import math
@@ -41,10 +39,6 @@ def masks(tmp_path):
 
 def paths(folder):
     return sorted(folder.rglob("*.png")) + sorted(folder.rglob("*.npy"))
-
-
-def test_doctests():
-    assert doctest.testmod(importlib.import_module("segtool.pipelines.stats")).failed == 0
 
 
 def test_counts_shares_and_images(masks):

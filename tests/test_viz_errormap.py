@@ -1,8 +1,5 @@
 """Error maps: the category and colour of every pixel on tiny hand-made masks."""
 
-import doctest
-import importlib
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -24,10 +21,6 @@ from segtool.viz.errormap import (
 
 TP, FP, FN = ERROR_COLOURS[TRUE_POSITIVE], ERROR_COLOURS[FALSE_POSITIVE], ERROR_COLOURS[FALSE_NEGATIVE]
 WRONG, GRAY, BLACK = ERROR_COLOURS[WRONG_CLASS], ERROR_COLOURS[IGNORED], ERROR_COLOURS[TRUE_NEGATIVE]
-
-
-def test_doctests():
-    assert doctest.testmod(importlib.import_module("segtool.viz.errormap")).failed == 0
 
 
 def test_colours_are_distinct():

@@ -4,9 +4,7 @@ Checked for their sections, embedded pictures, and no outside resources.
 """
 
 import base64
-import doctest
 import html
-import importlib
 import math
 import re
 from html.parser import HTMLParser
@@ -120,10 +118,6 @@ def report(per_image_values=(0.2, 0.6, NAN)):
         worst=worst,
         summary={"mean Dice, dataset": 0.5},
     )
-
-
-def test_doctests():
-    assert doctest.testmod(importlib.import_module("segtool.reports.svg")).failed == 0
 
 
 def test_score_report_has_every_section_and_a_table_of_contents():

@@ -1,6 +1,5 @@
 """Overlays: blended colours, outlines, legend contents, picture I/O, the folder run and the command."""
 
-import doctest
 import importlib
 import io
 
@@ -24,11 +23,6 @@ RED, GREEN, CREAM = (128, 0, 0), (0, 128, 0), (224, 224, 192)
 
 def gray(height, width, value=100):
     return np.full((height, width, 3), value, np.uint8)
-
-
-@pytest.mark.parametrize("module", ["segtool.viz.overlays", "segtool.viz.image", "segtool.io.files"])
-def test_doctests(module):
-    assert doctest.testmod(importlib.import_module(module)).failed == 0
 
 
 def test_blend_at_half_opacity_leaves_background_and_paints_ignore():

@@ -1,7 +1,5 @@
 """Choosing the worst images from streamed per-image rows, and drawing their report pictures."""
 
-import doctest
-import importlib
 import io
 import math
 
@@ -22,10 +20,6 @@ def rows(image, **dice_by_class):
         {"image": image, "class_id": ids[name], "class_name": name, "dice": dice, "iou": dice / 2}
         for name, dice in dice_by_class.items()
     ]
-
-
-def test_doctests():
-    assert doctest.testmod(importlib.import_module("segtool.pipelines.score_collector")).failed == 0
 
 
 def test_overall_ranking_uses_the_mean_over_classes_in_the_mean():
