@@ -275,3 +275,28 @@ def test_labelme_coco_export_keeps_the_dataset_ids(tmp_path):
     assert found["bottle"] == 5 and found["bus"] == 6 and found["car"] == 7 and found["tv/monitor"] == 20
     assert len(found) == 21  # every declared category, used or not
     assert set(np.unique(read_mask(out / "JPEGImages" / "2011_000025.png")).tolist()) == {0, 6, 7}
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_the_issue_scenario_resume_after_a_new_label_then_score(tmp_path):
+    """Issue 12 item 1 as reported: the examples, one new LabelMe file with ``bicycle``, a resumed run,
+    then ``score``: bottle's numbers stay under the name bottle."""
+    out = tmp_path / "grow"
+    assert run(str(EXAMPLES / "annotations"), "-o", str(out)).exit_code == 0
+    grow = tmp_path / "ann_grow"
+    grow.mkdir()
+    for path in (EXAMPLES / "annotations").rglob("*.json"):
+        target = grow / path.relative_to(EXAMPLES / "annotations")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    labelme(grow / "extra.json", square("bicycle", 0, 0, 4, 4))
+    result = run(str(grow), "-o", str(out), "--skip-existing")
+    assert result.exit_code == 0, result.stderr
+    assert ids(out)["bottle"] == 1 and ids(out)["bicycle"] == 13
+    scored = CliRunner().invoke(
+        app, ["score", str(EXAMPLES / "predictions"), str(out), "--format", "csv"], terminal_width=200
+    )
+    rows = {row.split(",")[1]: row.split(",") for row in scored.stdout.splitlines()[1:]}
+    assert rows["bottle"][0] == "1" and float(rows["bottle"][5]) > 0.9  # Dice of bottle, not of bicycle
