@@ -570,3 +570,18 @@ def test_b23_the_same_holds_for_a_label_map_and_numbers_stay_allowed(tmp_path):
         LabelMap.read(tmp_path / "bad.csv")
     (tmp_path / "good.csv").write_text("id,name\n1,-1\n2,+5\n")
     assert LabelMap.read(tmp_path / "good.csv").names == ["-1", "+5"]
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_b15_a_labels_option_that_is_no_regular_file_is_refused_before_reading(tmp_path, target):
+    gt = np.zeros((10, 10), np.uint8)
+    pred, truth = mask_pair(tmp_path, gt)
+    labels = tmp_path / "labels.txt"
+    if target == "fifo":
+        os.mkfifo(labels)  # nobody writes it: reading would block forever
+    else:
+        labels.symlink_to(target)
+    result = run_bounded("score", pred, truth, "--labels", labels, memory_mib=1000, seconds=20)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "labels.txt" in lines[0] and "not a regular file" in lines[0], lines

@@ -28,9 +28,11 @@ import csv
 import io
 import json
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import LabelMapError, UnknownLabelError, shown
 from .io.atomic import write_bytes_atomic
@@ -45,6 +47,7 @@ _HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 # Control characters (Unicode category Cc: C0, DEL, C1) and the line and paragraph separators.
 _UNWRITABLE_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_LABEL_LENGTH = 1000  # characters; far above any real class name, and short enough to quote
+MAX_LABEL_MAP_BYTES = 64 << 20  # 65,536 labels of 1000 characters; real label maps are kilobytes
 
 Colour = tuple[int, int, int]
 
@@ -209,12 +212,7 @@ class LabelMap:
     def read(cls, path: LocationLike, *, ignore_value: int | None = None) -> LabelMap:
         """Read a ``.txt`` (labelme), ``.csv`` or ``.json`` label map (see the module docstring)."""
         path = as_path(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise LabelMapError(f"cannot read label map: {exc.strerror or exc}", path=path) from None
-        except UnicodeDecodeError:
-            raise LabelMapError("label map is not UTF-8 text", path=path) from None
+        text = _label_map_text(path)
         suffix = path.suffix.lower()
         if suffix == ".csv":
             return _parse_csv(text, path, ignore_value)
@@ -324,6 +322,27 @@ class LabelMap:
         write_bytes_atomic(txt, self.to_txt().encode("utf-8"))
         write_bytes_atomic(rich, self.to_csv().encode("utf-8"))
         return [txt, rich]
+
+
+def _label_map_text(path: Location) -> str:
+    """The text of a label map file: a regular file (or a URL) of at most :data:`MAX_LABEL_MAP_BYTES`.
+
+    A FIFO would block and ``/dev/zero`` never end, so they are refused before reading; the
+    size is bounded while reading, so a file that grows cannot get past it either.
+    """
+    try:
+        if isinstance(path, Path) and not stat.S_ISREG(path.stat().st_mode):
+            raise LabelMapError("label map is not a regular file (a FIFO, a device?)", path=path)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_LABEL_MAP_BYTES + 1)
+    except OSError as exc:
+        raise LabelMapError(f"cannot read label map: {exc.strerror or exc}", path=path) from None
+    if len(data) > MAX_LABEL_MAP_BYTES:
+        raise LabelMapError(f"label map is larger than {MAX_LABEL_MAP_BYTES} bytes", path=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LabelMapError("label map is not UTF-8 text", path=path) from None
 
 
 def _hex(colour: Colour) -> str:
