@@ -990,7 +990,7 @@ def test_bad_mask_fails_alone_in_score_and_stats(tmp_path, case):
     assert message.startswith(f"{bad}: ") and all(fragment in message for fragment in case.expect), message
     balance = class_balance(sorted(gt.iterdir()))
     assert len(balance.failures) == 1 and balance.masks == 1
-    assert balance.failures[0].startswith(f"{bad}: ")
+    assert balance.failures[0].message.startswith(f"{bad}: ")
 
     for command in (["score", str(pred), str(gt), "-f", "csv"], ["stats", str(gt), "-f", "csv"]):
         cli = invoke(*command, "-j", "1")

@@ -97,7 +97,7 @@ def test_without_ignore_255_is_a_class_of_its_own(masks):
 def test_unreadable_masks_are_listed_and_the_others_counted(masks):
     (masks / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     balance = class_balance(paths(masks), ignore=[255])
-    assert len(balance.failures) == 1 and "broken.png" in balance.failures[0]
+    assert len(balance.failures) == 1 and "broken.png" in balance.failures[0].message
     assert balance.masks == 2 and balance.valid_pixels == 11
 
 
@@ -114,7 +114,7 @@ def test_colour_masks_are_read_through_the_label_map(tmp_path):
     rows = class_balance([tmp_path / "colour.png"], label_map=label_map).rows()
     assert [row["pixels"] for row in rows] == [1, 2]
     failed = class_balance([tmp_path / "colour.png"])
-    assert "colour" in failed.failures[0] and "--labels" in failed.failures[0]
+    assert "colour" in failed.failures[0].message and "--labels" in failed.failures[0].message
 
 
 # -- the command --------------------------------------------------------------------------

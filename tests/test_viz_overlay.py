@@ -162,9 +162,10 @@ def test_overlay_folder_draws_the_pairs_and_names_each_failure(tmp_path):
         [[100, 100, 100], [100, 100, 100], list(GREEN)],
     ]
     assert len(summary.failures) == 2
-    assert any("two.png" in failure and "no image" in failure for failure in summary.failures)
+    assert any("two.png" in failure.message and "no image" in failure.message for failure in summary.failures)
     assert any(
-        "three.png" in failure and "4x4" in failure and "2x2" in failure for failure in summary.failures
+        "three.png" in failure.message and "4x4" in failure.message and "2x2" in failure.message
+        for failure in summary.failures
     )
     assert summary.images_without_mask == 1  # extra.png
 
@@ -236,3 +237,21 @@ def test_the_overlays_module_is_not_shadowed_by_the_overlay_function():
 
     assert segtool.viz.overlay is segtool.viz.overlays.overlay and callable(segtool.viz.overlay)
     assert importlib.import_module("segtool.viz.overlays").inner_border is inner_border
+
+
+def test_overlay_takes_an_executor_and_urls(tmp_path):
+    from typer.testing import CliRunner
+
+    from segtool.cli import app
+
+    Image.new("RGB", (4, 2), (10, 20, 30)).save(tmp_path / "a.png")
+    (tmp_path / "masks").mkdir()
+    write_mask(tmp_path / "masks" / "a.png", np.array([[0, 1, 1, 0], [0, 1, 1, 0]], np.uint8))
+    out = "memory://overlays"
+    result = CliRunner().invoke(
+        app, ["overlay", str(tmp_path / "a.png"), str(tmp_path / "masks"), "-o", out, "--executor", "local"]
+    )
+    assert result.exit_code == 0, result.output
+    import fsspec
+
+    assert fsspec.filesystem("memory").exists("/overlays/a.png")

@@ -23,20 +23,22 @@ from .common import (
     progress_tasks,
     user_errors,
 )
+from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
 
 
 @app.command(no_args_is_help=True)
 def overlay(
     images: Annotated[
-        Path,
+        str,
         typer.Argument(
             metavar="IMAGES",
             show_default=False,
-            help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff), searched recursively.",
+            help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff), searched recursively; "
+            "a path or an fsspec URL.",
         ),
     ],
     masks: Annotated[
-        Path,
+        str,
         typer.Argument(
             metavar="MASKS",
             show_default=False,
@@ -45,7 +47,10 @@ def overlay(
         ),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="OUT", help="Output folder for the overlays.")
+        str,
+        typer.Option(
+            "--output", "-o", metavar="OUT", help="Output folder for the overlays (a path or an fsspec URL)."
+        ),
     ],
     labels: Annotated[
         Path | None,
@@ -82,6 +87,8 @@ def overlay(
         typer.Option(help="File format of the overlays: png (exact colours) or jpeg (smaller)."),
     ] = "png",
     jobs: JobsOption = DEFAULT_JOBS,
+    executor: ExecutorOption = ExecutorKind.local,
+    scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -105,10 +112,15 @@ def overlay(
             include_background=background,
             image_format=image_format,
         )
-        with progress_tasks(quiet=quiet) as progress:
-            summary = overlay_folder(images, masks, output, options=options, jobs=jobs, progress=progress)
+        with (
+            executor_from_options(executor, scheduler, jobs) as runner,
+            progress_tasks(quiet=quiet) as progress,
+        ):
+            summary = overlay_folder(
+                images, masks, output, options=options, executor=runner, progress=progress, debug=debug
+            )
     for failure in summary.failures:
-        error(failure)
+        error(failure.message)
     if summary.images_without_mask:
         info(f"{summary.images_without_mask} images have no mask (not drawn)", quiet=quiet)
     if summary.failures or not summary.written:

@@ -366,6 +366,7 @@ def score(
                 on_image=per_image_rows.write if per_image_rows is not None else None,
                 progress=progress,
                 report_worst=report_worst if report is not None else None,
+                debug=debug,
             )
         confusion_written = confusion is None or _write_confusion(result, confusion)
         stream = files.enter_context(output_stream(output or "-"))

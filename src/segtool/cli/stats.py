@@ -126,7 +126,12 @@ def stats(
             progress_tasks(quiet=quiet) as progress,
         ):
             balance = class_balance(
-                paths, label_map=label_map, ignore=ignore_values, executor=runner, progress=progress
+                paths,
+                label_map=label_map,
+                ignore=ignore_values,
+                executor=runner,
+                progress=progress,
+                debug=debug,
             )
         caption = _caption(balance, ignore_values, label_path)
         rows = balance.rows()
@@ -155,7 +160,7 @@ def stats(
             "pass --ignore none to count 255 as a class"
         )
     for failure in balance.failures:
-        error(failure)
+        error(failure.message)
     if balance.failures:
         info(f"{len(balance.failures)} of {len(paths)} masks could not be read")
         raise typer.Exit(EXIT_FAILED)

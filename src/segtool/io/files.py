@@ -134,15 +134,15 @@ class KeyPairs:
     """Files of two roots matched by key.
 
     ``pairs`` holds ``(key, left, right)`` in key order; ``only_left`` and
-    ``only_right`` the files without a partner; ``ambiguous`` one message per key
-    that names several files on one side (``a.png`` and ``a.jpg``), which are
-    left out of ``pairs``.
+    ``only_right`` the files without a partner; ``ambiguous`` one ``(key, message)``
+    per key that names several files on one side (``a.png`` and ``a.jpg``), which
+    are left out of ``pairs``.
     """
 
     pairs: list[tuple[str, Location, Location]] = field(default_factory=list)
     only_left: list[Location] = field(default_factory=list)
     only_right: list[Location] = field(default_factory=list)
-    ambiguous: list[str] = field(default_factory=list)
+    ambiguous: list[tuple[str, str]] = field(default_factory=list)
 
 
 def pair_by_key(
@@ -155,7 +155,7 @@ def pair_by_key(
     """Match the files of two roots by key (relative path without suffix)."""
     left_root, right_root = as_path(left_root), as_path(right_root)
     left, right = files_by_key(left_root, left_suffixes), files_by_key(right_root, right_suffixes)
-    pairing = KeyPairs(ambiguous=[message for keyed in (left, right) for _, message in keyed.problems()])
+    pairing = KeyPairs(ambiguous=[problem for keyed in (left, right) for problem in keyed.problems()])
     if left_root.is_file() and right_root.is_file() and left.unique and right.unique:
         # two single files are a pair whatever their names
         (left_path,), (right_path,) = left.unique.values(), right.unique.values()

@@ -14,19 +14,17 @@ a symbolic link to a folder inside OUT.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..errors import SegtoolError
 from ..io.files import check_picture_folder, pair_by_key
 from ..io.maskio import MASK_SUFFIXES, read_label_ids
 from ..io.maskpair import check_same_size
-from ..io.storage import Location
+from ..io.storage import Location, LocationLike, as_path
 from ..labels import LabelMap
 from ..viz.image import IMAGE_SUFFIXES, PictureFormat, read_image, write_image
 from ..viz.overlays import overlay
-from .parallel import map_in_order
+from .executors import Executor, LocalExecutor
+from .jobs import Failure, Progress, run_jobs
 
 _SUFFIX = {"png": ".png", "jpeg": ".jpg"}
 
@@ -49,18 +47,18 @@ class OverlayOptions:
 class OverlaySummary:
     """What a folder run did: overlays written, failures (one message each), images without a mask."""
 
-    written: list[Path] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
+    written: list[Location] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
     images_without_mask: int = 0
 
 
 def overlay_file(
-    image_path: Location,
-    mask_path: Location,
-    out_path: Path,
+    image_path: LocationLike,
+    mask_path: LocationLike,
+    out_path: LocationLike,
     options: OverlayOptions,
     *,
-    inside: Path | None = None,
+    inside: Location | None = None,
 ) -> None:
     """Draw one mask over its image and write the result; :class:`SegtoolError` on bad input.
 
@@ -84,48 +82,55 @@ def overlay_file(
     write_image(out_path, picture, quality=options.quality, inside=inside)
 
 
-def _overlay_job(job: tuple[Location, Location, Path, OverlayOptions, Path]) -> str | None:
+def _overlay_job(job: tuple[Location, Location, Location, OverlayOptions, Location]) -> Location:
     image, mask, out_path, options, out = job
-    try:
-        overlay_file(image, mask, out_path, options, inside=out)
-    except SegtoolError as exc:
-        return str(exc)
-    return None
+    overlay_file(image, mask, out_path, options, inside=out)
+    return out_path
+
+
+def _job_mask(job: tuple[Location, Location, Location, OverlayOptions, Location]) -> str:
+    return str(job[1])
 
 
 def overlay_folder(
-    images: str | Path,
-    masks: str | Path,
-    out: str | Path,
+    images: LocationLike,
+    masks: LocationLike,
+    out: LocationLike,
     *,
     options: OverlayOptions = OverlayOptions(),
     jobs: int = 1,
-    progress: Callable[[str, int], Callable[[int], None]] | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    debug: bool = False,
 ) -> OverlaySummary:
     """Draw every mask under ``masks`` over its image under ``images`` into ``out``.
 
-    ``progress(description, total)`` may return a function called with the
-    number of pairs done (the command line passes a progress bar). An
-    :class:`~segtool.errors.OutputError` when ``out`` would mix overlays with the
-    masks or the images.
+    Folders may be fsspec URLs. The pairs are drawn on ``jobs`` processes, or on
+    ``executor``, through :func:`~segtool.pipelines.jobs.run_jobs` (``progress``
+    and ``debug`` as there). An :class:`~segtool.errors.OutputError` when ``out``
+    would mix overlays with the masks or the images.
     """
     check_picture_folder(out, [masks], what="the overlay folder", input_folders=[images])
     pairing = pair_by_key(images, masks, left_suffixes=IMAGE_SUFFIXES, right_suffixes=MASK_SUFFIXES)
     summary = OverlaySummary(images_without_mask=len(pairing.only_left))
-    summary.failures += pairing.ambiguous
-    summary.failures += [f"{path}: no image with this name under {images}" for path in pairing.only_right]
-    suffix = _SUFFIX[options.image_format]
-    work = [
-        (image, mask, Path(out) / f"{key}{suffix}", options, Path(out)) for key, image, mask in pairing.pairs
+    summary.failures += [Failure(key, message) for key, message in pairing.ambiguous]
+    summary.failures += [
+        Failure(str(path), f"{path}: no image with this name under {images}") for path in pairing.only_right
     ]
-    advance = progress("Drawing", len(work)) if progress is not None else None
-    for (_, _, out_path, _, _), failure in zip(
-        work, map_in_order(_overlay_job, work, jobs=jobs), strict=True
+    suffix = _SUFFIX[options.image_format]
+    root = as_path(out)
+    work = [(image, mask, root / f"{key}{suffix}", options, root) for key, image, mask in pairing.pairs]
+    for _, outcome in run_jobs(
+        _overlay_job,
+        work,
+        executor=executor or LocalExecutor(jobs),
+        name_of=_job_mask,
+        progress=progress,
+        description="Drawing",
+        debug=debug,
     ):
-        if advance is not None:
-            advance(1)
-        if failure is None:
-            summary.written.append(out_path)
+        if isinstance(outcome, Failure):
+            summary.failures.append(outcome)
         else:
-            summary.failures.append(failure)
+            summary.written.append(outcome)
     return summary

@@ -58,6 +58,7 @@ from ..metrics.conventions import Bundle, CellTable, ConventionScores, bundle_na
 from ..metrics.davis import NAME as DAVIS_NAME
 from .errormaps import ErrorMapFolder
 from .executors import Executor, LocalExecutor
+from .jobs import Failure, run_jobs
 from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
 from .parallel import batch_size_for
 from .score_collector import ScoreCollector, report_metrics
@@ -142,12 +143,8 @@ class ImageMetrics(Protocol):
     ) -> dict[str, np.ndarray]: ...
 
 
-@dataclass(frozen=True)
-class PairFailure:
-    """A pair that could not be scored, with the one-line reason (it names the file)."""
-
-    name: str
-    message: str
+#: A pair that could not be scored, with the one-line reason (it names the file).
+PairFailure = Failure
 
 
 @dataclass
@@ -175,7 +172,7 @@ class ScoreResult:
     missing_predictions: list[str] = field(default_factory=list)
     scored_as_empty: list[str] = field(default_factory=list)
     unpaired_predictions: list[str] = field(default_factory=list)
-    failures: list[PairFailure] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
     unknown_predictions: dict[str, dict[str, int]] = field(default_factory=dict)
     pairing: Pairing | None = None
     collector: ScoreCollector | None = None
@@ -292,6 +289,7 @@ def score_folders(
     on_image: Callable[[list[dict[str, Any]]], None] | None = None,
     progress: Callable[[str, int], Callable[..., None]] | None = None,
     report_worst: int | None = None,
+    debug: bool = False,
 ) -> ScoreResult:
     """Score every ground-truth mask under ``gt_dir`` against its prediction under ``pred_dir``.
 
@@ -347,6 +345,9 @@ def score_folders(
         Keep what an HTML report needs (:class:`~segtool.pipelines.score_collector.ScoreCollector`,
         ranking by Dice, this many worst images per group) in ``result.collector``; then
         ``build_score_report(result)`` draws the report.
+    debug : bool
+        Raise an unexpected exception (a bug) instead of failing its pair only
+        (see :mod:`segtool.pipelines.jobs`).
 
     Raises
     ------
@@ -409,22 +410,30 @@ def score_folders(
         if report_worst is not None
         else None
     )
-    failures = [PairFailure(name, message) for name, message in pairing.duplicates]
+    failures = [Failure(name, message) for name, message in pairing.duplicates]
     classes_found = np.empty(0, np.int64)  # without a label map: bounded over all pairs (B04)
-    advance = progress("Scoring", len(work)) if progress else (lambda n=1: None)
     worker = partial(_score_binary_layout_pair if pairing.layout == "binary" else _score_index_pair, settings)
     batch_size = _batch_size(work, executor.workers) if executor.uses_worker_processes else None
-    with contextlib.closing(executor.map_in_order(worker, work, batch_size=batch_size)) as outcomes:
-        for outcome in outcomes:  # closed at once if on_image raises: no more pairs are started
-            advance()
-            if isinstance(outcome, PairFailure):
+    outcomes = run_jobs(
+        worker,
+        work,
+        executor=executor,
+        name_of=_pair_name,
+        progress=progress,
+        description="Scoring",
+        batch_size=batch_size,
+        debug=debug,
+    )
+    with contextlib.closing(outcomes):  # closed at once if on_image raises: no more pairs are started
+        for _, outcome in outcomes:
+            if isinstance(outcome, Failure):
                 failures.append(outcome)
                 continue
             if settings.class_ids is None:
                 grown = np.union1d(classes_found, outcome.class_ids)
                 problem = too_many_classes_problem(grown.size, over=" over this pair and those before it")
                 if problem:
-                    failures.append(PairFailure(outcome.name, f"{_gt_of(work, outcome.name)}: {problem}"))
+                    failures.append(Failure(outcome.name, f"{_gt_of(work, outcome.name)}: {problem}"))
                     continue
                 classes_found = grown
             scores = accumulator.add(outcome)
@@ -465,6 +474,10 @@ def score_folders(
             categories=builtin.categories if builtin is not None else None,
         )
     return result
+
+
+def _pair_name(pair: MaskPair | LabelMasksPair) -> str:
+    return pair.name
 
 
 def _gt_of(work: list[MaskPair | LabelMasksPair], name: str) -> Location:
@@ -566,38 +579,35 @@ def _settings_record(
 
 
 # -- workers ------------------------------------------------------------------------------
-def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts | PairFailure:
-    """Read one index-layout pair and count it; a user-input problem comes back as a PairFailure."""
+def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts:
+    """Read one index-layout pair and count it; a bad file raises its SegtoolError (the pair fails)."""
     if settings.in_worker_processes:
         keep_freed_memory_in_workers()
-    try:
-        truth, guess = read_mask_pair(
-            pair.gt,
-            pair.pred,
-            label_map=settings.label_map,
-            max_pixels=settings.max_pixels,
-            minus_one=settings.minus_one,
-            copy=False,
+    truth, guess = read_mask_pair(
+        pair.gt,
+        pair.pred,
+        label_map=settings.label_map,
+        max_pixels=settings.max_pixels,
+        minus_one=settings.minus_one,
+        copy=False,
+    )
+    every_pixel = joint_counts(truth, guess)
+    joint = every_pixel.without_true(settings.ignore)
+    ignored_pixels = every_pixel.total - joint.total
+    if settings.binary:
+        joint = _foreground(joint)
+    class_ids = _image_class_ids(joint, settings, pair.gt)
+    counts = ImageCounts.from_joint(pair.name, joint, class_ids)
+    counts.ignored_pixels = ignored_pixels
+    if settings.image_metrics:
+        counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids, settings.ignore)
+    if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and is_colour_png(pair.pred):
+        counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
+            str(UNKNOWN_COLOUR_VALUE)
         )
-        every_pixel = joint_counts(truth, guess)
-        joint = every_pixel.without_true(settings.ignore)
-        ignored_pixels = every_pixel.total - joint.total
-        if settings.binary:
-            joint = _foreground(joint)
-        class_ids = _image_class_ids(joint, settings, pair.gt)
-        counts = ImageCounts.from_joint(pair.name, joint, class_ids)
-        counts.ignored_pixels = ignored_pixels
-        if settings.image_metrics:
-            counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids, settings.ignore)
-        if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and is_colour_png(pair.pred):
-            counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
-                str(UNKNOWN_COLOUR_VALUE)
-            )
-        if settings.error_maps is not None:
-            _write_error_map(settings, pair, truth, guess)
-        return counts
-    except SegtoolError as exc:
-        return PairFailure(pair.name, str(exc))
+    if settings.error_maps is not None:
+        _write_error_map(settings, pair, truth, guess)
+    return counts
 
 
 def _image_class_ids(joint: JointCounts, settings: _PairSettings, gt_path: Path) -> np.ndarray:
@@ -629,68 +639,63 @@ def _foreground(joint: JointCounts) -> JointCounts:
     return JointCounts(codes // 2, codes % 2, totals[codes])
 
 
-def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> ImageCounts | PairFailure:
+def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> ImageCounts:
     """Score each label of one binary-layout image as its own foreground/background problem."""
     if settings.in_worker_processes:
         keep_freed_memory_in_workers()
-    try:
-        files = [
-            (label_id, gt_path, pred_path)
-            for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred, strict=True)
-        ]
-        arrays = {
-            path: read_label_ids(path, max_pixels=settings.max_pixels, copy=False)
-            for _, *paths in files
-            for path in paths
-            if path is not None
-        }
-        shape = _common_shape(arrays)
-        maps = (
-            settings.error_maps.for_pair(pair.name, image=pair.image, shape=shape)
-            if settings.error_maps is not None
-            else None
-        )
-        empty = np.zeros(shape, bool)
-        tp, fp, fn, extra_rows = [], [], [], []
-        for label_id, gt_path, pred_path in files:
-            truth = arrays[gt_path] != 0 if gt_path is not None else empty
-            guess = arrays[pred_path] != 0 if pred_path is not None else empty
-            if maps is not None and (gt_path is not None or pred_path is not None):
-                maps.write(
-                    truth.view(np.uint8),
-                    guess.view(np.uint8),
-                    ignore=(),
-                    class_id=1,
-                    subfolder=label_folder(settings.label_map.name_of(label_id)),
-                )
-            tp.append(np.count_nonzero(truth & guess))
-            fp.append(np.count_nonzero(guess & ~truth))
-            fn.append(np.count_nonzero(truth & ~guess))
-            if settings.image_metrics:
-                # Labels are scored on their own files, over every pixel: no ignore values here.
-                extra_rows.append(
-                    _image_metric_values(
-                        settings, truth.view(np.uint8), guess.view(np.uint8), np.array([1]), ()
-                    )
-                )
-        ids = np.array([label_id for label_id, _, _ in files], np.int64)
-        tp, fp, fn = (np.array(values, np.int64) for values in (tp, fp, fn))
-        present = (tp + fp + fn) > 0
-        extra = {
-            name: np.concatenate([row[name] for row in extra_rows])[present]
-            for name in (extra_rows[0] if extra_rows else {})
-        }
-        return ImageCounts(
-            pair.name,
-            ids[present],
-            tp[present],
-            fp[present],
-            fn[present],
-            valid_pixels=shape[0] * shape[1],
-            extra=extra,
-        )
-    except SegtoolError as exc:
-        return PairFailure(pair.name, str(exc))
+    files = [
+        (label_id, gt_path, pred_path)
+        for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred, strict=True)
+    ]
+    arrays = {
+        path: read_label_ids(path, max_pixels=settings.max_pixels, copy=False)
+        for _, *paths in files
+        for path in paths
+        if path is not None
+    }
+    shape = _common_shape(arrays)
+    maps = (
+        settings.error_maps.for_pair(pair.name, image=pair.image, shape=shape)
+        if settings.error_maps is not None
+        else None
+    )
+    empty = np.zeros(shape, bool)
+    tp, fp, fn, extra_rows = [], [], [], []
+    for label_id, gt_path, pred_path in files:
+        truth = arrays[gt_path] != 0 if gt_path is not None else empty
+        guess = arrays[pred_path] != 0 if pred_path is not None else empty
+        if maps is not None and (gt_path is not None or pred_path is not None):
+            maps.write(
+                truth.view(np.uint8),
+                guess.view(np.uint8),
+                ignore=(),
+                class_id=1,
+                subfolder=label_folder(settings.label_map.name_of(label_id)),
+            )
+        tp.append(np.count_nonzero(truth & guess))
+        fp.append(np.count_nonzero(guess & ~truth))
+        fn.append(np.count_nonzero(truth & ~guess))
+        if settings.image_metrics:
+            # Labels are scored on their own files, over every pixel: no ignore values here.
+            extra_rows.append(
+                _image_metric_values(settings, truth.view(np.uint8), guess.view(np.uint8), np.array([1]), ())
+            )
+    ids = np.array([label_id for label_id, _, _ in files], np.int64)
+    tp, fp, fn = (np.array(values, np.int64) for values in (tp, fp, fn))
+    present = (tp + fp + fn) > 0
+    extra = {
+        name: np.concatenate([row[name] for row in extra_rows])[present]
+        for name in (extra_rows[0] if extra_rows else {})
+    }
+    return ImageCounts(
+        pair.name,
+        ids[present],
+        tp[present],
+        fp[present],
+        fn[present],
+        valid_pixels=shape[0] * shape[1],
+        extra=extra,
+    )
 
 
 def _common_shape(arrays: dict[Location, np.ndarray]) -> tuple[int, int]:
@@ -759,7 +764,7 @@ def _result(
     names: Callable[[int], str],
     settings: ScoreSettings,
     pairing: Pairing,
-    failures: list[PairFailure],
+    failures: list[Failure],
     scored_empty: list[str],
 ) -> ScoreResult:
     scores = accumulator.result()

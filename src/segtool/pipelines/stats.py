@@ -35,12 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SegtoolError
 from ..io.maskio import read_label_ids
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import LabelMap, name_or_id
 from ..metrics.confusion import is_one_of, value_counts
 from .executors import Executor, LocalExecutor
+from .jobs import Failure, run_jobs
 
 COLUMNS = (
     "class_id",
@@ -56,13 +56,12 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class MaskCounts:
-    """Pixel counts of one mask: ids present and their counts, valid and ignored totals, or an error."""
+    """Pixel counts of one mask: ids present and their counts, valid and ignored totals."""
 
     path: Location
     ids: np.ndarray
     counts: np.ndarray
     ignored: int = 0
-    error: str | None = None
 
     @property
     def valid(self) -> int:
@@ -72,11 +71,8 @@ class MaskCounts:
 def count_mask(
     path: Location, *, label_map: LabelMap | None = None, ignore: Iterable[int] = ()
 ) -> MaskCounts:
-    """Count the pixels of each id in one mask file; a :class:`SegtoolError` becomes ``error``."""
-    try:
-        labels = read_label_ids(path, label_map=label_map, copy=False)
-    except SegtoolError as exc:
-        return MaskCounts(path, np.zeros(0, np.int64), np.zeros(0, np.int64), error=str(exc))
+    """Count the pixels of each id in one mask file; a bad file raises its :class:`SegtoolError`."""
+    labels = read_label_ids(path, label_map=label_map, copy=False)
     ids, counts = value_counts(labels)
     ignored = is_one_of(ids, ignore)
     return MaskCounts(path, ids[~ignored], counts[~ignored], ignored=int(counts[ignored].sum()))
@@ -85,6 +81,10 @@ def count_mask(
 def _count_job(job: tuple[Location, LabelMap | None, tuple[int, ...]]) -> MaskCounts:
     path, label_map, ignore = job
     return count_mask(path, label_map=label_map, ignore=ignore)
+
+
+def _job_path(job: tuple[Path, LabelMap | None, tuple[int, ...]]) -> str:
+    return str(job[0])
 
 
 # -- weights ------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ class ClassBalance:
     """Counts and weights of every class of a set of masks (see the module docstring).
 
     ``class_ids`` lists the label map's ids and any other id found, ascending.
-    Per class arrays share that order. ``failures`` holds one message per mask
+    Per class arrays share that order. ``failures`` holds one :class:`~segtool.pipelines.jobs.Failure` per mask
     that could not be read; the others are counted.
     """
 
@@ -149,7 +149,7 @@ class ClassBalance:
     present_image_pixels: np.ndarray
     masks: int
     ignored_pixels: int
-    failures: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def valid_pixels(self) -> int:
@@ -190,25 +190,33 @@ def class_balance(
     jobs: int = 1,
     executor: Executor | None = None,
     progress: Callable[[str, int], Callable[[int], None]] | None = None,
+    debug: bool = False,
 ) -> ClassBalance:
     """Count the classes of the mask files ``paths`` on ``jobs`` threads, or on ``executor``.
 
     ``label_map`` names the classes (and maps colour masks to ids); ``ignore``
     are the values that are not valid pixels. ``progress(description, total)``
-    may return a function called with the number of masks done.
+    may return a function called with the number of masks done. A mask that cannot
+    be read fails alone (:mod:`segtool.pipelines.jobs`; ``debug`` raises a bug's exception).
     """
     ignore = tuple(sorted({int(value) for value in ignore}))
     pixels: dict[int, int] = {label.id: 0 for label in label_map or () if label.id not in ignore}
     images: dict[int, int] = dict.fromkeys(pixels, 0)
     present_image_pixels: dict[int, int] = dict.fromkeys(pixels, 0)
     ignored, failures = 0, []
-    advance = progress("Counting", len(paths)) if progress is not None else None
     executor = executor or LocalExecutor(jobs, threads=True)  # decoding and counting release the GIL
-    for counts in executor.map_in_order(_count_job, [(as_path(path), label_map, ignore) for path in paths]):
-        if advance is not None:
-            advance(1)
-        if counts.error is not None:
-            failures.append(counts.error)
+    work = [(as_path(path), label_map, ignore) for path in paths]
+    for _, counts in run_jobs(
+        _count_job,
+        work,
+        executor=executor,
+        name_of=_job_path,
+        progress=progress,
+        description="Counting",
+        debug=debug,
+    ):
+        if isinstance(counts, Failure):
+            failures.append(counts)
             continue
         ignored += counts.ignored
         valid = counts.valid

@@ -67,15 +67,15 @@ from urllib.parse import quote
 
 import numpy as np
 
-from ..errors import SegtoolError
 from ..io.maskio import read_label_ids
 from ..io.maskpair import check_same_size, read_mask_pair
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
 from ..metrics.registry import metric_title
 from ..pipelines.errormaps import ErrorMapFolder
+from ..pipelines.executors import LocalExecutor
+from ..pipelines.jobs import Failure, run_jobs
 from ..pipelines.pairing import LabelMasksPair, MaskPair
-from ..pipelines.parallel import map_in_order
 from ..pipelines.score import ScoreResult, binary_masks
 from ..pipelines.score_collector import REPORT_METRICS, ScoreCollector
 from ..pipelines.score_settings import ScoreSettings
@@ -183,8 +183,22 @@ def build_score_report(
         )
         for name, class_ids in entries_of.items()
     ]
-    drawn = dict(zip(entries_of, map_in_order(_draw, tasks, jobs=jobs, threads=True), strict=True))
-    report = ScoreReport("", [outcome for outcome in drawn.values() if isinstance(outcome, str)])
+    drawn = {
+        name: outcome
+        for name, (_, outcome) in zip(
+            entries_of,
+            run_jobs(_draw, tasks, executor=LocalExecutor(jobs, threads=True), name_of=_job_name),
+            strict=True,
+        )
+    }
+    report = ScoreReport(
+        "",
+        [
+            f"{name}: drawn without pictures: {outcome.message}"
+            for name, outcome in drawn.items()
+            if isinstance(outcome, Failure)
+        ],
+    )
     maps = ErrorMapFolder(result.error_maps) if result.error_maps is not None else None
     groups = [
         ImageGroup(
@@ -195,7 +209,7 @@ def build_score_report(
                     _entry_scores(
                         collector, score, name, None if class_id is None else names[class_id], boundary
                     ),
-                    () if isinstance(drawn[name], str) else drawn[name][class_id],
+                    () if isinstance(drawn[name], Failure) else drawn[name][class_id],
                     href=_href(
                         pairs[name], class_id, error_maps=maps, label_map=label_map, link_from=link_from
                     ),
@@ -320,14 +334,15 @@ def _summary(result: ScoreResult, boundary: Sequence[PerImageMetric]) -> dict[st
 
 
 # -- pictures (in worker threads) ---------------------------------------------------------
-def _draw(job: _PictureJob) -> dict[int | None, list[Picture]] | str:
-    """The pictures of one image's entries, by class id (None: overall), or why there are none."""
-    try:
-        if isinstance(job.pair, LabelMasksPair):
-            return _label_pictures(job)
-        return _index_pictures(job)
-    except SegtoolError as exc:
-        return f"{job.pair.name}: drawn without pictures: {exc}"
+def _draw(job: _PictureJob) -> dict[int | None, list[Picture]]:
+    """The pictures of one image's entries, by class id (None: overall)."""
+    if isinstance(job.pair, LabelMasksPair):
+        return _label_pictures(job)
+    return _index_pictures(job)
+
+
+def _job_name(job: _PictureJob) -> str:
+    return job.pair.name
 
 
 def _index_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
