@@ -23,7 +23,7 @@ from .common import (
     progress_tasks,
     user_errors,
 )
-from .executor_options import ExecutorKind, ExecutorOption, SchedulerOption, executor_from_options
+from .executor_options import ExecutorOption, SchedulerOption, executor_from_options
 
 
 @app.command(no_args_is_help=True)
@@ -87,7 +87,7 @@ def overlay(
         typer.Option(help="File format of the overlays: png (exact colours) or jpeg (smaller)."),
     ] = "png",
     jobs: JobsOption = DEFAULT_JOBS,
-    executor: ExecutorOption = ExecutorKind.local,
+    executor: ExecutorOption = "local",
     scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
