@@ -6,7 +6,11 @@ Two passes over the inputs, both parallel over files:
    bad files, builds the label map when none is given (so that the same label
    has the same id in every output) and finds two inputs that would write the
    same output file, all before anything is written.
-2. *convert*: parse again, rasterize, write each mask atomically.
+2. *convert*: rasterize, write each mask atomically. The files are parsed once:
+   the survey's parsed images are kept for this pass while their arrays fit in
+   :data:`KEEP_PARSED_BYTES` and both passes run in this process (one job, or
+   threads); other files, and every file on worker processes or Dask, are
+   parsed again here (sending parsed shapes between processes is no cheaper).
 
 Between the two, the run's label map is settled (:mod:`segtool.pipelines.label_plan`: the map
 already in OUT is the start and its ids never change; COCO's declared ids are the
@@ -48,6 +52,8 @@ from .label_plan import DeclaredIds, Relabel, plan_label_map, read_folder_map, u
 from .rasterize_viz import overlay_rasterized
 
 STDIN = Path("-")
+#: The survey pass keeps the files' parsed shapes for the convert pass up to this many bytes of arrays.
+KEEP_PARSED_BYTES = 128 << 20
 #: One PNG of ids per image, or one 0/255 PNG per label and image.
 Layout = Literal["index", "binary"]
 LAYOUTS: tuple[Layout, ...] = get_args(Layout)
@@ -109,6 +115,7 @@ class FileOutcome:
     error: str | None = None
     not_annotation: str | None = None  # found in a folder, no annotation document: why it is skipped
     failed_images: list[str] = field(default_factory=list)  # images of the file that cannot be drawn
+    parsed: list[AnnotatedImage] | None = None  # the images as the survey read them, for the convert pass
 
 
 @dataclass
@@ -280,12 +287,18 @@ def _check_label_names(image: AnnotatedImage) -> None:
 
 # -- the two passes, run in worker processes -------------------------------------------------
 def _guarded(
-    item: WorkItem, options: RasterizeOptions, work: Callable[[list[AnnotatedImage], FileOutcome], None]
+    item: WorkItem,
+    options: RasterizeOptions,
+    work: Callable[[list[AnnotatedImage], FileOutcome], None],
+    images: list[AnnotatedImage] | None = None,
 ) -> FileOutcome:
-    """Run ``work`` on the images of one file; a user error becomes ``outcome.error``."""
+    """Run ``work`` on the images of one file (read now unless given).
+
+    A user error becomes ``outcome.error``.
+    """
     outcome = FileOutcome(path=item.path)
     try:
-        work(load_item(item, options), outcome)
+        work(load_item(item, options) if images is None else images, outcome)
     except UnknownFormatError as exc:
         if item.in_folder:
             outcome.not_annotation = f"{exc}; skipped"
@@ -303,8 +316,9 @@ def _guarded(
     return outcome
 
 
-def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
-    item, options = job
+def survey_file(job: tuple[WorkItem, RasterizeOptions, bool]) -> FileOutcome:
+    """Read one file: its labels, output names and problems; with ``keep``, its images too."""
+    item, options, keep = job
 
     def collect(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
         for image in images:
@@ -321,12 +335,17 @@ def survey_file(job: tuple[WorkItem, RasterizeOptions]) -> FileOutcome:
                 not outcome.declared_ids or outcome.declared_ids[-1].ids != image.declared_ids
             ):
                 outcome.declared_ids.append(DeclaredIds(image.source, image.declared_ids))
+        if keep:
+            outcome.parsed = images
 
     return _guarded(item, options, collect)
 
 
-def convert_file(job: tuple[WorkItem, Location, LabelMap, RasterizeOptions]) -> FileOutcome:
-    item, out, label_map, options = job
+def convert_file(
+    job: tuple[WorkItem, Location, LabelMap, RasterizeOptions, list[AnnotatedImage] | None],
+) -> FileOutcome:
+    """Draw and write the masks of one file (its images as the survey kept them, or read again)."""
+    item, out, label_map, options, images = job
 
     def convert(images: list[AnnotatedImage], outcome: FileOutcome) -> None:
         for image in images:
@@ -358,7 +377,7 @@ def convert_file(job: tuple[WorkItem, Location, LabelMap, RasterizeOptions]) -> 
             outcome.pixels.update(done.pixels)
             outcome.warnings.extend(done.warnings)
 
-    return _guarded(item, options, convert)
+    return _guarded(item, options, convert, images)
 
 
 def _overlay(
@@ -458,7 +477,16 @@ def rasterize_to_folder(
         )
     tick = progress or _no_progress
 
-    surveys = _run(survey_file, [(item, options) for item in items], executor, tick("Reading", len(items)))
+    # Parsed once: the survey's images are kept for the convert pass, up to a memory budget, when both
+    # passes run in this process (worker processes would send them back and forth).
+    keep = isinstance(executor, LocalExecutor) and not executor.uses_worker_processes
+    surveys = _run(
+        survey_file,
+        [(item, options, keep) for item in items],
+        executor,
+        tick("Reading", len(items)),
+        each=_ParsedBudget(KEEP_PARSED_BYTES).admit,
+    )
     skipped = [s.not_annotation for s in surveys if s.not_annotation]
     if len(skipped) == len(items):
         raise OutputError(
@@ -505,7 +533,10 @@ def rasterize_to_folder(
         except OSError as exc:
             raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
         advance = tick("Rasterizing", len(todo))
-        work = [(item, out, summary.label_map, options) for item in todo]
+        kept = {s.path: s.parsed for s in read if s.parsed is not None}
+        work = [(item, out, summary.label_map, options, kept.pop(item.path, None)) for item in todo]
+        for survey in surveys:
+            survey.parsed = None  # each file's images are now referenced by its work item alone
         results = executor.map_in_order(convert_file, work)
         for result in results:
             summary.add(result)
@@ -570,12 +601,49 @@ def _check_label_folders(label_map: LabelMap) -> None:
         owners[folder] = label.name
 
 
-def _run(func, jobs_list: list, executor: Executor, advance: Callable[[int], None]) -> list[FileOutcome]:
+def _run(
+    func,
+    jobs_list: list,
+    executor: Executor,
+    advance: Callable[[int], None],
+    each: Callable[[FileOutcome], None] = lambda outcome: None,
+) -> list[FileOutcome]:
     results = []
     for result in executor.map_in_order(func, jobs_list):
+        each(result)
         results.append(result)
         advance(1)
     return results
+
+
+class _ParsedBudget:
+    """Lets the survey's parsed images be kept while their arrays fit in ``limit`` bytes; drops the rest.
+
+    Files beyond the budget are parsed again by the convert pass, so memory stays bounded
+    whatever the number of files.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def admit(self, outcome: FileOutcome) -> None:
+        if outcome.parsed is None:
+            return
+        size = sum(_parsed_bytes(shape.geometry) for image in outcome.parsed for shape in image.shapes)
+        if size > self.left:
+            outcome.parsed = None
+        else:
+            self.left -= size
+
+
+def _parsed_bytes(geometry: object) -> int:
+    """About what one parsed shape holds: its arrays, and a few hundred bytes of objects."""
+    size = 256
+    for value in vars(geometry).values():
+        for part in value if isinstance(value, tuple) else (value,):
+            if isinstance(part, np.ndarray):
+                size += part.nbytes
+    return size
 
 
 def _no_progress(description: str, total: int) -> Callable[[int], None]:
