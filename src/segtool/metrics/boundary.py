@@ -159,11 +159,30 @@ class BoundaryMetric:
 
 
 def parse_boundary_metric(name: str) -> BoundaryMetric:
-    """Parse ``hd``, ``hd95``, ``hd<p>``, ``hd<p>_pooled``, ``assd``, ``masd``, ``nsd``, ``biou``,
-    ``biou_chessboard`` or ``bf`` (case-insensitive).
+    """The boundary metric a name means (case-insensitive; see the module docstring's table).
 
-    Raises ``ValueError`` for any other name or a percentile outside (0, 100].
+    Parameters
+    ----------
+    name : str
+        ``hd``, ``hd95``, ``hd<p>``, ``hd<p>_pooled``, ``assd``, ``masd``, ``nsd``,
+        ``biou``, ``biou_chessboard``, ``bf`` or ``bf_davis``.
 
+    Returns
+    -------
+    BoundaryMetric
+        Its canonical name, kind, percentile and pooling.
+
+    Raises
+    ------
+    ValueError
+        For any other name, or a percentile outside (0, 100].
+
+    References
+    ----------
+    The names and their conventions: ``docs/boundary-metrics.md``.
+
+    Examples
+    --------
     >>> parse_boundary_metric("HD95_pooled")
     BoundaryMetric(name='hd95_pooled', kind='hausdorff', percentile=95.0, pooling='pooled')
     """
@@ -191,7 +210,7 @@ class Tolerances:
     biou_width: float | None = None
     bf: float | None = None
 
-    def resolve(self, pair: BoundaryDistances) -> Tolerances:
+    def resolve(self, pair: BoundaryDistances) -> ResolvedTolerances:
         """Fill in the defaults for this image (see the module docstring)."""
         step = min(pair.spacing)
         biou_width = self.biou_width
@@ -200,9 +219,8 @@ class Tolerances:
         bf = self.bf
         if bf is None:
             bf = math.ceil(BF_TOLERANCE_RATIO * pair.diagonal / step) * step
-        resolved = Tolerances(nsd=self.nsd, biou_width=biou_width, bf=bf)
-        resolved.check()
-        return resolved
+        Tolerances(nsd=self.nsd, biou_width=biou_width, bf=bf).check()
+        return ResolvedTolerances(nsd=self.nsd, biou_width=biou_width, bf=bf)
 
     def check(self) -> None:
         """Raise ``ValueError`` unless every given value is a finite number >= 0 (the width > 0)."""
@@ -213,6 +231,15 @@ class Tolerances:
             raise ValueError(f"biou width must be a finite number > 0, got {self.biou_width!r}")
 
 
+@dataclass(frozen=True)
+class ResolvedTolerances:
+    """The tolerances of one image, every default filled in (spacing units)."""
+
+    nsd: float
+    biou_width: float
+    bf: float
+
+
 class BoundaryF(NamedTuple):
     """Boundary F-score with its precision and recall (NaN where a side has no boundary)."""
 
@@ -221,8 +248,13 @@ class BoundaryF(NamedTuple):
     recall: float
 
 
-def evaluate(pair: BoundaryDistances, metric: BoundaryMetric, tolerances: Tolerances) -> float:
-    """The value of ``metric`` on ``pair``, with the empty-mask rules; ``tolerances`` must be resolved."""
+def evaluate(pair: BoundaryDistances, metric: BoundaryMetric, tolerances: ResolvedTolerances) -> float:
+    """The value of ``metric`` on ``pair``, with the empty-mask rules (the metrics below call it).
+
+    Boundary IoU reads mask pixels near the boundaries, so ``pair`` must be a
+    :class:`~segtool.metrics.surface.SurfacePair` for it; the other metrics
+    read the distances alone.
+    """
     if pair.true_empty and pair.pred_empty:
         return math.nan
     if pair.true_empty or pair.pred_empty:
@@ -238,9 +270,11 @@ def evaluate(pair: BoundaryDistances, metric: BoundaryMetric, tolerances: Tolera
         return (_count_within(a, tolerances.nsd) + _count_within(b, tolerances.nsd)) / (a.size + b.size)
     if metric.kind == "bf":
         return _f_score(pair, tolerances.bf).f
-    if metric.kind == "biou":
+    if metric.kind in _BAND_KINDS and not isinstance(pair, SurfacePair):
+        raise TypeError(f"{metric.name} reads mask pixels: pass a SurfacePair")
+    if metric.kind == "biou" and isinstance(pair, SurfacePair):
         return _iou(*pair.bands(tolerances.biou_width))
-    if metric.kind == "biou_chessboard":
+    if metric.kind == "biou_chessboard" and isinstance(pair, SurfacePair):
         return _iou(*pair.chessboard_bands(_whole_pixels(pair, tolerances.biou_width)))
     raise AssertionError(metric.kind)
 
@@ -313,6 +347,11 @@ def boundary_metrics(
     dict
         Canonical metric name -> value; NaN when both masks are empty.
 
+    References
+    ----------
+    Each name's convention and source: the module docstring's table and
+    ``docs/boundary-metrics.md``.
+
     Examples
     --------
     >>> square = np.zeros((8, 8), bool); square[2:6, 2:6] = True
@@ -336,11 +375,34 @@ def hausdorff_distance(
 ) -> float:
     """Hausdorff distance, or a percentile of it, between the boundaries of two masks.
 
-    ``pooling="max"`` (default) takes the larger of the two directed
-    percentiles (MONAI, MetricsReloaded); ``"pooled"`` takes the percentile of
-    both directions' distances together (MedPy, seg-metrics). Percentiles use
-    linear interpolation (NumPy's default, as MONAI and MedPy). Both masks
-    empty: NaN; one empty: the image diagonal.
+    Percentiles use linear interpolation (NumPy's default, as MONAI and MedPy).
+
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of bool
+        Reference and predicted masks (nonzero = inside).
+    percentile : float
+        In (0, 100]; 100 is the Hausdorff distance itself.
+    pooling : {"max", "pooled"}
+        ``"max"``: the larger of the two directed percentiles (MONAI,
+        MetricsReloaded). ``"pooled"``: the percentile of both directions'
+        distances together (MedPy, seg-metrics).
+    spacing : float or (sy, sx), optional
+        Pixel height and width; distances and tolerances use this unit (default 1).
+    edge_is_boundary : bool
+        Let the image edge make a boundary, as MedPy and MONAI do.
+
+    Returns
+    -------
+    float
+        NaN when both masks are empty; the image diagonal when one is.
+
+    References
+    ----------
+    .. [1] D. P. Huttenlocher, G. A. Klanderman and W. J. Rucklidge, "Comparing images
+       using the Hausdorff distance", IEEE TPAMI 15(9), 1993.
+    .. [2] L. Maier-Hein et al., "Metrics reloaded: recommendations for image analysis
+       validation", Nature Methods 21, 2024.
     """
     if pooling not in ("max", "pooled"):
         raise ValueError(f"pooling must be 'max' or 'pooled', got {pooling!r}")
@@ -348,45 +410,169 @@ def hausdorff_distance(
         raise ValueError(f"percentile must be in (0, 100], got {percentile!r}")
     metric = BoundaryMetric(name="hd", kind="hausdorff", percentile=float(percentile), pooling=pooling)
     pair = SurfacePair(mask_true, mask_pred, spacing=spacing, edge_is_boundary=edge_is_boundary)
-    return evaluate(pair, metric, Tolerances())
+    return evaluate(pair, metric, Tolerances().resolve(pair))
 
 
-def hd95(mask_true: np.ndarray, mask_pred: np.ndarray, *, pooling: Pooling = "max", **options) -> float:
-    """95th-percentile Hausdorff distance; see :func:`hausdorff_distance`."""
-    return hausdorff_distance(mask_true, mask_pred, percentile=95, pooling=pooling, **options)
+def hd95(
+    mask_true: np.ndarray,
+    mask_pred: np.ndarray,
+    *,
+    pooling: Pooling = "max",
+    spacing: float | tuple[float, float] | None = None,
+    edge_is_boundary: bool = False,
+) -> float:
+    """95th-percentile Hausdorff distance: :func:`hausdorff_distance` with ``percentile=95``.
+
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of bool
+        Reference and predicted masks (nonzero = inside).
+    pooling : {"max", "pooled"}
+        As for :func:`hausdorff_distance`.
+    spacing : float or (sy, sx), optional
+        Pixel height and width; distances and tolerances use this unit (default 1).
+    edge_is_boundary : bool
+        Let the image edge make a boundary, as MedPy and MONAI do.
+
+    Returns
+    -------
+    float
+        NaN when both masks are empty; the image diagonal when one is.
+
+    References
+    ----------
+    .. [1] D. P. Huttenlocher, G. A. Klanderman and W. J. Rucklidge, "Comparing images
+       using the Hausdorff distance", IEEE TPAMI 15(9), 1993.
+    .. [2] L. Maier-Hein et al., "Metrics reloaded: recommendations for image analysis
+       validation", Nature Methods 21, 2024.
+    """
+    return hausdorff_distance(
+        mask_true,
+        mask_pred,
+        percentile=95,
+        pooling=pooling,
+        spacing=spacing,
+        edge_is_boundary=edge_is_boundary,
+    )
 
 
-def assd(mask_true: np.ndarray, mask_pred: np.ndarray, **options) -> float:
+def assd(
+    mask_true: np.ndarray,
+    mask_pred: np.ndarray,
+    *,
+    spacing: float | tuple[float, float] | None = None,
+    edge_is_boundary: bool = False,
+) -> float:
     """Average symmetric surface distance: the mean of both directions' distances pooled.
 
     This is MetricsReloaded's ASSD, MONAI's ``compute_average_surface_distance(symmetric=True)``
-    and MedPy 0.5's ``assd`` (MedPy 0.4's ``assd`` was :func:`masd`). Options as
-    :func:`boundary_metrics`. Both empty: NaN; one empty: the image diagonal.
+    and MedPy 0.5's ``assd`` (MedPy 0.4's ``assd`` was :func:`masd`).
+
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of bool
+        Reference and predicted masks (nonzero = inside).
+    spacing : float or (sy, sx), optional
+        Pixel height and width; distances and tolerances use this unit (default 1).
+    edge_is_boundary : bool
+        Let the image edge make a boundary, as MedPy and MONAI do.
+
+    Returns
+    -------
+    float
+        NaN when both masks are empty; the image diagonal when one is.
+
+    References
+    ----------
+    .. [1] L. Maier-Hein et al., "Metrics reloaded: recommendations for image analysis
+       validation", Nature Methods 21, 2024.
     """
-    return boundary_metrics(mask_true, mask_pred, ["assd"], **options)["assd"]
+    return boundary_metrics(
+        mask_true, mask_pred, ["assd"], spacing=spacing, edge_is_boundary=edge_is_boundary
+    )["assd"]
 
 
-def masd(mask_true: np.ndarray, mask_pred: np.ndarray, **options) -> float:
+def masd(
+    mask_true: np.ndarray,
+    mask_pred: np.ndarray,
+    *,
+    spacing: float | tuple[float, float] | None = None,
+    edge_is_boundary: bool = False,
+) -> float:
     """Mean average surface distance: the mean of the two directed mean distances.
 
-    MetricsReloaded's MASD (Beneš and Zitová 2015) and MedPy 0.4's ``assd``.
-    Both empty: NaN; one empty: the image diagonal.
+    MetricsReloaded's MASD and MedPy 0.4's ``assd``.
+
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of bool
+        Reference and predicted masks (nonzero = inside).
+    spacing : float or (sy, sx), optional
+        Pixel height and width; distances and tolerances use this unit (default 1).
+    edge_is_boundary : bool
+        Let the image edge make a boundary, as MedPy and MONAI do.
+
+    Returns
+    -------
+    float
+        NaN when both masks are empty; the image diagonal when one is.
+
+    References
+    ----------
+    .. [1] L. Maier-Hein et al., "Metrics reloaded: recommendations for image analysis
+       validation", Nature Methods 21, 2024.
+    .. [2] P. Beneš and B. Zitová, "Performance evaluation of image segmentation algorithms
+       on microscopic image data", Journal of Microscopy 257(1), 2015.
     """
-    return boundary_metrics(mask_true, mask_pred, ["masd"], **options)["masd"]
+    return boundary_metrics(
+        mask_true, mask_pred, ["masd"], spacing=spacing, edge_is_boundary=edge_is_boundary
+    )["masd"]
 
 
 def normalized_surface_distance(
-    mask_true: np.ndarray, mask_pred: np.ndarray, *, tolerance: float = DEFAULT_NSD_TOLERANCE, **options
+    mask_true: np.ndarray,
+    mask_pred: np.ndarray,
+    *,
+    tolerance: float = DEFAULT_NSD_TOLERANCE,
+    spacing: float | tuple[float, float] | None = None,
+    edge_is_boundary: bool = False,
 ) -> float:
     """NSD (surface Dice): the share of both boundaries' pixels within ``tolerance`` of the other boundary.
 
     Counts boundary pixels, as MONAI's ``compute_surface_dice`` (deepmind's
-    surface-distance weights them by contour length instead). Both empty:
-    NaN; one empty: 0.
+    surface-distance weights them by contour length instead).
+
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of bool
+        Reference and predicted masks (nonzero = inside).
+    tolerance : float
+        The largest distance (inclusive, spacing units) at which a boundary
+        pixel counts as matched.
+    spacing : float or (sy, sx), optional
+        Pixel height and width; distances and tolerances use this unit (default 1).
+    edge_is_boundary : bool
+        Let the image edge make a boundary, as MedPy and MONAI do.
+
+    Returns
+    -------
+    float
+        In [0, 1]; NaN when both masks are empty; 0 when one is.
+
+    References
+    ----------
+    .. [1] S. Nikolov et al., "Clinically applicable segmentation of head and neck anatomy
+       for radiotherapy: deep learning algorithm development and validation study",
+       Journal of Medical Internet Research 23(7), 2021.
     """
-    return boundary_metrics(mask_true, mask_pred, ["nsd"], tolerances=Tolerances(nsd=tolerance), **options)[
-        "nsd"
-    ]
+    return boundary_metrics(
+        mask_true,
+        mask_pred,
+        ["nsd"],
+        spacing=spacing,
+        edge_is_boundary=edge_is_boundary,
+        tolerances=Tolerances(nsd=tolerance),
+    )["nsd"]
 
 
 def boundary_iou(
@@ -395,23 +581,49 @@ def boundary_iou(
     *,
     width: float | None = None,
     band: Literal["euclidean", "chessboard"] = "euclidean",
-    **options,
+    spacing: float | tuple[float, float] | None = None,
+    edge_is_boundary: bool = False,
 ) -> float:
-    """Boundary IoU (Cheng et al. 2021): the IoU of the bands of each mask near its own boundary.
+    """Boundary IoU: the IoU of the bands of each mask near its own boundary.
 
-    ``band="euclidean"``: mask pixels whose distance to the mask's boundary is
-    less than ``width``. ``band="chessboard"``: mask pixels within chessboard
-    distance ``width`` (whole pixels) of a pixel outside the mask, as the
-    reference code's erosion; pass ``edge_is_boundary=True`` as well to match
-    its zero padding. Default width: 2% of the image diagonal. Both empty:
-    NaN; one empty: 0.
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of bool
+        Reference and predicted masks (nonzero = inside).
+    width : float, optional
+        The band's width in spacing units. Default: 2% of the image diagonal.
+    band : {"euclidean", "chessboard"}
+        ``"euclidean"``: mask pixels whose distance to the mask's boundary is
+        less than ``width``. ``"chessboard"``: mask pixels within chessboard
+        distance ``width`` (whole pixels) of a pixel outside the mask, as the
+        reference code's erosion; pass ``edge_is_boundary=True`` as well to
+        match its zero padding.
+    spacing : float or (sy, sx), optional
+        Pixel height and width; distances and tolerances use this unit (default 1).
+    edge_is_boundary : bool
+        Let the image edge make a boundary, as MedPy and MONAI do.
+
+    Returns
+    -------
+    float
+        In [0, 1]; NaN when both masks are empty; 0 when one is.
+
+    References
+    ----------
+    .. [1] B. Cheng, R. Girshick, P. Dollár, A. C. Berg and A. Kirillov, "Boundary IoU:
+       Improving object-centric image segmentation evaluation", CVPR 2021.
     """
     if band not in ("euclidean", "chessboard"):
         raise ValueError(f"band must be 'euclidean' or 'chessboard', got {band!r}")
     name = "biou" if band == "euclidean" else "biou_chessboard"
-    return boundary_metrics(mask_true, mask_pred, [name], tolerances=Tolerances(biou_width=width), **options)[
-        name
-    ]
+    return boundary_metrics(
+        mask_true,
+        mask_pred,
+        [name],
+        spacing=spacing,
+        edge_is_boundary=edge_is_boundary,
+        tolerances=Tolerances(biou_width=width),
+    )[name]
 
 
 def boundary_f_score(
@@ -422,13 +634,35 @@ def boundary_f_score(
     spacing: float | tuple[float, float] | None = None,
     edge_is_boundary: bool = False,
 ) -> BoundaryF:
-    """Boundary F-score (DAVIS): precision and recall of boundary pixels matched within ``tolerance``.
+    """Boundary F-score: precision and recall of boundary pixels matched within ``tolerance``.
 
     A predicted boundary pixel is matched when a reference boundary pixel lies
     within ``tolerance`` (inclusive: DAVIS dilates with a disk of that
-    radius); recall likewise the other way. Default tolerance: 0.008 of the
-    image diagonal rounded up to whole pixels. One side empty: F = 0, with
-    the empty side's ratio NaN (0/0) and the other 0. Both empty: all NaN.
+    radius); recall likewise the other way.
+
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of bool
+        Reference and predicted masks (nonzero = inside).
+    tolerance : float, optional
+        In spacing units. Default: 0.008 of the image diagonal, rounded up to
+        whole pixels (DAVIS).
+    spacing : float or (sy, sx), optional
+        Pixel height and width; distances and tolerances use this unit (default 1).
+    edge_is_boundary : bool
+        Let the image edge make a boundary, as MedPy and MONAI do.
+
+    Returns
+    -------
+    BoundaryF
+        ``(f, precision, recall)``. One side empty: F = 0, with the empty
+        side's ratio NaN (0/0) and the other 0. Both empty: all NaN.
+
+    References
+    ----------
+    .. [1] F. Perazzi, J. Pont-Tuset, B. McWilliams, L. Van Gool, M. Gross and
+       A. Sorkine-Hornung, "A benchmark dataset and evaluation methodology for video
+       object segmentation", CVPR 2016.
     """
     pair = SurfacePair(mask_true, mask_pred, spacing=spacing, edge_is_boundary=edge_is_boundary)
     if pair.true_empty and pair.pred_empty:
@@ -601,9 +835,21 @@ class BoundaryScorer:
             )
 
     @classmethod
-    def from_names(cls, names: Iterable[str], **settings) -> BoundaryScorer:
-        """Parse and validate the metric names first (``ValueError`` for an unknown one)."""
-        return cls(tuple(parse_boundary_metric(name) for name in names), **settings)
+    def from_names(
+        cls,
+        names: Iterable[str],
+        *,
+        spacing: float | tuple[float, float] | None = None,
+        edge_is_boundary: bool = False,
+        tolerances: Tolerances = Tolerances(),
+    ) -> BoundaryScorer:
+        """Parse and validate the metric names first (``ValueError`` for an unknown one).
+
+        The settings are the fields of this class; ``spacing`` may also be one number.
+        """
+        metrics = tuple(parse_boundary_metric(name) for name in names)
+        pixel = None if spacing is None else normalise_spacing(spacing)
+        return cls(metrics, spacing=pixel, edge_is_boundary=edge_is_boundary, tolerances=tolerances)
 
     @property
     def names(self) -> tuple[str, ...]:
