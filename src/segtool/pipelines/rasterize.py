@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, get_args
@@ -39,7 +39,7 @@ import numpy as np
 
 from ..annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from ..annotations.registry import ReaderOptions, parse_document
-from ..errors import AnnotationError, OutputError, SegtoolError, UnknownFormatError, shown
+from ..errors import AnnotationError, OutputError, UnknownFormatError, shown
 from ..io.atomic import check_no_linked_folder
 from ..io.files import check_picture_folder
 from ..io.maskio import replace_problem, write_mask
@@ -48,6 +48,7 @@ from ..labels import LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
 from ..raster.rasterize import Convention, Order, UnknownLabel
 from .executors import Executor, LocalExecutor
+from .jobs import Failure, Progress, run_jobs
 from .label_plan import DeclaredIds, Relabel, plan_label_map, read_folder_map, unknown_label_report
 from .rasterize_viz import overlay_rasterized
 
@@ -294,25 +295,16 @@ def _guarded(
 ) -> FileOutcome:
     """Run ``work`` on the images of one file (read now unless given).
 
-    A user error becomes ``outcome.error``.
+    A file found in a folder that is no annotation document is skipped with a note;
+    any other error fails the file (:func:`_run` turns it into ``outcome.error``).
     """
     outcome = FileOutcome(path=item.path)
     try:
         work(load_item(item, options) if images is None else images, outcome)
     except UnknownFormatError as exc:
-        if item.in_folder:
-            outcome.not_annotation = f"{exc}; skipped"
-        else:
-            outcome.error = str(exc)
-    except SegtoolError as exc:
-        outcome.error = str(exc)
-    except Exception as exc:  # a bug: keep going with the other files, but say so loudly
-        if options.debug:
+        if not item.in_folder:
             raise
-        outcome.error = (
-            f"{item.path}: internal error {type(exc).__name__}: {exc} "
-            "(please report it; --debug shows the traceback)"
-        )
+        outcome.not_annotation = f"{exc}; skipped"
     return outcome
 
 
@@ -475,7 +467,6 @@ def rasterize_to_folder(
                 options.reader.images_dir,
             ],
         )
-    tick = progress or _no_progress
 
     # Parsed once: the survey's images are kept for the convert pass, up to a memory budget, when both
     # passes run in this process (worker processes would send them back and forth).
@@ -484,7 +475,9 @@ def rasterize_to_folder(
         survey_file,
         [(item, options, keep) for item in items],
         executor,
-        tick("Reading", len(items)),
+        progress,
+        "Reading",
+        options,
         each=_ParsedBudget(KEEP_PARSED_BYTES).admit,
     )
     skipped = [s.not_annotation for s in surveys if s.not_annotation]
@@ -526,25 +519,22 @@ def rasterize_to_folder(
     todo_paths = {item.path for item in todo}
     total = per_image * sum(len(s.names) for s in read if s.path in todo_paths)
     started = time.time_ns()
-    results: Iterator[FileOutcome] | None = None
+    results: Generator[FileOutcome, None, None] | None = None
     try:
         try:
             summary.label_map.write(out)
         except OSError as exc:
             raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
-        advance = tick("Rasterizing", len(todo))
         kept = {s.path: s.parsed for s in read if s.parsed is not None}
         work = [(item, out, summary.label_map, options, kept.pop(item.path, None)) for item in todo]
         for survey in surveys:
             survey.parsed = None  # each file's images are now referenced by its work item alone
-        results = executor.map_in_order(convert_file, work)
+        results = _outcomes(convert_file, work, executor, progress, "Rasterizing", options)
         for result in results:
             summary.add(result)
-            advance(1)
     except KeyboardInterrupt:
-        close = getattr(results, "close", None)  # None before the first result was asked for
-        if close is not None:
-            close()  # stop the workers (they finish the file at hand: writes are atomic)
+        if results is not None:
+            results.close()  # stop the workers (they finish the file at hand: writes are atomic)
         targets = (
             target
             for s in read
@@ -601,19 +591,49 @@ def _check_label_folders(label_map: LabelMap) -> None:
         owners[folder] = label.name
 
 
-def _run(
-    func,
+def _outcomes(
+    func: Callable[[Any], FileOutcome],
     jobs_list: list,
     executor: Executor,
-    advance: Callable[[int], None],
+    progress: Progress | None,
+    description: str,
+    options: RasterizeOptions,
+) -> Generator[FileOutcome, None, None]:
+    """``func`` over the jobs through the one job runner (:mod:`segtool.pipelines.jobs`), in order:
+    a file whose work raised becomes an outcome with its one-line ``error``."""
+    for job, outcome in run_jobs(
+        func,
+        jobs_list,
+        executor=executor,
+        name_of=_job_file,
+        progress=progress,
+        description=description,
+        debug=options.debug,
+    ):
+        yield (
+            FileOutcome(path=job[0].path, error=outcome.message) if isinstance(outcome, Failure) else outcome
+        )
+
+
+def _run(
+    func: Callable[[Any], FileOutcome],
+    jobs_list: list,
+    executor: Executor,
+    progress: Progress | None,
+    description: str,
+    options: RasterizeOptions,
     each: Callable[[FileOutcome], None] = lambda outcome: None,
 ) -> list[FileOutcome]:
+    """All outcomes of :func:`_outcomes`, each also handed to ``each`` as it arrives."""
     results = []
-    for result in executor.map_in_order(func, jobs_list):
-        each(result)
-        results.append(result)
-        advance(1)
+    for outcome in _outcomes(func, jobs_list, executor, progress, description, options):
+        each(outcome)
+        results.append(outcome)
     return results
+
+
+def _job_file(job: tuple) -> str:
+    return str(job[0].path)
 
 
 class _ParsedBudget:
@@ -644,14 +664,6 @@ def _parsed_bytes(geometry: object) -> int:
             if isinstance(part, np.ndarray):
                 size += part.nbytes
     return size
-
-
-def _no_progress(description: str, total: int) -> Callable[[int], None]:
-    return _nothing_done
-
-
-def _nothing_done(done: int = 1) -> None:
-    """Progress that nobody watches."""
 
 
 def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> set[Location]:
