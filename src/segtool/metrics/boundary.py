@@ -251,9 +251,25 @@ class BoundaryF(NamedTuple):
 def evaluate(pair: BoundaryDistances, metric: BoundaryMetric, tolerances: ResolvedTolerances) -> float:
     """The value of ``metric`` on ``pair``, with the empty-mask rules (the metrics below call it).
 
-    Boundary IoU reads mask pixels near the boundaries, so ``pair`` must be a
-    :class:`~segtool.metrics.surface.SurfacePair` for it; the other metrics
-    read the distances alone.
+    Parameters
+    ----------
+    pair : BoundaryDistances
+        The two boundaries' distances. Boundary IoU reads mask pixels near the
+        boundaries, so ``pair`` must be a :class:`~segtool.metrics.surface.SurfacePair`
+        for it; the other metrics read the distances alone.
+    metric : BoundaryMetric
+        What to compute (:func:`parse_boundary_metric`).
+    tolerances : ResolvedTolerances
+        This image's tolerances (:meth:`Tolerances.resolve`).
+
+    Returns
+    -------
+    float
+        NaN when both masks are empty; the worst value when one is.
+
+    References
+    ----------
+    The module docstring's table and ``docs/boundary-metrics.md``.
     """
     if pair.true_empty and pair.pred_empty:
         return math.nan
@@ -699,11 +715,33 @@ def boundary_scores(
     cover mask pixels, also takes each class's bounding box
     (:class:`~segtool.metrics.surface.SurfacePair`).
 
+    Parameters
+    ----------
+    labels_true, labels_pred : (H, W) array_like of int
+        Ground-truth and predicted label maps.
+    classes : sequence of int
+        The class ids to score, in the order of the result.
+    metrics : iterable of str
+        Names accepted by :func:`parse_boundary_metric`.
+    ignore_index : iterable of int
+        Ground-truth values whose pixels are unknown.
+    spacing : float or (sy, sx), optional
+        Pixel height and width; distances and tolerances use this unit (default 1).
+    edge_is_boundary : bool
+        Let the image edge and unknown pixels make a boundary, as MedPy and MONAI do.
+    tolerances : Tolerances
+        NSD tolerance, Boundary IoU width and F-score tolerance.
+
     Returns
     -------
     dict
         Canonical metric name -> float64 array of ``len(classes)`` values,
         NaN where the class is absent from both label maps.
+
+    References
+    ----------
+    Each name's convention and source: the module docstring's table and
+    ``docs/boundary-metrics.md``.
     """
     labels_true = np.asarray(labels_true)
     labels_pred = np.asarray(labels_pred)

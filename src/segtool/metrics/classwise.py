@@ -45,8 +45,26 @@ BACKGROUND_ID = 0
 def counts_from_matrix(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(tp, fp, fn)`` per class of a ``(n, n)`` or ``(n, n + 1)`` confusion matrix.
 
-    Rows are true classes, columns predicted ones; an extra last column counts
-    predictions that are no class (see :mod:`segtool.metrics.confusion`).
+    Parameters
+    ----------
+    matrix : (n, n) or (n, n + 1) array_like of int
+        Rows are true classes, columns predicted ones; an extra last column counts
+        predictions that are no class (see :mod:`segtool.metrics.confusion`).
+
+    Returns
+    -------
+    tp, fp, fn : (n,) int64 arrays
+        Per class: the diagonal, the rest of its column, the rest of its row.
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015 (pixel accuracy, mean accuracy, frequency-weighted IU).
+
+    Examples
+    --------
+    >>> [a.tolist() for a in counts_from_matrix(np.array([[5, 1, 0], [1, 3, 2]]))]
+    [[5, 3], [1, 1], [1, 3]]
     """
     matrix = np.asarray(matrix, dtype=np.int64)
     if matrix.ndim != 2 or matrix.shape[1] not in (matrix.shape[0], matrix.shape[0] + 1):
@@ -60,6 +78,26 @@ def counts_from_matrix(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
 def class_scores(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> dict[str, np.ndarray]:
     """Dice, IoU, precision and recall per class; NaN where undefined.
 
+    Parameters
+    ----------
+    tp, fp, fn : (n,) array_like of int
+        True positives, false positives and false negatives per class.
+
+    Returns
+    -------
+    dict
+        ``dice``, ``iou``, ``precision``, ``recall``: (n,) float64 arrays; NaN
+        where the denominator is 0 (see the module docstring).
+
+    References
+    ----------
+    .. [1] L. R. Dice, "Measures of the amount of ecologic association between species",
+       Ecology 26(3), 1945.
+    .. [2] P. Jaccard, "The distribution of the flora in the alpine zone", New Phytologist
+       11(2), 1912.
+
+    Examples
+    --------
     >>> scores = class_scores(np.array([3, 0, 0]), np.array([1, 2, 0]), np.array([1, 0, 0]))
     >>> [round(float(v), 2) for v in scores["dice"]], [float(v) for v in scores["iou"]][1:]
     ([0.75, 0.0, nan], [0.0, nan])
@@ -81,24 +119,103 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def macro_mean(values: np.ndarray, in_mean: np.ndarray) -> tuple[float, int]:
-    """Mean of the defined ``values`` where ``in_mean``, and how many were averaged (NaN, 0 if none)."""
+    """Mean of the defined ``values`` where ``in_mean``, and how many were averaged.
+
+    Parameters
+    ----------
+    values : (n,) array_like of float
+        One score per class; NaN where undefined.
+    in_mean : (n,) array_like of bool
+        The classes the mean is over.
+
+    Returns
+    -------
+    mean : float
+        NaN when no class is both in the mean and defined.
+    count : int
+        The number of classes averaged.
+
+    References
+    ----------
+    The undefined rule and the macro mean: this module's docstring and
+    ``docs/score.md``.
+
+    Examples
+    --------
+    >>> macro_mean(np.array([0.5, np.nan, 1.0]), np.array([True, True, True]))
+    (0.75, 2)
+    """
     chosen = np.asarray(values, dtype=float)[np.asarray(in_mean, dtype=bool)]
     chosen = chosen[~np.isnan(chosen)]
     return (float(chosen.mean()) if chosen.size else float("nan")), int(chosen.size)
 
 
 def pixel_accuracy(tp: np.ndarray, valid_pixels: int) -> float:
-    """Correctly labelled valid pixels / valid pixels (NaN when nothing is valid)."""
+    """Correctly labelled valid pixels / valid pixels.
+
+    Parameters
+    ----------
+    tp : (n,) array_like of int
+        True positives per class.
+    valid_pixels : int
+        Pixels whose ground truth is not ignored.
+
+    Returns
+    -------
+    float
+        NaN when nothing is valid.
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015 (pixel accuracy, mean accuracy, frequency-weighted IU).
+    """
     return float(np.sum(tp) / valid_pixels) if valid_pixels else float("nan")
 
 
 def mean_accuracy(tp: np.ndarray, fn: np.ndarray, in_mean: np.ndarray) -> float:
-    """Mean recall over the classes of the mean that occur in the ground truth."""
+    """Mean recall over the classes of the mean that occur in the ground truth.
+
+    Parameters
+    ----------
+    tp, fn : (n,) array_like of int
+        True positives and false negatives per class.
+    in_mean : (n,) array_like of bool
+        The classes the mean may include.
+
+    Returns
+    -------
+    float
+        NaN when no such class occurs in the ground truth.
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015 (pixel accuracy, mean accuracy, frequency-weighted IU).
+    """
     return macro_mean(class_scores(tp, np.zeros_like(tp), fn)["recall"], in_mean)[0]
 
 
 def frequency_weighted_iou(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, valid_pixels: int) -> float:
-    """Sum over classes of (ground-truth share of the valid pixels) * IoU."""
+    """Sum over classes of (ground-truth share of the valid pixels) * IoU.
+
+    Parameters
+    ----------
+    tp, fp, fn : (n,) array_like of int
+        True positives, false positives and false negatives per class.
+    valid_pixels : int
+        Pixels whose ground truth is not ignored.
+
+    Returns
+    -------
+    float
+        NaN when nothing is valid.
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015 (pixel accuracy, mean accuracy, frequency-weighted IU).
+    """
     if not valid_pixels:
         return float("nan")
     support = np.asarray(tp) + np.asarray(fn)
@@ -112,8 +229,30 @@ def summary_scores(
 ) -> dict[str, float | int]:
     """Macro means of the dataset scores plus pixel accuracy, mean accuracy and fw-IoU.
 
-    ``valid_pixels=None`` (labels that may overlap, so pixels are not one class
-    each) leaves pixel accuracy and frequency-weighted IoU undefined.
+    Parameters
+    ----------
+    tp, fp, fn : (n,) array_like of int
+        True positives, false positives and false negatives per class, summed over images.
+    valid_pixels : int or None
+        Pixels whose ground truth is not ignored. ``None`` (labels that may
+        overlap, so pixels are not one class each) leaves pixel accuracy and
+        frequency-weighted IoU undefined.
+    in_mean : (n,) array_like of bool
+        The classes of the macro means.
+
+    Returns
+    -------
+    dict
+        ``dice``, ``iou``, ``precision``, ``recall`` (macro means) with their
+        ``*_n_classes`` counts, ``pixel_accuracy``, ``mean_accuracy``,
+        ``frequency_weighted_iou``.
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015 (pixel accuracy, mean accuracy, frequency-weighted IU).
+    .. [2] M. Cordts et al., "The Cityscapes dataset for semantic urban scene
+       understanding", CVPR 2016 (scores from counts summed over the dataset).
     """
     scores = class_scores(tp, fp, fn)
     summary: dict[str, float | int] = {}
@@ -130,9 +269,30 @@ def summary_scores(
 def metrics_from_matrix(matrix: np.ndarray, *, include_background: bool = False) -> dict:
     """Every score of one confusion matrix: per-class arrays and a ``summary`` dict.
 
-    Class ``i`` is row ``i``; row 0 is the background, left out of the macro means
-    unless ``include_background``.
+    Parameters
+    ----------
+    matrix : (n, n) or (n, n + 1) array_like of int
+        Class ``i`` is row ``i``; row 0 is the background.
+    include_background : bool
+        Put the background in the macro means.
 
+    Returns
+    -------
+    dict
+        ``tp``, ``fp``, ``fn`` and the scores of :func:`class_scores` per class,
+        and ``summary`` (:func:`summary_scores`).
+
+    References
+    ----------
+    .. [1] L. R. Dice, "Measures of the amount of ecologic association between species",
+       Ecology 26(3), 1945.
+    .. [2] P. Jaccard, "The distribution of the flora in the alpine zone", New Phytologist
+       11(2), 1912.
+    .. [3] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015 (pixel accuracy, mean accuracy, frequency-weighted IU).
+
+    Examples
+    --------
     >>> m = metrics_from_matrix(np.array([[5, 1], [1, 3]]))
     >>> float(m["dice"][1]), m["summary"]["dice"], m["summary"]["pixel_accuracy"]
     (0.75, 0.75, 0.8)

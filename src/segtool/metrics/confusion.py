@@ -74,6 +74,24 @@ class JointCounts:
 def joint_counts(mask_true: np.ndarray, mask_pred: np.ndarray) -> JointCounts:
     """Count every (true value, predicted value) pair of two label masks.
 
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of int or bool
+        Ground truth and prediction, values in 0..65535 (see the module docstring).
+
+    Returns
+    -------
+    JointCounts
+        The pairs that occur, sorted, with their pixel counts. Nothing is ignored
+        here: ignore values are dropped later (:meth:`JointCounts.without_true`).
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015: the counts ``n_ij`` of pixels of class i predicted as j.
+
+    Examples
+    --------
     >>> truth = np.array([[0, 0, 1], [1, 1, 255]], np.uint8)
     >>> guess = np.array([[0, 1, 1], [1, 1, 1]], np.uint8)
     >>> counts = joint_counts(truth, guess)
@@ -101,6 +119,22 @@ def joint_counts(mask_true: np.ndarray, mask_pred: np.ndarray) -> JointCounts:
 def value_counts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct values of a 2-D label mask and their pixel counts, counted by runs.
 
+    Parameters
+    ----------
+    mask : (H, W) array_like of int or bool
+        A label mask, values in 0..65535.
+
+    Returns
+    -------
+    values, counts : int64 arrays
+        The values present, increasing, and how many pixels hold each.
+
+    References
+    ----------
+    ``np.unique(mask, return_counts=True)`` gives the same result, more slowly.
+
+    Examples
+    --------
     >>> values, counts = value_counts(np.array([[0, 0, 7], [7, 7, 255]], np.uint8))
     >>> values.tolist(), counts.tolist()
     ([0, 7, 255], [2, 3, 1])
@@ -110,7 +144,29 @@ def value_counts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def is_one_of(array: np.ndarray, values: Iterable[int]) -> np.ndarray:
-    """``np.isin(array, values)`` for a handful of values, without its set-up cost on small arrays."""
+    """``np.isin(array, values)`` for a handful of values, without its set-up cost on small arrays.
+
+    Parameters
+    ----------
+    array : array_like of int
+        Any shape.
+    values : iterable of int
+        A few values (each costs one comparison over ``array``).
+
+    Returns
+    -------
+    bool array
+        The shape of ``array``: True where it holds one of ``values``.
+
+    References
+    ----------
+    :func:`numpy.isin`, whose result this is.
+
+    Examples
+    --------
+    >>> is_one_of(np.array([0, 255, 3]), [255, 3]).tolist()
+    [False, True, True]
+    """
     found = np.zeros(np.shape(array), bool)
     for value in values:
         found |= array == value
@@ -122,11 +178,33 @@ def confusion_matrix(
 ) -> np.ndarray:
     """The confusion matrix of one pair: ``(n_classes, n_classes + 1)`` int64 counts.
 
-    Rows are true classes ``0..n_classes-1``, columns predicted classes, and the
-    last column predictions that are not a class (see the module docstring).
-    Pixels whose truth is in ``ignore`` are not counted. A true value that is
-    neither a class nor ignored is a ``ValueError``.
+    Parameters
+    ----------
+    mask_true, mask_pred : (H, W) array_like of int or bool
+        Ground truth and prediction.
+    n_classes : int
+        Classes are ``0..n_classes-1``.
+    ignore : iterable of int
+        Ground-truth values whose pixels are not counted.
 
+    Returns
+    -------
+    (n_classes, n_classes + 1) int64 array
+        Rows are true classes, columns predicted classes, and the last column
+        predictions that are not a class (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        For a true value that is neither a class nor ignored.
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015: the counts ``n_ij`` of pixels of class i predicted as j.
+
+    Examples
+    --------
     >>> truth = np.array([[0, 0, 1], [1, 1, 255]], np.uint8)
     >>> guess = np.array([[0, 1, 1], [1, 7, 1]], np.uint8)
     >>> confusion_matrix(truth, guess, n_classes=2)
@@ -167,10 +245,27 @@ class CellCounts:
 
 
 def place_joint(joint: JointCounts, class_ids: np.ndarray) -> CellCounts:
-    """Where each joint count falls in a confusion matrix over ``class_ids`` (sorted, unique).
+    """Where each joint count falls in a confusion matrix over ``class_ids``.
 
-    Row/column ``i`` is ``class_ids[i]``; the last column (``K``) takes predictions
-    that are not in ``class_ids``. Sparse: no ``K x K`` array is made.
+    Sparse: no ``K x K`` array is made.
+
+    Parameters
+    ----------
+    joint : JointCounts
+        Counts of one pair, or of many summed.
+    class_ids : (K,) array_like of int
+        Sorted and unique; row and column ``i`` is ``class_ids[i]``.
+
+    Returns
+    -------
+    CellCounts
+        One cell per count; column ``K`` takes predictions that are not in
+        ``class_ids``; true values not in it are left out and listed.
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015: the counts ``n_ij`` of pixels of class i predicted as j.
     """
     class_ids = np.asarray(class_ids, dtype=np.int64)
     rows, true_known = positions_in(joint.true, class_ids)
@@ -190,15 +285,55 @@ def place_joint(joint: JointCounts, class_ids: np.ndarray) -> CellCounts:
 def matrix_from_joint(joint: JointCounts, class_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fold joint counts into a confusion matrix over ``class_ids`` (sorted, unique).
 
-    Returns the ``(K, K + 1)`` matrix (see :func:`place_joint`) and the sorted true
-    values that are not in ``class_ids`` (their pixels are left out).
+    Parameters
+    ----------
+    joint : JointCounts
+        Counts of one pair, or of many summed.
+    class_ids : (K,) array_like of int
+        Sorted and unique.
+
+    Returns
+    -------
+    matrix : (K, K + 1) int64 array
+        As :func:`place_joint` places the counts.
+    unknown_true : int64 array
+        The sorted true values that are not in ``class_ids`` (their pixels are left out).
+
+    References
+    ----------
+    .. [1] J. Long, E. Shelhamer and T. Darrell, "Fully convolutional networks for semantic
+       segmentation", CVPR 2015: the counts ``n_ij`` of pixels of class i predicted as j.
     """
     cells = place_joint(joint, class_ids)
     return cells.matrix(), cells.unknown_true
 
 
 def positions_in(values: np.ndarray, class_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of each value in the sorted ``class_ids``, and whether it is there."""
+    """Index of each value in the sorted ``class_ids``, and whether it is there.
+
+    Parameters
+    ----------
+    values : array_like of int
+        Any shape.
+    class_ids : (K,) int array
+        Sorted and unique.
+
+    Returns
+    -------
+    index : int64 array
+        The position of each value where it is found (an arbitrary valid index elsewhere).
+    found : bool array
+        Whether each value is in ``class_ids``.
+
+    References
+    ----------
+    :func:`numpy.searchsorted`, on which it is built.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in positions_in(np.array([3, 5]), np.array([1, 3]))]
+    [[1, 1], [True, False]]
+    """
     if class_ids.size == 0:
         return np.zeros(np.shape(values), np.int64), np.zeros(np.shape(values), bool)
     index = np.minimum(np.searchsorted(class_ids, values), class_ids.size - 1)
@@ -206,7 +341,29 @@ def positions_in(values: np.ndarray, class_ids: np.ndarray) -> tuple[np.ndarray,
 
 
 def unknown_values(values: np.ndarray, class_ids: np.ndarray) -> np.ndarray:
-    """The sorted distinct ``values`` that are not in the sorted ``class_ids`` (``np.setdiff1d``, cheaper)."""
+    """The sorted distinct ``values`` that are not in the sorted ``class_ids``.
+
+    Parameters
+    ----------
+    values : array_like of int
+        Any shape.
+    class_ids : (K,) int array
+        Sorted and unique.
+
+    Returns
+    -------
+    array
+        Sorted and unique, of the dtype of ``values``.
+
+    References
+    ----------
+    :func:`numpy.setdiff1d`, whose result this is, computed more cheaply.
+
+    Examples
+    --------
+    >>> unknown_values(np.array([7, 1, 7, 9]), np.array([1, 2])).tolist()
+    [7, 9]
+    """
     _, known = positions_in(values, class_ids)
     return np.unique(values[~known]) if not known.all() else np.zeros(0, np.asarray(values).dtype)
 

@@ -428,7 +428,25 @@ SEGTOOL = Bundle(
 
 
 def custom_bundle(rules: Rules, metrics: Sequence[str] = ("dice", "iou")) -> Bundle:
-    """A bundle of rules chosen one by one, with segtool's column names."""
+    """A bundle of rules chosen one by one, with segtool's column names.
+
+    Parameters
+    ----------
+    rules : Rules
+        The rules (see the module docstring).
+    metrics : sequence of str
+        The count metrics to report.
+
+    Returns
+    -------
+    Bundle
+        Named ``custom``.
+
+    References
+    ----------
+    Each bundle's rules and where each is in the peer's code: the module docstring
+    and ``docs/compat.md``.
+    """
     return replace(
         SEGTOOL,
         name="custom",
@@ -440,7 +458,27 @@ def custom_bundle(rules: Rules, metrics: Sequence[str] = ("dice", "iou")) -> Bun
 
 
 def bundle_named(name: str) -> Bundle:
-    """The bundle called ``name`` (``ValueError`` naming the known ones otherwise)."""
+    """The bundle called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`BUNDLES` (case-insensitive).
+
+    Returns
+    -------
+    Bundle
+
+    Raises
+    ------
+    ValueError
+        Naming the known bundles, for any other name.
+
+    References
+    ----------
+    Each bundle's rules and where each is in the peer's code: the module docstring
+    and ``docs/compat.md``.
+    """
     try:
         return BUNDLES[name.lower()]
     except KeyError:
@@ -510,8 +548,29 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def count_metric(metric: str, tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
-    """One metric of counts (NaN where undefined); ``fscore`` is mmseg's F1 of precision and recall.
+    """One metric of counts, NaN where undefined.
 
+    Parameters
+    ----------
+    metric : str
+        ``dice``, ``iou``, ``precision``, ``recall`` or ``fscore`` (mmseg's F1 of
+        precision and recall).
+    tp, fp, fn : array_like of int
+        True positives, false positives and false negatives, one per class or cell.
+
+    Returns
+    -------
+    float64 array
+        The metric, NaN where its denominator is 0.
+
+    References
+    ----------
+    .. [1] L. R. Dice, "Measures of the amount of ecologic association between species",
+       Ecology 26(3), 1945.
+    .. [2] MMSegmentation's ``IoUMetric`` (``fscore`` with ``beta=1``).
+
+    Examples
+    --------
     >>> count_metric("fscore", np.array([0, 2]), np.array([1, 2]), np.array([1, 0])).tolist()
     [nan, 0.6666666666666666]
     """
@@ -576,10 +635,30 @@ def convention_scores(
 ) -> ConventionScores:
     """Score ``cells`` (from :meth:`CellTable.arrays`) under ``bundle``'s rules.
 
-    ``class_ids`` is the run's class set (classes absent from every image
-    included); ``n_images`` the number of images scored; ``matrix`` (the
-    dataset confusion matrix in ``class_ids`` order) and ``categories`` (class
-    id -> category) give the category IoU where the bundle has it.
+    Parameters
+    ----------
+    cells : mapping of str to array
+        Per-image, per-class counts.
+    class_ids : iterable of int
+        The run's class set (classes absent from every image included).
+    n_images : int
+        The number of images scored.
+    bundle : Bundle
+        The peer's rules and column names.
+    matrix : array, optional
+        The dataset confusion matrix in ``class_ids`` order, for the category IoU.
+    categories : mapping of int to str, optional
+        Class id -> category, for the category IoU.
+
+    Returns
+    -------
+    ConventionScores
+        Per-class values and the summary, keyed by the peer's column names.
+
+    References
+    ----------
+    Each bundle's rules and where each is in the peer's code: the module docstring
+    and ``docs/compat.md``.
     """
     ids = np.asarray(sorted(int(class_id) for class_id in class_ids), np.int64)
     rules = bundle.rules
@@ -702,11 +781,32 @@ def category_iou(
 ) -> dict[str, float]:
     """IoU of each category, its classes merged (cityscapesScripts ``getIouScoreForCategory``).
 
-    ``matrix`` rows are true classes in ``class_ids`` order, columns predicted
-    ones then (optionally) one of predictions that are no class. TP = pixels of
-    the category predicted as any class of it; FN = the category's other pixels;
-    FP = pixels of other classes predicted as the category. NaN when all are 0.
+    TP = pixels of the category predicted as any class of it; FN = the
+    category's other pixels; FP = pixels of other classes predicted as the
+    category.
 
+    Parameters
+    ----------
+    matrix : (K, K) or (K, K + 1) array_like of int
+        Rows are true classes in ``class_ids`` order, columns predicted ones,
+        then (optionally) predictions that are no class.
+    class_ids : sequence of int
+        The classes of the rows.
+    categories : mapping of int to str
+        Class id -> category.
+
+    Returns
+    -------
+    dict
+        Category -> IoU; NaN when TP, FP and FN are all 0.
+
+    References
+    ----------
+    .. [1] M. Cordts et al., "The Cityscapes dataset for semantic urban scene
+       understanding", CVPR 2016; cityscapesScripts ``evalPixelLevelSemanticLabeling.py``.
+
+    Examples
+    --------
     >>> matrix = np.array([[5, 1, 0], [2, 3, 1], [0, 0, 4]])
     >>> category_iou(matrix, [7, 8, 26], {7: "flat", 8: "flat", 26: "vehicle"})
     {'flat': 0.9166666666666666, 'vehicle': 0.8}
@@ -773,6 +873,29 @@ def compare_conventions(
     Each bundle's rules are reached from segtool's one rule at a time, in
     :data:`RULE_ORDER`; a step that changes a mean by more than :data:`SAME`
     is one :class:`Difference`. Values are fractions (``percent`` is not applied).
+
+    Parameters
+    ----------
+    cells : mapping of str to array
+        Per-image, per-class counts (:meth:`CellTable.arrays`).
+    class_ids : iterable of int
+        The run's class set.
+    n_images : int
+        The number of images scored.
+    bundles : sequence of Bundle
+        The conventions to compare (segtool's first).
+
+    Returns
+    -------
+    rows : list of dict
+        One row per bundle and metric.
+    differences : list of Difference
+        The rules that move a mean.
+
+    References
+    ----------
+    Each bundle's rules and where each is in the peer's code: the module docstring
+    and ``docs/compat.md``.
     """
     ids = list(class_ids)
     rows, differences = [], []

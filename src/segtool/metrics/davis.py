@@ -39,6 +39,24 @@ NAME = "bf_davis"
 def seg2bmap(mask: np.ndarray) -> np.ndarray:
     """DAVIS's boundary map of a binary mask (see the module docstring).
 
+    Parameters
+    ----------
+    mask : (H, W) array_like of bool
+        The mask.
+
+    Returns
+    -------
+    (H, W) bool array
+        Pixels that differ from their right, lower or lower-right neighbour.
+
+    References
+    ----------
+    .. [1] F. Perazzi, J. Pont-Tuset, B. McWilliams, L. Van Gool, M. Gross and
+       A. Sorkine-Hornung, "A benchmark dataset and evaluation methodology for video
+       object segmentation", CVPR 2016; davis2017-evaluation ``davis2017/metrics.py``.
+
+    Examples
+    --------
     >>> seg2bmap(np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], bool)).astype(int).tolist()
     [[1, 1, 0], [1, 1, 0], [0, 0, 0]]
     """
@@ -59,6 +77,24 @@ def seg2bmap(mask: np.ndarray) -> np.ndarray:
 def davis_tolerance(shape: tuple[int, ...]) -> int:
     """``ceil(0.008 * diagonal)`` in pixels, DAVIS's default.
 
+    Parameters
+    ----------
+    shape : tuple of int
+        The image's shape; its first two entries are the height and width.
+
+    Returns
+    -------
+    int
+        The matching radius in pixels.
+
+    References
+    ----------
+    .. [1] F. Perazzi, J. Pont-Tuset, B. McWilliams, L. Van Gool, M. Gross and
+       A. Sorkine-Hornung, "A benchmark dataset and evaluation methodology for video
+       object segmentation", CVPR 2016; davis2017-evaluation ``davis2017/metrics.py``.
+
+    Examples
+    --------
     >>> davis_tolerance((480, 854))
     8
     """

@@ -36,9 +36,33 @@ NO_FEATURE = math.inf
 
 
 def normalise_spacing(spacing: float | tuple[float, float] | None) -> Spacing:
-    """Return ``(sy, sx)`` as positive finite floats; ``None`` means ``(1, 1)``.
+    """The pixel spacing as ``(sy, sx)`` positive finite floats.
 
-    Raises ``ValueError`` for anything else.
+    Parameters
+    ----------
+    spacing : float or (sy, sx) or None
+        One number for square pixels, or the pixel height and width; ``None``
+        means ``(1, 1)``.
+
+    Returns
+    -------
+    (float, float)
+        ``(sy, sx)``.
+
+    Raises
+    ------
+    ValueError
+        For anything else (a non-positive, infinite or NaN value, or not one or two numbers).
+
+    References
+    ----------
+    The ``spacing`` of MONAI's and MedPy's surface metrics (``voxelspacing``), in
+    the same (row, column) order.
+
+    Examples
+    --------
+    >>> normalise_spacing(None), normalise_spacing(2), normalise_spacing((0.5, 1))
+    ((1.0, 1.0), (2.0, 2.0), (0.5, 1.0))
     """
     if spacing is None:
         return (1.0, 1.0)
@@ -98,11 +122,30 @@ class DistanceField:
 def squared_edt(features: np.ndarray, *, spacing: Spacing) -> np.ndarray:
     """Exact squared Euclidean distance to the nearest True pixel, for any pixel spacing.
 
-    Returns a float64 array of ``features.shape`` in spacing units squared;
-    ``inf`` everywhere when there is no feature pixel. Linear in pixels: one
-    vectorised pass along the longer axis, then a lower envelope of parabolas
-    (Felzenszwalb and Huttenlocher 2012) whose Python loop runs along the
-    shorter axis.
+    Linear in pixels: one vectorised pass along the longer axis, then a lower
+    envelope of parabolas whose Python loop runs along the shorter axis.
+
+    Parameters
+    ----------
+    features : (H, W) bool array
+        The pixels distances are measured to.
+    spacing : (sy, sx)
+        Pixel height and width (see :func:`normalise_spacing`).
+
+    Returns
+    -------
+    (H, W) float64 array
+        In spacing units squared; ``inf`` everywhere when there is no feature pixel.
+
+    References
+    ----------
+    .. [1] P. F. Felzenszwalb and D. P. Huttenlocher, "Distance transforms of sampled
+       functions", Theory of Computing 8(19), 2012.
+
+    Examples
+    --------
+    >>> squared_edt(np.array([[True, False, False]]), spacing=(1.0, 2.0)).tolist()
+    [[0.0, 4.0, 16.0]]
     """
     if features.shape[1] > features.shape[0]:
         return squared_edt(features.T, spacing=(spacing[1], spacing[0])).T

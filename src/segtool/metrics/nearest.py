@@ -52,8 +52,23 @@ _CHUNK_ELEMENTS = 1 << 20
 
 
 def group_rows_for(height: int) -> int:
-    """Rows per group when images of ``height`` rows are stacked: room for :data:`NEAR_ROWS` empty rows
-    after each, and whole bands of the far search."""
+    """Rows per group when images of ``height`` rows are stacked.
+
+    Parameters
+    ----------
+    height : int
+        The rows of one image.
+
+    Returns
+    -------
+    int
+        Room for :data:`NEAR_ROWS` empty rows after each image, rounded up to
+        whole bands of the far search.
+
+    References
+    ----------
+    This module's docstring (the stacked search).
+    """
     return -(-(height + NEAR_ROWS) // _BAND_ROWS) * _BAND_ROWS
 
 
@@ -83,8 +98,18 @@ def nearest_squared_distances(
         Rows per group of stacked images (see the module docstring), from
         :func:`group_rows_for`. None: one image.
 
-    Returns ``inf`` for a query whose group holds no feature.
+    Returns
+    -------
+    (n,) float64 array
+        ``inf`` for a query whose group holds no feature.
 
+    References
+    ----------
+    The exact answer of a Euclidean distance transform sampled at the query
+    pixels (:func:`segtool.metrics.distance_transform.squared_edt`).
+
+    Examples
+    --------
     >>> rows, cols = np.array([0, 3]), np.array([0, 4])
     >>> nearest_squared_distances(rows, cols, np.array([0]), np.array([1]), width=5, spacing=(1.0, 1.0))
     array([ 1., 18.])

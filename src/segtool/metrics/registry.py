@@ -111,9 +111,29 @@ def _boundary_title(metric: BoundaryMetric) -> str:
 
 
 def metric_info(name: str, tolerances: Tolerances | None = None) -> MetricInfo:
-    """The registry entry of a metric name (boundary conventions with the given tolerances).
+    """The registry entry of a metric name.
 
-    Raises ``ValueError`` for a name that is no metric.
+    Parameters
+    ----------
+    name : str
+        A confusion metric, a dataset summary or a boundary metric name
+        (case-insensitive).
+    tolerances : Tolerances, optional
+        Boundary tolerances to state in the convention (default: the defaults).
+
+    Returns
+    -------
+    MetricInfo
+        Name, title, direction, unit, aggregations and convention.
+
+    Raises
+    ------
+    ValueError
+        For a name that is no metric.
+
+    References
+    ----------
+    The conventions: ``docs/score.md`` and ``docs/boundary-metrics.md``.
     """
     key = name.strip().lower()
     known = CONFUSION_METRICS.get(key) or DATASET_SUMMARIES.get(key)
@@ -131,7 +151,21 @@ def metric_info(name: str, tolerances: Tolerances | None = None) -> MetricInfo:
 
 
 def is_metric(name: str) -> bool:
-    """True when :func:`metric_info` knows the name."""
+    """True when :func:`metric_info` knows the name.
+
+    Parameters
+    ----------
+    name : str
+        Any text.
+
+    Returns
+    -------
+    bool
+
+    References
+    ----------
+    :func:`metric_info`.
+    """
     try:
         metric_info(name)
     except ValueError:
@@ -140,6 +174,20 @@ def is_metric(name: str) -> bool:
 
 
 def metric_title(name: str) -> str:
-    """A metric's name for people (``"dice"`` -> ``"Dice"``, ``"hd99_pooled"`` -> ``"HD99 pooled"``);
-    a name that is no metric is shown as it is, underscores as spaces."""
+    """A metric's name for people; a name that is no metric is shown as it is, underscores as spaces.
+
+    Parameters
+    ----------
+    name : str
+        A metric name, or a column name.
+
+    Returns
+    -------
+    str
+        ``"dice"`` -> ``"Dice"``, ``"hd99_pooled"`` -> ``"HD99 pooled"``.
+
+    References
+    ----------
+    :func:`metric_info`.
+    """
     return metric_info(name).title if is_metric(name) else name.replace("_", " ")

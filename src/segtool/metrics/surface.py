@@ -39,15 +39,54 @@ _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
 def image_diagonal(shape: tuple[int, int], spacing: Spacing) -> float:
-    """Length of the image diagonal in spacing units: the worst distance two masks can be apart."""
+    """Length of the image diagonal in spacing units: the worst distance two masks can be apart.
+
+    Parameters
+    ----------
+    shape : (H, W)
+        The image's shape in pixels.
+    spacing : (sy, sx)
+        Pixel height and width.
+
+    Returns
+    -------
+    float
+        The value distance metrics take when one mask is empty.
+
+    References
+    ----------
+    The one-empty-mask rule that uses it: ``docs/boundary-metrics.md``.
+
+    Examples
+    --------
+    >>> image_diagonal((3, 4), (1.0, 1.0))
+    5.0
+    """
     return math.hypot(shape[0] * spacing[0], shape[1] * spacing[1])
 
 
 def inner_border(mask: np.ndarray, unknown: np.ndarray | None, *, edge_is_boundary: bool) -> np.ndarray:
-    """The boundary pixels of ``mask`` (see the module docstring).
+    """The boundary pixels of ``mask``: mask pixels with a 4-neighbour outside it.
 
-    ``mask`` and ``unknown`` are boolean arrays whose outermost ring holds no
-    mask pixel; ``unknown`` may be None when every pixel is known.
+    Parameters
+    ----------
+    mask : (H, W) bool array
+        Its outermost ring holds no mask pixel (the caller pads it).
+    unknown : (H, W) bool array or None
+        Pixels whose ground truth is not known (beyond the image edge, ignored);
+        None when every pixel is known.
+    edge_is_boundary : bool
+        Let unknown pixels count as outside, so that they make a boundary.
+
+    Returns
+    -------
+    (H, W) bool array
+        The inner border (see the module docstring).
+
+    References
+    ----------
+    .. [1] L. Maier-Hein et al., "Metrics reloaded: recommendations for image analysis
+       validation", Nature Methods 21, 2024.
     """
     return _border_against(_solid(mask, unknown, edge_is_boundary=edge_is_boundary), mask)
 
