@@ -85,3 +85,25 @@ def cityscapes_pairs() -> list[tuple[str, np.ndarray, np.ndarray]]:
             pred[:4, :4] = CITYSCAPES_VOID_PREDICTION
         pairs.append((name, gt, pred))
     return pairs
+
+
+#: Tolerances of the random boundary cases: DAVIS's default share of the diagonal, another share,
+#: and whole and fractional pixel counts.
+BOUNDARY_TOLERANCES = (0.008, 0.05, 2.0, 2.5, 3.0, 1.7)
+
+
+def boundary_cases(count: int = 120, seed: int = 3):
+    """(truth, prediction, void or None, tolerance): random rectangles, some at the image edge."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for index in range(count):
+        height, width = (int(v) for v in rng.integers(5, 60, 2))
+        masks = [np.zeros((height, width), bool), np.zeros((height, width), bool)]
+        for mask in masks:
+            for _ in range(int(rng.integers(0, 3))):
+                top, left = int(rng.integers(0, height)), int(rng.integers(0, width))
+                tall, wide = (int(v) for v in rng.integers(1, 15, 2))
+                mask[top : top + tall, left : left + wide] = True
+        void = rng.random((height, width)) < 0.02 if index % 3 == 0 else None
+        cases.append((masks[0], masks[1], void, BOUNDARY_TOLERANCES[index % len(BOUNDARY_TOLERANCES)]))
+    return cases

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from compat_pairs import CLASSES, IGNORE, cityscapes_pairs
+from compat_pairs import CLASSES, IGNORE, boundary_cases, cityscapes_pairs
 
 NSD_TOLERANCE = 2.0
 PEER_PACKAGES = (
@@ -135,11 +135,17 @@ def run_cityscapes() -> dict:
 
 
 def run_davis(pairs, metrics_file: Path) -> dict:
+    import skimage.morphology  # noqa: F401 (imported before the alias below: numpy.ma breaks under it)
+
     np.bool = bool  # the module predates NumPy 2
     spec = importlib.util.spec_from_file_location("davis_metrics", metrics_file)
     davis = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(davis)
     out = {"J": [], "F": []}
+    out["F_random_cases"] = [
+        float(davis.db_eval_boundary(truth, guess, void, bound_th=tolerance))
+        for truth, guess, void, tolerance in boundary_cases()
+    ]
     for _, gt, pred in pairs:
         void = gt == IGNORE
         out["J"].append(as_list([davis.db_eval_iou(gt == c, pred == c, void) for c in CLASSES]))

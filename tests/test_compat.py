@@ -18,12 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compat_pairs import CLASSES, IGNORE, cityscapes_pairs, make_pairs
+from compat_pairs import CLASSES, IGNORE, boundary_cases, cityscapes_pairs, make_pairs
 from compat_peers import NSD_TOLERANCE
 from segtool import LabelMap, score_folders, write_mask
 from segtool.labels import Label
 from segtool.metrics.boundary import BoundaryScorer, Tolerances
 from segtool.metrics.conventions import BUNDLES, Rules, convention_scores, custom_bundle
+from segtool.metrics.davis import davis_boundary_f
 
 PEERS = json.loads((Path(__file__).parent / "fixtures" / "compat" / "peers.json").read_text())
 FLOAT32 = 1e-6
@@ -303,3 +304,13 @@ def test_segtool_rules_give_segtool_numbers(folders):
         means = convention_scores(cells, result.confusion_class_ids, result.n_images, bundle).means
         for metric, value in means.items():
             assert value == pytest.approx(result.summary[column.format(metric)], abs=EXACT)
+
+
+def test_bf_davis_equals_davis_on_random_masks_void_and_tolerances():
+    """120 random pairs (edges, void pixels, tolerances as a share and in whole or fractional pixels)."""
+    expected = PEERS["davis"]["F_random_cases"]
+    ours = [
+        davis_boundary_f(truth, guess, void=void, tolerance=tolerance)
+        for truth, guess, void, tolerance in boundary_cases()
+    ]
+    _close(ours, expected, EXACT)

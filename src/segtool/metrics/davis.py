@@ -101,8 +101,12 @@ def davis_tolerance(shape: tuple[int, ...]) -> int:
     return math.ceil(DAVIS_TOLERANCE_RATIO * math.hypot(shape[0], shape[1]))
 
 
-def _disk(radius: int) -> np.ndarray:
-    """Pixels with ``x^2 + y^2 <= radius^2`` (skimage.morphology.disk)."""
+def _disk(radius: float) -> np.ndarray:
+    """skimage.morphology.disk(radius): offsets ``-r, -r + 1, ...`` up to ``r`` where ``x^2 + y^2 <= r^2``.
+
+    For a whole radius that is the usual disk; for another (a ``tolerance`` such as 2.5) the
+    offsets are half-integers and the kernel has an even size, as skimage builds it.
+    """
     offsets = np.arange(-radius, radius + 1)
     return (offsets[:, None] ** 2 + offsets[None, :] ** 2 <= radius**2).astype(np.uint8)
 
@@ -158,17 +162,28 @@ def davis_boundary_f(
         radius = math.ceil(tolerance * math.hypot(*mask_true.shape))
     else:
         radius = tolerance
-    true_boundary = seg2bmap(mask_true)
-    pred_boundary = seg2bmap(mask_pred)
+    # Both boundaries lie within one pixel above/left of the masks' bounding box (and inside it): the
+    # crop, one pixel wider on each side, has the same boundaries and the same matches as the image.
+    crop = _around(mask_true | mask_pred)
+    true_boundary = seg2bmap(mask_true[crop])
+    pred_boundary = seg2bmap(mask_pred[crop])
     n_true = int(np.count_nonzero(true_boundary))
     n_pred = int(np.count_nonzero(pred_boundary))
     if n_true == 0 or n_pred == 0:
         precision = 1.0 if n_pred == 0 else 0.0
         recall = 1.0 if n_true == 0 else 0.0
     else:
-        disk = _disk(int(radius))
+        disk = _disk(radius)
         near_true = cv2.dilate(true_boundary.view(np.uint8), disk).view(bool)
         near_pred = cv2.dilate(pred_boundary.view(np.uint8), disk).view(bool)
         precision = np.count_nonzero(pred_boundary & near_true) / n_pred
         recall = np.count_nonzero(true_boundary & near_pred) / n_true
     return 0.0 if precision + recall == 0 else float(2 * precision * recall / (precision + recall))
+
+
+def _around(mask: np.ndarray) -> tuple[slice, slice]:
+    """The bounding box of ``mask`` grown by one pixel on each side, within the image (all if empty)."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return slice(None), slice(None)
+    return slice(max(rows[0] - 1, 0), rows[-1] + 2), slice(max(cols[0] - 1, 0), cols[-1] + 2)
