@@ -314,3 +314,20 @@ def test_bf_davis_equals_davis_on_random_masks_void_and_tolerances():
         for truth, guess, void, tolerance in boundary_cases()
     ]
     _close(ours, expected, EXACT)
+
+
+def test_16_bit_ids_score_as_their_8_bit_renumbering(tmp_path, folders):
+    """Ids above 255 are classes like any other (mmseg's uint8 cast would wrap 300 onto 44: not here)."""
+    wide = {0: 0, 1: 300, 2: 1000, 3: 44, 4: 65000, 5: 5, IGNORE: IGNORE}
+    pairs = [
+        (name, np.vectorize(wide.get)(gt).astype(np.uint16), np.vectorize(wide.get)(pred).astype(np.uint16))
+        for name, gt, pred in make_pairs()
+    ]
+    pred, gt = _write_pairs(tmp_path, pairs)
+    for bundle in ("mmseg", "monai", "torchmetrics", "nnunet"):
+        ours = score_folders(pred, gt, labels=_labels([wide[c] for c in CLASSES]), compat=bundle).convention
+        narrow = _score(folders, bundle)
+        order = np.argsort([wide[c] for c in CLASSES])  # classes sorted by their wide ids
+        for column in narrow.classes[0]:
+            _close(_column(ours, column), _column(narrow, column)[order], EXACT)
+        _close(list(ours.summary.values()), list(narrow.summary.values()), EXACT)
