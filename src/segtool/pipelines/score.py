@@ -38,22 +38,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from ..errors import MaskError, SegtoolError
 from ..io.files import check_picture_folder
-from ..io.maskio import is_colour_png, read_label_ids, read_mask_shape
-from ..io.maskpair import UNKNOWN_COLOUR_VALUE, check_same_size, read_mask_pair
-from ..io.memory import keep_freed_memory_in_workers
+from ..io.maskio import read_mask_shape
 from ..io.storage import Location, RemotePath, as_path
-from ..labels import DEFAULT_IGNORE_VALUE, LabelMap, label_folder
+from ..labels import DEFAULT_IGNORE_VALUE, LabelMap
 from ..labelsets import is_label_set, label_set
 from ..limits import DEFAULT_MAX_PIXELS, too_many_classes_problem
-from ..metrics import METRICS, ImageCounts, JointCounts, ScoreAccumulator, joint_counts
+from ..metrics import METRICS, ImageCounts, ScoreAccumulator
 from ..metrics.boundary import BoundaryScorer
-from ..metrics.confusion import is_one_of, unknown_values
 from ..metrics.conventions import Bundle, CellTable, ConventionScores, bundle_named, convention_scores
 from ..metrics.davis import NAME as DAVIS_NAME
 from .errormaps import ErrorMapFolder
@@ -62,6 +59,7 @@ from .jobs import Failure, run_jobs
 from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
 from .parallel import batch_size_for
 from .score_collector import ScoreCollector, report_metrics
+from .score_pairs import ImageMetrics, PairSettings, score_binary_layout_pair, score_index_pair
 from .score_settings import BoundarySettings, ScoreSettings
 
 __all__ = [
@@ -77,7 +75,6 @@ MISSING_RULES = ("error", "empty")
 #: Pairs are sent to Dask workers in batches of about this many ground-truth pixels: enough
 #: to make the cost of a batch small, few enough to keep the workers evenly busy to the end.
 BATCH_PIXELS = 1 << 21
-UNKNOWN_COLOUR_NAME = "colour not in the label map"
 
 #: The CSV columns, in order: those the issue fixes first, then the extra ones.
 CLASS_COLUMNS = (
@@ -122,25 +119,6 @@ PER_IMAGE_COLUMNS = (
     "recall",
 )
 SUMMARY_NAME = "mean"
-
-
-class ImageMetrics(Protocol):
-    """Per-image scores computed next to the confusion counts (the seam for boundary metrics).
-
-    Called in the worker with both masks (ids, same shape) of one index-layout
-    image, or with 0/1 masks and ``class_ids=[1]`` for one label of the binary
-    layout. Returns ``{column name: one value per class id}``, NaN where
-    undefined; each column gets an image mean, standard deviation and count.
-    Must be picklable (a module-level class instance). A
-    :class:`~segtool.metrics.boundary.BoundaryScorer` also has its settings and
-    rules recorded in :attr:`ScoreResult.settings`.
-    """
-
-    names: tuple[str, ...]
-
-    def __call__(
-        self, mask_true: np.ndarray, mask_pred: np.ndarray, *, class_ids: np.ndarray, ignore: tuple[int, ...]
-    ) -> dict[str, np.ndarray]: ...
 
 
 #: A pair that could not be scored, with the one-line reason (it names the file).
@@ -246,26 +224,6 @@ class ScoreResult:
             convention.bundle.summary_name: convention.summary,
             **({"categories": convention.categories} if convention.categories else {}),
         }
-
-
-# -- settings shared with the workers -----------------------------------------------------
-@dataclass(frozen=True)
-class _PairSettings:
-    """What a worker needs to score one pair (picklable)."""
-
-    label_map: LabelMap | None
-    class_ids: tuple[int, ...] | None  # None: every value found is a class
-    ignore: tuple[int, ...]
-    binary: bool
-    image_metrics: tuple[ImageMetrics, ...] = ()
-    in_worker_processes: bool = False  # then each worker keeps freed memory (see segtool.io.memory)
-    max_pixels: int = DEFAULT_MAX_PIXELS
-    error_maps: ErrorMapFolder | None = None
-
-    @property
-    def minus_one(self) -> int | None:
-        """What labelme's -1 in a ``.npy`` mask is read as: the first ignore value (None: the default)."""
-        return self.ignore[0] if self.ignore else None
 
 
 def score_folders(
@@ -382,7 +340,7 @@ def score_folders(
         )
     ignore_values = _ignore_values(ignore, label_map, binary=binary or pairing.layout == "binary")
     _check_label_ids(pairing.label_map, ignore_values)
-    settings = _PairSettings(
+    settings = PairSettings(
         label_map=pairing.label_map,
         class_ids=_class_ids(pairing, binary),
         ignore=ignore_values,
@@ -412,7 +370,7 @@ def score_folders(
     )
     failures = [Failure(name, message) for name, message in pairing.duplicates]
     classes_found = np.empty(0, np.int64)  # without a label map: bounded over all pairs (B04)
-    worker = partial(_score_binary_layout_pair if pairing.layout == "binary" else _score_index_pair, settings)
+    worker = partial(score_binary_layout_pair if pairing.layout == "binary" else score_index_pair, settings)
     batch_size = _batch_size(work, executor.workers) if executor.uses_worker_processes else None
     outcomes = run_jobs(
         worker,
@@ -576,177 +534,6 @@ def _settings_record(
         image_metrics=tuple(name for metric in image_metrics for name in metric.names),
         boundary=BoundarySettings.of(boundary[0]) if boundary else None,
     )
-
-
-# -- workers ------------------------------------------------------------------------------
-def _score_index_pair(settings: _PairSettings, pair: MaskPair) -> ImageCounts:
-    """Read one index-layout pair and count it; a bad file raises its SegtoolError (the pair fails)."""
-    if settings.in_worker_processes:
-        keep_freed_memory_in_workers()
-    truth, guess = read_mask_pair(
-        pair.gt,
-        pair.pred,
-        label_map=settings.label_map,
-        max_pixels=settings.max_pixels,
-        minus_one=settings.minus_one,
-        copy=False,
-    )
-    every_pixel = joint_counts(truth, guess)
-    joint = every_pixel.without_true(settings.ignore)
-    ignored_pixels = every_pixel.total - joint.total
-    if settings.binary:
-        joint = _foreground(joint)
-    class_ids = _image_class_ids(joint, settings, pair.gt)
-    counts = ImageCounts.from_joint(pair.name, joint, class_ids)
-    counts.ignored_pixels = ignored_pixels
-    if settings.image_metrics:
-        counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids, settings.ignore)
-    if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and is_colour_png(pair.pred):
-        counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
-            str(UNKNOWN_COLOUR_VALUE)
-        )
-    if settings.error_maps is not None:
-        _write_error_map(settings, pair, truth, guess)
-    return counts
-
-
-def _image_class_ids(joint: JointCounts, settings: _PairSettings, gt_path: Path) -> np.ndarray:
-    """The classes of one image; true values that are no class are an error naming them."""
-    if settings.class_ids is None:
-        predicted = joint.pred[~is_one_of(joint.pred, settings.ignore)]
-        found = np.union1d(joint.true, predicted)
-        problem = too_many_classes_problem(found.size, over=" in the pair")
-        if problem:
-            raise MaskError(problem, path=gt_path)
-        return found
-    class_ids = np.asarray(settings.class_ids, np.int64)
-    unknown = unknown_values(joint.true, class_ids)
-    if unknown.size:
-        shown = ", ".join(str(value) for value in unknown[:10].tolist())
-        raise MaskError(
-            f"ground-truth values not in the label map and not ignored: {shown} "
-            "(check --labels and --ignore)",
-            path=gt_path,
-        )
-    return class_ids
-
-
-def _foreground(joint: JointCounts) -> JointCounts:
-    """Joint counts of background (0) / foreground (anything else) on both sides."""
-    true, pred = (joint.true != 0).astype(np.int64), (joint.pred != 0).astype(np.int64)
-    totals = np.bincount(true * 2 + pred, weights=joint.count, minlength=4).astype(np.int64)
-    codes = np.flatnonzero(totals)
-    return JointCounts(codes // 2, codes % 2, totals[codes])
-
-
-def _score_binary_layout_pair(settings: _PairSettings, pair: LabelMasksPair) -> ImageCounts:
-    """Score each label of one binary-layout image as its own foreground/background problem."""
-    if settings.in_worker_processes:
-        keep_freed_memory_in_workers()
-    files = [
-        (label_id, gt_path, pred_path)
-        for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred, strict=True)
-    ]
-    arrays = {
-        path: read_label_ids(path, max_pixels=settings.max_pixels, copy=False)
-        for _, *paths in files
-        for path in paths
-        if path is not None
-    }
-    shape = _common_shape(arrays)
-    maps = (
-        settings.error_maps.for_pair(pair.name, image=pair.image, shape=shape)
-        if settings.error_maps is not None
-        else None
-    )
-    empty = np.zeros(shape, bool)
-    tp, fp, fn, extra_rows = [], [], [], []
-    for label_id, gt_path, pred_path in files:
-        truth = arrays[gt_path] != 0 if gt_path is not None else empty
-        guess = arrays[pred_path] != 0 if pred_path is not None else empty
-        if maps is not None and (gt_path is not None or pred_path is not None):
-            maps.write(
-                truth.view(np.uint8),
-                guess.view(np.uint8),
-                ignore=(),
-                class_id=1,
-                subfolder=label_folder(settings.label_map.name_of(label_id)),
-            )
-        tp.append(np.count_nonzero(truth & guess))
-        fp.append(np.count_nonzero(guess & ~truth))
-        fn.append(np.count_nonzero(truth & ~guess))
-        if settings.image_metrics:
-            # Labels are scored on their own files, over every pixel: no ignore values here.
-            extra_rows.append(
-                _image_metric_values(settings, truth.view(np.uint8), guess.view(np.uint8), np.array([1]), ())
-            )
-    ids = np.array([label_id for label_id, _, _ in files], np.int64)
-    tp, fp, fn = (np.array(values, np.int64) for values in (tp, fp, fn))
-    present = (tp + fp + fn) > 0
-    extra = {
-        name: np.concatenate([row[name] for row in extra_rows])[present]
-        for name in (extra_rows[0] if extra_rows else {})
-    }
-    return ImageCounts(
-        pair.name,
-        ids[present],
-        tp[present],
-        fp[present],
-        fn[present],
-        valid_pixels=shape[0] * shape[1],
-        extra=extra,
-    )
-
-
-def _common_shape(arrays: dict[Location, np.ndarray]) -> tuple[int, int]:
-    """The size all of an image's label masks share; else a SizeMismatchError naming two of them."""
-    (reference, first), *others = arrays.items()
-    for path, array in others:
-        check_same_size(path, array.shape, reference, first.shape, what="the mask")
-    return first.shape[:2]
-
-
-def binary_masks(
-    mask_true: np.ndarray, mask_pred: np.ndarray, ignore: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
-    """The masks as ``binary=True`` scores them: background 0, foreground 1, and the ignore values left.
-
-    Ignored ground truth becomes 2 (an ignore value of 1 must not swallow the
-    foreground), as the counts ignore before binarising.
-
-    >>> truth, guess, ignore = binary_masks(np.array([[0, 255, 1]]), np.array([[7, 0, 0]]), (1,))
-    >>> truth.tolist(), guess.tolist(), ignore
-    ([[0, 1, 2]], [[1, 0, 0]], (2,))
-    """
-    ignored = np.isin(mask_true, ignore) if ignore else None
-    truth = (mask_true != 0).view(np.uint8)
-    if ignored is not None:
-        truth[ignored] = 2
-    return truth, (mask_pred != 0).view(np.uint8), (2,) if ignored is not None else ()
-
-
-def _write_error_map(settings: _PairSettings, pair: MaskPair, truth: np.ndarray, guess: np.ndarray) -> None:
-    maps = settings.error_maps.for_pair(pair.name, image=pair.image, shape=truth.shape)
-    if settings.binary:
-        truth, guess, ignore = binary_masks(truth, guess, settings.ignore)
-        maps.write(truth, guess, ignore=ignore, class_id=1)
-    else:
-        maps.write(truth, guess, ignore=settings.ignore)
-
-
-def _image_metric_values(
-    settings: _PairSettings,
-    truth: np.ndarray,
-    guess: np.ndarray,
-    class_ids: np.ndarray,
-    ignore: tuple[int, ...],
-) -> dict[str, np.ndarray]:
-    if settings.binary:
-        truth, guess, ignore = binary_masks(truth, guess, ignore)
-    values: dict[str, np.ndarray] = {}
-    for metric in settings.image_metrics:
-        values.update(metric(truth, guess, class_ids=class_ids, ignore=ignore))
-    return values
 
 
 # -- rows ---------------------------------------------------------------------------------

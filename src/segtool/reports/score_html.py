@@ -76,8 +76,9 @@ from ..pipelines.errormaps import ErrorMapFolder
 from ..pipelines.executors import LocalExecutor
 from ..pipelines.jobs import Failure, run_jobs
 from ..pipelines.pairing import LabelMasksPair, MaskPair
-from ..pipelines.score import ScoreResult, binary_masks
+from ..pipelines.score import ScoreResult
 from ..pipelines.score_collector import REPORT_METRICS, ScoreCollector
+from ..pipelines.score_pairs import binary_masks
 from ..pipelines.score_settings import ScoreSettings
 from ..viz.errormap import error_map
 from ..viz.image import read_image
