@@ -13,12 +13,12 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from segtool.errors import MaskError
+from segtool.arrays import padded_rows
 from segtool.io.maskio import (
     PNG_SIGNATURE,
     colours_to_ids,
     decode_png,
     encode_png,
-    padded_rows,
     read_mask,
     write_mask,
 )

@@ -45,6 +45,7 @@ import cv2
 import numpy as np
 from zlib_ng import zlib_ng
 
+from ..arrays import padded_rows
 from ..errors import MaskError
 from ..labels import DEFAULT_IGNORE_VALUE
 from ..limits import DEFAULT_MAX_PIXELS, ZlibError, pixel_limit_problem
@@ -360,30 +361,6 @@ def encode_png(array: np.ndarray, *, palette: bytes | None = None) -> bytes:
         parts.append(_chunk(b"PLTE", palette))
     parts += [_chunk(b"IDAT", pixels), _chunk(b"IEND", b"")]
     return b"".join(parts)
-
-
-def padded_rows(array: np.ndarray) -> np.ndarray | None:
-    """The (H, W + 1) uint8 array whose columns 1.. are ``array``, if ``array`` is such a view and
-    column 0 is all zeros; else None.
-
-    Such an array is a label image's PNG rows, each led by its filter byte 0 (no
-    filter): :func:`decode_png` with ``copy=False`` returns these views, and so does
-    ``segtool.raster.rasterize_image(..., padded=True)``.
-    """
-    base = array.base
-    if array.dtype != np.uint8 or array.ndim != 2 or array.size == 0 or not isinstance(base, np.ndarray):
-        return None
-    height, width = array.shape
-    if (
-        base.dtype != np.uint8
-        or base.size != height * (width + 1)
-        or not base.flags.c_contiguous
-        or array.strides != (width + 1, 1)
-        or array.ctypes.data != base.ctypes.data + 1
-    ):
-        return None
-    rows = base.reshape(height, width + 1)
-    return None if rows[:, 0].any() else rows
 
 
 def replace_problem(path: Location) -> str | None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..io.maskio import padded_rows
+from ..arrays import padded_rows
 
 #: Above this fraction of 8-pixel words holding a value change, the run-length pass stops paying off.
 NOISY_WORD_FRACTION = 1 / 2
@@ -430,7 +430,7 @@ def _rows_without_copy(mask_true: np.ndarray, mask_pred: np.ndarray) -> tuple[np
     """Both masks as C-contiguous 2-D arrays, and how many padding (0, 0) pixels that added.
 
     Masks read with ``copy=False`` from PNGs without row filters are views of their
-    PNG rows (:func:`~segtool.io.maskio.padded_rows`): those rows are counted whole,
+    PNG rows (:func:`~segtool.arrays.padded_rows`): those rows are counted whole,
     without a copy, and each row's leading zero is a (0, 0) pair taken out after.
     One mask given twice (:func:`value_counts`) comes back as one array twice.
     """
