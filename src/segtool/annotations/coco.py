@@ -290,7 +290,6 @@ COCO = register(
         detect=detect,
         read=read_coco,
         expected='"images" and "annotations" lists (and "categories")',
-        takes_options=True,
         marks=("images", "annotations"),
     )
 )

@@ -256,7 +256,6 @@ FORMAT = register(
         name="cvat",
         detect=detect,
         read=read,
-        takes_options=True,
         expected="an XML <annotations> root with <image> elements",
     )
 )

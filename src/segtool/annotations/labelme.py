@@ -327,7 +327,6 @@ LABELME = register(
         detect=detect,
         read=read_labelme,
         expected='a "shapes" list',
-        takes_options=True,
         marks=("shapes",),
     )
 )

@@ -462,7 +462,6 @@ FORMAT = register(
         name="labelstudio",
         detect=detect,
         read=read,
-        takes_options=True,
         expected='a list of tasks with "data" and "annotations", or JSON-MIN records with "annotator" '
         'and "annotation_id" (or a <View> labeling config)',
         marks=("data", "annotations"),

@@ -1,11 +1,10 @@
 """Finding annotation files, parsing them, detecting their format, dispatching to a reader.
 
-A reader is a function ``read(document, source, rel) -> list[AnnotatedImage]``
+A reader is a function ``read(document, source, rel, options) -> list[AnnotatedImage]``
 where ``document`` is the parsed file (JSON value, or an XML ``Element``),
-``source`` its path and ``rel`` its path relative to the input folder it was
-found in (used to name the outputs of one-image-per-file formats). A format
-registered with ``takes_options=True`` is called as
-``read(document, source, rel, options)`` with a :class:`ReaderOptions`.
+``source`` its path, ``rel`` its path relative to the input folder it was
+found in (used to name the outputs of one-image-per-file formats) and
+``options`` a :class:`ReaderOptions`.
 Each format also has a ``detect(document) -> bool`` that looks only at the
 document's keys. Formats are tried in registration order. Paths may be fsspec
 URLs (a :class:`~segtool.io.storage.RemotePath`, see :mod:`segtool.io.storage`).
@@ -27,7 +26,6 @@ from ..io.storage import Location, LocationLike, RemotePath, as_path
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .model import AnnotatedImage
 
-Reader = Callable[..., list[AnnotatedImage]]
 ANNOTATION_SUFFIXES = (".json", ".xml")
 
 
@@ -60,6 +58,10 @@ class ReaderOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
 
 
+#: ``read(document, source, rel, options)``: see the module docstring.
+Reader = Callable[[Any, Location, PurePosixPath, ReaderOptions], list[AnnotatedImage]]
+
+
 @dataclass(frozen=True)
 class AnnotationFormat:
     """A format segtool reads: its name, how to recognise it, how to read it."""
@@ -68,7 +70,6 @@ class AnnotationFormat:
     detect: Callable[[Any], bool]
     read: Reader
     expected: str  # the keys a file of this format has, for the "none of them" message
-    takes_options: bool = False  # read(document, source, rel, options) instead of read(document, source, rel)
     # Top-level keys that, all present in a JSON object, show it is meant to be this format:
     # such a document that ``detect`` refuses is a broken file of the format, not an unrelated one.
     marks: tuple[str, ...] = ()
@@ -155,9 +156,7 @@ def load_document(
             raise UnknownFormatError(f"not a {fmt.name} file (expected {fmt.expected})", path=source)
     else:
         fmt = detect_format(document, source)
-    images = (
-        fmt.read(document, source, rel, options) if fmt.takes_options else fmt.read(document, source, rel)
-    )
+    images = fmt.read(document, source, rel, options)
     for image in images:
         too_large = pixel_limit_problem(
             f"image {str(image.name)!r}", image.height, image.width, options.max_pixels

@@ -230,7 +230,6 @@ FORMAT = register(
         name="supervisely",
         detect=detect,
         read=read,
-        takes_options=True,
         expected='"size" and "objects" (or "classes" and "tags": a project\'s meta.json)',
         marks=("size", "objects"),
     )

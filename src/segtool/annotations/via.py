@@ -220,7 +220,6 @@ FORMAT = register(
         name="via",
         detect=detect,
         read=read,
-        takes_options=True,
         expected='"_via_img_metadata" (a project), or entries with "filename" and "regions" (an export)',
         marks=("_via_img_metadata",),
     )
