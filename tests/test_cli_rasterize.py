@@ -300,3 +300,24 @@ def test_a_label_studio_task_that_cannot_be_sized_fails_alone(tmp_path):
     assert not (tmp_path / "out" / "empty.png").exists()
     # The box covers x < 10, y < 5 of the 20 x 10 image: 50 pixels of car (id 1).
     assert int((read_mask(tmp_path / "out" / "street.png") == 1).sum()) == 50
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--annotator", ""), ("--annotator", "  "), ("--via-label-attribute", ""), ("--input-format", "nope")],
+)
+def test_bad_free_text_options_are_usage_errors_before_any_file_is_read(tmp_path, option, value):
+    """An empty --annotator was an internal error per file; a blank one chose no annotation at all."""
+    source = labelme(tmp_path / "in" / "a.json", [])
+    result = run(str(source), "-o", str(tmp_path / "out"), option, value)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert option in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_reader_options_refuse_empty_choices():
+    from segtool.annotations import ReaderOptions
+
+    for settings in ({"annotator": ""}, {"annotator": " "}, {"via_label_attribute": ""}):
+        with pytest.raises(ValueError, match="must not be empty"):
+            ReaderOptions(**settings)

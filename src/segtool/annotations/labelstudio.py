@@ -125,8 +125,6 @@ def read(document: Any, source: Location, rel: PurePosixPath, options: ReaderOpt
     """Every chosen annotation of every task, one image each; nothing for a labeling config."""
     if is_labeling_config(document):
         return []
-    if not options.annotator:
-        raise ValueError("annotator must be 'first', 'all', or a user id or email")
     annotations = (
         _min_json_annotations(document, source)
         if _is_min_json(document)

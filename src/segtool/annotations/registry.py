@@ -49,6 +49,9 @@ class ReaderOptions:
     CVAT mask, LabelMe mask, Label Studio brush, Supervisely bitmap), a file may
     declare; larger ones are an error before anything of that size is decoded
     (see :mod:`segtool.limits`).
+
+    An empty or blank ``annotator`` or ``via_label_attribute`` names nothing: a
+    ``ValueError`` here, before any file is read.
     """
 
     images_dir: Location | None = None
@@ -56,6 +59,12 @@ class ReaderOptions:
     annotator: str = "first"
     coco_crowd: CocoCrowd = "ignore"
     max_pixels: int = DEFAULT_MAX_PIXELS
+
+    def __post_init__(self) -> None:
+        for name in ("annotator", "via_label_attribute"):
+            value = getattr(self, name)
+            if value is not None and not value.strip():
+                raise ValueError(f"{name} must not be empty (it names an annotator or an attribute)")
 
 
 #: ``read(document, source, rel, options)``: see the module docstring.

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ..annotations import FORMATS
 from ..errors import OutputError, SegtoolError
 from ..io.atomic import open_output
 from ..pipelines.parallel import default_jobs
@@ -195,3 +196,18 @@ def progress_tasks(*, quiet: bool = False) -> Iterator[Callable[[str, int], Call
             return lambda n=1: bar.advance(task, n)
 
         yield new_task
+
+
+# -- free-text options ----------------------------------------------------------------------
+def non_empty_text(value: str | None) -> str | None:
+    """Typer callback: free text that must name something (None: the option was not given)."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty")
+    return value
+
+
+def known_input_format(value: str | None) -> str | None:
+    """Typer callback: a format name the readers know (None: detect it per file)."""
+    if value is not None and value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, FORMATS))}")
+    return value

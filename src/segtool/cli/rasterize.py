@@ -32,6 +32,8 @@ from .common import (
     QuietOption,
     error,
     info,
+    known_input_format,
+    non_empty_text,
     progress_tasks,
     user_errors,
     warn,
@@ -84,7 +86,8 @@ def rasterize(
         str | None,
         typer.Option(
             help="Force the annotation format instead of detecting it per file "
-            "(labelme, coco, cvat, labelstudio, via, supervisely)."
+            "(labelme, coco, cvat, labelstudio, via, supervisely).",
+            callback=known_input_format,
         ),
     ] = None,
     images: Annotated[
@@ -97,13 +100,17 @@ def rasterize(
     ] = None,
     via_label_attribute: Annotated[
         str | None,
-        typer.Option(help="VIA: the region attribute that holds the label (default: the first one)."),
+        typer.Option(
+            help="VIA: the region attribute that holds the label (default: the first one).",
+            callback=non_empty_text,
+        ),
     ] = None,
     annotator: Annotated[
         str,
         typer.Option(
             help="Label Studio tasks with several annotations: first, all (one mask each, "
-            "<name>__annotator<id>), or a user id or email."
+            "<name>__annotator<id>), or a user id or email.",
+            callback=non_empty_text,
         ),
     ] = "first",
     coco_crowd: Annotated[
