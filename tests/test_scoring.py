@@ -378,3 +378,19 @@ def test_labelme_masks_against_a_changed_copy(tmp_path):
     assert result.unknown_predictions == {"200": {"pixels": 5, "images": 1}}
     # Per image, person has Dice 1 on 2011_000006 and 2*32800/(2*32800+100) on 2011_000003.
     assert rows["person"]["dice_image_mean"] == pytest.approx((1 + 65600 / 65700) / 2)
+
+
+def test_an_unknown_colour_is_no_class_even_when_65535_is_one(tmp_path):
+    """65535 is a legal class id: unknown colours must not be counted as that class."""
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "pred").mkdir()
+    (tmp_path / "labels.csv").write_text("id,name,color\n0,_background_,#000000\n65535,far,#090909\n")
+    far, unknown = (9, 9, 9), (1, 2, 3)
+    truth = np.array([[(0, 0, 0), far, far]], np.uint8)
+    guess = np.array([[(0, 0, 0), far, unknown]], np.uint8)
+    Image.fromarray(truth).save(tmp_path / "gt" / "a.png")
+    Image.fromarray(guess).save(tmp_path / "pred" / "a.png")
+    result = score_folders(tmp_path / "pred", tmp_path / "gt", labels=tmp_path / "labels.csv")
+    row = by_name(result)["far"]
+    assert (row["tp"], row["fn"], row["fp"]) == (1, 1, 0)
+    assert result.unknown_predictions == {"colour not in the label map": {"pixels": 1, "images": 1}}

@@ -4,7 +4,8 @@ Conventions
 -----------
 * Both are read as class ids (:func:`~segtool.io.maskio.read_label_ids`); a
   prediction pixel whose colour is not in the label map becomes
-  :data:`UNKNOWN_COLOUR_VALUE`, which is never a class.
+  :func:`unknown_colour_value`, which is never a class (65535 unless the map
+  uses it: 65535 is a legal class id).
 * A missing prediction (``None``) is an all-background mask of the ground truth's size.
 * Nothing is ever resized: masks (and photos drawn under them) of different
   sizes are a :class:`~segtool.errors.SizeMismatchError` naming both files and
@@ -21,10 +22,25 @@ from ..limits import DEFAULT_MAX_PIXELS
 from .maskio import read_label_ids
 from .storage import Location
 
-__all__ = ["UNKNOWN_COLOUR_VALUE", "check_same_size", "read_mask_pair"]
+__all__ = ["check_same_size", "read_mask_pair", "unknown_colour_value"]
 
-#: Prediction pixels whose colour is not in the label map get this value (it is never a class).
-UNKNOWN_COLOUR_VALUE = 65535
+
+def unknown_colour_value(label_map: LabelMap | None) -> int:
+    """The value prediction pixels of a colour not in ``label_map`` get: no class, not the ignore value.
+
+    The largest such value: 65535 unless the map uses it.
+
+    >>> unknown_colour_value(None), unknown_colour_value(LabelMap.from_names(["a"]))
+    (65535, 65535)
+    >>> from segtool.labels import Label
+    >>> unknown_colour_value(LabelMap([Label(0, "_background_", (0, 0, 0)), Label(65535, "far", (9, 9, 9))]))
+    65534
+    """
+    taken = set() if label_map is None else {*label_map.ids, label_map.ignore_value}
+    for value in range(65535, -1, -1):
+        if value not in taken:
+            return value
+    raise ValueError("the label map uses every value 0..65535: none is left for unknown colours")
 
 
 def check_same_size(
@@ -75,7 +91,7 @@ def read_mask_pair(
     guess = read_label_ids(
         pred_path,
         label_map=label_map,
-        unknown_colour=UNKNOWN_COLOUR_VALUE,
+        unknown_colour=unknown_colour_value(label_map),
         max_pixels=max_pixels,
         copy=copy,
         minus_one=minus_one,

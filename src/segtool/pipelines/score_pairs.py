@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import MaskError
 from ..io.maskio import is_colour_png, read_label_ids
-from ..io.maskpair import UNKNOWN_COLOUR_VALUE, check_same_size, read_mask_pair
+from ..io.maskpair import check_same_size, read_mask_pair, unknown_colour_value
 from ..io.memory import keep_freed_memory_in_workers
 from ..io.storage import Location
 from ..labels import LabelMap, label_folder
@@ -94,10 +94,9 @@ def score_index_pair(settings: PairSettings, pair: MaskPair) -> ImageCounts:
     counts.ignored_pixels = ignored_pixels
     if settings.image_metrics:
         counts.extra = _image_metric_values(settings, truth, guess, counts.class_ids, settings.ignore)
-    if str(UNKNOWN_COLOUR_VALUE) in counts.unknown_predictions and is_colour_png(pair.pred):
-        counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(
-            str(UNKNOWN_COLOUR_VALUE)
-        )
+    unknown_colour = str(unknown_colour_value(settings.label_map))
+    if unknown_colour in counts.unknown_predictions and is_colour_png(pair.pred):
+        counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(unknown_colour)
     if settings.error_maps is not None:
         _write_error_map(settings, pair, truth, guess)
     return counts
