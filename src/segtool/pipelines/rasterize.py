@@ -471,15 +471,13 @@ def rasterize_to_folder(
     # Parsed once: the survey's images are kept for the convert pass, up to a memory budget, when both
     # passes run in this process (worker processes would send them back and forth).
     keep = isinstance(executor, LocalExecutor) and not executor.uses_worker_processes
-    surveys = _run(
-        survey_file,
-        [(item, options, keep) for item in items],
-        executor,
-        progress,
-        "Reading",
-        options,
-        each=_ParsedBudget(KEEP_PARSED_BYTES).admit,
-    )
+    budget = _ParsedBudget(KEEP_PARSED_BYTES)
+    surveys = [
+        budget.admit(outcome)
+        for outcome in _outcomes(
+            survey_file, [(item, options, keep) for item in items], executor, progress, "Reading", options
+        )
+    ]
     skipped = [s.not_annotation for s in surveys if s.not_annotation]
     if len(skipped) == len(items):
         raise OutputError(
@@ -615,23 +613,6 @@ def _outcomes(
         )
 
 
-def _run(
-    func: Callable[[Any], FileOutcome],
-    jobs_list: list,
-    executor: Executor,
-    progress: Progress | None,
-    description: str,
-    options: RasterizeOptions,
-    each: Callable[[FileOutcome], None] = lambda outcome: None,
-) -> list[FileOutcome]:
-    """All outcomes of :func:`_outcomes`, each also handed to ``each`` as it arrives."""
-    results = []
-    for outcome in _outcomes(func, jobs_list, executor, progress, description, options):
-        each(outcome)
-        results.append(outcome)
-    return results
-
-
 def _job_file(job: tuple) -> str:
     return str(job[0].path)
 
@@ -646,14 +627,16 @@ class _ParsedBudget:
     def __init__(self, limit: int) -> None:
         self.left = limit
 
-    def admit(self, outcome: FileOutcome) -> None:
+    def admit(self, outcome: FileOutcome) -> FileOutcome:
+        """The outcome, its parsed images kept if they fit in what is left of the budget."""
         if outcome.parsed is None:
-            return
+            return outcome
         size = sum(_parsed_bytes(shape.geometry) for image in outcome.parsed for shape in image.shapes)
         if size > self.left:
             outcome.parsed = None
         else:
             self.left -= size
+        return outcome
 
 
 def _parsed_bytes(geometry: object) -> int:
