@@ -8,11 +8,13 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 import test_cli_score
 from segtool.cli import app
+from segtool.io.maskio import write_mask
 
 folders = test_cli_score.folders  # the same toy folders (a pytest fixture)
 
@@ -132,3 +134,16 @@ def test_medpy_and_monai_set_edge_is_boundary_only_for_boundary_metrics(folders)
     assert {"HausdorffDistanceMetric(percentile=95)", "SurfaceDiceMetric"} <= set(
         document["convention"]["mean"]
     )
+
+
+def test_no_image_scored_gives_undefined_numbers_not_a_traceback(tmp_path):
+    write_mask(tmp_path / "gt" / "a.png", np.zeros((2, 2), np.uint8))
+    write_mask(tmp_path / "pred" / "a.png", np.zeros((2, 3), np.uint8))  # wrong size: the one pair fails
+    command = ["score", str(tmp_path / "pred"), str(tmp_path / "gt"), "--compat", "davis", "-f", "json"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1 and "nothing is resized" in result.stderr
+    assert json.loads(result.stdout)["convention"]["mean"] == {
+        "J-Mean": None,
+        "F-Mean": None,
+        "J&F-Mean": None,
+    }

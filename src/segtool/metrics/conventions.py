@@ -664,11 +664,17 @@ def convention_scores(
     rules = bundle.rules
     position = np.searchsorted(ids, cells["class_id"])
     tp, fn = cells["tp"], cells["fn"]
+    required = {
+        column.metric for column in (*bundle.class_columns, *bundle.summary_columns) if not column.optional
+    }
+    cells = {**cells}
     per_class: dict[str, np.ndarray] = {}
     means: dict[str, float] = {}
     for metric in bundle.metrics:
         if metric not in COUNT_METRICS and metric not in cells:
-            continue  # an optional column of a metric this run did not score
+            if metric not in required:
+                continue  # an optional column of a metric this run did not score
+            cells[metric] = np.full(tp.size, np.nan)  # no image gave a value (none was scored)
         in_mean = (ids != 0) | rules.background(metric)
         per_class[metric], means[metric] = _metric_scores(
             cells, position, ids.size, n_images, in_mean, rules, metric
