@@ -17,13 +17,23 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compat_pairs import CLASSES, IGNORE, boundary_cases, cityscapes_pairs, make_pairs
 from compat_peers import NSD_TOLERANCE
 from segtool import LabelMap, score_folders, write_mask
 from segtool.labels import Label
 from segtool.metrics.boundary import BoundaryScorer, Tolerances
-from segtool.metrics.conventions import BUNDLES, Rules, convention_scores, custom_bundle
+from segtool.metrics.conventions import (
+    ABSENT,
+    AGGREGATIONS,
+    BUNDLES,
+    EMPTY_TRUTH,
+    Rules,
+    convention_scores,
+    custom_bundle,
+)
 from segtool.metrics.davis import davis_boundary_f
 
 PEERS = json.loads((Path(__file__).parent / "fixtures" / "compat" / "peers.json").read_text())
@@ -331,3 +341,37 @@ def test_16_bit_ids_score_as_their_8_bit_renumbering(tmp_path, folders):
         for column in narrow.classes[0]:
             _close(_column(ours, column), _column(narrow, column)[order], EXACT)
         _close(list(ours.summary.values()), list(narrow.summary.values()), EXACT)
+
+
+@st.composite
+def _random_cells(draw):
+    n_images = draw(st.integers(1, 5))
+    rows = []
+    for image in range(n_images):
+        for class_id in draw(st.sets(st.integers(0, 4), max_size=5)):
+            tp, fp, fn = draw(st.tuples(*[st.integers(0, 9)] * 3).filter(lambda counts: sum(counts) > 0))
+            rows.append((image, class_id, tp, fp, fn))
+    return n_images, rows
+
+
+_RULES = st.builds(
+    Rules,
+    aggregation=st.sampled_from(AGGREGATIONS),
+    empty_truth=st.sampled_from(EMPTY_TRUTH),
+    absent=st.sampled_from(ABSENT),
+    no_value=st.sampled_from(("drop", "nan", "zero")),
+    include_background=st.booleans(),
+)
+
+
+@given(_random_cells(), _RULES)
+def test_any_rules_keep_means_in_range_dice_above_iou_and_ignore_image_order(drawn, rules):
+    n_images, rows = drawn
+    bundle = custom_bundle(rules, ("dice", "iou"))
+    means = convention_scores(_cells(rows), range(5), n_images, bundle).means
+    assert all(np.isnan(value) or 0 <= value <= 1 for value in means.values())
+    assert np.isnan(means["iou"]) == np.isnan(means["dice"])
+    assert np.isnan(means["iou"]) or means["dice"] >= means["iou"] - EXACT
+    flipped = [(n_images - 1 - image, *rest) for image, *rest in reversed(rows)]
+    again = convention_scores(_cells(flipped), range(5), n_images, bundle).means
+    _close(list(again.values()), list(means.values()), EXACT)
