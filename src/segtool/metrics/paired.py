@@ -285,10 +285,11 @@ def wins_ties_losses(
     difference = np.asarray(values_b, np.float64) - np.asarray(values_a, np.float64)
     if not higher_is_better:
         difference = -difference
-    return tuple(  # type: ignore[return-value]
+    wins, ties, losses = (
         np.count_nonzero(test, axis=0).astype(np.int64)
         for test in (difference > 0, difference == 0, difference < 0)
     )
+    return wins, ties, losses
 
 
 # -- intervals and tests ------------------------------------------------------------------
