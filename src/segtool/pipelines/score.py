@@ -439,7 +439,8 @@ def _pair_name(pair: MaskPair | LabelMasksPair) -> str:
 
 
 def _gt_of(work: list[MaskPair | LabelMasksPair], name: str) -> Location:
-    return next(pair.gt for pair in work if pair.name == name)
+    """The ground truth of the index-layout pair ``name`` (the binary layout always has a label map)."""
+    return next(pair.gt for pair in work if isinstance(pair, MaskPair) and pair.name == name)
 
 
 def _with_bundle_metrics(image_metrics: Sequence[ImageMetrics], bundle: Bundle) -> list[ImageMetrics]:

@@ -194,7 +194,7 @@ def rich_table(
     from rich.table import Table
     from rich.text import Text
 
-    columns = [_as_column(column) for column in columns]
+    specs = [_as_column(column) for column in columns]
     rows = list(rows)
     table = Table(
         title=None if title is None else Text(title),
@@ -202,13 +202,13 @@ def rich_table(
         title_justify="left",
         pad_edge=False,
     )
-    for column in columns:
-        numeric = any(isinstance(row.get(column.key), (int, float)) for row in rows)
-        table.add_column(Text(column.title), justify="right" if numeric else "left", no_wrap=True)
+    for spec in specs:
+        numeric = any(isinstance(row.get(spec.key), (int, float)) for row in rows)
+        table.add_column(Text(spec.title), justify="right" if numeric else "left", no_wrap=True)
     for index, row in enumerate(rows):
         if index in sections:
             table.add_section()
-        table.add_row(*(Text(human_cell(row, column, digits)) for column in columns))
+        table.add_row(*(Text(human_cell(row, spec, digits)) for spec in specs))
     return table
 
 
