@@ -8,6 +8,7 @@ taking the machine down.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import resource
@@ -585,3 +586,18 @@ def test_b15_a_labels_option_that_is_no_regular_file_is_refused_before_reading(t
     assert result.returncode == 1, result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and "labels.txt" in lines[0] and "not a regular file" in lines[0], lines
+
+
+@pytest.mark.slow
+def test_b02_many_labelme_mask_shapes_are_not_all_held_decoded(tmp_path):
+    side = 4000
+    _, png = cv2.imencode(".png", np.zeros((side, side), np.uint8))
+    encoded = base64.b64encode(png.tobytes()).decode()
+    shape = {"label": "m", "points": [[0, 0], [side - 1, side - 1]], "shape_type": "mask", "mask": encoded}
+    document = {"shapes": [shape] * 60, "imageHeight": side, "imageWidth": side, "imagePath": "x.jpg"}
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "m.json").write_text(json.dumps(document))
+    result = run_bounded(
+        "rasterize", tmp_path / "in", "-o", tmp_path / "out", "-j", "1", "-q", memory_mib=1000
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -134,12 +134,13 @@ def test_primitives_every_shape_type():
 
     bitmap = image.shapes[7].geometry
     # box (417.4, 305) .. (516.4, 404): labelme's int() gives top-left (417, 305) and a 100 x 100 box
-    assert (bitmap.left, bitmap.top, bitmap.mask.shape) == (417, 305, (100, 100))
+    assert (bitmap.left, bitmap.top, bitmap.size) == (417, 305, (100, 100))
     encoded = json.loads((FIXTURES / "primitives/primitives.json").read_text())["shapes"][7]["mask"]
     expected = np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded)))) != 0
-    assert np.array_equal(bitmap.mask, expected)
+    assert np.array_equal(bitmap.decoded(), expected)
     # an octagon: its centre is in, its corners are cut off
-    assert bitmap.mask[50, 50] and not bitmap.mask[0, 0] and not bitmap.mask[99, 99]
+    mask = bitmap.decoded()
+    assert mask[50, 50] and not mask[0, 0] and not mask[99, 99]
 
 
 # -- shapes, by hand -------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def test_mask_shape_is_placed_at_the_floor_of_its_top_left_point(tmp_path: Path)
     bitmap = image.shapes[0].geometry
     # floor(1.7) = 1, floor(2.2) = 2; box rows 2..3 and columns 1..3 = 2 x 3, the PNG's size: no warning
     assert (bitmap.left, bitmap.top) == (1, 2)
-    assert bitmap.mask.tolist() == [[True, False, True], [False, True, False]]
+    assert bitmap.decoded().tolist() == [[True, False, True], [False, True, False]]
     assert image.warnings == []
 
 
@@ -208,7 +209,7 @@ def test_mask_shape_whose_png_disagrees_with_its_box_warns(tmp_path: Path):
         "mask": base64.b64encode(png_bytes(np.ones((2, 2), np.uint8))).decode(),
     }
     image = read_one(tmp_path, doc(shape))
-    assert image.shapes[0].geometry.mask.shape == (2, 2)
+    assert image.shapes[0].geometry.size == (2, 2)
     assert "mask is 2x2 pixels but its box is 10x10" in image.warnings[0]
 
 

@@ -50,6 +50,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -66,6 +67,7 @@ from .model import (
     AnnotatedImage,
     Bitmap,
     Ellipse,
+    EncodedMask,
     Geometry,
     Points,
     Polygon,
@@ -287,21 +289,27 @@ def _mask(
     encoded = entry.get("mask")
     if not isinstance(encoded, str) or not encoded:
         raise fail(source, where, 'a mask shape needs its mask as a base64 PNG string in "mask"')
+    decode = partial(_mask_pixels, encoded, max_pixels)  # kept as the file has it (see EncodedMask)
     try:
-        array = decode_png(base64.b64decode(encoded, validate=False), max_pixels=max_pixels)
+        size = decode().shape  # decoded once to check it, then again when painted
     except (binascii.Error, ValueError):
         raise fail(source, where, "mask is not valid base64") from None
     except MaskError as exc:
         raise fail(source, where, f"mask is not a readable PNG ({exc.message})") from None
-    inside = (array != 0).any(axis=2) if array.ndim == 3 else array != 0
     left, top = math.floor(min(x1, x2)), math.floor(min(y1, y2))
     box = (math.floor(max(y1, y2)) - top + 1, math.floor(max(x1, x2)) - left + 1)
-    if inside.shape != box:
+    if size != box:
         warnings.append(
-            f"{where}: mask is {inside.shape[0]}x{inside.shape[1]} pixels but its box is "
+            f"{where}: mask is {size[0]}x{size[1]} pixels but its box is "
             f"{box[0]}x{box[1]}; placed at its top-left corner with the PNG's size"
         )
-    return Bitmap(mask=inside, left=left, top=top)
+    return Bitmap(mask=EncodedMask(size[0], size[1], decode), left=left, top=top)
+
+
+def _mask_pixels(encoded: str, max_pixels: int) -> np.ndarray:
+    """The nonzero pixels of a mask shape's base64 PNG (any channel, for a colour PNG)."""
+    array = decode_png(base64.b64decode(encoded, validate=False), max_pixels=max_pixels)
+    return (array != 0).any(axis=2) if array.ndim == 3 else array != 0
 
 
 def _two_points(points: np.ndarray, source: Location, where: str, meaning: str) -> np.ndarray:
