@@ -20,7 +20,7 @@ from ..errors import SizeMismatchError
 from ..labels import LabelMap
 from ..limits import DEFAULT_MAX_PIXELS
 from .maskio import read_label_ids
-from .storage import Location
+from .storage import Location, LocationLike
 
 __all__ = ["check_same_size", "read_mask_pair", "unknown_colour_value"]
 
@@ -44,7 +44,7 @@ def unknown_colour_value(label_map: LabelMap | None) -> int:
 
 
 def check_same_size(
-    path: Location,
+    path: LocationLike,
     shape: tuple[int, ...],
     reference: Location | str,
     reference_shape: tuple[int, ...],

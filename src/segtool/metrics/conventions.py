@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -121,7 +121,8 @@ class Rules:
     def describe(self) -> dict[str, Any]:
         """The rules as plain data, for JSON settings."""
         record: dict[str, Any] = {name: dict(getattr(self, name)) for name in PER_METRIC_RULES}
-        record.update(include_background=dict(self.include_background), percent=self.percent)
+        background = cast("Mapping[str, bool]", self.include_background)  # a mapping after __post_init__
+        record.update(include_background=dict(background), percent=self.percent)
         return record
 
 
@@ -726,8 +727,12 @@ def _metric_scores(
     if aggregation == "dataset":
         if metric not in COUNT_METRICS:
             raise ValueError(f"{metric} is scored per image only: it has no dataset aggregation")
-        sums = [np.bincount(position, weights=values, minlength=size) for values in (tp, fp, fn)]
-        per_class = _with_empty_rules(count_metric(metric, *sums), *sums, rules, metric)
+        tp_sum, fp_sum, fn_sum = (
+            np.bincount(position, weights=values, minlength=size) for values in (tp, fp, fn)
+        )
+        per_class = _with_empty_rules(
+            count_metric(metric, tp_sum, fp_sum, fn_sum), tp_sum, fp_sum, fn_sum, rules, metric
+        )
         return _fill(per_class, no_value), _mean_over_classes(per_class, in_mean, no_value)
     values = count_metric(metric, tp, fp, fn) if metric in COUNT_METRICS else np.asarray(cells[metric], float)
     values = _with_empty_rules(values, tp, fp, fn, rules, metric)

@@ -156,6 +156,7 @@ def davis_boundary_f(
     if void is not None:
         keep = ~np.asarray(void, bool)
         mask_true, mask_pred = mask_true & keep, mask_pred & keep
+    radius: float
     if tolerance is None:
         radius = davis_tolerance(mask_true.shape)
     elif tolerance < 1:

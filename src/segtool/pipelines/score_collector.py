@@ -28,6 +28,7 @@ import functools
 import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, SupportsFloat, TypeGuard
 
 #: The metrics a report charts and tables (both aggregations of each); the first ranks the worst images.
 REPORT_METRICS = ("dice", "iou")
@@ -42,7 +43,8 @@ def report_metrics(image_metric_names: Sequence[str] = ()) -> tuple[str, ...]:
     return (*REPORT_METRICS, *image_metric_names)
 
 
-def _defined(value: object) -> bool:
+def _defined(value: Any) -> TypeGuard[SupportsFloat]:
+    """A number that is not NaN (rows hold None or NaN where a value is undefined)."""
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
@@ -129,7 +131,7 @@ class ScoreCollector:
         self._per_class: dict[str, _Lowest] = {}
         self._class_ids: dict[str, int] = {}
 
-    def add(self, rows: Iterable[Mapping[str, object]]) -> None:
+    def add(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Take the rows of one image (one row per class present in it)."""
         rows = list(rows)
         in_mean = []

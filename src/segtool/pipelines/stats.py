@@ -83,7 +83,7 @@ def _count_job(job: tuple[Location, LabelMap | None, tuple[int, ...]]) -> MaskCo
     return count_mask(path, label_map=label_map, ignore=ignore)
 
 
-def _job_path(job: tuple[Path, LabelMap | None, tuple[int, ...]]) -> str:
+def _job_path(job: tuple[Location, LabelMap | None, tuple[int, ...]]) -> str:
     return str(job[0])
 
 

@@ -30,6 +30,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 import numpy as np
 
@@ -555,7 +556,7 @@ STATS_WEIGHTS = (
 
 def stats_report(
     *,
-    rows: Sequence[Mapping[str, object]],
+    rows: Sequence[Mapping[str, Any]],
     settings: Mapping[str, object],
     summary: Mapping[str, object] | None = None,
     notes: Sequence[str] = (),

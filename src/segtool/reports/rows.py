@@ -148,14 +148,14 @@ def render_markdown(
     digits: int = 4,
 ) -> str:
     """A GitHub-flavoured Markdown table (rounded like the table), notes as a list under it."""
-    columns = [_as_column(column) for column in columns]
+    shown = [_as_column(column) for column in columns]
     lines = [f"### {_md_escape(title)}", ""] if title else []
-    lines.append("| " + " | ".join(_md_escape(column.one_line_title) for column in columns) + " |")
-    lines.append("|" + "|".join(_md_rule(column, rows) for column in columns) + "|")
+    lines.append("| " + " | ".join(_md_escape(column.one_line_title) for column in shown) + " |")
+    lines.append("|" + "|".join(_md_rule(column, rows) for column in shown) + "|")
     rows = list(rows)
     for row in rows:
         lines.append(
-            "| " + " | ".join(_md_escape(human_cell(row, column, digits)) for column in columns) + " |"
+            "| " + " | ".join(_md_escape(human_cell(row, column, digits)) for column in shown) + " |"
         )
     if notes:
         lines.append("")
