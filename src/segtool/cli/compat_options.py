@@ -161,7 +161,7 @@ def resolve_bundle(
         if "*" in values:
             merged = {"*": values["*"]}
         merged.update(values)
-        rules = replace(rules, **{name: merged})
+        rules = rules.with_rule(name, merged)
     if include_background:
         rules = replace(rules, include_background=True)
     if percent:

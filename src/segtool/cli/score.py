@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from contextlib import ExitStack
 from typing import IO, Annotated
 
@@ -13,13 +12,15 @@ from ..io.storage import as_path
 from ..labels import LabelMap
 from ..labelsets import is_label_set
 from ..limits import DEFAULT_MAX_PIXELS
+from ..pipelines.pairing import PairLayout
 from ..pipelines.prediction_files import swapped_message
 from ..pipelines.score import (
     PER_IMAGE_COLUMNS,
+    MissingRule,
     ScoreResult,
     score_folders,
 )
-from ..pipelines.thresholds import Threshold, thresholds_not_met
+from ..pipelines.thresholds import Bound, Threshold, thresholds_not_met
 from ..reports.rows import Column, CsvRowWriter, write_csv, write_rows
 from ..reports.score_html import build_score_report
 from .app import app
@@ -72,17 +73,6 @@ from .executor_options import ExecutorOption, SchedulerOption, executor_from_opt
 LISTED = 20
 
 
-class Missing(str, enum.Enum):
-    error = "error"
-    empty = "empty"
-
-
-class Layout(str, enum.Enum):
-    auto = "auto"
-    index = "index"
-    binary = "binary"
-
-
 TABLE_COLUMNS = (
     Column("class_id", "id"),
     Column("class_name", "class"),
@@ -97,7 +87,7 @@ TABLE_COLUMNS = (
 )
 
 
-def _parse_thresholds(values: list[str], *, bound: str, option: str) -> list[Threshold]:
+def _parse_thresholds(values: list[str], *, bound: Bound, option: str) -> list[Threshold]:
     try:
         return [Threshold.parse(value, bound=bound) for value in values]
     except ValueError as exc:
@@ -145,12 +135,12 @@ def score(
         ),
     ] = False,
     missing: Annotated[
-        Missing,
+        MissingRule,
         typer.Option(
             help="A ground-truth mask without prediction: error (listed; the run fails) or empty "
             "(scored as an all-background prediction, and counted)."
         ),
-    ] = Missing.error,
+    ] = "error",
     binary: Annotated[
         bool,
         typer.Option(
@@ -158,13 +148,13 @@ def score(
         ),
     ] = False,
     layout: Annotated[
-        Layout,
+        PairLayout,
         typer.Option(
             help="index: one mask of class ids per image. binary: DIR/<label>/<name>.png as rasterize "
             "--layout binary writes (each label scored on its own). auto: binary when every folder in GT "
             "is a label's folder."
         ),
-    ] = Layout.auto,
+    ] = "auto",
     output_format: Annotated[
         OutputFormat,
         typer.Option(
@@ -352,9 +342,9 @@ def score(
                 labels=label_map,
                 ignore=ignore_values,
                 include_background=include_background or None,  # None: the --compat bundle's rule
-                missing=missing.value,
+                missing=missing,
                 binary=binary,
-                layout=layout.value,
+                layout=layout,
                 jobs=jobs,
                 executor=runner,
                 image_metrics=image_metrics,
@@ -411,9 +401,10 @@ def _report_picture_problems(
     if quiet:
         return
     pairing = result.pairing
-    for message in [*pairing.ambiguous_images, *report_warnings][:LISTED]:
+    ambiguous = pairing.ambiguous_images if pairing is not None else []
+    for message in [*ambiguous, *report_warnings][:LISTED]:
         warn(message)
-    if pairing.without_image and images is not None:
+    if pairing is not None and pairing.without_image and images is not None:
         warn(
             f"{len(pairing.without_image)} ground-truth masks have no image under {images}; their "
             f"pictures are drawn without one: {_names(pairing.without_image)}"

@@ -693,7 +693,7 @@ def boundary_f_score(
 def boundary_scores(
     labels_true: np.ndarray,
     labels_pred: np.ndarray,
-    classes: Sequence[int],
+    classes: Sequence[int] | np.ndarray,
     metrics: Iterable[str],
     *,
     ignore_index: Iterable[int] = (),
@@ -782,7 +782,7 @@ def boundary_scores(
 def _class_pairs(
     labels_true: np.ndarray,
     labels_pred: np.ndarray,
-    classes: Sequence[int],
+    classes: Sequence[int] | np.ndarray,
     valid: np.ndarray | None,
     ignored: list[int],
     spacing: tuple[float, float],
@@ -898,7 +898,7 @@ class BoundaryScorer:
         mask_true: np.ndarray,
         mask_pred: np.ndarray,
         *,
-        class_ids: Sequence[int],
+        class_ids: Sequence[int] | np.ndarray,
         ignore: Iterable[int] = (),
     ) -> dict[str, np.ndarray]:
         return boundary_scores(

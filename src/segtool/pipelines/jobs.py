@@ -21,7 +21,7 @@ function, or a :func:`functools.partial` of one).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -77,7 +77,7 @@ def run_jobs(
     description: str = "Working",
     batch_size: int | None = None,
     debug: bool = False,
-) -> Iterator[tuple[Item, Result | Failure]]:
+) -> Generator[tuple[Item, Result | Failure], None, None]:
     """Yield ``(item, worker(item) or its Failure)`` for each item, in order (see the module docstring).
 
     ``name_of(item)`` names an item in its failure (it must be picklable too);

@@ -27,6 +27,7 @@ given, or the ``labels.csv``/``labels.txt`` that rasterize wrote into it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
 
 from ..errors import InputFileError
 from ..io.files import KeyedFiles, files_by_key, label_file_for_masks
@@ -36,7 +37,9 @@ from ..labels import Label, LabelMap, label_folder, voc_colour
 from ..viz.image import IMAGE_SUFFIXES
 from .prediction_files import looks_swapped, no_match_message, swapped_message, unmatched_files
 
-LAYOUTS = ("auto", "index", "binary")
+#: How GT and PRED are laid out: one mask of ids per image, one folder of 0/255 masks per label, or detect it.
+PairLayout = Literal["auto", "index", "binary"]
+LAYOUTS: tuple[PairLayout, ...] = get_args(PairLayout)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def pair_masks(
     pred: LocationLike,
     gt: LocationLike,
     *,
-    layout: str = "auto",
+    layout: PairLayout = "auto",
     label_map: LabelMap | None = None,
 ) -> Pairing:
     """Pair every ground-truth mask under ``gt`` with the prediction of the same name under ``pred``.
@@ -165,7 +168,7 @@ def _label_map_in(folder: Location) -> LabelMap | None:
     return LabelMap.read(path) if path is not None else None
 
 
-def detect_layout(gt: Location, label_map: LabelMap | None) -> str:
+def detect_layout(gt: Location, label_map: LabelMap | None) -> Literal["index", "binary"]:
     """``binary`` when every folder under ``gt`` is a label's folder and no mask lies beside them."""
     if label_map is None:
         return "index"

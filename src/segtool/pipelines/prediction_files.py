@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from ..io.files import LABEL_FILE_NAMES, find_files, label_file_for_masks, label_file_in
 from ..io.maskio import MASK_SUFFIXES
-from ..io.storage import Location, relative_path
+from ..io.storage import Location, LocationLike, relative_path
 
 #: Image formats that hold pictures, not label masks, as score reads them; by suffix, the name said.
 NOT_MASK_FORMATS = {
@@ -89,7 +89,7 @@ def looks_swapped(pred: Location, gt: Location) -> bool:
     return label_file_in(pred) is not None and label_file_for_masks(gt) is None
 
 
-def swapped_message(pred: Location) -> str:
+def swapped_message(pred: LocationLike) -> str:
     return (
         f"the arguments look swapped: PRED {pred} holds {' or '.join(LABEL_FILE_NAMES)}, which rasterize "
         "writes beside ground-truth masks, and GT holds none; the order is segtool score PRED GT"

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -56,7 +56,7 @@ from ..metrics.davis import NAME as DAVIS_NAME
 from .errormaps import ErrorMapFolder
 from .executors import Executor, LocalExecutor
 from .jobs import Failure, run_jobs
-from .pairing import LabelMasksPair, MaskPair, Pairing, attach_images, pair_masks
+from .pairing import LabelMasksPair, MaskPair, Pairing, PairLayout, attach_images, pair_masks
 from .parallel import batch_size_for
 from .score_collector import ScoreCollector, report_metrics
 from .score_pairs import ImageMetrics, PairSettings, score_binary_layout_pair, score_index_pair
@@ -71,7 +71,9 @@ __all__ = [
     "score_folders",
 ]
 
-MISSING_RULES = ("error", "empty")
+#: A ground-truth mask without a prediction: an error, or scored against an empty prediction.
+MissingRule = Literal["error", "empty"]
+MISSING_RULES: tuple[MissingRule, ...] = get_args(MissingRule)
 #: Pairs are sent to Dask workers in batches of about this many ground-truth pixels: enough
 #: to make the cost of a batch small, few enough to keep the workers evenly busy to the end.
 BATCH_PIXELS = 1 << 21
@@ -233,9 +235,9 @@ def score_folders(
     labels: LabelMap | str | Path | RemotePath | None = None,
     ignore: Iterable[int] | None = None,
     include_background: bool | None = None,
-    missing: str = "error",
+    missing: MissingRule = "error",
     binary: bool = False,
-    layout: str = "auto",
+    layout: PairLayout = "auto",
     jobs: int = 1,
     image_metrics: Sequence[ImageMetrics] = (),
     compat: str | Bundle | None = None,
@@ -496,7 +498,8 @@ def _class_ids(pairing: Pairing, binary: bool) -> tuple[int, ...] | None:
     if binary:
         return (0, 1)
     if pairing.layout == "binary":
-        return tuple(label_id for label_id, _ in pairing.pairs[0].gt) if pairing.pairs else ()
+        first = pairing.pairs[0] if pairing.pairs else None
+        return tuple(label_id for label_id, _ in first.gt) if isinstance(first, LabelMasksPair) else ()
     return tuple(pairing.label_map.ids) if pairing.label_map is not None else None
 
 

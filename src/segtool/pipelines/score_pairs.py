@@ -12,7 +12,6 @@ metrics) and write the error map when asked. A bad file raises its
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -46,7 +45,8 @@ class ImageMetrics(Protocol):
     rules recorded in :attr:`ScoreResult.settings`.
     """
 
-    names: tuple[str, ...]
+    @property
+    def names(self) -> tuple[str, ...]: ...
 
     def __call__(
         self, mask_true: np.ndarray, mask_pred: np.ndarray, *, class_ids: np.ndarray, ignore: tuple[int, ...]
@@ -102,7 +102,7 @@ def score_index_pair(settings: PairSettings, pair: MaskPair) -> ImageCounts:
     return counts
 
 
-def _image_class_ids(joint: JointCounts, settings: PairSettings, gt_path: Path) -> np.ndarray:
+def _image_class_ids(joint: JointCounts, settings: PairSettings, gt_path: Location) -> np.ndarray:
     """The classes of one image; true values that are no class are an error naming them."""
     if settings.class_ids is None:
         predicted = joint.pred[~is_one_of(joint.pred, settings.ignore)]
@@ -152,28 +152,29 @@ def score_binary_layout_pair(settings: PairSettings, pair: LabelMasksPair) -> Im
         else None
     )
     empty = np.zeros(shape, bool)
-    tp, fp, fn, extra_rows = [], [], [], []
+    tp_list, fp_list, fn_list, extra_rows = [], [], [], []
     for label_id, gt_path, pred_path in files:
         truth = arrays[gt_path] != 0 if gt_path is not None else empty
         guess = arrays[pred_path] != 0 if pred_path is not None else empty
-        if maps is not None and (gt_path is not None or pred_path is not None):
+        label_map = settings.label_map  # binary pairs always have one
+        if maps is not None and label_map is not None and (gt_path is not None or pred_path is not None):
             maps.write(
                 truth.view(np.uint8),
                 guess.view(np.uint8),
                 ignore=(),
                 class_id=1,
-                subfolder=label_folder(settings.label_map.name_of(label_id)),
+                subfolder=label_folder(label_map.name_of(label_id)),
             )
-        tp.append(np.count_nonzero(truth & guess))
-        fp.append(np.count_nonzero(guess & ~truth))
-        fn.append(np.count_nonzero(truth & ~guess))
+        tp_list.append(np.count_nonzero(truth & guess))
+        fp_list.append(np.count_nonzero(guess & ~truth))
+        fn_list.append(np.count_nonzero(truth & ~guess))
         if settings.image_metrics:
             # Labels are scored on their own files, over every pixel: no ignore values here.
             extra_rows.append(
                 _image_metric_values(settings, truth.view(np.uint8), guess.view(np.uint8), np.array([1]), ())
             )
     ids = np.array([label_id for label_id, _, _ in files], np.int64)
-    tp, fp, fn = (np.array(values, np.int64) for values in (tp, fp, fn))
+    tp, fp, fn = (np.array(values, np.int64) for values in (tp_list, fp_list, fn_list))
     present = (tp + fp + fn) > 0
     extra = {
         name: np.concatenate([row[name] for row in extra_rows])[present]
@@ -218,6 +219,8 @@ def binary_masks(
 
 
 def _write_error_map(settings: PairSettings, pair: MaskPair, truth: np.ndarray, guess: np.ndarray) -> None:
+    if settings.error_maps is None:
+        return
     maps = settings.error_maps.for_pair(pair.name, image=pair.image, shape=truth.shape)
     if settings.binary:
         truth, guess, ignore = binary_masks(truth, guess, settings.ignore)

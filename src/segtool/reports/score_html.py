@@ -151,7 +151,7 @@ def build_score_report(
     pairs = {pair.name: pair for pair in result.pairing.pairs}
     in_mean = {row["class_id"] for row in result.classes if row["in_mean"]}
     boundary = _boundary_metrics(result.settings)
-    wanted = [
+    wanted: list[tuple[str, list[tuple[str, float, int | None]]]] = [
         (
             f"Worst images overall (mean {metric_title(collector.rank_by)} over the classes of the mean)",
             [(name, score, None) for name, score in collector.worst_overall()],
@@ -210,7 +210,7 @@ def build_score_report(
                     _entry_scores(
                         collector, score, name, None if class_id is None else names[class_id], boundary
                     ),
-                    () if isinstance(drawn[name], Failure) else drawn[name][class_id],
+                    () if isinstance(outcome := drawn[name], Failure) else outcome[class_id],
                     href=_href(
                         pairs[name], class_id, error_maps=maps, label_map=label_map, link_from=link_from
                     ),
@@ -264,7 +264,9 @@ def _boundary_metrics(settings: ScoreSettings) -> list[PerImageMetric]:
         PerImageMetric(
             name,
             higher_is_better=known[name].higher_is_better if name in known else None,
-            unit=boundary.distance_unit if name in known and known[name].is_distance else "",
+            unit=boundary.distance_unit
+            if boundary is not None and name in known and known[name].is_distance
+            else "",
             maximum=1.0 if name in known and known[name].higher_is_better else None,
         )
         for name in settings.image_metrics
@@ -338,16 +340,15 @@ def _summary(result: ScoreResult, boundary: Sequence[PerImageMetric]) -> dict[st
 def _draw(job: _PictureJob) -> dict[int | None, list[Picture]]:
     """The pictures of one image's entries, by class id (None: overall)."""
     if isinstance(job.pair, LabelMasksPair):
-        return _label_pictures(job)
-    return _index_pictures(job)
+        return _label_pictures(job, job.pair)
+    return _index_pictures(job, job.pair)
 
 
 def _job_name(job: _PictureJob) -> str:
     return job.pair.name
 
 
-def _index_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
-    pair = job.pair
+def _index_pictures(job: _PictureJob, pair: MaskPair) -> dict[int | None, list[Picture]]:
     truth, guess = read_mask_pair(pair.gt, pair.pred, label_map=job.label_map)
     photo = _photo(pair, truth.shape)
     label_map, ignore = job.label_map, job.ignore
@@ -371,8 +372,7 @@ def _index_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
     }
 
 
-def _label_pictures(job: _PictureJob) -> dict[int | None, list[Picture]]:
-    pair = job.pair
+def _label_pictures(job: _PictureJob, pair: LabelMasksPair) -> dict[int | None, list[Picture]]:
     files = [
         (label_id, gt_path, pred_path)
         for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred, strict=True)
@@ -432,12 +432,12 @@ def _href(
     target: Location | None = None
     if error_maps is not None and isinstance(pair, MaskPair):
         target = error_maps.path_for(pair.name)
-    elif error_maps is not None and class_id is not None:
+    elif error_maps is not None and class_id is not None and label_map is not None:
         target = error_maps.path_for(pair.name, label_folder(label_map.name_of(class_id)))
     target = target or pair.image
     if target is None and isinstance(pair, MaskPair):
         target = pair.pred or pair.gt
-    elif target is None:
+    elif target is None and isinstance(pair, LabelMasksPair):
         files = [path for label_id, path in (*pair.pred, *pair.gt) if class_id in (None, label_id)]
         target = next((path for path in files if path is not None), None)
     return None if target is None else _link(target, link_from)
