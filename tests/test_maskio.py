@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
-from segtool.errors import MaskError
 from segtool.arrays import padded_rows
+from segtool.errors import MaskError
 from segtool.io.maskio import (
     PNG_SIGNATURE,
     colours_to_ids,
@@ -176,5 +176,6 @@ def test_read_mask_pair_reads_both_and_refuses_different_sizes(tmp_path):
     with pytest.raises(SizeMismatchError) as caught:
         read_mask_pair(gt, small)
     assert str(caught.value) == (
-        f"{small}: the prediction is 2x1 but the ground truth {gt} is 3x1 (width x height); nothing is resized"
+        f"{small}: the prediction is 2x1 but the ground truth {gt} is 3x1 (width x height); "
+        "nothing is resized"
     )

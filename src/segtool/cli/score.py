@@ -115,9 +115,10 @@ def score(
     labels: Annotated[
         str | None,
         typer.Option(
-            help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, which values are "
-            "classes, colours for RGB masks. Default: the labels.csv (else labels.txt) in GT, as rasterize "
-            "writes it; without one, every value found is a class, named by its id."
+            help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, "
+            "which values are classes, colours for RGB masks. Default: the labels.csv "
+            "(else labels.txt) in GT, as rasterize writes it; without one, every value found is a class, "
+            "named by its id."
         ),
     ] = None,
     ignore: Annotated[
@@ -254,9 +255,10 @@ def score(
         list[str] | None,
         typer.Option(
             metavar="[dataset:|image:]METRIC=VALUE",
-            help="Exit with code 3 when a macro mean is below VALUE (repeatable). METRIC: dice, iou, precision, "
-            "recall; with the dataset aggregation (the default) also pixel_accuracy, mean_accuracy, "
-            "frequency_weighted_iou; boundary scores where higher is better (nsd, biou, biou_chessboard, bf; "
+            help="Exit with code 3 when a macro mean is below VALUE (repeatable). "
+            "METRIC: dice, iou, precision, recall; with the dataset aggregation (the default) "
+            "also pixel_accuracy, mean_accuracy, frequency_weighted_iou; boundary scores where higher "
+            "is better (nsd, biou, biou_chessboard, bf; "
             "image aggregation only). Example: --fail-under dice=0.8 --fail-under image:iou=0.6",
         ),
     ] = None,
@@ -264,8 +266,9 @@ def score(
         list[str] | None,
         typer.Option(
             metavar="[image:]METRIC=VALUE",
-            help="Exit with code 3 when the macro mean of a boundary distance (hd, hd95, hd<p>, hd<p>_pooled, "
-            "assd, masd; per image) is above VALUE (repeatable). Example: --fail-over hd95=10",
+            help="Exit with code 3 when the macro mean of a boundary distance "
+            "(hd, hd95, hd<p>, hd<p>_pooled, assd, masd; per image) is above VALUE (repeatable). "
+            "Example: --fail-over hd95=10",
         ),
     ] = None,
     jobs: ThreadJobsOption = DEFAULT_JOBS,
@@ -526,7 +529,8 @@ def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
         )
     if result.failed:
         info(
-            f"{result.n_images} images scored; {len(result.failures)} failed, {len(missing)} without prediction",
+            f"{result.n_images} images scored; {len(result.failures)} failed, "
+            f"{len(missing)} without prediction",
             quiet=False,
         )
 

@@ -56,10 +56,10 @@ def check_same_size(
     ``reference`` names the other side: a file, or words such as ``"the masks of a/b"``.
 
     >>> check_same_size("p.png", (2, 3), "g.png", (2, 3))
-    >>> check_same_size("p.png", (2, 3), "g.png", (3, 2))
+    >>> check_same_size("p.png", (2, 3), "g.png", (3, 2))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    segtool.errors.SizeMismatchError: p.png: the prediction is 3x2 but g.png is 2x3 (width x height); nothing is resized
+    segtool.errors.SizeMismatchError: p.png: the prediction is 3x2 but g.png is 2x3 (width x height); ...
     """
     if tuple(shape[:2]) != tuple(reference_shape[:2]):
         raise SizeMismatchError(

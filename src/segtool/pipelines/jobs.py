@@ -87,8 +87,11 @@ def run_jobs(
     >>> from segtool.pipelines.executors import LocalExecutor
     >>> def inverse(x):
     ...     return 1 / x
-    >>> [outcome for _, outcome in run_jobs(inverse, [2, 0], executor=LocalExecutor())]
-    [0.5, Failure(name='0', message='0: internal error ZeroDivisionError: division by zero (please report it; --debug shows the traceback)')]
+    >>> half, failure = [outcome for _, outcome in run_jobs(inverse, [2, 0], executor=LocalExecutor())]
+    >>> half, failure.name
+    (0.5, '0')
+    >>> print(failure.message)
+    0: internal error ZeroDivisionError: division by zero (please report it; --debug shows the traceback)
     """
     advance = progress(description, len(items)) if progress is not None else None
     outcomes = executor.map_in_order(_Guarded(worker, name_of, debug), items, batch_size=batch_size)

@@ -160,7 +160,10 @@ class ScoreCollector:
         return self._overall.sorted()
 
     def worst_per_class(self) -> dict[str, list[tuple[str, float]]]:
-        """Per class name (in class id order): ``(image, score)`` of its lowest-scoring images, worst first."""
+        """Per class name (in class id order): ``(image, score)`` of its lowest-scoring images.
+
+        Worst first.
+        """
         names = sorted(self._per_class, key=lambda name: self._class_ids[name])
         return {name: self._per_class[name].sorted() for name in names}
 

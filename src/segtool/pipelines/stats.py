@@ -138,8 +138,9 @@ class ClassBalance:
     """Counts and weights of every class of a set of masks (see the module docstring).
 
     ``class_ids`` lists the label map's ids and any other id found, ascending.
-    Per class arrays share that order. ``failures`` holds one :class:`~segtool.pipelines.jobs.Failure` per mask
-    that could not be read; the others are counted.
+    Per class arrays share that order. ``failures`` holds one
+    :class:`~segtool.pipelines.jobs.Failure` per mask that could not be read; the
+    others are counted.
     """
 
     class_ids: list[int]

@@ -67,10 +67,10 @@ class Threshold:
                 f"{text!r}: {info.name} has no {aggregation} aggregation ({info.aggregations[0]} only)"
             )
         if info.higher_is_better != (bound == "lower"):
-            raise ValueError(
-                f"{text!r}: {info.direction} for {info.name}, so it takes "
-                f"{'a lower bound (--fail-under)' if info.higher_is_better else 'an upper bound (--fail-over)'}"
+            takes = (
+                "a lower bound (--fail-under)" if info.higher_is_better else "an upper bound (--fail-over)"
             )
+            raise ValueError(f"{text!r}: {info.direction} for {info.name}, so it takes {takes}")
         try:
             value = float(match["value"])
         except ValueError:

@@ -192,7 +192,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes
         css = row_classes[index] if index < len(row_classes) and row_classes[index] else ""
         cells = "".join(f"<td>{cell}</td>" for cell in row)
         body.append(f'<tr class="{css}">{cells}</tr>' if css else f"<tr>{cells}</tr>")
-    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f'<div class="scroll">{table}</div>'
 
 
 def page(title: str, sections: Sequence[Section], *, subtitle: str = "") -> str:
@@ -253,7 +254,8 @@ figure.pic figcaption{font-size:11px;color:#666}
 .entry .name{font-size:12px;font-family:ui-monospace,monospace;word-break:break-all;margin-top:4px}
 .entry .scores{font-size:12px;color:#333}
 .swatches{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:13px;margin:6px 0}
-.swatch{display:inline-block;width:14px;height:14px;border:1px solid #555;vertical-align:middle;margin-right:5px}
+.swatch{display:inline-block;width:14px;height:14px;border:1px solid #555;vertical-align:middle;
+margin-right:5px}
 """
 
 

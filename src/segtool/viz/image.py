@@ -140,7 +140,10 @@ def encode_image(picture: np.ndarray, *, image_format: PictureFormat = "png", qu
 
 
 def format_for_path(path: LocationLike) -> PictureFormat:
-    """``png`` or ``jpeg`` from a file name's suffix (local path or URL); an :class:`OutputError` otherwise."""
+    """``png`` or ``jpeg`` from a file name's suffix (a local path or a URL).
+
+    An :class:`OutputError` for any other suffix.
+    """
     image_format = _SUFFIX_FORMAT.get(as_path(path).suffix.lower())
     if image_format is None:
         raise OutputError("picture files must end in .png, .jpg or .jpeg", path=path)
