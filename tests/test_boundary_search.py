@@ -175,3 +175,19 @@ def test_nearest_search_one_far_feature():
         np.array([0, 699]), np.array([0, 0]), np.array([699]), np.array([999]), width=1000, spacing=(1.0, 1.0)
     )
     assert found.tolist() == [699**2 + 999**2, 999**2]
+
+
+def test_the_search_in_small_pieces_gives_the_same_answers(monkeypatch):
+    """Memory is bounded by searching the queries in pieces; the pieces change no answer."""
+    import segtool.metrics.nearest as nearest
+
+    rng = np.random.default_rng(3)
+    features = rng.random((120, 90)) < 0.003
+    query = rng.random((120, 90)) < 0.2
+    whole = nearest_squared_distances(*np.nonzero(query), *np.nonzero(features), width=90, spacing=(1.0, 1.0))
+    monkeypatch.setattr(nearest, "_CHUNK_ELEMENTS", 50)
+    pieces = nearest_squared_distances(
+        *np.nonzero(query), *np.nonzero(features), width=90, spacing=(1.0, 1.0)
+    )
+    np.testing.assert_array_equal(pieces, whole)
+    np.testing.assert_array_equal(pieces, brute_force(query, features, 1.0))

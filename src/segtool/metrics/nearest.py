@@ -47,7 +47,7 @@ _NEAR_BLOCKS = (2, 4, 8, 16)
 NEAR_ROWS = _NEAR_BLOCKS[-1]
 # The far search's bands of rows.
 _BAND_ROWS = 32
-# At most this many (band, query) cells at once: bounded memory whatever the image.
+# At most this many (row or band, query) cells at once: bounded memory whatever the image.
 _CHUNK_ELEMENTS = 1 << 20
 
 
@@ -167,9 +167,10 @@ def _near(best: np.ndarray, rows: np.ndarray, cols: np.ndarray, features: _RowKe
     for next_done in _NEAR_BLOCKS:
         steps = np.arange(done_below, next_done, dtype=rows.dtype)
         offsets = np.concatenate([steps, -steps[steps > 0]])[:, None]
-        # (offsets, pending): each query's key in each row it looks at; sorted along each line.
-        gap = features.gaps(query_keys[pending] + offsets * stride)
-        best[pending] = np.minimum(best[pending], _squared(offsets, gap, spacing).min(axis=0))
+        for chunk in _chunks(pending, len(offsets)):
+            # (offsets, queries): each query's key in each row it looks at; sorted along each line.
+            gap = features.gaps(query_keys[chunk] + offsets * stride)
+            best[chunk] = np.minimum(best[chunk], _squared(offsets, gap, spacing).min(axis=0))
         done_below = next_done
         farther = best[pending] > _squared(done_below, 0, spacing)
         # No feature lies beyond the features' first and last rows: stop there.
@@ -197,7 +198,7 @@ def _far(
     merged_keys.sort()  # duplicates do no harm
     merged = _RowKeys(merged_keys, stride=stride, height=-(-features.height // _BAND_ROWS))
     in_group = np.arange(group_bands, dtype=rows.dtype)[:, None]
-    for chunk in np.array_split(pending, -(-pending.size * group_bands // _CHUNK_ELEMENTS)):
+    for chunk in _chunks(pending, group_bands):
         row, col = rows[chunk], cols[chunk]
         band = row // group_rows * group_bands + in_group  # (bands of the group, queries)
         gap = merged.gaps(band * stride + col)
@@ -214,6 +215,11 @@ def _far(
         chunk_best = best[chunk]
         np.minimum.at(chunk_best, query, squared)
         best[chunk] = chunk_best
+
+
+def _chunks(queries: np.ndarray, cells_per_query: int) -> list[np.ndarray]:
+    """``queries`` in pieces of at most :data:`_CHUNK_ELEMENTS` cells: bounded memory, whatever the image."""
+    return np.array_split(queries, max(1, -(-queries.size * cells_per_query // _CHUNK_ELEMENTS)))
 
 
 def _squared(row_steps, col_steps, spacing: Spacing):
