@@ -347,5 +347,27 @@ def supervisely(shapes=SCENE) -> dict:
     }
 
 
+def yolo(shapes=SCENE, *, names=None) -> str:
+    """YOLO segmentation lines, coordinates as fractions of the image size; boxes as detection lines
+    (centre, size); no circles, no holes. Class index = position in ``names`` (default: sorted labels)."""
+    names = names or sorted({shape.label for shape in shapes})
+    lines = []
+    for shape in shapes:
+        index = names.index(shape.label)
+        if shape.kind == "polygon":
+            coordinates = [value for x, y in shape.points for value in (x / WIDTH, y / HEIGHT)]
+            lines.append(" ".join(map(repr, [index, *coordinates])))
+        elif shape.kind == "box":
+            left, top, right, bottom = shape.points
+            box = ((left + right) / 2 / WIDTH, (top + bottom) / 2 / HEIGHT, (right - left) / WIDTH)
+            lines.append(" ".join(map(repr, [index, *box, (bottom - top) / HEIGHT])))
+    return "\n".join(lines) + "\n"
+
+
+def yolo_names(shapes=SCENE) -> str:
+    """A data.yaml naming the classes of :func:`yolo` (a block list)."""
+    return "names:\n" + "".join(f"  - {name}\n" for name in sorted({shape.label for shape in shapes}))
+
+
 def dump(document) -> str:
     return document if isinstance(document, str) else json.dumps(document)

@@ -47,6 +47,7 @@ EXPRESSES = {  # how each format writes each kind of scene shape (None: it canno
     "via1": {**ALL_VECTOR, "holed": None},
     "via2": {**ALL_VECTOR, "holed": None},
     "supervisely": {**ALL_VECTOR, "circle": None, "holed": VECTOR},
+    "yolo": {**ALL_VECTOR, "circle": None, "holed": None},
 }
 WRITERS = {
     "labelme": (writers.labelme, "scene.json"),
@@ -56,7 +57,9 @@ WRITERS = {
     "via1": (lambda: writers.via(version=1), "via.json"),
     "via2": (lambda: writers.via(version=2), "via.json"),
     "supervisely": (writers.supervisely, "scene.jpg.json"),
+    "yolo": (writers.yolo, "scene.txt"),
 }
+EXTRA_FILES = {"yolo": {"data.yaml": writers.yolo_names()}}  # files a format keeps beside its labels
 LABELS = LabelMap.from_names(sorted({shape.label for shape in SCENE}))
 
 
@@ -71,6 +74,8 @@ def load_case(case: str, folder: Path) -> AnnotatedImage:
     write, file_name = WRITERS[case]
     path = folder / file_name
     path.write_text(writers.dump(write()), encoding="utf-8")
+    for extra_name, text in EXTRA_FILES.get(case, {}).items():
+        (folder / extra_name).write_text(text, encoding="utf-8")
     assert detect_format(parse_document(path.read_bytes(), path), path).name == format_name(case)
     (image,) = load_annotation_file(path, options=ReaderOptions(images_dir=folder / "images"))
     assert (image.height, image.width) == (HEIGHT, WIDTH)

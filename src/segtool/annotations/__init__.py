@@ -46,4 +46,5 @@ from . import (
     labelstudio,  # noqa: F401
     supervisely,  # noqa: F401
     via,  # noqa: F401
+    yolo,  # noqa: F401
 )

@@ -53,10 +53,10 @@ def find_image(reference: str, folders: Iterable[Path | RemotePath | None]) -> L
         if relative and not PureWindowsPath(relative).drive:
             candidates.append(folder / relative)
         candidates.append(folder / file_name(reference))
-    return next((candidate for candidate in candidates if _is_file(candidate)), None)
+    return next((candidate for candidate in candidates if is_existing_file(candidate)), None)
 
 
-def _is_file(candidate: Location) -> bool:
+def is_existing_file(candidate: Location) -> bool:
     """Whether ``candidate`` is a file; a name the system cannot look up (longer than 255 bytes, say)
     names no file."""
     try:

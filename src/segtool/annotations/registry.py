@@ -25,6 +25,7 @@ from ..io.jsonparse import parse_json
 from ..io.storage import Location, LocationLike, RemotePath, as_path
 from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
 from .model import AnnotatedImage
+from .yolo_text import is_yolo_label_path, parse_yolo_text
 
 ANNOTATION_SUFFIXES = (".json", ".xml")
 
@@ -93,7 +94,10 @@ def register(fmt: AnnotationFormat) -> AnnotationFormat:
 
 
 def parse_document(data: bytes, source: Location) -> Any:
-    """Parse JSON, or XML when the file is XML; an :class:`AnnotationError` naming the file if neither."""
+    """Parse JSON, or XML when the file is XML, or YOLO labels from a ``.txt`` file; an
+    :class:`AnnotationError` naming the file if none of them."""
+    if str(source).lower().endswith(".txt"):
+        return parse_yolo_text(data, source)
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"<"):
         import xml.etree.ElementTree as ElementTree
@@ -196,7 +200,8 @@ def find_annotation_files(
 ) -> Iterator[tuple[Location, PurePosixPath]]:
     """Yield ``(path, path relative to its input)`` for files given and files under folders given.
 
-    Folders are searched recursively for .json and .xml files, in sorted order
+    Folders are searched recursively for .json and .xml files, and for .txt files below a folder
+    called ``labels`` (YOLO labels, :func:`~.yolo_text.is_yolo_label_path`), in sorted order
     (a folder's files, then its subfolders'); symbolic links to folders are not
     followed (so link loops cannot hang). A file is left out when one of the
     ``exclude`` globs matches it (see :func:`is_excluded`).
@@ -213,13 +218,17 @@ def find_annotation_files(
                 )
                 for name in sorted(files):
                     if (
-                        name.lower().endswith(ANNOTATION_SUFFIXES)
+                        _is_candidate(Path(root) / name)
                         and not name.startswith(".")
                         and not is_excluded(here / name, exclude)
                     ):
                         yield Path(root) / name, here / name
         elif not is_excluded(PurePosixPath(str(entry)), exclude):
             yield entry, PurePosixPath(entry.name)
+
+
+def _is_candidate(path: Location) -> bool:
+    return path.name.lower().endswith(ANNOTATION_SUFFIXES) or is_yolo_label_path(path)
 
 
 def is_excluded(rel: PurePosixPath, patterns: Sequence[str]) -> bool:
@@ -244,7 +253,7 @@ def _find_remote(folder: RemotePath, exclude: Sequence[str]) -> list[tuple[Remot
         rel = path.relative_to(folder)
         if (
             path.is_file()
-            and path.name.lower().endswith(ANNOTATION_SUFFIXES)
+            and _is_candidate(path)
             and not any(part.startswith(".") for part in rel.parts)
             and not is_excluded(PurePosixPath(str(rel)), exclude)
         ):

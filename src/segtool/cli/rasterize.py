@@ -47,7 +47,8 @@ def rasterize(
         list[str],
         typer.Argument(
             metavar="INPUT...",
-            help="Annotation files, folders (searched recursively for .json/.xml), or - for stdin.",
+            help="Annotation files, folders (searched recursively for .json/.xml, and for YOLO .txt "
+            "below a labels/ folder), or - for stdin.",
         ),
     ],
     output: Annotated[
@@ -94,7 +95,7 @@ def rasterize(
         str | None,
         typer.Option(
             "--images",
-            help="Folder of the annotated images, for formats that store no image size (VIA); "
+            help="Folder of the annotated images, for formats that store no image size (VIA, YOLO); "
             "the annotation file's own folder is searched too.",
         ),
     ] = None,

@@ -454,7 +454,7 @@ def rasterize_to_folder(
     if missing:
         raise OutputError(f"input not found: {', '.join(map(str, missing))}")
     if not items:
-        raise OutputError("no annotation files (.json, .xml) found in the inputs")
+        raise OutputError("no annotation files (.json, .xml, YOLO .txt below labels/) found in the inputs")
     _make_folder(out)
     folder_map = read_folder_map(out)
     if options.viz is not None:
