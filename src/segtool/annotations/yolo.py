@@ -86,8 +86,8 @@ def read(
 def without_labels_folder(rel: PurePosixPath) -> PurePosixPath:
     """``rel`` less its last ``labels`` folder.
 
-    >>> without_labels_folder(PurePosixPath("labels/train/a.txt")), without_labels_folder(PurePosixPath("a.txt"))
-    (PurePosixPath('train/a.txt'), PurePosixPath('a.txt'))
+    >>> without_labels_folder(PurePosixPath("labels/train/a.txt"))
+    PurePosixPath('train/a.txt')
     """
     parts = list(rel.parts[:-1])
     if LABELS_FOLDER in parts:
@@ -150,13 +150,14 @@ def _names_in(path: Location, stamp: int) -> dict[int, str] | None:
     return read_names_yaml(text, path)
 
 
-def _label(item: YoloObject, names: dict[int, str] | None, names_file: Location | None, source: Location) -> str:
+def _label(
+    item: YoloObject, names: dict[int, str] | None, names_file: Location | None, source: Location
+) -> str:
     if names is None:
         return str(item.class_index)
     if item.class_index not in names:
         raise AnnotationError(
-            f"line {item.line}: class {item.class_index} has no name in {names_file} "
-            f"({len(names)} names)",
+            f"line {item.line}: class {item.class_index} has no name in {names_file} ({len(names)} names)",
             path=source,
         )
     return names[item.class_index]
