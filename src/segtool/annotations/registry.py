@@ -134,7 +134,7 @@ def detect_format(document: Any, source: Location) -> AnnotationFormat:
         if fmt.marks and isinstance(document, dict) and all(key in document for key in fmt.marks):
             raise AnnotationError(f"not a valid {fmt.name} file (expected {fmt.expected})", path=source)
     raise UnknownFormatError(
-        f"not an annotation file (segtool reads {', '.join(FORMATS)}; --input-format forces one)",
+        f"not an annotation file (segtool reads {', '.join(FORMATS)})",
         path=source,
     )
 
