@@ -76,7 +76,7 @@ def parse_yolo_text(data: bytes, source: Location) -> YoloLabels:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnknownFormatError("not UTF-8 text", path=source) from None
-    objects = []
+    objects: list[YoloObject] = []
     for number, line in enumerate(text.splitlines(), start=1):
         tokens = line.split()
         if not tokens:
