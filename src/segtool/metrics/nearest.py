@@ -152,8 +152,12 @@ class _RowKeys:
         ``stride`` (more than any real distance) when the row has none.
         """
         after = np.searchsorted(self.keys, start)  # keys[after - 1] < start <= keys[after]
-        gap = self.keys[after] - start
-        np.minimum(gap, start - self.keys[after - 1], out=gap)
+        gap = self.keys.take(after)
+        gap -= start
+        after -= 1
+        before = self.keys.take(after)
+        np.subtract(start, before, out=before)
+        np.minimum(gap, before, out=gap)
         return np.minimum(gap, self.stride, out=gap)  # a wrong row's gap: larger than any, its square fits
 
 
@@ -170,7 +174,7 @@ def _near(best: np.ndarray, rows: np.ndarray, cols: np.ndarray, features: _RowKe
         for chunk in _chunks(pending, len(offsets)):
             # (offsets, queries): each query's key in each row it looks at; sorted along each line.
             gap = features.gaps(query_keys[chunk] + offsets * stride)
-            best[chunk] = np.minimum(best[chunk], _squared(offsets, gap, spacing).min(axis=0))
+            best[chunk] = np.minimum(best[chunk], _least_squared(offsets, gap, spacing, axis=0))
         done_below = next_done
         farther = best[pending] > _squared(done_below, 0, spacing)
         # No feature lies beyond the features' first and last rows: stop there.
@@ -195,7 +199,7 @@ def _far(
     band_of, col_of = np.divmod(features.keys[1:-1], stride)
     band_of //= _BAND_ROWS
     merged_keys = band_of * stride + col_of
-    merged_keys.sort()  # duplicates do no harm
+    merged_keys.sort(kind="stable")  # runs of sorted rows: a merge sort is quickest; duplicates do no harm
     merged = _RowKeys(merged_keys, stride=stride, height=-(-features.height // _BAND_ROWS))
     in_group = np.arange(group_bands, dtype=rows.dtype)[:, None]
     for chunk in _chunks(pending, group_bands):
@@ -211,7 +215,7 @@ def _far(
             _BAND_ROWS, dtype=rows.dtype
         )  # (bands worth a look, their rows)
         row_gap = features.gaps(looked * stride + col[query, None])
-        squared = _squared(looked - row[query, None], row_gap, spacing).min(axis=1)
+        squared = _least_squared(looked - row[query, None], row_gap, spacing, axis=1)
         chunk_best = best[chunk]
         np.minimum.at(chunk_best, query, squared)
         best[chunk] = chunk_best
@@ -220,6 +224,22 @@ def _far(
 def _chunks(queries: np.ndarray, cells_per_query: int) -> list[np.ndarray]:
     """``queries`` in pieces of at most :data:`_CHUNK_ELEMENTS` cells: bounded memory, whatever the image."""
     return np.array_split(queries, max(1, -(-queries.size * cells_per_query // _CHUNK_ELEMENTS)))
+
+
+def _least_squared(
+    row_steps: np.ndarray, col_steps: np.ndarray, spacing: Spacing, *, axis: int
+) -> np.ndarray:
+    """The least :func:`_squared` along ``axis``; ``col_steps`` is used up.
+
+    For square pixels the least is taken over the integers and scaled once: rounding
+    is monotone, so that is the least of the scaled values, bit for bit.
+    """
+    sy, sx = spacing
+    if sy != sx:
+        return _squared(row_steps, col_steps, spacing).min(axis=axis)
+    np.multiply(col_steps, col_steps, out=col_steps)
+    col_steps += row_steps * row_steps
+    return col_steps.min(axis=axis) * (sy * sy)
 
 
 def _squared(row_steps, col_steps, spacing: Spacing):
