@@ -147,3 +147,16 @@ def test_no_image_scored_gives_undefined_numbers_not_a_traceback(tmp_path):
         "F-Mean": None,
         "J&F-Mean": None,
     }
+
+
+def test_missing_skip_leaves_a_case_out_as_nnunet_does(folders):
+    (folders / "pred" / "b.png").unlink()  # b (background only) has no prediction
+    result = run(folders, "--compat", "nnunet", "--missing", "skip", "-f", "json")
+    assert result.exit_code == 0
+    assert "left out of every number (--missing skip): b" in result.stderr
+    document = json.loads(result.stdout)
+    assert document["images"]["scored"] == 2 and document["images"]["skipped_without_prediction"] == ["b"]
+    assert (
+        document["settings"]["missing_rule"] == "a missing prediction is left out of every number, and listed"
+    )
+    assert run(folders, "--compat", "nnunet").exit_code == 1  # the default still fails on it

@@ -203,7 +203,7 @@ def test_failed_files_win_over_thresholds(folders):
         ("--fail-under", "hd95=3"),
         ("--ignore", "x"),
         ("--format", "yaml"),
-        ("--missing", "skip"),
+        ("--missing", "ignore"),
     ],
 )
 def test_usage_errors_exit_2(folders, option):

@@ -138,8 +138,9 @@ def score(
     missing: Annotated[
         MissingRule,
         typer.Option(
-            help="A ground-truth mask without prediction: error (listed; the run fails) or empty "
-            "(scored as an all-background prediction, and counted)."
+            help="A ground-truth mask without prediction: error (listed; the run fails), empty "
+            "(scored as an all-background prediction, and counted) or skip (left out of every number and "
+            "listed, as nnU-Net's evaluator scores only the predictions it finds)."
         ),
     ] = "error",
     binary: Annotated[
@@ -437,6 +438,10 @@ def _write_scores(
         notes.append(
             f"{len(result.scored_as_empty)} missing predictions were scored as empty (all background)."
         )
+    if result.skipped:
+        notes.append(
+            f"{len(result.skipped)} ground-truth masks without prediction were left out (--missing skip)."
+        )
     rows = result.rows(mean_row=mean_row)
     hidden = result.absent_classes if hide_absent and output_format in ("table", "markdown") else []
     if hidden:
@@ -520,7 +525,12 @@ def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
         error(failure.message)
     if len(result.failures) > LISTED:
         error(f"... and {len(result.failures) - LISTED} more failures")
-    scored_empty = set(result.scored_as_empty)
+    if result.skipped and not quiet:
+        warn(
+            f"{len(result.skipped)} ground-truth masks have no prediction and were left out of every number "
+            f"(--missing skip): {_names(result.skipped)}"
+        )
+    scored_empty = set(result.scored_as_empty) | set(result.skipped)
     missing = [name for name in result.missing_predictions if name not in scored_empty]
     if missing:
         error(

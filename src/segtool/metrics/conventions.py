@@ -277,8 +277,8 @@ NNUNET = Bundle(
         "ignore": "compute_metrics: ignore_mask = seg_ref == ignore_label, removed from tp, fp, fn",
     },
     notes=(
-        "--chill (score only the cases that have a prediction) has no counterpart: segtool fails or, with "
-        "--missing empty, scores a missing prediction as all background",
+        "nnU-Net scores the cases it finds in the prediction folder (--chill): --missing skip does the same, "
+        "and lists them",
     ),
 )
 

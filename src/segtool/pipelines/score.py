@@ -20,7 +20,9 @@ Rules (see also :mod:`segtool.metrics.classwise`):
 * The ``binary`` layout scores each label as its own 0/1 problem (labels may
   overlap): no ignore values, and no pixel accuracy or frequency-weighted IoU.
 * Missing predictions fail the run, or with ``missing="empty"`` are scored as
-  all-background masks. Predictions without ground truth are listed, not scored.
+  all-background masks, or with ``missing="skip"`` are left out and listed (as
+  nnU-Net's evaluator, which scores the predictions it finds). Predictions without
+  ground truth are listed, not scored.
 * One bad file fails its pair only; the others are scored.
 * ``error_maps``: each worker also writes the error map of the pair it scored
   (:mod:`segtool.pipelines.errormaps`); ``images`` gives them (and report pictures) a
@@ -71,8 +73,8 @@ __all__ = [
     "score_folders",
 ]
 
-#: A ground-truth mask without a prediction: an error, or scored against an empty prediction.
-MissingRule = Literal["error", "empty"]
+#: A ground-truth mask without a prediction: an error, scored against an empty prediction, or left out.
+MissingRule = Literal["error", "empty", "skip"]
 MISSING_RULES: tuple[MissingRule, ...] = get_args(MissingRule)
 #: Pairs are sent to Dask workers in batches of about this many ground-truth pixels: enough
 #: to make the cost of a batch small, few enough to keep the workers evenly busy to the end.
@@ -151,6 +153,7 @@ class ScoreResult:
     confusion_class_ids: list[int]
     missing_predictions: list[str] = field(default_factory=list)
     scored_as_empty: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # missing predictions left out (missing="skip")
     unpaired_predictions: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     unknown_predictions: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -163,8 +166,9 @@ class ScoreResult:
 
     @property
     def failed(self) -> bool:
-        """True when a pair could not be scored or a prediction was missing (and not scored as empty)."""
-        return bool(self.failures) or len(self.missing_predictions) > len(self.scored_as_empty)
+        """True when a pair could not be scored or a prediction was missing (and not scored nor skipped)."""
+        accounted = len(self.scored_as_empty) + len(self.skipped)
+        return bool(self.failures) or len(self.missing_predictions) > accounted
 
     def rows(self, *, mean_row: bool = True) -> list[dict[str, Any]]:
         """The class rows, then the summary row (the last row; left out with ``mean_row=False``): what
@@ -193,6 +197,7 @@ class ScoreResult:
                 "failed": [{"image": failure.name, "error": failure.message} for failure in self.failures],
                 "missing_predictions": self.missing_predictions,
                 "scored_as_empty": self.scored_as_empty,
+                "skipped_without_prediction": self.skipped,
                 "predictions_without_ground_truth": self.unpaired_predictions,
             },
             "pixels": self.pixels,
@@ -266,8 +271,9 @@ def score_folders(
         255; none with ``binary`` or the binary layout.
     include_background : bool, optional
         Count class 0 in the macro means. Default: the ``compat`` bundle's rule, else False.
-    missing : {"error", "empty"}
-        A missing prediction fails the run, or is scored as an all-background mask.
+    missing : {"error", "empty", "skip"}
+        A missing prediction fails the run, is scored as an all-background mask, or
+        is left out of every number (listed in ``result.skipped``).
     binary : bool
         Read masks as background (0) / foreground (any other value).
     layout : {"auto", "index", "binary"}
@@ -420,6 +426,7 @@ def score_folders(
         result_settings = dataclasses.replace(result_settings, compat=bundle)
     result = _result(accumulator, names, result_settings, pairing, failures, scored_empty)
     result.collector = collector
+    result.skipped = [name for name in pairing.missing_predictions if missing == "skip"]
     result.error_maps = settings.error_maps.root if settings.error_maps is not None else None
     if not binary and pairing.layout == "index":
         _check_foreground_is_scored(result, gt_dir, ignore_values)

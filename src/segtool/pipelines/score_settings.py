@@ -143,6 +143,8 @@ class ScoreSettings:
     def missing_rule(self) -> str:
         if self.missing == "empty":
             return "a missing prediction is scored as an all-background mask"
+        if self.missing == "skip":
+            return "a missing prediction is left out of every number, and listed"
         return "a missing prediction fails the run"
 
     @property
