@@ -20,6 +20,7 @@ from .errors import SegtoolError
 from .io.maskio import read_mask, write_mask
 from .labels import LabelMap
 from .metrics import confusion_matrix, metrics_from_matrix
+from .pipelines.compare import CompareResult, compare_folders
 from .pipelines.rasterize import RasterizeOptions, RasterizeSummary, rasterize_to_folder
 from .pipelines.score import ScoreResult, score_folders
 from .raster import rasterize_image, rasterize_per_label
@@ -30,6 +31,7 @@ _moved.install()
 
 __all__ = [
     "AnnotatedImage",
+    "CompareResult",
     "LabelMap",
     "RasterizeOptions",
     "RasterizeSummary",
@@ -37,6 +39,7 @@ __all__ = [
     "ScoreResult",
     "SegtoolError",
     "Shape",
+    "compare_folders",
     "confusion_matrix",
     "load_annotation_file",
     "metrics_from_matrix",

@@ -324,7 +324,7 @@ def percentile_interval(
     (25.0, 75.0)
     """
     samples = np.asarray(samples, np.float64)
-    columns = samples.reshape(samples.shape[0], -1)
+    columns = samples.reshape(samples.shape[0], math.prod(samples.shape[1:]))
     levels = np.broadcast_to(np.asarray(confidence, np.float64), columns.shape[1:])
     low, high = np.full(columns.shape[1], np.nan), np.full(columns.shape[1], np.nan)
     for index in range(columns.shape[1]):

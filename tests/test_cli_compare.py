@@ -1,0 +1,122 @@
+"""`segtool compare` through Typer's CliRunner: formats, 80 columns, names, files, every exit code."""
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from compare_folders import write_compare_folders
+from segtool.cli import app
+from segtool.pipelines.compare import COMPARE_COLUMNS
+
+
+@pytest.fixture
+def folders(tmp_path):
+    return write_compare_folders(tmp_path)
+
+
+def run(folders, *args, models=("a", "b")):
+    command = ["compare", folders / "gt", *(folders / model for model in models)]
+    command += ["--labels", folders / "labels.csv", "-j", "1", "--resamples", "300", *args]
+    return CliRunner().invoke(app, [str(arg) for arg in command], env={"COLUMNS": "80"}, terminal_width=80)
+
+
+def test_table_fits_80_columns_with_numbers_whole(folders):
+    result = run(folders)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    tables = lines[: next(i for i, line in enumerate(lines) if line.startswith("12 images compared."))]
+    assert "Dice, dataset aggregation: B = b, A = a" in tables
+    assert "Dice, per-image aggregation: B = b, A = a" in tables
+    assert max(len(line) for line in tables) <= 80
+    row = next(line for line in lines if line.strip().startswith("traffic light") and "/" in line)
+    assert row.split()[-1] == "better" and "12/0/0" in row
+
+
+def test_csv_and_json_hold_every_metric_and_aggregation(folders):
+    result = run(folders, "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == COMPARE_COLUMNS
+    assert {(row["metric"], row["aggregation"]) for row in rows} == {
+        (metric, aggregation)
+        for metric in ("dice", "iou", "precision", "recall")
+        for aggregation in ("dataset", "image")
+    }
+    assert len(rows) == 8 * 4  # three classes and the mean per metric and aggregation
+    document = json.loads(run(folders, "--format", "json").stdout)
+    assert document["settings"]["resamples"] == 300 and document["settings"]["seed"] == 0
+    assert document["models"][0] == {"name": "a", "predictions": str(folders / "a"), "baseline": True}
+    assert document["images"]["compared"] == 12 and len(document["rows"]) == 32
+
+
+def test_markdown_has_both_tables_and_the_rules(folders):
+    result = run(folders, "--format", "markdown", "--metric", "iou")
+    assert result.exit_code == 0
+    assert "### IoU, dataset aggregation: B = b, A = a" in result.stdout
+    assert "Holm-Bonferroni" in result.stdout
+
+
+def test_names_per_image_file_and_three_models(folders):
+    per_image = folders / "per_image.csv"
+    result = run(
+        folders, "--name", "A=baseline", "--name", "C=copy", "--per-image", per_image, models=("a", "b", "c")
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "B = b, A = baseline" in result.stdout and "B = copy, A = baseline" in result.stdout
+    rows = list(csv.DictReader(per_image.open()))
+    assert {row["model"] for row in rows} == {"baseline", "b", "copy"}
+    assert rows[0]["image"] == "00" and "dice" in rows[0]
+
+
+def test_fail_if_worse_exits_3_naming_the_gate(folders):
+    worse = run(folders, "--fail-if-worse", "dice=0.001", models=("b", "a"))
+    assert worse.exit_code == 3
+    assert worse.stderr.startswith("error: --fail-if-worse: a vs b: dataset dice mean: B - A interval [")
+    assert "Dice, dataset aggregation" in worse.stdout
+    assert (
+        run(folders, "--fail-if-worse", "dice=0.01", "--fail-if-worse", "class:image:dice=0.01").exit_code
+        == 0
+    )
+
+
+def test_missing_images_are_listed_and_fail_unless_skipped(folders):
+    (folders / "b" / "05.png").unlink()
+    failed = run(folders)
+    assert failed.exit_code == 1
+    assert "1 ground-truth images have no prediction of b and were not compared: 05" in failed.stderr
+    assert "Dice, dataset aggregation" in failed.stdout and "11 images compared" in failed.stdout
+    skipped = run(folders, "--missing", "skip")
+    assert skipped.exit_code == 0 and "warning" in skipped.stderr
+
+
+@pytest.mark.parametrize(
+    "args, problem",
+    [
+        (("--name", "Z=x"), "no model's letter"),
+        (("--name", "A"), "is not KEY=NAME"),
+        (("--name", "A=b"), "share a name"),
+        (("--fail-if-worse", "dice"), "METRIC=MARGIN"),
+        (("--metric", "hd95"), "add it to --metrics"),
+        (("--confidence", "1.5"), "--confidence"),
+    ],
+)
+def test_usage_errors_exit_2(folders, args, problem):
+    result = run(folders, *args)
+    assert result.exit_code == 2 and problem in result.stderr and result.stdout == ""
+
+
+def test_one_prediction_folder_is_a_usage_error(folders):
+    result = run(folders, models=("a",))
+    assert result.exit_code == 2 and "at least two" in result.stderr
+
+
+def test_a_boundary_metric_is_compared_per_image_only(folders):
+    result = run(folders, "--metrics", "hd95", "--metric", "hd95", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = [row for row in csv.DictReader(io.StringIO(result.stdout)) if row["metric"] == "hd95"]
+    assert {row["aggregation"] for row in rows} == {"image"} and len(rows) == 4
+    assert run(folders, "--metrics", "hd95", "--metric", "hd95").exit_code == 0
