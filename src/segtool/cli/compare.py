@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import string
 from typing import Annotated
 
@@ -15,11 +14,13 @@ from ..metrics.registry import metric_info
 from ..pipelines.compare import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
+    CompareMissing,
     CompareResult,
     WorseGate,
     compare_folders,
     default_names,
 )
+from ..pipelines.pairing import PairLayout
 from ..reports.compare import write_comparison_result
 from ..reports.rows import CsvRowWriter
 from .app import app
@@ -49,7 +50,6 @@ from .common import (
     user_errors,
     warn,
 )
-from .score import Layout
 
 #: At most this many image names are listed on stderr for one model.
 LISTED = 20
@@ -62,12 +62,6 @@ EXAMPLES = """Examples:
 
   segtool compare masks/ a/ b/ --fail-if-worse dice=0.01 --fail-if-worse class:dice=0.05
 """
-
-
-class Missing(str, enum.Enum):
-    error = "error"
-    skip = "skip"
-    empty = "empty"
 
 
 @app.command(no_args_is_help=True, epilog=EXAMPLES)
@@ -110,17 +104,17 @@ def compare(
         bool, typer.Option("--include-background", help="Count class 0 in the macro means.")
     ] = False,
     missing: Annotated[
-        Missing,
+        CompareMissing,
         typer.Option(
             help="A ground-truth image missing from some prediction folder is left out of the comparison "
             "and listed: error (the run fails, exit 1), skip (it does not), or empty (scored as an "
             "all-background prediction instead).",
         ),
-    ] = Missing.error,
+    ] = "error",
     binary: Annotated[
         bool, typer.Option("--binary", help="Read masks as background (0) and foreground (any other value).")
     ] = False,
-    layout: Annotated[Layout, typer.Option(help="Mask layout, as for score.")] = Layout.auto,
+    layout: Annotated[PairLayout, typer.Option(help="Mask layout, as for score.")] = "auto",
     metrics: MetricsOption = None,
     spacing: SpacingOption = None,
     nsd_tolerance: NsdToleranceOption = None,
@@ -230,9 +224,9 @@ def compare(
                 labels=label_map,
                 ignore=parse_ignore_values(ignore),
                 include_background=include_background,
-                missing=missing.value,
+                missing=missing,
                 binary=binary,
-                layout=layout.value,
+                layout=layout,
                 image_metrics=[scorer] if scorer is not None else [],
                 confidence=confidence,
                 resamples=resamples,

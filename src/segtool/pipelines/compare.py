@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -58,17 +58,20 @@ from ..metrics.paired import (
 )
 from ..metrics.registry import metric_info
 from .jobs import Failure
+from .pairing import PairLayout
 from .score import ImageMetrics, ScoreResult, score_folders
 
 __all__ = [
     "COMPARE_COLUMNS",
     "COMPARE_PER_IMAGE_COLUMNS",
+    "CompareMissing",
     "CompareResult",
     "WorseGate",
     "compare_folders",
 ]
 
-COMPARE_MISSING_RULES = ("error", "skip", "empty")
+CompareMissing = Literal["error", "skip", "empty"]
+COMPARE_MISSING_RULES: tuple[CompareMissing, ...] = get_args(CompareMissing)
 DEFAULT_RESAMPLES = 2000
 DEFAULT_SEED = 0
 MEAN_NAME = "mean"
@@ -249,9 +252,9 @@ def compare_folders(
     labels: LabelMap | str | Path | RemotePath | None = None,
     ignore: Iterable[int] | None = None,
     include_background: bool = False,
-    missing: str = "error",
+    missing: CompareMissing = "error",
     binary: bool = False,
-    layout: str = "auto",
+    layout: PairLayout = "auto",
     image_metrics: Sequence[ImageMetrics] = (),
     confidence: float = 0.95,
     resamples: int = DEFAULT_RESAMPLES,
