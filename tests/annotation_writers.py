@@ -347,6 +347,17 @@ def supervisely(shapes=SCENE) -> dict:
     }
 
 
+def cityscapes(shapes=SCENE) -> dict:
+    """A Cityscapes polygon file: polygons, boxes as their corners; no circles, no holes."""
+    objects = []
+    for shape in shapes:
+        if shape.kind == "polygon":
+            objects.append({"label": shape.label, "polygon": [list(p) for p in shape.points]})
+        elif shape.kind == "box":
+            objects.append({"label": shape.label, "polygon": [list(p) for p in box_corners(shape.points)]})
+    return {"imgHeight": HEIGHT, "imgWidth": WIDTH, "objects": objects}
+
+
 def yolo(shapes=SCENE, *, names=None) -> str:
     """YOLO segmentation lines, coordinates as fractions of the image size; boxes as detection lines
     (centre, size); no circles, no holes. Class index = position in ``names`` (default: sorted labels)."""

@@ -1,8 +1,8 @@
 """One scene written in every format loads to the same geometry and rasterizes to the same mask.
 
 The scene (``annotation_writers.SCENE``): two polygons, a box, a circle and a box
-with a square hole. Each format writes what it can express: COCO and Supervisely
-have no circles, VIA has no holes; COCO, CVAT and Label Studio express the hole
+with a square hole. Each format writes what it can express: COCO, Supervisely, Cityscapes and YOLO
+have no circles, VIA, Cityscapes and YOLO have no holes; COCO, CVAT and Label Studio express the hole
 as a mask (RLE, CVAT mask, brush); LabelMe as a ``_background_`` polygon drawn
 over the outer one.
 """
@@ -48,6 +48,7 @@ EXPRESSES = {  # how each format writes each kind of scene shape (None: it canno
     "via2": {**ALL_VECTOR, "holed": None},
     "supervisely": {**ALL_VECTOR, "circle": None, "holed": VECTOR},
     "yolo": {**ALL_VECTOR, "circle": None, "holed": None},
+    "cityscapes": {**ALL_VECTOR, "circle": None, "holed": None},
 }
 WRITERS = {
     "labelme": (writers.labelme, "scene.json"),
@@ -58,6 +59,7 @@ WRITERS = {
     "via2": (lambda: writers.via(version=2), "via.json"),
     "supervisely": (writers.supervisely, "scene.jpg.json"),
     "yolo": (writers.yolo, "scene.txt"),
+    "cityscapes": (writers.cityscapes, "scene.json"),
 }
 EXTRA_FILES = {"yolo": {"data.yaml": writers.yolo_names()}}  # files a format keeps beside its labels
 LABELS = LabelMap.from_names(sorted({shape.label for shape in SCENE}))

@@ -40,6 +40,7 @@ __all__ = [
 
 # Readers register themselves on import, in this order (the order formats are detected in).
 from . import (
+    cityscapes,  # noqa: F401
     coco,  # noqa: F401
     cvat,  # noqa: F401
     labelme,  # noqa: F401

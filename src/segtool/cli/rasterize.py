@@ -144,7 +144,8 @@ def rasterize(
         Convention,
         typer.Option(
             help="centre: a pixel is in a shape when its centre is (area-exact). "
-            "labelme: reproduce labelme's masks (about half a pixel wider all round)."
+            "labelme: reproduce labelme's masks (about half a pixel wider all round). "
+            "cityscapes: reproduce cityscapesScripts' json2labelImg (the same Pillow fill)."
         ),
     ] = "centre",
     unknown_label: Annotated[

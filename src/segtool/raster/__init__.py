@@ -35,6 +35,9 @@ labelme's convention (``convention="labelme"``)
 labelme's own masks, made with the same Pillow calls labelme makes (see
 :mod:`.labelme_compat`); lines 10 pixels wide, points of radius 5. As with
 labelme itself, a few pixels can change with the Pillow version.
+``convention="cityscapes"`` is the same drawing: cityscapesScripts' ``json2labelImg``
+fills each polygon with Pillow's ``ImageDraw.polygon(points, fill=id)`` in file
+order, which gives labelme's pixels (checked on a committed fixture of its masks).
 
 Decisions common to both
 ------------------------

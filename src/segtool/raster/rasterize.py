@@ -25,7 +25,7 @@ from .paint import paint_labels, paint_union
 from .spans import LARGEST_SIDE
 
 #: Which pixels a shape covers (see the package docstring).
-Convention = Literal["centre", "labelme"]
+Convention = Literal["centre", "labelme", "cityscapes"]
 #: Which shape paints over which where they overlap.
 Order = Literal["file", "z", "area"]
 #: What a shape whose label is not in the label map does.
@@ -33,6 +33,10 @@ UnknownLabel = Literal["error", "ignore", "skip"]
 CONVENTIONS: tuple[Convention, ...] = get_args(Convention)
 ORDERS: tuple[Order, ...] = get_args(Order)
 UNKNOWN_LABEL_CHOICES: tuple[UnknownLabel, ...] = get_args(UnknownLabel)
+#: Conventions that draw with Pillow's ImageDraw as labelme does. cityscapesScripts' json2labelImg
+#: fills polygons with ``polygon(points, fill=id)``; labelme adds ``outline=id``, which Pillow draws
+#: with the fill's pixels when outline and fill are the same value, so both are drawn alike.
+PILLOW_CONVENTIONS = ("labelme", "cityscapes")
 CENTRE_LINE_WIDTH = 1.0
 CENTRE_POINT_RADIUS = 0.5
 
@@ -61,7 +65,7 @@ class _Style:
     @classmethod
     def make(cls, convention: str, line_width: float | None, point_radius: float | None) -> _Style:
         _check_choice("convention", convention, CONVENTIONS)
-        labelme = convention == "labelme"
+        labelme = convention in PILLOW_CONVENTIONS
         if line_width is None:
             line_width = LABELME_LINE_WIDTH if labelme else CENTRE_LINE_WIDTH
         if point_radius is None:
@@ -77,12 +81,12 @@ class _Style:
     def inspect(self, geometry: Geometry) -> Inspection:
         """Check ``geometry``; an :class:`AnnotationError` (without a path) if it cannot be drawn."""
         inspection = inspect_geometry(geometry)
-        if self.convention == "labelme" and inspection.drawable is not None:
+        if self.convention in PILLOW_CONVENTIONS and inspection.drawable is not None:
             check_labelme_drawable(inspection.drawable)
         return inspection
 
     def covers(self, geometries: list[Geometry | None], height: int, width: int) -> Covers:
-        if self.convention == "labelme":
+        if self.convention in PILLOW_CONVENTIONS:
             return labelme_covers(
                 geometries,
                 height,
@@ -140,7 +144,8 @@ def rasterize_image(
     order : "file" (later shapes paint over earlier ones), "z" (by ``Shape.z``, then
         file order) or "area" (shapes covering more pixels first, so smaller ones stay
         visible; ties in file order).
-    convention : "centre" (the pixel-centre rule) or "labelme" (labelme's own masks).
+    convention : "centre" (the pixel-centre rule), "labelme" (labelme's own masks) or "cityscapes"
+        (cityscapesScripts' json2labelImg masks: the same Pillow polygon fill).
     unknown_label : a label missing from ``label_map`` is an error ("error"), painted
         with the ignore value ("ignore"), or not drawn ("skip"); the last two warn.
     line_width, point_radius : how lines and points are drawn; default 1 and 0.5
@@ -314,7 +319,7 @@ def _inspect(image: AnnotatedImage, shapes: list[Shape], style: _Style) -> list[
     """Check every shape (in one batch when all are fine; else shape by shape, to name the bad one)."""
     try:
         inspections = inspect_geometries([shape.geometry for shape in shapes])
-        if style.convention == "labelme":
+        if style.convention in PILLOW_CONVENTIONS:
             for inspection in inspections:
                 if inspection.drawable is not None:
                     check_labelme_drawable(inspection.drawable)
