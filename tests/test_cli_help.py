@@ -27,3 +27,21 @@ def test_every_command_and_option_has_help():
 def test_short_help_flag():
     result = CliRunner().invoke(app, ["rasterize", "-h"], terminal_width=100)
     assert result.exit_code == 0 and "--output" in result.stdout
+
+
+def test_version_names_segtool_and_the_libraries_that_decode_and_draw():
+    import cv2
+    import numpy
+    import PIL
+
+    import segtool
+
+    for flag in ("--version", "-V"):
+        result = CliRunner().invoke(app, [flag])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == [
+            f"segtool {segtool.__version__}",
+            f"numpy {numpy.__version__}",
+            f"OpenCV {cv2.__version__}",
+            f"Pillow {PIL.__version__}",
+        ]
