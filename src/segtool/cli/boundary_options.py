@@ -201,6 +201,8 @@ def boundary_table_columns(scorer: BoundaryScorer | None) -> list[Column]:
             f"{metric.name} per image\nmean ± std"
             + ("" if metric.higher_is_better else "\n(lower is better)"),
             std_key=f"{metric.name}_image_std",
+            n_key=f"{metric.name}_n_images",
+            stacked=True,
         )
         for metric in scorer.metrics
     ]

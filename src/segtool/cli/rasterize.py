@@ -340,9 +340,9 @@ def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
 
 
 def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, output: str) -> None:
-    from ..reports.rows import write_rows
+    from ..reports.rows import Column, write_rows
 
-    columns = ["class_id", "class_name", "pixels", "share"]
+    columns = [Column("class_id", label=True), Column("class_name", label=True), "pixels", "share"]
     total = sum(summary.pixels.values()) or 1
     rows = [
         {

@@ -74,16 +74,24 @@ LISTED = 20
 
 
 TABLE_COLUMNS = (
-    Column("class_id", "id"),
-    Column("class_name", "class"),
+    Column("class_id", "id", label=True),
+    Column("class_name", "class", label=True),
     Column("dice", "Dice\ndataset"),
     Column("iou", "IoU\ndataset"),
-    Column("precision", "Precision\ndataset"),
-    Column("recall", "Recall\ndataset"),
-    Column("dice_image_mean", "Dice per image\nmean ± std", std_key="dice_image_std"),
-    Column("iou_image_mean", "IoU per image\nmean ± std", std_key="iou_image_std"),
+    Column("precision", "Precision\ndataset", fold=True),
+    Column("recall", "Recall\ndataset", fold=True),
+    Column(
+        "dice_image_mean",
+        "Dice per image\nmean ± std",
+        std_key="dice_image_std",
+        stacked=True,
+        n_key="n_images",
+    ),
+    Column(
+        "iou_image_mean", "IoU per image\nmean ± std", std_key="iou_image_std", stacked=True, n_key="n_images"
+    ),
     Column("n_images", "images\n(n)"),
-    Column("in_mean", "in\nmean"),
+    Column("in_mean", "in\nmean", fold=True),
 )
 
 
@@ -173,6 +181,15 @@ def score(
             "--no-mean-row",
             help="Leave the mean row out of the table, CSV and Markdown: one row per class, so that "
             "every column keeps its type (the JSON 'summary' stays).",
+        ),
+    ] = False,
+    all_rules: Annotated[
+        bool,
+        typer.Option(
+            "--rules",
+            help="Print every scoring rule under the table and Markdown (how tp, fp, fn and each ratio "
+            "are counted, the undefined rule, both aggregations), not only this run's settings. The JSON "
+            "settings and the HTML report always hold them all.",
         ),
     ] = False,
     hide_absent: Annotated[
@@ -376,6 +393,7 @@ def score(
                 table_columns=[*TABLE_COLUMNS, *boundary_table_columns(scorer)],
                 mean_row=not no_mean_row,
                 hide_absent=hide_absent,
+                all_rules=all_rules,
             )
         report_warnings = [] if report is None else _write_report(result, report, jobs)
     _report_problems(result, quiet=quiet)
@@ -423,6 +441,7 @@ def _write_scores(
     table_columns: list[Column],
     mean_row: bool,
     hide_absent: bool,
+    all_rules: bool = False,
 ) -> None:
     """The scores in ``output_format``; ``hide_absent`` applies to the formats for people only."""
     summary = result.summary
@@ -430,8 +449,10 @@ def _write_scores(
         f"{result.n_images} images. Pixel accuracy {_number(summary['pixel_accuracy'])}, "
         f"mean accuracy {_number(summary['mean_accuracy'])}, "
         f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])} (dataset).",
-        *result.settings.rules(ignored_pixels=_ignored_share(result.pixels)),
+        *result.settings.rules(ignored_pixels=_ignored_share(result.pixels), general=all_rules),
     ]
+    if not all_rules:
+        notes.append("How every number is computed: --rules (also in the JSON settings and the HTML report).")
     if not mean_row:
         notes.append("The mean row is left out (--no-mean-row).")
     if result.scored_as_empty:

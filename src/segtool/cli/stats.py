@@ -41,14 +41,14 @@ WEIGHT_NOTES = (
     "A class without pixels gets no weight (-).",
 )
 TABLE_COLUMNS = (
-    Column("class_id", "id"),
-    Column("class_name", "class"),
+    Column("class_id", "id", label=True),
+    Column("class_name", "class", label=True),
     Column("pixels"),
     Column("share"),
     Column("images"),
-    Column("weight_inverse_frequency", "w inverse freq"),
-    Column("weight_median_frequency", "w median freq"),
-    Column("weight_generalised_dice", "w gen. Dice"),
+    Column("weight_inverse_frequency", "w inverse freq", fold=True),
+    Column("weight_median_frequency", "w median freq", fold=True),
+    Column("weight_generalised_dice", "w gen. Dice", fold=True),
 )
 
 

@@ -178,21 +178,27 @@ class ScoreSettings:
             document["compat"] = {**self.compat.describe(), "rules": self.compat.rules.describe()}
         return document
 
-    def rules(self, *, ignored_pixels: str | None = None) -> list[str]:
+    def rules(self, *, ignored_pixels: str | None = None, general: bool = True) -> list[str]:
         """Every rule of the run in words, one sentence or two each: the table notes and the report.
 
         ``ignored_pixels`` (for example ``"1 of 6 pixels, 16.7%"``) is shown beside the ignore values.
+        ``general=False`` leaves out the rules that read the same on every run (how tp, fp, fn and
+        the ratios are counted, the undefined rule, both aggregations): what the table shows by
+        default, with ``--rules`` for all of them.
         """
         ignored = ", ".join(str(value) for value in self.ignore_values) or "none"
         if ignored_pixels is not None:
             ignored += f" ({ignored_pixels})"
-        rules = [
-            f"Ignored ground-truth values: {ignored}. Pixels whose ground truth holds an ignore value are "
-            "not scored; prediction values never mask anything.",
+        same_on_every_run = [
             COUNTS_RULE,
             f"Undefined (-): {UNDEFINED_RULE}.",
             f"Dataset aggregation: {AGGREGATION_RULES['dataset']}.",
             f"Per-image aggregation: {AGGREGATION_RULES['image']}.",
+        ]
+        rules = [
+            f"Ignored ground-truth values: {ignored}. Pixels whose ground truth holds an ignore value are "
+            "not scored; prediction values never mask anything.",
+            *(same_on_every_run if general else []),
             f"Macro mean (the mean row): {self.macro_mean_rule}.",
             f"Missing predictions: {self.missing_rule}.",
         ]

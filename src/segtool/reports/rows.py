@@ -15,6 +15,13 @@ Conventions
   decimals, undefined values shown as a dash. When the output is not a terminal
   (a pipe or a file) the table is rendered at its natural width, so it never
   wraps or collapses at 80 columns.
+* A number is never cut. In a terminal narrower than the whole table, the table
+  is printed in parts (:func:`table_parts`): the first keeps the label columns
+  (``label=True``: id, class) and the columns that matter most, each ``mean ± std``
+  shows its mean, and the rest (columns marked ``fold=True``, the standard
+  deviations, whatever else does not fit) follow in further tables that repeat the
+  label columns. One line under the tables says so. Notes are wrapped to the
+  terminal's width at spaces; into a pipe each note is one line.
 """
 
 from __future__ import annotations
@@ -24,12 +31,16 @@ import html
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 FORMATS = ("table", "csv", "json", "markdown")
 UNDEFINED_MARK = "-"
+#: In a terminal too narrow for the whole table, a text column (class names) is at most this
+#: wide; a longer name folds onto a second line rather than push the numbers into later parts.
+NARROW_TEXT_WIDTH = 16
 # No outer frame, a rule under the header and before each new section (the mean row).
 _TABLE_BOX_LINES = "    \n    \n ── \n    \n ── \n ── \n    \n    \n"
 
@@ -39,12 +50,22 @@ class Column:
     """A column of the human-readable outputs (table, Markdown).
 
     ``key`` is the row key and the CSV/JSON name; ``header`` the title people see;
-    with ``std_key`` the cell reads ``mean ± std`` from the two keys.
+    with ``std_key`` the cell reads ``mean ± std`` from the two keys. ``label``
+    columns (id, class) are repeated in every part of a table split to fit a
+    narrow terminal; ``fold`` columns are the first to move to a later part.
+    ``stacked`` puts the words of a split ``mean ± std`` title on lines of their own
+    (``Dice per image`` -> ``Dice / per image / mean``), so the column is narrower.
+    ``n_key`` names the count a standard deviation is taken over: a std over fewer
+    than two values says nothing and is shown as a dash (CSV and JSON keep it).
     """
 
     key: str
     header: str | None = None
     std_key: str | None = None
+    label: bool = False
+    fold: bool = False
+    stacked: bool = False
+    n_key: str | None = None
 
     @property
     def title(self) -> str:
@@ -53,6 +74,20 @@ class Column:
     @property
     def one_line_title(self) -> str:
         return " ".join(self.title.split())
+
+    def split_std(self) -> list[Column]:
+        """``mean ± std`` as two columns, the std one marked ``fold``; other columns unchanged."""
+        if self.std_key is None:
+            return [self]
+        title = self.title.replace(" per ", "\nper ").replace(" is ", "\nis ") if self.stacked else self.title
+        mean_title = title.replace("mean ± std", "mean")
+        std_title = title.replace("mean ± std", "std")
+        if std_title == title:
+            std_title = f"{title}\nstd"
+        return [
+            Column(self.key, mean_title, fold=self.fold),
+            Column(self.std_key, std_title, fold=True, n_key=self.n_key),
+        ]
 
 
 ColumnSpec = str | Column
@@ -115,14 +150,21 @@ def to_json(document: Any) -> str:
 
 # -- human-readable -----------------------------------------------------------------------
 def human_cell(row: Mapping[str, Any], column: ColumnSpec, digits: int) -> str:
-    """A rounded cell; undefined -> dash; ``mean ± std`` for columns with a ``std_key``."""
+    """A rounded cell; undefined -> dash; ``mean ± std`` for columns with a ``std_key``;
+    a std over fewer than two values (``n_key``) -> dash."""
     column = _as_column(column)
+    one_value = column.n_key is not None and _count(row.get(column.n_key)) < 2
+    if column.std_key is None:
+        return UNDEFINED_MARK if one_value else _rounded(row.get(column.key), digits)
     text = _rounded(row.get(column.key), digits)
-    if column.std_key is not None and text != UNDEFINED_MARK:
-        std = row.get(column.std_key)
-        if not is_undefined(std):
-            text = f"{text} ± {_rounded(std, digits)}"
+    std = row.get(column.std_key)
+    if text != UNDEFINED_MARK and not is_undefined(std):
+        text = f"{text} ± {UNDEFINED_MARK if one_value else _rounded(std, digits)}"
     return text
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _rounded(value: Any, digits: int) -> str:
@@ -184,8 +226,12 @@ def rich_table(
     title: str | None = None,
     digits: int = 4,
     sections: Sequence[int] = (),
+    text_width: int | None = None,
 ):
     """A :class:`rich.table.Table` of the rows; a rule is drawn before each row index in ``sections``.
+
+    ``text_width`` caps the width of the text columns (class names fold onto more lines);
+    numbers are never wrapped or cut.
 
     Every title and cell is plain text (:class:`rich.text.Text`), never Rich markup: a class
     named ``[/]`` or ``[link=...]`` is shown as it is written.
@@ -204,7 +250,16 @@ def rich_table(
     )
     for spec in specs:
         numeric = any(isinstance(row.get(spec.key), (int, float)) for row in rows)
-        table.add_column(Text(spec.title), justify="right" if numeric else "left", no_wrap=True)
+        # Numbers never wrap and never shrink below their widest cell; only text (class names) folds.
+        widest = max((len(human_cell(row, spec, digits)) for row in rows), default=1)
+        table.add_column(
+            Text(spec.title),
+            justify="right" if numeric else "left",
+            no_wrap=numeric,
+            overflow="fold",
+            min_width=widest if numeric else None,
+            max_width=None if numeric else text_width,
+        )
     for index, row in enumerate(rows):
         if index in sections:
             table.add_section()
@@ -212,26 +267,84 @@ def rich_table(
     return table
 
 
-def print_table(table: Any, stream: IO[str], *, notes: Sequence[str] = ()) -> None:
-    """Print a Rich renderable and plain notes to ``stream``.
+def table_width(table: Any) -> int:
+    """The columns ``table`` needs to show every cell whole, on one line."""
+    from rich.console import Console
 
-    On a terminal Rich uses the terminal's width; anywhere else the natural width
-    of the table, so that a pipe or a file gets whole lines.
+    return Console(file=io.StringIO(), width=100_000).measure(table).maximum
+
+
+def table_parts(columns: Sequence[ColumnSpec], fits: Callable[[list[Column]], bool]) -> list[list[Column]]:
+    """The columns of each part of a table that must fit a narrow terminal.
+
+    ``fits(columns)`` says whether a table of those columns fits. One part when the
+    whole table fits. Otherwise each ``mean ± std`` column becomes a mean column and
+    a std column, and the columns are dealt in order, those that matter first
+    (not ``fold``) then the folded ones, into as few parts as fit; every part starts
+    with the label columns.
+    """
+    specs = [_as_column(column) for column in columns]
+    if fits(specs):
+        return [specs]
+    labels = [spec for spec in specs if spec.label]
+    split = [part for spec in specs if not spec.label for part in spec.split_std()]
+    ordered = [spec for spec in split if not spec.fold] + [spec for spec in split if spec.fold]
+    parts: list[list[Column]] = []
+    current = list(labels)
+    for spec in ordered:
+        if len(current) > len(labels) and not fits([*current, spec]):
+            parts.append(current)
+            current = [*labels, spec]
+        else:
+            current.append(spec)
+    parts.append(current)
+    return parts
+
+
+def terminal_columns(stream: IO[str]) -> int | None:
+    """The width of the terminal ``stream`` writes to; None for a pipe or a file."""
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+    from rich.console import Console
+
+    return Console(file=stream).width
+
+
+def print_table(table: Any, stream: IO[str], *, notes: Sequence[str] = (), width: int | None = None) -> None:
+    """Print Rich renderables (one table or a list of them) and plain notes to ``stream``.
+
+    ``width`` is the terminal's: the notes are wrapped to it at spaces. None (a pipe
+    or a file) renders each table at its natural width and each note on one line,
+    so that nothing is cut or wrapped.
     """
     from rich.console import Console
 
-    terminal = hasattr(stream, "isatty") and stream.isatty()
-    if terminal:
-        console = Console(file=stream, highlight=False)
-        console.print(table)
-        for note in notes:
-            console.print(note, markup=False, soft_wrap=True)
-        return
-    width = Console(file=io.StringIO(), width=100_000).measure(table).maximum
+    tables = table if isinstance(table, list) else [table]
+    needed = max(table_width(each) for each in tables)
     buffer = io.StringIO()
-    Console(file=buffer, width=max(width, 20), color_system=None, highlight=False).print(table)
-    stream.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
-    stream.write("".join(note + "\n" for note in notes))
+    console = Console(
+        file=buffer,
+        width=max(needed, 20) if width is None else max(width, needed),
+        color_system=None,
+        highlight=False,
+    )
+    for each in tables:
+        console.print(each)
+    # One blank line between the parts of a split table, none doubled.
+    text = re.sub(r"\n{3,}", "\n\n", "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+    if width is None:
+        text += "".join(note + "\n" for note in notes)
+    else:
+        text += "".join(_wrapped(note, width) for note in notes)
+    stream.write(text)
+
+
+def _wrapped(note: str, width: int) -> str:
+    """``note`` wrapped at spaces to ``width`` columns; a word longer than the line stays whole."""
+    import textwrap
+
+    lines = textwrap.wrap(note, width=width, break_long_words=False, break_on_hyphens=False)
+    return "".join(line + "\n" for line in lines or [""])
 
 
 def write_rows(
@@ -247,13 +360,16 @@ def write_rows(
     json_document: Any = None,
     digits: int = 4,
     sections: Sequence[int] = (),
+    width: int | None = None,
 ) -> None:
     """Write rows in one of :data:`FORMATS` to ``stream``.
 
     ``columns`` are the CSV/JSON columns; ``table_columns`` (default: the same) the
     columns of the table and Markdown outputs. JSON writes ``json_document`` when
     given, else the list of rows. ``caption`` and ``notes`` are printed under the
-    table and the Markdown; CSV and JSON carry data only.
+    table and the Markdown; CSV and JSON carry data only. ``width`` is the
+    terminal's for the table (default: ``stream``'s terminal, None for a pipe or a
+    file): a table wider than that is printed in parts (:func:`table_parts`).
     """
     rows = list(rows)
     keys = [_as_column(column).key for column in columns]
@@ -271,7 +387,39 @@ def write_rows(
     elif output_format == "markdown":
         stream.write(render_markdown(rows, human_columns, title=title, notes=all_notes, digits=digits))
     elif output_format == "table":
-        table = rich_table(rows, human_columns, title=title, digits=digits, sections=sections)
-        print_table(table, stream, notes=all_notes)
+        width = terminal_columns(stream) if width is None else width
+        parts = [list(human_columns)]
+        needed = table_width(rich_table(rows, human_columns, digits=digits))
+        text_width = None
+        if width is not None and needed > width:
+            text_width = NARROW_TEXT_WIDTH
+            parts = table_parts(
+                human_columns,
+                lambda specs: (
+                    table_width(rich_table(rows, specs, digits=digits, text_width=text_width)) <= width
+                ),
+            )
+        tables = [
+            rich_table(
+                rows,
+                specs,
+                title=title if index == 0 else None,
+                digits=digits,
+                sections=sections,
+                text_width=text_width,
+            )
+            for index, specs in enumerate(parts)
+        ]
+        if len(parts) > 1:
+            all_notes.insert(0, _parts_note(parts, width or 0, needed))
+        print_table(tables, stream, notes=all_notes, width=width)
     else:
         raise ValueError(f"unknown output format {output_format!r}; expected one of {', '.join(FORMATS)}")
+
+
+def _parts_note(parts: list[list[Column]], width: int, needed: int) -> str:
+    """The one line that says where the columns of the first part's right went."""
+    return (
+        f"At {width} columns the table is shown in {len(parts)} parts (in one it needs {needed}); "
+        "--format csv or json has every column at full precision."
+    )
