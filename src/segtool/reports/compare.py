@@ -17,7 +17,7 @@ from typing import IO, Any
 from ..metrics.paired import NOT_ESTIMABLE
 from ..metrics.registry import metric_info
 from ..pipelines.compare import COMPARE_COLUMNS, CompareResult
-from .rows import Column, print_table, render_markdown, rich_table, to_json, write_csv
+from .rows import Column, print_table, render_markdown, rich_table, terminal_columns, to_json, write_csv
 
 __all__ = ["write_comparison_result"]
 
@@ -49,7 +49,7 @@ def write_comparison_result(
         else:
             table = rich_table(rows, columns, title=title, digits=DIGITS, sections=[len(rows) - 1])
             table.padding = (0, 1, 0, 0)  # columns two spaces apart, not three: 80 columns hold W/T/L
-            print_table(table, stream, notes=notes if last else ())
+            print_table(table, stream, notes=notes if last else (), width=terminal_columns(stream))
             if not last:
                 stream.write("\n")
 
