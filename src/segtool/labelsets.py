@@ -1,4 +1,14 @@
-"""Label tables built into segtool, chosen by name (``--labels cityscapes``).
+"""Label tables built into segtool, chosen by name (``--labels cityscapes``), listed by
+``segtool labels --list`` and written out by ``segtool labels NAME -o labels.csv``.
+
+``cityscapes-train``: the 19 Cityscapes trainIds (0 road ... 18 bicycle) with their categories;
+255 (every ``ignoreInEval`` label) is ignored.
+``voc``: PASCAL VOC 2012's 21 classes (0 background ... 20 tvmonitor) with the VOC palette; 255 (the
+void outline) is ignored. VOC's own mean IoU counts the background: pass ``--include-background``.
+``ade20k``: the 150 classes of the ADE20K SceneParsing benchmark as its annotation PNGs store them
+(1 wall ... 150 flag; names are the first of each class's synonyms in the benchmark's
+``objectInfo150``, as MIT's and mmsegmentation's code name them); 0 ("other objects") and 255 are
+ignored, which is the benchmark's rule (mmsegmentation's ``reduce_zero_label``).
 
 ``cityscapes``: the Cityscapes labelIds (cityscapesScripts ``helpers/labels.py``):
 the 19 classes evaluated, with their categories, as the label map; the 15 ids
@@ -14,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .labels import Label, LabelMap, voc_colour
+from .errors import LabelMapError
+from .labels import BACKGROUND_NAME, Label, LabelMap, voc_colour
 
 #: The Cityscapes label table, as cityscapesScripts 2.3.0 defines it (``helpers/labels.py``):
 #: (name, labelId, trainId, category, hasInstances, ignoreInEval, colour). trainId 255 is ignored in
@@ -78,24 +89,128 @@ class LabelSet:
     label_map: LabelMap
     ignore: tuple[int, ...]
     categories: dict[int, str]
+    origin: str = ""  # where the names, ids and colours come from
+    #: The map rasterize paints with when it is not ``label_map`` (Cityscapes: every labelId).
+    drawing_map: LabelMap | None = None
+
+    def to_csv(self) -> str:
+        """The label map as ``labels.csv`` (``id,name,color``, a ``category`` column when the set has
+        categories); the ignored ids other than the map's ignore value cannot be said in a file."""
+        text = self.label_map.to_csv()
+        if not self.categories:
+            return text
+        lines = text.splitlines()
+        rows = [lines[0] + ",category"]
+        for line in lines[1:]:
+            label_id = int(line.split(",", 1)[0])
+            rows.append(f"{line},{self.categories.get(label_id, '')}")
+        return "\n".join(rows) + "\n"
+
+
+CITYSCAPES_ORIGIN = "cityscapesScripts 2.3.0, cityscapesscripts/helpers/labels.py"
+VOC_CLASSES = (
+    "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
+    "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train",
+    "tvmonitor",
+)  # fmt: skip
+ADE20K_CLASSES = (
+    "wall", "building", "sky", "floor", "tree", "ceiling", "road", "bed", "windowpane", "grass",
+    "cabinet", "sidewalk", "person", "earth", "door", "table", "mountain", "plant", "curtain", "chair",
+    "car", "water", "painting", "sofa", "shelf", "house", "sea", "mirror", "rug", "field", "armchair",
+    "seat", "fence", "desk", "rock", "wardrobe", "lamp", "bathtub", "railing", "cushion", "base", "box",
+    "column", "signboard", "chest of drawers", "counter", "sand", "sink", "skyscraper", "fireplace",
+    "refrigerator", "grandstand", "path", "stairs", "runway", "case", "pool table", "pillow",
+    "screen door", "stairway", "river", "bridge", "bookcase", "blind", "coffee table", "toilet",
+    "flower", "book", "hill", "bench", "countertop", "stove", "palm", "kitchen island", "computer",
+    "swivel chair", "boat", "bar", "arcade machine", "hovel", "bus", "towel", "light", "truck", "tower",
+    "chandelier", "awning", "streetlight", "booth", "television receiver", "airplane", "dirt track",
+    "apparel", "pole", "land", "bannister", "escalator", "ottoman", "bottle", "buffet", "poster",
+    "stage", "van", "ship", "fountain", "conveyer belt", "canopy", "washer", "plaything",
+    "swimming pool", "stool", "barrel", "basket", "waterfall", "tent", "bag", "minibike", "cradle",
+    "oven", "ball", "food", "step", "tank", "trade name", "microwave", "pot", "animal", "bicycle",
+    "lake", "dishwasher", "screen", "blanket", "sculpture", "hood", "sconce", "vase", "traffic light",
+    "tray", "ashcan", "fan", "pier", "crt screen", "plate", "monitor", "bulletin board", "shower",
+    "radiator", "glass", "clock", "flag",
+)  # fmt: skip
 
 
 def cityscapes() -> LabelSet:
-    labels = [Label(label_id, name, voc_colour(label_id)) for label_id, name, _ in CITYSCAPES_CLASSES]
+    """The 19 evaluated Cityscapes classes by labelId; the ignoreInEval labelIds ignored."""
+    colours = {label_id: colour for _, label_id, *_, colour in CITYSCAPES_LABELS}
+    labels = [Label(label_id, name, colours[label_id]) for label_id, name, _ in CITYSCAPES_CLASSES]
+    every_label = [Label(label_id, name, colours[label_id]) for name, label_id in CITYSCAPES_IDS.items()]
     return LabelSet(
         LabelMap(labels, source="cityscapes (built in)"),
         CITYSCAPES_IGNORED,
         {label_id: category for label_id, _, category in CITYSCAPES_CLASSES},
+        CITYSCAPES_ORIGIN,
+        LabelMap(every_label, source="cityscapes (built in)"),
     )
 
 
-LABEL_SETS = {"cityscapes": cityscapes}
+def cityscapes_train() -> LabelSet:
+    """The 19 Cityscapes trainIds (0 road ... 18 bicycle); 255 ignored."""
+    rows = [row for row in CITYSCAPES_LABELS if 0 <= row[2] < 255]
+    labels = [Label(train_id, name, colour) for name, _, train_id, *_, colour in rows]
+    return LabelSet(
+        LabelMap(labels, source="cityscapes-train (built in)"),
+        (255,),
+        {train_id: category for _, _, train_id, category, *_ in rows},
+        CITYSCAPES_ORIGIN,
+    )
+
+
+def voc() -> LabelSet:
+    """PASCAL VOC 2012: 0 background ... 20 tvmonitor, the VOC palette; 255 ignored."""
+    labels = [Label(label_id, name, voc_colour(label_id)) for label_id, name in enumerate(VOC_CLASSES)]
+    return LabelSet(
+        LabelMap(labels, source="voc (built in)"),
+        (255,),
+        {},
+        "PASCAL VOC 2012 development kit (VOCdevkit: class list and the colour map of its PNGs)",
+    )
+
+
+def ade20k() -> LabelSet:
+    """ADE20K SceneParsing: 1 wall ... 150 flag as its PNGs store them; 0 (other) and 255 ignored."""
+    labels = [Label(label_id, name, voc_colour(label_id)) for label_id, name in enumerate(ADE20K_CLASSES, 1)]
+    return LabelSet(
+        LabelMap(labels, source="ade20k (built in)"),
+        (0, 255),
+        {},
+        "ADE20K SceneParsing benchmark, objectInfo150 (first name of each class); VOC colours",
+    )
+
+
+LABEL_SETS = {"cityscapes": cityscapes, "cityscapes-train": cityscapes_train, "voc": voc, "ade20k": ade20k}
 
 
 def label_set(name: str) -> LabelSet | None:
     """The built-in label set called ``name``, or None."""
     make = LABEL_SETS.get(name.lower())
     return make() if make is not None else None
+
+
+def drawing_label_map(name: str) -> LabelMap:
+    """The label map ``rasterize --labels NAME`` paints with, for a built-in set.
+
+    A :class:`LabelMapError` for a set whose id 0 is a class (``cityscapes-train``: 0 is road),
+    since rasterize paints unannotated pixels 0.
+    """
+    found = label_set(name)
+    if found is None:
+        raise LabelMapError(f"no built-in label set {name!r} (known: {', '.join(LABEL_SETS)})")
+    first = found.label_map.name_of(0)
+    if (
+        found.drawing_map is None
+        and 0 in found.label_map.ids
+        and first not in ("background", BACKGROUND_NAME)
+    ):
+        raise LabelMapError(
+            f"{name} gives id 0 to {first!r}, but rasterize paints unannotated pixels 0: "
+            "rasterize with --labels cityscapes (labelIds) instead"
+        )
+    return found.drawing_map or found.label_map
 
 
 def is_label_set(name: str) -> bool:

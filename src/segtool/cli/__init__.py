@@ -3,6 +3,7 @@
 import signal
 
 from . import compare as _compare  # noqa: F401
+from . import labels as _labels  # noqa: F401
 from . import overlay as _overlay  # noqa: F401
 from . import rasterize as _rasterize  # noqa: F401  (registers the command)
 from . import score as _score  # noqa: F401

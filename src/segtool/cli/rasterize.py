@@ -11,6 +11,7 @@ from ..annotations import ReaderOptions
 from ..annotations.registry import CocoCrowd
 from ..io.storage import as_path
 from ..labels import LabelMap
+from ..labelsets import drawing_label_map, is_label_set
 from ..limits import DEFAULT_MAX_PIXELS
 from ..pipelines.label_plan import Relabel
 from ..pipelines.rasterize import (
@@ -63,7 +64,8 @@ def rasterize(
     labels: Annotated[
         str | None,
         typer.Option(
-            help="Label map: labelme labels.txt, or .csv (id,name,color), or .json. Default: the map "
+            help="Label map: labelme labels.txt, or .csv (id,name,color), or .json, or a built-in set "
+            "(cityscapes, voc, ade20k: segtool labels --list). Default: the map "
             "already in OUT, then the ids the files declare (COCO), then every other label found, "
             "sorted. The ids of OUT's map never change."
         ),
@@ -236,7 +238,13 @@ def rasterize(
     stderr, 2 usage error, 130 Ctrl-C (one line says how far the run got).
     """
     with user_errors(debug):
-        label_map = LabelMap.read(labels, ignore_value=ignore_value) if labels else None
+        label_map = (
+            drawing_label_map(labels)
+            if labels and is_label_set(labels)
+            else LabelMap.read(labels, ignore_value=ignore_value)
+            if labels
+            else None
+        )
         options = RasterizeOptions(
             layout=layout,
             palette=palette,
