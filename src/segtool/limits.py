@@ -65,7 +65,7 @@ def inflate_at_most(data: bytes, limit: int) -> bytes:
     """zlib-decompress ``data``; a ``ValueError`` if it would give more than ``limit`` bytes (a zip bomb).
 
     :data:`ZlibError` for data that is not zlib (zlib-ng inflates, as in
-    :mod:`segtool.maskio`).
+    :mod:`segtool.io.maskio`).
     """
     inflater = zlib_ng.decompressobj()
     out = inflater.decompress(data, limit + 1)

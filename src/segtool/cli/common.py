@@ -128,7 +128,7 @@ STDOUT_NAME = "-"
 
 def output_stream(path: str) -> contextlib.AbstractContextManager[IO[str]]:
     """A text stream for an output option: stdout for ``-`` (left open), else
-    :func:`segtool.atomic.open_output` as UTF-8, undecodable file names' bytes as they were."""
+    :func:`segtool.io.atomic.open_output` as UTF-8, undecodable file names' bytes as they were."""
     if path == STDOUT_NAME:
         return contextlib.nullcontext(sys.stdout)
     return open_output(path, "w", encoding="utf-8", newline="", errors="surrogateescape")

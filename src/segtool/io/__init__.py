@@ -5,5 +5,7 @@
 * :mod:`.files`: finding input files in folders and pairing two folders by relative path.
 * :mod:`.imagesize`: an image's size from its header, without decoding it.
 * :mod:`.maskio`: reading label masks as stored indices (PNG, ``.npy``) and writing them fast.
+* :mod:`.maskpair`: a ground-truth mask and its prediction read together, sizes checked.
+* :mod:`.jsonparse`: every JSON document parsed one way (msgspec, with the standard library's errors).
 * :mod:`.memory`: keep freed memory for reuse (set by the command line, process-wide).
 """

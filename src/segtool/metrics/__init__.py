@@ -6,7 +6,10 @@ precision and recall (NaN where undefined) and a summary. The conventions are
 stated in :mod:`segtool.metrics.confusion` and :mod:`segtool.metrics.classwise`.
 Boundary metrics (Hausdorff distances, ASSD, NSD, Boundary IoU, boundary F-score)
 live in :mod:`segtool.metrics.boundary`, on the boundaries and distances of
-:mod:`segtool.metrics.surface`.
+:mod:`segtool.metrics.surface`. :mod:`segtool.metrics.registry` says what each metric
+is (title, direction, unit, aggregations), :mod:`segtool.metrics.conventions` holds
+other tools' scoring rules (``--compat``), :mod:`segtool.metrics.davis` DAVIS's own
+boundary F, and :mod:`segtool.metrics.paired` compares two models on the same images.
 """
 
 from .classwise import (

@@ -374,8 +374,7 @@ MEDPY = Bundle(
         "absent": "medpy/metric/binary.py dc: count_nonzero returns np.int64, so 0/0 is NaN on NumPy 2 (the "
         "ZeroDivisionError branch never runs); jc: returns 1.0 when both are empty",
         "aggregation": "MedPy scores one pair: the per-class mean over images (NaN dropped) and the "
-        "mean over "
-        "foreground classes are what a loop over its values gives",
+        "mean over foreground classes are what a loop over its values gives",
     },
     notes=(
         "hd, hd95 and assd are segtool's hd, hd95_pooled and assd with --edge-is-boundary; MedPy raises "

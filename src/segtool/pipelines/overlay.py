@@ -8,7 +8,7 @@ or an image whose size differs from its mask's is a failure named in
 without a mask are only counted (an image folder often holds more images than
 were annotated). OUT may not be the mask folder, lie inside it or hold it, nor be
 or hold the image folder: the overlays would overwrite the files of the same
-name (:func:`segtool.files.check_picture_folder`); no overlay is written through
+name (:func:`segtool.io.files.check_picture_folder`); no overlay is written through
 a symbolic link to a folder inside OUT.
 """
 

@@ -2,6 +2,7 @@
 
 * :mod:`.rows`: rows of results as a Rich table, CSV, JSON or Markdown (every command).
 * :mod:`.score_html`: the HTML report of a scoring run (``score --report``), built from
-  :mod:`.html` (page builders), :mod:`.svg` (hand-written charts) and :mod:`.collector`
-  (what the report keeps of the per-image scores, and its pictures).
+  :mod:`.html` (page builders), :mod:`.svg` (hand-written charts) and :mod:`.pictures`
+  (each listed image's ground truth, prediction and error map), from what
+  :mod:`segtool.pipelines.score_collector` kept of the per-image scores.
 """

@@ -156,7 +156,7 @@ def write_image(
     """Write an RGB picture atomically, as PNG or JPEG according to the suffix of ``path``.
 
     ``inside``: the output folder ``path`` lies in, never left through a link
-    (:mod:`segtool.atomic`).
+    (:mod:`segtool.io.atomic`).
     """
     data = encode_image(picture, image_format=format_for_path(path), quality=quality)
     try:
