@@ -287,7 +287,7 @@ def _check_label_names(image: AnnotatedImage) -> None:
 
 
 # -- the two passes, run in worker processes -------------------------------------------------
-def _guarded(
+def _work_on_file(
     item: WorkItem,
     options: RasterizeOptions,
     work: Callable[[list[AnnotatedImage], FileOutcome], None],
@@ -296,7 +296,7 @@ def _guarded(
     """Run ``work`` on the images of one file (read now unless given).
 
     A file found in a folder that is no annotation document is skipped with a note;
-    any other error fails the file (:func:`_run` turns it into ``outcome.error``).
+    any other error fails the file (:func:`_outcomes` turns it into ``outcome.error``).
     """
     outcome = FileOutcome(path=item.path)
     try:
@@ -330,7 +330,7 @@ def survey_file(job: tuple[WorkItem, RasterizeOptions, bool]) -> FileOutcome:
         if keep:
             outcome.parsed = images
 
-    return _guarded(item, options, collect)
+    return _work_on_file(item, options, collect)
 
 
 def convert_file(
@@ -369,7 +369,7 @@ def convert_file(
             outcome.pixels.update(done.pixels)
             outcome.warnings.extend(done.warnings)
 
-    return _guarded(item, options, convert, images)
+    return _work_on_file(item, options, convert, images)
 
 
 def _overlay(
