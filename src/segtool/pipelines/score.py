@@ -336,9 +336,8 @@ def score_folders(
         image_metrics = _with_bundle_metrics(image_metrics, bundle)
     cells = CellTable() if bundle is not None or keep_cells else None
     label_map = LabelMap.read(labels) if isinstance(labels, (str, Path, RemotePath)) else labels
-    executor = executor or LocalExecutor(
-        jobs, threads=True
-    )  # the work releases the GIL: see segtool.pipelines.parallel
+    # threads by default: the work releases the GIL (see segtool.pipelines.parallel)
+    executor = executor or LocalExecutor(jobs, threads=True)
     pairing = pair_masks(pred_dir, gt_dir, layout=layout, label_map=label_map)
     if images is not None:
         attach_images(pairing, images)
