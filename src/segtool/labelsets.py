@@ -21,6 +21,8 @@ cityscapesscripts 2.3.0 by the reference tests.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,6 +213,39 @@ def drawing_label_map(name: str) -> LabelMap:
             "rasterize with --labels cityscapes (labelIds) instead"
         )
     return found.drawing_map or found.label_map
+
+
+def read_groups(source: str) -> dict[int, str]:
+    """Class id -> category, from a built-in set's categories or a CSV with ``id`` and ``category``
+    columns (as ``segtool labels cityscapes-train -o labels.csv`` writes it; empty categories are
+    left out). A :class:`LabelMapError` naming the file when there are none."""
+    if is_label_set(source):
+        found = label_set(source)
+        if found is None or not found.categories:
+            raise LabelMapError(f"the built-in label set {source!r} has no categories")
+        return dict(found.categories)
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabelMapError(f"cannot read the groups: {exc}", path=path) from None
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or not {"id", "category"} <= {name.strip() for name in reader.fieldnames}:
+        raise LabelMapError("a groups file is a CSV with columns id and category", path=path)
+    groups = {}
+    for line, row in enumerate(reader, start=2):
+        row = {(key or "").strip(): (value or "").strip() for key, value in row.items()}
+        if not row.get("category"):
+            continue
+        try:
+            groups[int(row.get("id", ""))] = row["category"]
+        except ValueError:
+            raise LabelMapError(
+                f"line {line}: id {row.get('id')!r} is not a whole number", path=path
+            ) from None
+    if not groups:
+        raise LabelMapError("no class has a category", path=path)
+    return groups
 
 
 def is_label_set(name: str) -> bool:

@@ -10,7 +10,7 @@ import typer
 from ..io.memory import keep_freed_memory
 from ..io.storage import as_path
 from ..labels import LabelMap
-from ..labelsets import is_label_set
+from ..labelsets import is_label_set, read_groups
 from ..limits import DEFAULT_MAX_PIXELS
 from ..pipelines.pairing import PairLayout
 from ..pipelines.prediction_files import swapped_message
@@ -20,6 +20,7 @@ from ..pipelines.score import (
     ScoreResult,
     score_folders,
 )
+from ..pipelines.score_categories import CATEGORY_COLUMNS
 from ..pipelines.thresholds import Bound, Threshold, thresholds_not_met
 from ..reports.rows import Column, CsvRowWriter, write_csv, write_rows
 from ..reports.score_html import build_score_report
@@ -127,6 +128,15 @@ def score(
             "which values are classes, colours for RGB masks. Default: the labels.csv "
             "(else labels.txt) in GT, as rasterize writes it; without one, every value found is a class, "
             "named by its id."
+        ),
+    ] = None,
+    groups: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE|SET",
+            help="Also score categories of classes: a CSV with id and category columns, or a built-in "
+            "set with categories (cityscapes, cityscapes-train). Adds a table per category (table, "
+            "markdown; 'categories' in JSON), from the summed blocks of the confusion matrix.",
         ),
     ] = None,
     ignore: Annotated[
@@ -347,6 +357,7 @@ def score(
     keep_freed_memory()
     with user_errors(debug), ExitStack() as files:
         label_map = labels if labels and is_label_set(labels) else LabelMap.read(labels) if labels else None
+        category_of = read_groups(groups) if groups else None
         per_image_rows = None
         if per_image is not None:
             per_image_rows = CsvRowWriter(
@@ -377,6 +388,7 @@ def score(
                 on_image=per_image_rows.write if per_image_rows is not None else None,
                 progress=progress,
                 report_worst=report_worst if report is not None else None,
+                groups=category_of,
                 debug=debug,
             )
         confusion_written = confusion is None or _write_confusion(result, confusion)
@@ -395,6 +407,8 @@ def score(
                 hide_absent=hide_absent,
                 all_rules=all_rules,
             )
+            if result.categories is not None and output_format.value in ("table", "markdown"):
+                _write_categories(result.categories, output_format.value, stream)
         report_warnings = [] if report is None else _write_report(result, report, jobs)
     _report_problems(result, quiet=quiet)
     _report_picture_problems(result, report_warnings, images, quiet=quiet)
@@ -483,6 +497,27 @@ def _write_scores(
         table_columns=table_columns,
         json_document=result.to_document(),
         sections=[len(rows) - 1] if mean_row else [],
+    )
+
+
+def _write_categories(rows: list[dict], output_format: str, stream: IO[str]) -> None:
+    """The per-category table (``--groups``) after the class table."""
+    stream.write("\n")
+    columns = [
+        Column("category", "category"),
+        Column("dice_dataset", "Dice (dataset)"),
+        Column("dice_image_mean", "Dice (per image)", std_key="dice_image_std"),
+        Column("iou_dataset", "IoU (dataset)"),
+        Column("iou_image_mean", "IoU (per image)", std_key="iou_image_std"),
+    ]
+    write_rows(
+        rows,
+        CATEGORY_COLUMNS,
+        output_format,
+        stream,
+        title="Scores per category",
+        table_columns=columns,
+        notes=["A category is scored as one class: the blocks of the confusion matrix summed."],
     )
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -60,6 +60,7 @@ from .executors import Executor, LocalExecutor
 from .jobs import Failure, run_jobs
 from .pairing import LabelMasksPair, MaskPair, Pairing, PairLayout, attach_images, pair_masks
 from .parallel import batch_size_for
+from .score_categories import CategoryTally
 from .score_collector import ScoreCollector, report_metrics
 from .score_pairs import ImageMetrics, PairSettings, score_binary_layout_pair, score_index_pair
 from .score_settings import BoundarySettings, ScoreSettings
@@ -163,6 +164,7 @@ class ScoreResult:
     pixels: dict[str, Any] = field(default_factory=dict)
     convention: ConventionScores | None = None
     cells: CellTable | None = None
+    categories: list[dict[str, Any]] | None = None  # per-category rows with ``groups`` (CATEGORY_COLUMNS)
 
     @property
     def failed(self) -> bool:
@@ -205,6 +207,7 @@ class ScoreResult:
                 {"value": value, **counts} for value, counts in self.unknown_predictions.items()
             ],
             **({"convention": self.convention_document()} if self.convention is not None else {}),
+            **({"categories": self.categories} if self.categories is not None else {}),
         }
 
     def convention_rows(self) -> list[dict[str, Any]]:
@@ -254,6 +257,7 @@ def score_folders(
     on_image: Callable[[list[dict[str, Any]]], None] | None = None,
     progress: Callable[[str, int], Callable[..., None]] | None = None,
     report_worst: int | None = None,
+    groups: Mapping[int, str] | None = None,
     debug: bool = False,
 ) -> ScoreResult:
     """Score every ground-truth mask under ``gt_dir`` against its prediction under ``pred_dir``.
@@ -311,6 +315,10 @@ def score_folders(
         Keep what an HTML report needs (:class:`~segtool.pipelines.score_collector.ScoreCollector`,
         ranking by Dice, this many worst images per group) in ``result.collector``; then
         ``build_score_report(result)`` draws the report.
+    groups : mapping of int to str, optional
+        Class id -> category (``score --groups``): ``result.categories`` then holds a row per
+        category, scored from the summed blocks of the confusion matrix in both aggregations
+        (see :mod:`segtool.pipelines.score_categories`).
     debug : bool
         Raise an unexpected exception (a bug) instead of failing its pair only
         (see :mod:`segtool.pipelines.jobs`).
@@ -389,6 +397,7 @@ def score_folders(
         batch_size=batch_size,
         debug=debug,
     )
+    tally = CategoryTally(groups) if groups else None
     with contextlib.closing(outcomes):  # closed at once if on_image raises: no more pairs are started
         for _, outcome in outcomes:
             if isinstance(outcome, Failure):
@@ -402,6 +411,8 @@ def score_folders(
                     continue
                 classes_found = grown
             scores = accumulator.add(outcome)
+            if tally is not None and outcome.joint is not None:
+                tally.add(outcome.joint)
             if cells is not None:
                 cells.add(outcome.class_ids, outcome.tp, outcome.fp, outcome.fn, outcome.extra)
             if on_image is not None or collector is not None:
@@ -430,6 +441,7 @@ def score_folders(
     if not binary and pairing.layout == "index":
         _check_foreground_is_scored(result, gt_dir, ignore_values)
     result.cells = cells
+    result.categories = tally.rows() if tally is not None else None
     if bundle is not None and cells is not None:
         result.convention = convention_scores(
             cells.arrays(),
