@@ -348,9 +348,14 @@ def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
 
 
 def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, output: str) -> None:
-    from ..reports.rows import Column, write_rows
+    from ..reports.rows import Column, ColumnSpec, write_rows
 
-    columns = [Column("class_id", label=True), Column("class_name", label=True), "pixels", "share"]
+    columns: list[ColumnSpec] = [
+        Column("class_id", label=True),
+        Column("class_name", label=True),
+        "pixels",
+        "share",
+    ]
     total = sum(summary.pixels.values()) or 1
     rows = [
         {

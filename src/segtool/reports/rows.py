@@ -388,7 +388,7 @@ def write_rows(
         stream.write(render_markdown(rows, human_columns, title=title, notes=all_notes, digits=digits))
     elif output_format == "table":
         width = terminal_columns(stream) if width is None else width
-        parts = [list(human_columns)]
+        parts = [[_as_column(column) for column in human_columns]]
         needed = table_width(rich_table(rows, human_columns, digits=digits))
         text_width = None
         if width is not None and needed > width:
