@@ -45,3 +45,33 @@ def test_version_names_segtool_and_the_libraries_that_decode_and_draw():
             f"OpenCV {cv2.__version__}",
             f"Pillow {PIL.__version__}",
         ]
+
+
+def _help(*command):
+    result = CliRunner().invoke(app, [*command, "-h"], terminal_width=80, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_every_help_fits_80_columns_uncut_with_conventional_metavars_and_examples():
+    _, commands = _commands()
+    for name in ["", *commands]:
+        text = _help(*([name] if name else []))
+        assert max(map(len, text.splitlines())) <= 80, name
+        assert "…" not in text, name  # no option name, metavar or word cut
+        for typed in ("<bool>", "<str>", "<list", "<int", "<float", "<path>", "{"):
+            assert typed not in text, (name, typed)
+        if name:
+            assert "Examples:" in text and f"segtool {name} " in text.split("Examples:")[1], name
+
+
+def test_score_options_are_grouped_in_panels():
+    text = _help("score")
+    panels = [line.split("─")[1].strip() for line in text.splitlines() if line.startswith("╭─")]
+    for panel in ("Input", "Classes", "Output", "Boundary metrics", "Gates", "Pictures", "Scale-out"):
+        assert panel in panels
+    assert panels.index("Input") < panels.index("Output") < panels.index("Gates")
+    usage = next(line for line in text.splitlines() if "Usage:" in line)
+    assert usage.split()[-2:] == ["PRED", "GT"]
+    include = next(line for line in text.splitlines() if "--include-background" in line)
+    assert include.split()[2:4] == ["Count", "class"]  # a flag has nothing after it

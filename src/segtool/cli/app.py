@@ -6,8 +6,11 @@ from typing import Annotated
 
 import typer
 
+from .help import SegtoolGroup
+
 app = typer.Typer(
     name="segtool",
+    cls=SegtoolGroup,
     help="Polygon annotations to PNG label masks, and per-class Dice/IoU scoring of predicted masks.",
     no_args_is_help=True,
     add_completion=False,

@@ -125,7 +125,7 @@ def rasterize(
     layout: Annotated[
         Layout,
         typer.Option(
-            help="index: one PNG of class ids per image. binary: OUT/<label>/<name>.png, 0/255, per label."
+            help="index: one PNG of class ids per image. binary: one 0/255 PNG per label, OUT/LABEL/NAME.png."
         ),
     ] = "index",
     palette: Annotated[

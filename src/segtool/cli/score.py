@@ -283,7 +283,7 @@ def score(
         list[str] | None,
         typer.Option(
             metavar="[dataset:|image:]METRIC=VALUE",
-            help="Exit with code 3 when a macro mean is below VALUE (repeatable). "
+            help="\\[dataset:|image:]METRIC=VALUE: exit with code 3 when a macro mean is below VALUE (repeatable). "
             "METRIC: dice, iou, precision, recall; with the dataset aggregation (the default) "
             "also pixel_accuracy, mean_accuracy, frequency_weighted_iou; boundary scores where higher "
             "is better (nsd, biou, biou_chessboard, bf; "
@@ -294,7 +294,7 @@ def score(
         list[str] | None,
         typer.Option(
             metavar="[image:]METRIC=VALUE",
-            help="Exit with code 3 when the macro mean of a boundary distance "
+            help="\\[image:]METRIC=VALUE: exit with code 3 when the macro mean of a boundary distance "
             "(hd, hd95, hd<p>, hd<p>_pooled, assd, masd; per image) is above VALUE (repeatable). "
             "Example: --fail-over hd95=10",
         ),
