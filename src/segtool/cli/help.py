@@ -192,7 +192,7 @@ def tidy_help(command: Any, name: str) -> None:
     """Panels, metavars, one-line paragraphs and the Examples of ``command`` (idempotent)."""
     if getattr(command, "_segtool_tidy", False):
         return
-    command._segtool_tidy = True  # type: ignore[attr-defined]
+    command._segtool_tidy = True
     if command.help:
         command.help = _one_line_paragraphs(command.help)
     if not command.epilog and name in EXAMPLES:
@@ -208,7 +208,7 @@ def tidy_help(command: Any, name: str) -> None:
         if getattr(param, "rich_help_panel", None) is None:
             panel = PANELS.get((name, param.name or ""), PANELS.get(param.name or ""))
             if panel is not None:
-                param.rich_help_panel = panel  # type: ignore[attr-defined]
+                param.rich_help_panel = panel
         if param.help:
             param.help = _one_line_paragraphs(param.help)
         param.metavar = _metavar(param)

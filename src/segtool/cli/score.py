@@ -283,7 +283,8 @@ def score(
         list[str] | None,
         typer.Option(
             metavar="[dataset:|image:]METRIC=VALUE",
-            help="\\[dataset:|image:]METRIC=VALUE: exit with code 3 when a macro mean is below VALUE (repeatable). "
+            help="\\[dataset:|image:]METRIC=VALUE: exit with code 3 when a macro mean is below VALUE "
+            "(repeatable). "
             "METRIC: dice, iou, precision, recall; with the dataset aggregation (the default) "
             "also pixel_accuracy, mean_accuracy, frequency_weighted_iou; boundary scores where higher "
             "is better (nsd, biou, biou_chessboard, bf; "
