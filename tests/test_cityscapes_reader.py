@@ -1,8 +1,8 @@
 """Cityscapes polygon files: the reader's rules, and json2labelImg's own masks reproduced exactly.
 
 The fixture (tests/fixtures/cityscapes, see its PROVENANCE.txt) holds polygon JSON files and the
-labelIds masks cityscapesScripts' json2labelImg made of them; ``--convention cityscapes`` must give
-them with 0 pixels off. ``make reference`` does the same on new files with the peer itself.
+labelIds and trainIds masks cityscapesScripts' json2labelImg made of them; ``--convention cityscapes``
+must give them with 0 pixels off. ``make reference`` does the same on new files with the peer itself.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from segtool.annotations import load_annotation_file
 from segtool.cli import app
 from segtool.errors import AnnotationError
+from segtool.labelsets import CITYSCAPES_LABELS
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "cityscapes"
 CASES = sorted(path.name.removesuffix("_polygons.json") for path in FIXTURE.glob("*_polygons.json"))
@@ -73,6 +74,22 @@ def test_convention_cityscapes_gives_json2labelimg_labelids_exactly(case, tmp_pa
     got = np.asarray(Image.open(tmp_path / f"{case}.png"))
     want = np.asarray(Image.open(FIXTURE / f"{case}_labelIds.png"))
     assert got.shape == want.shape and int((got != want).sum()) == 0
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_train_id_column_turns_the_label_ids_into_json2labelimg_train_ids(case, tmp_path):
+    # json2labelImg's trainIds masks are its labelIds masks mapped through the table's trainId column
+    # (unlabeled pixels 255): so the table carries the trainIds json2labelImg uses.
+    result = rasterize(
+        str(FIXTURE / f"{case}_polygons.json"), "-o", str(tmp_path), "--convention", "cityscapes"
+    )
+    assert result.exit_code == 0, result.stderr
+    to_train = np.full(256, 255, np.uint8)
+    for _, label_id, train_id, *_ in CITYSCAPES_LABELS:
+        if label_id >= 0:
+            to_train[label_id] = train_id
+    got = to_train[np.asarray(Image.open(tmp_path / f"{case}.png"))]
+    assert int((got != np.asarray(Image.open(FIXTURE / f"{case}_trainIds.png"))).sum()) == 0
 
 
 def test_the_centre_rule_differs_from_json2labelimg_only_along_outlines(tmp_path):
