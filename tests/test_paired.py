@@ -34,14 +34,16 @@ def test_identical_predictions_differ_by_exactly_zero_and_show_no_difference():
     rng = np.random.default_rng(0)
     counts = _counts(rng, 12)
     weights = _weights(12)
-    per_class, mean = dataset_differences(counts, counts, weights, metric="dice", in_mean=ALL)
+    per_class, mean = dataset_differences(counts, counts, weights, metrics=["dice"], in_mean=ALL)["dice"]
     assert np.all(per_class == 0.0) and np.all(mean == 0.0)
     low, high = percentile_interval(per_class, 0.95, n_items=12)
     p_value = bootstrap_p_value(per_class, n_items=12)
     assert low.tolist() == high.tolist() == [0.0, 0.0] and p_value.tolist() == [1.0, 1.0]
     assert verdicts(low, high, holm(p_value), confidence=0.95) == ["no difference"] * 2
     values = rng.random((12, 2))
-    image_class, image_mean = image_differences(values, values, weights, in_mean=ALL)
+    image_class, image_mean = image_differences({"dice": values}, {"dice": values}, weights, in_mean=ALL)[
+        "dice"
+    ]
     assert np.all(image_class == 0.0) and np.all(image_mean == 0.0)
     assert wilcoxon_signed_rank(values[:, 0] - values[:, 0]) == 1.0
     assert [x.tolist() for x in wins_ties_losses(values, values)] == [[0, 0], [12, 12], [0, 0]]
@@ -53,7 +55,7 @@ def test_a_model_better_on_every_image_wins_every_image_and_its_interval_is_abov
     b = a + rng.uniform(0.01, 0.2, size=(20, 2))
     wins, ties, losses = wins_ties_losses(a, b)
     assert wins.tolist() == [20, 20] and ties.tolist() == losses.tolist() == [0, 0]
-    per_class, _ = image_differences(a, b, _weights(20), in_mean=ALL)
+    per_class, _ = image_differences({"dice": a}, {"dice": b}, _weights(20), in_mean=ALL)["dice"]
     low, high = percentile_interval(per_class, 0.95, n_items=20)
     assert np.all(low > 0)
     # all 20 differences positive and untied: exact p = 2 / 2**20
@@ -68,7 +70,9 @@ def test_a_model_better_on_every_image_wins_every_image_and_its_interval_is_abov
 def test_one_image_gives_an_interval_that_cannot_be_estimated():
     counts_a = tuple(np.array([[value, 1]]) for value in (5, 2, 1))
     counts_b = tuple(np.array([[value, 1]]) for value in (6, 1, 1))
-    per_class, mean = dataset_differences(counts_a, counts_b, _weights(1, 50), metric="dice", in_mean=ALL)
+    per_class, mean = dataset_differences(counts_a, counts_b, _weights(1, 50), metrics=["dice"], in_mean=ALL)[
+        "dice"
+    ]
     low, high = percentile_interval(per_class, 0.95, n_items=1)
     assert np.isnan(low).all() and np.isnan(high).all()
     assert np.isnan(bootstrap_p_value(mean, n_items=1))
@@ -85,7 +89,9 @@ def test_dataset_scores_sum_the_counts_then_score():
 def test_dataset_differences_with_all_weights_one_are_the_differences_of_the_sums():
     rng = np.random.default_rng(3)
     counts_a, counts_b = _counts(rng, 7), _counts(rng, 7)
-    per_class, mean = dataset_differences(counts_a, counts_b, np.ones((1, 7)), metric="iou", in_mean=ALL)
+    per_class, mean = dataset_differences(counts_a, counts_b, np.ones((1, 7)), metrics=["iou"], in_mean=ALL)[
+        "iou"
+    ]
     (class_a, mean_a), (class_b, mean_b) = (
         dataset_scores(*c, metric="iou", in_mean=ALL) for c in (counts_a, counts_b)
     )
@@ -96,7 +102,9 @@ def test_dataset_differences_with_all_weights_one_are_the_differences_of_the_sum
 def test_image_differences_pair_images_where_both_are_defined():
     a = np.array([[0.5], [np.nan], [0.2]])
     b = np.array([[0.7], [0.9], [np.nan]])
-    per_class, mean = image_differences(a, b, np.ones((1, 3)), in_mean=np.array([True]))
+    per_class, mean = image_differences({"dice": a}, {"dice": b}, np.ones((1, 3)), in_mean=np.array([True]))[
+        "dice"
+    ]
     assert per_class[0, 0] == pytest.approx(0.2)  # image 0 only
     assert mean[0] == pytest.approx(0.8 - 0.35)  # B's mean over its images minus A's over its own
 
@@ -132,7 +140,9 @@ def test_coverage_of_the_per_image_interval_on_simulated_pairs():
     for repetition in range(repetitions):
         a = rng.uniform(0.3, 0.9, size=(30, 1))
         b = a + truth + rng.normal(0, 0.1, size=(30, 1))
-        per_class, _ = image_differences(a, b, _weights(30, 1000, seed=repetition), in_mean=np.array([True]))
+        per_class, _ = image_differences(
+            {"dice": a}, {"dice": b}, _weights(30, 1000, seed=repetition), in_mean=np.array([True])
+        )["dice"]
         low, high = percentile_interval(per_class, 0.95, n_items=30)
         covered += bool(low[0] <= truth <= high[0])
     assert 0.91 <= covered / repetitions <= 0.98, covered
@@ -150,16 +160,21 @@ def test_coverage_of_the_dataset_interval_on_a_simulated_population():
     counts_a = (tp_a, fp_a, fn_a)
     counts_b = (tp_a + gain, fp_a, np.maximum(fn_a - gain, 0))
     everything = np.ones((1, size))
-    truth = dataset_differences(counts_a, counts_b, everything, metric="dice", in_mean=np.array([True]))[0][
-        0, 0
-    ]
+    differences = dataset_differences(
+        counts_a, counts_b, everything, metrics=["dice"], in_mean=np.array([True])
+    )
+    truth = differences["dice"][0][0, 0]
     covered, repetitions = 0, 300
     for repetition in range(repetitions):
         chosen = rng.integers(0, size, size=40)
         sample_a, sample_b = (tuple(c[chosen] for c in counts) for counts in (counts_a, counts_b))
         per_class, _ = dataset_differences(
-            sample_a, sample_b, _weights(40, 1000, seed=repetition), metric="dice", in_mean=np.array([True])
-        )
+            sample_a,
+            sample_b,
+            _weights(40, 1000, seed=repetition),
+            metrics=["dice"],
+            in_mean=np.array([True]),
+        )["dice"]
         low, high = percentile_interval(per_class, 0.95, n_items=40)
         covered += bool(low[0] <= truth <= high[0])
     assert 0.91 <= covered / repetitions <= 0.98, covered

@@ -51,6 +51,7 @@ from ..metrics.paired import (
     image_differences,
     image_means,
     percentile_interval,
+    percentile_intervals,
     verdicts,
     weight_chunks,
     wilcoxon_signed_rank,
@@ -442,19 +443,26 @@ def _comparison_rows(
     baseline = cells[0]
     n_images = baseline.tp.shape[0]
     metrics = list(baseline.values)
+    count_metrics = [metric for metric in metrics if metric in METRICS]
     samples: dict[tuple[int, str, str], list[tuple[np.ndarray, np.ndarray]]] = {}
     for weights in weight_chunks(n_images, resamples=resamples, seed=seed) if n_images else ():
         for index, model in enumerate(cells[1:], start=1):
-            for metric in metrics:
-                if metric in METRICS:
-                    samples.setdefault((index, metric, "dataset"), []).append(
-                        dataset_differences(
-                            baseline.counts, model.counts, weights, metric=metric, in_mean=in_mean
-                        )
-                    )
-                samples.setdefault((index, metric, "image"), []).append(
-                    image_differences(baseline.values[metric], model.values[metric], weights, in_mean=in_mean)
-                )
+            differences = {
+                (metric, "dataset"): pair
+                for metric, pair in dataset_differences(
+                    baseline.counts, model.counts, weights, metrics=count_metrics, in_mean=in_mean
+                ).items()
+            }
+            differences.update(
+                {
+                    (metric, "image"): pair
+                    for metric, pair in image_differences(
+                        baseline.values, model.values, weights, in_mean=in_mean
+                    ).items()
+                }
+            )
+            for (metric, aggregation), pair in differences.items():
+                samples.setdefault((index, metric, aggregation), []).append(pair)
     rows: list[dict[str, Any]] = []
     for index, model in enumerate(cells[1:], start=1):
         for metric in metrics:
@@ -510,9 +518,8 @@ class _Compared:
             mean_p = float(bootstrap_p_value(mean_samples, n_items=n_images))
             test = "bootstrap"
         else:
-            everything = np.ones((1, n_images))
-            class_difference = image_differences(a_values, b_values, everything, in_mean=self.in_mean)[0][0]
             differences = np.where(paired, b_values - a_values, np.nan)
+            class_difference = image_means(differences, in_mean=self.in_mean)[0]
             class_p = np.array([wilcoxon_signed_rank(column) for column in differences.T])
             class_p[~paired.any(axis=0)] = np.nan
             image_macro = [_image_macro_means(values, self.in_mean) for values in (a_values, b_values)]
@@ -521,8 +528,9 @@ class _Compared:
         class_p = np.where(np.isnan(class_difference), np.nan, class_p)
         p_holm = holm(class_p)
         levels = holm_confidences(class_p, confidence)
-        low, high = percentile_interval(class_samples, confidence, n_items=n_images)
-        adjusted_low, adjusted_high = percentile_interval(class_samples, levels, n_items=n_images)
+        (low, high), (adjusted_low, adjusted_high) = percentile_intervals(
+            class_samples, [confidence, levels], n_items=n_images
+        )
         class_verdicts = verdicts(
             adjusted_low, adjusted_high, p_holm, confidence=confidence, higher_is_better=higher_is_better
         )
