@@ -1,9 +1,10 @@
 """What ``segtool compare`` costs: comparing two models against scoring one, and the bootstrap alone.
 
 1. Folders: bench_score's generated 1024x2048 label maps with 19 classes plus 255
-   (segtool's writer), a ground truth, model A's prediction (bench_score's) and
-   model B's (A's with a few more wrong blobs). Timed on one core, CPU time,
-   median of ``--rounds`` rounds after a warm-up, variants taking turns:
+   (``--writer``: segtool's, whose files decode fastest, or Pillow's): a ground truth,
+   model A's prediction (bench_score's) and model B's (A's with a few more wrong blobs).
+   Timed on one core, CPU time, median of ``--rounds`` rounds after a warm-up, variants
+   taking turns:
 
    score one     ``score_folders(pred_a, gt)``
    compare two   ``compare_folders(gt, [pred_a, pred_b])`` with 2000 resamples
@@ -35,7 +36,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench_score import N_CLASSES, cpu_time, make_pair, take_turns
+from bench_score import N_CLASSES, cpu_time, make_pair, pillow_png, take_turns
 from segtool.io.maskio import encode_png
 from segtool.metrics import class_scores
 from segtool.metrics.paired import dataset_differences, weight_chunks
@@ -45,8 +46,9 @@ from segtool.pipelines.score import score_folders
 BOOTSTRAP_IMAGES, BOOTSTRAP_CLASSES, RESAMPLES = 500, 19, 2000
 
 
-def write_folders(root: Path, pairs: int) -> Path:
-    """``root/{gt,a,b}``: ``pairs`` distinct images each."""
+def write_folders(root: Path, pairs: int, writer: str = "segtool") -> Path:
+    """``root/{gt,a,b}``: ``pairs`` distinct images each, PNGs by segtool's writer or Pillow's."""
+    encode = encode_png if writer == "segtool" else pillow_png
     rng = np.random.default_rng(0)
     for name in ("gt", "a", "b"):
         (root / name).mkdir(parents=True)
@@ -57,7 +59,7 @@ def write_folders(root: Path, pairs: int) -> Path:
             centre = tuple(int(v) for v in rng.uniform((0, 0), prediction_b.shape[::-1]))
             cv2.circle(prediction_b, centre, int(rng.integers(5, 40)), int(rng.integers(0, N_CLASSES)), -1)
         for name, array in (("gt", truth), ("a", prediction_a), ("b", prediction_b)):
-            (root / name / f"image_{index:05d}.png").write_bytes(encode_png(array))
+            (root / name / f"image_{index:05d}.png").write_bytes(encode(array))
     return root
 
 
@@ -83,10 +85,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--pairs", type=int, default=96)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--writer", choices=("segtool", "pillow"), default="segtool")
     options = parser.parse_args(argv)
     cv2.setNumThreads(1)
     with tempfile.TemporaryDirectory() as folder:
-        root = write_folders(Path(folder), options.pairs)
+        root = write_folders(Path(folder), options.pairs, options.writer)
         gt, a, b = root / "gt", root / "a", root / "b"
         variants = {
             "score one": lambda: score_folders(a, gt, jobs=1),
@@ -98,7 +101,8 @@ def main(argv: list[str] | None = None) -> None:
             for name, values in take_turns(variants, options.rounds, cpu_time).items()
         }
     print(
-        f"{options.pairs} pairs of 1024x2048 maps, 19 classes; CPU seconds, median of {options.rounds} rounds"
+        f"{options.pairs} pairs of 1024x2048 maps ({options.writer}-written), 19 classes; CPU seconds, "
+        f"median of {options.rounds} rounds"
     )
     for name, seconds in times.items():
         print(f"  {name:12s} {seconds:7.3f} s  {seconds / times['score one']:5.2f} x score one")

@@ -120,3 +120,16 @@ def test_a_boundary_metric_is_compared_per_image_only(folders):
     rows = [row for row in csv.DictReader(io.StringIO(result.stdout)) if row["metric"] == "hd95"]
     assert {row["aggregation"] for row in rows} == {"image"} and len(rows) == 4
     assert run(folders, "--metrics", "hd95", "--metric", "hd95").exit_code == 0
+
+
+def test_report_has_the_forest_plots_the_scatter_and_the_worst_images(folders):
+    report = folders / "compare.html"
+    result = run(folders, "--report", report, models=("b", "a"))
+    assert result.exit_code == 0, result.stderr
+    html = report.read_text()
+    assert "a (B) against b (A)" in html
+    assert html.count("B − A per class with intervals") == 4  # aria-label and title, two aggregations
+    assert html.count("<circle") == 2 * 4 + 12  # forest dots (3 classes and the mean, twice), 12 images
+    assert "images where B loses most (Dice macro mean)" in html
+    assert html.count("<img") == 2 * 6  # six worst images, both error maps
+    assert "Holm-Bonferroni" in html and "http" not in html.replace("http://www.w3.org", "")

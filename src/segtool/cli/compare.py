@@ -22,6 +22,7 @@ from ..pipelines.compare import (
 )
 from ..pipelines.pairing import PairLayout
 from ..reports.compare import write_comparison_result
+from ..reports.compare_html import compare_report
 from ..reports.rows import CsvRowWriter
 from .app import app
 from .boundary_options import (
@@ -47,6 +48,7 @@ from .common import (
     output_stream,
     parse_ignore_values,
     progress_tasks,
+    save_text,
     user_errors,
     warn,
 )
@@ -163,6 +165,15 @@ def compare(
             "then one column per boundary metric).",
         ),
     ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE.html",
+            help="Also write a self-contained HTML report for --metric: a forest plot of B-A per class with "
+            "the Holm-adjusted intervals, a per-image scatter of A against B, and the images where B "
+            "loses most with both error maps.",
+        ),
+    ] = None,
     fail_if_worse: Annotated[
         list[str] | None,
         typer.Option(
@@ -195,7 +206,7 @@ def compare(
     """
     if len(predictions) < 2:
         raise typer.BadParameter("give at least two prediction folders (the first is the baseline)")
-    check_one_stdout({"-o": output or "-", "--per-image": per_image})
+    check_one_stdout({"-o": output or "-", "--per-image": per_image, "--report": report})
     gates = _parse_gates(fail_if_worse or [])
     names = _model_names(name or [], predictions)
     scorer = boundary_scorer(
@@ -241,6 +252,8 @@ def compare(
                 CsvRowWriter(stream, result.per_image_columns).write(result.per_image_rows())
         with output_stream(output or "-") as stream:
             write_comparison_result(result, output_format.value, stream, metric=table_metric)
+        if report is not None:
+            save_text(report, compare_report(result, metric=table_metric), what="the report")
     _report_problems(result, quiet=quiet)
     if result.failed:
         raise typer.Exit(EXIT_FAILED)

@@ -522,7 +522,7 @@ class _Compared:
             class_difference = image_means(differences, in_mean=self.in_mean)[0]
             class_p = np.array([wilcoxon_signed_rank(column) for column in differences.T])
             class_p[~paired.any(axis=0)] = np.nan
-            image_macro = [_image_macro_means(values, self.in_mean) for values in (a_values, b_values)]
+            image_macro = [image_macro_means(values, self.in_mean) for values in (a_values, b_values)]
             mean_p = wilcoxon_signed_rank(image_macro[1] - image_macro[0])
             test = "wilcoxon"
         class_p = np.where(np.isnan(class_difference), np.nan, class_p)
@@ -577,7 +577,7 @@ class _Compared:
                 }
             )
         if is_image:
-            macro_a, macro_b = (_image_macro_means(v, self.in_mean) for v in (a_values, b_values))
+            macro_a, macro_b = (image_macro_means(v, self.in_mean) for v in (a_values, b_values))
             macro_wins = wins_ties_losses(
                 macro_a[:, None], macro_b[:, None], higher_is_better=higher_is_better
             )
@@ -607,7 +607,7 @@ class _Compared:
         return rows
 
 
-def _image_macro_means(values: np.ndarray, in_mean: np.ndarray) -> np.ndarray:
+def image_macro_means(values: np.ndarray, in_mean: np.ndarray) -> np.ndarray:
     """Each image's macro mean over the classes of ``in_mean`` defined in it (NaN for none)."""
     chosen = values[:, in_mean]
     defined = ~np.isnan(chosen)
