@@ -35,6 +35,7 @@ from .common import (
     info,
     known_input_format,
     non_empty_text,
+    plural,
     progress_tasks,
     user_errors,
     warn,
@@ -303,9 +304,9 @@ def rasterize(
         raise typer.Exit(EXIT_FAILED)
     info(
         (
-            f"{summary.written} masks written to {output} ({summary.skipped} already there)"
+            f"{plural(summary.written, 'mask')} written to {output} ({summary.skipped} already there)"
             if summary.skipped
-            else f"{summary.written} masks written to {output}"
+            else f"{plural(summary.written, 'mask')} written to {output}"
         )
         + _skipped_files(summary),
         quiet=quiet,
@@ -376,5 +377,8 @@ def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, outpu
                 "share": ignored / total,
             }
         )
-    caption = f"{summary.files} files, {summary.images} images, {summary.shapes} shapes -> {output}"
+    caption = (
+        f"{plural(summary.files, 'file')}, {plural(summary.images, 'image')}, "
+        f"{plural(summary.shapes, 'shape')} -> {output}"
+    )
     write_rows(rows, columns, output_format.value, sys.stdout, title="Pixels per label", caption=caption)

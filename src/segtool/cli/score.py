@@ -12,6 +12,7 @@ from ..io.storage import as_path
 from ..labels import LabelMap
 from ..labelsets import is_label_set, read_groups
 from ..limits import DEFAULT_MAX_PIXELS
+from ..metrics.registry import ALIAS_TITLES, SUMMARY_ALIASES
 from ..pipelines.pairing import PairLayout
 from ..pipelines.prediction_files import swapped_message
 from ..pipelines.score import (
@@ -50,6 +51,7 @@ from .common import (
     info,
     output_stream,
     parse_ignore_values,
+    plural,
     progress_tasks,
     save_text,
     user_errors,
@@ -443,8 +445,8 @@ def _report_picture_problems(
         warn(message)
     if pairing is not None and pairing.without_image and images is not None:
         warn(
-            f"{len(pairing.without_image)} ground-truth masks have no image under {images}; their "
-            f"pictures are drawn without one: {_names(pairing.without_image)}"
+            f"{plural(len(pairing.without_image), 'ground-truth mask')} without an image under {images}; "
+            f"their pictures are drawn without one: {_names(pairing.without_image)}"
         )
 
 
@@ -460,10 +462,12 @@ def _write_scores(
 ) -> None:
     """The scores in ``output_format``; ``hide_absent`` applies to the formats for people only."""
     summary = result.summary
+    aliases = ", ".join(
+        f"{ALIAS_TITLES[alias]} {_number(summary[metric])}" for alias, (metric, _) in SUMMARY_ALIASES.items()
+    )
     notes = [
-        f"{result.n_images} images. Pixel accuracy {_number(summary['pixel_accuracy'])}, "
-        f"mean accuracy {_number(summary['mean_accuracy'])}, "
-        f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])} (dataset).",
+        f"{plural(result.n_images, 'image')}. Dataset aggregation, mmseg's names: {aliases}; "
+        f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])}.",
         *result.settings.rules(ignored_pixels=_ignored_share(result.pixels), general=all_rules),
     ]
     if not all_rules:
@@ -472,13 +476,15 @@ def _write_scores(
         notes.append("The mean row is left out (--no-mean-row).")
     if result.scored_as_empty:
         notes.append(
-            f"{len(result.scored_as_empty)} missing predictions were scored as empty (all background)."
+            f"{plural(len(result.scored_as_empty), 'missing prediction')} scored as empty (all background)."
         )
     if result.skipped:
         notes.append(
             f"{len(result.skipped)} ground-truth masks without prediction were left out (--missing skip)."
         )
-    rows = result.rows(mean_row=mean_row)
+    # With no image scored the mean row would be all empty: CSV gets the header only, as stats does.
+    with_mean = mean_row and result.n_images > 0
+    rows = result.rows(mean_row=with_mean)
     hidden = result.absent_classes if hide_absent and output_format in ("table", "markdown") else []
     if hidden:
         hidden_ids = {row["class_id"] for row in hidden}
@@ -497,7 +503,7 @@ def _write_scores(
         notes=notes,
         table_columns=table_columns,
         json_document=result.to_document(),
-        sections=[len(rows) - 1] if mean_row else [],
+        sections=[len(rows) - 1] if with_mean else [],
     )
 
 
@@ -560,21 +566,21 @@ def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
     if result.pairing is not None and result.pairing.looks_swapped and not quiet:
         warn(swapped_message(result.settings.predictions))
     if unmatched:
-        warn(f"{len(unmatched)} files of PRED look like masks and were not paired: {_names(unmatched)}")
+        warn(f"{plural(len(unmatched), 'file')} of PRED that look like masks not paired: {_names(unmatched)}")
     elif result.unpaired_predictions and not quiet:
         warn(
-            f"{len(result.unpaired_predictions)} predictions have no ground truth and were not scored: "
+            f"{plural(len(result.unpaired_predictions), 'prediction')} without ground truth, not scored: "
             + _names(result.unpaired_predictions)
         )
     if result.unknown_predictions and not quiet:
         shown = ", ".join(
-            f"{value} ({counts['pixels']} pixels in {counts['images']} images)"
+            f"{value} ({plural(counts['pixels'], 'pixel')} in {plural(counts['images'], 'image')})"
             for value, counts in result.unknown_predictions.items()
         )
         warn(f"prediction values that are no class were counted as wrong: {shown}")
     if result.scored_as_empty:
         info(
-            f"{len(result.scored_as_empty)} ground-truth masks had no prediction and were scored as empty "
+            f"{plural(len(result.scored_as_empty), 'ground-truth mask')} without prediction scored as empty "
             f"(--missing empty): {_names(result.scored_as_empty)}",
             quiet=quiet,
         )
@@ -591,12 +597,12 @@ def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
     missing = [name for name in result.missing_predictions if name not in scored_empty]
     if missing:
         error(
-            f"{len(missing)} ground-truth masks have no prediction (--missing empty scores them as "
+            f"{plural(len(missing), 'ground-truth mask')} without prediction (--missing empty scores them as "
             f"all background): {_names(missing)}"
         )
     if result.failed:
         info(
-            f"{result.n_images} images scored; {len(result.failures)} failed, "
+            f"{plural(result.n_images, 'image')} scored; {len(result.failures)} failed, "
             f"{len(missing)} without prediction",
             quiet=False,
         )

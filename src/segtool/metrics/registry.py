@@ -26,7 +26,16 @@ from dataclasses import dataclass
 
 from .boundary import BoundaryMetric, Tolerances, parse_boundary_metric
 
-__all__ = ["CONFUSION_METRICS", "DATASET_SUMMARIES", "MetricInfo", "is_metric", "metric_info", "metric_title"]
+__all__ = [
+    "ALIAS_TITLES",
+    "CONFUSION_METRICS",
+    "DATASET_SUMMARIES",
+    "SUMMARY_ALIASES",
+    "MetricInfo",
+    "is_metric",
+    "metric_info",
+    "metric_title",
+]
 
 BOTH = ("dataset", "image")
 SHARE = "share from 0 to 1"
@@ -93,6 +102,18 @@ DATASET_SUMMARIES = {
         ),
     )
 }
+#: The names mmseg users write for the dataset aggregation's summary numbers (``mIoU``, ``mDice``,
+#: ``aAcc``, ``mAcc``, case-insensitive), as ``alias: (metric, aggregation)``. They are aliases of
+#: segtool's own macro means, so background follows ``--include-background`` (mmseg counts it).
+SUMMARY_ALIASES = {
+    "miou": ("iou", "dataset"),
+    "mdice": ("dice", "dataset"),
+    "aacc": ("pixel_accuracy", "dataset"),
+    "macc": ("mean_accuracy", "dataset"),
+}
+#: How the table writes each alias.
+ALIAS_TITLES = {"miou": "mIoU", "mdice": "mDice", "aacc": "aAcc", "macc": "mAcc"}
+
 _BOUNDARY_TITLES = {
     "assd": "ASSD",
     "masd": "MASD",

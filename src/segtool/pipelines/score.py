@@ -55,6 +55,7 @@ from ..metrics import METRICS, ImageCounts, ScoreAccumulator
 from ..metrics.boundary import BoundaryScorer
 from ..metrics.conventions import Bundle, CellTable, ConventionScores, bundle_named, convention_scores
 from ..metrics.davis import NAME as DAVIS_NAME
+from ..metrics.registry import ALIAS_TITLES, SUMMARY_ALIASES
 from .errormaps import ErrorMapFolder
 from .executors import Executor, LocalExecutor
 from .jobs import Failure, run_jobs
@@ -126,6 +127,14 @@ PER_IMAGE_COLUMNS = (
 SUMMARY_NAME = "mean"
 
 
+def summary_alias_labels() -> dict[str, str]:
+    """``{"miou": "iou, dataset aggregation (mmseg's mIoU)", ...}``: what each summary alias is."""
+    return {
+        alias: f"{metric}, {aggregation} aggregation (mmseg's {ALIAS_TITLES[alias]})"
+        for alias, (metric, aggregation) in SUMMARY_ALIASES.items()
+    }
+
+
 #: A pair that could not be scored, with the one-line reason (it names the file).
 PairFailure = Failure
 
@@ -189,8 +198,10 @@ class ScoreResult:
             for key, value in self.summary.items()
             if key not in ("class_id", "class_name", "in_mean", "gt_pixels", "pred_pixels")
         }
+        # mmseg's names beside segtool's, for people who search for them; settings say what they are.
+        summary.update({alias: self.summary.get(metric) for alias, (metric, _) in SUMMARY_ALIASES.items()})
         return {
-            "settings": self.settings.to_json(),
+            "settings": {**self.settings.to_json(), "summary_aliases": summary_alias_labels()},
             "columns": list(self.columns),
             "classes": self.classes,
             "summary": summary,
@@ -204,7 +215,8 @@ class ScoreResult:
             },
             "pixels": self.pixels,
             "unknown_prediction_values": [
-                {"value": value, **counts} for value, counts in self.unknown_predictions.items()
+                {"value": int(value) if value.isdigit() else value, **counts}
+                for value, counts in self.unknown_predictions.items()
             ],
             **({"convention": self.convention_document()} if self.convention is not None else {}),
             **({"categories": self.categories} if self.categories is not None else {}),

@@ -9,7 +9,8 @@ frequency-weighted IoU) in the dataset aggregation only, boundary metrics per
 image only (their default). A metric where higher is better takes a lower bound
 (``--fail-under``), a distance an upper bound (``--fail-over``): a bound the other
 way round would pass a worse model, so it is refused. An undefined score meets no
-threshold.
+threshold. mmseg's names are accepted for the dataset aggregation's numbers:
+``mIoU``, ``mDice``, ``aAcc``, ``mAcc`` (:data:`~segtool.metrics.registry.SUMMARY_ALIASES`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..metrics.registry import metric_info
+from ..metrics.registry import SUMMARY_ALIASES, metric_info
 from .score import ScoreResult
 
 __all__ = ["Threshold", "thresholds_not_met"]
@@ -47,6 +48,8 @@ class Threshold:
 
         >>> Threshold.parse("HD95=10", bound="upper")
         Threshold(aggregation='image', metric='hd95', value=10.0, bound='upper')
+        >>> Threshold.parse("mIoU=0.5")
+        Threshold(aggregation='dataset', metric='iou', value=0.5, bound='lower')
         """
         if bound not in ("lower", "upper"):
             raise ValueError(f"bound must be 'lower' or 'upper', got {bound!r}")
@@ -54,14 +57,23 @@ class Threshold:
         if not match:
             example = "dice=0.8" if bound == "lower" else "hd95=10"
             raise ValueError(f"{text!r} is not [dataset:|image:]METRIC=VALUE (for example {example})")
+        metric, aggregation = match["metric"], match["aggregation"]
+        if metric in SUMMARY_ALIASES:
+            metric, alias_aggregation = SUMMARY_ALIASES[metric]
+            if aggregation not in (None, alias_aggregation):
+                raise ValueError(
+                    f"{text!r}: {match['metric']} names the {alias_aggregation} aggregation's number; "
+                    f"write {aggregation}:{metric}"
+                )
         try:
-            info = metric_info(match["metric"])
+            info = metric_info(metric)
         except ValueError:
             raise ValueError(
                 f"{text!r}: unknown metric {match['metric']!r} (dice, iou, precision, recall, "
-                "pixel_accuracy, mean_accuracy, frequency_weighted_iou, or a boundary metric)"
+                "pixel_accuracy, mean_accuracy, frequency_weighted_iou, mIoU, mDice, aAcc, mAcc, "
+                "or a boundary metric)"
             ) from None
-        aggregation = match["aggregation"] or info.aggregations[0]
+        aggregation = aggregation or info.aggregations[0]
         if aggregation not in info.aggregations:
             raise ValueError(
                 f"{text!r}: {info.name} has no {aggregation} aggregation ({info.aggregations[0]} only)"
