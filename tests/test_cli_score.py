@@ -169,7 +169,7 @@ def test_missing_prediction_exits_1_and_still_prints_scores(folders):
     result = run(*base(folders, "-f", "csv"))
     assert result.exit_code == 1
     assert csv_rows(result.stdout)[-1]["n_images"] == "3"
-    assert "1 ground-truth masks have no prediction" in result.stderr and ": d" in result.stderr
+    assert "1 ground-truth mask without prediction" in result.stderr and ": d" in result.stderr
     assert "--missing empty" in result.stderr
 
 
@@ -178,7 +178,7 @@ def test_missing_empty_scores_them_and_says_so(folders):
     result = run(*base(folders, "-f", "csv", "--missing", "empty"))
     assert result.exit_code == 0
     assert csv_rows(result.stdout)[-1]["n_images"] == "4"
-    assert "1 ground-truth masks had no prediction and were scored as empty" in result.stderr
+    assert "1 ground-truth mask without prediction scored as empty" in result.stderr
 
 
 def test_fail_under_exits_3(folders):
@@ -233,8 +233,8 @@ def test_warnings_go_to_stderr_and_quiet_silences_them(folders):
     write_mask(folders / "pred" / "b.png", np.full((2, 3), 9, np.uint8))
     loud = run(*base(folders, "-f", "csv"))
     assert loud.exit_code == 0
-    assert "1 predictions have no ground truth and were not scored: extra" in loud.stderr
-    assert "counted as wrong: 9 (6 pixels in 1 images)" in loud.stderr
+    assert "1 prediction without ground truth, not scored: extra" in loud.stderr
+    assert "counted as wrong: 9 (6 pixels in 1 image)" in loud.stderr
     assert "extra" not in loud.stdout
     quiet = run(*base(folders, "-f", "csv", "--quiet"))
     assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout == loud.stdout

@@ -191,7 +191,7 @@ def test_error_maps_over_a_photo_show_it_in_gray_under_the_colours(tmp_path):
     assert pixels(tmp_path / "maps" / "a.png")[0, :2].tolist() == [[100, 100, 100], [40, 135, 109]]
     # b has no photo: drawn on black, and named in a warning
     assert pixels(tmp_path / "maps" / "b.png")[0, :2].tolist() == [[0, 0, 0], TP]
-    assert "1 ground-truth masks have no image" in result.stderr and ": b" in result.stderr
+    assert "1 ground-truth mask without an image" in result.stderr and ": b" in result.stderr
 
 
 def test_binary_flag_maps_foreground_and_background(tmp_path):
