@@ -64,6 +64,8 @@ PANELS = {
     ("compare", "layout"): INPUT,
     "max_pixels": INPUT,
     "labels": CLASSES,
+    "groups": CLASSES,
+    "list_sets": OUTPUT,
     "ignore": CLASSES,
     "ignore_value": CLASSES,
     "include_background": CLASSES,
@@ -138,6 +140,11 @@ EXAMPLES = {
     "overlay": [
         "segtool overlay photos/ masks/ -o overlays/",
         "segtool overlay photos/ masks/ -o outlines/ --outline --opacity 0.3",
+    ],
+    "labels": [
+        "segtool labels --list",
+        "segtool labels cityscapes-train -o labels.csv",
+        "segtool score predictions/ masks/ --labels cityscapes --groups cityscapes",
     ],
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated
 
@@ -14,16 +15,11 @@ from .app import app
 from .common import OutputFormat, save_text, user_errors
 
 
-@app.command(
-    epilog="Examples:\n\n"
-    "segtool labels --list\n\n"
-    "segtool labels cityscapes-train -o labels.csv   # edit it, then --labels labels.csv\n\n"
-    "segtool labels voc --format json"
-)
+@app.command()
 def labels(
     name: Annotated[
         str | None,
-        typer.Argument(metavar="[NAME]", help=f"A built-in label set: {', '.join(LABEL_SETS)}."),
+        typer.Argument(metavar="NAME", help=f"A built-in label set: {', '.join(LABEL_SETS)}."),
     ] = None,
     list_sets: Annotated[
         bool,
@@ -68,8 +64,6 @@ def labels(
         if suffix == "txt":
             text = found.label_map.to_txt()
         elif suffix == "json":
-            import json
-
             text = json.dumps(found.label_map.to_json(), indent=1) + "\n"
         else:
             text = found.to_csv()
