@@ -8,7 +8,12 @@ input, and that nothing outside OUT or of the inputs changed.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import resource
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +27,41 @@ from segtool.io.maskio import write_mask
 
 def cli(*args: object, stdin: str | None = None):
     return CliRunner().invoke(app, [str(arg) for arg in args], input=stdin, terminal_width=200)
+
+
+class Overtime(BaseException):
+    """Raised by :func:`bounded`'s alarm; not an ``Exception``, so no ``except`` in segtool swallows it."""
+
+
+@contextlib.contextmanager
+def bounded(*, memory_mib: int = 1024, seconds: int = 10) -> Iterator[None]:
+    """This process may take ``memory_mib`` more address space and ``seconds`` of time, then fails.
+
+    The soft limits are restored afterwards (the hard limit is left alone, so they can be).
+    A command that would read a FIFO forever or /dev/zero until memory runs out fails
+    the test in seconds instead of hanging it or taking the machine down.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    in_use = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (in_use + (memory_mib << 20), hard))
+
+    def timeout(signum, frame):
+        raise Overtime(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def run_bounded(*args: object):
+    """``segtool ARGS`` in this process under :func:`bounded`, one worker where the command has jobs."""
+    with bounded():
+        return cli(*args)
 
 
 def coco(path: Path, *file_names: str, width: int = 30, height: int = 20) -> Path:
@@ -192,3 +232,156 @@ def test_b19_a_mask_segtool_wrote_is_overwritten_on_a_rerun(tmp_path):
     write_mask(tmp_path / "out" / "a.png", np.zeros((20, 30), np.uint16) + 300)  # 16-bit gray: a mask
     assert cli("rasterize", source, "-o", tmp_path / "out", "-j", "1").exit_code == 0
     assert np.asarray(Image.open(tmp_path / "out" / "a.png")).max() == 1
+
+
+# -- B08, B09, B10: only regular files are read, with a size bound checked first ----------------
+def labelme_file(path: Path, label: str = "road") -> Path:
+    document = {
+        "shapes": [{"label": label, "points": [[0, 0], [10, 0], [10, 10]], "shape_type": "polygon"}],
+        "imageHeight": 20,
+        "imageWidth": 30,
+        "imagePath": "x.jpg",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document))
+    return path
+
+
+def not_regular(path: Path, kind: str) -> Path:
+    """A FIFO, or a link to /dev/zero, at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    return path
+
+
+def assert_one_line_about(result, path: Path, words: str) -> None:
+    """Exit 1 and exactly one stderr line that starts with ``error: PATH:`` and says ``words``."""
+    assert result.exit_code == 1, (result.exit_code, result.stderr, result.exception)
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"error: {path}: ")]
+    assert len(lines) == 1 and words in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero"])
+def test_b08_b09_an_annotation_file_that_is_not_a_regular_file_fails_alone_at_once(tmp_path, kind):
+    labelme_file(tmp_path / "in" / "good.json")
+    bad = not_regular(tmp_path / "in" / "x.json", kind)
+    result = run_bounded("rasterize", tmp_path / "in", "-o", tmp_path / "out", "-j", "1", "-f", "csv")
+    assert_one_line_about(result, bad, "not a regular file")
+    assert (tmp_path / "out" / "good.png").is_file()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero"])
+def test_b08_b09_a_mask_that_is_not_a_regular_file_is_one_line_at_once(tmp_path, kind):
+    pred = tmp_path / "pred" / "x.png"
+    write_mask(pred, np.ones((2, 2), np.uint8))
+    bad = not_regular(tmp_path / "gt" / "x.png", kind)
+    assert_one_line_about(run_bounded("score", pred, bad, "-f", "csv"), bad, "not a regular file")
+    assert_one_line_about(run_bounded("stats", bad, "-f", "csv"), bad, "not a regular file")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero"])
+def test_b08_b09_a_photo_that_is_not_a_regular_file_is_one_line_at_once(tmp_path, kind):
+    mask = tmp_path / "masks" / "x.png"
+    write_mask(mask, np.ones((2, 2), np.uint8))
+    bad = not_regular(tmp_path / "img" / "x.png", kind)
+    result = run_bounded("overlay", bad, mask, "-o", tmp_path / "o", "-q")
+    assert_one_line_about(result, bad, "not a regular file")
+
+
+def supervisely_project(root: Path) -> Path:
+    """``root/ds/ann/a.jpg.json``: one 'road' polygon on a 30x20 image."""
+    document = {
+        "size": {"height": 20, "width": 30},
+        "objects": [
+            {
+                "classTitle": "road",
+                "geometryType": "polygon",
+                "points": {"exterior": [[0, 0], [10, 0], [10, 10]], "interior": []},
+            }
+        ],
+        "tags": [],
+    }
+    path = root / "ds" / "ann" / "a.jpg.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero", "deep"])
+def test_b10_a_bad_supervisely_meta_json_fails_alone_and_the_annotation_is_drawn(tmp_path, kind):
+    supervisely_project(tmp_path / "p")
+    if kind == "deep":
+        bad = tmp_path / "p" / "meta.json"
+        bad.write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        bad = not_regular(tmp_path / "p" / "meta.json", kind)
+    result = run_bounded("rasterize", tmp_path / "p", "-o", tmp_path / "out", "-j", "1", "-f", "csv")
+    words = "nested too deeply" if kind == "deep" else "not a regular file"
+    assert_one_line_about(result, bad, words)
+    assert [path.name for path in (tmp_path / "out").rglob("*.png")] == ["a.png"]
+
+
+def test_b08_an_annotation_file_above_the_size_bound_is_refused_before_reading(tmp_path, monkeypatch):
+    import segtool.annotations.registry as registry
+
+    monkeypatch.setattr(registry, "MAX_DOCUMENT_BYTES", 100)
+    labelme_file(tmp_path / "in" / "good.json")
+    big = tmp_path / "in" / "big.json"
+    big.write_text(" " * 200 + "{}")
+    result = cli("rasterize", tmp_path / "in", "-o", tmp_path / "out", "-j", "1", "-f", "csv")
+    assert result.exit_code == 1
+    assert f"error: {big}: file is 202 bytes, more than the limit of 100 bytes" in result.stderr
+
+
+# -- B28: a label map found beside the masks must be a regular file of sane size ------------------
+def test_b28_a_discovered_label_map_that_is_a_link_is_refused_without_quoting_it(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("API_TOKEN=hunter2-do-not-print\nPASSWORD=swordfish\n")
+    for side in ("gt", "pred"):
+        write_mask(tmp_path / side / "a.png", np.array([[0, 1]], np.uint8))
+    (tmp_path / "gt" / "labels.txt").symlink_to(secret)
+    result = cli("score", tmp_path / "pred", tmp_path / "gt", "-f", "csv")
+    assert result.exit_code == 1
+    assert "hunter2" not in result.stderr + result.stdout and "swordfish" not in result.stderr + result.stdout
+    assert f"error: {tmp_path / 'gt' / 'labels.txt'}: " in result.stderr and "symbolic link" in result.stderr
+    assert "--labels" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero", "huge"])
+def test_b28_a_discovered_label_map_that_is_not_a_regular_file_or_huge_is_one_line(tmp_path, kind):
+    for side in ("gt", "pred"):
+        write_mask(tmp_path / side / "a.png", np.array([[0, 1]], np.uint8))
+    labels = tmp_path / "gt" / "labels.txt"
+    if kind == "huge":
+        labels.write_bytes(b"x" * ((64 << 20) + 1))
+        words = "more than the limit"
+    else:
+        if kind == "fifo":
+            os.mkfifo(labels)
+        else:
+            labels.symlink_to("/dev/zero")
+        words = "symbolic link" if kind == "dev_zero" else "not a regular file"
+    result = run_bounded("score", tmp_path / "pred", tmp_path / "gt", "-f", "csv")
+    assert_one_line_about(result, labels, words)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero"])
+def test_b28_a_given_label_map_that_is_not_a_regular_file_is_one_line(tmp_path, kind):
+    labelme_file(tmp_path / "in" / "good.json")
+    labels = not_regular(tmp_path / "labels.txt", kind)
+    result = run_bounded("rasterize", tmp_path / "in", "-o", tmp_path / "out", "--labels", labels, "-j", "1")
+    assert_one_line_about(result, labels, "not a regular file")
+
+
+def test_b28_label_map_errors_quote_a_short_escaped_excerpt(tmp_path):
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,name\n" + "x" * 5000 + "\x1b[31m,road\n")
+    labelme_file(tmp_path / "in" / "good.json")
+    result = cli("rasterize", tmp_path / "in", "-o", tmp_path / "out", "--labels", labels)
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert len(line) < len(str(labels)) + 300 and "\x1b" not in line

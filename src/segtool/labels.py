@@ -28,16 +28,16 @@ import csv
 import io
 import json
 import re
-import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import LabelMapError, UnknownLabelError, shown
 from .io.atomic import write_bytes_atomic
 from .io.jsonparse import parse_json
+from .io.reading import read_input
 from .io.storage import Location, LocationLike, as_path
+from .limits import MAX_LABEL_MAP_BYTES
 
 BACKGROUND_NAME = "_background_"
 IGNORE_NAME = "__ignore__"
@@ -47,7 +47,6 @@ _HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 # Control characters (Unicode category Cc: C0, DEL, C1) and the line and paragraph separators.
 _UNWRITABLE_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_LABEL_LENGTH = 1000  # characters; far above any real class name, and short enough to quote
-MAX_LABEL_MAP_BYTES = 64 << 20  # 65,536 labels of 1000 characters; real label maps are kilobytes
 
 Colour = tuple[int, int, int]
 
@@ -325,20 +324,12 @@ class LabelMap:
 
 
 def _label_map_text(path: Location) -> str:
-    """The text of a label map file: a regular file (or a URL) of at most :data:`MAX_LABEL_MAP_BYTES`.
+    """The text of a label map file, read as every input is (:mod:`segtool.io.reading`).
 
-    A FIFO would block and ``/dev/zero`` never end, so they are refused before reading; the
-    size is bounded while reading, so a file that grows cannot get past it either.
+    A regular file (or a URL) of at most :data:`~segtool.limits.MAX_LABEL_MAP_BYTES`: a FIFO
+    would block and ``/dev/zero`` never end, so they are refused before reading.
     """
-    try:
-        if isinstance(path, Path) and not stat.S_ISREG(path.stat().st_mode):
-            raise LabelMapError("label map is not a regular file (a FIFO, a device?)", path=path)
-        with path.open("rb") as handle:
-            data = handle.read(MAX_LABEL_MAP_BYTES + 1)
-    except OSError as exc:
-        raise LabelMapError(f"cannot read label map: {exc.strerror or exc}", path=path) from None
-    if len(data) > MAX_LABEL_MAP_BYTES:
-        raise LabelMapError(f"label map is larger than {MAX_LABEL_MAP_BYTES} bytes", path=path)
+    data = read_input(path, limit=MAX_LABEL_MAP_BYTES, error=LabelMapError)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

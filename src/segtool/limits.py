@@ -17,6 +17,12 @@ from typing import cast
 from zlib_ng import zlib_ng
 
 DEFAULT_MAX_PIXELS = 1 << 30
+#: Bytes read at most from one annotation document (JSON, XML). Large public exports stay far
+#: below it (LVIS's training annotations are 1.1 GB); anything larger is refused before reading.
+MAX_DOCUMENT_BYTES = 4 << 30
+#: Bytes read at most from a label map or a Supervisely project's meta.json: 65,536 labels of
+#: 1000 characters fit; a label map is refused above it before reading.
+MAX_LABEL_MAP_BYTES = 64 << 20
 #: Without a label map, ``score`` takes every value it finds as a class and keeps a dense
 #: classes x classes confusion matrix; more values than this are no set of classes (instance ids,
 #: a photo saved as a 16-bit mask) and 30,000 of them would ask for 7 GiB.
@@ -29,6 +35,18 @@ BITMAP_COVER_LIMIT = 64
 
 #: The exception zlib-ng raises for data that is not zlib (its type stub calls it an instance).
 ZlibError = cast("type[Exception]", zlib_ng.error)
+
+
+def encoded_size_limit(max_pixels: int) -> int:
+    """Bytes read at most from an image or mask file allowed ``max_pixels``: 8 per pixel and 1 MiB.
+
+    Eight bytes hold a pixel of any PNG or TIFF segtool reads (16-bit RGBA) uncompressed,
+    and 1 MiB covers headers and metadata; a file of more bytes is refused before reading.
+
+    >>> encoded_size_limit(1000)
+    1056576
+    """
+    return 8 * max_pixels + (1 << 20)
 
 
 def pixel_limit_problem(what: str, height: int, width: int, max_pixels: int) -> str | None:
@@ -74,3 +92,7 @@ def inflate_at_most(data: bytes, limit: int) -> bytes:
     if not inflater.eof:
         raise ZlibError("incomplete or truncated stream")
     return out
+
+
+#: Bytes read at most from a photo (read for its size, or drawn under an overlay or error map).
+MAX_IMAGE_BYTES = encoded_size_limit(DEFAULT_MAX_PIXELS)

@@ -22,6 +22,8 @@ import binascii
 from typing import Any
 
 from ..errors import AnnotationError
+from ..io.reading import read_input
+from ..limits import MAX_DOCUMENT_BYTES
 from .model import AnnotatedImage
 from .registry import parse_document
 
@@ -49,12 +51,7 @@ def read_embedded_image(image: AnnotatedImage, *, document: bytes | None = None)
     keys = _embedded_keys(image)
     field = ".".join(keys)
     if document is None:
-        try:
-            document = image.source.read_bytes()
-        except OSError as exc:
-            raise AnnotationError(
-                f"cannot read it again for its embedded image: {exc.strerror or exc}", path=image.source
-            ) from None
+        document = read_input(image.source, limit=MAX_DOCUMENT_BYTES, error=AnnotationError)
     value: Any = parse_document(document, image.source)
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None

@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 from ..errors import AnnotationError, UnknownFormatError
 from ..io.jsonparse import parse_json
+from ..io.reading import read_input
 from ..io.storage import Location, LocationLike, RemotePath, as_path
-from ..limits import DEFAULT_MAX_PIXELS, pixel_limit_problem
+from ..limits import DEFAULT_MAX_PIXELS, MAX_DOCUMENT_BYTES, pixel_limit_problem
 from .model import AnnotatedImage
 from .yolo_text import is_yolo_label_path, parse_yolo_text
 
@@ -188,10 +189,7 @@ def load_annotation_file(
 ) -> list[AnnotatedImage]:
     """Parse one annotation file and read it into the common model (one or more images)."""
     path = as_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AnnotationError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    data = read_input(path, limit=MAX_DOCUMENT_BYTES, error=AnnotationError)
     return load_document(parse_document(data, path), path, rel, input_format=input_format, options=options)
 
 

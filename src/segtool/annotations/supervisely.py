@@ -36,12 +36,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AnnotationError, MaskError, shown
+from ..errors import AnnotationError, MaskError, SegtoolError, shown
 from ..io.imagesize import PILLOW_ERRORS
 from ..io.jsonparse import parse_json
 from ..io.maskio import PNG_SIGNATURE, read_png_header
+from ..io.reading import read_input
 from ..io.storage import Location, RemotePath
-from ..limits import DEFAULT_MAX_PIXELS, ZlibError, inflate_at_most, pixel_limit_problem
+from ..limits import DEFAULT_MAX_PIXELS, MAX_LABEL_MAP_BYTES, ZlibError, inflate_at_most, pixel_limit_problem
 from .fields import point_array, positive_int
 from .geometry import box_ring
 from .model import (
@@ -149,9 +150,9 @@ def _classes_of(meta: Location, stamp: int) -> tuple[str, ...]:
     when it is among the inputs.
     """
     try:
-        classes = parse_json(meta.read_bytes()).get("classes", [])
+        classes = parse_json(read_input(meta, limit=MAX_LABEL_MAP_BYTES)).get("classes", [])
         return tuple(c["title"] for c in classes if isinstance(c, dict) and isinstance(c.get("title"), str))
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (SegtoolError, ValueError, AttributeError, TypeError, RecursionError):
         return ()
 
 

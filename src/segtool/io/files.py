@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import InputFileError, OutputError
+from ..errors import InputFileError, LabelMapError, OutputError
+from .reading import file_kind
 from .storage import Location, LocationLike, RemotePath, as_path, relative_path
 
 LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
@@ -48,10 +50,21 @@ def file_key(path: Location, root: LocationLike) -> str:
     return relative.with_suffix("").as_posix()
 
 
+def is_named_file(path: Location) -> bool:
+    """True when ``path`` exists and is not a folder: a file named on the command line.
+
+    A FIFO or a device named as an input is such a file, so that reading it gives
+    its one-line error (:mod:`segtool.io.reading`) rather than "no such file".
+    """
+    if isinstance(path, RemotePath):
+        return path.is_file()
+    return path.exists() and not path.is_dir()
+
+
 def _keyed_files(root: Location, suffixes: Sequence[str] | None) -> list[tuple[str, Location]]:
     """``(key, path)`` of each file :func:`find_files` finds, in no particular order."""
     wanted = None if suffixes is None else {suffix.lower() for suffix in suffixes}
-    if root.is_file():
+    if is_named_file(root):
         return [(file_key(root, root), root)] if _is_wanted(root.suffix, wanted) else []
     if not root.is_dir():
         raise InputFileError("no such file or folder", path=root)
@@ -156,7 +169,7 @@ def pair_by_key(
     left_root, right_root = as_path(left_root), as_path(right_root)
     left, right = files_by_key(left_root, left_suffixes), files_by_key(right_root, right_suffixes)
     pairing = KeyPairs(ambiguous=[problem for keyed in (left, right) for problem in keyed.problems()])
-    if left_root.is_file() and right_root.is_file() and left.unique and right.unique:
+    if is_named_file(left_root) and is_named_file(right_root) and left.unique and right.unique:
         # two single files are a pair whatever their names
         (left_path,), (right_path,) = left.unique.values(), right.unique.values()
         pairing.pairs.append((next(iter(right.unique)), left_path, right_path))
@@ -174,12 +187,40 @@ def pair_by_key(
 def label_file_in(folder: LocationLike) -> Location | None:
     """The label map ``segtool rasterize`` writes beside its masks, if ``folder`` has one.
 
-    ``labels.csv`` (ids, names and colours) is preferred to ``labels.txt``.
+    ``labels.csv`` (ids, names and colours) is preferred to ``labels.txt``. Such a
+    file must be a regular file (see :func:`found_label_file`).
     """
     folder = as_path(folder)
     if not folder.is_dir():
         return None
-    return next((folder / name for name in LABEL_FILE_NAMES if (folder / name).is_file()), None)
+    return next((folder / name for name in LABEL_FILE_NAMES if found_label_file(folder / name)), None)
+
+
+def found_label_file(path: Location) -> bool:
+    """True when the label map segtool looks for at ``path`` (by its name, unasked) is there.
+
+    A label map found this way is read only from a regular file: a symbolic link
+    there (to ``/proc/self/environ``, to a private key) would turn another file's
+    lines into class names and messages, so it is a :class:`LabelMapError`, as is
+    a FIFO or a device. A map given with ``--labels`` is read wherever it points.
+    """
+    if isinstance(path, RemotePath):
+        return path.is_file()
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return False
+    if stat.S_ISLNK(mode):
+        raise LabelMapError(
+            "a label map segtool finds by its name must be a regular file, not a symbolic link; "
+            "pass it with --labels to use it",
+            path=path,
+        )
+    if not stat.S_ISREG(mode):
+        raise LabelMapError(
+            f"{file_kind(mode)}, not a regular file: segtool reads only regular files", path=path
+        )
+    return True
 
 
 def label_file_for_masks(folder: str | Path | RemotePath) -> Location | None:

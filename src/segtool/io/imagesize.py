@@ -9,12 +9,15 @@ which labelme shows as they are stored).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 from pathlib import Path
 
 from ..errors import InputFileError
-from .storage import LocationLike, as_path
+from ..limits import MAX_IMAGE_BYTES
+from .reading import open_input
+from .storage import LocationLike
 
 _EXIF_ORIENTATION = 0x0112
 #: What Pillow raises for a damaged or hostile file (its format plugins use all of these).
@@ -32,13 +35,12 @@ def image_size(
 
     label = name if name is not None else (source if not isinstance(source, bytes) else None)
     try:
-        handle = io.BytesIO(source) if isinstance(source, bytes) else as_path(source).open("rb")
-    except OSError as exc:
-        raise InputFileError(
-            f"cannot open image to read its size: {exc.strerror or exc}", path=label
-        ) from None
-    try:
-        with handle, Image.open(handle) as image:
+        opened = (
+            contextlib.nullcontext(io.BytesIO(source))
+            if isinstance(source, bytes)
+            else open_input(source, limit=MAX_IMAGE_BYTES)
+        )
+        with opened as handle, Image.open(handle) as image:
             width, height = image.size
             try:
                 orientation = image.getexif().get(_EXIF_ORIENTATION, 1)

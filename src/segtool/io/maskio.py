@@ -48,9 +48,10 @@ from zlib_ng import zlib_ng
 from ..arrays import padded_rows
 from ..errors import MaskError
 from ..labels import DEFAULT_IGNORE_VALUE
-from ..limits import DEFAULT_MAX_PIXELS, ZlibError, pixel_limit_problem
+from ..limits import DEFAULT_MAX_PIXELS, ZlibError, encoded_size_limit, pixel_limit_problem
 from .atomic import write_bytes_atomic
 from .imagesize import PILLOW_ERRORS
+from .reading import open_input, read_input
 from .storage import Location, LocationLike, as_path
 
 #: labelme's ignore value in its .npy label arrays (its PNGs store 255 there).
@@ -136,10 +137,7 @@ def read_mask(
     path = as_path(path)
     if path.suffix.lower() == ".npy":
         return _read_npy(path, max_pixels, minus_one)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MaskError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    data = read_input(path, limit=encoded_size_limit(max_pixels), error=MaskError)
     return decode_png(data, path=path, max_pixels=max_pixels, copy=copy)
 
 
@@ -231,12 +229,16 @@ def _pillow_decode(data: bytes, path: LocationLike | None) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
+#: Files opened only for their header: any size a mask may have under the largest pixel limit.
+_HEADER_READ_LIMIT = 1 << 62
+
+
 def read_mask_shape(path: Location) -> tuple[int, int]:
     """``(height, width)`` of a PNG or ``.npy`` mask from its header, without decoding it."""
     if path.suffix.lower() == ".npy":
         shape, _ = _read_npy_header(path)
         return shape
-    with path.open("rb") as handle:
+    with open_input(path, limit=_HEADER_READ_LIMIT, error=MaskError) as handle:
         header = read_png_header(handle.read(33), path)
     return header.height, header.width
 
@@ -245,15 +247,17 @@ def is_colour_png(path: Location | None) -> bool:
     """True for an RGB or RGBA PNG (a colour mask, whose ids come from a label map's colours)."""
     if path is None or path.suffix.lower() != ".png":
         return False
-    with path.open("rb") as handle:
+    with open_input(path, limit=_HEADER_READ_LIMIT, error=MaskError) as handle:
         return read_png_header(handle.read(33), path).colour_type in (2, 6)
 
 
-def _read_npy_header(path: Location) -> tuple[tuple[int, int], np.dtype]:
+def _read_npy_header(
+    path: Location, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> tuple[tuple[int, int], np.dtype]:
     """The checked shape (2-D, not empty) and integer type of a ``.npy`` array, before any data is read."""
     npy = np.lib.format
     try:
-        with path.open("rb") as handle:
+        with open_input(path, limit=encoded_size_limit(max_pixels), error=MaskError) as handle:
             version = npy.read_magic(handle)
             read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
             shape, _, dtype = read_header(handle)
@@ -273,12 +277,12 @@ def _read_npy_header(path: Location) -> tuple[tuple[int, int], np.dtype]:
 
 def _read_npy(path: Location, max_pixels: int, minus_one: int) -> np.ndarray:
     """A 2-D integer array; the header's shape and type are checked before any data is read."""
-    shape, _ = _read_npy_header(path)
+    shape, _ = _read_npy_header(path, max_pixels)
     too_large = pixel_limit_problem(".npy label array", *shape, max_pixels)
     if too_large:
         raise MaskError(too_large, path=path)
     try:
-        with path.open("rb") as handle:
+        with open_input(path, limit=encoded_size_limit(max_pixels), error=MaskError) as handle:
             array = np.load(handle, allow_pickle=False)
     except (OSError, ValueError, EOFError, OverflowError) as exc:
         raise MaskError(f"cannot read .npy label array: {exc}", path=path) from None

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from ..errors import LabelMapError, shown
+from ..io.files import found_label_file
 from ..io.storage import Location, LocationLike, as_path
 from ..labels import BACKGROUND_NAME, DEFAULT_IGNORE_VALUE, IGNORE_NAME, Label, LabelMap, voc_colour
 
@@ -59,8 +60,8 @@ def read_folder_map(folder: LocationLike) -> LabelMap | None:
     """
     folder = as_path(folder)
     rich, plain = folder / "labels.csv", folder / "labels.txt"
-    rich_map = LabelMap.read(rich) if rich.is_file() else None
-    plain_map = LabelMap.read(plain) if plain.is_file() else None
+    rich_map = LabelMap.read(rich) if found_label_file(rich) else None
+    plain_map = LabelMap.read(plain) if found_label_file(plain) else None
     if rich_map is not None and plain_map is not None and _pairs(rich_map) != _pairs(plain_map):
         raise LabelMapError(
             f"{plain.name} and {rich.name} in the output folder disagree "

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from ..errors import InputFileError
-from ..io.files import KeyedFiles, files_by_key, label_file_for_masks
+from ..io.files import KeyedFiles, files_by_key, is_named_file, label_file_for_masks
 from ..io.maskio import MASK_SUFFIXES
 from ..io.storage import Location, LocationLike, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
@@ -107,8 +107,8 @@ def pair_masks(
     for role, path in (("ground truth", gt), ("predictions", pred)):
         if not path.exists():
             raise InputFileError(f"{role} not found", path=path)
-    if gt.is_file() or pred.is_file():
-        if not (gt.is_file() and pred.is_file()):
+    if is_named_file(gt) or is_named_file(pred):
+        if not (is_named_file(gt) and is_named_file(pred)):
             raise InputFileError(f"give two folders or two mask files, got {pred} and {gt}")
         return Pairing("index", [MaskPair(gt.stem, gt, pred)], label_map=label_map)
     if layout not in LAYOUTS:

@@ -18,7 +18,6 @@ Conventions
 from __future__ import annotations
 
 import io
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -28,7 +27,9 @@ import numpy as np
 from ..errors import InputFileError, OutputError
 from ..io.atomic import write_bytes_atomic
 from ..io.imagesize import PILLOW_ERRORS
-from ..io.storage import Location, LocationLike, RemotePath, as_path
+from ..io.reading import open_input
+from ..io.storage import Location, LocationLike, as_path
+from ..limits import MAX_IMAGE_BYTES
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 PictureFormat = Literal["png", "jpeg"]
@@ -47,13 +48,8 @@ def read_image(path: LocationLike) -> np.ndarray:
 
     path = as_path(path)
     try:
-        with (
-            path.open("rb") if isinstance(path, RemotePath) else nullcontext(path) as source,
-            Image.open(source) as image,
-        ):
+        with open_input(path, limit=MAX_IMAGE_BYTES) as source, Image.open(source) as image:
             return _rgb_pixels(image, exif_orientation=True)
-    except FileNotFoundError:
-        raise InputFileError("image file not found", path=path) from None
     except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
         raise InputFileError(f"not a readable image: {exc}", path=path) from None
 
