@@ -233,7 +233,8 @@ def test_binary_layout_writes_one_map_per_label_with_a_file(tmp_path):
     ) == ["car/a.png"]
     report = parse(tmp_path / "r.html")
     assert "confusion" not in report.sections  # labels may overlap: no confusion matrix
-    assert report.groups["Worst images: car"] == ["a"] and report.links[-1] == "maps/car/a.png"
+    # One image, fewer than --report-worst: it is not called "worst".
+    assert report.groups["The only image: car"] == ["a"] and report.links[-1] == "maps/car/a.png"
 
 
 def test_jobs_do_not_change_the_files(tmp_path):
@@ -447,7 +448,7 @@ def test_report_tables_hand_counted_boundary_metrics_with_direction_and_dashes(b
     assert text.count("<svg") == 2 + 2 + 2 + 1  # Dice and IoU bars and distributions, HD95, NSD, the heat map
     # worst images of cat: ranked by Dice (shift 0.75 before stray 0.970, although stray's HD95 is worse),
     # each shown with its own HD95 and NSD; the page says the ranking is Dice's
-    assert page.groups["Worst images: cat"] == ["shift", "stray"]
+    assert page.groups["All 2 images: cat, worst first"] == ["shift", "stray"]  # fewer than --report-worst
     cat_entries = [scores for scores in entry_scores if "HD95" in scores]
     assert cat_entries[:2] == [
         "Dice 0.750 \u00b7 HD95 1.000 \u00b7 NSD 1.000",

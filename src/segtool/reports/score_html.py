@@ -151,15 +151,17 @@ def build_score_report(
     pairs = {pair.name: pair for pair in result.pairing.pairs}
     in_mean = {row["class_id"] for row in result.classes if row["in_mean"]}
     boundary = _boundary_metrics(result.settings)
+    overall = collector.worst_overall()
     wanted: list[tuple[str, list[tuple[str, float, int | None]]]] = [
         (
-            f"Worst images overall (mean {metric_title(collector.rank_by)} over the classes of the mean)",
-            [(name, score, None) for name, score in collector.worst_overall()],
+            f"{_group_name('overall', len(overall), collector.worst)} "
+            f"(mean {metric_title(collector.rank_by)} over the classes of the mean)",
+            [(name, score, None) for name, score in overall],
         )
     ]
     wanted += [
         (
-            f"Worst images: {class_name}",
+            _group_name(class_name, len(items), collector.worst),
             [(name, score, collector.class_id_of(class_name)) for name, score in items],
         )
         for class_name, items in collector.worst_per_class().items()
@@ -234,6 +236,22 @@ def build_score_report(
         ranked_by=collector.rank_by,
     )
     return report
+
+
+def _group_name(group: str, shown: int, worst: int) -> str:
+    """``Worst images: car``; ``All 3 images: car, worst first`` when there are fewer than ``worst``
+    (they are not "the worst" then: every image of the group is shown).
+
+    >>> _group_name("car", 3, 8), _group_name("overall", 8, 8), _group_name("car", 1, 8)
+    ('All 3 images: car, worst first', 'Worst images overall', 'The only image: car')
+    """
+    if shown >= worst:
+        return "Worst images overall" if group == "overall" else f"Worst images: {group}"
+    if shown == 1:
+        return "The only image" + (" overall" if group == "overall" else f": {group}")
+    return f"All {shown} images" + (
+        " overall, worst first" if group == "overall" else f": {group}, worst first"
+    )
 
 
 def _entry_scores(
