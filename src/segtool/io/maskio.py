@@ -406,7 +406,7 @@ def write_mask(
     """Write a label array to ``path`` as PNG (see :func:`encode_png`), atomically.
 
     ``inside``: the output folder ``path`` lies in, never left through a link
-    (:mod:`segtool.atomic`).
+    (:mod:`segtool.io.atomic`).
     """
     write_bytes_atomic(path, encode_png(array, palette=palette), inside=inside)
 
