@@ -130,7 +130,7 @@ EXAMPLES = {
     "score": [
         "segtool score predictions/ masks/",
         "segtool score predictions/ masks/ -f csv -o scores.csv --per-image rows.csv",
-        "segtool score predictions/ masks/ --metrics dice,iou,hd95 --fail-under iou=0.6",
+        "segtool score predictions/ masks/ --metrics dice,iou,hd95 --fail-under mIoU=0.6",
         "segtool score predictions/ masks/ --report report.html --images photos/",
     ],
     "stats": [
