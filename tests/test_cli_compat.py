@@ -125,6 +125,14 @@ def test_compare_conventions_lines_name_the_rule(folders):
     ]
 
 
+def test_compare_conventions_json_holds_the_settings_and_every_row(folders):
+    result = run(folders, "--compare-conventions", "-f", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    document = json.loads(result.stdout)
+    assert document["settings"]["label_map"] is not None and len(document["conventions"]) == 8
+    assert all({"convention", "rule", "before", "after"} <= set(line) for line in document["differences"])
+
+
 def test_medpy_and_monai_set_edge_is_boundary_only_for_boundary_metrics(folders):
     plain = run(folders, "--compat", "medpy", "-f", "json")
     assert plain.exit_code == 0, plain.stderr

@@ -266,7 +266,7 @@ def write_comparison(result: ScoreResult, output_format: str, stream: IO[str]) -
         *(difference.describe() for difference in differences),
     ]
     document = {
-        "settings": result.settings,
+        "settings": result.settings.to_json(),
         "conventions": rows,
         "differences": [vars(difference) for difference in differences],
     }
