@@ -162,6 +162,32 @@ def test_a_symlink_is_written_through_to_its_target(folders):
     assert sorted(path.name for path in target.parent.iterdir()) == ["new.csv", "scores.csv"]
 
 
+@pytest.mark.parametrize(
+    "option, where",
+    [
+        ("-o", "gt/a.png"),  # an input mask
+        ("--per-image", "pred/a.png"),
+        ("--confusion", "labels.csv"),  # the label map given
+        ("-o", "link.csv"),  # a link to an input mask
+        ("-o", "gt/labels.csv"),  # the next run would read it as GT's label map
+        ("--report", "pred/b.png"),  # the next run would read it as a mask
+    ],
+)
+def test_an_output_never_replaces_or_becomes_an_input(folders, option, where):
+    (folders / "link.csv").symlink_to(folders / "gt" / "a.png")
+    before = {path: path.read_bytes() for path in folders.rglob("*") if path.is_file()}
+    result = run(*base(folders, option, folders / where))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert where in result.stderr.replace("\n", "") and "input" in result.stderr
+    assert {path: path.read_bytes() for path in folders.rglob("*") if path.is_file()} == before
+
+
+def test_an_output_beside_the_masks_is_written(folders):
+    result = run(*base(folders, "-o", folders / "gt" / "scores.csv", "-f", "csv"))
+    assert result.exit_code == 0, result.stderr
+    assert (folders / "gt" / "scores.csv").read_text().startswith("class_id,")
+
+
 # -- item 8: 0/255 binary masks without --binary; the share of ignored pixels ---------
 @pytest.fixture
 def binary_255(tmp_path):

@@ -167,6 +167,22 @@ def test_output_file_and_html_report(masks, tmp_path):
     assert html.startswith("<!DOCTYPE html>") and html.count("<svg") == 4
 
 
+@pytest.mark.parametrize("output", ["one.png", "labels.csv", "sub/new.npy"])
+def test_an_output_in_the_mask_folder_that_is_or_would_be_read_is_refused(masks, output):
+    before = {path: path.read_bytes() for path in masks.rglob("*") if path.is_file()}
+    for option in ("-o", "--report"):
+        result = run(masks, option, masks / output)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert output.split("/")[-1] in "".join(result.stderr.replace("│", " ").split()) and "input" in result.stderr
+    assert {path: path.read_bytes() for path in masks.rglob("*") if path.is_file()} == before
+
+
+def test_rows_and_report_both_on_stdout_is_a_usage_error(masks):
+    result = run(masks, "-o", "-", "--report", "-")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "stdout" in result.stderr
+
+
 def test_a_bad_mask_is_named_on_stderr_and_exits_1_after_the_rows(masks):
     (masks / "broken.png").write_bytes(b"")
     result = run(masks, "--ignore", "255", "--format", "csv")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Annotated
 
 import typer
@@ -20,6 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..annotations import FORMATS
 from ..errors import OutputError, SegtoolError
 from ..io.atomic import open_output
+from ..io.files import LABEL_FILE_NAMES, LABELME2VOC_NAMES
+from ..io.maskio import MASK_SUFFIXES
 from ..pipelines.parallel import default_jobs
 
 EXIT_OK = 0
@@ -133,6 +137,8 @@ def parse_ignore_values(values: list[str] | None) -> tuple[int, ...] | None:
 
 
 STDOUT_NAME = "-"
+#: Names a mask folder's label map is read from.
+INPUT_NAMES = (*LABEL_FILE_NAMES, LABELME2VOC_NAMES)
 
 
 def output_stream(path: str) -> contextlib.AbstractContextManager[IO[str]]:
@@ -153,6 +159,32 @@ def check_one_stdout(outputs: dict[str, str | None]) -> None:
             "(the scores go to stdout unless -o FILE)",
             param_hint=on_stdout[-1],
         )
+
+
+def check_outputs_are_not_inputs(
+    outputs: dict[str, str | None], *, folders: tuple[str, ...], files: tuple[str | None, ...] = ()
+) -> None:
+    """A usage error, before anything is read, when an output option names an input of the run.
+
+    Refused (links followed): one of ``files`` (a label map, a mask given as PRED or GT), and under
+    one of ``folders`` a mask (``.png``, ``.npy``: it is read, or the next run reads it) or a label
+    map name (the next run would take it for the folder's map). Other files beside the masks
+    (``gt/scores.csv``) are fine. URLs are not checked.
+    """
+    inputs = {os.path.realpath(path) for path in (*folders, *files) if path and os.path.exists(path)}
+    roots = [os.path.realpath(folder) for folder in folders if "://" not in folder and os.path.isdir(folder)]
+    for option, path in outputs.items():
+        if path is None or path == STDOUT_NAME or "://" in path:
+            continue
+        real = os.path.realpath(path)
+        inside = any(os.path.commonpath([root, real]) == root for root in roots)
+        name = os.path.basename(real)
+        if real in inputs or (inside and (Path(name).suffix.lower() in MASK_SUFFIXES or name in INPUT_NAMES)):
+            raise typer.BadParameter(
+                f"{path} is an input of this run (a mask or a label map, or read as one by the next run); "
+                "write it elsewhere",
+                param_hint=option,
+            )
 
 
 def save_text(path: str, text: str, *, what: str = "") -> None:

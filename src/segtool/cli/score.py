@@ -47,6 +47,7 @@ from .common import (
     QuietOption,
     ThreadJobsOption,
     check_one_stdout,
+    check_outputs_are_not_inputs,
     error,
     info,
     output_stream,
@@ -328,9 +329,9 @@ def score(
     then averaged over the images where defined (no dataset aggregation); the
     convention of each is printed under the table and stored in the JSON settings.
     """
-    check_one_stdout(
-        {"-o": output or "-", "--per-image": per_image, "--confusion": confusion, "--report": report}
-    )
+    outputs = {"-o": output or "-", "--per-image": per_image, "--confusion": confusion, "--report": report}
+    check_one_stdout(outputs)
+    check_outputs_are_not_inputs(outputs, folders=(pred, gt), files=(labels,))
     thresholds = _parse_thresholds(
         fail_under or [], bound="lower", option="--fail-under"
     ) + _parse_thresholds(fail_over or [], bound="upper", option="--fail-over")

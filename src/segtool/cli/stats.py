@@ -28,6 +28,8 @@ from .common import (
     info,
     parse_ignore_values,
     progress_tasks,
+    check_one_stdout,
+    check_outputs_are_not_inputs,
     save_text,
     user_errors,
     warn,
@@ -107,6 +109,9 @@ def stats(
     no weight. Exit codes: 0 success, 1 some masks could not be read (each
     named on stderr; the others are counted), 2 usage error.
     """
+    outputs = {"-o": output or "-", "--report": report}
+    check_one_stdout(outputs)
+    check_outputs_are_not_inputs(outputs, folders=(masks,), files=(labels,))
     keep_freed_memory()
     with user_errors(debug):
         label_path = labels or label_file_for_masks(masks)
