@@ -173,7 +173,10 @@ def test_an_output_in_the_mask_folder_that_is_or_would_be_read_is_refused(masks,
     for option in ("-o", "--report"):
         result = run(masks, option, masks / output)
         assert result.exit_code == 2 and result.stdout == ""
-        assert output.split("/")[-1] in "".join(result.stderr.replace("│", " ").split()) and "input" in result.stderr
+        assert (
+            output.split("/")[-1] in "".join(result.stderr.replace("│", " ").split())
+            and "input" in result.stderr
+        )
     assert {path: path.read_bytes() for path in masks.rglob("*") if path.is_file()} == before
 
 
