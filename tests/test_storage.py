@@ -1,5 +1,6 @@
 """segtool.io.storage: URLs as RemotePath, atomic remote writes, plain paths untouched (no fsspec import)."""
 
+import json
 import subprocess
 import sys
 import uuid
@@ -104,3 +105,32 @@ def test_pictures_are_written_to_a_url(bucket):
     write_image(f"{bucket}/maps/b.jpg", picture)
     assert read_image(f"{bucket}/maps/a.png").shape == (2, 3, 3)
     assert as_path(f"{bucket}/maps/b.jpg").read_bytes()[:2] == b"\xff\xd8"
+
+
+def test_memory_urls_are_worked_on_threads_not_processes_whose_writes_would_vanish(tmp_path, bucket):
+    """memory:// lives in this process: two worker processes drew 2 overlays and 2 masks, counted
+    them as written, and left nothing in the caller's memory file system."""
+    from segtool.pipelines.overlay import overlay_folder
+    from segtool.pipelines.rasterize import rasterize_to_folder
+
+    memory = fsspec.filesystem("memory")
+    shape = {"label": "cat", "points": [[1, 1], [5, 1], [5, 5]], "shape_type": "polygon"}
+    for name in ("a", "b"):
+        document = {"shapes": [shape], "imageHeight": 8, "imageWidth": 8, "imagePath": f"{name}.jpg"}
+        memory.pipe(f"{as_path(bucket).key}/ann/{name}.json", json.dumps(document).encode())
+        write_image(f"{bucket}/images/{name}.png", np.full((8, 8, 3), 100, np.uint8))
+    summary = rasterize_to_folder([f"{bucket}/ann"], f"{bucket}/masks", jobs=2)
+    assert summary.written == 2 and memory.exists(f"{as_path(bucket).key}/masks/b.png")
+    drawn = overlay_folder(f"{bucket}/images", f"{bucket}/masks", f"{bucket}/overlays", jobs=2)
+    assert len(drawn.written) == 2 and memory.exists(f"{as_path(bucket).key}/overlays/b.png")
+
+
+def test_memory_urls_on_a_cluster_are_refused():
+    from segtool.errors import SegtoolError
+    from segtool.pipelines.executors import executor_for
+
+    class Cluster:
+        uses_worker_processes = True
+
+    with pytest.raises(SegtoolError, match="memory:// is this process's memory"):
+        executor_for(Cluster(), ["memory://x/masks"])

@@ -35,7 +35,7 @@ from pathlib import PurePath
 from typing import Any, Literal, Protocol, TypeVar, get_args
 
 from ..errors import SegtoolError
-from ..io.storage import RemotePath
+from ..io.storage import LocationLike, RemotePath, as_path, is_url
 from .parallel import default_jobs, map_in_order
 
 Item = TypeVar("Item")
@@ -85,6 +85,34 @@ class LocalExecutor:
         self, func: Callable[[Item], Result], items: Sequence[Item], *, batch_size: int | None = None
     ) -> Iterator[Result]:
         return map_in_order(func, items, jobs=self.jobs, batch_size=batch_size, threads=self.threads)
+
+
+#: fsspec file systems held in one process's memory: another process sees its own, empty or stale, copy.
+PROCESS_LOCAL_PROTOCOLS = frozenset({"memory"})
+
+
+def executor_for(executor: Executor, locations: Sequence[LocationLike | None]) -> Executor:
+    """``executor``, or threads in its place when one of ``locations`` is process-local (``memory://``).
+
+    Worker processes cannot see this process's ``memory://`` files: they would read nothing (or a
+    copy made at fork time) and their writes would vanish with them, while the run counted them
+    as written. A :class:`LocalExecutor` of processes becomes one of as many threads (same results);
+    another executor (Dask) is a :class:`~segtool.errors.SegtoolError`.
+    """
+    if not executor.uses_worker_processes:
+        return executor
+    for location in locations:
+        if location is None or not is_url(str(location)):
+            continue
+        path = as_path(location)
+        if isinstance(path, RemotePath) and path.protocol in PROCESS_LOCAL_PROTOCOLS:
+            if isinstance(executor, LocalExecutor):
+                return LocalExecutor(executor.jobs, threads=True)
+            raise SegtoolError(
+                f"{path}: {path.protocol}:// is this process's memory, which the workers of "
+                "another process cannot see; use the local executor"
+            )
+    return executor
 
 
 def _run_batch(func: Callable[[Item], Result], batch: Sequence[Item]) -> list[Result]:

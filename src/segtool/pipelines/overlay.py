@@ -23,7 +23,7 @@ from ..io.storage import Location, LocationLike, as_path
 from ..labels import LabelMap
 from ..viz.image import IMAGE_SUFFIXES, PictureFormat, read_image, write_image
 from ..viz.overlays import overlay
-from .executors import Executor, LocalExecutor
+from .executors import Executor, LocalExecutor, executor_for
 from .jobs import Failure, Progress, run_jobs
 
 _SUFFIX = {"png": ".png", "jpeg": ".jpg"}
@@ -123,7 +123,7 @@ def overlay_folder(
     for _, outcome in run_jobs(
         _overlay_job,
         work,
-        executor=executor or LocalExecutor(jobs),
+        executor=executor_for(executor or LocalExecutor(jobs), [images, masks, out]),
         name_of=_job_mask,
         progress=progress,
         description="Drawing",

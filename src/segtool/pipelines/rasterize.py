@@ -47,7 +47,7 @@ from ..io.storage import Location, LocationLike, as_path
 from ..labels import LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
 from ..raster.rasterize import Convention, Order, UnknownLabel
-from .executors import Executor, LocalExecutor
+from .executors import Executor, LocalExecutor, executor_for
 from .jobs import Failure, Progress, run_jobs
 from .label_plan import DeclaredIds, Relabel, plan_label_map, read_folder_map, unknown_label_report
 from .rasterize_viz import overlay_rasterized
@@ -446,7 +446,8 @@ def rasterize_to_folder(
     the map is written comes out as :class:`RasterizeInterrupted`, with the masks written so far.
     """
     out = as_path(out)
-    executor = executor or LocalExecutor(jobs)
+    inputs = list(inputs)
+    executor = executor_for(executor or LocalExecutor(jobs), [*inputs, out, options.reader.images_dir])
     if options.layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}")
     items = collect_items(inputs, stdin=stdin, exclude=options.exclude)

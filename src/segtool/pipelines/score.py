@@ -57,7 +57,7 @@ from ..metrics.conventions import Bundle, CellTable, ConventionScores, bundle_na
 from ..metrics.davis import NAME as DAVIS_NAME
 from ..metrics.registry import ALIAS_TITLES, SUMMARY_ALIASES
 from .errormaps import ErrorMapFolder
-from .executors import Executor, LocalExecutor
+from .executors import Executor, LocalExecutor, executor_for
 from .jobs import Failure, run_jobs
 from .pairing import LabelMasksPair, MaskPair, Pairing, PairLayout, attach_images, pair_masks
 from .parallel import batch_size_for
@@ -357,7 +357,9 @@ def score_folders(
     cells = CellTable() if bundle is not None or keep_cells else None
     label_map = LabelMap.read(labels) if isinstance(labels, (str, Path, RemotePath)) else labels
     # threads by default: the work releases the GIL (see segtool.pipelines.parallel)
-    executor = executor or LocalExecutor(jobs, threads=True)
+    executor = executor_for(
+        executor or LocalExecutor(jobs, threads=True), [pred_dir, gt_dir, error_maps, images]
+    )
     pairing = pair_masks(pred_dir, gt_dir, layout=layout, label_map=label_map)
     if images is not None:
         attach_images(pairing, images)

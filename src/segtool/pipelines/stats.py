@@ -39,7 +39,7 @@ from ..io.maskio import read_label_ids
 from ..io.storage import Location, RemotePath, as_path
 from ..labels import LabelMap, name_or_id
 from ..metrics.confusion import is_one_of, value_counts
-from .executors import Executor, LocalExecutor
+from .executors import Executor, LocalExecutor, executor_for
 from .jobs import Failure, run_jobs
 
 COLUMNS = (
@@ -205,7 +205,8 @@ def class_balance(
     images: dict[int, int] = dict.fromkeys(pixels, 0)
     present_image_pixels: dict[int, int] = dict.fromkeys(pixels, 0)
     ignored, failures = 0, []
-    executor = executor or LocalExecutor(jobs, threads=True)  # decoding and counting release the GIL
+    # threads by default: decoding and counting release the GIL
+    executor = executor_for(executor or LocalExecutor(jobs, threads=True), paths)
     work = [(as_path(path), label_map, ignore) for path in paths]
     for _, counts in run_jobs(
         _count_job,
