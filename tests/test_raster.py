@@ -328,6 +328,17 @@ def test_per_label_masks_overlap_and_list_every_label():
     assert not result.masks["unused"].any() and result.masks["__ignore__"].sum() == 4
 
 
+def test_a_background_shape_in_the_binary_layout_says_it_erases_nothing():
+    labels = LabelMap.from_names(["big"])
+    shapes = [("big", polygon(box(0, 0, 8, 8))), ("_background_", polygon(box(2, 2, 6, 6)))]
+    result = rasterize_per_label(image(8, 8, *shapes), labels)
+    assert result.masks["big"].sum() == 64  # as documented: each label's own mask, overlaps kept
+    assert result.warnings == [
+        f"{SOURCE}: shape 2: background in the binary layout, which has no background mask and keeps "
+        "overlapping labels: it erases nothing; nothing drawn"
+    ]  # was: 'covers no pixel centre (smaller or thinner than a pixel)', for a 16-pixel square
+
+
 def test_labelme_convention_fills_the_outline_too():
     # Pillow fills every pixel the outline touches: rows and columns 5..15.
     assert geometry_mask(polygon(box(5, 5, 15, 15)), 20, 20, convention="labelme").sum() == 121

@@ -215,7 +215,14 @@ def rasterize_per_label(
             )
             masks[name] = mask.view(np.bool_)
             drawn |= drawn_here
-    return LabelMasks(masks, plan.report(drawn, style))
+        # The background has no mask here and labels overlap: a background shape erases nothing.
+        background = {index for index, value in enumerate(plan.values) if value == 0}
+        warnings = plan.report(drawn | background, style) + [
+            f"{image.source}: {plan.shapes[index].where}: background in the binary layout, which has no "
+            "background mask and keeps overlapping labels: it erases nothing; nothing drawn"
+            for index in sorted(background)
+        ]
+    return LabelMasks(masks, warnings)
 
 
 def geometry_mask(
