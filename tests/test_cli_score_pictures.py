@@ -517,3 +517,6 @@ def test_report_from_the_result_alone(boundary_folders):
     assert result.collector.worst_per_class()["cat"] == [("shift", 0.75)]
     with pytest.raises(ValueError, match="report_worst"):
         build_score_report(score_folders(folders / "pred", folders / "gt", labels=folders / "labels.csv"))
+    for worst in (0, -1):  # was an IndexError from the collector's heap, after every pair was read
+        with pytest.raises(ValueError, match="report_worst must be at least 1"):
+            score_folders(folders / "pred", folders / "gt", report_worst=worst)

@@ -343,6 +343,8 @@ def score_folders(
     """
     if missing not in MISSING_RULES:
         raise ValueError(f"missing must be one of {', '.join(MISSING_RULES)}, got {missing!r}")
+    if report_worst is not None and report_worst < 1:
+        raise ValueError(f"report_worst must be at least 1 (images kept per group), got {report_worst}")
     bundle = bundle_named(compat) if isinstance(compat, str) else compat
     if bundle is not None and labels is None and "labels" in bundle.defaults:
         labels = bundle.defaults["labels"]
