@@ -385,3 +385,15 @@ def test_b28_label_map_errors_quote_a_short_escaped_excerpt(tmp_path):
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert len(line) < len(str(labels)) + 300 and "\x1b" not in line
+
+
+# -- B21: the failure count is the number of files that failed ---------------------------------------
+def test_b21_two_files_writing_one_mask_count_as_two_failed_files(tmp_path):
+    for folder, name in (("a", "x"), ("b", "x"), ("c", "y")):
+        labelme_file(tmp_path / folder / f"{name}.json")
+    result = cli(
+        "rasterize", tmp_path / "a", tmp_path / "b", tmp_path / "c", "-o", tmp_path / "out", "-j", "1"
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "2 of 3 files failed"
+    assert (tmp_path / "out" / "y.png").is_file() and not (tmp_path / "out" / "x.png").exists()

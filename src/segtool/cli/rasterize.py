@@ -332,7 +332,7 @@ def _skipped_files(summary: RasterizeSummary) -> str:
 
 def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
     """The last line of a failed run: files failed, and warnings counted as errors with --strict."""
-    failed_files = len(summary.failures) + summary.unknown_label_files
+    failed_files = len(summary.failed_files) + summary.unknown_label_files
     parts = [f"{failed_files} of {summary.files} files failed"] if failed_files else []
     if summary.failed_images:
         count = len(summary.failed_images)

@@ -136,6 +136,9 @@ class RasterizeSummary:
     not_annotations: list[str] = field(default_factory=list)  # found in folders and skipped: one note each
     unknown_labels: list[str] = field(default_factory=list)  # one line per label missing from the given map
     unknown_label_files: int = 0  # files that failed for them (nothing of them written)
+    failed_files: set[Location] = field(
+        default_factory=set
+    )  # the files behind `failures` (a line may name two)
 
     @property
     def ok(self) -> bool:
@@ -145,6 +148,7 @@ class RasterizeSummary:
         """Count one converted file in."""
         if outcome.error:
             self.failures.append(outcome.error)
+            self.failed_files.add(outcome.path)
             return
         self.images += outcome.images
         self.shapes += outcome.shapes
@@ -507,6 +511,7 @@ def rasterize_to_folder(
         summary.unknown_label_files = len(unknown_in - failed)
         failed |= unknown_in
     summary.failures.extend(s.error for s in surveys if s.error)
+    summary.failed_files.update(s.path for s in surveys if s.error)
     summary.failed_images.extend(problem for s in surveys for problem in s.failed_images)
     failed |= _check_collisions(surveys, summary)
 
@@ -664,4 +669,5 @@ def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> 
                 f"{sources}: both would write {name}.png; rename one image or annotate it once"
             )
             failed.update(paths)
+    summary.failed_files |= failed
     return failed
