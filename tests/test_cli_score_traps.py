@@ -182,6 +182,16 @@ def test_an_output_never_replaces_or_becomes_an_input(folders, option, where):
     assert {path: path.read_bytes() for path in folders.rglob("*") if path.is_file()} == before
 
 
+@pytest.mark.parametrize("other", ["--per-image", "--confusion", "--report"])
+def test_two_outputs_naming_one_file_are_a_usage_error(folders, other):
+    # was exit 0 with the scores lost: the second output replaced the first
+    result = run(*base(folders, "-o", folders / "same.csv", other, folders / "same.csv"))
+    assert result.exit_code == 2 and result.stdout == "" and "both name" in result.stderr
+    assert not (folders / "same.csv").exists()
+    devices = run(*base(folders, "-o", os.devnull, "--per-image", os.devnull))
+    assert devices.exit_code == 0, devices.stderr
+
+
 def test_an_output_beside_the_masks_is_written(folders):
     result = run(*base(folders, "-o", folders / "gt" / "scores.csv", "-f", "csv"))
     assert result.exit_code == 0, result.stderr

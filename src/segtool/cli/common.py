@@ -171,6 +171,7 @@ def check_outputs_are_not_inputs(
     map name (the next run would take it for the folder's map). Other files beside the masks
     (``gt/scores.csv``) are fine. URLs are not checked.
     """
+    _check_distinct(outputs)
     inputs = {os.path.realpath(path) for path in (*folders, *files) if path and os.path.exists(path)}
     roots = [os.path.realpath(folder) for folder in folders if "://" not in folder and os.path.isdir(folder)]
     for option, path in outputs.items():
@@ -185,6 +186,26 @@ def check_outputs_are_not_inputs(
                 "write it elsewhere",
                 param_hint=option,
             )
+
+
+def _check_distinct(outputs: dict[str, str | None]) -> None:
+    """A usage error when two output options name one file (links followed): one would be lost.
+
+    Devices and FIFOs (``/dev/null``) may be named twice."""
+    seen: dict[str, str] = {}
+    for option, path in outputs.items():
+        if path is None or path == STDOUT_NAME or "://" in path:
+            continue
+        real = os.path.realpath(path)
+        if os.path.exists(real) and not os.path.isfile(real):
+            continue
+        if real in seen:
+            raise typer.BadParameter(
+                f"{seen[real]} and {option} both name {path}: one would replace the other; "
+                "give each its own file",
+                param_hint=option,
+            )
+        seen[real] = option
 
 
 def save_text(path: str, text: str, *, what: str = "") -> None:
