@@ -397,3 +397,16 @@ def test_b21_two_files_writing_one_mask_count_as_two_failed_files(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "2 of 3 files failed"
     assert (tmp_path / "out" / "y.png").is_file() and not (tmp_path / "out" / "x.png").exists()
+
+
+# -- B17: URLs of file systems segtool cannot open -----------------------------------------------
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1:1/x", "zip://a.png::/nonexistent.zip", "tar://a::/x.tar", "reference://x"]
+)
+def test_b17_a_url_of_a_file_system_that_needs_options_is_one_line(tmp_path, url):
+    pytest.importorskip("fsspec")
+    write_mask(tmp_path / "gt" / "a.png", np.ones((2, 2), np.uint8))
+    result = cli("score", url, tmp_path / "gt", "-f", "csv")
+    assert result.exit_code == 1 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and "://" in line and "Traceback" not in result.stderr

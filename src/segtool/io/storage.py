@@ -226,9 +226,40 @@ def _filesystem(protocol: str) -> Any:
         raise InputFileError(
             f"{protocol}:// locations need fsspec: pip install 'segtool[distributed]'"
         ) from None
+    from ..errors import InputFileError, shown
+
+    try:
+        needs = _required_options(fsspec.get_filesystem_class(protocol))
+    except (ImportError, ValueError) as exc:
+        raise InputFileError(f"{protocol}:// is not available: {exc}") from None
+    if needs:  # never built: a half-built one prints a traceback when it is collected
+        raise InputFileError(
+            f"{protocol}:// is not supported: its file system needs options ({', '.join(needs)}) "
+            "that a URL cannot carry here; segtool opens s3://, gs://, az://, memory://..."
+        )
     try:
         return fsspec.filesystem(protocol)
     except (ImportError, ValueError) as exc:
-        from ..errors import InputFileError
-
         raise InputFileError(f"{protocol}:// is not available: {exc}") from None
+    except Exception as exc:  # fsspec's file systems raise anything when built bare
+        # zip://, tar://... need an archive that a location of protocol and key cannot carry:
+        # one line, not a traceback (issue 16, B17).
+        raise InputFileError(
+            f"{protocol}:// is not supported: segtool opens file systems that need no options "
+            f"(s3://, gs://, az://, memory://...); fsspec said {type(exc).__name__}: {shown(str(exc))}"
+        ) from None
+
+
+def _required_options(cls: type) -> list[str]:
+    """The parameters of a file system class's constructor that have no default."""
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]  # after self
+    except (TypeError, ValueError):
+        return []
+    return [
+        p.name
+        for p in parameters
+        if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
