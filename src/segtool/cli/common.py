@@ -178,6 +178,8 @@ def check_outputs_are_not_inputs(
         if path is None or path == STDOUT_NAME or "://" in path:
             continue
         real = os.path.realpath(path)
+        if os.path.isdir(real):
+            raise typer.BadParameter(f"{path} is a folder; name a file", param_hint=option)
         inside = any(os.path.commonpath([root, real]) == root for root in roots)
         name = os.path.basename(real)
         if real in inputs or (inside and (Path(name).suffix.lower() in MASK_SUFFIXES or name in INPUT_NAMES)):
