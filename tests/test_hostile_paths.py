@@ -410,3 +410,25 @@ def test_b17_a_url_of_a_file_system_that_needs_options_is_one_line(tmp_path, url
     assert result.exit_code == 1 and result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: ") and "://" in line and "Traceback" not in result.stderr
+
+
+# -- B16: score's named outputs onto a folder, a full disk, a path under a file -------------------
+@pytest.mark.parametrize("option", ["-o", "--per-image", "--confusion"])
+@pytest.mark.parametrize("place", ["folder", "under_a_file", "full_disk"])
+def test_b16_a_named_output_that_cannot_be_written_is_one_line(tmp_path, option, place):
+    for side in ("gt", "pred"):
+        write_mask(tmp_path / side / "a.png", np.array([[0, 1]], np.uint8))
+    (tmp_path / "file").write_text("kept")
+    (tmp_path / "folder").mkdir()
+    target = {
+        "folder": tmp_path / "folder",
+        "under_a_file": tmp_path / "file" / "x.csv",
+        "full_disk": "/dev/full",
+    }
+    if place == "full_disk" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    result = cli("score", tmp_path / "pred", tmp_path / "gt", option, target[place], "-q")
+    assert result.exit_code == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {target[place]}: ") and "Traceback" not in result.stderr
+    assert (tmp_path / "file").read_text() == "kept"

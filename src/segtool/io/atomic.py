@@ -116,7 +116,9 @@ def open_output(path: LocationLike, mode: str = "w", **kwargs) -> Iterator[IO]:
         return
     if target.is_symlink():
         target = Path(os.path.realpath(target))
-    with open_atomic(target, mode, **kwargs) as handle:
+    if target.is_dir():
+        raise OutputError("is a folder; name a file", path=path)
+    with _as_output_error(path), open_atomic(target, mode, **kwargs) as handle:
         yield handle
 
 
@@ -126,8 +128,18 @@ def _opened_in_place(path, opener) -> Iterator[IO]:
         handle = opener()
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
-    with handle:
+    with _as_output_error(path), handle:
         yield handle
+
+
+@contextlib.contextmanager
+def _as_output_error(path) -> Iterator[None]:
+    """An ``OSError`` while a named output is made, written or closed (a full disk, a read-only
+    folder, a path under a file) becomes one :class:`OutputError` line naming it (issue 16, B16)."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
 
 
 def _descriptor_named(path: Path) -> int | None:
