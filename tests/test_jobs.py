@@ -1,5 +1,8 @@
 """The one job runner: order, the failure policy, progress, and debug."""
 
+import os
+import signal
+
 import pytest
 
 from segtool.errors import MaskError
@@ -39,3 +42,18 @@ def test_debug_raises_a_bug_but_not_a_user_error():
     assert isinstance(next(iter(run_jobs(_check, [2], executor=LocalExecutor(), debug=True)))[1], Failure)
     with pytest.raises(KeyError):
         list(run_jobs(_check, [3], executor=LocalExecutor(), debug=True))
+
+
+def _die_on_two(value: int) -> int:
+    if value == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # what the OOM killer does
+    return value * 10
+
+
+def test_a_killed_worker_process_fails_the_items_left_and_keeps_what_was_done():
+    outcomes = list(run_jobs(_die_on_two, [1, 2, 3, 4], executor=LocalExecutor(2), batch_size=1))
+    assert [item for item, _ in outcomes] == [1, 2, 3, 4]  # every item has an outcome, in order
+    lost = [outcome for _, outcome in outcomes if isinstance(outcome, Failure)]
+    assert lost and all("a worker process died" in failure.message for failure in lost)
+    assert isinstance(outcomes[1][1], Failure)  # the item that killed its worker never comes back
+    assert all(outcome == item * 10 for item, outcome in outcomes if not isinstance(outcome, Failure))

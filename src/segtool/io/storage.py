@@ -255,7 +255,8 @@ def _required_options(cls: type) -> list[str]:
     import inspect
 
     try:
-        parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]  # after self
+        init = cls.__init__  # type: ignore[misc]  # the class's own, not its metaclass's __call__
+        parameters = list(inspect.signature(init).parameters.values())[1:]  # after self
     except (TypeError, ValueError):
         return []
     return [

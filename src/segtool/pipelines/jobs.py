@@ -12,6 +12,9 @@ one policy:
 * Any other exception is a bug: with ``debug`` it is raised (for the
   traceback); without, it fails its item only, as ``internal error ...``, and
   the run goes on (and so ends with exit 1).
+* A worker process that dies (killed by the system, out of memory) takes its
+  pool with it: the items not done yet fail, each with one line saying they were
+  lost and to run again; what was done stays done.
 * ``progress(description, total)`` may return a function called with 1 after
   each item (the command line passes a progress bar).
 
@@ -22,6 +25,7 @@ function, or a :func:`functools.partial` of one).
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -33,6 +37,8 @@ __all__ = ["Failure", "Progress", "run_jobs"]
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 Progress = Callable[[str, int], Callable[[int], None]]
+#: What an item left undone by a dead worker process fails with.
+LOST = "not done: a worker process died (killed by the system, out of memory?); run again for this file"
 
 
 @dataclass(frozen=True)
@@ -95,11 +101,18 @@ def run_jobs(
     """
     advance = progress(description, len(items)) if progress is not None else None
     outcomes = executor.map_in_order(_Guarded(worker, name_of, debug), items, batch_size=batch_size)
+    done = 0
     try:
-        for item, outcome in zip(items, outcomes, strict=True):
-            if advance is not None:
-                advance(1)
-            yield item, outcome
+        try:
+            for outcome in outcomes:
+                if advance is not None:
+                    advance(1)
+                yield items[done], outcome
+                done += 1
+        except BrokenExecutor:  # a worker process was killed (the OOM killer, a signal): its pool is gone
+            for item in items[done:]:
+                name = name_of(item)
+                yield item, Failure(name, f"{name}: {LOST}")
     finally:
         close = getattr(outcomes, "close", None)
         if close is not None:
