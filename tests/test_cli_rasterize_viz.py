@@ -151,7 +151,7 @@ def test_an_overlay_folder_inside_the_mask_folder_is_refused(tmp_path):
     annotate(tmp_path / "in", "a", [box("car", 0, 0, 2, 2)], image="a.png")
     for viz in (tmp_path / "masks", tmp_path / "masks" / "viz"):
         result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", viz)
-        assert result.exit_code == 1 and "overlay folder must not be the mask folder" in result.stderr
+        assert result.exit_code == 2 and "overlay folder must not be the mask folder" in result.stderr
         assert not (tmp_path / "masks" / "a.png").exists()  # refused before anything is written
 
 
@@ -160,7 +160,7 @@ def test_an_overlay_folder_that_holds_the_annotations_and_photos_is_refused(tmp_
     annotate(tmp_path / "in", "a", [box("car", 0, 0, 2, 2)], image="a.png")
     before = (tmp_path / "in" / "a.png").read_bytes()
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "in")
-    assert result.exit_code == 1 and "overlay folder must not be the input folder" in result.stderr
+    assert result.exit_code == 2 and "overlay folder must not be the input folder" in result.stderr
     assert (tmp_path / "in" / "a.png").read_bytes() == before  # the photo beside the annotation is intact
 
 

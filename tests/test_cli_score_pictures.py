@@ -267,7 +267,7 @@ def test_jobs_do_not_change_the_files(tmp_path):
 def test_error_maps_inside_a_mask_folder_are_refused(ranked, inside):
     before = sorted(path.read_bytes() for path in ranked.rglob("*.png"))
     result = run(ranked / "pred", ranked / "gt", "--error-maps", ranked / inside, "--jobs", "1")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "error-map folder must not be the mask folder" in result.stderr
     assert sorted(path.read_bytes() for path in ranked.rglob("*.png")) == before  # nothing overwritten
 
@@ -322,7 +322,7 @@ def test_error_maps_into_the_photo_folder_are_refused(ranked):
     result = run(
         ranked / "pred", ranked / "gt", "--error-maps", ranked / "photos", "--images", ranked / "photos"
     )
-    assert result.exit_code == 1 and "must not be the input folder" in result.stderr
+    assert result.exit_code == 2 and "must not be the input folder" in result.stderr
 
 
 # -- boundary metrics in the report ----------------------------------------------------------------

@@ -168,7 +168,7 @@ def test_b19_error_maps_in_a_folder_that_holds_the_ground_truth_are_refused(tmp_
         write_mask(tmp_path / side / "x.png", np.ones((2, 2), np.uint8))
     before = snapshot(tmp_path)
     result = cli("score", tmp_path / "pred", tmp_path / "e" / "gt", "--error-maps", tmp_path / "e")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "error-map folder must not be the mask folder" in result.stderr and "hold it" in result.stderr
     assert snapshot(tmp_path) == before
 
@@ -179,7 +179,7 @@ def test_b19_error_maps_through_a_link_to_the_ground_truth_are_refused(tmp_path)
     (tmp_path / "maps").symlink_to(tmp_path / "gt", target_is_directory=True)
     before = snapshot(tmp_path / "gt")
     result = cli("score", tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps")
-    assert result.exit_code == 1 and "must not be the mask folder" in result.stderr
+    assert result.exit_code == 2 and "must not be the mask folder" in result.stderr
     assert snapshot(tmp_path / "gt") == before
 
 
@@ -187,7 +187,7 @@ def test_b19_an_overlay_folder_that_holds_the_mask_folder_is_refused(tmp_path):
     photo(tmp_path / "in" / "a.png")
     source = coco(tmp_path / "in" / "c.json", "a.png")
     result = cli("rasterize", source, "-o", tmp_path / "v" / "masks", "--viz", tmp_path / "v", "-j", "1")
-    assert result.exit_code == 1 and "overlay folder must not be the mask folder" in result.stderr
+    assert result.exit_code == 2 and "overlay folder must not be the mask folder" in result.stderr
     assert not (tmp_path / "v").exists() or not any((tmp_path / "v").rglob("*.png"))
 
 
@@ -205,7 +205,7 @@ def test_b19_an_overlay_folder_that_holds_the_photos_is_refused(tmp_path):
         "--images",
         tmp_path / "ds" / "images",
     )
-    assert result.exit_code == 1 and "overlay folder must not be the input folder" in result.stderr
+    assert result.exit_code == 2 and "overlay folder must not be the input folder" in result.stderr
     assert snapshot(tmp_path / "ds") == before
 
 

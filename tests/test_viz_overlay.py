@@ -231,6 +231,26 @@ def test_overlay_folder_refuses_to_write_into_the_masks_or_the_images(tmp_path):
     assert ((masks / "p.png").read_bytes(), (images / "p.png").read_bytes()) == before  # nothing overwritten
 
 
+@pytest.mark.parametrize(
+    "out, refused", [("m", "mask folder"), ("m/sub", "mask folder"), ("i", "input folder")]
+)
+def test_overlay_command_into_the_masks_or_the_images_is_a_usage_error(tmp_path, out, refused):
+    """Exit 2, as score refuses an output that is (or holds) an input; one line, nothing written."""
+    images, masks = tmp_path / "i", tmp_path / "m"
+    images.mkdir()
+    Image.fromarray(gray(8, 8)).save(images / "p.png")
+    write_mask(masks / "p.png", np.ones((8, 8), np.uint8))
+    before = sorted(tmp_path.rglob("*"))
+    from segtool.cli import app
+
+    result = CliRunner().invoke(
+        app, ["overlay", str(images), str(masks), "-o", str(tmp_path / out), "-j", "1"]
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and f"overlay folder must not be the {refused}" in result.stderr
+    assert "Traceback" not in result.stderr and sorted(tmp_path.rglob("*")) == before
+
+
 def test_the_overlays_module_is_not_shadowed_by_the_overlay_function():
     import segtool.viz
     import segtool.viz.overlays

@@ -83,3 +83,9 @@ class SizeMismatchError(SegtoolError):
 
 class OutputError(SegtoolError):
     """An output that cannot be written where it was asked to go."""
+
+
+class OutputPlacementError(OutputError):
+    """An output folder placed where its files would mix with, or replace, the inputs (the overlay
+    or error-map folder is a mask folder, lies inside one, or holds an input folder). A mistake in
+    the command, found before anything is written: the command line exits 2, as for other usage errors."""

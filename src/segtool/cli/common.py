@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..annotations import FORMATS
-from ..errors import OutputError, SegtoolError
+from ..errors import OutputError, OutputPlacementError, SegtoolError
 from ..io.atomic import open_output
 from ..io.files import LABEL_FILE_NAMES, LABELME2VOC_NAMES
 from ..io.maskio import MASK_SUFFIXES
@@ -225,14 +225,15 @@ def save_text(path: str, text: str, *, what: str = "") -> None:
 
 @contextlib.contextmanager
 def user_errors(debug: bool = False) -> Iterator[None]:
-    """Turn a :class:`SegtoolError` into one line on stderr and exit code 1 (a traceback with --debug)."""
+    """Turn a :class:`SegtoolError` into one line on stderr and exit code 1 (a traceback with --debug);
+    an :class:`OutputPlacementError` (an output folder among the inputs) is a usage error, exit 2."""
     try:
         yield
     except SegtoolError as exc:
         if debug:
             raise
         error(str(exc))
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, OutputPlacementError) else EXIT_FAILED) from None
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..errors import InputFileError, LabelMapError, OutputError
+from ..errors import InputFileError, LabelMapError, OutputPlacementError
 from .reading import file_kind
 from .storage import Location, LocationLike, RemotePath, as_path, relative_path
 
@@ -248,7 +248,8 @@ def check_picture_folder(
     what: str,
     input_folders: Sequence[LocationLike | None] = (),
 ) -> None:
-    """An :class:`OutputError` when the picture folder ``folder`` would mix pictures with inputs.
+    """An :class:`~segtool.errors.OutputPlacementError` when the picture folder ``folder`` would mix
+    pictures with inputs.
 
     It must not be a mask folder, lie inside one or hold one (pictures would
     overwrite masks of the same name, or be read as masks by the next run), nor
@@ -270,13 +271,13 @@ def check_picture_folder(
         if not root.is_dir():
             continue
         if nested and (_inside(target, root) or _inside(root, target)):
-            raise OutputError(
+            raise OutputPlacementError(
                 f"{what} must not be the mask folder {entry}, lie inside it or hold it "
                 "(pictures would be mixed with the masks, or replace them)",
                 path=folder,
             )
         if not nested and _inside(root, target):
-            raise OutputError(
+            raise OutputPlacementError(
                 f"{what} must not be the input folder {entry} or hold it "
                 "(pictures would overwrite its files)",
                 path=folder,
