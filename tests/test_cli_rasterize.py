@@ -117,6 +117,27 @@ def test_two_inputs_writing_one_output_is_an_error_not_an_overwrite(tmp_path):
     assert not (tmp_path / "out" / "a.png").exists()
 
 
+def test_a_run_whose_every_file_fails_writes_no_label_map(tmp_path):
+    """Nothing to draw: OUT gets no labels.csv/labels.txt (an empty map would pin the next run's
+    ignore value), and the last line says nothing was written."""
+    labelme(tmp_path / "in" / "a.json", [square("road", 0, 0, 10, 10)])
+    bad = json.loads((tmp_path / "in" / "a.json").read_text())
+    del bad["imageHeight"], bad["imageWidth"]
+    (tmp_path / "in" / "a.json").write_text(json.dumps(bad))
+    result = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "a.json: no image size" in result.stderr
+    assert result.stderr.splitlines()[-1] == f"1 of 1 files failed; nothing written to {tmp_path / 'out'}"
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_the_label_map_is_written_when_one_file_is_drawn_and_another_fails(tmp_path):
+    labelme(tmp_path / "in" / "a.json", [square("road", 0, 0, 10, 10)])
+    (tmp_path / "in" / "b.json").write_text("{")
+    result = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1] == "1 of 2 files failed"
+    assert LabelMap.read(tmp_path / "out" / "labels.csv").names == ["_background_", "road"]
+
+
 def test_coco_file_names_cannot_escape_the_output_folder(tmp_path):
     coco = {
         "images": [{"id": 1, "file_name": "../../evil.jpg", "height": 4, "width": 4}],

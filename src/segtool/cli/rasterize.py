@@ -300,7 +300,8 @@ def rasterize(
     for message in (*summary.unknown_labels, *summary.failures, *summary.failed_images):
         error(message)
     if not summary.ok or (strict and summary.warnings):
-        info(_failure_summary(summary, strict) + _skipped_files(summary), quiet=False)
+        nothing = "" if summary.map_written else f"; nothing written to {output}"
+        info(_failure_summary(summary, strict) + _skipped_files(summary) + nothing, quiet=False)
         raise typer.Exit(EXIT_FAILED)
     info(
         (

@@ -15,7 +15,8 @@ Two passes over the inputs, both parallel over files:
 Between the two, the run's label map is settled (:mod:`segtool.pipelines.label_plan`: the map
 already in OUT is the start and its ids never change; COCO's declared ids are the
 default) and written to OUT first, atomically, so that an interrupted run leaves a
-folder whose masks and map agree, ready to resume with ``skip_existing``.
+folder whose masks and map agree, ready to resume with ``skip_existing``. When every file
+failed before drawing, nothing is written: not even the map (``RasterizeSummary.map_written``).
 
 Outputs go to ``OUT/<name>.png`` (``index`` layout) or ``OUT/<label>/<name>.png``
 (``binary`` layout, one 0/255 mask per non-background label per image), where
@@ -139,6 +140,7 @@ class RasterizeSummary:
     failed_files: set[Location] = field(
         default_factory=set
     )  # the files behind `failures` (a line may name two)
+    map_written: bool = False  # False when no file got as far as drawing: then OUT holds nothing new
 
     @property
     def ok(self) -> bool:
@@ -525,10 +527,12 @@ def rasterize_to_folder(
     started = time.time_ns()
     results: Generator[FileOutcome, None, None] | None = None
     try:
-        try:
-            summary.label_map.write(out)
-        except OSError as exc:
-            raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
+        if todo:  # a run that draws nothing leaves OUT as it was: no map (it would pin the next run's ids)
+            try:
+                summary.label_map.write(out)
+            except OSError as exc:
+                raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
+            summary.map_written = True
         kept = {s.path: s.parsed for s in read if s.parsed is not None}
         work = [(item, out, summary.label_map, options, kept.pop(item.path, None)) for item in todo]
         for survey in surveys:
