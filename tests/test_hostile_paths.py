@@ -436,3 +436,69 @@ def test_b16_a_named_output_that_cannot_be_written_is_one_line(tmp_path, option,
         (line,) = result.stderr.splitlines()
         assert line.startswith(f"error: {target[place]}: ")
     assert (tmp_path / "file").read_text() == "kept"
+
+
+# -- B25: one image of a many-image file that is there but cannot be read -------------------------
+def unreadable_image(path: Path, kind: str) -> Path:
+    """At ``path``: a corrupt image, an image nobody may read, a FIFO, or a folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "corrupt":
+        path.write_bytes(b"\x89PNG\r\n\x1a\n but not an image")
+    elif kind == "denied":
+        photo(path).chmod(0)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    return path
+
+
+def labelstudio_export(path: Path, *images: str) -> Path:
+    """Tasks 1, 2, ... with one 'road' polygon each on ``images``; no region states the image size."""
+    polygon = {"points": [[0, 0], [50, 0], [50, 50]], "polygonlabels": ["road"]}
+    tasks = [
+        {
+            "id": number,
+            "data": {"image": f"/data/local-files/?d={image}"},
+            "annotations": [
+                {"id": 100 + number, "result": [{"id": "r", "type": "polygonlabels", "value": polygon}]}
+            ],
+        }
+        for number, image in enumerate(images, start=1)
+    ]
+    path.write_text(json.dumps(tasks))
+    return path
+
+
+def via_project(path: Path, *images: str) -> Path:
+    """A VIA 2 project with one 'road' polygon on each of ``images`` (VIA stores no image size)."""
+    region = {
+        "shape_attributes": {"name": "polygon", "all_points_x": [0, 10, 10], "all_points_y": [0, 0, 10]},
+        "region_attributes": {"label": "road"},
+    }
+    entries = {f"{image}0": {"filename": image, "size": 0, "regions": [region]} for image in images}
+    path.write_text(json.dumps(entries))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "denied", "fifo", "folder"])
+@pytest.mark.parametrize("writer", [labelstudio_export, via_project], ids=["labelstudio", "via"])
+def test_b25_an_image_that_cannot_be_read_fails_alone_naming_the_file_the_task_and_the_image(
+    tmp_path, kind, writer
+):
+    if kind == "denied" and os.geteuid() == 0:
+        pytest.skip("root reads a file whatever its permissions")
+    photo(tmp_path / "in" / "a.png")
+    photo(tmp_path / "in" / "c.png")
+    bad = unreadable_image(tmp_path / "in" / "b.png", kind)
+    document = writer(tmp_path / "in" / "export.json", "a.png", "b.png", "c.png")
+    with bounded():
+        result = cli("rasterize", document, "-o", tmp_path / "out", "-j", "1", "-f", "csv")
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    assert "Traceback" not in result.stderr and result.stdout.startswith("class_id,")
+    (line, summary) = result.stderr.splitlines()
+    assert line.startswith(f"error: {document}: ") and str(bad) in line
+    where = "task 2 " if writer is labelstudio_export else "image 'b.png'"
+    assert where in line, line
+    assert summary == "1 image failed in files whose other images were written"
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["a.png", "c.png"]

@@ -25,8 +25,9 @@ Conventions
   of ``data``, or ``file_upload``), without URL scheme, host and query, and
   without the ``<8 hex digits>-`` prefix Label Studio adds to uploads.
 * The image size comes from the regions; a task without regions needs the
-  image file (next to the JSON, or in ``ReaderOptions.images_dir``): without
-  it, that task fails (:attr:`AnnotatedImage.problem`) and the others are drawn.
+  image file (next to the JSON, or in ``ReaderOptions.images_dir``): when it is
+  not there or cannot be read (corrupt, no permission, a FIFO), that task fails
+  (:attr:`AnnotatedImage.problem`, naming the task and the image) and the others are drawn.
 * A region drawn on a rotated view (``image_rotation`` not 0) is skipped with a
   warning: its coordinates are not in the image's frame.
 * A labeling config (XML with a ``<View>`` root) found among the inputs is
@@ -46,11 +47,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import SHOWN_LENGTH, AnnotationError, shown
-from ..io.imagesize import image_size
 from ..io.storage import Location
 from .fields import check_pixels, finite_number, point_array, positive_int
 from .geometry import box_ring, open_ring, rotate
-from .imagefiles import file_name, find_image
+from .imagefiles import file_name, find_image, image_file_size
 from .labelstudio_brush import brush_pixel_runs
 from .model import (
     AnnotatedImage,
@@ -359,15 +359,20 @@ def _image(
         name = name.with_name(f"{name.name}__{suffix}")
     folders = [options.images_dir, source.parent]
     image_path = find_image(annotation.reference, folders) or find_image(base, folders)
-    size = _image_size(annotation, image_path, source)
-    if size is None:
+    size = _regions_size(annotation, source)
+    if size is None and image_path is None:
         problem = AnnotationError(
             f"{where}: no region gives the image size and the image "
             f"{annotation.reference!r} was not found next to the JSON file; "
             "pass the image folder (--images)",
             path=source,
         )
-        return AnnotatedImage(source=source, name=name, height=0, width=0, problem=str(problem))
+        return AnnotatedImage.failed(source, name, problem)
+    if size is None:
+        try:
+            size = image_file_size(image_path, source=source, where=where)
+        except AnnotationError as exc:  # this task fails alone (issue 16, B25)
+            return AnnotatedImage.failed(source, name, exc)
     height, width = size
     image = AnnotatedImage(
         source=source,
@@ -402,18 +407,14 @@ def _image(
     return image
 
 
-def _image_size(
-    annotation: _Annotation, image_path: Location | None, source: Location
-) -> tuple[int, int] | None:
-    """(height, width) from the regions, else from the image file; None when neither gives it."""
+def _regions_size(annotation: _Annotation, source: Location) -> tuple[int, int] | None:
+    """(height, width) the regions state; None when none does (the image file must tell)."""
     sizes = {region.size for region in annotation.regions if region.size is not None}
     if len(sizes) > 1:
         raise AnnotationError(
             f"{_where(annotation)}: regions give different original sizes {sorted(sizes)}", path=source
         )
-    if sizes:
-        return sizes.pop()
-    return image_size(image_path) if image_path is not None else None
+    return sizes.pop() if sizes else None
 
 
 def _geometry(

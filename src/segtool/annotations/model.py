@@ -151,6 +151,12 @@ class AnnotatedImage:
     embedded_image: tuple[str, ...] | None = None
     problem: str | None = None
 
+    @classmethod
+    def failed(cls, source: Location, name: PurePosixPath, error: Exception) -> AnnotatedImage:
+        """The image ``name`` of the many-image file ``source`` that cannot be drawn because of ``error``
+        (its image not found or unreadable): it fails alone, the file's other images are drawn."""
+        return cls(source=source, name=name, height=0, width=0, problem=str(error))
+
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 #: The longest part of an output name: 255 bytes (the file-name limit of Linux and macOS file systems)

@@ -41,7 +41,7 @@ from ..io.imagesize import image_size
 from ..io.storage import Location
 from .fields import finite_number, point_array
 from .geometry import box_ring, open_ring
-from .imagefiles import find_image, reference_path
+from .imagefiles import find_image, image_file_size, reference_path
 from .model import AnnotatedImage, Ellipse, Geometry, Points, Polygon, Polyline, Shape, safe_relative_name
 from .registry import AnnotationFormat, ReaderOptions, register
 
@@ -131,7 +131,7 @@ def _image(
     try:
         height, width = _size(entry, image_path, where, source, options)
     except AnnotationError as exc:
-        return AnnotatedImage(source=source, name=name, height=0, width=0, problem=str(exc))
+        return AnnotatedImage.failed(source, name, exc)
     image = AnnotatedImage(
         source=source, name=name, height=height, width=width, image_path=image_path, declared_labels=declared
     )
@@ -159,14 +159,14 @@ def _size(
     entry: dict[str, Any], image_path: Location | None, where: str, source: Location, options: ReaderOptions
 ) -> tuple[int, int]:
     embedded = entry.get("base64_img_data")
-    try:
-        if isinstance(embedded, str) and embedded:
+    if isinstance(embedded, str) and embedded:
+        try:
             data = base64.b64decode(embedded.partition(",")[2] or embedded)
             return image_size(data, name=f"{source} ({where} base64_img_data)")
-        if image_path is not None:
-            return image_size(image_path)
-    except (InputFileError, binascii.Error, ValueError) as exc:
-        raise AnnotationError(f"{where}: cannot read the image size: {exc}", path=source) from None
+        except (InputFileError, binascii.Error, ValueError) as exc:
+            raise AnnotationError(f"{where}: cannot read the image size: {exc}", path=source) from None
+    if image_path is not None:
+        return image_file_size(image_path, source=source, where=where)
     searched = " or ".join(
         str(folder) for folder in (options.images_dir, source.parent) if folder is not None
     )

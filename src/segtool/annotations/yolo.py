@@ -31,11 +31,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from ..errors import AnnotationError, InputFileError, shown
-from ..io.imagesize import image_size
+from ..errors import AnnotationError, shown
 from ..io.storage import Location, RemotePath
 from .geometry import box_ring
-from .imagefiles import is_existing_file
+from .imagefiles import first_found, image_file_size, is_existing_file
 from .model import AnnotatedImage, Polygon, Shape, safe_relative_name
 from .registry import AnnotationFormat, ReaderOptions, register
 from .yolo_names import read_classes_txt, read_names_yaml
@@ -67,10 +66,7 @@ def read(
             "images folder beside labels, --images and the label's folder",
             path=source,
         )
-    try:
-        height, width = image_size(image_path)
-    except InputFileError as exc:
-        raise AnnotationError(f"its image {exc}", path=source) from None
+    height, width = image_file_size(image_path, source=source, where="")
     names, names_file = dataset_names(source)
     image = AnnotatedImage(source=source, name=name, height=height, width=width, image_path=image_path)
     if names is not None:
@@ -113,12 +109,12 @@ def find_yolo_image(source: Location, rel: PurePosixPath, images_dir: Location |
         folders.append(images_dir / str(without_labels_folder(rel).parent))
         folders.append(images_dir)
     folders.append(source.parent)
-    for folder in folders:
-        for suffix in IMAGE_SUFFIXES:
-            for candidate in (folder / (stem + suffix), folder / (stem + suffix.upper())):
-                if is_existing_file(candidate):
-                    return candidate
-    return None
+    return first_found(
+        folder / (stem + case(suffix))
+        for folder in folders
+        for suffix in IMAGE_SUFFIXES
+        for case in (str.lower, str.upper)
+    )
 
 
 def dataset_names(source: Location) -> tuple[dict[int, str] | None, Location | None]:
