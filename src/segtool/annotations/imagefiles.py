@@ -82,7 +82,7 @@ def first_found(candidates: Iterable[Location]) -> Location | None:
 
 
 def _kind(candidate: Location) -> str | None:
-    """"file", "other" (there, not a regular file) or None (not there: a URL is only ever a file)."""
+    """ "file", "other" (there, not a regular file) or None (not there: a URL is only ever a file)."""
     if isinstance(candidate, RemotePath):
         return "file" if is_existing_file(candidate) else None
     try:

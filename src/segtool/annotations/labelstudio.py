@@ -360,15 +360,15 @@ def _image(
     folders = [options.images_dir, source.parent]
     image_path = find_image(annotation.reference, folders) or find_image(base, folders)
     size = _regions_size(annotation, source)
-    if size is None and image_path is None:
-        problem = AnnotationError(
-            f"{where}: no region gives the image size and the image "
-            f"{annotation.reference!r} was not found next to the JSON file; "
-            "pass the image folder (--images)",
-            path=source,
-        )
-        return AnnotatedImage.failed(source, name, problem)
     if size is None:
+        if image_path is None:
+            problem = AnnotationError(
+                f"{where}: no region gives the image size and the image "
+                f"{annotation.reference!r} was not found next to the JSON file; "
+                "pass the image folder (--images)",
+                path=source,
+            )
+            return AnnotatedImage.failed(source, name, problem)
         try:
             size = image_file_size(image_path, source=source, where=where)
         except AnnotationError as exc:  # this task fails alone (issue 16, B25)
