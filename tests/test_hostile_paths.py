@@ -502,3 +502,91 @@ def test_b25_an_image_that_cannot_be_read_fails_alone_naming_the_file_the_task_a
     assert where in line, line
     assert summary == "1 image failed in files whose other images were written"
     assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["a.png", "c.png"]
+
+
+# -- B20: outputs that would clash with OUT's own files or with each other, refused in the survey ----
+@pytest.mark.parametrize("reserved", ["labels.csv", "labels.txt"])
+def test_b20_an_image_under_a_label_map_name_fails_alone_and_the_map_is_written(tmp_path, reserved):
+    source = coco(tmp_path / "in" / "c.json", f"{reserved}/c.jpg", "good.jpg")
+    out = tmp_path / "out"
+    result = cli("rasterize", source, "-o", out, "-j", "1", "-f", "csv")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    line, summary = result.stderr.splitlines()
+    assert line.startswith(f"error: {source}: image '{reserved}/c': ") and "label map" in line
+    assert str(out) not in line.split(": ", 2)[1]  # the input is named first, not OUT
+    assert summary == "1 image failed in files whose other images were written"
+    assert (out / "labels.csv").is_file() and (out / "labels.txt").is_file()
+    assert sorted(p.name for p in out.rglob("*.png")) == ["good.png"]
+
+
+def test_b20_a_one_image_file_under_a_label_map_name_fails_as_a_file(tmp_path):
+    labelme_file(tmp_path / "in" / "labels.csv" / "c.json")
+    labelme_file(tmp_path / "in" / "good.json")
+    result = cli("rasterize", tmp_path / "in", "-o", tmp_path / "out", "-j", "1", "-f", "csv")
+    assert result.exit_code == 1
+    line, summary = result.stderr.splitlines()
+    assert line.startswith(f"error: {tmp_path / 'in' / 'labels.csv' / 'c.json'}: image 'labels.csv/c': ")
+    assert summary == "1 of 2 files failed"
+    assert (tmp_path / "out" / "labels.csv").is_file()
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*.png")) == ["good.png"]
+
+
+def test_b20_a_binary_layout_label_named_like_the_label_map_gets_a_folder_of_its_own(tmp_path):
+    document = json.loads(labelme_file(tmp_path / "in" / "a.json").read_text())
+    document["shapes"].append({**document["shapes"][0], "label": "labels.csv"})
+    (tmp_path / "in" / "a.json").write_text(json.dumps(document))
+    out = tmp_path / "out"
+    result = cli("rasterize", tmp_path / "in", "-o", out, "--layout", "binary", "-j", "1", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "labels.csv").is_file() and (out / "road" / "a.png").is_file()
+    assert np.asarray(Image.open(out / "_labels.csv" / "a.png")).max() == 255
+    # score reads the label's folder by the same rule: the masks against themselves score 1
+    scored = cli("score", out, out, "-f", "csv", "-q")
+    assert scored.exit_code == 0, scored.stderr
+    assert "1,labels.csv,55,0,0,1.0,1.0," in scored.stdout
+
+
+@pytest.mark.parametrize("one_file", [False, True], ids=["two_files", "one_file"])
+def test_b20_a_mask_and_a_folder_of_that_name_are_refused_before_either_is_written(tmp_path, one_file):
+    if one_file:
+        sources = [coco(tmp_path / "in" / "x.json", "a.jpg", "a.png/b.jpg")]
+    else:
+        sources = [coco(tmp_path / "in" / "x.json", "a.jpg"), coco(tmp_path / "in" / "y.json", "a.png/b.jpg")]
+    coco(tmp_path / "in" / "z.json", "z.jpg")
+    out = tmp_path / "out"
+    result = cli("rasterize", tmp_path / "in", "-o", out, "-j", "1", "-f", "csv")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    line, summary = result.stderr.splitlines()
+    assert line.startswith(f"error: {' and '.join(map(str, sources))}: ")
+    assert "a.png" in line and "a.png/b.png" in line
+    assert summary == f"{len(sources)} of {len(sources) + 1} files failed"
+    assert not (out / "a.png").exists() and (out / "z.png").is_file()
+
+
+def test_b20_overlays_that_cannot_be_written_do_not_count_their_masks_as_failed(tmp_path):
+    names = ["a.png", "b.png", "c.png", "d.png"]
+    for name in names:
+        photo(tmp_path / "in" / name)
+        (tmp_path / "viz" / name / "x").mkdir(parents=True)  # a folder where each picture goes
+    source = coco(tmp_path / "in" / "c.json", *names)
+    out = tmp_path / "out"
+    result = cli("rasterize", source, "-o", out, "--viz", tmp_path / "viz", "-j", "1", "-f", "csv")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    *lines, summary = result.stderr.splitlines()
+    assert len(lines) == 4
+    for line, name in zip(lines, names, strict=True):
+        assert line.startswith(f"error: {tmp_path / 'viz' / name}: ") and str(source) in line
+    assert summary == f"4 masks written to {out}; the overlays of 4 images could not be written"
+    assert sorted(p.name for p in out.glob("*.png")) == names
+
+
+def test_b20_an_overlay_folder_that_cannot_be_made_stops_the_run_before_any_mask(tmp_path):
+    photo(tmp_path / "in" / "a.png")
+    source = coco(tmp_path / "in" / "c.json", "a.png")
+    (tmp_path / "file").write_text("kept")
+    viz = tmp_path / "file" / "viz"
+    result = cli("rasterize", source, "-o", tmp_path / "out", "--viz", viz, "-j", "1", "-f", "csv")
+    assert result.exit_code == 1 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {viz}: cannot create the overlay folder")
+    assert not list((tmp_path / "out").rglob("*.png"))

@@ -47,19 +47,23 @@ _HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6})$")
 # Control characters (Unicode category Cc: C0, DEL, C1) and the line and paragraph separators.
 _UNWRITABLE_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_LABEL_LENGTH = 1000  # characters; far above any real class name, and short enough to quote
+#: The files a label map is written to (rasterize's OUT) and found by (beside masks), preferred first.
+LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
 
 Colour = tuple[int, int, int]
 
 
 def label_folder(name: str) -> str:
     """The folder of a label in the per-label (``binary``) mask layout: ``/`` and ``\\`` become ``_``,
-    and a name that is empty or starts with a dot gets a leading ``_``.
+    and a name that is empty, starts with a dot or is a label map's file name (:data:`LABEL_FILE_NAMES`,
+    which sit beside the label folders) gets a leading ``_``.
 
-    >>> label_folder("tv/monitor"), label_folder(".hidden")
-    ('tv_monitor', '_.hidden')
+    >>> label_folder("tv/monitor"), label_folder(".hidden"), label_folder("labels.csv")
+    ('tv_monitor', '_.hidden', '_labels.csv')
     """
     cleaned = name.replace("/", "_").replace("\\", "_").strip()
-    return "_" + cleaned if cleaned.startswith(".") or not cleaned else cleaned
+    escape = not cleaned or cleaned.startswith(".") or cleaned in LABEL_FILE_NAMES
+    return "_" + cleaned if escape else cleaned
 
 
 def label_name_problem(name: str) -> str | None:

@@ -235,8 +235,8 @@ def rasterize(
     By default a pixel belongs to a shape when its centre lies inside it, and later
     shapes paint over earlier ones (--convention, --order). The label map is written
     to OUT/labels.txt and OUT/labels.csv.
-    Exit codes: 0 success, 1 some files (or images of a many-image file) failed, each named on
-    stderr, 2 usage error, 130 Ctrl-C (one line says how far the run got).
+    Exit codes: 0 success, 1 some files (or images of a many-image file, or --viz overlays) failed,
+    each named on stderr, 2 usage error, 130 Ctrl-C (one line says how far the run got).
     """
     with user_errors(debug):
         label_map = (
@@ -297,21 +297,24 @@ def rasterize(
             error(message)
         elif not quiet:
             warn(message)
-    for message in (*summary.unknown_labels, *summary.failures, *summary.failed_images):
+    for message in (
+        *summary.unknown_labels,
+        *summary.failures,
+        *summary.failed_images,
+        *summary.failed_overlays,
+    ):
         error(message)
     if not summary.ok or (strict and summary.warnings):
         nothing = "" if summary.map_written else f"; nothing written to {output}"
-        info(_failure_summary(summary, strict) + _skipped_files(summary) + nothing, quiet=False)
+        info(_failure_summary(summary, strict, output) + _skipped_files(summary) + nothing, quiet=False)
         raise typer.Exit(EXIT_FAILED)
-    info(
-        (
-            f"{plural(summary.written, 'mask')} written to {output} ({summary.skipped} already there)"
-            if summary.skipped
-            else f"{plural(summary.written, 'mask')} written to {output}"
-        )
-        + _skipped_files(summary),
-        quiet=quiet,
-    )
+    info(_written(summary, output) + _skipped_files(summary), quiet=quiet)
+
+
+def _written(summary: RasterizeSummary, output: str) -> str:
+    """``12 masks written to OUT`` (and how many were there already)."""
+    there = f" ({summary.skipped} already there)" if summary.skipped else ""
+    return f"{plural(summary.written, 'mask')} written to {output}{there}"
 
 
 def _interrupted(stop: KeyboardInterrupt) -> str:
@@ -331,8 +334,9 @@ def _skipped_files(summary: RasterizeSummary) -> str:
     return f"; {count} file{'s' if count > 1 else ''} skipped (not annotation files)" if count else ""
 
 
-def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
-    """The last line of a failed run: files failed, and warnings counted as errors with --strict."""
+def _failure_summary(summary: RasterizeSummary, strict: bool, output: str) -> str:
+    """The last line of a failed run: files and images failed, overlays not written (when they are
+    all that failed, the masks written come first), and warnings counted as errors with --strict."""
     failed_files = len(summary.failed_files) + summary.unknown_label_files
     parts = [f"{failed_files} of {summary.files} files failed"] if failed_files else []
     if summary.failed_images:
@@ -340,6 +344,10 @@ def _failure_summary(summary: RasterizeSummary, strict: bool) -> str:
         parts.append(
             f"{count} image{'s' if count > 1 else ''} failed in files whose other images were written"
         )
+    if summary.failed_overlays:
+        if not parts:
+            parts.append(_written(summary, output))
+        parts.append(f"the overlays of {plural(len(summary.failed_overlays), 'image')} could not be written")
     if strict and summary.warnings:
         count = len(summary.warnings)
         parts.append(

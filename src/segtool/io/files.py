@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputFileError, LabelMapError, OutputPlacementError
+from ..labels import LABEL_FILE_NAMES
 from .reading import file_kind
 from .storage import Location, LocationLike, RemotePath, as_path, relative_path
 
-LABEL_FILE_NAMES = ("labels.csv", "labels.txt")
 #: labelme2voc.py writes OUT/class_names.txt beside OUT/SegmentationClass (PNG), SegmentationClassNpy...
 LABELME2VOC_NAMES = "class_names.txt"
 LABELME2VOC_MASK_FOLDER = "SegmentationClass"

@@ -45,7 +45,7 @@ from ..io.atomic import check_no_linked_folder
 from ..io.files import check_picture_folder
 from ..io.maskio import replace_problem, write_mask
 from ..io.storage import Location, LocationLike, as_path
-from ..labels import LabelMap, label_folder, label_name_problem
+from ..labels import LABEL_FILE_NAMES, LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
 from ..raster.rasterize import Convention, Order, UnknownLabel
 from .executors import Executor, LocalExecutor, executor_for
@@ -117,6 +117,7 @@ class FileOutcome:
     error: str | None = None
     not_annotation: str | None = None  # found in a folder, no annotation document: why it is skipped
     failed_images: list[str] = field(default_factory=list)  # images of the file that cannot be drawn
+    failed_overlays: list[str] = field(default_factory=list)  # images whose masks were written, not overlays
     parsed: list[AnnotatedImage] | None = None  # the images as the survey read them, for the convert pass
 
 
@@ -134,6 +135,7 @@ class RasterizeSummary:
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # one per file that failed (nothing of it written)
     failed_images: list[str] = field(default_factory=list)  # images that failed in files whose others did not
+    failed_overlays: list[str] = field(default_factory=list)  # overlays not written (their masks were)
     not_annotations: list[str] = field(default_factory=list)  # found in folders and skipped: one note each
     unknown_labels: list[str] = field(default_factory=list)  # one line per label missing from the given map
     unknown_label_files: int = 0  # files that failed for them (nothing of them written)
@@ -144,7 +146,7 @@ class RasterizeSummary:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.failed_images and not self.unknown_labels
+        return not (self.failures or self.failed_images or self.failed_overlays or self.unknown_labels)
 
     def add(self, outcome: FileOutcome) -> None:
         """Count one converted file in."""
@@ -157,6 +159,7 @@ class RasterizeSummary:
         self.written += len(outcome.written)
         self.skipped += outcome.skipped
         self.failed_images.extend(outcome.failed_images)
+        self.failed_overlays.extend(outcome.failed_overlays)
         self.pixels.update(outcome.pixels)
         self.warnings.extend(outcome.warnings)
 
@@ -175,17 +178,47 @@ class RasterizeInterrupted(KeyboardInterrupt):
 
 # -- one file -------------------------------------------------------------------------------
 def load_item(item: WorkItem, options: RasterizeOptions) -> list[AnnotatedImage]:
+    """The images of one annotation file, those whose masks OUT cannot hold refused
+    (:func:`refuse_label_map_names`). Both passes read files through here, so they agree."""
     if item.data is not None:
-        return load_document(
+        images = load_document(
             parse_document(item.data, item.path),
             item.path,
             item.rel,
             input_format=options.input_format,
             options=options.reader,
         )
-    return load_annotation_file(
-        item.path, item.rel, input_format=options.input_format, options=options.reader
-    )
+    else:
+        images = load_annotation_file(
+            item.path, item.rel, input_format=options.input_format, options=options.reader
+        )
+    return refuse_label_map_names(images) if options.layout == "index" else images
+
+
+def refuse_label_map_names(images: list[AnnotatedImage]) -> list[AnnotatedImage]:
+    """Images whose mask would lie under ``OUT/labels.csv/`` or ``OUT/labels.txt/`` fail.
+
+    Those are the label map's files, written before any mask: such a mask could never be
+    written, and refusing it while reading says why, naming the image. In a
+    file of many images, each such image fails alone (its ``problem``); a file of one
+    image fails whole (an :class:`~segtool.errors.AnnotationError`). Names are compared
+    as they are (``Labels.csv/c`` passes; see docs/robustness.md on case-insensitive file
+    systems). In the binary layout masks lie in label folders, which never take these
+    names (:func:`~segtool.labels.label_folder`).
+    """
+    checked = []
+    for image in images:
+        if len(image.name.parts) > 1 and image.name.parts[0] in LABEL_FILE_NAMES:
+            error = AnnotationError(
+                f"image {shown(str(image.name))}: its mask would go in a folder {image.name.parts[0]} "
+                "of the output folder, where the label map is written; rename the image",
+                path=image.source,
+            )
+            if len(images) == 1:
+                raise error
+            image = AnnotatedImage(source=image.source, name=image.name, height=0, width=0, problem=str(error))
+        checked.append(image)
+    return checked
 
 
 def output_paths(
@@ -364,8 +397,9 @@ def convert_file(
                         )
                     )
                 except OutputError as exc:
-                    done.failed_images.append(
-                        f"{image.source}: {image.name}: its mask was written but not its overlay: {exc}"
+                    outcome.failed_overlays.append(
+                        f"{exc} (the overlay of image {shown(str(image.name))} of {image.source}; "
+                        "its mask was written)"
                     )
             outcome.failed_images.extend(done.failed_images)
             outcome.images += done.images
@@ -462,7 +496,7 @@ def rasterize_to_folder(
         raise OutputError(f"input not found: {', '.join(map(str, missing))}")
     if not items:
         raise OutputError("no annotation files (.json, .xml, YOLO .txt below labels/) found in the inputs")
-    _make_folder(out)
+    _make_folder(out, "output folder")
     folder_map = read_folder_map(out)
     if options.viz is not None:
         check_picture_folder(
@@ -474,6 +508,7 @@ def rasterize_to_folder(
                 options.reader.images_dir,
             ],
         )
+        _make_folder(as_path(options.viz), "overlay folder")
 
     # Parsed once: the survey's images are kept for the convert pass, up to a memory budget, when both
     # passes run in this process (worker processes would send them back and forth).
@@ -570,14 +605,15 @@ def _files(count: int) -> str:
     return f"{count} file{'s' if count != 1 else ''}"
 
 
-def _make_folder(out: Location) -> None:
-    """Create the output folder, or say in one line why it cannot be one."""
-    if out.exists() and not out.is_dir():
-        raise OutputError("the output is not a folder (a file of that name exists)", path=out)
+def _make_folder(folder: Location, what: str) -> None:
+    """Create the output (or overlay) folder before anything is written, or say in one line why it
+    cannot be one."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"a file, not a folder: it cannot be the {what}", path=folder)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", path=out) from None
+        raise OutputError(f"cannot create the {what}: {exc.strerror or exc}", path=folder) from None
 
 
 def _check_label_folders(label_map: LabelMap) -> None:
@@ -660,18 +696,37 @@ def _parsed_bytes(geometry: object) -> int:
 
 
 def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> set[Location]:
-    """Two images that would write the same output file: both files fail, nothing is overwritten."""
+    """Two images that would write the same output file, or one whose mask would be the folder of
+    the other's (``a.png`` and ``a.png/b.png``): both files fail, nothing is overwritten or half done.
+
+    Both fail, not the later one: which one is "later" depends on the order the files are
+    found and on the workers, and the user has to rename one of the two anyway.
+    """
     owners: dict[PurePosixPath, list[Location]] = {}
     for survey in surveys:
         for name in survey.names:
-            owners.setdefault(name, []).append(survey.path)
+            owners.setdefault(name.parent / f"{name.name}.png", []).append(survey.path)
+    held: dict[PurePosixPath, list[PurePosixPath]] = {}  # a mask -> the masks that would lie in it
+    for mask in owners:
+        for folder in mask.parents:
+            if folder in owners:
+                held.setdefault(folder, []).append(mask)
     failed: set[Location] = set()
-    for name, paths in owners.items():
+
+    def fail(paths: Iterable[Location], problem: str) -> None:
+        paths = set(paths)
+        summary.failures.append(f"{' and '.join(sorted(map(str, paths)))}: {problem}")
+        failed.update(paths)
+
+    for mask, paths in owners.items():
         if len(paths) > 1:
-            sources = " and ".join(sorted({str(p) for p in paths}))
-            summary.failures.append(
-                f"{sources}: both would write {name}.png; rename one image or annotate it once"
-            )
-            failed.update(paths)
+            fail(paths, f"both would write {mask}; rename one image or annotate it once")
+    for folder, masks in held.items():
+        first, more = min(masks), len(masks) - 1
+        inside = f"{first} and {more} more masks" if more else first
+        fail(
+            [*owners[folder], *(path for mask in masks for path in owners[mask])],
+            f"{folder} would be both a mask and the folder of {inside}; rename one of the images",
+        )
     summary.failed_files |= failed
     return failed
