@@ -101,3 +101,37 @@ def test_streaming_csv_writes_the_header_once():
 def test_unknown_format_is_an_error():
     with pytest.raises(ValueError, match="unknown output format"):
         written("yaml")
+
+
+# -- one number format per column (issue 17, item 4) ------------------------------------------------
+SMALL_AND_LARGE = [
+    {"class_name": "a", "dice": 0.5, "std": 0.000109, "n": 2},
+    {"class_name": "b", "dice": 0.000109, "std": 0.16203, "n": 2},
+]
+
+
+def column_cells(lines, names=("a", "b")):
+    """The cells after the class name of the rows named ``names``."""
+    return [next(line.split()[1:] for line in lines if line.split()[:1] == [name]) for name in names]
+
+
+@pytest.mark.parametrize("output_format", ["table", "markdown"])
+def test_a_column_of_0_000109_and_0_5_is_written_in_one_format(output_format):
+    columns = [Column("class_name"), Column("dice", "Dice", std_key="std", n_key="n")]
+    text = written(output_format, rows=SMALL_AND_LARGE, columns=columns)
+    lines = [line.replace("|", " ") for line in text.splitlines()]
+    assert column_cells(lines) == [["0.5000", "±", "0.0001"], ["0.0001", "±", "0.1620"]]
+    assert "e-" not in text
+
+
+def test_a_column_too_small_for_more_decimals_is_scientific_in_every_cell():
+    rows = [{"class_name": "a", "w": 0.5}, {"class_name": "b", "w": 1.5e-9}, {"class_name": "c", "w": 0.0}]
+    lines = written("table", rows=rows, columns=["class_name", "w"]).splitlines()
+    assert column_cells(lines, "abc") == [["5.000e-01"], ["1.500e-09"], ["0.000e+00"]]
+
+
+def test_a_column_gets_the_decimals_its_smallest_value_needs_and_csv_keeps_full_precision():
+    rows = [{"class_name": "a", "w": 0.5}, {"class_name": "b", "w": 0.00004}]
+    lines = written("table", rows=rows, columns=["class_name", "w"]).splitlines()
+    assert column_cells(lines) == [["0.50000"], ["0.00004"]]
+    assert written("csv", rows=rows, columns=["class_name", "w"]).splitlines()[1:] == ["a,0.5", "b,4e-05"]

@@ -241,7 +241,9 @@ def test_distribution_summary_is_hand_checkable():
 def test_axis_ticks_and_number_display():
     assert nice_ticks(0.0) == (1.0, [0.0, 0.25, 0.5, 0.75, 1.0])
     assert nice_ticks(87.3)[0] == 100.0
-    assert number(NAN) == "\u2013" and number(0.12345) == "0.123" and number(0.00001) == "1.00e-05"
+    assert number(NAN) == "\u2013" and number(0.12345) == "0.123"
+    # one value on its own follows the column rule: more decimals, then scientific notation
+    assert number(0.00001) == "0.00001" and number(1e-9) == "1.00e-09"
 
 
 def test_heatmap_checks_its_names_and_draws_only_non_empty_cells():
@@ -372,3 +374,22 @@ def test_metric_titles():
         "Boundary F",
         "some score",
     ]
+
+
+def test_html_tables_write_each_column_in_one_format():
+    """A std of 0.000109 beside 0.2 (3 decimals), a weight of 1e-9 beside 0.99: no column mixes formats."""
+    scores = classes()[:2]
+    scores[0] = ClassScores(0, "sky", {"dice": 0.99}, {"dice": 0.99}, {"dice": 0.000109}, {"dice": 2})
+    page = score_report(settings={}, classes=scores, per_image={}, summary={})
+    cells = [re.sub("<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", page)]
+    assert "0.0001" in cells and "0.2000" in cells and not any("e-" in cell for cell in cells)
+    rows = [
+        {"class_id": 0, "class_name": "bg", "pixels": 9, "share": 0.9, "images": 1}
+        | {key: 1e-9 for key in ("weight_inverse_frequency", "weight_median_frequency")}
+        | {"weight_generalised_dice": 1e-9},
+        {"class_id": 1, "class_name": "car", "pixels": 1, "share": 0.1, "images": 1}
+        | {"weight_inverse_frequency": 5.0, "weight_median_frequency": 1.8, "weight_generalised_dice": 0.99},
+    ]
+    page = stats_report(rows=rows, settings={})
+    cells = re.findall(r"<td>(.*?)</td>", page)
+    assert cells[3] == "0.9000" and cells[-3:] == ["5.000e+00", "1.800e+00", "9.900e-01"]

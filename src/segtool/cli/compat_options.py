@@ -25,6 +25,7 @@ from ..metrics.conventions import (
     custom_bundle,
 )
 from ..pipelines.score import ScoreResult
+from ..reports.numbers import format_number
 from ..reports.rows import Column, write_rows
 
 PANEL = "Conventions of other tools (docs/compat.md)"
@@ -184,11 +185,11 @@ def write_convention(result: ScoreResult, output_format: str, stream: IO[str]) -
     class_keys = [column.name for column in bundle.class_columns]
     summary_keys = [key for key in convention.summary if key not in class_keys]
     digits = 2 if bundle.rules.percent else 4
-    summary = ", ".join(f"{key} {_number(value, digits)}" for key, value in convention.summary.items())
+    summary = ", ".join(f"{key} {format_number(value, digits)}" for key, value in convention.summary.items())
     notes = [f"{bundle.summary_name}: {summary}."]
     if convention.categories:
         categories = ", ".join(
-            f"{name} {_number(value, digits)}" for name, value in convention.categories.items()
+            f"{name} {format_number(value, digits)}" for name, value in convention.categories.items()
         )
         notes.append(f"Category IoU: {categories}.")
     notes.append(f"{bundle.peer}: {bundle.checked}." if bundle.checked else f"{bundle.peer}.")
@@ -206,10 +207,6 @@ def write_convention(result: ScoreResult, output_format: str, stream: IO[str]) -
         json_document=result.to_document(),
         digits=digits,
     )
-
-
-def _number(value: float, digits: int) -> str:
-    return "-" if value != value else f"{value:.{digits}f}"
 
 
 def _rule_words(rules: Rules) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ from ..pipelines.score import (
 )
 from ..pipelines.score_categories import CATEGORY_COLUMNS
 from ..pipelines.thresholds import Bound, Threshold, thresholds_not_met
+from ..reports.numbers import format_number
 from ..reports.rows import Column, CsvRowWriter, write_csv, write_rows
 from ..reports.score_html import build_score_report
 from .app import app
@@ -464,11 +465,12 @@ def _write_scores(
     """The scores in ``output_format``; ``hide_absent`` applies to the formats for people only."""
     summary = result.summary
     aliases = ", ".join(
-        f"{ALIAS_TITLES[alias]} {_number(summary[metric])}" for alias, (metric, _) in SUMMARY_ALIASES.items()
+        f"{ALIAS_TITLES[alias]} {format_number(summary[metric], 4)}"
+        for alias, (metric, _) in SUMMARY_ALIASES.items()
     )
     notes = [
         f"{plural(result.n_images, 'image')}. Dataset aggregation, mmseg's names: {aliases}; "
-        f"frequency-weighted IoU {_number(summary['frequency_weighted_iou'])}.",
+        f"frequency-weighted IoU {format_number(summary['frequency_weighted_iou'], 4)}.",
         *result.settings.rules(ignored_pixels=_ignored_share(result.pixels), general=all_rules),
     ]
     if not all_rules:
@@ -534,10 +536,6 @@ def _ignored_share(pixels: dict) -> str:
     fraction = pixels["ignored_fraction"]
     share = "-" if fraction is None else f"{100 * fraction:.1f}%"
     return f"{pixels['ignored']} of {pixels['ground_truth']} pixels, {share}"
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None or value != value else f"{value:.4f}"
 
 
 def _write_confusion(result: ScoreResult, path: str) -> bool:

@@ -11,17 +11,21 @@ Holm-adjusted interval, and short verdicts (``n.s.``: no difference shown,
 
 from __future__ import annotations
 
-import math
 from typing import IO, Any
 
 from ..metrics.paired import NOT_ESTIMABLE
 from ..metrics.registry import metric_info
 from ..pipelines.compare import COMPARE_COLUMNS, CompareResult
+from .numbers import NumberFormat, is_undefined
 from .rows import Column, print_table, render_markdown, rich_table, terminal_columns, to_json, write_csv
 
 __all__ = ["write_comparison_result"]
 
 DIGITS = 3
+#: B-A, its interval bounds and p-values: always DIGITS decimals. How near they come to 0 is what
+#: they say (``+0.000``: no difference at this precision; p below 0.001 is written ``<0.001``), so
+#: a value near 0 does not give the column more decimals as a column of small scores would.
+FIXED = NumberFormat(DIGITS)
 SHORT_VERDICTS = {"no difference": "n.s.", NOT_ESTIMABLE: "n/a"}
 TITLES = {"dataset": "dataset aggregation", "image": "per-image aggregation"}
 
@@ -60,12 +64,13 @@ def _tables(result: CompareResult, metric: str) -> list[tuple[str, list[dict[str
     for model in result.models[1:]:
         for aggregation in ("dataset", "image"):
             rows = [
-                _display_row(row)
+                row
                 for row in result.rows
                 if row["model"] == model and row["metric"] == metric and row["aggregation"] == aggregation
             ]
             if not rows:
                 continue
+            rows = [_display_row(row) for row in rows]
             columns = [
                 Column("class_name", "class"),
                 Column("baseline_score", "A"),
@@ -83,24 +88,17 @@ def _tables(result: CompareResult, metric: str) -> list[tuple[str, list[dict[str
 
 
 def _display_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its texts for people: B-A, the interval and p in the :data:`FIXED` format."""
     shown = dict(row)
-    shown["difference_text"] = _signed(row["difference"])
+    shown["difference_text"] = FIXED(row["difference"], signed=True)
     low, high = row["adjusted_ci_low"], row["adjusted_ci_high"]
-    shown["interval"] = "-" if _undefined(low) else f"[{low:.{DIGITS}f}, {high:.{DIGITS}f}]"
+    shown["interval"] = "-" if is_undefined(low) else f"[{FIXED(low)}, {FIXED(high)}]"
     p_value = row["p_holm"]
-    shown["p_text"] = "-" if _undefined(p_value) else "<0.001" if p_value < 0.001 else f"{p_value:.3f}"
+    shown["p_text"] = "-" if is_undefined(p_value) else "<0.001" if p_value < 0.001 else FIXED(p_value)
     if row["wins"] is not None:
         shown["wtl"] = f"{row['wins']}/{row['ties']}/{row['losses']}"
     shown["verdict_text"] = SHORT_VERDICTS.get(row["verdict"], row["verdict"])
     return shown
-
-
-def _signed(value: float) -> str:
-    return "-" if _undefined(value) else f"{value:+.{DIGITS}f}"
-
-
-def _undefined(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _notes(result: CompareResult, metric: str) -> list[str]:

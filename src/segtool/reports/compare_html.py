@@ -25,7 +25,7 @@ from ..metrics.registry import metric_info
 from ..pipelines.compare import CompareResult, image_macro_means
 from ..pipelines.pairing import MaskPair
 from ..viz.errormap import error_map
-from .html import Picture, Section, _picture, _table, page
+from .html import Picture, Section, _picture, _table, number_cells, page
 from .pictures import thumbnail_picture
 from .svg import _svg, _text, number
 
@@ -151,18 +151,13 @@ def _worst_images(result: CompareResult, index: int, metric: str, worst: int) ->
         return (
             f"<h3>images where B loses most</h3><p>B loses on no image ({escape(info.title)} macro mean).</p>"
         )
+    shown = order[:worst]
+    a_cells, b_cells = (number_cells([values[position] for position in shown], 4) for values in (a, b))
     rows = []
-    for position in order[:worst]:
+    for row, position in enumerate(shown):
         name = result.images[position]
         pictures = "".join(_picture(picture) for picture in _error_pictures(result, (0, index), name))
-        rows.append(
-            [
-                escape(name),
-                number(a[position], 4),
-                number(b[position], 4),
-                f'<div class="pics">{pictures}</div>',
-            ]
-        )
+        rows.append([escape(name), a_cells[row], b_cells[row], f'<div class="pics">{pictures}</div>'])
     table = _table(["image", "A", "B", "error maps: A, then B"], rows)
     return f"<h3>images where B loses most ({escape(info.title)} macro mean)</h3>{table}"
 

@@ -37,7 +37,7 @@ import numpy as np
 from ..io.imagesize import image_size
 from ..metrics.registry import metric_title
 from ..viz.errormap import CATEGORY_NAMES, ERROR_COLOURS
-from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number
+from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number, number_column
 
 DATASET_COLOUR = "#0072B2"
 PER_IMAGE_COLOUR = "#E69F00"
@@ -431,25 +431,35 @@ def _class_table(
             "\u00b1 std",
             "images",
         ]
-    rows, row_classes = [], []
-    for item in classes:
-        row = [escape(item.name), str(item.class_id)]
-        for metric in metrics:
-            row += [number(item.dataset.get(metric, math.nan)), *_per_image_cells(item, metric)]
-        for image_metric in image_metrics:
-            row += _per_image_cells(item, image_metric.name)
-        rows.append(row)
-        row_classes.append("" if item.in_mean else "aside")
+    columns: list[list[str]] = []
+    for metric in metrics:
+        columns += [
+            number_cells([item.dataset.get(metric, math.nan) for item in classes]),
+            *_per_image_columns(classes, metric),
+        ]
+    for image_metric in image_metrics:
+        columns += _per_image_columns(classes, image_metric.name)
+    rows = [
+        [escape(item.name), str(item.class_id), *(column[index] for column in columns)]
+        for index, item in enumerate(classes)
+    ]
+    row_classes = ["" if item.in_mean else "aside" for item in classes]
     return _table(headers, rows, row_classes=row_classes)
 
 
-def _per_image_cells(item: ClassScores, metric: str) -> list[str]:
-    """Mean, standard deviation and number of images of one class's per-image scores."""
-    count = item.per_image_count.get(metric)
+def number_cells(values: Sequence[float], digits: int = 3) -> list[str]:
+    """A column's cells, every one in the column's one format (:func:`~.svg.number_column`)."""
+    shown = number_column(values, digits)
+    return [shown(value, missing=MISSING) for value in values]
+
+
+def _per_image_columns(classes: Sequence[ClassScores], metric: str) -> list[list[str]]:
+    """Three columns: the mean, standard deviation and number of images of each class's per-image scores."""
+    counts = [item.per_image_count.get(metric) for item in classes]
     return [
-        number(item.per_image_mean.get(metric, math.nan)),
-        number(item.per_image_std.get(metric, math.nan)),
-        MISSING if count is None else str(count),
+        number_cells([item.per_image_mean.get(metric, math.nan) for item in classes]),
+        number_cells([item.per_image_std.get(metric, math.nan) for item in classes]),
+        [MISSING if count is None else str(count) for count in counts],
     ]
 
 
@@ -585,6 +595,8 @@ def stats_report(
         for key, heading in STATS_WEIGHTS
     )
     headers = ["class", "id", "pixels", "share", "images", *(heading for _, heading in STATS_WEIGHTS)]
+    share_cells = number_cells([float(row["share"]) for row in rows], 4)
+    weight_columns = [number_cells([float(row[key]) for row in rows], 4) for key, _ in STATS_WEIGHTS]
     table = _table(
         headers,
         [
@@ -592,11 +604,11 @@ def stats_report(
                 escape(str(row["class_name"])),
                 str(row["class_id"]),
                 f"{int(row['pixels']):,}",
-                number(float(row["share"]), 4),
+                share_cells[index],
                 str(row["images"]),
-                *(number(float(row[key]), 4) for key, _ in STATS_WEIGHTS),
+                *(column[index] for column in weight_columns),
             ]
-            for row in rows
+            for index, row in enumerate(rows)
         ],
     )
     sections = []

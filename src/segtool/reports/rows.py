@@ -11,10 +11,11 @@ Conventions
   module, never through Rich.
 * JSON: numbers at full precision; undefined values are ``null`` (JSON has no NaN
   literal, and ``NaN`` in a file breaks strict parsers such as ``jq``).
-* Table (Rich) and Markdown are for people: floats rounded to ``digits``
-  decimals, undefined values shown as a dash. When the output is not a terminal
-  (a pipe or a file) the table is rendered at its natural width, so it never
-  wraps or collapses at 80 columns.
+* Table (Rich) and Markdown are for people: floats rounded, one format per column
+  (``digits`` decimals, more or scientific notation for the whole column when it holds
+  very small values: :mod:`segtool.reports.numbers`), undefined values shown as a
+  dash. When the output is not a terminal (a pipe or a file) the table is rendered
+  at its natural width, so it never wraps or collapses at 80 columns.
 * A number is never cut. In a terminal narrower than the whole table, the table
   is printed in parts (:func:`table_parts`): the first keeps the label columns
   (``label=True``: id, class) and the columns that matter most, each ``mean ± std``
@@ -36,8 +37,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from .numbers import UNDEFINED_MARK, NumberFormat, column_format, is_undefined
+
 FORMATS = ("table", "csv", "json", "markdown")
-UNDEFINED_MARK = "-"
 #: In a terminal too narrow for the whole table, a text column (class names) is at most this
 #: wide; a longer name folds onto a second line rather than push the numbers into later parts.
 NARROW_TEXT_WIDTH = 16
@@ -93,11 +95,6 @@ class Column:
 ColumnSpec = str | Column
 
 
-def is_undefined(value: Any) -> bool:
-    """True for ``None`` and float NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 # -- machine-readable ---------------------------------------------------------------------
 def csv_cell(value: Any) -> str:
     """One CSV cell: full precision, undefined -> empty."""
@@ -149,32 +146,32 @@ def to_json(document: Any) -> str:
 
 
 # -- human-readable -----------------------------------------------------------------------
-def human_cell(row: Mapping[str, Any], column: ColumnSpec, digits: int) -> str:
-    """A rounded cell; undefined -> dash; ``mean ± std`` for columns with a ``std_key``;
-    a std over fewer than two values (``n_key``) -> dash."""
+def column_formats(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[ColumnSpec], digits: int
+) -> dict[str, NumberFormat]:
+    """The one number format of each column key (and std key), chosen over all ``rows``."""
+    rows = list(rows)
+    specs = [_as_column(column) for column in columns]
+    keys = {key for spec in specs for key in (spec.key, spec.std_key) if key is not None}
+    return {key: column_format((row.get(key) for row in rows), digits) for key in keys}
+
+
+def human_cell(row: Mapping[str, Any], column: ColumnSpec, formats: Mapping[str, NumberFormat]) -> str:
+    """A cell in its column's format (:func:`column_formats`); undefined -> dash; ``mean ± std``
+    for columns with a ``std_key``; a std over fewer than two values (``n_key``) -> dash."""
     column = _as_column(column)
     one_value = column.n_key is not None and _count(row.get(column.n_key)) < 2
     if column.std_key is None:
-        return UNDEFINED_MARK if one_value else _rounded(row.get(column.key), digits)
-    text = _rounded(row.get(column.key), digits)
+        return UNDEFINED_MARK if one_value else formats[column.key](row.get(column.key))
+    text = formats[column.key](row.get(column.key))
     std = row.get(column.std_key)
     if text != UNDEFINED_MARK and not is_undefined(std):
-        text = f"{text} ± {UNDEFINED_MARK if one_value else _rounded(std, digits)}"
+        text = f"{text} ± {UNDEFINED_MARK if one_value else formats[column.std_key](std)}"
     return text
 
 
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _rounded(value: Any, digits: int) -> str:
-    if is_undefined(value):
-        return UNDEFINED_MARK
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 def _as_column(column: ColumnSpec) -> Column:
@@ -189,15 +186,16 @@ def render_markdown(
     notes: Sequence[str] = (),
     digits: int = 4,
 ) -> str:
-    """A GitHub-flavoured Markdown table (rounded like the table), notes as a list under it."""
+    """A GitHub-flavoured Markdown table (numbers as in the table), notes as a list under it."""
     shown = [_as_column(column) for column in columns]
+    rows = list(rows)
+    formats = column_formats(rows, shown, digits)
     lines = [f"### {_md_escape(title)}", ""] if title else []
     lines.append("| " + " | ".join(_md_escape(column.one_line_title) for column in shown) + " |")
     lines.append("|" + "|".join(_md_rule(column, rows) for column in shown) + "|")
-    rows = list(rows)
     for row in rows:
         lines.append(
-            "| " + " | ".join(_md_escape(human_cell(row, column, digits)) for column in shown) + " |"
+            "| " + " | ".join(_md_escape(human_cell(row, column, formats)) for column in shown) + " |"
         )
     if notes:
         lines.append("")
@@ -242,6 +240,7 @@ def rich_table(
 
     specs = [_as_column(column) for column in columns]
     rows = list(rows)
+    formats = column_formats(rows, specs, digits)
     table = Table(
         title=None if title is None else Text(title),
         box=box.Box(_TABLE_BOX_LINES),
@@ -251,7 +250,7 @@ def rich_table(
     for spec in specs:
         numeric = any(isinstance(row.get(spec.key), (int, float)) for row in rows)
         # Numbers never wrap and never shrink below their widest cell; only text (class names) folds.
-        widest = max((len(human_cell(row, spec, digits)) for row in rows), default=1)
+        widest = max((len(human_cell(row, spec, formats)) for row in rows), default=1)
         table.add_column(
             Text(spec.title),
             justify="right" if numeric else "left",
@@ -263,7 +262,7 @@ def rich_table(
     for index, row in enumerate(rows):
         if index in sections:
             table.add_section()
-        table.add_row(*(Text(human_cell(row, spec, digits)) for spec in specs))
+        table.add_row(*(Text(human_cell(row, spec, formats)) for spec in specs))
     return table
 
 

@@ -29,6 +29,8 @@ from html import escape
 
 import numpy as np
 
+from .numbers import NumberFormat, column_format, format_number
+
 FONT_SIZE = 12
 ROW_GAP = 8
 AXIS_COLOUR = "#555"
@@ -46,14 +48,15 @@ class Series:
     errors: Sequence[float] | None = None
 
 
-def number(value: float, digits: int = 3) -> str:
-    """A value for display: ``digits`` decimals, a dash when missing, scientific when tiny."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    value = float(value)
-    if value != 0 and abs(value) < 10**-digits:
-        return f"{value:.{max(1, digits - 1)}e}"
-    return f"{value:.{digits}f}"
+def number(value: float | None, digits: int = 3) -> str:
+    """One value for display (a tooltip, a caption), by :mod:`segtool.reports.numbers`' rule; an en
+    dash when missing."""
+    return format_number(None if value is None else float(value), digits, missing=MISSING)
+
+
+def number_column(values: Sequence[float | None], digits: int = 3) -> NumberFormat:
+    """The one format of a column of values (a table's, or a chart's value labels)."""
+    return column_format((None if value is None else float(value) for value in values), digits)
 
 
 def _text(
@@ -162,6 +165,7 @@ def bar_chart(
     bottom = top + group_height * len(categories)
     parts = _legend_row(series, left)
     parts += _axis(left, top, bottom, plot_width, end, ticks)
+    labels = [number_column(item.values, digits) for item in series]  # one format per series
     for row, category in enumerate(categories):
         group_top = top + row * group_height + ROW_GAP / 2
         parts.append(_category(left - 6, group_top + bar_height * len(series) / 2, category))
@@ -180,7 +184,9 @@ def bar_chart(
             y = group_top + index * bar_height
             value = item.values[row]
             error = item.errors[row] if item.errors is not None else float("nan")
-            parts.append(_bar(left, y, bar_height, plot_width, end, value, error, item, category, digits))
+            parts.append(
+                _bar(left, y, bar_height, plot_width, end, value, error, item, category, labels[index])
+            )
     return _svg(left + plot_width + right, bottom + 24, parts, title)
 
 
@@ -207,12 +213,12 @@ def _bar(
     error: float,
     item: Series,
     category: str,
-    digits: int,
+    label: NumberFormat,
 ) -> str:
     if _missing(value):
         return _text(left + 4, y + height / 2, f"{MISSING} undefined", size=10, colour=AXIS_COLOUR)
     width = max(0.0, plot_width * min(value, end) / end)
-    tip = f"{category} \u2013 {item.name}: {number(value, digits)}"
+    tip = f"{category} \u2013 {item.name}: {label(float(value))}"
     parts = [
         f'<rect x="{left:.1f}" y="{y + 1:.1f}" width="{width:.1f}" height="{height - 2:.1f}" '
         f'fill="{item.colour}"><title>{escape(tip)}</title></rect>'
@@ -227,7 +233,7 @@ def _bar(
             f'stroke="#222" stroke-width="1"/>'
         )
         label_x = max(label_x, high)
-    parts.append(_text(label_x + 4, y + height / 2, number(value, digits), size=10))
+    parts.append(_text(label_x + 4, y + height / 2, label(float(value)), size=10))
     return "".join(parts)
 
 
