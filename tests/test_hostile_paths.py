@@ -9,6 +9,7 @@ input, and that nothing outside OUT or of the inputs changed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import resource
@@ -22,6 +23,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from segtool.cli import app
+from segtool.io import atomic
 from segtool.io.maskio import write_mask
 
 
@@ -590,3 +592,94 @@ def test_b20_an_overlay_folder_that_cannot_be_made_stops_the_run_before_any_mask
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"error: {viz}: cannot create the overlay folder")
     assert not list((tmp_path / "out").rglob("*.png"))
+
+
+# -- B22: a full disk where the label map cannot be written either -----------------------------
+class FullDisk:
+    """The disk under :mod:`segtool.io.atomic`'s writes, with ``room`` bytes free.
+
+    Stands in for that module's ``os``: files are made as usual (a temporary file takes no
+    room), but a write past the room left fails with ENOSPC, as on a full disk. Every file
+    segtool writes (masks, label maps, reports) goes through that module.
+    """
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)
+
+    def fdopen(self, fd: int, *args, **kwargs):
+        return _OnDisk(os.fdopen(fd, *args, **kwargs), self)
+
+
+class _OnDisk:
+    """A file on a :class:`FullDisk`."""
+
+    def __init__(self, handle, disk: FullDisk) -> None:
+        self.handle, self.disk = handle, disk
+
+    def write(self, data) -> int:
+        if len(data) > self.disk.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.disk.room -= len(data)
+        return self.handle.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handle.close()
+
+
+def inputs_of_three_files(folder: Path) -> Path:
+    """``a.json`` ('road'), ``b.json`` ('car') and a COCO file ``c.json`` of two images."""
+    labelme_file(folder / "a.json", "road")
+    labelme_file(folder / "b.json", "car")
+    coco(folder / "c.json", "c1.jpg", "c2.jpg")
+    return folder
+
+
+@pytest.mark.parametrize("layout", ["index", "binary"])
+def test_b22_a_full_disk_that_takes_no_label_map_lists_every_mask_not_written(tmp_path, monkeypatch, layout):
+    inputs = inputs_of_three_files(tmp_path / "in")
+    out = tmp_path / "out"
+    monkeypatch.setattr(atomic, "os", FullDisk(room=0))
+    result = cli("rasterize", inputs, "-o", out, "--layout", layout, "-j", "1", "-f", "csv", "-q")
+    assert result.exit_code == 1, (result.stderr, result.exception)
+    assert "Traceback" not in result.stderr and isinstance(result.exception, SystemExit)
+    assert result.stdout.startswith("class_id,class_name,pixels,share\n")
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"error: {out}/labels.txt: cannot write the label map: No space left on device"
+    masks = {
+        "index": ["a.png", "b.png", "c1.png", "c2.png"],
+        "binary": [
+            f"{label}/{name}" for name in ("a.png", "b.png", "c1.png", "c2.png") for label in ("car", "road")
+        ],
+    }[layout]
+    source = {"a": "a.json", "b": "b.json", "c": "c.json"}
+    assert sorted(lines[1:-1]) == sorted(
+        f"error: {inputs / source[Path(mask).name[0]]}: {out / mask} not written: "
+        "no mask is drawn without its label map"
+        for mask in masks
+    )
+    assert lines[-1] == f"3 of 3 files failed; nothing written to {out}"
+    assert snapshot(out) == {}  # no mask, no map, no temporary file
+
+
+def test_b22_a_label_map_that_fits_only_in_part_leaves_the_old_map_whole(tmp_path, monkeypatch):
+    inputs = tmp_path / "in"
+    labelme_file(inputs / "a.json", "road")
+    out = tmp_path / "out"
+    assert cli("rasterize", inputs, "-o", out, "-j", "1", "-q").exit_code == 0
+    before = snapshot(out)
+    labelme_file(inputs / "b.json", "car")  # a new label: both files of the map change
+    room = len((out / "labels.txt").read_bytes()) + len("car\n")  # the new labels.txt fits, labels.csv not
+    monkeypatch.setattr(atomic, "os", FullDisk(room=room))
+    result = cli("rasterize", inputs, "-o", out, "-j", "1", "-f", "csv", "-q")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith(f"error: {out}/labels.csv: cannot write the label map")
+    assert snapshot(out) == before  # neither half of the new map, no temporary file

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import LabelMapError, UnknownLabelError, shown
-from .io.atomic import write_bytes_atomic
+from .io.atomic import write_files_atomic
 from .io.jsonparse import parse_json
 from .io.reading import read_input
 from .io.storage import Location, LocationLike, as_path
@@ -319,11 +319,17 @@ class LabelMap:
         }
 
     def write(self, folder: LocationLike) -> list[Location]:
-        """Write ``labels.txt`` and ``labels.csv`` into ``folder`` (atomically); return their paths."""
+        """Write ``labels.txt`` and ``labels.csv`` into ``folder``; return their paths.
+
+        Both or neither (:func:`~segtool.io.atomic.write_files_atomic`): a full disk leaves
+        the folder's old map whole. An :class:`~segtool.errors.OutputError` names the file
+        that could not be written.
+        """
         folder = as_path(folder)
         txt, rich = folder / "labels.txt", folder / "labels.csv"
-        write_bytes_atomic(txt, self.to_txt().encode("utf-8"))
-        write_bytes_atomic(rich, self.to_csv().encode("utf-8"))
+        write_files_atomic(
+            {txt: self.to_txt().encode("utf-8"), rich: self.to_csv().encode("utf-8")}, what="the label map"
+        )
         return [txt, rich]
 
 

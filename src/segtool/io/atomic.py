@@ -26,7 +26,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -65,19 +65,65 @@ def open_atomic(
         with spooled_upload(target, mode, **kwargs) as handle:
             yield handle
         return
-    if inside is not None:
-        check_no_linked_folder(target, as_path(inside))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp_name = _temporary_beside(target, inside)
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
+        _move_into_place(tmp_name, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+        _remove(tmp_name)
         raise
+
+
+def write_files_atomic(
+    files: Mapping[LocationLike, bytes], *, what: str = "", inside: Location | None = None
+) -> None:
+    """Write every one of ``files`` (path -> data) or none of them: one output made of several files.
+
+    Each is written to its temporary file first; only when all are written and closed are
+    they renamed into place, and a rename takes no room on the disk. So a full disk, a
+    read-only folder or Ctrl-C leaves the old files as they were, all of them. An
+    :class:`~segtool.errors.OutputError` names the file that could not be written
+    (``cannot write <what>: No space left on device``). URLs are put one after the other
+    (an object store keeps each whole, not the set).
+    """
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            target = as_path(path)
+            if isinstance(target, RemotePath):
+                target.put(data)
+                continue
+            with _as_output_error(target, what):
+                fd, tmp_name = _temporary_beside(target, inside)
+                written.append((tmp_name, target))
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+        for tmp_name, target in written:
+            with _as_output_error(target, what):
+                _move_into_place(tmp_name, target)
+    except BaseException:
+        for tmp_name, _ in written:
+            _remove(tmp_name)
+        raise
+
+
+def _temporary_beside(target: Path, inside: LocationLike | None) -> tuple[int, str]:
+    """A new temporary file in ``target``'s folder (made if need be): its descriptor and name."""
+    if inside is not None:
+        check_no_linked_folder(target, as_path(inside))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+
+
+def _move_into_place(tmp_name: str, target: Path) -> None:
+    os.chmod(tmp_name, 0o644)
+    os.replace(tmp_name, target)
+
+
+def _remove(tmp_name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp_name)
 
 
 @contextlib.contextmanager
@@ -133,13 +179,16 @@ def _opened_in_place(path, opener) -> Iterator[IO]:
 
 
 @contextlib.contextmanager
-def _as_output_error(path) -> Iterator[None]:
+def _as_output_error(path, what: str = "") -> Iterator[None]:
     """An ``OSError`` while a named output is made, written or closed (a full disk, a read-only
-    folder, a path under a file) becomes one :class:`OutputError` line naming it (issue 16, B16)."""
+    folder, a path under a file) becomes one :class:`OutputError` line naming it (issue 16, B16):
+    ``cannot write: <reason>``, or ``cannot write <what>: <reason>``."""
     try:
         yield
     except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from None
+        raise OutputError(
+            f"cannot write{' ' + what if what else ''}: {exc.strerror or exc}", path=path
+        ) from None
 
 
 def _descriptor_named(path: Path) -> int | None:

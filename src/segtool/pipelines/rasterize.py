@@ -17,6 +17,7 @@ already in OUT is the start and its ids never change; COCO's declared ids are th
 default) and written to OUT first, atomically, so that an interrupted run leaves a
 folder whose masks and map agree, ready to resume with ``skip_existing``. When every file
 failed before drawing, nothing is written: not even the map (``RasterizeSummary.map_written``).
+When the map cannot be written (a full disk), no mask is drawn: each is listed as not written.
 
 Outputs go to ``OUT/<name>.png`` (``index`` layout) or ``OUT/<label>/<name>.png``
 (``binary`` layout, one 0/255 mask per non-background label per image), where
@@ -133,7 +134,8 @@ class RasterizeSummary:
     skipped: int = 0
     pixels: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)  # one per file that failed (nothing of it written)
+    # one line per problem that failed a file (nothing of it written), or failed the run (the label map)
+    failures: list[str] = field(default_factory=list)
     failed_images: list[str] = field(default_factory=list)  # images that failed in files whose others did not
     failed_overlays: list[str] = field(default_factory=list)  # overlays not written (their masks were)
     not_annotations: list[str] = field(default_factory=list)  # found in folders and skipped: one note each
@@ -567,8 +569,10 @@ def rasterize_to_folder(
         if todo:  # a run that draws nothing leaves OUT as it was: no map (it would pin the next run's ids)
             try:
                 summary.label_map.write(out)
-            except OSError as exc:
-                raise OutputError(f"cannot write the label map: {exc.strerror or exc}", path=out) from None
+            except OutputError as exc:
+                summary.failures.append(str(exc))
+                _fail_without_map([s for s in read if s.path in todo_paths], out, options, summary)
+                return summary
             summary.map_written = True
         kept = {s.path: s.parsed for s in read if s.parsed is not None}
         work = [(item, out, summary.label_map, options, kept.pop(item.path, None)) for item in todo]
@@ -590,6 +594,29 @@ def rasterize_to_folder(
         written = max(summary.written, _written_since(targets, started))
         raise RasterizeInterrupted(written, summary.skipped * per_image, total) from None
     return summary
+
+
+def _fail_without_map(
+    surveys: list[FileOutcome], out: Location, options: RasterizeOptions, summary: RasterizeSummary
+) -> None:
+    """The label map could not be written (a full disk, a read-only OUT): no mask is drawn.
+
+    A mask without its map holds ids nobody can name, and ids a later run's map may give
+    other labels; on a full disk it would fail too. So every mask the run was to write is
+    a failure line naming its annotation file, and those files fail (issue 16, B22). With
+    ``skip_existing``, images whose masks are all there are counted as skipped, as usual.
+    """
+    for survey in surveys:
+        for name in survey.names:
+            targets = output_paths(name, out, summary.label_map, options)
+            if options.skip_existing and all(target.exists() for target in targets):
+                summary.skipped += 1
+                continue
+            summary.failures.extend(
+                f"{survey.path}: {target} not written: no mask is drawn without its label map"
+                for target in targets
+            )
+            summary.failed_files.add(survey.path)
 
 
 def _written_since(targets: Iterable[Location], started_ns: int) -> int:
