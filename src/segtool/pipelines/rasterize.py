@@ -218,9 +218,7 @@ def refuse_label_map_names(images: list[AnnotatedImage]) -> list[AnnotatedImage]
             )
             if len(images) == 1:
                 raise error
-            image = AnnotatedImage(
-                source=image.source, name=image.name, height=0, width=0, problem=str(error)
-            )
+            image = AnnotatedImage.failed(image.source, image.name, error)
         checked.append(image)
     return checked
 
