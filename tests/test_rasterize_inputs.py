@@ -86,6 +86,18 @@ def test_invalid_json_in_a_walked_folder_still_fails(tmp_path):
     assert result.exit_code == 1 and "b.json: invalid JSON" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "patterns, shown", [(["*"], "--exclude '*'"), (["runs", "a.json"], "--exclude runs --exclude a.json")]
+)
+def test_every_file_excluded_says_that_exclude_left_them_out(tmp_path, patterns, shown):
+    labelme(tmp_path / "in" / "a.json", square("road"))
+    labelme(tmp_path / "in" / "runs" / "b.json", square("car"))
+    options = [word for pattern in patterns for word in ("--exclude", pattern)]
+    result = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"), *options)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"error: no annotation files: 2 files excluded by {shown}\n"
+
+
 def test_exclude_leaves_out_files_and_folders_by_glob(tmp_path):
     labelme(tmp_path / "in" / "a.json", square("road"))
     labelme(tmp_path / "in" / "runs" / "b.json", square("car"))

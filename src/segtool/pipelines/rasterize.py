@@ -30,6 +30,7 @@ folder that mirrors OUT (:mod:`segtool.pipelines.rasterize_viz`).
 from __future__ import annotations
 
 import contextlib
+import shlex
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable
@@ -497,7 +498,7 @@ def rasterize_to_folder(
     if missing:
         raise OutputError(f"input not found: {', '.join(map(str, missing))}")
     if not items:
-        raise OutputError("no annotation files (.json, .xml, YOLO .txt below labels/) found in the inputs")
+        raise OutputError(_nothing_found(inputs, options.exclude))
     _make_folder(out, "output folder")
     folder_map = read_folder_map(out)
     if options.viz is not None:
@@ -615,6 +616,15 @@ def _fail_without_map(
                 for target in targets
             )
             summary.failed_files.add(survey.path)
+
+
+def _nothing_found(inputs: list[LocationLike], exclude: tuple[str, ...]) -> str:
+    """Why no input is left: all excluded (counted by a search without the globs), or none found."""
+    excluded = sum(1 for _ in find_annotation_files(inputs)) if exclude else 0
+    if excluded:
+        options = " ".join(f"--exclude {shlex.quote(pattern)}" for pattern in exclude)
+        return f"no annotation files: {_files(excluded)} excluded by {options}"
+    return "no annotation files (.json, .xml, YOLO .txt below labels/) found in the inputs"
 
 
 def _written_since(targets: Iterable[Location], started_ns: int) -> int:
