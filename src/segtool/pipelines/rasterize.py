@@ -739,13 +739,15 @@ def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> 
     Both fail, not the later one: which one is "later" depends on the order the files are
     found and on the workers, and the user has to rename one of the two anyway.
     """
-    owners: dict[PurePosixPath, list[Location]] = {}
+    owners: dict[str, list[Location]] = {}  # a mask's path under OUT -> the files that would write it
     for survey in surveys:
         for name in survey.names:
-            owners.setdefault(name.parent / f"{name.name}.png", []).append(survey.path)
-    held: dict[PurePosixPath, list[PurePosixPath]] = {}  # a mask -> the masks that would lie in it
+            owners.setdefault(f"{name}.png", []).append(survey.path)
+    held: dict[str, list[str]] = {}  # a mask -> the masks that would lie in it
     for mask in owners:
-        for folder in mask.parents:
+        folder = mask
+        while (cut := folder.rfind("/")) > 0:
+            folder = folder[:cut]
             if folder in owners:
                 held.setdefault(folder, []).append(mask)
     failed: set[Location] = set()
