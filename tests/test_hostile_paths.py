@@ -683,3 +683,40 @@ def test_b22_a_label_map_that_fits_only_in_part_leaves_the_old_map_whole(tmp_pat
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines()[0].startswith(f"error: {out}/labels.csv: cannot write the label map")
     assert snapshot(out) == before  # neither half of the new map, no temporary file
+
+
+def label_map_bytes(tmp_path: Path, label: str) -> int:
+    """The size of the label map a run of one ``label`` shape writes."""
+    out = tmp_path / "sizing"
+    assert cli("rasterize", labelme_file(tmp_path / "one.json", label), "-o", out, "-q").exit_code == 0
+    return sum(len((out / name).read_bytes()) for name in ("labels.txt", "labels.csv"))
+
+
+def test_b22_a_file_whose_every_mask_failed_counts_as_a_failed_file(tmp_path, monkeypatch):
+    """Room for the label map, none for masks: files with nothing on disk failed, they are no
+    "images failed in files whose other images were written"."""
+    inputs = tmp_path / "in"
+    for name in ("a", "b"):
+        labelme_file(inputs / f"{name}.json", "road")
+    out = tmp_path / "out"
+    monkeypatch.setattr(atomic, "os", FullDisk(room=label_map_bytes(tmp_path, "road")))
+    result = cli("rasterize", inputs, "-o", out, "-j", "1", "-f", "csv", "-q")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: {inputs / name}.json: cannot write {out / name}.png: No space left on device"
+        for name in "ab"
+    ] + ["2 of 2 files failed"]
+    assert sorted(snapshot(out)) == ["labels.csv", "labels.txt"]
+
+
+def test_b25_an_export_whose_only_task_cannot_be_read_counts_as_a_failed_file(tmp_path):
+    photo(tmp_path / "in" / "a.png")
+    unreadable_image(tmp_path / "in" / "b.png", "corrupt")
+    good = labelstudio_export(tmp_path / "in" / "good.json", "a.png")
+    bad = labelstudio_export(tmp_path / "in" / "bad.json", "b.png")
+    result = cli("rasterize", good, bad, "-o", tmp_path / "out", "-j", "1", "-f", "csv", "-q")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    (line, summary) = result.stderr.splitlines()
+    assert line.startswith(f"error: {bad}: task 1 annotation 101: cannot read the image size: ")
+    assert summary == "1 of 2 files failed"
+    assert (tmp_path / "out" / "a.png").is_file()

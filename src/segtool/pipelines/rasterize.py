@@ -137,7 +137,7 @@ class RasterizeSummary:
     warnings: list[str] = field(default_factory=list)
     # one line per problem that failed a file (nothing of it written), or failed the run (the label map)
     failures: list[str] = field(default_factory=list)
-    failed_images: list[str] = field(default_factory=list)  # images that failed in files whose others did not
+    failed_images: list[str] = field(default_factory=list)  # images that failed in files with others written
     failed_overlays: list[str] = field(default_factory=list)  # overlays not written (their masks were)
     not_annotations: list[str] = field(default_factory=list)  # found in folders and skipped: one note each
     unknown_labels: list[str] = field(default_factory=list)  # one line per label missing from the given map
@@ -146,6 +146,9 @@ class RasterizeSummary:
         default_factory=set
     )  # the files behind `failures` (a line may name two)
     map_written: bool = False  # False when no file got as far as drawing: then OUT holds nothing new
+    # images that failed, by file, until `settle` knows which files have something on disk
+    _image_failures: dict[Location, list[str]] = field(default_factory=dict, repr=False)
+    _on_disk: set[Location] = field(default_factory=set, repr=False)  # files with a mask written or there
 
     @property
     def ok(self) -> bool:
@@ -161,10 +164,34 @@ class RasterizeSummary:
         self.shapes += outcome.shapes
         self.written += len(outcome.written)
         self.skipped += outcome.skipped
-        self.failed_images.extend(outcome.failed_images)
+        self.add_image_failures(outcome.path, outcome.failed_images)
+        if outcome.written or outcome.skipped:
+            self._on_disk.add(outcome.path)
         self.failed_overlays.extend(outcome.failed_overlays)
         self.pixels.update(outcome.pixels)
         self.warnings.extend(outcome.warnings)
+
+    def add_image_failures(self, path: Location, lines: list[str]) -> None:
+        """Images of the file ``path`` that failed (one line each), sorted out by :meth:`settle`."""
+        if lines:
+            self._image_failures.setdefault(path, []).extend(lines)
+
+    def settle(self, drawn: set[Location]) -> None:
+        """Sort the failed images once the run is over: a file's outcome is what is on disk.
+
+        In a file with a mask on disk they are ``failed_images`` (images that failed in files
+        whose other images were written). A file with nothing on disk failed: its lines go to
+        ``failures``, and it counts among ``failed_files`` when it went to drawing (``drawn``;
+        the files that did not are counted already, by why they stopped).
+        """
+        for path, lines in self._image_failures.items():
+            if path in self._on_disk:
+                self.failed_images.extend(lines)
+                continue
+            self.failures.extend(lines)
+            if path in drawn:
+                self.failed_files.add(path)
+        self._image_failures.clear()
 
 
 class RasterizeInterrupted(KeyboardInterrupt):
@@ -552,7 +579,8 @@ def rasterize_to_folder(
         failed |= unknown_in
     summary.failures.extend(s.error for s in surveys if s.error)
     summary.failed_files.update(s.path for s in surveys if s.error)
-    summary.failed_images.extend(problem for s in surveys for problem in s.failed_images)
+    for survey in surveys:
+        summary.add_image_failures(survey.path, survey.failed_images)
     failed |= _check_collisions(surveys, summary)
 
     todo = [item for item in items if item.path not in failed]
@@ -568,18 +596,18 @@ def rasterize_to_folder(
         if todo:  # a run that draws nothing leaves OUT as it was: no map (it would pin the next run's ids)
             try:
                 summary.label_map.write(out)
+                summary.map_written = True
             except OutputError as exc:
                 summary.failures.append(str(exc))
                 _fail_without_map([s for s in read if s.path in todo_paths], out, options, summary)
-                return summary
-            summary.map_written = True
-        kept = {s.path: s.parsed for s in read if s.parsed is not None}
-        work = [(item, out, summary.label_map, options, kept.pop(item.path, None)) for item in todo]
-        for survey in surveys:
-            survey.parsed = None  # each file's images are now referenced by its work item alone
-        results = _outcomes(convert_file, work, executor, progress, "Rasterizing", options)
-        for result in results:
-            summary.add(result)
+        if summary.map_written:
+            kept = {s.path: s.parsed for s in read if s.parsed is not None}
+            work = [(item, out, summary.label_map, options, kept.pop(item.path, None)) for item in todo]
+            for survey in surveys:
+                survey.parsed = None  # each file's images are now referenced by its work item alone
+            results = _outcomes(convert_file, work, executor, progress, "Rasterizing", options)
+            for result in results:
+                summary.add(result)
     except KeyboardInterrupt:
         if results is not None:
             results.close()  # stop the workers (they finish the file at hand: writes are atomic)
@@ -592,6 +620,7 @@ def rasterize_to_folder(
         )
         written = max(summary.written, _written_since(targets, started))
         raise RasterizeInterrupted(written, summary.skipped * per_image, total) from None
+    summary.settle(todo_paths)
     return summary
 
 
@@ -602,20 +631,21 @@ def _fail_without_map(
 
     A mask without its map holds ids nobody can name, and ids a later run's map may give
     other labels; on a full disk it would fail too. So every mask the run was to write is
-    a failure line naming its annotation file, and those files fail (issue 16, B22). With
-    ``skip_existing``, images whose masks are all there are counted as skipped, as usual.
+    a line naming its annotation file and the mask, and a file with nothing on disk fails
+    (issue 16, B22). With ``skip_existing``, images whose masks are all there are skipped, as usual.
     """
     for survey in surveys:
+        outcome = FileOutcome(path=survey.path)
         for name in survey.names:
             targets = output_paths(name, out, summary.label_map, options)
             if options.skip_existing and all(target.exists() for target in targets):
-                summary.skipped += 1
+                outcome.skipped += 1
                 continue
-            summary.failures.extend(
+            outcome.failed_images.extend(
                 f"{survey.path}: {target} not written: no mask is drawn without its label map"
                 for target in targets
             )
-            summary.failed_files.add(survey.path)
+        summary.add(outcome)
 
 
 def _nothing_found(inputs: list[LocationLike], exclude: tuple[str, ...]) -> str:
