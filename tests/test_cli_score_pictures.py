@@ -25,6 +25,7 @@ from segtool.viz.errormap import (
 
 TP, FP, FN = (list(ERROR_COLOURS[code]) for code in (TRUE_POSITIVE, FALSE_POSITIVE, FALSE_NEGATIVE))
 WRONG, GRAY = list(ERROR_COLOURS[WRONG_CLASS]), list(ERROR_COLOURS[IGNORED])
+LIGHT_GRAY = [200, 200, 200]  # true positives of the errors style without a photo
 
 
 def run(*args: str):
@@ -73,6 +74,11 @@ class ReportParser(HTMLParser):
             self.groups[self._group].append(data)
 
 
+def decoded(source: str) -> np.ndarray:
+    """The RGB pixels of a data: URI."""
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB"))
+
+
 def parse(path: Path) -> ReportParser:
     parser = ReportParser()
     parser.feed(path.read_text(encoding="utf-8"))
@@ -116,16 +122,47 @@ def test_report_has_every_section_embedded_pictures_and_the_worst_images_in_orde
     assert report.groups["Worst images overall (mean Dice over the classes of the mean)"] == ["c", "b"]
     assert report.groups["Worst images: 1"] == ["c", "b"]
     assert not any(title.startswith("Worst images: 0") for title in report.groups)
-    # overall: 2 images x 3 pictures (ground truth, prediction, errors); per class: the class's error map
-    assert report.captions == ["ground truth", "prediction", "errors"] * 2 + ["errors: 1"] * 2
+    # overall: 2 images x 4 pictures (ground truth, prediction, errors, the close-up of the largest
+    # error region); per class: the class's error map and its close-up
+    c_close_up = "largest error: 4 pixels at x 0–3, y 0–0, shown ×40"
+    b_close_up = "largest error: 2 pixels at x 2–3, y 0–0, shown ×40"
+    assert report.captions == [
+        *("ground truth", "prediction", "errors", c_close_up),
+        *("ground truth", "prediction", "errors", b_close_up),
+        *("errors: 1", c_close_up, "errors: 1", b_close_up),
+    ]
     assert all(source.startswith("data:image/png;base64,") for source in report.images)
-    decoded = Image.open(io.BytesIO(base64.b64decode(report.images[2].split(",", 1)[1])))
-    # the error map of c over all classes: 4 false negatives, then 2 true negatives (black)
-    assert np.asarray(decoded.convert("RGB")).tolist() == [[FN] * 4 + [[0, 0, 0]] * 2]
+    # the error map of c over all classes: 4 false negatives, then 2 true negatives (white), the
+    # errors drawn 2 pixels wide (display_width of an unshrunk map): the first true negative is blue
+    assert decoded(report.images[2]).tolist() == [[FN] * 5 + [[255, 255, 255]]]
+    # the close-up: the whole 1 x 6 map (no room for a margin), exact pixels, each 40 x 40
+    close_up = decoded(report.images[3])
+    assert close_up.shape == (40, 240, 3)
+    assert close_up[::40, ::40].tolist() == [[FN] * 4 + [[255, 255, 255]] * 2]
     # names link to the predictions, relative to the report's folder
     assert report.links == ["../pred/c.png", "../pred/b.png"] * 2
     html = (ranked / "out" / "report.html").read_text()
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
+
+
+def test_report_shows_the_legend_beside_the_first_image_and_a_close_up_beside_each_error_map(ranked):
+    result = run(ranked / "pred", ranked / "gt", "--report", ranked / "r.html", "--report-worst", "2")
+    assert result.exit_code == 0, result.stderr
+    html = (ranked / "r.html").read_text()
+    worst = html[html.index('<section id="worst">') :]
+    # the first image of the first group and the legend share one row, before any other image
+    first = worst.index('<div class="with-legend"><div class="entry">')
+    assert first < worst.index("<img")
+    row = worst[first : worst.index('<div class="entry">', first + 40)]
+    assert row.count('<aside class="legend">') == 1 and html.count('<aside class="legend">') == 1
+    assert "Errors are drawn thicker than they are" in row
+    for name in ("true positive", "true negative", "false positive", "false negative", "wrong class"):
+        assert f"{name}</li>" in row
+    # c's error map is followed by its close-up, on one line
+    assert '<div class="pair"><figure class="pic"><img' in row
+    assert row.count('<figure class="pic close-up">') == 1 and "largest error: 4 pixels" in row
+    # every entry with an error has one close-up: overall c and b, class 1 c and b
+    assert html.count('<figure class="pic close-up">') == 4
 
 
 def test_report_links_to_the_error_maps_and_draws_over_the_photos_as_jpeg(ranked):
@@ -149,9 +186,13 @@ def test_report_links_to_the_error_maps_and_draws_over_the_photos_as_jpeg(ranked
     assert result.exit_code == 0, result.stderr
     report = parse(ranked / "report.html")
     assert report.links == ["maps/c.png", "maps/c.png"]
-    assert len(report.images) == 4 and all(
-        source.startswith("data:image/jpeg;base64,") for source in report.images
-    )
+    # thumbnails over photos are JPEG; the close-ups stay PNG (exact pixels)
+    assert [source.split(";")[0] for source in report.images] == [
+        *("data:image/jpeg", "data:image/jpeg", "data:image/jpeg", "data:image/png"),
+        *("data:image/jpeg", "data:image/png"),
+    ]
+    # the close-up of c: the four missed pixels in full colour, the two correct ones the photo's gray
+    assert decoded(report.images[3])[::40, ::40].tolist() == [[FN] * 4 + [[100, 100, 100]] * 2]
 
 
 def test_error_map_colours_of_a_hand_made_pair(tmp_path):
@@ -159,13 +200,22 @@ def test_error_map_colours_of_a_hand_made_pair(tmp_path):
     # (1,0) both 2: true positive; (1,1) gt 2 pred 1: wrong class; (1,2) gt 255: ignored.
     write_mask(tmp_path / "gt" / "sub" / "a.png", np.array([[0, 1, 1], [2, 2, 255]], np.uint8))
     write_mask(tmp_path / "pred" / "sub" / "a.png", np.array([[1, 1, 0], [2, 1, 0]], np.uint8))
-    result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps", "--jobs", "1")
+    result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "all", "--error-style", "all")
     assert result.exit_code == 0, result.stderr
-    picture = pixels(tmp_path / "maps" / "sub" / "a.png")
+    picture = pixels(tmp_path / "all" / "sub" / "a.png")
     assert picture[:2, :3].tolist() == [[FP, TP, FN], [TP, WRONG, GRAY]]
     # the legend to the right shows a swatch of every colour an all-classes map can hold
     legend = {tuple(colour) for colour in picture[:, 3:].reshape(-1, 3).tolist()}
     assert {tuple(colour) for colour in (TP, FP, FN, WRONG, GRAY)} <= legend
+    # the default, errors: true positives light gray, the mistakes alike, exact pixels (not thickened)
+    result = run(tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "errors")
+    assert result.exit_code == 0, result.stderr
+    picture = pixels(tmp_path / "errors" / "sub" / "a.png")
+    assert picture[:2, :3].tolist() == [[FP, LIGHT_GRAY, FN], [LIGHT_GRAY, WRONG, GRAY]]
+    legend = {tuple(colour) for colour in picture[:, 3:].reshape(-1, 3).tolist()}
+    assert {tuple(colour) for colour in (LIGHT_GRAY, FP, FN, WRONG, GRAY)} <= legend and tuple(
+        TP
+    ) not in legend
 
 
 def test_error_maps_over_a_photo_show_it_in_gray_under_the_colours(tmp_path):
@@ -182,6 +232,8 @@ def test_error_maps_over_a_photo_show_it_in_gray_under_the_colours(tmp_path):
         tmp_path / "maps",
         "--images",
         tmp_path / "photos",
+        "--error-style",
+        "all",
         "--jobs",
         "1",
     )
@@ -194,19 +246,69 @@ def test_error_maps_over_a_photo_show_it_in_gray_under_the_colours(tmp_path):
     assert "1 ground-truth mask without an image" in result.stderr and ": b" in result.stderr
 
 
+def test_errors_style_shows_correct_pixels_as_the_photo(tmp_path):
+    # (0,0) TN, (0,1) TP, (0,2) FP: the correct pixels are the photo's gray, the mistake opaque
+    write_mask(tmp_path / "gt" / "a.png", np.array([[0, 1, 0]], np.uint8))
+    write_mask(tmp_path / "pred" / "a.png", np.array([[0, 1, 1]], np.uint8))
+    (tmp_path / "photos").mkdir()
+    photo = np.array([[[30, 60, 90], [200, 180, 10], [0, 0, 0]]], np.uint8)
+    Image.fromarray(photo).save(tmp_path / "photos" / "a.png")
+    result = run(
+        tmp_path / "pred", tmp_path / "gt", "--error-maps", tmp_path / "maps", "--images", tmp_path / "photos"
+    )
+    assert result.exit_code == 0, result.stderr
+    # luma: 0.299*30 + 0.587*60 + 0.114*90 = 54.45 -> 54; 0.299*200 + 0.587*180 + 0.114*10 = 166.6 -> 167
+    assert pixels(tmp_path / "maps" / "a.png")[0, :3].tolist() == [[54] * 3, [167] * 3, FP]
+
+
+@pytest.mark.parametrize(("style", "correct"), [("errors", LIGHT_GRAY), ("all", TP)])
+def test_error_style_is_accepted_by_score_and_compare(ranked, style, correct):
+    result = run(ranked / "pred", ranked / "gt", "--error-style", style, "--report", ranked / "r.html")
+    assert result.exit_code == 0, result.stderr
+    # image a is predicted exactly: its error map is all true positives (4) and true negatives (2)
+    report = parse(ranked / "r.html")
+    a_map = report.images[report.captions.index("errors", 8)]  # c, b, then a: 4 + 4 pictures before
+    assert decoded(a_map)[0, 0].tolist() == correct
+    # compare: model "worse" predicts nothing, so it loses to "pred" on a and b; a's error map of "pred"
+    for name in "abc":
+        write_mask(ranked / "worse" / f"{name}.png", np.zeros((1, 6), np.uint8))
+    compared = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            *map(str, (ranked / "gt", ranked / "pred", ranked / "worse")),
+            "--error-style",
+            style,
+            "--report",
+            str(ranked / "c.html"),
+        ],
+    )
+    assert compared.exit_code == 0, compared.stderr
+    report = parse(ranked / "c.html")
+    assert decoded(report.images[report.captions.index("pred")])[0, 0].tolist() == correct
+
+
+@pytest.mark.parametrize("command", ["score", "compare"])
+@pytest.mark.parametrize("style", ["mistakes", "ERRORS", ""])
+def test_other_error_styles_are_usage_errors(ranked, command, style):
+    folders = [ranked / "pred", ranked / "gt"] if command == "score" else [ranked / "gt", ranked / "pred"]
+    result = CliRunner().invoke(
+        app, [command, *map(str, folders), "--error-style", style], terminal_width=200
+    )
+    assert result.exit_code == 2 and "--error-style" in result.stderr and result.stdout == ""
+
+
 def test_binary_flag_maps_foreground_and_background(tmp_path):
     # 0/255 masks: 255 is foreground with --binary. TP, FN, FP, TN.
     write_mask(tmp_path / "gt" / "a.png", np.array([[255, 255, 0, 0]], np.uint8))
     write_mask(tmp_path / "pred" / "a.png", np.array([[255, 0, 255, 0]], np.uint8))
-    result = run(
-        tmp_path / "pred", tmp_path / "gt", "--binary", "--error-maps", tmp_path / "maps", "--jobs", "1"
-    )
+    result = run(tmp_path / "pred", tmp_path / "gt", "--binary", "--error-maps", tmp_path / "maps")
     assert result.exit_code == 0, result.stderr
     picture = pixels(tmp_path / "maps" / "a.png")
-    assert picture[0, :4].tolist() == [TP, FN, FP, [0, 0, 0]]
+    assert picture[0, :4].tolist() == [LIGHT_GRAY, FN, FP, [255, 255, 255]]
     # a two-class map has no "wrong class" swatch (the legend's text is black on white: no yellow)
     legend = {tuple(colour) for colour in picture[:, 4:].reshape(-1, 3).tolist()}
-    assert tuple(WRONG) not in legend and {tuple(TP), tuple(FP), tuple(FN)} <= legend
+    assert tuple(WRONG) not in legend and {tuple(LIGHT_GRAY), tuple(FP), tuple(FN)} <= legend
 
 
 def test_binary_layout_writes_one_map_per_label_with_a_file(tmp_path):
@@ -227,7 +329,7 @@ def test_binary_layout_writes_one_map_per_label_with_a_file(tmp_path):
         "1",
     )
     assert result.exit_code == 0, result.stderr
-    assert pixels(tmp_path / "maps" / "car" / "a.png")[0, :3].tolist() == [FN, TP, FP]
+    assert pixels(tmp_path / "maps" / "car" / "a.png")[0, :3].tolist() == [FN, LIGHT_GRAY, FP]
     assert sorted(
         path.relative_to(tmp_path / "maps").as_posix() for path in (tmp_path / "maps").rglob("*.png")
     ) == ["car/a.png"]
@@ -314,7 +416,7 @@ def test_two_photos_for_one_name_are_named_and_the_map_is_drawn_without_one(tmp_
     )
     assert result.exit_code == 0, result.stderr
     assert "several files for one name" in result.stderr and "a.jpg" in result.stderr
-    assert pixels(tmp_path / "maps" / "a.png")[0, 0].tolist() == TP  # on black: no photo was chosen
+    assert pixels(tmp_path / "maps" / "a.png")[0, 0].tolist() == LIGHT_GRAY  # no photo was chosen
 
 
 def test_error_maps_into_the_photo_folder_are_refused(ranked):

@@ -67,15 +67,34 @@ LABELS = LabelMap.from_names(["car"])  # car = 1, VOC colour (128, 0, 0)
 
 def test_report_pictures_without_an_image_are_exact_png():
     truth, guess = np.array([[0, 1, 1, 255]], np.uint8), np.array([[1, 1, 0, 0]], np.uint8)
-    pictures = draw_report_pictures(truth, guess, label_map=LABELS, class_id=1)
-    assert [picture.caption for picture in pictures] == ["ground truth", "prediction", "errors: car"]
+    pictures = draw_report_pictures(truth, guess, label_map=LABELS, class_id=1, style="all")
+    assert [picture.caption for picture in pictures] == [
+        "ground truth",
+        "prediction",
+        "errors: car",
+        "largest error: 1 pixel at x 0\u20130, y 0\u20130, shown \u00d760",  # FP and FN do not touch
+    ]
     decoded = [np.asarray(Image.open(io.BytesIO(picture.data))) for picture in pictures]
     assert all(picture.data.startswith(b"\x89PNG") for picture in pictures)
+    assert [picture.close_up for picture in pictures] == [False, False, False, True]
     # ground truth on black: background black, car red, ignore in its cream palette colour
     assert decoded[0].tolist() == [[[0, 0, 0], [128, 0, 0], [128, 0, 0], [224, 224, 192]]]
-    # errors for car: FP, TP, FN, ignored
-    fp, tp = ERROR_COLOURS[FALSE_POSITIVE], ERROR_COLOURS[TRUE_POSITIVE]
-    assert decoded[2][0, :2].tolist() == [list(fp), list(tp)]
+    # errors for car: FP, TP, FN, ignored; drawn 2 pixels wide for display (each error spreads one
+    # pixel right and down: the FP covers the TP at x 1, the FN the ignored pixel at x 3)
+    fp, tp, fn, ignored = (list(ERROR_COLOURS[code]) for code in (FALSE_POSITIVE, TRUE_POSITIVE, 3, 5))
+    assert decoded[2].tolist() == [[fp, fp, fn, fn]]
+    # the close-up keeps the exact pixels: the TP is there, each pixel a 60 x 60 square
+    assert decoded[3][::60, ::60].tolist() == [[fp, tp, fn, ignored]]
+
+
+def test_report_thumbnails_of_the_errors_style_draw_correct_pixels_as_the_photo():
+    photo = np.full((4, 8, 3), (40, 80, 120), np.uint8)  # gray 0.299*40 + 0.587*80 + 0.114*120 = 72.6 -> 73
+    truth = np.zeros((4, 8), np.uint8)
+    truth[:, :4] = 1
+    pictures = draw_report_pictures(truth, truth, image=photo)
+    assert len(pictures) == 3  # no error: no close-up
+    errors = np.asarray(Image.open(io.BytesIO(pictures[2].data)))
+    assert np.abs(errors.astype(int) - 73).max() <= 2  # every pixel the photo's gray (JPEG: nearly)
 
 
 def test_report_pictures_over_a_photo_are_jpeg_thumbnails():
@@ -85,3 +104,22 @@ def test_report_pictures_over_a_photo_are_jpeg_thumbnails():
     )
     sizes = [Image.open(io.BytesIO(picture.data)).size for picture in pictures]
     assert sizes == [(120, 60)] * 3 and all(picture.data[:3] == b"\xff\xd8\xff" for picture in pictures)
+    # everything is a false positive: a close-up of the whole image would be the thumbnail again, so
+    # there is none
+
+
+def test_report_close_up_over_a_photo_is_exact_png_enlarged():
+    photo = np.full((300, 600, 3), (40, 80, 120), np.uint8)  # gray 73 (see below)
+    truth = np.zeros((300, 600), np.uint8)
+    guess = truth.copy()
+    guess[100:103, 200:210] = 1  # 30 false positives
+    pictures = draw_report_pictures(truth, guess, image=photo, max_side=120)
+    close_up = pictures[3]
+    assert close_up.close_up and close_up.data.startswith(b"\x89PNG")
+    # a 3 x 10 region padded by 4 and grown to 24 x 24: enlarged 120 // 24 = 5 times
+    assert close_up.caption == "largest error: 30 pixels at x 200\u2013209, y 100\u2013102, shown \u00d75"
+    pixels = np.asarray(Image.open(io.BytesIO(close_up.data)))
+    assert pixels.shape == (120, 120, 3)
+    fp = list(ERROR_COLOURS[FALSE_POSITIVE])
+    assert (np.all(pixels == fp, axis=2)).sum() == 30 * 25  # exact: 30 pixels of 5 x 5, not thickened
+    assert (np.all(pixels == 73, axis=2)).sum() == 120 * 120 - 30 * 25  # the rest: the photo's gray

@@ -24,6 +24,7 @@ from ..pipelines.pairing import PairLayout
 from ..reports.compare import write_comparison_result
 from ..reports.compare_html import compare_report
 from ..reports.rows import CsvRowWriter
+from ..viz.errormap import ErrorStyle
 from .app import app
 from .boundary_options import (
     BfToleranceOption,
@@ -174,6 +175,14 @@ def compare(
             "loses most with both error maps.",
         ),
     ] = None,
+    error_style: Annotated[
+        ErrorStyle,
+        typer.Option(
+            help="How the report's error maps are drawn. errors: the mistakes in full colour on light "
+            "gray classes and white background, drawn thicker than they are so that a 1-pixel band shows, "
+            "with a close-up of the same place in both models; all: every category, true positives green.",
+        ),
+    ] = "errors",
     fail_if_worse: Annotated[
         list[str] | None,
         typer.Option(
@@ -253,7 +262,11 @@ def compare(
         with output_stream(output or "-") as stream:
             write_comparison_result(result, output_format.value, stream, metric=table_metric)
         if report is not None:
-            save_text(report, compare_report(result, metric=table_metric), what="the report")
+            save_text(
+                report,
+                compare_report(result, metric=table_metric, error_style=error_style),
+                what="the report",
+            )
     _report_problems(result, quiet=quiet)
     if result.failed:
         raise typer.Exit(EXIT_FAILED)

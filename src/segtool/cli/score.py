@@ -26,6 +26,7 @@ from ..pipelines.thresholds import Bound, Threshold, thresholds_not_met
 from ..reports.numbers import format_number
 from ..reports.rows import Column, CsvRowWriter, write_csv, write_rows
 from ..reports.score_html import build_score_report
+from ..viz.errormap import ErrorStyle
 from .app import app
 from .boundary_options import (
     BfToleranceOption,
@@ -257,10 +258,21 @@ def score(
         typer.Option(
             metavar="DIR",
             help="Also write each pair's error map to DIR/<name>.png (binary layout: "
-            "DIR/<label>/<name>.png): true positives green, false positives vermillion, false negatives "
-            "blue, wrong class yellow, ignored gray, with a legend.",
+            "DIR/<label>/<name>.png), with a legend: false positives vermillion, false negatives "
+            "blue, wrong class yellow, ignored gray (see --error-style). Exact pixels: a 1-pixel "
+            "mistake is 1 pixel wide.",
         ),
     ] = None,
+    error_style: Annotated[
+        ErrorStyle,
+        typer.Option(
+            help="How the error maps (--error-maps, --report) are drawn. errors: the mistakes in full "
+            "colour over the photo in gray (without --images: over light gray classes on white); "
+            "all: every category, true positives green over the photo. The report's thumbnails draw "
+            "mistakes thicker than they are, so that a 1-pixel band shows (its legend says so), and "
+            "enlarge each image's largest error region beside it.",
+        ),
+    ] = "errors",
     images: Annotated[
         str | None,
         typer.Option(
@@ -389,6 +401,7 @@ def score(
                 keep_cells=compare_conventions,
                 max_pixels=max_pixels,
                 error_maps=error_maps,
+                error_style=error_style,
                 images=images,
                 on_image=per_image_rows.write if per_image_rows is not None else None,
                 progress=progress,
@@ -414,7 +427,7 @@ def score(
             )
             if result.categories is not None and output_format.value in ("table", "markdown"):
                 _write_categories(result.categories, output_format.value, stream)
-        report_warnings = [] if report is None else _write_report(result, report, jobs)
+        report_warnings = [] if report is None else _write_report(result, report, jobs, error_style)
     _report_problems(result, quiet=quiet)
     _report_picture_problems(result, report_warnings, images, quiet=quiet)
     if result.failed or not confusion_written:
@@ -428,9 +441,9 @@ def score(
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
-def _write_report(result: ScoreResult, path: str, jobs: int) -> list[str]:
+def _write_report(result: ScoreResult, path: str, jobs: int, error_style: ErrorStyle) -> list[str]:
     """Draw and write the HTML report atomically; return the warnings of its pictures."""
-    built = build_score_report(result, link_from=as_path(path).parent, jobs=jobs)
+    built = build_score_report(result, link_from=as_path(path).parent, jobs=jobs, error_style=error_style)
     save_text(path, built.html, what="the report")
     return built.warnings
 

@@ -12,9 +12,14 @@ Conventions
   With ``binary`` the masks are background/foreground first (no "wrong class").
 * Binary layout: one map per label that has a file in either folder,
   ``DIR/<label folder>/<name>.png``, mirroring the mask folders.
-* With a photo (``--images``) the categories are blended over the photo in
-  gray; without, true negatives are black. A legend naming the colours is added
-  to the right, so the file is wider than the mask.
+* ``style`` (``--error-style``): ``errors`` (the default) paints the mistakes
+  in full colour over the photo in gray (without a photo: over light gray
+  classes on white); ``all`` paints every category, true positives green
+  (see :mod:`segtool.viz.errormap`). A legend naming the colours is added to
+  the right, so the file is wider than the mask.
+* The files keep exact pixels: a 1-pixel error is 1 pixel wide (they are
+  looked at zoomed in, and a thickened map would hide which pixels are wrong).
+  Only the report's thumbnails thicken errors, and say so.
 * A photo that cannot be read, or whose size (as displayed) differs from the
   masks', fails its pair like a bad mask: nothing is resized.
 """
@@ -28,16 +33,17 @@ import numpy as np
 
 from ..io.maskpair import check_same_size
 from ..io.storage import Location
-from ..viz.errormap import error_legend, error_map
+from ..viz.errormap import ErrorStyle, error_legend, error_map
 from ..viz.image import read_image, write_image
 from ..viz.legend import with_legend
 
 
 @dataclass(frozen=True)
 class ErrorMapFolder:
-    """Where the error maps of a run go (picklable: it travels to the workers with the settings)."""
+    """Where the error maps of a run go, and their style (picklable: it travels to the workers)."""
 
     root: Location
+    style: ErrorStyle = "errors"
 
     def path_for(self, name: str, subfolder: str | None = None) -> Location:
         """``root/[subfolder/]name.png``."""
@@ -76,9 +82,14 @@ class PairErrorMaps:
 
         ``class_id``: one class, see :func:`segtool.viz.error_map`.
         """
-        picture = error_map(mask_true, mask_pred, class_id=class_id, ignore=ignore, image=self.photo)
+        style = self.folder.style
+        picture = error_map(
+            mask_true, mask_pred, class_id=class_id, ignore=ignore, image=self.photo, style=style
+        )
         legend = [
-            (name, colour) for name, colour in error_legend(class_id=class_id) if ignore or name != "ignored"
+            (name, colour)
+            for name, colour in error_legend(class_id=class_id, style=style, photo=self.photo is not None)
+            if ignore or name != "ignored"
         ]
         path = self.folder.path_for(self.name, subfolder)
         write_image(path, with_legend(picture, legend), inside=self.folder.root)

@@ -56,6 +56,7 @@ from ..metrics.boundary import BoundaryScorer
 from ..metrics.conventions import Bundle, CellTable, ConventionScores, bundle_named, convention_scores
 from ..metrics.davis import NAME as DAVIS_NAME
 from ..metrics.registry import ALIAS_TITLES, SUMMARY_ALIASES
+from ..viz.errormap import ErrorStyle
 from .errormaps import ErrorMapFolder
 from .executors import Executor, LocalExecutor, executor_for
 from .jobs import Failure, run_jobs
@@ -265,6 +266,7 @@ def score_folders(
     executor: Executor | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     error_maps: str | Path | RemotePath | None = None,
+    error_style: ErrorStyle = "errors",
     images: str | Path | RemotePath | None = None,
     on_image: Callable[[list[dict[str, Any]]], None] | None = None,
     progress: Callable[[str, int], Callable[..., None]] | None = None,
@@ -316,6 +318,9 @@ def score_folders(
     error_maps : folder, optional
         Write each pair's error map there (:mod:`segtool.pipelines.errormaps`); it must not
         be ``pred_dir`` or ``gt_dir`` nor lie inside them, nor be ``images``.
+    error_style : {"errors", "all"}
+        What the error maps paint: the mistakes only, over the photo (default), or every
+        category (:mod:`segtool.viz.errormap`).
     images : folder, optional
         Photos matched to the ground truth by name (:func:`segtool.pipelines.pairing.attach_images`),
         drawn under the error maps; pairs without one are listed in ``result.pairing.without_image``.
@@ -379,7 +384,7 @@ def score_folders(
         image_metrics=tuple(image_metrics),
         in_worker_processes=executor.uses_worker_processes,
         max_pixels=max_pixels,
-        error_maps=ErrorMapFolder(as_path(error_maps)) if error_maps is not None else None,
+        error_maps=ErrorMapFolder(as_path(error_maps), error_style) if error_maps is not None else None,
     )
     names = _class_names(pairing.label_map, binary)
     without_prediction = set(pairing.missing_predictions)

@@ -7,7 +7,10 @@ For the table's metric and each compared model (B) against the baseline (A):
 * a **scatter** of the per-image macro means, A across and B up, with the
   diagonal (points above it: B better, for a metric where higher is better);
 * the **images where B loses most** to A (per-image macro mean), with both
-  models' error maps side by side (:mod:`segtool.viz.errormap`).
+  models' error maps side by side (:mod:`segtool.viz.errormap`, in ``error_style``,
+  errors thickened for display), each followed by a close-up of the same place:
+  B's largest error region (see :mod:`segtool.reports.pictures`). The colour
+  legend stands beside the first row's pictures.
 
 No network and no external file: pictures are data URIs, charts inline SVG.
 """
@@ -24,9 +27,10 @@ from ..io.maskpair import read_mask_pair
 from ..metrics.registry import metric_info
 from ..pipelines.compare import CompareResult, image_macro_means
 from ..pipelines.pairing import MaskPair
-from ..viz.errormap import error_map
-from .html import Picture, Section, _picture, _table, number_cells, page
-from .pictures import thumbnail_picture
+from ..viz.errormap import ErrorStyle, error_categories
+from ..viz.regions import largest_error_region
+from .html import Legend, Picture, Section, _pictures_with_close_ups, _table, legend_html, number_cells, page
+from .pictures import THICKER_NOTE, close_up_picture, error_thumbnail, report_error_legend
 from .svg import _svg, _text, number
 
 __all__ = ["compare_report"]
@@ -35,8 +39,20 @@ WIDTH, ROW, LEFT, RIGHT = 640, 22, 150, 20
 DOT, LINE, ZERO = "#0072b2", "#56b4e9", "#999"
 
 
-def compare_report(result: CompareResult, *, metric: str, worst: int = 6) -> str:
-    """The HTML page for ``result``; ``metric`` is plotted, ``worst`` images shown per model."""
+CLOSE_UP_NOTE = (
+    "After each error map: a close-up of B's largest error region (8-connected, any mistake), "
+    "the same place in both models, each pixel a square, not thickened."
+)
+
+
+def compare_report(
+    result: CompareResult, *, metric: str, worst: int = 6, error_style: ErrorStyle = "errors"
+) -> str:
+    """The HTML page for ``result``; ``metric`` is plotted, ``worst`` images shown per model.
+
+    ``error_style``: how the error maps are drawn, ``"errors"`` or ``"all"``
+    (see :mod:`segtool.viz.errormap`).
+    """
     info = metric_info(metric)
     sections = []
     for index, model in enumerate(result.models[1:], start=1):
@@ -50,7 +66,7 @@ def compare_report(result: CompareResult, *, metric: str, worst: int = 6) -> str
             if rows:
                 body.append(f"<h3>{escape(aggregation)} aggregation: B − A</h3>{_forest(rows, info.title)}")
         body.append(f"<h3>per image: {escape(info.title)} macro mean</h3>{_scatter(result, index, metric)}")
-        body.append(_worst_images(result, index, metric, worst))
+        body.append(_worst_images(result, index, metric, worst, error_style))
         sections.append(
             Section(
                 f"model-{index}",
@@ -138,7 +154,7 @@ def _scatter(result: CompareResult, index: int, metric: str) -> str:
     return _svg(side, side, body, "per-image macro means, A across, B up")
 
 
-def _worst_images(result: CompareResult, index: int, metric: str, worst: int) -> str:
+def _worst_images(result: CompareResult, index: int, metric: str, worst: int, style: ErrorStyle) -> str:
     info = metric_info(metric)
     in_mean = np.array(
         [class_id != 0 or result.scores[0].settings.include_background for class_id in result.class_ids]
@@ -153,18 +169,28 @@ def _worst_images(result: CompareResult, index: int, metric: str, worst: int) ->
         )
     shown = order[:worst]
     a_cells, b_cells = (number_cells([values[position] for position in shown], 4) for values in (a, b))
+    legend = Legend(
+        "Error map colours",
+        report_error_legend(style=style, photo=False).entries,
+        (THICKER_NOTE, CLOSE_UP_NOTE),
+    )
     rows = []
     for row, position in enumerate(shown):
         name = result.images[position]
-        pictures = "".join(_picture(picture) for picture in _error_pictures(result, (0, index), name))
+        pictures = "".join(_pictures_with_close_ups(_error_pictures(result, (0, index), name, style)))
+        if row == 0:
+            pictures += legend_html(legend)
         rows.append([escape(name), a_cells[row], b_cells[row], f'<div class="pics">{pictures}</div>'])
     table = _table(["image", "A", "B", "error maps: A, then B"], rows)
     return f"<h3>images where B loses most ({escape(info.title)} macro mean)</h3>{table}"
 
 
-def _error_pictures(result: CompareResult, models: tuple[int, int], name: str) -> list[Picture]:
-    """Each model's error map of image ``name`` (all classes), as a thumbnail captioned with the model."""
-    pictures = []
+def _error_pictures(
+    result: CompareResult, models: tuple[int, int], name: str, style: ErrorStyle
+) -> list[Picture]:
+    """Each model's error map of image ``name`` (all classes), captioned with the model, each followed
+    by a close-up of B's largest error region (A's when B has none)."""
+    drawn = []
     for model in models:
         score = result.scores[model]
         pairing = score.pairing
@@ -172,8 +198,29 @@ def _error_pictures(result: CompareResult, models: tuple[int, int], name: str) -
         if pairing is None or not isinstance(pair, MaskPair) or pair.pred is None:
             continue
         truth, guess = read_mask_pair(pair.gt, pair.pred, label_map=pairing.label_map)
-        picture = error_map(truth, guess, ignore=score.settings.ignore_values)
-        pictures.append(thumbnail_picture(result.models[model], picture, over_photo=False))
+        drawn.append(
+            (result.models[model], error_categories(truth, guess, ignore=score.settings.ignore_values))
+        )
+    found = [
+        (model_name, region)
+        for model_name, categories in reversed(drawn)
+        if (region := largest_error_region(categories)) is not None
+    ]
+    pictures = []
+    for model_name, categories in drawn:
+        pictures.append(error_thumbnail(categories, model_name, image=None, max_side=240, style=style))
+        if found:
+            owner, region = found[0]
+            close = close_up_picture(
+                categories,
+                region,
+                image=None,
+                max_side=240,
+                style=style,
+                what=f"{model_name}: " + ("largest error" if model_name == owner else "the same place"),
+                described=model_name == owner,
+            )
+            pictures += [close] if close is not None else []
     return pictures
 
 

@@ -36,7 +36,6 @@ import numpy as np
 
 from ..io.imagesize import image_size
 from ..metrics.registry import metric_title
-from ..viz.errormap import CATEGORY_NAMES, ERROR_COLOURS
 from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number, number_column
 
 DATASET_COLOUR = "#0072B2"
@@ -96,10 +95,23 @@ class PerImageMetric:
 
 @dataclass(frozen=True)
 class Picture:
-    """An encoded picture (PNG or JPEG bytes) and what it shows."""
+    """An encoded picture (PNG or JPEG bytes) and what it shows.
+
+    ``close_up``: an enlarged part of another picture, drawn with its pixels kept square.
+    """
 
     caption: str
     data: bytes
+    close_up: bool = False
+
+
+@dataclass(frozen=True)
+class Legend:
+    """Colour swatches with names (no swatch where the colour is None), and notes under them."""
+
+    title: str
+    entries: Sequence[tuple[str, tuple[int, int, int] | None]]
+    notes: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -157,10 +169,27 @@ def data_uri(data: bytes) -> str:
 
 def _picture(picture: Picture) -> str:
     height, width = image_size(picture.data)
+    kind = "pic close-up" if picture.close_up else "pic"
     return (
-        f'<figure class="pic"><img src="{data_uri(picture.data)}" width="{width}" height="{height}" '
+        f'<figure class="{kind}"><img src="{data_uri(picture.data)}" width="{width}" height="{height}" '
         f'alt="{escape(picture.caption)}"><figcaption>{escape(picture.caption)}</figcaption></figure>'
     )
+
+
+def legend_html(legend: Legend) -> str:
+    """A legend box: one line per entry, a swatch before its name; then the notes."""
+    lines = "".join(
+        "<li>"
+        + (
+            f'<span class="swatch" style="background:rgb{tuple(colour)}"></span>'
+            if colour is not None
+            else ""
+        )
+        + f"{escape(name)}</li>"
+        for name, colour in legend.entries
+    )
+    notes = "".join(f"<p>{escape(note)}</p>" for note in legend.notes)
+    return f'<aside class="legend"><h4>{escape(legend.title)}</h4><ul>{lines}</ul>{notes}</aside>'
 
 
 def _definition_list(items: Mapping[str, object]) -> str:
@@ -250,10 +279,14 @@ svg.chart{max-width:100%;height:auto;display:block;margin:6px 0 14px}
 .entry{border:1px solid #e2e2e2;border-radius:4px;padding:6px;background:#fff;max-width:100%}
 .pics{display:flex;gap:6px;flex-wrap:wrap}
 figure.pic{margin:0}figure.pic img{display:block;max-width:100%;height:auto;image-rendering:auto}
-figure.pic figcaption{font-size:11px;color:#666}
+figure.pic figcaption{font-size:11px;color:#666;max-width:240px}
+figure.close-up img{image-rendering:pixelated;outline:1px solid #999}.pair{display:flex;gap:6px}
+.with-legend{display:flex;gap:12px;align-items:flex-start}.with-legend>.entry{flex:0 1 auto;min-width:0}
+aside.legend{flex:0 0 170px;font-size:12px;border:1px solid #e2e2e2;border-radius:4px;padding:6px 8px}
+aside.legend h4{margin:0 0 4px;font-size:12px}aside.legend ul{list-style:none;margin:0;padding:0}
+aside.legend li{margin:3px 0}aside.legend p{margin:6px 0 0;color:#444}
 .entry .name{font-size:12px;font-family:ui-monospace,monospace;word-break:break-all;margin-top:4px}
 .entry .scores{font-size:12px;color:#333}
-.swatches{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:13px;margin:6px 0}
 .swatch{display:inline-block;width:14px;height:14px;border:1px solid #555;vertical-align:middle;
 margin-right:5px}
 """
@@ -273,6 +306,7 @@ def score_report(
     title: str = "Segmentation scores",
     image_metrics: Sequence[PerImageMetric] = (),
     ranked_by: str = "dice",
+    legend: Legend | None = None,
 ) -> str:
     """The HTML report of a scoring run.
 
@@ -301,6 +335,8 @@ def score_report(
     ranked_by
         The metric the ``worst`` images were ranked by; named on the page when ``image_metrics`` are
         shown, which do not rank them.
+    legend
+        The colours of the pictures, shown beside the first image of ``worst``.
     """
     sections = []
     if summary:
@@ -384,7 +420,10 @@ def score_report(
             Section(
                 "worst",
                 "Worst images",
-                "".join(_image_group(group) for group in worst) + _error_legend(),
+                "".join(
+                    _image_group(group, legend=legend if index == 0 else None)
+                    for index, group in enumerate(worst)
+                ),
                 notes=("The lowest-scoring images; names link to the files.", *ranking),
             )
         )
@@ -534,28 +573,36 @@ def _axis_notes(
     )
 
 
-def _image_group(group: ImageGroup) -> str:
-    entries = []
-    for entry in group.images:
-        name = escape(entry.name)
-        link = f'<a href="{escape(entry.href)}">{name}</a>' if entry.href else name
-        scores = " \u00b7 ".join(
-            f"{escape(metric_title(key))} {number(value)}" for key, value in entry.scores.items()
-        )
-        pictures = "".join(_picture(picture) for picture in entry.pictures)
-        entries.append(
-            f'<div class="entry"><div class="pics">{pictures}</div><div class="name">{link}</div>'
-            f'<div class="scores">{scores}</div></div>'
-        )
+def _image_group(group: ImageGroup, *, legend: Legend | None = None) -> str:
+    """A group's heading and its entries; ``legend`` beside the first entry."""
+    entries = [_image_entry(entry) for entry in group.images]
+    if legend is not None and entries:
+        entries[0] = f'<div class="with-legend">{entries[0]}{legend_html(legend)}</div>'
     return f'<h3>{escape(group.title)}</h3><div class="gallery">{"".join(entries)}</div>'
 
 
-def _error_legend() -> str:
-    swatches = "".join(
-        f'<span><span class="swatch" style="background:rgb{ERROR_COLOURS[code]}"></span>{escape(name)}</span>'
-        for code, name in enumerate(CATEGORY_NAMES)
+def _image_entry(entry: ImageEntry) -> str:
+    name = escape(entry.name)
+    link = f'<a href="{escape(entry.href)}">{name}</a>' if entry.href else name
+    scores = " \u00b7 ".join(
+        f"{escape(metric_title(key))} {number(value)}" for key, value in entry.scores.items()
     )
-    return f'<h3>Error map colours</h3><div class="swatches">{swatches}</div>'
+    pictures = "".join(_pictures_with_close_ups(entry.pictures))
+    return (
+        f'<div class="entry"><div class="pics">{pictures}</div><div class="name">{link}</div>'
+        f'<div class="scores">{scores}</div></div>'
+    )
+
+
+def _pictures_with_close_ups(pictures: Sequence[Picture]) -> list[str]:
+    """The pictures' HTML; a picture followed by its close-up is kept with it on one line."""
+    parts: list[str] = []
+    for index, picture in enumerate(pictures):
+        if picture.close_up and index > 0 and not pictures[index - 1].close_up:
+            parts[-1] = f'<div class="pair">{parts[-1]}{_picture(picture)}</div>'
+        else:
+            parts.append(_picture(picture))
+    return parts
 
 
 # -- stats report -------------------------------------------------------------------------

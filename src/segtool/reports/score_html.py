@@ -43,9 +43,15 @@ image per task (its masks are read once, whatever the number of its entries):
 * worst of a class: the error map of that class only (the image's ground truth
   and prediction would repeat in every class it is among the worst of, and
   make the report several times larger);
-* thumbnails are drawn at full size, then shrunk by area averaging (thin
-  mistakes stay visible), over the photo when the run had ``images`` (JPEG),
-  else on black (PNG, exact colours).
+* every error map is drawn in ``error_style`` (``errors``: the mistakes over
+  the photo in gray; ``all``: every category), its errors thickened for
+  display, and followed by a close-up of its largest error region with exact
+  pixels (see :mod:`segtool.reports.pictures`); the worst overall of the binary
+  layout gets one close-up, of the largest region over all its labels;
+* thumbnails are drawn at full size, then shrunk by area averaging, over the
+  photo when the run had ``images`` (JPEG), else on black (PNG, exact colours);
+* the colour legend (which says that errors are drawn thicker) stands beside
+  the first image.
 
 The report's size and drawing time grow with the number of classes times
 ``collector.worst``, not with the number of images scored.
@@ -80,8 +86,9 @@ from ..pipelines.score import ScoreResult
 from ..pipelines.score_collector import REPORT_METRICS, ScoreCollector
 from ..pipelines.score_pairs import binary_masks
 from ..pipelines.score_settings import ScoreSettings
-from ..viz.errormap import error_map
+from ..viz.errormap import ErrorStyle, error_categories
 from ..viz.image import read_image
+from ..viz.regions import largest_error_region
 from .html import (
     ClassScores,
     Confusion,
@@ -91,7 +98,13 @@ from .html import (
     Picture,
     score_report,
 )
-from .pictures import draw_report_pictures, thumbnail_picture
+from .pictures import (
+    close_up_picture,
+    draw_report_pictures,
+    error_pictures,
+    error_thumbnail,
+    report_error_legend,
+)
 
 #: Names and colours of ``binary=True`` masks; the ignored ground truth is drawn as 255 (cream).
 BINARY_LABELS = LabelMap([Label(0, "background", voc_colour(0)), Label(1, "foreground", voc_colour(1))])
@@ -120,6 +133,7 @@ class _PictureJob:
     ignore: tuple[int, ...]
     binary: bool
     max_side: int
+    style: ErrorStyle
 
 
 def build_score_report(
@@ -128,6 +142,7 @@ def build_score_report(
     link_from: str | Path | RemotePath | None = None,
     jobs: int = 1,
     max_side: int = 240,
+    error_style: ErrorStyle = "errors",
 ) -> ScoreReport:
     """The report of a scoring run run with ``report_worst`` (see the module docstring).
 
@@ -144,6 +159,9 @@ def build_score_report(
         Processes drawing the pictures.
     max_side
         Longest side of a thumbnail, in pixels.
+    error_style
+        ``"errors"`` (the mistakes over the photo in gray) or ``"all"`` (every category),
+        see :mod:`segtool.viz.errormap`.
     """
     collector = result.collector
     if result.pairing is None or collector is None:
@@ -183,6 +201,7 @@ def build_score_report(
             settings.ignore_values,
             settings.binary,
             max_side,
+            error_style,
         )
         for name, class_ids in entries_of.items()
     ]
@@ -223,8 +242,9 @@ def build_score_report(
         for title, entries in wanted
         if entries
     ]
+    photos = {pairs[name].image is not None for name in entries_of}
     report.html = score_report(
-        settings=_shown_settings(settings, worst=collector.worst),
+        settings=_shown_settings(settings, worst=collector.worst, error_style=error_style),
         classes=_class_scores(result, boundary),
         metrics=REPORT_METRICS,
         per_image=collector.per_image,
@@ -234,6 +254,7 @@ def build_score_report(
         rules=settings.rules(),
         image_metrics=boundary,
         ranked_by=collector.rank_by,
+        legend=report_error_legend(style=error_style, photo=photos.pop() if len(photos) == 1 else None),
     )
     return report
 
@@ -291,9 +312,9 @@ def _boundary_metrics(settings: ScoreSettings) -> list[PerImageMetric]:
     ]
 
 
-def _shown_settings(settings: ScoreSettings, *, worst: int) -> dict[str, object]:
+def _shown_settings(settings: ScoreSettings, *, worst: int, error_style: ErrorStyle) -> dict[str, object]:
     """The run's settings as shown: the boundary record shortened (its rules go to the rules list)."""
-    shown = {**settings.to_json(), "worst_images_shown": worst}
+    shown = {**settings.to_json(), "worst_images_shown": worst, "error_style": error_style}
     boundary = settings.boundary
     if boundary is not None:
         sy, sx = boundary.spacing
@@ -378,19 +399,29 @@ def _index_pictures(job: _PictureJob, pair: MaskPair) -> dict[int | None, list[P
         label_map = BINARY_LABELS
     return {
         class_id: draw_report_pictures(
-            truth, guess, image=photo, label_map=label_map, ignore=ignore, max_side=job.max_side
+            truth,
+            guess,
+            image=photo,
+            label_map=label_map,
+            ignore=ignore,
+            max_side=job.max_side,
+            style=job.style,
         )
         if class_id is None
-        else [
-            _error_picture(
-                job, class_id, error_map(truth, guess, class_id=class_id, ignore=ignore, image=photo), photo
-            )
-        ]
+        else error_pictures(
+            error_categories(truth, guess, class_id=class_id, ignore=ignore),
+            _error_caption(job, class_id),
+            image=photo,
+            max_side=job.max_side,
+            style=job.style,
+        )
         for class_id in job.class_ids
     }
 
 
 def _label_pictures(job: _PictureJob, pair: LabelMasksPair) -> dict[int | None, list[Picture]]:
+    """Binary layout: per label, its error map and close-up; overall, every label's error map and
+    one close-up, of the largest error region over all labels."""
     files = [
         (label_id, gt_path, pred_path)
         for (label_id, gt_path), (_, pred_path) in zip(pair.gt, pair.pred, strict=True)
@@ -402,29 +433,60 @@ def _label_pictures(job: _PictureJob, pair: LabelMasksPair) -> dict[int | None, 
         check_same_size(path, mask.shape, first_path, first.shape, what="the mask")
     photo = _photo(pair, first.shape)
     empty = np.zeros(first.shape, np.uint8)
-    errors = {
-        label_id: error_map(
+    categories = {
+        label_id: error_categories(
             read[gt_path].view(np.uint8) if gt_path is not None else empty,
             read[pred_path].view(np.uint8) if pred_path is not None else empty,
             class_id=1,
             ignore=(),
-            image=photo,
         )
         for label_id, gt_path, pred_path in files
     }
-    return {
-        class_id: [
-            _error_picture(job, label_id, errors[label_id], photo)
-            for label_id in (errors if class_id is None else [class_id])
-            if label_id in errors
+    pictures: dict[int | None, list[Picture]] = {}
+    for class_id in job.class_ids:
+        if class_id is not None:
+            pictures[class_id] = (
+                error_pictures(
+                    categories[class_id],
+                    _error_caption(job, class_id),
+                    image=photo,
+                    max_side=job.max_side,
+                    style=job.style,
+                )
+                if class_id in categories
+                else []
+            )
+            continue
+        pictures[None] = [
+            error_thumbnail(
+                codes, _error_caption(job, label_id), image=photo, max_side=job.max_side, style=job.style
+            )
+            for label_id, codes in categories.items()
         ]
-        for class_id in job.class_ids
-    }
+        regions = {label_id: largest_error_region(codes) for label_id, codes in categories.items()}
+        found = [
+            (region.pixels, label_id, region) for label_id, region in regions.items() if region is not None
+        ]
+        if found:
+            _, label_id, region = max(found, key=lambda item: item[0])
+            close = close_up_picture(
+                categories[label_id],
+                region,
+                image=photo,
+                max_side=job.max_side,
+                style=job.style,
+                what=f"largest error ({_class_name(job, label_id)})",
+            )
+            pictures[None] += [close] if close is not None else []
+    return pictures
 
 
-def _error_picture(job: _PictureJob, class_id: int, picture: np.ndarray, photo: np.ndarray | None) -> Picture:
-    name = job.names.get(class_id, str(class_id))
-    return thumbnail_picture(f"errors: {name}", picture, over_photo=photo is not None, max_side=job.max_side)
+def _error_caption(job: _PictureJob, class_id: int) -> str:
+    return f"errors: {_class_name(job, class_id)}"
+
+
+def _class_name(job: _PictureJob, class_id: int) -> str:
+    return job.names.get(class_id, str(class_id))
 
 
 def _photo(pair: MaskPair | LabelMasksPair, shape: tuple[int, ...]) -> np.ndarray | None:

@@ -2,7 +2,9 @@
 
 * :mod:`.image`: read photos as displayed, thumbnails, PNG/JPEG encoding, atomic writes.
 * :mod:`.overlays`: a mask over its image, with outlines and a legend (:mod:`.legend`).
-* :mod:`.errormap`: true/false positives and negatives of a prediction, in fixed colours.
+* :mod:`.errormap`: true/false positives and negatives of a prediction, in fixed colours
+  (style ``errors``: the mistakes only; ``all``: every category), thickened for display.
+* :mod:`.regions`: the largest error region of an error map, and a close-up of it.
 
 Folder jobs that draw these pictures live in :mod:`segtool.pipelines`
 (``overlay``, ``rasterize_viz``, ``errormaps``); the HTML report and its charts in

@@ -3,7 +3,9 @@
 The panel never covers a pixel of the picture: the result is wider than the
 input, and taller only when the picture is too short for a single column of
 entries (the picture is then padded below with the panel's background).
-Entries flow top to bottom, then into further columns.
+Entries flow top to bottom, then into further columns. An entry whose colour
+is None is drawn as text alone, where a swatch would be (a note such as
+"correct: the photo").
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 Colour = tuple[int, int, int]
-LegendEntry = tuple[str, Colour]
+LegendEntry = tuple[str, Colour | None]
 
 PANEL_BACKGROUND: Colour = (255, 255, 255)
 TEXT_COLOUR: Colour = (0, 0, 0)
@@ -61,13 +63,16 @@ def with_legend(
         column, row = divmod(index, rows_per_column)
         left = margin + column * column_width
         top = margin + row * row_height
-        draw.rectangle(
-            (left, top, left + size - 1, top + size - 1), fill=tuple(colour), outline=SWATCH_BORDER
-        )
+        text_left = left
+        if colour is not None:
+            draw.rectangle(
+                (left, top, left + size - 1, top + size - 1), fill=tuple(colour), outline=SWATCH_BORDER
+            )
+            text_left = left + size + gap
         # centred on the swatch from the text's box (anchors need FreeType; the fallback font has none)
         box_top, box_bottom = font.getbbox(name)[1::2]
         text_top = top + (size - (box_bottom - box_top)) / 2 - box_top
-        draw.text((left + size + gap, text_top), name, fill=TEXT_COLOUR, font=font)
+        draw.text((text_left, text_top), name, fill=TEXT_COLOUR, font=font)
     result = np.empty((panel_height, width + panel.width, 3), np.uint8)
     result[:height, :width] = picture
     result[height:, :width] = PANEL_BACKGROUND
