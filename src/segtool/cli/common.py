@@ -237,6 +237,20 @@ def user_errors(debug: bool = False) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def on_ctrl_c(what_is_left: str) -> Iterator[None]:
+    """Ctrl-C: one line ``interrupted: <what_is_left>`` on stderr and exit 130, no traceback.
+
+    Enter it outside the outputs' own context managers, so that their temporary files are gone
+    (outputs are atomic) before the line is printed. rasterize says how far it got its own way.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        info(f"interrupted: {what_is_left}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+@contextlib.contextmanager
 def progress_tasks(*, quiet: bool = False) -> Iterator[Callable[[str, int], Callable[..., None]]]:
     """A transient progress display on stderr, silent when stderr is not a terminal or ``quiet``.
 

@@ -46,6 +46,7 @@ from .common import (
     check_one_stdout,
     error,
     info,
+    on_ctrl_c,
     output_stream,
     parse_ignore_values,
     progress_tasks,
@@ -211,7 +212,7 @@ def compare(
 
     Exit codes: 0 success; 1 bad input, or images failed or were missing (the
     others are still compared and printed); 2 usage error; 3 a --fail-if-worse
-    gate was not passed (1 wins over 3).
+    gate was not passed (1 wins over 3); 130 Ctrl-C (nothing written).
     """
     if len(predictions) < 2:
         raise typer.BadParameter("give at least two prediction folders (the first is the baseline)")
@@ -234,7 +235,7 @@ def compare(
     for metric in [table_metric, *(gate.metric for gate in gates)]:
         if metric not in scored_metrics:
             raise typer.BadParameter(f"{metric} is not scored; add it to --metrics", param_hint="--metrics")
-    with user_errors(debug):
+    with on_ctrl_c("nothing written"), user_errors(debug):
         label_map = labels if labels and is_label_set(labels) else LabelMap.read(labels) if labels else None
         with progress_tasks(quiet=quiet) as progress:
             result = compare_folders(

@@ -20,6 +20,7 @@ from .common import (
     QuietOption,
     error,
     info,
+    on_ctrl_c,
     progress_tasks,
     user_errors,
 )
@@ -98,9 +99,10 @@ def overlay(
     same relative path (any image suffix). The background and the image edge
     are left unpainted; the ignore value is painted in its palette colour.
     Exit codes: 0 success, 1 some pairs failed (each named on stderr; the
-    others are still written), 2 usage error.
+    others are still written), 2 usage error, 130 Ctrl-C (the overlays
+    written so far are kept).
     """
-    with user_errors(debug):
+    with on_ctrl_c("the overlays written so far are kept (each complete)"), user_errors(debug):
         label_path = labels or label_file_for_masks(masks)
         label_map = LabelMap.read(label_path) if label_path else None
         options = OverlayOptions(

@@ -52,6 +52,7 @@ from .common import (
     check_outputs_are_not_inputs,
     error,
     info,
+    on_ctrl_c,
     output_stream,
     parse_ignore_values,
     plural,
@@ -336,7 +337,7 @@ def score(
 
     Exit codes: 0 success; 1 bad input, or some files failed or had no prediction
     (the others are still scored and printed); 2 usage error; 3 a --fail-under threshold
-    or a --fail-over bound was not met (1 wins over 3).
+    or a --fail-over bound was not met (1 wins over 3); 130 Ctrl-C (nothing written).
 
     Boundary metrics (--metrics hd95,assd,nsd,...) are scored per image and class,
     then averaged over the images where defined (no dataset aggregation); the
@@ -372,7 +373,8 @@ def score(
     image_metrics = [scorer] if scorer is not None else []
     ignore_values = parse_ignore_values(ignore)
     keep_freed_memory()
-    with user_errors(debug), ExitStack() as files:
+    kept = " (the error maps drawn so far are kept)" if error_maps else ""
+    with on_ctrl_c(f"no scores written{kept}"), user_errors(debug), ExitStack() as files:
         label_map = labels if labels and is_label_set(labels) else LabelMap.read(labels) if labels else None
         category_of = read_groups(groups) if groups else None
         per_image_rows = None

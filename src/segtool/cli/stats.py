@@ -28,6 +28,7 @@ from .common import (
     check_outputs_are_not_inputs,
     error,
     info,
+    on_ctrl_c,
     parse_ignore_values,
     progress_tasks,
     save_text,
@@ -107,13 +108,14 @@ def stats(
     pixels of c / valid pixels of the masks containing c) and generalised Dice
     1/n_c^2 (Sudre et al., normalised to sum to 1). Classes without pixels get
     no weight. Exit codes: 0 success, 1 some masks could not be read (each
-    named on stderr; the others are counted), 2 usage error.
+    named on stderr; the others are counted), 2 usage error, 130 Ctrl-C
+    (nothing written).
     """
     outputs = {"-o": output or "-", "--report": report}
     check_one_stdout(outputs)
     check_outputs_are_not_inputs(outputs, folders=(masks,), files=(labels,))
     keep_freed_memory()
-    with user_errors(debug):
+    with on_ctrl_c("nothing written"), user_errors(debug):
         label_path = labels or label_file_for_masks(masks)
         label_map = LabelMap.read(label_path) if label_path else None
         given = parse_ignore_values(ignore)
