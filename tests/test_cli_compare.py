@@ -46,11 +46,17 @@ def test_csv_and_json_hold_every_metric_and_aggregation(folders):
         for metric in ("dice", "iou", "precision", "recall")
         for aggregation in ("dataset", "image")
     }
-    assert len(rows) == 8 * 4  # three classes and the mean per metric and aggregation
+    # three classes per metric and aggregation; the means are in the tables and the JSON summary only
+    assert len(rows) == 8 * 3 and all(row["class_id"].isdigit() for row in rows)
     document = json.loads(run(folders, "--format", "json").stdout)
+    assert list(document)[:3] == ["settings", "rows", "summary"]
     assert document["settings"]["resamples"] == 300 and document["settings"]["seed"] == 0
     assert document["models"][0] == {"name": "a", "predictions": str(folders / "a"), "baseline": True}
-    assert document["images"]["compared"] == 12 and len(document["rows"]) == 32
+    assert document["images"]["compared"] == 12 and len(document["rows"]) == 24
+    assert [list(row) for row in document["rows"]] == [list(COMPARE_COLUMNS)] * 24
+    means = document["summary"]["means"]
+    assert document["summary"]["images_compared"] == 12 and len(means) == 8
+    assert {(row["class_id"], row["class_name"]) for row in means} == {(None, "mean")}
 
 
 def test_markdown_has_both_tables_and_the_rules(folders):
@@ -118,7 +124,7 @@ def test_a_boundary_metric_is_compared_per_image_only(folders):
     result = run(folders, "--metrics", "hd95", "--metric", "hd95", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     rows = [row for row in csv.DictReader(io.StringIO(result.stdout)) if row["metric"] == "hd95"]
-    assert {row["aggregation"] for row in rows} == {"image"} and len(rows) == 4
+    assert {row["aggregation"] for row in rows} == {"image"} and len(rows) == 3
     assert run(folders, "--metrics", "hd95", "--metric", "hd95").exit_code == 0
 
 

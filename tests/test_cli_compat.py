@@ -48,8 +48,11 @@ def test_mmseg_csv_has_class_rows_then_its_summary_row(folders):
         "Precision",
         "Recall",
     ]
-    assert [row["class_name"] for row in rows] == ["background", "cat", "dog", "bird", "summary"]
-    assert rows[-1]["IoU"] == "" and float(rows[-1]["mIoU"]) == pytest.approx(
+    # one row per class (as every CSV); the summary is the table's note and JSON's summary
+    assert [row["class_name"] for row in rows] == ["background", "cat", "dog", "bird"]
+    assert list(rows[0]) == ["class_id", "class_name", "IoU", "Acc", "Dice", "Fscore", "Precision", "Recall"]
+    document = json.loads(run(folders, "--compat", "mmseg", "-f", "json").stdout)
+    assert document["summary"]["mIoU"] == pytest.approx(
         round((8 / 12 + 2 / 3 + 3 / 6) / 3 * 100, 2)  # background 8/12, cat 2/3, dog 3/6
     )
 
@@ -61,10 +64,14 @@ def test_nnunet_json_records_the_bundle_and_its_foreground_mean(folders):
     assert document["settings"]["compat"]["rules"]["no_value"] == {"*": "nan"}
     assert "compute_metrics_on_folder" in document["settings"]["compat"]["sources"]["aggregation"]
     # bird is declared and never present: nnU-Net's np.mean over labels makes foreground_mean NaN
-    assert document["convention"]["foreground_mean"]["Dice"] is None
-    cat = next(row for row in document["convention"]["classes"] if row["class_name"] == "cat")
+    # the rows and summary are the bundle's (what its CSV and table hold), segtool's own beside them
+    assert list(document)[:3] == ["settings", "rows", "summary"]
+    assert document["convention"] == {"name": "nnunet", "summary_name": "foreground_mean"}
+    assert document["summary"]["Dice"] is None
+    cat = next(row for row in document["rows"] if row["class_name"] == "cat")
     assert cat["Dice"] == pytest.approx(0.8)  # image a only: 2 * 2 / (4 + 1)
-    assert document["summary"]["dice"] is not None  # segtool's own numbers stay beside the bundle's
+    assert list(cat) == document["columns"] == ["class_id", "class_name", "Dice", "IoU"]
+    assert document["segtool"]["summary"]["dice"] is not None and len(document["segtool"]["rows"]) == 4
 
 
 def test_a_rule_option_overrides_the_bundle(folders):
@@ -73,7 +80,7 @@ def test_a_rule_option_overrides_the_bundle(folders):
     assert scored["settings"]["compat"]["name"] == "monai (modified)"
     # with ignore_empty, dog's false positive on image a vanishes; scored, it counts 0
     dog = [
-        next(row["Dice"] for row in document["convention"]["classes"] if row["class_name"] == "dog")
+        next(row["Dice"] for row in document["rows"] if row["class_name"] == "dog")
         for document in (plain, scored)
     ]
     assert dog == [pytest.approx(6 / 8), pytest.approx((0 + 6 / 8) / 2)]
@@ -85,7 +92,7 @@ def test_rule_options_without_a_bundle(folders):
     assert document["settings"]["compat"]["name"] == "custom"
     assert document["settings"]["compat"]["rules"]["aggregation"] == {"*": "image", "iou": "cells"}
     # background out; image a: cat 0.8, dog 0 -> 0.4; image c: dog 0.75; image b: nothing defined
-    assert document["convention"]["mean"]["dice"] == pytest.approx((0.4 + 0.75) / 2)
+    assert document["summary"]["dice"] == pytest.approx((0.4 + 0.75) / 2)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +109,7 @@ def test_a_bad_rule_is_a_usage_error(folders, option, value):
 def test_davis_adds_its_boundary_f(folders):
     document = json.loads(run(folders, "--compat", "davis", "-f", "json").stdout)
     assert "bf_davis" in document["settings"]["image_metrics"]
-    assert set(document["convention"]["mean"]) == {"J-Mean", "F-Mean", "J&F-Mean"}
+    assert set(document["summary"]) == {"J-Mean", "F-Mean", "J&F-Mean"}
 
 
 def test_compare_conventions_lines_name_the_rule(folders):
@@ -129,7 +136,9 @@ def test_compare_conventions_json_holds_the_settings_and_every_row(folders):
     result = run(folders, "--compare-conventions", "-f", "json")
     assert result.exit_code == 0 and result.stderr == ""
     document = json.loads(result.stdout)
-    assert document["settings"]["label_map"] is not None and len(document["conventions"]) == 8
+    assert list(document) == ["settings", "rows", "summary", "differences"]
+    assert document["settings"]["label_map"] is not None and len(document["rows"]) == 8
+    assert document["summary"] == {"images": 3} and document["rows"][0]["peer"]
     assert all({"convention", "rule", "before", "after"} <= set(line) for line in document["differences"])
 
 
@@ -139,9 +148,7 @@ def test_medpy_and_monai_set_edge_is_boundary_only_for_boundary_metrics(folders)
     assert "boundary_metrics" not in json.loads(plain.stdout)["settings"]
     document = json.loads(run(folders, "--compat", "monai", "--metrics", "hd95,nsd", "-f", "json").stdout)
     assert document["settings"]["boundary_metrics"]["edge_is_boundary"] is True
-    assert {"HausdorffDistanceMetric(percentile=95)", "SurfaceDiceMetric"} <= set(
-        document["convention"]["mean"]
-    )
+    assert {"HausdorffDistanceMetric(percentile=95)", "SurfaceDiceMetric"} <= set(document["summary"])
 
 
 def test_no_image_scored_gives_undefined_numbers_not_a_traceback(tmp_path):
@@ -150,7 +157,7 @@ def test_no_image_scored_gives_undefined_numbers_not_a_traceback(tmp_path):
     command = ["score", str(tmp_path / "pred"), str(tmp_path / "gt"), "--compat", "davis", "-f", "json"]
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 1 and "nothing is resized" in result.stderr
-    assert json.loads(result.stdout)["convention"]["mean"] == {
+    assert json.loads(result.stdout)["summary"] == {
         "J-Mean": None,
         "F-Mean": None,
         "J&F-Mean": None,

@@ -102,12 +102,12 @@ def test_csv_columns_and_values(folders):
     header = result.stdout.splitlines()[0].split(",")
     assert header[: len(ISSUE_COLUMNS)] == ISSUE_COLUMNS and header == list(CLASS_COLUMNS)
     rows = csv_rows(result.stdout)
-    assert [row["class_name"] for row in rows] == ["background", "cat", "dog", "bird", "mean"]
-    cat, bird, mean = rows[1], rows[3], rows[4]
+    # one row per class and nothing else: the means are in the table's mean row and JSON's summary
+    assert [row["class_name"] for row in rows] == ["background", "cat", "dog", "bird"]
+    cat, bird = rows[1], rows[3]
     assert (cat["tp"], cat["fp"], cat["fn"], cat["dice"]) == ("2", "0", "1", "0.8")
     assert float(cat["iou"]) == 2 / 3  # full precision
     assert bird["dice"] == "" and bird["n_images"] == "0"  # undefined: an empty cell
-    assert mean["class_id"] == "" and float(mean["dice"]) == (0.8 + 2 / 3) / 2 and mean["n_images"] == "3"
 
 
 def test_json_carries_numbers_and_settings(folders):
@@ -119,7 +119,9 @@ def test_json_carries_numbers_and_settings(folders):
     assert set(settings["aggregations"]) == {"dataset", "image"} and settings["label_map"].endswith(
         "labels.csv"
     )
-    bird = next(row for row in document["classes"] if row["class_name"] == "bird")
+    assert list(document)[:3] == ["settings", "rows", "summary"] and "classes" not in document
+    assert [list(row) for row in document["rows"]] == [list(CLASS_COLUMNS)] * 4  # the CSV's columns
+    bird = next(row for row in document["rows"] if row["class_name"] == "bird")
     assert bird["dice"] is None and bird["dice_image_mean"] is None
     assert document["summary"]["dice"] == pytest.approx((0.8 + 2 / 3) / 2)
     assert document["images"]["scored"] == 3 and document["images"]["missing_predictions"] == []
@@ -137,7 +139,7 @@ def test_output_files(folders):
     out, per_image, matrix = folders / "out" / "s.csv", folders / "per_image.csv", folders / "confusion.csv"
     result = run(*base(folders, "-f", "csv", "-o", out, "--per-image", per_image, "--confusion", matrix))
     assert result.exit_code == 0 and result.stdout == ""
-    assert [row["class_name"] for row in csv_rows(out.read_text())][-1] == "mean"
+    assert [row["class_name"] for row in csv_rows(out.read_text())][-1] == "bird"
     per_image_text = per_image.read_text()
     assert per_image_text.splitlines()[0] == ",".join(PER_IMAGE_COLUMNS)
     rows = csv_rows(per_image_text)
@@ -166,18 +168,18 @@ def test_output_files(folders):
 
 def test_missing_prediction_exits_1_and_still_prints_scores(folders):
     write_mask(folders / "gt" / "d.png", np.ones((2, 2), np.uint8))
-    result = run(*base(folders, "-f", "csv"))
+    result = run(*base(folders, "-f", "json"))
     assert result.exit_code == 1
-    assert csv_rows(result.stdout)[-1]["n_images"] == "3"
+    assert json.loads(result.stdout)["summary"]["n_images"] == 3
     assert "1 ground-truth mask without prediction" in result.stderr and ": d" in result.stderr
     assert "--missing empty" in result.stderr
 
 
 def test_missing_empty_scores_them_and_says_so(folders):
     write_mask(folders / "gt" / "d.png", np.ones((2, 2), np.uint8))
-    result = run(*base(folders, "-f", "csv", "--missing", "empty"))
+    result = run(*base(folders, "-f", "json", "--missing", "empty"))
     assert result.exit_code == 0
-    assert csv_rows(result.stdout)[-1]["n_images"] == "4"
+    assert json.loads(result.stdout)["summary"]["n_images"] == 4
     assert "1 ground-truth mask without prediction scored as empty" in result.stderr
 
 
@@ -188,7 +190,7 @@ def test_fail_under_exits_3(folders):
     failing = run(*base(folders, "-f", "csv", "--fail-under", "dice=0.7", "--fail-under", "image:dice=0.7"))
     assert failing.exit_code == 3
     assert "below --fail-under image:dice>=0.7: the score is 0.5875" in failing.stderr
-    assert "dataset:dice" not in failing.stderr and csv_rows(failing.stdout)[-1]["class_name"] == "mean"
+    assert "dataset:dice" not in failing.stderr and csv_rows(failing.stdout)[-1]["class_name"] == "bird"
 
 
 def test_failed_files_win_over_thresholds(folders):
@@ -222,10 +224,10 @@ def test_bad_input_is_one_line_without_traceback(folders):
 
 def test_bad_file_is_named_and_the_rest_is_scored(folders):
     (folders / "pred" / "b.png").write_bytes(b"not a png")
-    result = run(*base(folders, "-f", "csv"))
+    result = run(*base(folders, "-f", "json"))
     assert result.exit_code == 1
     assert "b.png" in result.stderr and "not a PNG" in result.stderr
-    assert csv_rows(result.stdout)[-1]["n_images"] == "2"
+    assert json.loads(result.stdout)["summary"]["n_images"] == 2
 
 
 def test_warnings_go_to_stderr_and_quiet_silences_them(folders):

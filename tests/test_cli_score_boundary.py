@@ -96,7 +96,7 @@ def test_hand_counted_values_and_empty_rules_in_csv(folders):
         "nsd_n_images",
     ]
     rows = rows_by_name(result.stdout)
-    cat, dog, bird, mean = rows["cat"], rows["dog"], rows["bird"], rows["mean"]
+    cat, dog, bird = rows["cat"], rows["dog"], rows["bird"]
     # cat: hd95 1 and 12 -> mean 6.5, population std 5.5; assd 0.5 and 1.2; nsd 0.5 and 0.96.
     assert float(cat["hd95_image_mean"]) == pytest.approx(6.5) and float(
         cat["hd95_image_std"]
@@ -109,9 +109,12 @@ def test_hand_counted_values_and_empty_rules_in_csv(folders):
     assert float(dog["nsd_image_mean"]) == 0 and dog["nsd_n_images"] == "1"
     # bird: absent from both everywhere -> undefined (empty cells), no image counted.
     assert bird["hd95_image_mean"] == bird["hd95_image_std"] == "" and bird["hd95_n_images"] == "0"
-    # Mean row: macro mean of the per-class image means, background left out, bird undefined.
-    assert float(mean["hd95_image_mean"]) == pytest.approx((6.5 + DIAGONAL) / 2)
-    assert float(mean["nsd_image_mean"]) == pytest.approx(0.73 / 2)
+    # The summary (JSON; CSV holds class rows only): macro mean of the per-class image means,
+    # background left out, bird undefined.
+    as_json = base(folders, "-f", "json", "--metrics", "dice,iou,hd95,assd,nsd", "--nsd-tolerance", "0.5")
+    mean = json.loads(run(*as_json).stdout)["summary"]
+    assert mean["hd95_image_mean"] == pytest.approx((6.5 + DIAGONAL) / 2)
+    assert mean["nsd_image_mean"] == pytest.approx(0.73 / 2)
     # The confusion columns are unchanged: cat tp 12 + 16, fp 4 + 1, fn 4 + 0.
     assert (cat["tp"], cat["fp"], cat["fn"]) == ("28", "5", "4")
 
@@ -193,7 +196,7 @@ def test_json_settings_carry_each_convention_and_the_rules(folders):
     assert record["tolerances"] == {"nsd": 0.5, "biou_width": None, "bf": 3.0}
     assert record["spacing"] == [1.0, 1.0] and record["edge_is_boundary"] is False
     assert "no dataset aggregation" in record["aggregation"] and "the worst value" in record["empty_rule"]
-    bird = next(row for row in document["classes"] if row["class_name"] == "bird")
+    bird = next(row for row in document["rows"] if row["class_name"] == "bird")
     assert bird["hd95_image_mean"] is None and bird["hd95_n_images"] == 0  # undefined: null, not NaN
     assert document["summary"]["hd95_image_mean"] == pytest.approx((6.5 + DIAGONAL) / 2)
 

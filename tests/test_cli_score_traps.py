@@ -52,21 +52,30 @@ def test_hide_absent_leaves_absent_classes_out_of_the_table_only(folders):
     assert "bird" in [row["class_name"] for row in csv_rows(csv_out.stdout)]
 
 
-# -- item 14: the CSV mean row is last by default; --no-mean-row -------------------------
-def test_csv_mean_row_is_the_last_row_and_no_mean_row_drops_it(folders):
-    rows = csv_rows(run(*base(folders, "--format", "csv")).stdout)
-    assert rows[-1]["class_name"] == "mean" and rows[-1]["class_id"] == ""
-    plain = run(*base(folders, "--format", "csv", "--no-mean-row"))
+# -- item 14 / issue 17 item 4: CSV holds class rows only; the table ends with the mean row ----------
+@pytest.mark.parametrize("extra", [(), ("--no-mean-row",)])
+def test_csv_holds_one_row_per_class_and_no_mean_row(folders, extra):
+    plain = run(*base(folders, "--format", "csv", *extra))
     assert plain.exit_code == 0, plain.stderr
     rows = csv_rows(plain.stdout)
     assert [row["class_name"] for row in rows] == ["background", "cat", "dog", "bird"]
     assert all(row["class_id"].isdigit() and row["tp"].isdigit() for row in rows)
 
 
+def test_the_table_ends_with_the_mean_row_unless_no_mean_row(folders):
+    def mean_rows(*extra):
+        lines = run(*base(folders, *extra)).stdout.splitlines()
+        return [index for index, line in enumerate(lines) if line.split()[:2] == ["-", "mean"]], lines
+
+    [index], lines = mean_rows()
+    assert lines[index - 1].strip().startswith("─") and lines[index + 1] == ""  # last, after a rule
+    assert mean_rows("--no-mean-row")[0] == []
+
+
 def test_help_documents_the_mean_row():
     options = {param.opts[0]: param.help for param in typer.main.get_command(app).commands["score"].params}
-    assert "mean row" in options["--no-mean-row"]
-    assert "last row" in options["--format"]
+    assert "mean row" in options["--no-mean-row"] and "CSV never has it" in options["--no-mean-row"]
+    assert "CSV holds one row per class and nothing else" in options["--format"]
 
 
 # -- item 13: outputs go where the user points ------------------------------------------
@@ -228,7 +237,7 @@ def test_0_255_masks_without_binary_are_refused_naming_binary(binary_255, pred):
     assert not rows.exists()
     scored = run(binary_255 / pred, binary_255 / "gt", "-j", "1", "--binary", "--format", "json")
     assert scored.exit_code == 0, scored.stderr
-    foreground = json.loads(scored.stdout)["classes"][1]
+    foreground = json.loads(scored.stdout)["rows"][1]
     assert (foreground["class_name"], foreground["tp"], foreground["dice"]) == ("foreground", 6, 1.0)
 
 
@@ -334,7 +343,7 @@ def test_labelme2voc_class_names_are_the_label_map_and_minus_one_is_ignored(labe
     result = run(labelme2voc / "pred", labelme2voc / "voc" / masks, "--format", "csv")
     assert result.exit_code == 0, result.stderr
     rows = {row["class_name"]: row for row in csv_rows(result.stdout)}
-    assert list(rows) == ["_background_", "cat", "dog", "mean"]
+    assert list(rows) == ["_background_", "cat", "dog"]
     # The ignored pixel (predicted cat) counts nowhere: cat tp 1, fp 0, fn 1.
     assert (rows["cat"]["tp"], rows["cat"]["fp"], rows["cat"]["fn"]) == ("1", "0", "1")
     assert rows["dog"]["dice"] == "1.0"

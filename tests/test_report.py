@@ -36,7 +36,7 @@ def test_json_has_null_not_nan_and_parses_strictly():
     text = written("json")
     assert "NaN" not in text
     document = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
-    assert document[0] == {
+    assert document["rows"][0] == {
         "class_id": 1,
         "class_name": "a|b",
         "dice": 0.30000000000000004,
@@ -46,8 +46,37 @@ def test_json_has_null_not_nan_and_parses_strictly():
     assert to_json({"x": math.inf, "y": [float("nan")]}) == '{\n  "x": null,\n  "y": [\n    null\n  ]\n}\n'
 
 
-def test_json_document_replaces_the_row_list():
+def test_json_document_replaces_the_default_document():
     assert json.loads(written("json", json_document={"settings": {"k": 1}})) == {"settings": {"k": 1}}
+
+
+def test_json_is_settings_rows_summary_with_the_csv_columns_as_keys():
+    document = json.loads(
+        written("json", columns=["class_name", "dice"], settings={"k": 1}, summary={"total": 2})
+    )
+    assert document == {
+        "settings": {"k": 1},
+        "rows": [{"class_name": "a|b", "dice": 0.30000000000000004}, {"class_name": "mean", "dice": 2 / 3}],
+        "summary": {"total": 2},
+    }
+
+
+def test_summary_rows_are_for_people_only():
+    """A mean or total row ends the table and the Markdown, after a rule; CSV and JSON rows never hold it."""
+    rows, mean = ROWS[:1], ROWS[1:]
+    table = written("table", rows=rows, summary_rows=mean).splitlines()
+    mean_line = next(index for index, line in enumerate(table) if " mean " in line)
+    assert set(table[mean_line - 1].strip()) == {"─"} and table[mean_line - 2].split()[:2] == ["1", "a|b"]
+    assert (
+        written("markdown", rows=rows, summary_rows=mean).splitlines()[-1] == "| - | mean | 0.6667 | - | no |"
+    )
+    assert written("csv", rows=rows, summary_rows=mean).splitlines() == [
+        "class_id,class_name,dice,iou,in_mean",
+        "1,a|b,0.30000000000000004,,true",
+    ]
+    assert [
+        row["class_name"] for row in json.loads(written("json", rows=rows, summary_rows=mean))["rows"]
+    ] == ["a|b"]
 
 
 def test_markdown_rounds_escapes_and_lists_notes():
@@ -82,12 +111,6 @@ def test_wide_table_in_a_pipe_is_not_wrapped(monkeypatch):
     body = next(line for line in lines if "0.5000" in line)
     assert body.split() == [f"{index + 0.5:.4f}" for index in range(8)]
     assert lines[-1] == "caption" and all(line == line.rstrip() for line in lines)
-
-
-def test_sections_draw_a_rule_before_the_row():
-    lines = written("table", rows=ROWS, columns=COLUMNS, sections=[1]).splitlines()
-    mean_line = next(index for index, line in enumerate(lines) if " mean " in line)
-    assert set(lines[mean_line - 1].strip()) == {"─"}
 
 
 def test_streaming_csv_writes_the_header_once():

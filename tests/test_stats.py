@@ -138,8 +138,19 @@ def test_labels_beside_the_masks_name_the_classes_and_set_the_ignore_value(masks
     LabelMap.from_names(["car", "road"]).write(masks)  # labels.txt / labels.csv, ignore value 255
     result = run(masks, "--format", "json")
     assert result.exit_code == 0, result.stderr
-    rows = json.loads(result.stdout)
-    assert [(row["class_name"], row["pixels"]) for row in rows] == [
+    document = json.loads(result.stdout)
+    assert list(document) == ["settings", "rows", "summary"]
+    assert document["settings"]["ignore_values"] == [255] and document["settings"]["label_map"].endswith(
+        "csv"
+    )
+    assert document["summary"] == {
+        "masks": 2,
+        "valid_pixels": 11,
+        "ignored_pixels": 1,
+        "failed_masks": 0,
+        "classes_present": 3,
+    }
+    assert [(row["class_name"], row["pixels"]) for row in document["rows"]] == [
         ("_background_", 6),
         ("car", 4),
         ("road", 1),

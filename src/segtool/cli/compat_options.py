@@ -26,7 +26,7 @@ from ..metrics.conventions import (
 )
 from ..pipelines.score import ScoreResult
 from ..reports.numbers import format_number
-from ..reports.rows import Column, write_rows
+from ..reports.rows import Column, command_document, row_objects, write_rows
 
 PANEL = "Conventions of other tools (docs/compat.md)"
 
@@ -175,15 +175,14 @@ def resolve_bundle(
 def write_convention(result: ScoreResult, output_format: str, stream: IO[str]) -> None:
     """The bundle's table: one row per class under the peer's column names, then its summary.
 
-    CSV has the class rows then one summary row (its own columns); the table and
-    Markdown show the class rows and the summary as a line under them.
+    CSV has the class rows only (as every CSV: docs/formats.md); the table and Markdown
+    show the class rows and the summary as a line under them; JSON has the summary as
+    ``summary`` (:meth:`ScoreResult.to_document`).
     """
     convention = result.convention
     assert convention is not None
     bundle = convention.bundle
-    rows = result.convention_rows()
     class_keys = [column.name for column in bundle.class_columns]
-    summary_keys = [key for key in convention.summary if key not in class_keys]
     digits = 2 if bundle.rules.percent else 4
     summary = ", ".join(f"{key} {format_number(value, digits)}" for key, value in convention.summary.items())
     notes = [f"{bundle.summary_name}: {summary}."]
@@ -195,10 +194,9 @@ def write_convention(result: ScoreResult, output_format: str, stream: IO[str]) -
     notes.append(f"{bundle.peer}: {bundle.checked}." if bundle.checked else f"{bundle.peer}.")
     notes.append("Rules: " + "; ".join(f"{key} {value}" for key, value in _rule_words(bundle.rules)) + ".")
     notes.extend(f"{note}." for note in bundle.notes)
-    human = rows if output_format == "csv" else rows[:-1]
     write_rows(
-        human,
-        ["class_id", "class_name", *class_keys, *summary_keys],
+        result.convention_rows()[:-1],
+        ["class_id", "class_name", *class_keys],
         output_format,
         stream,
         title=f"{bundle.name} convention",
@@ -241,6 +239,7 @@ def write_comparison(result: ScoreResult, output_format: str, stream: IO[str]) -
     rows, differences = compare_conventions(cells.arrays(), result.confusion_class_ids, cells.n_images)
     columns = [
         "convention",
+        "peer",
         "dice",
         "iou",
         "include_background",
@@ -262,11 +261,6 @@ def write_comparison(result: ScoreResult, output_format: str, stream: IO[str]) -
         "towards the convention's, in the order background, aggregation, empty_truth, absent, no_value:",
         *(difference.describe() for difference in differences),
     ]
-    document = {
-        "settings": result.settings.to_json(),
-        "conventions": rows,
-        "differences": [vars(difference) for difference in differences],
-    }
     write_rows(
         rows,
         columns,
@@ -275,5 +269,10 @@ def write_comparison(result: ScoreResult, output_format: str, stream: IO[str]) -
         title="Macro means under each convention",
         notes=notes,
         table_columns=table_columns,
-        json_document=document,
+        json_document=command_document(
+            result.settings.to_json(),
+            row_objects(rows, columns),
+            {"images": result.n_images},
+            differences=[vars(difference) for difference in differences],
+        ),
     )

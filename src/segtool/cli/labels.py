@@ -55,7 +55,13 @@ def labels(
                     }
                 )
             columns = [Column("name", "name"), Column("classes", "classes"), Column("ignored", "ignored")]
-            write_rows(rows, [*columns, Column("source", "source")], output_format.value, sys.stdout)
+            write_rows(
+                rows,
+                [*columns, Column("source", "source")],
+                output_format.value,
+                sys.stdout,
+                summary={"label_sets": len(rows)},
+            )
             return
         found = label_set(name)
         if found is None:

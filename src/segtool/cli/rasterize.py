@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -225,7 +225,13 @@ def rasterize(
     executor: ExecutorOption = "local",
     scheduler: SchedulerOption = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Format of the summary printed on stdout.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Format of the pixels per label printed on stdout: table, csv (one row per label, no "
+            "total row), json (one object: settings, rows, summary) or markdown.",
+        ),
     ] = OutputFormat.table,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -289,7 +295,8 @@ def rasterize(
         except KeyboardInterrupt as stop:
             info(_interrupted(stop), quiet=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
-    _print_summary(summary, output_format, output)
+    settings = {"inputs": inputs, "output": output, "labels": labels, **options.to_json()}
+    _print_summary(summary, output_format, settings)
     for message in summary.not_annotations:
         info(f"note: {message}", quiet=quiet)
     for message in summary.warnings:
@@ -337,7 +344,7 @@ def _skipped_files(summary: RasterizeSummary) -> str:
 def _failure_summary(summary: RasterizeSummary, strict: bool, output: str) -> str:
     """The last line of a failed run: files and images failed, overlays not written (when they are
     all that failed, the masks written come first), and warnings counted as errors with --strict."""
-    failed_files = len(summary.failed_files) + summary.unknown_label_files
+    failed_files = summary.files_failed
     parts = [f"{failed_files} of {summary.files} files failed"] if failed_files else []
     if summary.failed_images:
         count = len(summary.failed_images)
@@ -357,7 +364,9 @@ def _failure_summary(summary: RasterizeSummary, strict: bool, output: str) -> st
     return "; ".join(parts)
 
 
-def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, output: str) -> None:
+def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, settings: dict[str, Any]) -> None:
+    """The pixels per label (table, CSV, Markdown: one row per label); JSON adds ``settings`` (what the
+    run used, ``ignore_value`` included) and ``summary`` (:meth:`RasterizeSummary.totals`)."""
     from ..reports.rows import Column, ColumnSpec, write_rows
 
     columns: list[ColumnSpec] = [
@@ -388,6 +397,15 @@ def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, outpu
         )
     caption = (
         f"{plural(summary.files, 'file')}, {plural(summary.images, 'image')}, "
-        f"{plural(summary.shapes, 'shape')} -> {output}"
+        f"{plural(summary.shapes, 'shape')} -> {settings['output']}"
     )
-    write_rows(rows, columns, output_format.value, sys.stdout, title="Pixels per label", caption=caption)
+    write_rows(
+        rows,
+        columns,
+        output_format.value,
+        sys.stdout,
+        title="Pixels per label",
+        caption=caption,
+        settings={**settings, "ignore_value": summary.label_map.ignore_value},
+        summary=summary.totals(),
+    )

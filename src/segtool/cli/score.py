@@ -186,17 +186,17 @@ def score(
         typer.Option(
             "--format",
             "-f",
-            help="table (rounded, for people), csv, json (with the settings) or markdown. Table, CSV and "
-            "Markdown hold one row per class, then the mean row as the last row (class_name 'mean', "
-            "class_id empty); JSON holds it as 'summary'.",
+            help="table (rounded, for people), csv, json or markdown. CSV holds one "
+            "row per class and nothing else; the table and Markdown end with the mean row; JSON is one "
+            "object: settings, rows, summary, then more (docs/formats.md).",
         ),
     ] = OutputFormat.table,
     no_mean_row: Annotated[
         bool,
         typer.Option(
             "--no-mean-row",
-            help="Leave the mean row out of the table, CSV and Markdown: one row per class, so that "
-            "every column keeps its type (the JSON 'summary' stays).",
+            help="Leave the mean row out of the table and Markdown (CSV never has it; the JSON "
+            "'summary' stays).",
         ),
     ] = False,
     all_rules: Annotated[
@@ -500,9 +500,10 @@ def _write_scores(
         notes.append(
             f"{len(result.skipped)} ground-truth masks without prediction were left out (--missing skip)."
         )
-    # With no image scored the mean row would be all empty: CSV gets the header only, as stats does.
+    # The mean row is for people (table, Markdown); CSV holds the class rows only, JSON the summary.
+    # With no image scored it would be all empty.
     with_mean = mean_row and result.n_images > 0
-    rows = result.rows(mean_row=with_mean)
+    rows = result.classes
     hidden = result.absent_classes if hide_absent and output_format in ("table", "markdown") else []
     if hidden:
         hidden_ids = {row["class_id"] for row in hidden}
@@ -520,8 +521,8 @@ def _write_scores(
         title="Scores per class",
         notes=notes,
         table_columns=table_columns,
+        summary_rows=[result.summary] if with_mean else [],
         json_document=result.to_document(),
-        sections=[len(rows) - 1] if with_mean else [],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -82,7 +82,13 @@ def stats(
         ),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format of the rows.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, csv (one row per class, no total row), json (one object: settings, rows, "
+            "summary) or markdown.",
+        ),
     ] = OutputFormat.table,
     output: Annotated[
         str | None,
@@ -142,7 +148,12 @@ def stats(
             )
         caption = _caption(balance, ignore_values, label_path)
         rows = balance.rows()
-        _write(rows, output_format, output, caption)
+        settings = {
+            "masks": str(masks),
+            "label_map": None if label_path is None else str(label_path),
+            "ignore_values": ignore_values,
+        }
+        _write(rows, output_format, output, caption, settings=settings, summary=balance.summary())
         if report is not None:
             settings = {
                 "masks": str(masks),
@@ -184,7 +195,15 @@ def _caption(balance: ClassBalance, ignore_values: list[int], label_path: str | 
     )
 
 
-def _write(rows: list[dict], output_format: OutputFormat, output: str | None, caption: str) -> None:
+def _write(
+    rows: list[dict],
+    output_format: OutputFormat,
+    output: str | None,
+    caption: str,
+    *,
+    settings: dict[str, Any],
+    summary: dict[str, Any],
+) -> None:
     buffer = io.StringIO()
     write_rows(
         rows,
@@ -195,6 +214,8 @@ def _write(rows: list[dict], output_format: OutputFormat, output: str | None, ca
         caption=caption,
         notes=WEIGHT_NOTES,
         table_columns=TABLE_COLUMNS,
+        settings=settings,
+        summary=summary,
     )
     if output is not None:
         save_text(output, buffer.getvalue())

@@ -16,7 +16,9 @@ Rules:
   image that failed for some model (a bad file) is listed in ``failures`` and
   left out for all.
 * **Rows** (:data:`COMPARE_COLUMNS`): one per compared model (not the baseline),
-  metric, aggregation and class, then the mean row (``class_name`` ``mean``).
+  metric, aggregation and class, then the mean row (``class_name`` ``mean``, no
+  ``class_id``): :attr:`CompareResult.class_rows` are the CSV's, :attr:`CompareResult.mean_rows`
+  the JSON summary's.
   The confusion metrics have both aggregations, boundary metrics per image only.
 * **Tests**: dataset rows carry the bootstrap p-value (``test`` ``bootstrap``),
   per-image rows Wilcoxon's signed-rank test on the paired per-image values
@@ -203,10 +205,24 @@ class CompareResult:
             "scoring": self.scores[0].settings.to_json(),
         }
 
+    @property
+    def class_rows(self) -> list[dict[str, Any]]:
+        """The rows of the classes: what the CSV and the JSON ``rows`` hold."""
+        return [row for row in self.rows if row["class_id"] is not None]
+
+    @property
+    def mean_rows(self) -> list[dict[str, Any]]:
+        """The macro mean's row of each model, metric and aggregation: the JSON ``summary``'s ``means``
+        and the tables' last rows (never in the CSV, whose rows are all classes)."""
+        return [row for row in self.rows if row["class_id"] is None]
+
     def to_document(self) -> dict[str, Any]:
-        """Everything, for JSON: settings, models, images, rows."""
+        """Everything, for JSON: ``settings``, ``rows`` (the class rows, the CSV's columns as keys),
+        ``summary`` (images compared, the mean rows), then models, columns and images."""
         return {
             "settings": self.settings_document(),
+            "rows": _in_column_order(self.class_rows),
+            "summary": {"images_compared": len(self.images), "means": _in_column_order(self.mean_rows)},
             "models": [
                 {"name": name, "predictions": folder, "baseline": index == 0}
                 for index, (name, folder) in enumerate(zip(self.models, self.folders, strict=True))
@@ -217,7 +233,6 @@ class CompareResult:
                 "missing": self.missing,
                 "failed": [{"image": failure.name, "error": failure.message} for failure in self.failures],
             },
-            "rows": self.rows,
         }
 
     def per_image_rows(self) -> Iterable[dict[str, Any]]:
@@ -243,6 +258,11 @@ class CompareResult:
     def per_image_columns(self) -> tuple[str, ...]:
         extra = [name for name in (self.cells[0].values if self.cells else {}) if name not in METRICS]
         return COMPARE_PER_IMAGE_COLUMNS + tuple(extra)
+
+
+def _in_column_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with the keys of :data:`COMPARE_COLUMNS`, in the CSV's order."""
+    return [{key: row.get(key) for key in COMPARE_COLUMNS} for row in rows]
 
 
 def compare_folders(

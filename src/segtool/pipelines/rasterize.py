@@ -85,6 +85,31 @@ class RasterizeOptions:
     debug: bool = False
     viz: LocationLike | None = None  # folder of overlays over the images (None: none)
 
+    def to_json(self) -> dict[str, Any]:
+        """The options as the JSON ``settings`` of a run (plain types; ``debug`` is no setting)."""
+        reader = self.reader
+        return {
+            "layout": self.layout,
+            "palette": self.palette,
+            "order": self.order,
+            "convention": self.convention,
+            "unknown_label": self.unknown_label,
+            "line_width": self.line_width,
+            "point_radius": self.point_radius,
+            "skip_lines_and_points": self.skip_lines_and_points,
+            "input_format": self.input_format,
+            "relabel": self.relabel,
+            "exclude": list(self.exclude),
+            "images": None if reader.images_dir is None else str(reader.images_dir),
+            "via_label_attribute": reader.via_label_attribute,
+            "annotator": reader.annotator,
+            "coco_crowd": reader.coco_crowd,
+            "max_pixels": reader.max_pixels,
+            "skip_existing": self.skip_existing,
+            "overwrite": self.overwrite,
+            "viz": None if self.viz is None else str(self.viz),
+        }
+
 
 @dataclass(frozen=True)
 class WorkItem:
@@ -153,6 +178,27 @@ class RasterizeSummary:
     @property
     def ok(self) -> bool:
         return not (self.failures or self.failed_images or self.failed_overlays or self.unknown_labels)
+
+    @property
+    def files_failed(self) -> int:
+        """Files of which nothing was written: they failed, or named a label missing from the given map."""
+        return len(self.failed_files) + self.unknown_label_files
+
+    def totals(self) -> dict[str, int]:
+        """The run in numbers: the JSON ``summary`` of ``segtool rasterize``."""
+        return {
+            "files": self.files,
+            "images": self.images,
+            "shapes": self.shapes,
+            "masks_written": self.written,
+            "masks_already_there": self.skipped,
+            "files_failed": self.files_failed,
+            "images_failed": len(self.failed_images),
+            "overlays_failed": len(self.failed_overlays),
+            "files_skipped": len(self.not_annotations),
+            "warnings": len(self.warnings),
+            "pixels": sum(self.pixels.values()),
+        }
 
     def add(self, outcome: FileOutcome) -> None:
         """Count one converted file in."""

@@ -83,7 +83,9 @@ MISSING_RULES: tuple[MissingRule, ...] = get_args(MissingRule)
 #: to make the cost of a batch small, few enough to keep the workers evenly busy to the end.
 BATCH_PIXELS = 1 << 21
 
-#: The CSV columns, in order: those the issue fixes first, then the extra ones.
+#: The CSV columns (and the keys of the JSON rows), in order: those the issue fixes first, then the
+#: extra ones. The means over classes, pixel accuracy, mean accuracy and frequency-weighted IoU are
+#: in the summary (the table's mean row, the JSON ``summary``), not in the CSV.
 CLASS_COLUMNS = (
     "class_id",
     "class_name",
@@ -108,10 +110,6 @@ CLASS_COLUMNS = (
     "gt_pixels",
     "pred_pixels",
     "in_mean",
-    "n_classes",
-    "pixel_accuracy",
-    "mean_accuracy",
-    "frequency_weighted_iou",
 )
 PER_IMAGE_COLUMNS = (
     "image",
@@ -144,8 +142,10 @@ PairFailure = Failure
 class ScoreResult:
     """Scores of a prediction folder: plain data, nothing printed.
 
-    ``classes`` has one row per class and ``summary`` the mean row, both keyed by
-    :data:`CLASS_COLUMNS`. ``confusion`` is the dataset confusion matrix (rows
+    ``classes`` has one row per class, keyed by ``columns`` (:data:`CLASS_COLUMNS` and
+    the boundary metrics' columns), and ``summary`` the mean row (the table's last row:
+    ``class_name`` ``mean``, the means over classes, ``n_classes``, ``pixel_accuracy``,
+    ``mean_accuracy``, ``frequency_weighted_iou``). ``confusion`` is the dataset confusion matrix (rows
     true classes, columns predicted classes in ``confusion_class_ids`` order, then
     one column for predictions that are no class); None for the binary layout.
     ``pairing`` holds the files that were paired (with their photos, when
@@ -184,7 +184,7 @@ class ScoreResult:
 
     def rows(self, *, mean_row: bool = True) -> list[dict[str, Any]]:
         """The class rows, then the summary row (the last row; left out with ``mean_row=False``): what
-        the CSV holds."""
+        the table shows. The CSV holds the class rows only."""
         return [*self.classes, self.summary] if mean_row else list(self.classes)
 
     @property
@@ -193,7 +193,14 @@ class ScoreResult:
         return [row for row in self.classes if row["gt_pixels"] == 0 and row["pred_pixels"] == 0]
 
     def to_document(self) -> dict[str, Any]:
-        """Everything, for JSON: settings, classes, summary, images and warnings."""
+        """Everything, for JSON: ``settings``, ``rows`` (the CSV's rows: one per class, its columns as
+        keys), ``summary`` (the means and their aliases), then ``columns`` (the rows' keys),
+        ``images``, ``pixels``, ``unknown_prediction_values`` and, with ``groups``, ``categories``.
+
+        With a ``compat`` bundle the rows and summary are the bundle's (what its CSV and table
+        hold, under the peer's names), ``convention`` names it, and ``segtool`` holds segtool's
+        own ``columns``, ``rows`` and ``summary``.
+        """
         summary = {
             key: value
             for key, value in self.summary.items()
@@ -201,11 +208,32 @@ class ScoreResult:
         }
         # mmseg's names beside segtool's, for people who search for them; settings say what they are.
         summary.update({alias: self.summary.get(metric) for alias, (metric, _) in SUMMARY_ALIASES.items()})
+        own = {
+            "rows": [{key: row.get(key) for key in self.columns} for row in self.classes],
+            "summary": summary,
+            "columns": list(self.columns),
+        }
+        first: dict[str, Any] = dict(own)
+        if self.convention is not None:
+            convention = self.convention
+            first = {
+                "rows": self.convention_rows()[:-1],
+                "summary": convention.summary,
+                "columns": [
+                    "class_id",
+                    "class_name",
+                    *(column.name for column in convention.bundle.class_columns),
+                ],
+                "convention": {
+                    "name": convention.bundle.name,
+                    "summary_name": convention.bundle.summary_name,
+                    **({"categories": convention.categories} if convention.categories else {}),
+                },
+                "segtool": own,
+            }
         return {
             "settings": {**self.settings.to_json(), "summary_aliases": summary_alias_labels()},
-            "columns": list(self.columns),
-            "classes": self.classes,
-            "summary": summary,
+            **first,
             "images": {
                 "scored": self.n_images,
                 "failed": [{"image": failure.name, "error": failure.message} for failure in self.failures],
@@ -219,7 +247,6 @@ class ScoreResult:
                 {"value": int(value) if value.isdigit() else value, **counts}
                 for value, counts in self.unknown_predictions.items()
             ],
-            **({"convention": self.convention_document()} if self.convention is not None else {}),
             **({"categories": self.categories} if self.categories is not None else {}),
         }
 
@@ -236,17 +263,6 @@ class ScoreResult:
             {"class_id": None, "class_name": self.convention.bundle.summary_name, **self.convention.summary}
         )
         return rows
-
-    def convention_document(self) -> dict[str, Any]:
-        """The bundle's table for JSON: its name, per-class rows and summary under the peer's names."""
-        convention = self.convention
-        assert convention is not None
-        return {
-            "name": convention.bundle.name,
-            "classes": self.convention_rows()[:-1],
-            convention.bundle.summary_name: convention.summary,
-            **({"categories": convention.categories} if convention.categories else {}),
-        }
 
 
 def score_folders(

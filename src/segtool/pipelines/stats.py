@@ -161,6 +161,16 @@ class ClassBalance:
         """Valid pixels of every class but the background (id 0)."""
         return int(self.pixels[np.asarray(self.class_ids) != 0].sum())
 
+    def summary(self) -> dict[str, int]:
+        """The totals: masks counted, valid and ignored pixels, masks that failed, classes with pixels."""
+        return {
+            "masks": self.masks,
+            "valid_pixels": self.valid_pixels,
+            "ignored_pixels": self.ignored_pixels,
+            "failed_masks": len(self.failures),
+            "classes_present": int(np.count_nonzero(self.pixels)),
+        }
+
     def rows(self) -> list[dict]:
         """One row per class with the keys of :data:`COLUMNS` (NaN where undefined)."""
         total = self.valid_pixels

@@ -1,7 +1,8 @@
 """``segtool compare``'s outputs: every row as CSV or JSON; for people, one table per model and aggregation.
 
-CSV and JSON hold every row of :attr:`~segtool.pipelines.compare.CompareResult.rows`
-(all metrics, both aggregations, full precision; columns in ``docs/compare.md``).
+CSV holds the class rows (:attr:`~segtool.pipelines.compare.CompareResult.class_rows`:
+all metrics, both aggregations, full precision; columns in ``docs/compare.md``); JSON the
+same ``rows`` and the mean rows in its ``summary``.
 The table and Markdown show one metric: for each compared model, the dataset
 aggregation and the per-image aggregation, one row per class, then the mean. They
 fit 80 columns for class names of up to 13 characters: 3 decimals, the
@@ -35,7 +36,7 @@ def write_comparison_result(
 ) -> None:
     """Write ``result`` in ``output_format`` (table, csv, json, markdown); ``metric`` for the table."""
     if output_format == "csv":
-        write_csv(result.rows, COMPARE_COLUMNS, stream)
+        write_csv(result.class_rows, COMPARE_COLUMNS, stream)
         return
     if output_format == "json":
         stream.write(to_json(result.to_document()))

@@ -9,8 +9,13 @@ Conventions
   (``repr`` of the float, which reads back to the same value), booleans as
   ``true``/``false``, undefined values as empty cells. Written with the :mod:`csv`
   module, never through Rich.
-* JSON: numbers at full precision; undefined values are ``null`` (JSON has no NaN
-  literal, and ``NaN`` in a file breaks strict parsers such as ``jq``).
+* CSV holds rows of one kind only (one per class): no mean or total row, so that
+  ``pandas.read_csv`` keeps integer columns integers and ``df.mean()`` means what it
+  says. The table and Markdown show the summary row; JSON has it as ``summary``.
+* JSON: one object for every command, ``{"settings", "rows", "summary", ...}``
+  (:func:`command_document`); ``rows`` have the CSV's columns as keys. Numbers at full
+  precision; undefined values are ``null`` (JSON has no NaN literal, and ``NaN`` in a
+  file breaks strict parsers such as ``jq``).
 * Table (Rich) and Markdown are for people: floats rounded, one format per column
   (``digits`` decimals, more or scientific notation for the whole column when it holds
   very small values: :mod:`segtool.reports.numbers`), undefined values shown as a
@@ -346,6 +351,21 @@ def _wrapped(note: str, width: int) -> str:
     return "".join(line + "\n" for line in lines or [""])
 
 
+def command_document(
+    settings: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], summary: Any, **more: Any
+) -> dict[str, Any]:
+    """The one shape of every command's JSON: ``settings`` (what the run used), ``rows`` (one
+    object per row of the CSV, with its columns as keys), ``summary`` (totals and means: what
+    the CSV leaves out), then whatever else the command tells (``more``, in that order)."""
+    return {"settings": dict(settings), "rows": list(rows), "summary": summary, **more}
+
+
+def row_objects(rows: Iterable[Mapping[str, Any]], columns: Sequence[ColumnSpec]) -> list[dict[str, Any]]:
+    """The rows as JSON objects: exactly the CSV's columns, in its order."""
+    keys = [_as_column(column).key for column in columns]
+    return [{key: row.get(key) for key in keys} for row in rows]
+
+
 def write_rows(
     rows: Iterable[Mapping[str, Any]],
     columns: Sequence[ColumnSpec],
@@ -356,51 +376,59 @@ def write_rows(
     caption: str | None = None,
     notes: Sequence[str] = (),
     table_columns: Sequence[ColumnSpec] | None = None,
-    json_document: Any = None,
+    summary_rows: Sequence[Mapping[str, Any]] = (),
+    settings: Mapping[str, Any] | None = None,
+    summary: Any = None,
+    json_document: Mapping[str, Any] | None = None,
     digits: int = 4,
-    sections: Sequence[int] = (),
     width: int | None = None,
 ) -> None:
     """Write rows in one of :data:`FORMATS` to ``stream``.
 
     ``columns`` are the CSV/JSON columns; ``table_columns`` (default: the same) the
-    columns of the table and Markdown outputs. JSON writes ``json_document`` when
-    given, else the list of rows. ``caption`` and ``notes`` are printed under the
-    table and the Markdown; CSV and JSON carry data only. ``width`` is the
-    terminal's for the table (default: ``stream``'s terminal, None for a pipe or a
-    file): a table wider than that is printed in parts (:func:`table_parts`).
+    columns of the table and Markdown outputs. ``summary_rows`` (a mean or total row)
+    are for people only: the table and the Markdown show them last, after a rule; CSV
+    never holds them (every CSV row is a row of the same kind, so that pandas keeps each
+    column's type), and JSON holds the summary as ``summary``. JSON writes
+    ``json_document`` when given (built with :func:`command_document`'s shape), else
+    :func:`command_document` of ``settings``, the rows and ``summary``. ``caption`` and
+    ``notes`` are printed under the table and the Markdown; CSV and JSON carry data only.
+    ``width`` is the terminal's for the table (default: ``stream``'s terminal, None for a
+    pipe or a file): a table wider than that is printed in parts (:func:`table_parts`).
     """
     rows = list(rows)
     keys = [_as_column(column).key for column in columns]
     human_columns = table_columns if table_columns is not None else columns
     all_notes = ([caption] if caption else []) + list(notes)
+    human_rows = [*rows, *summary_rows]
+    sections = [len(rows)] if summary_rows else []
     if output_format == "csv":
         write_csv(rows, keys, stream)
     elif output_format == "json":
         document = (
             json_document
             if json_document is not None
-            else [{key: row.get(key) for key in keys} for row in rows]
+            else command_document(settings or {}, row_objects(rows, columns), summary or {})
         )
         stream.write(to_json(document))
     elif output_format == "markdown":
-        stream.write(render_markdown(rows, human_columns, title=title, notes=all_notes, digits=digits))
+        stream.write(render_markdown(human_rows, human_columns, title=title, notes=all_notes, digits=digits))
     elif output_format == "table":
         width = terminal_columns(stream) if width is None else width
         parts = [[_as_column(column) for column in human_columns]]
-        needed = table_width(rich_table(rows, human_columns, digits=digits))
+        needed = table_width(rich_table(human_rows, human_columns, digits=digits))
         text_width = None
         if width is not None and needed > width:
             text_width = NARROW_TEXT_WIDTH
             parts = table_parts(
                 human_columns,
                 lambda specs: (
-                    table_width(rich_table(rows, specs, digits=digits, text_width=text_width)) <= width
+                    table_width(rich_table(human_rows, specs, digits=digits, text_width=text_width)) <= width
                 ),
             )
         tables = [
             rich_table(
-                rows,
+                human_rows,
                 specs,
                 title=title if index == 0 else None,
                 digits=digits,
