@@ -139,8 +139,11 @@ def test_report_has_the_forest_plots_the_scatter_and_the_worst_images(folders):
     assert "images where B loses most (Dice macro mean)" in html
     # six worst images: both error maps, each followed by a close-up of the same place (B's largest error)
     assert html.count("<img") == 4 * 6 and html.count('<figure class="pic close-up">') == 2 * 6
-    assert html.count('<aside class="legend">') == 1  # beside the first row's pictures
+    # one legend, beside the table of the worst images (level with its first row)
+    assert html.count('<aside class="legend">') == 1
+    beside = html[html.index('<div class="with-legend"><div class="scroll"><table>') :]
+    assert beside.index("</table></div><aside class=\"legend\">") < beside.index("</aside></div>")
+    assert "drawn thicker than they are" in beside[beside.index("<aside") :]
     first_row = html[html.index("<tbody>") : html.index("</tr>", html.index("<tbody>"))]
-    assert '<aside class="legend">' in first_row and "drawn thicker than they are" in first_row
     assert "a: largest error:" in first_row and "b: the same place, shown" in first_row
     assert "Holm-Bonferroni" in html and "http" not in html.replace("http://www.w3.org", "")

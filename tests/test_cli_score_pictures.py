@@ -124,8 +124,8 @@ def test_report_has_every_section_embedded_pictures_and_the_worst_images_in_orde
     assert not any(title.startswith("Worst images: 0") for title in report.groups)
     # overall: 2 images x 4 pictures (ground truth, prediction, errors, the close-up of the largest
     # error region); per class: the class's error map and its close-up
-    c_close_up = "largest error: 4 pixels at x 0–3, y 0–0, shown ×40"
-    b_close_up = "largest error: 2 pixels at x 2–3, y 0–0, shown ×40"
+    c_close_up = "largest error: 4 pixels at x 0–3, y 0–0, shown ×30"
+    b_close_up = "largest error: 2 pixels at x 2–3, y 0–0, shown ×30"
     assert report.captions == [
         *("ground truth", "prediction", "errors", c_close_up),
         *("ground truth", "prediction", "errors", b_close_up),
@@ -135,10 +135,10 @@ def test_report_has_every_section_embedded_pictures_and_the_worst_images_in_orde
     # the error map of c over all classes: 4 false negatives, then 2 true negatives (white), the
     # errors drawn 2 pixels wide (display_width of an unshrunk map): the first true negative is blue
     assert decoded(report.images[2]).tolist() == [[FN] * 5 + [[255, 255, 255]]]
-    # the close-up: the whole 1 x 6 map (no room for a margin), exact pixels, each 40 x 40
+    # the close-up: the whole 1 x 6 map (no room for a margin), exact pixels, each 30 x 30 (180 // 6)
     close_up = decoded(report.images[3])
-    assert close_up.shape == (40, 240, 3)
-    assert close_up[::40, ::40].tolist() == [[FN] * 4 + [[255, 255, 255]] * 2]
+    assert close_up.shape == (30, 180, 3)
+    assert close_up[::30, ::30].tolist() == [[FN] * 4 + [[255, 255, 255]] * 2]
     # names link to the predictions, relative to the report's folder
     assert report.links == ["../pred/c.png", "../pred/b.png"] * 2
     html = (ranked / "out" / "report.html").read_text()
@@ -192,7 +192,7 @@ def test_report_links_to_the_error_maps_and_draws_over_the_photos_as_jpeg(ranked
         *("data:image/jpeg", "data:image/png"),
     ]
     # the close-up of c: the four missed pixels in full colour, the two correct ones the photo's gray
-    assert decoded(report.images[3])[::40, ::40].tolist() == [[FN] * 4 + [[100, 100, 100]] * 2]
+    assert decoded(report.images[3])[::30, ::30].tolist() == [[FN] * 4 + [[100, 100, 100]] * 2]
 
 
 def test_error_map_colours_of_a_hand_made_pair(tmp_path):

@@ -72,7 +72,7 @@ def test_report_pictures_without_an_image_are_exact_png():
         "ground truth",
         "prediction",
         "errors: car",
-        "largest error: 1 pixel at x 0\u20130, y 0\u20130, shown \u00d760",  # FP and FN do not touch
+        "largest error: 1 pixel at x 0\u20130, y 0\u20130, shown \u00d745",  # FP and FN do not touch
     ]
     decoded = [np.asarray(Image.open(io.BytesIO(picture.data))) for picture in pictures]
     assert all(picture.data.startswith(b"\x89PNG") for picture in pictures)
@@ -83,8 +83,9 @@ def test_report_pictures_without_an_image_are_exact_png():
     # pixel right and down: the FP covers the TP at x 1, the FN the ignored pixel at x 3)
     fp, tp, fn, ignored = (list(ERROR_COLOURS[code]) for code in (FALSE_POSITIVE, TRUE_POSITIVE, 3, 5))
     assert decoded[2].tolist() == [[fp, fp, fn, fn]]
-    # the close-up keeps the exact pixels: the TP is there, each pixel a 60 x 60 square
-    assert decoded[3][::60, ::60].tolist() == [[fp, tp, fn, ignored]]
+    # the close-up keeps the exact pixels: the TP is there, each pixel a 45 x 45 square (180 // 4)
+    assert decoded[3].shape == (45, 180, 3)
+    assert decoded[3][::45, ::45].tolist() == [[fp, tp, fn, ignored]]
 
 
 def test_report_thumbnails_of_the_errors_style_draw_correct_pixels_as_the_photo():
@@ -116,10 +117,11 @@ def test_report_close_up_over_a_photo_is_exact_png_enlarged():
     pictures = draw_report_pictures(truth, guess, image=photo, max_side=120)
     close_up = pictures[3]
     assert close_up.close_up and close_up.data.startswith(b"\x89PNG")
-    # a 3 x 10 region padded by 4 and grown to 24 x 24: enlarged 120 // 24 = 5 times
-    assert close_up.caption == "largest error: 30 pixels at x 200\u2013209, y 100\u2013102, shown \u00d75"
+    # a 3 x 10 region padded by 4 and grown to 24 x 24; close-ups beside 120-pixel thumbnails are at
+    # most 90 pixels: enlarged 90 // 24 = 3 times
+    assert close_up.caption == "largest error: 30 pixels at x 200\u2013209, y 100\u2013102, shown \u00d73"
     pixels = np.asarray(Image.open(io.BytesIO(close_up.data)))
-    assert pixels.shape == (120, 120, 3)
+    assert pixels.shape == (72, 72, 3)
     fp = list(ERROR_COLOURS[FALSE_POSITIVE])
-    assert (np.all(pixels == fp, axis=2)).sum() == 30 * 25  # exact: 30 pixels of 5 x 5, not thickened
-    assert (np.all(pixels == 73, axis=2)).sum() == 120 * 120 - 30 * 25  # the rest: the photo's gray
+    assert (np.all(pixels == fp, axis=2)).sum() == 30 * 9  # exact: 30 pixels of 3 x 3, not thickened
+    assert (np.all(pixels == 73, axis=2)).sum() == 72 * 72 - 30 * 9  # the rest: the photo's gray

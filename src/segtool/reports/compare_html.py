@@ -10,7 +10,9 @@ For the table's metric and each compared model (B) against the baseline (A):
   models' error maps side by side (:mod:`segtool.viz.errormap`, in ``error_style``,
   errors thickened for display), each followed by a close-up of the same place:
   B's largest error region (see :mod:`segtool.reports.pictures`). The colour
-  legend stands beside the first row's pictures.
+  legend stands beside the table, level with its first row. Thumbnails are at most
+  :data:`THUMBNAIL_SIDE` pixels, so that a row of two maps and two close-ups and the legend
+  fit a page 1180 pixels wide.
 
 No network and no external file: pictures are data URIs, charts inline SVG.
 """
@@ -37,6 +39,7 @@ __all__ = ["compare_report"]
 
 WIDTH, ROW, LEFT, RIGHT = 640, 22, 150, 20
 DOT, LINE, ZERO = "#0072b2", "#56b4e9", "#999"
+THUMBNAIL_SIDE = 180
 
 
 CLOSE_UP_NOTE = (
@@ -178,11 +181,12 @@ def _worst_images(result: CompareResult, index: int, metric: str, worst: int, st
     for row, position in enumerate(shown):
         name = result.images[position]
         pictures = "".join(_pictures_with_close_ups(_error_pictures(result, (0, index), name, style)))
-        if row == 0:
-            pictures += legend_html(legend)
         rows.append([escape(name), a_cells[row], b_cells[row], f'<div class="pics">{pictures}</div>'])
     table = _table(["image", "A", "B", "error maps: A, then B"], rows)
-    return f"<h3>images where B loses most ({escape(info.title)} macro mean)</h3>{table}"
+    return (
+        f"<h3>images where B loses most ({escape(info.title)} macro mean)</h3>"
+        f'<div class="with-legend">{table}{legend_html(legend)}</div>'
+    )
 
 
 def _error_pictures(
@@ -208,14 +212,16 @@ def _error_pictures(
     ]
     pictures = []
     for model_name, categories in drawn:
-        pictures.append(error_thumbnail(categories, model_name, image=None, max_side=240, style=style))
+        pictures.append(
+            error_thumbnail(categories, model_name, image=None, max_side=THUMBNAIL_SIDE, style=style)
+        )
         if found:
             owner, region = found[0]
             close = close_up_picture(
                 categories,
                 region,
                 image=None,
-                max_side=240,
+                max_side=THUMBNAIL_SIDE,
                 style=style,
                 what=f"{model_name}: " + ("largest error" if model_name == owner else "the same place"),
                 described=model_name == owner,

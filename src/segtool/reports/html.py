@@ -278,10 +278,13 @@ svg.chart{max-width:100%;height:auto;display:block;margin:6px 0 14px}
 .gallery{display:flex;flex-wrap:wrap;gap:12px}
 .entry{border:1px solid #e2e2e2;border-radius:4px;padding:6px;background:#fff;max-width:100%}
 .pics{display:flex;gap:6px;flex-wrap:wrap}
-figure.pic{margin:0}figure.pic img{display:block;max-width:100%;height:auto;image-rendering:auto}
-figure.pic figcaption{font-size:11px;color:#666;max-width:240px}
+figure.pic{margin:0;min-width:90px}
+figure.pic img{display:block;max-width:100%;height:auto;image-rendering:auto}
+figure.pic figcaption{font-size:11px;color:#666;width:0;min-width:100%}
 figure.close-up img{image-rendering:pixelated;outline:1px solid #999}.pair{display:flex;gap:6px}
-.with-legend{display:flex;gap:12px;align-items:flex-start}.with-legend>.entry{flex:0 1 auto;min-width:0}
+.with-legend{display:flex;gap:12px;align-items:flex-start}
+.with-legend>.entry,.with-legend>.scroll{flex:0 1 auto;min-width:0}
+.pics,aside.legend{white-space:normal;text-align:left}
 aside.legend{flex:0 0 170px;font-size:12px;border:1px solid #e2e2e2;border-radius:4px;padding:6px 8px}
 aside.legend h4{margin:0 0 4px;font-size:12px}aside.legend ul{list-style:none;margin:0;padding:0}
 aside.legend li{margin:3px 0}aside.legend p{margin:6px 0 0;color:#444}

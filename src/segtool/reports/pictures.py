@@ -119,23 +119,35 @@ def close_up_picture(
 ) -> Picture | None:
     """The box around ``region``, enlarged with exact pixels (PNG), captioned with its size and place.
 
-    The close-up fits in ``max_side``, as the thumbnails; a box larger than that is shrunk instead,
-    its errors thickened as in a thumbnail. None when it would be no closer than the thumbnail (the
-    region spans the image). The caption is ``what``, the region's size and place (unless not
-    ``described``: the same box shown on another map), and the scale.
+    The close-up fits in :func:`close_up_side` of ``max_side`` (the thumbnails' side); a box larger
+    than that is shrunk instead, its errors thickened as in a thumbnail. None when it would be no
+    closer than the thumbnail (the region spans the image). The caption is ``what``, the region's
+    size and place (unless not ``described``: the same box shown on another map), and the scale.
     """
+    side = close_up_side(max_side)
     top, left, bottom, right = close_up_box(region, categories.shape)
     thumbnail_scale = min(1.0, max_side / max(categories.shape))
-    if close_up_scale(max(bottom - top, right - left), max_side=max_side) <= thumbnail_scale:
+    if close_up_scale(max(bottom - top, right - left), max_side=side) <= thumbnail_scale:
         return None
     crop = categories[top:bottom, left:right]
-    if max(crop.shape) > max_side:
-        crop = thicken_errors(crop, width=display_width(crop.shape, max_side=max_side))
+    if max(crop.shape) > side:
+        crop = thicken_errors(crop, width=display_width(crop.shape, max_side=side))
     photo = image[top:bottom, left:right] if image is not None else None
-    picture, scale = close_up(colour_categories(crop, image=photo, style=style), max_side=max_side)
+    picture, scale = close_up(colour_categories(crop, image=photo, style=style), max_side=side)
     shown = f"\u00d7{scale:g}" if scale >= 1 else f"\u00d7{scale:.2f}"
     caption = f"{what}: {region.describe()}" if described else what
     return Picture(f"{caption}, shown {shown}", encode_image(picture, image_format="png"), close_up=True)
+
+
+def close_up_side(max_side: int) -> int:
+    """The longest side of a close-up beside thumbnails of ``max_side``: three quarters of it (180 for
+    240), so that ground truth, prediction, error map and close-up of a 4:3 image fit one line
+    beside the legend in a report 1180 pixels wide.
+
+    >>> close_up_side(240)
+    180
+    """
+    return max(1, max_side * 3 // 4)
 
 
 def thumbnail_picture(caption: str, picture: np.ndarray, *, over_photo: bool, max_side: int = 240) -> Picture:
