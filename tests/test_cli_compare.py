@@ -142,7 +142,7 @@ def test_report_has_the_forest_plots_the_scatter_and_the_worst_images(folders):
     # one legend, beside the table of the worst images (level with its first row)
     assert html.count('<aside class="legend">') == 1
     beside = html[html.index('<div class="with-legend"><div class="scroll"><table>') :]
-    assert beside.index("</table></div><aside class=\"legend\">") < beside.index("</aside></div>")
+    assert beside.index('</table></div><aside class="legend">') < beside.index("</aside></div>")
     assert "drawn thicker than they are" in beside[beside.index("<aside") :]
     first_row = html[html.index("<tbody>") : html.index("</tr>", html.index("<tbody>"))]
     assert "a: largest error:" in first_row and "b: the same place, shown" in first_row
