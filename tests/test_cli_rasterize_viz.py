@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from segtool.cli import app
 from segtool.io.maskio import read_mask
+from segtool.viz.overlays import NO_PHOTO_GRAY, OUTLINE_DARK, OUTLINE_LIGHT
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "labelme"
 
@@ -84,7 +85,7 @@ def test_overlay_of_each_mask_over_its_image_mirrors_the_mask_folder(tmp_path):
     annotate(
         tmp_path / "in" / "sub", "a", [box("car", 2, 2, 6, 6), box("road", 10, 0, 20, 10)], image="a.png"
     )
-    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--no-outline")
     assert result.exit_code == 0, result.stderr
     picture = pixels(tmp_path / "viz" / "sub" / "a.png")
     mask = read_mask(tmp_path / "masks" / "sub" / "a.png")
@@ -97,24 +98,40 @@ def test_overlay_of_each_mask_over_its_image_mirrors_the_mask_folder(tmp_path):
     assert picture.shape[1] > 20 and np.all(picture[:10, :20][mask == 0] == GRAY)
 
 
-def test_a_missing_image_is_a_warning_and_the_masks_are_still_written(tmp_path):
-    annotate(tmp_path / "in", "a", [box("car", 0, 0, 4, 4)], image="nowhere.jpg")
-    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--format", "csv")
-    assert result.exit_code == 0, result.stderr
-    assert (read_mask(tmp_path / "masks" / "a.png") == 1).sum() == 16
-    assert "a.json" in result.stderr and "no overlay drawn for a" in result.stderr
-    assert not (tmp_path / "viz" / "a.png").exists()
+def test_a_missing_image_is_one_warning_and_the_overlay_is_drawn_on_gray(tmp_path):
+    path = annotate(tmp_path / "in", "a", [box("car", 0, 0, 4, 4)], image="nowhere.jpg")
+    for strict in ([], ["--strict"]):  # a picture's warning never fails the run
+        result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", *strict)
+        assert result.exit_code == 0, result.stderr
+        assert (read_mask(tmp_path / "masks" / "a.png") == 1).sum() == 16
+        assert [line for line in result.stderr.splitlines() if line.startswith("warning:")] == [
+            f"warning: {path}: a: drawn without a photo: the image file it names was not found"
+        ]
+        picture = pixels(tmp_path / "viz" / "a.png")
+        # the car in full colour inside its outline, the background gray
+        assert picture[1, 1].tolist() == [128, 0, 0] and picture[8, 18].tolist() == list(NO_PHOTO_GRAY)
+        assert picture[0, 3].tolist() == list(OUTLINE_DARK) and picture[4, 1].tolist() == list(OUTLINE_LIGHT)
 
 
-def test_an_image_of_another_size_is_a_warning_and_fails_with_strict(tmp_path):
+def test_an_image_of_another_size_is_a_warning_and_the_overlay_is_drawn_on_gray(tmp_path):
     photo(tmp_path / "in" / "a.png", size=(10, 20))  # portrait, the annotation says landscape 20x10
     annotate(tmp_path / "in", "a", [box("car", 0, 0, 4, 4)], image="a.png")
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
     assert result.exit_code == 0 and "is 10x20 (as displayed) but the annotation is 20x10" in result.stderr
-    assert not (tmp_path / "viz" / "a.png").exists() and (tmp_path / "masks" / "a.png").exists()
-    assert (
-        run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--strict").exit_code == 1
-    )
+    assert pixels(tmp_path / "viz" / "a.png")[8, 18].tolist() == list(NO_PHOTO_GRAY)
+
+
+def test_the_outline_is_drawn_by_default_and_not_with_no_outline(tmp_path):
+    photo(tmp_path / "in" / "a.png")
+    annotate(tmp_path / "in", "a", [box("car", 2, 2, 6, 6)], image="a.png")  # rows and columns 2..5
+    assert run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz").exit_code == 0
+    picture = pixels(tmp_path / "viz" / "a.png")[:10, :20]
+    assert picture[2, 3].tolist() == list(OUTLINE_DARK) and picture[1, 3].tolist() == list(OUTLINE_LIGHT)
+    assert picture[3, 3].tolist() == CAR_OVER_GRAY and picture[0, 3].tolist() == list(GRAY)
+    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--no-outline")
+    assert result.exit_code == 0
+    picture = pixels(tmp_path / "viz" / "a.png")[:10, :20]
+    assert picture[2, 3].tolist() == CAR_OVER_GRAY and picture[1, 3].tolist() == list(GRAY)
 
 
 def test_binary_layout_draws_the_labels_with_pixels_in_their_colour(tmp_path):
@@ -123,7 +140,16 @@ def test_binary_layout_draws_the_labels_with_pixels_in_their_colour(tmp_path):
     annotate(
         tmp_path / "in", "b", [box("road", 0, 0, 2, 2)], image="a.png"
     )  # declares road: car is empty in b
-    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--layout", "binary", "--viz", tmp_path / "viz")
+    result = run(
+        tmp_path / "in",
+        "-o",
+        tmp_path / "masks",
+        "--layout",
+        "binary",
+        "--viz",
+        tmp_path / "viz",
+        "--no-outline",
+    )
     assert result.exit_code == 0, result.stderr
     drawn = sorted(
         path.relative_to(tmp_path / "viz").as_posix() for path in (tmp_path / "viz").rglob("*.png")
@@ -140,7 +166,15 @@ def test_skip_existing_draws_only_the_missing_overlays(tmp_path):
     assert run(tmp_path / "in", "-o", tmp_path / "masks").exit_code == 0  # an earlier run without --viz
     (tmp_path / "viz").mkdir()
     (tmp_path / "viz" / "b.png").write_bytes(b"kept")
-    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--skip-existing")
+    result = run(
+        tmp_path / "in",
+        "-o",
+        tmp_path / "masks",
+        "--viz",
+        tmp_path / "viz",
+        "--skip-existing",
+        "--no-outline",
+    )
     assert result.exit_code == 0, result.stderr
     assert pixels(tmp_path / "viz" / "a.png")[0, 0].tolist() == CAR_OVER_GRAY  # drawn from the existing mask
     assert (tmp_path / "viz" / "b.png").read_bytes() == b"kept"
@@ -199,7 +233,7 @@ def assert_drawn_over_the_two_colours(picture: np.ndarray) -> None:
 
 def test_the_embedded_image_is_drawn_on_when_there_is_no_image_file(tmp_path):
     annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.jpg", image_data=b64(two_colour_png()))
-    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--no-outline")
     assert result.exit_code == 0, result.stderr
     assert "warning" not in result.stderr
     picture = pixels(tmp_path / "viz" / "a.png")
@@ -224,7 +258,7 @@ def test_an_image_file_of_another_size_gives_way_to_the_embedded_image_silently(
     )  # portrait; the annotation and the embedded image are 20x10
     annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.png", image_data=b64(two_colour_png()))
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
-    assert result.exit_code == 0 and "no overlay" not in result.stderr
+    assert result.exit_code == 0 and "warning" not in result.stderr
     assert_drawn_over_the_two_colours(pixels(tmp_path / "viz" / "a.png"))
 
 
@@ -247,7 +281,7 @@ def test_an_embedded_image_from_stdin_is_drawn_on(tmp_path):
 
 
 def overlay_warning(stderr: str) -> str:
-    (line,) = [line for line in stderr.splitlines() if "no overlay drawn" in line]
+    (line,) = [line for line in stderr.splitlines() if "drawn without a photo" in line]
     return line
 
 
@@ -268,15 +302,12 @@ def test_a_corrupt_embedded_image_is_a_one_line_warning_naming_the_file(tmp_path
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
     assert result.exit_code == 0 and "Traceback" not in result.stderr
     line = overlay_warning(result.stderr)
-    assert line.startswith(f"warning: {path}: the image file was not found; {reason}")
-    assert line.endswith("; no overlay drawn for a")
-    assert (
-        not (tmp_path / "viz" / "a.png").exists()
-        and (read_mask(tmp_path / "masks" / "a.png") == 1).sum() == 16
+    assert line.startswith(
+        f"warning: {path}: a: drawn without a photo: the image file it names was not found; {path}: {reason}"
     )
-    assert (
-        run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--strict").exit_code == 1
-    )
+    assert (tmp_path / "viz" / "a.png").exists() and (
+        read_mask(tmp_path / "masks" / "a.png") == 1
+    ).sum() == 16
 
 
 def test_an_embedded_image_of_another_size_is_not_drawn_on_and_every_reason_is_given(tmp_path):
@@ -286,10 +317,10 @@ def test_an_embedded_image_of_another_size_is_not_drawn_on_and_every_reason_is_g
     small.save(buffer, format="PNG")
     path = annotate(tmp_path / "in", "a", CAR_AND_ROAD, image="a.png", image_data=b64(buffer.getvalue()))
     result = run(tmp_path / "in", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
-    assert result.exit_code == 0 and not (tmp_path / "viz" / "a.png").exists()
+    assert result.exit_code == 0 and pixels(tmp_path / "viz" / "a.png")[0, 0].tolist() == list(NO_PHOTO_GRAY)
     assert overlay_warning(result.stderr) == (
-        f"warning: {path}: the image {tmp_path / 'in' / 'a.png'} is 10x20 (as displayed) "
-        "but the annotation is 20x10; imageData is 4x3 but the annotation is 20x10; no overlay drawn for a"
+        f"warning: {path}: a: drawn without a photo: the image {tmp_path / 'in' / 'a.png'} is 10x20 "
+        f"(as displayed) but the annotation is 20x10; {path}: imageData is 4x3 but the annotation is 20x10"
     )
 
 
@@ -297,7 +328,7 @@ def test_an_embedded_image_of_another_size_is_not_drawn_on_and_every_reason_is_g
 def test_labelme_tutorial_file_is_drawn_over_its_embedded_jpeg(tmp_path):
     # apc2016_obj3.json embeds a 1210x907 JPEG and names itself as imagePath: there is no image file.
     shutil.copy(FIXTURES / "tutorial" / "apc2016_obj3.json", tmp_path / "a.json")
-    result = run(tmp_path / "a.json", "-o", tmp_path / "masks", "--viz", tmp_path / "viz")
+    result = run(tmp_path / "a.json", "-o", tmp_path / "masks", "--viz", tmp_path / "viz", "--no-outline")
     assert result.exit_code == 0, result.stderr
     embedded = json.loads((tmp_path / "a.json").read_text())["imageData"]
     expected = np.asarray(Image.open(io.BytesIO(base64.b64decode(embedded))).convert("RGB"))

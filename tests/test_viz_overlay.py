@@ -1,4 +1,4 @@
-"""Overlays: blended colours, outlines, legend contents, picture I/O, the folder run and the command."""
+"""Overlays: colours, the dark-and-light outline, legends, picture I/O, the folder run and the command."""
 
 import importlib
 import io
@@ -13,7 +13,15 @@ from segtool.io.maskio import write_mask
 from segtool.labels import LabelMap
 from segtool.pipelines.overlay import OverlayOptions, overlay_folder
 from segtool.viz.image import read_image, thumbnail, write_image
-from segtool.viz.overlays import inner_border, legend_entries, overlay, present_ids
+from segtool.viz.overlays import (
+    NO_PHOTO_GRAY,
+    OUTLINE_DARK,
+    OUTLINE_LIGHT,
+    legend_entries,
+    outline_sides,
+    overlay,
+    present_ids,
+)
 
 # from_names sorts the names after the background: a = 1, b = 2; VOC colours 1 = (128, 0, 0),
 # 2 = (0, 128, 0), and the ignore value 255 = (224, 224, 192).
@@ -27,15 +35,15 @@ def gray(height, width, value=100):
 
 def test_blend_at_half_opacity_leaves_background_and_paints_ignore():
     labels = np.array([[0, 1, 2, 255]], np.uint8)
-    picture = overlay(gray(1, 4), labels, label_map=LABELS, opacity=0.5, legend=False)
+    picture = overlay(gray(1, 4), labels, label_map=LABELS, opacity=0.5, outline=False, legend=False)
     # 100 * 0.5 + colour * 0.5 per channel: (128, 0, 0) -> (114, 50, 50); cream -> (162, 162, 146)
     assert picture.tolist() == [[[100, 100, 100], [114, 50, 50], [50, 114, 50], [162, 162, 146]]]
 
 
 def test_opacity_zero_is_the_image_and_one_is_the_colours():
     labels = np.array([[0, 1], [2, 1]], np.uint8)
-    assert np.array_equal(overlay(gray(2, 2), labels, opacity=0.0, legend=False), gray(2, 2))
-    solid = overlay(gray(2, 2), labels, label_map=LABELS, opacity=1.0, legend=False)
+    assert np.array_equal(overlay(gray(2, 2), labels, opacity=0.0, outline=False, legend=False), gray(2, 2))
+    solid = overlay(gray(2, 2), labels, label_map=LABELS, opacity=1.0, outline=False, legend=False)
     assert solid.tolist() == [[[100, 100, 100], list(RED)], [list(GREEN), list(RED)]]
 
 
@@ -46,24 +54,92 @@ def test_include_background_paints_id_0_in_its_colour():
     assert picture.tolist() == [[[0, 0, 0]]]  # VOC colour of id 0 is black
 
 
-def test_outline_is_the_inner_border_of_the_region():
-    labels = np.zeros((5, 5), np.uint8)
-    labels[1:4, 1:4] = 1  # a 3x3 square: its 8 outer pixels are its inner border, the centre is not
-    picture = overlay(gray(5, 5), labels, label_map=LABELS, opacity=0.0, outline=True, legend=False)
-    red = np.all(picture == RED, axis=2)
-    expected = np.zeros((5, 5), bool)
-    expected[1:4, 1:4] = True
-    expected[2, 2] = False
-    assert np.array_equal(red, expected)
-    assert picture[2, 2].tolist() == [100, 100, 100] and picture[0, 0].tolist() == [100, 100, 100]
+def where(picture, colour):
+    """The pixels of ``picture`` of exactly ``colour``, as 0/1 rows."""
+    return np.all(picture == colour, axis=2).astype(int).tolist()
 
 
-def test_image_edge_is_not_a_border_and_width_grows_inwards():
-    assert not inner_border(np.ones((4, 4), np.uint8)).any()
-    labels = np.zeros((1, 6), np.uint16)
-    labels[0, 3:] = 7
-    # width 2: the two pixels on each side of the 2|3 boundary
-    assert inner_border(labels, width=2).astype(int).tolist() == [[0, 1, 1, 1, 1, 0]]
+def test_outline_is_dark_inside_a_region_and_light_outside_it():
+    labels = np.zeros((6, 6), np.uint8)
+    labels[1:5, 1:5] = 1  # a 4x4 square: its 12 border pixels dark, the 16 pixels beside it light
+    picture = overlay(gray(6, 6), labels, label_map=LABELS, legend=False)
+    assert where(picture, OUTLINE_DARK) == [
+        [0, 0, 0, 0, 0, 0],
+        [0, 1, 1, 1, 1, 0],
+        [0, 1, 0, 0, 1, 0],
+        [0, 1, 0, 0, 1, 0],
+        [0, 1, 1, 1, 1, 0],
+        [0, 0, 0, 0, 0, 0],
+    ]
+    assert where(picture, OUTLINE_LIGHT) == [
+        [0, 1, 1, 1, 1, 0],
+        [1, 0, 0, 0, 0, 1],
+        [1, 0, 0, 0, 0, 1],
+        [1, 0, 0, 0, 0, 1],
+        [1, 0, 0, 0, 0, 1],
+        [0, 1, 1, 1, 1, 0],
+    ]
+    assert picture[2:4, 2:4].tolist() == [[[114, 50, 50]] * 2] * 2  # inside: blended, no line
+    assert picture[0, 0].tolist() == [100, 100, 100]  # a diagonal step away: the photo
+
+
+def test_no_outline_draws_no_line():
+    labels = np.zeros((6, 6), np.uint8)
+    labels[1:5, 1:5] = 1
+    picture = overlay(gray(6, 6), labels, label_map=LABELS, outline=False, legend=False)
+    assert not np.all(picture == OUTLINE_DARK, axis=2).any()
+    assert not np.all(picture == OUTLINE_LIGHT, axis=2).any()
+    assert picture[1, 1].tolist() == [114, 50, 50] and picture[0, 1].tolist() == [100, 100, 100]
+
+
+def test_between_two_classes_the_larger_id_takes_the_dark_line():
+    labels = np.array([[1, 1, 1, 2, 2, 2]] * 3, np.uint8)
+    picture = overlay(gray(3, 6), labels, label_map=LABELS, legend=False)
+    assert where(picture, OUTLINE_DARK) == [[0, 0, 0, 1, 0, 0]] * 3
+    assert where(picture, OUTLINE_LIGHT) == [[0, 0, 1, 0, 0, 0]] * 3
+
+
+def test_a_one_pixel_line_keeps_its_colour_between_its_lines_at_any_opacity():
+    labels = np.zeros((7, 7), np.uint8)
+    labels[3, :] = 2  # a line 1 pixel wide
+    for opacity in (0.0, 0.5):
+        picture = overlay(gray(7, 7), labels, label_map=LABELS, opacity=opacity, legend=False)
+        column = [tuple(pixel) for pixel in picture[:, 3].tolist()]
+        photo = (100, 100, 100)
+        assert column == [photo, OUTLINE_LIGHT, OUTLINE_DARK, GREEN, OUTLINE_DARK, OUTLINE_LIGHT, photo]
+
+
+def test_a_one_pixel_point_is_ringed_dark_then_light():
+    labels = np.zeros((7, 7), np.uint8)
+    labels[3, 3] = 1
+    picture = overlay(gray(7, 7), labels, label_map=LABELS, legend=False)
+    assert picture[3, 3].tolist() == list(RED)
+    assert where(picture, OUTLINE_DARK)[2:5] == [
+        [0, 0, 0, 1, 0, 0, 0],
+        [0, 0, 1, 0, 1, 0, 0],
+        [0, 0, 0, 1, 0, 0, 0],
+    ]
+    assert sum(map(sum, where(picture, OUTLINE_LIGHT))) == 8  # the ring two steps away
+
+
+def test_image_edge_is_no_boundary_and_width_widens_both_lines():
+    picture = overlay(gray(4, 4), np.ones((4, 4), np.uint8), legend=False)
+    assert not np.all(picture == OUTLINE_DARK, axis=2).any()
+    labels = np.zeros((1, 8), np.uint16)
+    labels[0, 4:] = 7
+    dark, light = outline_sides(labels, width=2)
+    assert (dark.astype(int).tolist(), light.astype(int).tolist()) == (
+        [[0, 0, 0, 0, 1, 1, 0, 0]],
+        [[0, 0, 1, 1, 0, 0, 0, 0]],
+    )
+
+
+def test_without_a_photo_the_classes_are_full_colour_on_gray():
+    labels = np.zeros((6, 6), np.uint8)
+    labels[1:5, 1:5] = 1
+    picture = overlay(None, labels, label_map=LABELS, opacity=0.5, legend=False)
+    assert picture[0, 0].tolist() == list(NO_PHOTO_GRAY) and picture[2, 2].tolist() == list(RED)
+    assert picture[1, 1].tolist() == list(OUTLINE_DARK) and picture[0, 1].tolist() == list(OUTLINE_LIGHT)
 
 
 def test_legend_lists_the_painted_ids_present_in_id_order():
@@ -140,66 +216,88 @@ def test_thumbnail_never_enlarges_and_keeps_the_aspect():
 # -- folders and the command --------------------------------------------------------------
 def _folders(tmp_path):
     """images/x/one.png + masks/x/one.png (a pair), masks/two.png (no image),
-    images/three.png 4x4 with a 2x2 mask (size mismatch), images/extra.png (no mask)."""
+    images/three.png 4x4 with a 2x2 mask (size mismatch), images/extra.png (no mask),
+    masks/four.png (not a mask)."""
     images, masks = tmp_path / "images", tmp_path / "masks"
     (images / "x").mkdir(parents=True)
     Image.fromarray(gray(2, 3)).save(images / "x" / "one.png")
     write_mask(masks / "x" / "one.png", np.array([[0, 1, 1], [0, 0, 2]], np.uint8))
-    write_mask(masks / "two.png", np.zeros((2, 2), np.uint8))
+    write_mask(masks / "two.png", np.array([[0, 1]], np.uint8))
     Image.fromarray(gray(4, 4)).save(images / "three.png")
     write_mask(masks / "three.png", np.zeros((2, 2), np.uint8))
     Image.fromarray(gray(2, 2)).save(images / "extra.png")
+    (masks / "four.png").write_bytes(b"not a png")
     return images, masks
 
 
-def test_overlay_folder_draws_the_pairs_and_names_each_failure(tmp_path):
+def test_overlay_folder_draws_every_mask_and_warns_for_each_missing_photo(tmp_path):
     images, masks = _folders(tmp_path)
-    options = OverlayOptions(label_map=LABELS, opacity=1.0, legend=False)
+    options = OverlayOptions(label_map=LABELS, opacity=1.0, outline=False, legend=False)
     summary = overlay_folder(images, masks, tmp_path / "out", options=options)
-    assert summary.written == [tmp_path / "out" / "x" / "one.png"]
-    assert np.asarray(Image.open(summary.written[0])).tolist() == [
+    out = tmp_path / "out"
+    assert sorted(summary.written) == [out / "three.png", out / "two.png", out / "x" / "one.png"]
+    assert np.asarray(Image.open(out / "x" / "one.png")).tolist() == [
         [[100, 100, 100], list(RED), list(RED)],
         [[100, 100, 100], [100, 100, 100], list(GREEN)],
     ]
-    assert len(summary.failures) == 2
-    assert any("two.png" in failure.message and "no image" in failure.message for failure in summary.failures)
-    assert any(
-        "three.png" in failure.message and "4x4" in failure.message and "2x2" in failure.message
-        for failure in summary.failures
-    )
+    # no photo: the classes in full colour on gray
+    assert np.asarray(Image.open(out / "two.png")).tolist() == [[list(NO_PHOTO_GRAY), list(RED)]]
+    assert sorted(summary.photo_warnings) == [
+        f"{masks / 'three.png'}: drawn without a photo: the image {images / 'three.png'} is 4x4 "
+        "(as displayed) but the mask is 2x2",
+        f"{masks / 'two.png'}: drawn without a photo: no image named two under {images}",
+    ]
+    assert [failure.name for failure in summary.failures] == [str(masks / "four.png")]  # a bad mask fails
     assert summary.images_without_mask == 1  # extra.png
 
 
-def test_overlay_command_writes_files_and_reports_failures_on_stderr(tmp_path):
+def test_overlay_command_warns_for_missing_photos_and_fails_only_for_bad_masks(tmp_path):
     from segtool.cli import app
 
     images, masks = _folders(tmp_path)
     LABELS.write(masks)  # labels.csv beside the masks is picked up without --labels
-    result = CliRunner().invoke(
-        app,
-        [
-            "overlay",
-            str(images),
-            str(masks),
-            "-o",
-            str(tmp_path / "out"),
-            "--opacity",
-            "1",
-            "--no-legend",
-            "--image-format",
-            "jpeg",
-            "-j",
-            "1",
-        ],
-        terminal_width=200,
-    )
-    assert result.exit_code == 1
+    args = ["overlay", str(images), str(masks), "-o", str(tmp_path / "out"), "--no-legend", "-j", "1"]
+    result = CliRunner().invoke(app, [*args, "--image-format", "jpeg"], terminal_width=200)
+    assert result.exit_code == 1  # four.png is no mask
     assert result.stdout == ""  # no data on stdout: the overlays are files
-    assert (
-        "two.png" in result.stderr and "three.png" in result.stderr and "1 overlays written" in result.stderr
-    )
+    lines = result.stderr.splitlines()
+    assert f"warning: {masks / 'two.png'}: drawn without a photo: no image named two under {images}" in lines
+    assert any(line.startswith(f"error: {masks / 'four.png'}") for line in lines)
+    assert "3 overlays written" in result.stderr
     written = tmp_path / "out" / "x" / "one.jpg"
     assert np.asarray(Image.open(io.BytesIO(written.read_bytes()))).shape == (2, 3, 3)
+    (masks / "four.png").unlink()
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 0 and result.stderr.count("warning: ") == 2  # warnings never fail the run
+
+
+def test_overlay_uses_the_image_embedded_in_a_labelme_file_of_the_same_name(tmp_path):
+    import base64
+    import json
+
+    images, masks = tmp_path / "annotations", tmp_path / "masks"
+    (images / "sub").mkdir(parents=True)
+    embedded = io.BytesIO()
+    Image.fromarray(gray(2, 3, value=40)).save(embedded, format="PNG")
+    document = {"shapes": [], "imagePath": "gone.jpg", "imageHeight": 2, "imageWidth": 3}
+    document["imageData"] = base64.b64encode(embedded.getvalue()).decode()
+    (images / "sub" / "a.json").write_text(json.dumps(document))
+    write_mask(masks / "sub" / "a.png", np.array([[0, 0, 1], [0, 0, 1]], np.uint8))
+    options = OverlayOptions(label_map=LABELS, opacity=0.5, outline=False, legend=False)
+    summary = overlay_folder(images, masks, tmp_path / "out", options=options)
+    assert summary.photo_warnings == [] and summary.images_without_mask == 0
+    # 40 * 0.5 + (128, 0, 0) * 0.5 = (84, 20, 20)
+    assert (
+        np.asarray(Image.open(tmp_path / "out" / "sub" / "a.png")).tolist()
+        == [[[40, 40, 40], [40, 40, 40], [84, 20, 20]]] * 2
+    )
+    document["imageData"] = None  # a LabelMe file without the image: drawn without a photo
+    (images / "sub" / "a.json").write_text(json.dumps(document))
+    summary = overlay_folder(images, masks, tmp_path / "out", options=options)
+    assert summary.photo_warnings == [
+        f"{masks / 'sub' / 'a.png'}: drawn without a photo: no image named sub/a under {images}; "
+        f"{images / 'sub' / 'a.json'}: imageData holds no embedded image"
+    ]
 
 
 def test_overlay_command_with_legend_names_the_classes_found(tmp_path):
@@ -212,7 +310,7 @@ def test_overlay_command_with_legend_names_the_classes_found(tmp_path):
     labels[5:15, 5:15] = 2
     write_mask(masks / "p.png", labels)
     result = CliRunner().invoke(
-        app, ["overlay", str(images), str(masks), "-o", str(tmp_path / "o"), "--outline", "-j", "1", "-q"]
+        app, ["overlay", str(images), str(masks), "-o", str(tmp_path / "o"), "-j", "1", "-q"]
     )
     assert result.exit_code == 0 and result.stderr == ""
     picture = np.asarray(Image.open(tmp_path / "o" / "p.png"))
@@ -256,7 +354,7 @@ def test_the_overlays_module_is_not_shadowed_by_the_overlay_function():
     import segtool.viz.overlays
 
     assert segtool.viz.overlay is segtool.viz.overlays.overlay and callable(segtool.viz.overlay)
-    assert importlib.import_module("segtool.viz.overlays").inner_border is inner_border
+    assert importlib.import_module("segtool.viz.overlays").outline_sides is outline_sides
 
 
 def test_overlay_takes_an_executor_and_urls(tmp_path):

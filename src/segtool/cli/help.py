@@ -139,7 +139,7 @@ EXAMPLES = {
     ],
     "overlay": [
         "segtool overlay photos/ masks/ -o overlays/",
-        "segtool overlay photos/ masks/ -o outlines/ --outline --opacity 0.3",
+        "segtool overlay annotations/ masks/ -o overlays/ --no-outline --opacity 0.3",
     ],
     "labels": [
         "segtool labels --list",

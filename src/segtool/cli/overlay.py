@@ -23,6 +23,7 @@ from .common import (
     on_ctrl_c,
     progress_tasks,
     user_errors,
+    warn,
 )
 from .executor_options import ExecutorOption, SchedulerOption, executor_from_options
 
@@ -34,8 +35,9 @@ def overlay(
         typer.Argument(
             metavar="IMAGES",
             show_default=False,
-            help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff), searched recursively; "
-            "a path or an fsspec URL.",
+            help="An image, or a folder of images (.jpg .jpeg .png .bmp .tif .tiff) and LabelMe .json "
+            "files (their imageData is used where no image file is), searched recursively; a path or an "
+            "fsspec URL.",
         ),
     ],
     masks: Annotated[
@@ -70,9 +72,15 @@ def overlay(
     ] = 0.5,
     outline: Annotated[
         bool,
-        typer.Option("--outline", help="Also draw the inner border of each class region at full colour."),
-    ] = False,
-    outline_width: Annotated[int, typer.Option(min=1, help="Width of the outlines in pixels.")] = 1,
+        typer.Option(
+            "--outline/--no-outline",
+            help="Draw a dark and a light line side by side on every class boundary, so that classes "
+            "show over any photo; lines and points keep their colour inside the lines.",
+        ),
+    ] = True,
+    outline_width: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Width of each of the two outline lines, in pixels.")
+    ] = 1,
     legend: Annotated[
         bool,
         typer.Option(
@@ -95,12 +103,14 @@ def overlay(
 ) -> None:
     """Draw masks over their images, with the label map's colours and a legend.
 
-    OUT/<relative path>.png is written for each mask that has an image of the
-    same relative path (any image suffix). The background and the image edge
-    are left unpainted; the ignore value is painted in its palette colour.
-    Exit codes: 0 success, 1 some pairs failed (each named on stderr; the
-    others are still written), 2 usage error, 130 Ctrl-C (the overlays
-    written so far are kept).
+    OUT/<relative path>.png is written for each mask, over the image of the
+    same relative path under IMAGES (any image suffix), else over the image
+    embedded in IMAGES/<relative path>.json (LabelMe imageData). A mask with
+    neither is drawn in full colour on gray, with a warning. The background is
+    left unpainted; the ignore value is painted in its palette colour.
+    Exit codes: 0 success (also with warnings), 1 some masks failed (each
+    named on stderr; the others are still written), 2 usage error, 130
+    Ctrl-C (the overlays written so far are kept).
     """
     with on_ctrl_c("the overlays written so far are kept (each complete)"), user_errors(debug):
         label_path = labels or label_file_for_masks(masks)
@@ -121,6 +131,9 @@ def overlay(
             summary = overlay_folder(
                 images, masks, output, options=options, executor=runner, progress=progress, debug=debug
             )
+    for message in summary.photo_warnings:
+        if not quiet:
+            warn(message)
     for failure in summary.failures:
         error(failure.message)
     if summary.images_without_mask:

@@ -197,12 +197,19 @@ def rasterize(
         str | None,
         typer.Option(
             metavar="DIR",
-            help="Also draw each mask over the image its annotation references, into DIR "
-            "(same layout as the masks; binary layout: labels with pixels only). Without a usable image "
-            "file, LabelMe's embedded imageData is drawn on. An image that is not found or does not "
-            "match the annotation's size is a warning.",
+            help="Also draw each mask over its photo into DIR (same layout as the masks; binary layout: "
+            "labels with pixels only). The photo is the image file the annotation names, else LabelMe's "
+            "embedded imageData; without either, a warning and the overlay on gray (never a failure).",
         ),
     ] = None,
+    outline: Annotated[
+        bool,
+        typer.Option(
+            "--outline/--no-outline",
+            help="Draw a dark and a light line, 1 pixel each, on every class boundary of the --viz "
+            "overlays, so that classes show over any photo.",
+        ),
+    ] = True,
     skip_existing: Annotated[
         bool,
         typer.Option("--skip-existing", help="Leave masks that already exist (resume an interrupted run)."),
@@ -218,7 +225,9 @@ def rasterize(
     strict: Annotated[
         bool,
         typer.Option(
-            "--strict", help="Treat warnings (clipped vertices, degenerate shapes) as failures: exit 1."
+            "--strict",
+            help="Treat warnings (clipped vertices, degenerate shapes; not a --viz photo that is missing) "
+            "as failures: exit 1.",
         ),
     ] = False,
     jobs: JobsOption = DEFAULT_JOBS,
@@ -275,6 +284,7 @@ def rasterize(
             overwrite=overwrite,
             debug=debug,
             viz=viz,
+            viz_outline=outline,
         )
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
         try:
@@ -303,6 +313,9 @@ def rasterize(
         if strict:
             error(message)
         elif not quiet:
+            warn(message)
+    for message in summary.photo_warnings:  # pictures only: never an error, not even with --strict
+        if not quiet:
             warn(message)
     for message in (
         *summary.unknown_labels,

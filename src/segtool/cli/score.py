@@ -278,8 +278,9 @@ def score(
         str | None,
         typer.Option(
             metavar="DIR",
-            help="Photos matched to the ground truth by relative path (any image suffix), drawn "
-            "under the error maps and the report's pictures.",
+            help="Photos matched to the ground truth by relative path (any image suffix; else LabelMe's "
+            "imageData in DIR/<name>.json), drawn under the error maps and the report's pictures. A "
+            "missing or unusable photo is a warning: that picture is drawn without it.",
         ),
     ] = None,
     metrics: MetricsOption = None,
@@ -431,7 +432,7 @@ def score(
                 _write_categories(result.categories, output_format.value, stream)
         report_warnings = [] if report is None else _write_report(result, report, jobs, error_style)
     _report_problems(result, quiet=quiet)
-    _report_picture_problems(result, report_warnings, images, quiet=quiet)
+    _report_picture_problems(result, report_warnings, quiet=quiet)
     if result.failed or not confusion_written:
         raise typer.Exit(EXIT_FAILED)
     not_met = False
@@ -450,21 +451,15 @@ def _write_report(result: ScoreResult, path: str, jobs: int, error_style: ErrorS
     return built.warnings
 
 
-def _report_picture_problems(
-    result: ScoreResult, report_warnings: list[str], images: str | None, *, quiet: bool
-) -> None:
-    """Warnings about photos (--images) and report pictures; none of them fails the run."""
+def _report_picture_problems(result: ScoreResult, report_warnings: list[str], *, quiet: bool) -> None:
+    """Warnings about photos (--images) and report pictures, each once; none of them fails the run."""
     if quiet:
         return
-    pairing = result.pairing
-    ambiguous = pairing.ambiguous_images if pairing is not None else []
-    for message in [*ambiguous, *report_warnings][:LISTED]:
+    messages = list(dict.fromkeys([*result.photo_warnings, *report_warnings]))  # a photo warns once
+    for message in messages[:LISTED]:
         warn(message)
-    if pairing is not None and pairing.without_image and images is not None:
-        warn(
-            f"{plural(len(pairing.without_image), 'ground-truth mask')} without an image under {images}; "
-            f"their pictures are drawn without one: {_names(pairing.without_image)}"
-        )
+    if len(messages) > LISTED:
+        warn(f"... and {len(messages) - LISTED} more pictures drawn without a photo or without pictures")
 
 
 def _write_scores(

@@ -384,6 +384,8 @@ class ImageCounts:
     confusion matrix. ``extra`` holds per-image metrics computed next to the
     counts (boundary metrics, for instance): ``{metric name: values aligned with
     class_ids}``, NaN where undefined; ``scores`` the image's :func:`class_scores`.
+    ``warnings``: lines about the image that do not fail it (a picture drawn
+    without its photo), for the caller to print.
     """
 
     name: str
@@ -397,6 +399,7 @@ class ImageCounts:
     ignored_pixels: int = 0
     extra: dict[str, np.ndarray] = field(default_factory=dict)
     scores: dict[str, np.ndarray] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.scores:  # computed where the image is counted (a worker), not where images are summed

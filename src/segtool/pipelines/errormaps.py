@@ -20,8 +20,10 @@ Conventions
 * The files keep exact pixels: a 1-pixel error is 1 pixel wide (they are
   looked at zoomed in, and a thickened map would hide which pixels are wrong).
   Only the report's thumbnails thicken errors, and say so.
-* A photo that cannot be read, or whose size (as displayed) differs from the
-  masks', fails its pair like a bad mask: nothing is resized.
+* The photo is found by the rule of :mod:`segtool.pipelines.photos`; a pair
+  without a usable one (none, unreadable, another size: nothing is resized)
+  is drawn as without ``--images``, and :attr:`PairErrorMaps.warning` says why
+  (the worker sends it back with the pair's counts). It never fails the pair.
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..io.maskpair import check_same_size
 from ..io.storage import Location
 from ..viz.errormap import ErrorStyle, error_legend, error_map
-from ..viz.image import read_image, write_image
+from ..viz.image import write_image
 from ..viz.legend import with_legend
+from .photos import PhotoSource, load_photo
 
 
 @dataclass(frozen=True)
@@ -50,24 +52,20 @@ class ErrorMapFolder:
         folder = self.root / subfolder if subfolder is not None else self.root
         return folder / f"{name}.png"
 
-    def for_pair(self, name: str, *, image: Location | None, shape: tuple[int, int]) -> PairErrorMaps:
-        """The writer of one pair's maps; reads its photo (if any) once and checks its size."""
-        photo = None
-        if image is not None:
-            photo = read_image(image)
-            check_same_size(
-                image, photo.shape, f"the masks of {name}", shape, what="the image (as displayed)"
-            )
-        return PairErrorMaps(self, name, photo)
+    def for_pair(self, name: str, *, photo: PhotoSource | None, shape: tuple[int, int]) -> PairErrorMaps:
+        """The writer of one pair's maps; loads its photo (if any) once, at the masks' size."""
+        image, warning = load_photo(photo, shape) if photo is not None else (None, None)
+        return PairErrorMaps(self, name, image, warning)
 
 
 @dataclass(frozen=True)
 class PairErrorMaps:
-    """Writes the error maps of one pair, over its photo when it has one."""
+    """Writes the error maps of one pair, over its photo when it has one (``warning``: why not)."""
 
     folder: ErrorMapFolder
     name: str
     photo: np.ndarray | None
+    warning: str | None = None
 
     def write(
         self,

@@ -17,7 +17,8 @@ Two layouts:
   of the predictions has no prediction.
 
 Photos (:func:`attach_images`) are matched to the ground-truth masks by name in
-the same way (``IMAGES/city/a.jpg``), for pictures of the results.
+the same way (``IMAGES/city/a.jpg``, else the image embedded in
+``IMAGES/city/a.json``), for pictures of the results.
 
 ``auto`` picks ``binary`` when the ground-truth folder holds no mask file of its
 own and every folder in it is the folder of a label of the label map (the one
@@ -34,7 +35,7 @@ from ..io.files import KeyedFiles, files_by_key, is_named_file, label_file_for_m
 from ..io.maskio import MASK_SUFFIXES
 from ..io.storage import Location, LocationLike, as_path
 from ..labels import Label, LabelMap, label_folder, voc_colour
-from ..viz.image import IMAGE_SUFFIXES
+from .photos import PhotoFolder, PhotoSource
 from .prediction_files import looks_swapped, no_match_message, swapped_message, unmatched_files
 
 #: How GT and PRED are laid out: one mask of ids per image, one folder of 0/255 masks per label, or detect it.
@@ -46,26 +47,26 @@ LAYOUTS: tuple[PairLayout, ...] = get_args(PairLayout)
 class MaskPair:
     """One image of the index layout: its ground truth and its prediction (None when missing).
 
-    ``image`` is its photo, when one was attached (:func:`attach_images`).
+    ``photo`` says where its photo may be, when ``--images`` was given (:func:`attach_images`).
     """
 
     name: str
     gt: Location
     pred: Location | None
-    image: Location | None = None
+    photo: PhotoSource | None = None
 
 
 @dataclass(frozen=True)
 class LabelMasksPair:
     """One image of the binary layout: per label id, the ground-truth and predicted files (None: empty).
 
-    ``image`` is its photo, when one was attached (:func:`attach_images`).
+    ``photo`` says where its photo may be, when ``--images`` was given (:func:`attach_images`).
     """
 
     name: str
     gt: tuple[tuple[int, Location | None], ...]
     pred: tuple[tuple[int, Location | None], ...]
-    image: Location | None = None
+    photo: PhotoSource | None = None
 
     @property
     def has_prediction(self) -> bool:
@@ -82,8 +83,6 @@ class Pairing:
     unpaired_predictions: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, message)
     label_map: LabelMap | None = None
-    without_image: list[str] = field(default_factory=list)  # names with no photo (see attach_images)
-    ambiguous_images: list[str] = field(default_factory=list)  # one message per name with several photos
     # Files of PRED that look like masks and were not paired (only when predictions are missing).
     unmatched_files: list[str] = field(default_factory=list)
     looks_swapped: bool = False  # PRED holds rasterize's label map and GT does not
@@ -141,24 +140,19 @@ def _check_some_prediction_matches(pred: Location, pairing: Pairing) -> None:
 
 
 def attach_images(pairing: Pairing, images: LocationLike) -> None:
-    """Give every pair the photo of the same name under ``images`` (any image suffix), in place.
+    """Tell every pair where its photo may be under ``images``, in place.
 
-    Pairs without one, or with several (``a.jpg`` and ``a.png``), keep ``image=None``
-    and are listed in ``pairing.without_image`` (``pairing.ambiguous_images`` says
-    which files clash). A single ground-truth file goes with a single image file
-    whatever its name. An :class:`~segtool.errors.InputFileError` when ``images``
-    does not exist.
+    The rule of :mod:`segtool.pipelines.photos`: ``images/<name>.<image suffix>``,
+    else the image embedded in ``images/<name>.json``; a single ground-truth file
+    goes with a single image file whatever its name. Whether a photo is usable is
+    found out when it is drawn on (a warning then, never a failure). An
+    :class:`~segtool.errors.InputFileError` when ``images`` does not exist.
     """
     images = as_path(images)
-    photos = files_by_key(images, IMAGE_SUFFIXES)
-    pairing.ambiguous_images = [message for _, message in photos.problems()]
-    single = images.is_file() and len(pairing.pairs) == 1 and len(photos.unique) == 1
-    for index, pair in enumerate(pairing.pairs):
-        photo = next(iter(photos.unique.values())) if single else photos.unique.get(pair.name)
-        if photo is None:
-            pairing.without_image.append(pair.name)
-        else:
-            pairing.pairs[index] = replace(pair, image=photo)
+    photos = PhotoFolder.read(images, any_name=is_named_file(images) and len(pairing.pairs) == 1)
+    pairing.pairs = [
+        replace(pair, photo=photos.source(pair.name, subject=pair.name)) for pair in pairing.pairs
+    ]
 
 
 def _label_map_in(folder: Location) -> LabelMap | None:

@@ -84,6 +84,7 @@ class RasterizeOptions:
     overwrite: bool = False  # replace existing files that are not label masks (photos...) too
     debug: bool = False
     viz: LocationLike | None = None  # folder of overlays over the images (None: none)
+    viz_outline: bool = True  # the overlays' dark-and-light outline (segtool.viz.overlays)
 
     def to_json(self) -> dict[str, Any]:
         """The options as the JSON ``settings`` of a run (plain types; ``debug`` is no setting)."""
@@ -141,6 +142,7 @@ class FileOutcome:
     skipped: int = 0
     pixels: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    photo_warnings: list[str] = field(default_factory=list)  # --viz drawn without a photo: never a failure
     error: str | None = None
     not_annotation: str | None = None  # found in a folder, no annotation document: why it is skipped
     failed_images: list[str] = field(default_factory=list)  # images of the file that cannot be drawn
@@ -160,6 +162,7 @@ class RasterizeSummary:
     skipped: int = 0
     pixels: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    photo_warnings: list[str] = field(default_factory=list)  # --viz drawn without a photo: never a failure
     # one line per problem that failed a file (nothing of it written), or failed the run (the label map)
     failures: list[str] = field(default_factory=list)
     failed_images: list[str] = field(default_factory=list)  # images that failed in files with others written
@@ -216,6 +219,7 @@ class RasterizeSummary:
         self.failed_overlays.extend(outcome.failed_overlays)
         self.pixels.update(outcome.pixels)
         self.warnings.extend(outcome.warnings)
+        self.photo_warnings.extend(outcome.photo_warnings)
 
     def add_image_failures(self, path: Location, lines: list[str]) -> None:
         """Images of the file ``path`` that failed (one line each), sorted out by :meth:`settle`."""
@@ -461,7 +465,7 @@ def convert_file(
             done = rasterize_one(image, out, label_map, options)
             if options.viz is not None and not done.failed_images:
                 try:
-                    done.warnings.extend(
+                    done.photo_warnings.extend(
                         _overlay(
                             image,
                             out,
@@ -484,6 +488,7 @@ def convert_file(
             outcome.written.extend(done.written)
             outcome.pixels.update(done.pixels)
             outcome.warnings.extend(done.warnings)
+            outcome.photo_warnings.extend(done.photo_warnings)
 
     return _work_on_file(item, options, convert, images)
 
@@ -511,6 +516,7 @@ def _overlay(
         label_ids=label_ids,
         missing_only=missing_only,
         document=document,
+        outline=options.viz_outline,
         inside=viz,
     )
 

@@ -26,7 +26,9 @@ Rules (see also :mod:`segtool.metrics.classwise`):
 * One bad file fails its pair only; the others are scored.
 * ``error_maps``: each worker also writes the error map of the pair it scored
   (:mod:`segtool.pipelines.errormaps`); ``images`` gives them (and report pictures) a
-  photo underneath, matched by name like the masks.
+  photo underneath, matched by name like the masks (:mod:`segtool.pipelines.photos`);
+  a pair without a usable photo is drawn without one, with a warning in
+  :attr:`ScoreResult.photo_warnings`, and is scored as usual.
 * Results do not depend on the number of workers, the executor (local threads
   or Dask, see :mod:`segtool.pipelines.executors`) or its batch size: images are added in
   file order. Folders may be fsspec URLs (see :mod:`segtool.io.storage`).
@@ -175,6 +177,7 @@ class ScoreResult:
     convention: ConventionScores | None = None
     cells: CellTable | None = None
     categories: list[dict[str, Any]] | None = None  # per-category rows with ``groups`` (CATEGORY_COLUMNS)
+    photo_warnings: list[str] = field(default_factory=list)  # error maps drawn without their photo
 
     @property
     def failed(self) -> bool:
@@ -339,7 +342,8 @@ def score_folders(
         category (:mod:`segtool.viz.errormap`).
     images : folder, optional
         Photos matched to the ground truth by name (:func:`segtool.pipelines.pairing.attach_images`),
-        drawn under the error maps; pairs without one are listed in ``result.pairing.without_image``.
+        drawn under the error maps (or the image embedded in a LabelMe file of that name); pairs
+        without a usable one are drawn without it, with one line each in ``result.photo_warnings``.
     on_image : callable, optional
         Called, in file order, with each scored image's rows (:data:`PER_IMAGE_COLUMNS`).
     progress : callable, optional
@@ -421,6 +425,7 @@ def score_folders(
         else None
     )
     failures = [Failure(name, message) for name, message in pairing.duplicates]
+    photo_warnings: list[str] = []
     classes_found = np.empty(0, np.int64)  # without a label map: bounded over all pairs (B04)
     worker = partial(score_binary_layout_pair if pairing.layout == "binary" else score_index_pair, settings)
     batch_size = _batch_size(work, executor.workers) if executor.uses_worker_processes else None
@@ -440,6 +445,7 @@ def score_folders(
             if isinstance(outcome, Failure):
                 failures.append(outcome)
                 continue
+            photo_warnings += outcome.warnings
             if settings.class_ids is None:
                 grown = np.union1d(classes_found, outcome.class_ids)
                 problem = too_many_classes_problem(grown.size, over=" over this pair and those before it")
@@ -473,6 +479,7 @@ def score_folders(
         result_settings = dataclasses.replace(result_settings, compat=bundle)
     result = _result(accumulator, names, result_settings, pairing, failures, scored_empty)
     result.collector = collector
+    result.photo_warnings = photo_warnings
     result.skipped = [name for name in pairing.missing_predictions if missing == "skip"]
     result.error_maps = settings.error_maps.root if settings.error_maps is not None else None
     if not binary and pairing.layout == "index":

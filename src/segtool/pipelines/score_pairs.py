@@ -98,7 +98,8 @@ def score_index_pair(settings: PairSettings, pair: MaskPair) -> ImageCounts:
     if unknown_colour in counts.unknown_predictions and is_colour_png(pair.pred):
         counts.unknown_predictions[UNKNOWN_COLOUR_NAME] = counts.unknown_predictions.pop(unknown_colour)
     if settings.error_maps is not None:
-        _write_error_map(settings, pair, truth, guess)
+        warning = _write_error_map(settings.error_maps, settings, pair, truth, guess)
+        counts.warnings += [warning] if warning else []
     return counts
 
 
@@ -147,7 +148,7 @@ def score_binary_layout_pair(settings: PairSettings, pair: LabelMasksPair) -> Im
     }
     shape = _common_shape(arrays)
     maps = (
-        settings.error_maps.for_pair(pair.name, image=pair.image, shape=shape)
+        settings.error_maps.for_pair(pair.name, photo=pair.photo, shape=shape)
         if settings.error_maps is not None
         else None
     )
@@ -188,6 +189,7 @@ def score_binary_layout_pair(settings: PairSettings, pair: LabelMasksPair) -> Im
         fn[present],
         valid_pixels=shape[0] * shape[1],
         extra=extra,
+        warnings=[maps.warning] if maps is not None and maps.warning else [],
     )
 
 
@@ -218,15 +220,17 @@ def binary_masks(
     return truth, (mask_pred != 0).view(np.uint8), (2,) if ignored is not None else ()
 
 
-def _write_error_map(settings: PairSettings, pair: MaskPair, truth: np.ndarray, guess: np.ndarray) -> None:
-    if settings.error_maps is None:
-        return
-    maps = settings.error_maps.for_pair(pair.name, image=pair.image, shape=truth.shape)
+def _write_error_map(
+    error_maps: ErrorMapFolder, settings: PairSettings, pair: MaskPair, truth: np.ndarray, guess: np.ndarray
+) -> str | None:
+    """Write the pair's error map; return the warning when it is drawn without its photo."""
+    maps = error_maps.for_pair(pair.name, photo=pair.photo, shape=truth.shape)
     if settings.binary:
         truth, guess, ignore = binary_masks(truth, guess, settings.ignore)
         maps.write(truth, guess, ignore=ignore, class_id=1)
     else:
         maps.write(truth, guess, ignore=settings.ignore)
+    return maps.warning
 
 
 def _image_metric_values(

@@ -69,8 +69,14 @@ def draw_report_pictures(
     backdrop = image if image is not None else np.zeros((*mask_true.shape, 3), np.uint8)
     opacity = 0.5 if image is not None else 1.0
     masks = [
-        ("ground truth", overlay(backdrop, mask_true, label_map=label_map, opacity=opacity, legend=False)),
-        ("prediction", overlay(backdrop, mask_pred, label_map=label_map, opacity=opacity, legend=False)),
+        (
+            "ground truth",
+            overlay(backdrop, mask_true, label_map=label_map, opacity=opacity, outline=False, legend=False),
+        ),
+        (
+            "prediction",
+            overlay(backdrop, mask_pred, label_map=label_map, opacity=opacity, outline=False, legend=False),
+        ),
     ]
     categories = error_categories(mask_true, mask_pred, class_id=class_id, ignore=ignore)
     caption = "errors" if class_id is None else f"errors: {name_or_id(class_id, label_map)}"

@@ -56,8 +56,9 @@ image per task (its masks are read once, whatever the number of its entries):
 The report's size and drawing time grow with the number of classes times
 ``collector.worst``, not with the number of images scored.
 
-An entry whose pictures cannot be drawn (a file changed since the run, a photo
-of another size) is shown without them and named in :attr:`ScoreReport.warnings`.
+An entry whose pictures cannot be drawn (a file changed since the run) is shown
+without them and named in :attr:`ScoreReport.warnings`; an image without a usable
+photo (:mod:`segtool.pipelines.photos`) is drawn without one, with a warning there too.
 Each image name links to the pair's error map when the run wrote them (``error_maps``),
 else to its photo, else to its prediction (or ground truth), relative to
 ``link_from`` (the report's folder).
@@ -82,12 +83,12 @@ from ..pipelines.errormaps import ErrorMapFolder
 from ..pipelines.executors import LocalExecutor
 from ..pipelines.jobs import Failure, run_jobs
 from ..pipelines.pairing import LabelMasksPair, MaskPair
+from ..pipelines.photos import load_photo
 from ..pipelines.score import ScoreResult
 from ..pipelines.score_collector import REPORT_METRICS, ScoreCollector
 from ..pipelines.score_pairs import binary_masks
 from ..pipelines.score_settings import ScoreSettings
 from ..viz.errormap import ErrorStyle, error_categories
-from ..viz.image import read_image
 from ..viz.regions import largest_error_region
 from .html import (
     ClassScores,
@@ -113,7 +114,7 @@ NO_CLASS_COLUMN = "(no class)"
 
 @dataclass
 class ScoreReport:
-    """The report's HTML text, and one message per entry drawn without pictures."""
+    """The report's HTML text, and one message per entry drawn without pictures or without its photo."""
 
     html: str
     warnings: list[str] = field(default_factory=list)
@@ -214,12 +215,7 @@ def build_score_report(
         )
     }
     report = ScoreReport(
-        "",
-        [
-            f"{name}: drawn without pictures: {outcome.message}"
-            for name, outcome in drawn.items()
-            if isinstance(outcome, Failure)
-        ],
+        "", [warning for name, outcome in drawn.items() if (warning := _picture_warning(name, outcome))]
     )
     maps = ErrorMapFolder(result.error_maps) if result.error_maps is not None else None
     groups = [
@@ -231,7 +227,7 @@ def build_score_report(
                     _entry_scores(
                         collector, score, name, None if class_id is None else names[class_id], boundary
                     ),
-                    () if isinstance(outcome := drawn[name], Failure) else outcome[class_id],
+                    () if isinstance(outcome := drawn[name], Failure) else outcome[0][class_id],
                     href=_href(
                         pairs[name], class_id, error_maps=maps, label_map=label_map, link_from=link_from
                     ),
@@ -242,7 +238,12 @@ def build_score_report(
         for title, entries in wanted
         if entries
     ]
-    photos = {pairs[name].image is not None for name in entries_of}
+    # drawn over a photo: the pair has a photo source and it gave no warning
+    photos = {
+        pairs[name].photo is not None and outcome[1] is None
+        for name, outcome in drawn.items()
+        if not isinstance(outcome, Failure)
+    }
     report.html = score_report(
         settings=_shown_settings(settings, worst=collector.worst, error_style=error_style),
         classes=_class_scores(result, boundary),
@@ -376,20 +377,33 @@ def _summary(result: ScoreResult, boundary: Sequence[PerImageMetric]) -> dict[st
 
 
 # -- pictures (in worker threads) ---------------------------------------------------------
-def _draw(job: _PictureJob) -> dict[int | None, list[Picture]]:
-    """The pictures of one image's entries, by class id (None: overall)."""
+#: An image's pictures by class id (None: overall), and why they are drawn without the photo.
+_Drawn = tuple[dict[int | None, list[Picture]], str | None]
+
+
+def _draw(job: _PictureJob) -> _Drawn:
+    """The pictures of one image's entries, by class id (None: overall), and the warning when
+    they are drawn without the image's photo."""
+    warnings: list[str] = []
     if isinstance(job.pair, LabelMasksPair):
-        return _label_pictures(job, job.pair)
-    return _index_pictures(job, job.pair)
+        return _label_pictures(job, job.pair, warnings), next(iter(warnings), None)
+    return _index_pictures(job, job.pair, warnings), next(iter(warnings), None)
+
+
+def _picture_warning(name: str, outcome: _Drawn | Failure) -> str | None:
+    """Why an entry is drawn without its pictures, or without its photo; None when it is not."""
+    return (
+        f"{name}: drawn without pictures: {outcome.message}" if isinstance(outcome, Failure) else outcome[1]
+    )
 
 
 def _job_name(job: _PictureJob) -> str:
     return job.pair.name
 
 
-def _index_pictures(job: _PictureJob, pair: MaskPair) -> dict[int | None, list[Picture]]:
+def _index_pictures(job: _PictureJob, pair: MaskPair, warnings: list[str]) -> dict[int | None, list[Picture]]:
     truth, guess = read_mask_pair(pair.gt, pair.pred, label_map=job.label_map)
-    photo = _photo(pair, truth.shape)
+    photo = _photo(pair, truth.shape, warnings)
     label_map, ignore = job.label_map, job.ignore
     if job.binary:
         truth, guess, ignore = binary_masks(truth, guess, ignore)
@@ -419,7 +433,9 @@ def _index_pictures(job: _PictureJob, pair: MaskPair) -> dict[int | None, list[P
     }
 
 
-def _label_pictures(job: _PictureJob, pair: LabelMasksPair) -> dict[int | None, list[Picture]]:
+def _label_pictures(
+    job: _PictureJob, pair: LabelMasksPair, warnings: list[str]
+) -> dict[int | None, list[Picture]]:
     """Binary layout: per label, its error map and close-up; overall, every label's error map and
     one close-up, of the largest error region over all labels."""
     files = [
@@ -431,7 +447,7 @@ def _label_pictures(job: _PictureJob, pair: LabelMasksPair) -> dict[int | None, 
     (first_path, first), *others = read.items()
     for path, mask in others:
         check_same_size(path, mask.shape, first_path, first.shape, what="the mask")
-    photo = _photo(pair, first.shape)
+    photo = _photo(pair, first.shape, warnings)
     empty = np.zeros(first.shape, np.uint8)
     categories = {
         label_id: error_categories(
@@ -489,13 +505,12 @@ def _class_name(job: _PictureJob, class_id: int) -> str:
     return job.names.get(class_id, str(class_id))
 
 
-def _photo(pair: MaskPair | LabelMasksPair, shape: tuple[int, ...]) -> np.ndarray | None:
-    if pair.image is None:
+def _photo(pair: MaskPair | LabelMasksPair, shape: tuple[int, ...], warnings: list[str]) -> np.ndarray | None:
+    """The pair's photo (:func:`segtool.pipelines.photos.load_photo`); why not into ``warnings``."""
+    if pair.photo is None:
         return None
-    photo = read_image(pair.image)
-    check_same_size(
-        pair.image, photo.shape[:2], f"the masks of {pair.name}", shape, what="the image (as displayed)"
-    )
+    photo, warning = load_photo(pair.photo, shape)
+    warnings += [warning] if warning else []
     return photo
 
 
@@ -514,7 +529,7 @@ def _href(
         target = error_maps.path_for(pair.name)
     elif error_maps is not None and class_id is not None and label_map is not None:
         target = error_maps.path_for(pair.name, label_folder(label_map.name_of(class_id)))
-    target = target or pair.image
+    target = target or (pair.photo.file if pair.photo is not None else None)
     if target is None and isinstance(pair, MaskPair):
         target = pair.pred or pair.gt
     elif target is None and isinstance(pair, LabelMasksPair):

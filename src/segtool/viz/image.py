@@ -51,7 +51,7 @@ def read_image(path: LocationLike) -> np.ndarray:
         with open_input(path, limit=MAX_IMAGE_BYTES) as source, Image.open(source) as image:
             return _rgb_pixels(image, exif_orientation=True)
     except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
-        raise InputFileError(f"not a readable image: {exc}", path=path) from None
+        raise InputFileError(_problem(exc), path=path) from None
 
 
 def decode_image(data: bytes, *, name: str | Path, exif_orientation: bool = True) -> np.ndarray:
@@ -67,7 +67,17 @@ def decode_image(data: bytes, *, name: str | Path, exif_orientation: bool = True
         with Image.open(io.BytesIO(data)) as image:
             return _rgb_pixels(image, exif_orientation=exif_orientation)
     except (*PILLOW_ERRORS, Image.DecompressionBombError) as exc:
-        raise InputFileError(f"not a readable image: {exc}", path=name) from None
+        raise InputFileError(_problem(exc), path=name) from None
+
+
+def _problem(exc: Exception) -> str:
+    """What Pillow's exception means, in one phrase (its own text for a file it cannot identify
+    names a Python object, not the file)."""
+    from PIL import UnidentifiedImageError
+
+    if isinstance(exc, UnidentifiedImageError):
+        return "not a readable image: not an image in a format Pillow reads"
+    return f"not a readable image: {exc}"
 
 
 def _rgb_pixels(image, *, exif_orientation: bool) -> np.ndarray:
