@@ -1,5 +1,9 @@
 """Every command and every option has help text; -h works like --help."""
 
+import inspect
+import re
+from typing import get_args, get_type_hints
+
 import typer.main
 from typer.testing import CliRunner
 
@@ -75,3 +79,33 @@ def test_score_options_are_grouped_in_panels():
     assert usage.split()[-2:] == ["PRED", "GT"]
     include = next(line for line in text.splitlines() if "--include-background" in line)
     assert include.split()[2:4] == ["Count", "class"]  # a flag has nothing after it
+
+
+def _source_texts(command):
+    """A command's docstring, and its options' help texts and metavars as its source writes them
+    (before ``-h`` tidies them), Rich's ``\\[`` escapes undone."""
+    [registered] = [
+        info for info in app.registered_commands if (info.name or info.callback.__name__) == command
+    ]
+    texts = [inspect.getdoc(registered.callback) or ""]
+    for hint in get_type_hints(registered.callback, include_extras=True).values():
+        for meta in get_args(hint)[1:]:
+            texts += [getattr(meta, "help", None) or "", getattr(meta, "metavar", None) or ""]
+    return [text.replace("\\[", "[") for text in texts]
+
+
+def test_bracketed_syntax_survives_rich_markup_in_every_help():
+    """Typer's Rich markup takes ``[class:]`` for a style tag and prints nothing: every bracketed
+    part of a help text or metavar (``[dataset:|image:]METRIC=VALUE``, ``segtool[distributed]``)
+    must be on the screen."""
+    _, commands = _commands()
+    shown, lost = {}, []
+    for command in commands:
+        result = CliRunner().invoke(app, [command, "-h"], terminal_width=200, env={"COLUMNS": "200"})
+        shown[command] = " ".join(result.stdout.replace("│", " ").split())
+        for text in _source_texts(command):
+            lost += [
+                (command, part) for part in re.findall(r"\[[^][]*\]", text) if part not in shown[command]
+            ]
+    assert lost == []
+    assert "METRIC=MARGIN, after the optional prefixes [class:][dataset:|image:]" in shown["compare"]

@@ -188,10 +188,12 @@ def compare(
         list[str] | None,
         typer.Option(
             metavar="[class:][dataset:|image:]METRIC=MARGIN",
-            help="Exit with code 3 unless every model is shown to be at most MARGIN worse than the baseline "
-            "(non-inferiority: the interval of B-A lies above -MARGIN; for distances below +MARGIN), on the "
-            "macro mean, or with class: on every class (Holm-adjusted intervals). Repeatable. "
-            "Example: --fail-if-worse dice=0.01",
+            help="METRIC=MARGIN, after the optional prefixes \\[class:]\\[dataset:|image:] in this "
+            "order: exit with code 3 unless every model is shown to be at most MARGIN worse than the "
+            "baseline (non-inferiority: the interval of B-A lies above -MARGIN; for distances below "
+            "+MARGIN), on the macro mean, or with class: on every class (Holm-adjusted intervals); in the "
+            "dataset aggregation, or with image: per image (the default for boundary distances, which have "
+            "no dataset one). Repeatable. For example dice=0.01, class:image:iou=0.02, image:hd95=1",
         ),
     ] = None,
     jobs: ThreadJobsOption = DEFAULT_JOBS,
