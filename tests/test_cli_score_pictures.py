@@ -533,8 +533,8 @@ def test_report_tables_hand_counted_boundary_metrics_with_direction_and_dashes(b
     # after Dice's and IoU's 4 columns each: mean, std and images of each boundary metric, in --metrics order
     assert header[10:] == [hd95, "\u00b1 std", "images", nsd, "\u00b1 std", "images"]
     assert rows["cat"][10:] == ["6.500", "5.500", "2", "0.980", "0.020", "2"]
-    # dog, missed on one image: the diagonal, counted (never 0, never dropped); NSD 0
-    assert rows["dog"][10:] == ["41.231", "0.000", "1", "0.000", "0.000", "1"]
+    # dog, missed on one image: the diagonal, counted (never 0, never dropped); NSD 0; no std over one image
+    assert rows["dog"][10:] == ["41.231", "\u2013", "1", "0.000", "\u2013", "1"]
     # bird, in no mask: undefined -> a dash, over 0 images
     assert rows["bird"][10:] == ["\u2013", "\u2013", "0", "\u2013", "\u2013", "0"]
     page = parse(boundary_folders / "r.html")

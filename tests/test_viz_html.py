@@ -343,7 +343,7 @@ def test_per_image_metrics_are_tabled_with_direction_unit_and_dashes():
         "\u00b1 std",
         "images",
     ]  # direction unknown: nothing claimed
-    assert car[6:] == ["6.500", "5.500", "2", "0.980", "0.020", "2", "3.000", "0.000", "1"]
+    assert car[6:] == ["6.500", "5.500", "2", "0.980", "0.020", "2", "3.000", "\u2013", "1"]  # std of one: -
     assert tree[6:] == ["\u2013", "\u2013", "0"] * 3
     page = parse(text)
     body = "".join(page.text)
@@ -383,6 +383,10 @@ def test_html_tables_write_each_column_in_one_format():
     page = score_report(settings={}, classes=scores, per_image={}, summary={})
     cells = [re.sub("<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", page)]
     assert "0.0001" in cells and "0.2000" in cells and not any("e-" in cell for cell in cells)
+    one_image = ClassScores(3, "cat", {"dice": 0.5}, {"dice": 0.5}, {"dice": 0.0}, {"dice": 1})
+    page = score_report(settings={}, classes=[one_image], per_image={}, summary={})
+    cells = [re.sub("<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", page)]
+    assert cells[:6] == ["cat", "3", "0.500", "0.500", "\u2013", "1"]  # no std over one image
     rows = [
         {"class_id": 0, "class_name": "bg", "pixels": 9, "share": 0.9, "images": 1}
         | {key: 1e-9 for key in ("weight_inverse_frequency", "weight_median_frequency")}

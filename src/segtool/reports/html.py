@@ -496,11 +496,17 @@ def number_cells(values: Sequence[float], digits: int = 3) -> list[str]:
 
 
 def _per_image_columns(classes: Sequence[ClassScores], metric: str) -> list[list[str]]:
-    """Three columns: the mean, standard deviation and number of images of each class's per-image scores."""
+    """Three columns: the mean, standard deviation (a dash over fewer than two images) and number of
+    images of each class's per-image scores."""
     counts = [item.per_image_count.get(metric) for item in classes]
+    # a spread of fewer than two values says nothing: a dash, as in the terminal's table
+    stds = [
+        item.per_image_std.get(metric, math.nan) if (count or 0) >= 2 else math.nan
+        for item, count in zip(classes, counts, strict=True)
+    ]
     return [
         number_cells([item.per_image_mean.get(metric, math.nan) for item in classes]),
-        number_cells([item.per_image_std.get(metric, math.nan) for item in classes]),
+        number_cells(stds),
         [MISSING if count is None else str(count) for count in counts],
     ]
 
