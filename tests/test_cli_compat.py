@@ -175,3 +175,19 @@ def test_missing_skip_leaves_a_case_out_as_nnunet_does(folders):
         document["settings"]["missing_rule"] == "a missing prediction is left out of every number, and listed"
     )
     assert run(folders, "--compat", "nnunet").exit_code == 1  # the default still fails on it
+
+
+def test_monai_shows_its_surface_columns_only_when_metrics_scores_them(folders):
+    """Without --metrics, no HD95/HD/ASSD/NSD column stays empty in any format: they are left out, as
+    the bundle says (its surface metrics come with --metrics); with --metrics hd95, HD95 alone."""
+    rows = list(csv.DictReader(io.StringIO(run(folders, "--compat", "monai", "-f", "csv").stdout)))
+    assert list(rows[0]) == ["class_id", "class_name", "Dice", "IoU"]
+    document = json.loads(run(folders, "--compat", "monai", "-f", "json").stdout)
+    assert document["columns"] == ["class_id", "class_name", "Dice", "IoU"]
+    assert set(document["rows"][0]) == {"class_id", "class_name", "Dice", "IoU"}
+    header = next(line for line in run(folders, "--compat", "monai").stdout.splitlines() if "Dice" in line)
+    assert header.split() == ["id", "class", "Dice", "IoU"]
+    scored = run(folders, "--compat", "monai", "--metrics", "hd95", "-f", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(scored)))
+    assert list(rows[0]) == ["class_id", "class_name", "Dice", "IoU", "HD95"]
+    assert rows[1]["HD95"] != ""  # cat, scored (background is out of MONAI's surface metrics)

@@ -182,7 +182,7 @@ def write_convention(result: ScoreResult, output_format: str, stream: IO[str]) -
     convention = result.convention
     assert convention is not None
     bundle = convention.bundle
-    class_keys = [column.name for column in bundle.class_columns]
+    class_keys = convention.columns
     digits = 2 if bundle.rules.percent else 4
     summary = ", ".join(f"{key} {format_number(value, digits)}" for key, value in convention.summary.items())
     notes = [f"{bundle.summary_name}: {summary}."]

@@ -622,6 +622,9 @@ class ConventionScores:
     summary: dict[str, float]
     means: dict[str, float]
     categories: dict[str, float] = field(default_factory=dict)
+    #: The per-class columns scored: the bundle's, less optional ones whose metric the run did not score
+    #: (MONAI's HD95 without --metrics hd95); every output shows these and no others.
+    columns: list[str] = field(default_factory=list)
 
 
 def convention_scores(
@@ -707,6 +710,7 @@ def convention_scores(
         summary={name: scale(value) for name, value in summary.items()},
         means={metric: float(value) for metric, value in means.items()},
         categories={name: scale(value) for name, value in by_category.items()},
+        columns=[column.name for column in class_columns],
     )
 
 

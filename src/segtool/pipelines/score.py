@@ -222,11 +222,7 @@ class ScoreResult:
             first = {
                 "rows": self.convention_rows()[:-1],
                 "summary": convention.summary,
-                "columns": [
-                    "class_id",
-                    "class_name",
-                    *(column.name for column in convention.bundle.class_columns),
-                ],
+                "columns": ["class_id", "class_name", *convention.columns],
                 "convention": {
                     "name": convention.bundle.name,
                     "summary_name": convention.bundle.summary_name,
