@@ -12,6 +12,10 @@ Per image, one process, OpenCV told to use one thread, medians of CPU time:
 (c) overlay   the same written as JPEG.
 (d) errors    read both masks and the photo, ``error_map`` over the photo, write it as PNG.
 (e) stats     ``segtool.pipelines.stats.count_mask``: read a mask and count its classes.
+(f) thumbnail  a report's error-map thumbnail drawn as before ``--error-style``: the ``all``
+               style, not thickened, shrunk to 240 pixels, JPEG (masks and photo in memory).
+(g) thumbnail  the same in the ``errors`` style, mistakes thickened for display, plus the
+               close-up of the largest error region (:func:`segtool.reports.pictures.error_pictures`).
 
 Then the score report for 19 classes, 5,000 images (per-image scores for the
 distributions), the worst 8 images overall and 4 per class with three 240-pixel
@@ -37,7 +41,8 @@ from segtool.labels import LabelMap
 from segtool.pipelines.overlay import OverlayOptions, overlay_file
 from segtool.pipelines.stats import count_mask
 from segtool.reports.html import ClassScores, Confusion, ImageEntry, ImageGroup, Picture, score_report
-from segtool.viz.errormap import error_map
+from segtool.reports.pictures import error_pictures, thumbnail_picture
+from segtool.viz.errormap import error_categories, error_map
 from segtool.viz.image import encode_image, read_image, thumbnail, write_image
 
 WIDTH, HEIGHT, CLASSES = 2048, 1024, 19
@@ -95,6 +100,16 @@ def bench_pictures(items, out: Path, rounds: int) -> None:
         picture = error_map(read_label_ids(gt), read_label_ids(pred), image=read_image(photo))
         write_image(out / "errors.png", picture)
 
+    loaded = {gt: (read_label_ids(gt), read_label_ids(pred), read_image(photo)) for gt, pred, photo in items}
+
+    def old_thumbnail(gt, pred, photo):
+        truth, guess, image = loaded[gt]
+        thumbnail_picture("errors", error_map(truth, guess, image=image, style="all"), over_photo=True)
+
+    def new_pictures(gt, pred, photo):
+        truth, guess, image = loaded[gt]
+        error_pictures(error_categories(truth, guess), "errors", image=image, max_side=240, style="errors")
+
     variants = {
         "(a) floor: read + write PNG": floor,
         "(b) overlay + outline + legend, PNG": lambda gt, pred, photo: overlay_file(
@@ -103,6 +118,8 @@ def bench_pictures(items, out: Path, rounds: int) -> None:
         "(c) the same, JPEG": lambda gt, pred, photo: overlay_file(photo, gt, out / "o.jpg", jpeg),
         "(d) error map over the photo, PNG": errors,
         "(e) stats: read + count one mask": lambda gt, pred, photo: count_mask(gt, ignore=(255,)),
+        "(f) report error thumbnail, all style": old_thumbnail,
+        "(g) errors style, thickened + close-up": new_pictures,
     }
     print(f"{'variant':40} {'CPU ms / image':>15}")
     for name, func in variants.items():

@@ -80,3 +80,14 @@ def test_close_up_enlarges_by_a_whole_factor_with_square_pixels():
 def test_close_up_of_a_box_larger_than_the_side_is_shrunk():
     picture, scale = close_up(np.zeros((50, 100, 3), np.uint8), max_side=40)
     assert picture.shape == (20, 40, 3) and scale == 0.4
+
+
+def test_of_equal_regions_the_highest_then_leftmost_box_wins():
+    # two single pixels: (1, 0) and (0, 5). A 2x2-block labelling meets (1, 0) first; the rule says (0, 5).
+    codes = np.zeros((4, 8), np.uint8)
+    codes[1, 0] = FN
+    codes[0, 5] = FP
+    assert largest_error_region(codes) == ErrorRegion((0, 5, 1, 6), 1)
+    codes[0, 5] = 0
+    codes[1, 6] = WRONG  # same row as (1, 0): the leftmost wins
+    assert largest_error_region(codes) == ErrorRegion((1, 0, 2, 1), 1)
