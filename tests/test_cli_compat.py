@@ -191,3 +191,51 @@ def test_monai_shows_its_surface_columns_only_when_metrics_scores_them(folders):
     rows = list(csv.DictReader(io.StringIO(scored)))
     assert list(rows[0]) == ["class_id", "class_name", "Dice", "IoU", "HD95"]
     assert rows[1]["HD95"] != ""  # cat, scored (background is out of MONAI's surface metrics)
+
+
+@pytest.mark.parametrize(
+    "values, options, hint",
+    [
+        # 0/255 binary masks are no Cityscapes labelIds: --binary, not --labels/--ignore
+        ((0, 255), ["--compat", "cityscapes"], "0/255 binary masks are not Cityscapes labelIds"),
+        ((0, 255), ["--compat", "cityscapes"], "give --binary"),
+        # trainIds (0 road ... 18 bicycle, 255 ignore) read as labelIds
+        ((0, 7, 18, 255), ["--compat", "cityscapes"], "for trainIds give --labels cityscapes-train"),
+        (
+            (0, 7, 18, 255),
+            ["--labels", "cityscapes"],
+            "labelIds (0 to 33), which --labels cityscapes reads: for trainIds",
+        ),
+        (
+            (0, 7, 18, 255),
+            ["--compat", "cityscapes"],
+            "labelIds (0 to 33), which --compat cityscapes reads: for trainIds",
+        ),
+    ],
+)
+def test_cityscapes_refusal_hints_fit_what_the_masks_are(tmp_path, values, options, hint):
+    mask = np.array([values], np.uint8)
+    for side in ("gt", "pred"):
+        write_mask(tmp_path / side / "a.png", mask)
+    command = ["score", str(tmp_path / "pred"), str(tmp_path / "gt"), *options]
+    result = CliRunner().invoke(app, command, env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code == 1
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "a.png: ground-truth values not in the label map and not ignored: 255" in line
+    assert hint in line and "check --labels and --ignore" not in line
+
+
+def test_a_user_label_map_keeps_its_hint_and_0_255_masks_get_binary(tmp_path):
+    for side in ("gt", "pred"):
+        write_mask(tmp_path / side / "a.png", np.array([[0, 255]], np.uint8))
+    (tmp_path / "labels.txt").write_text("__ignore__\n_background_\nroad\n")
+    command = [
+        "score",
+        str(tmp_path / "pred"),
+        str(tmp_path / "gt"),
+        "--labels",
+        str(tmp_path / "labels.txt"),
+    ]
+    result = CliRunner().invoke(app, [*command, "--ignore", "7"])
+    assert result.exit_code == 1
+    assert "(0/255 binary masks? give --binary; else check --labels and --ignore)" in result.stderr

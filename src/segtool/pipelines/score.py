@@ -367,9 +367,11 @@ def score_folders(
     if report_worst is not None and report_worst < 1:
         raise ValueError(f"report_worst must be at least 1 (images kept per group), got {report_worst}")
     bundle = bundle_named(compat) if isinstance(compat, str) else compat
+    labels_from = f"--labels {labels}"
     if bundle is not None and labels is None and "labels" in bundle.defaults:
-        labels = bundle.defaults["labels"]
+        labels, labels_from = bundle.defaults["labels"], f"--compat {bundle.name}"
     builtin = label_set(labels) if isinstance(labels, str) and is_label_set(labels) else None
+    label_ids_from = labels_from if builtin is not None and labels == "cityscapes" else None
     if builtin is not None:
         labels = builtin.label_map
         ignore = builtin.ignore if ignore is None else ignore
@@ -401,6 +403,7 @@ def score_folders(
         in_worker_processes=executor.uses_worker_processes,
         max_pixels=max_pixels,
         error_maps=ErrorMapFolder(as_path(error_maps), error_style) if error_maps is not None else None,
+        cityscapes_label_ids_from=label_ids_from,
     )
     names = _class_names(pairing.label_map, binary)
     without_prediction = set(pairing.missing_predictions)

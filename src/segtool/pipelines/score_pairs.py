@@ -65,6 +65,9 @@ class PairSettings:
     in_worker_processes: bool = False  # then each worker keeps freed memory (see segtool.io.memory)
     max_pixels: int = DEFAULT_MAX_PIXELS
     error_maps: ErrorMapFolder | None = None
+    #: The option that made the label map the Cityscapes labelIds table (``--compat cityscapes``,
+    #: ``--labels cityscapes``), or None; it words the hint for values outside the table.
+    cityscapes_label_ids_from: str | None = None
 
     @property
     def minus_one(self) -> int | None:
@@ -118,10 +121,29 @@ def _image_class_ids(joint: JointCounts, settings: PairSettings, gt_path: Locati
         shown = ", ".join(str(value) for value in unknown[:10].tolist())
         raise MaskError(
             f"ground-truth values not in the label map and not ignored: {shown} "
-            "(check --labels and --ignore)",
+            f"({_unknown_values_hint(joint.true, settings.cityscapes_label_ids_from)})",
             path=gt_path,
         )
     return class_ids
+
+
+def _unknown_values_hint(truth_values: np.ndarray, cityscapes_from: str | None) -> str:
+    """What to do about ground-truth values that are no class, by what the mask holds (0 and 255
+    only: a binary mask) and whether the map is the Cityscapes labelIds table (then the masks are
+    not labelIds, and ``--labels``/``--ignore`` are not the user's to check).
+
+    >>> _unknown_values_hint(np.array([0, 255]), None)
+    '0/255 binary masks? give --binary; else check --labels and --ignore'
+    >>> _unknown_values_hint(np.array([0, 7, 255]), "--compat cityscapes")  # doctest: +ELLIPSIS
+    'not Cityscapes labelIds (0 to 33), which --compat cityscapes reads: for trainIds give ...'
+    """
+    binary = set(truth_values.tolist()) <= {0, 255}
+    if cityscapes_from is None:
+        return ("0/255 binary masks? give --binary; else " if binary else "") + "check --labels and --ignore"
+    table = f"Cityscapes labelIds (0 to 33), which {cityscapes_from} reads"
+    if binary:
+        return f"0/255 binary masks are not {table}: give --binary to score background/foreground"
+    return f"not {table}: for trainIds give --labels cityscapes-train, else your own --labels"
 
 
 def _foreground(joint: JointCounts) -> JointCounts:
