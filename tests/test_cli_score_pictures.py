@@ -339,6 +339,29 @@ def test_binary_layout_writes_one_map_per_label_with_a_file(tmp_path):
     assert report.groups["The only image: car"] == ["a"] and report.links[-1] == "maps/car/a.png"
 
 
+def test_binary_layout_overall_close_up_stands_beside_the_label_with_the_largest_error(tmp_path):
+    for side in ("gt", "pred"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "labels.txt").write_text("__ignore__\n_background_\ncar\nroad\n")
+    # car: two touching false positives (the larger region); road: one missed pixel
+    write_mask(tmp_path / "gt" / "car" / "a.png", np.array([[0, 0, 0, 0, 255, 255]], np.uint8))
+    write_mask(tmp_path / "pred" / "car" / "a.png", np.array([[0, 0, 255, 255, 255, 255]], np.uint8))
+    write_mask(tmp_path / "gt" / "road" / "a.png", np.array([[255, 255, 0, 0, 0, 0]], np.uint8))
+    write_mask(tmp_path / "pred" / "road" / "a.png", np.array([[255, 0, 0, 0, 0, 0]], np.uint8))
+    result = run(tmp_path / "pred", tmp_path / "gt", "--report", tmp_path / "r.html")
+    assert result.exit_code == 0, result.stderr
+    report = parse(tmp_path / "r.html")
+    # overall: car's map, the close-up of car's region right beside it, then road's map
+    assert report.captions[:3] == [
+        "errors: car",
+        "largest error (car): 2 pixels at x 2\u20133, y 0\u20130, shown \u00d730",
+        "errors: road",
+    ]
+    html = (tmp_path / "r.html").read_text()
+    legend = html[html.index('<aside class="legend">') : html.index("</aside>")]
+    assert "false negative</li>" in legend and "wrong class" not in legend  # two classes: no wrong class
+
+
 def test_jobs_do_not_change_the_files(tmp_path):
     rng = np.random.default_rng(7)
     for index in range(6):

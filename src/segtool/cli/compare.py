@@ -179,9 +179,9 @@ def compare(
     error_style: Annotated[
         ErrorStyle,
         typer.Option(
-            help="How the report's error maps are drawn. errors: the mistakes in full colour on light "
-            "gray classes and white background, drawn thicker than they are so that a 1-pixel band shows, "
-            "with a close-up of the same place in both models; all: every category, true positives green.",
+            help="How the report's error maps are drawn. errors: only the mistakes, in full colour, on "
+            "light gray; all: every category, true positives green. Mistakes are drawn thicker than "
+            "they are, with a close-up of the same place in both models.",
         ),
     ] = "errors",
     fail_if_worse: Annotated[

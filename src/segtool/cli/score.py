@@ -267,11 +267,10 @@ def score(
     error_style: Annotated[
         ErrorStyle,
         typer.Option(
-            help="How the error maps (--error-maps, --report) are drawn. errors: the mistakes in full "
-            "colour over the photo in gray (without --images: over light gray classes on white); "
-            "all: every category, true positives green over the photo. The report's thumbnails draw "
-            "mistakes thicker than they are, so that a 1-pixel band shows (its legend says so), and "
-            "enlarge each image's largest error region beside it.",
+            help="How error maps are drawn (--error-maps, --report). errors: only the mistakes, in full "
+            "colour, over the photo in gray (or light gray); all: every category, true positives green. "
+            "The report draws mistakes thicker than they are (and says so) and enlarges each image's "
+            "largest error region.",
         ),
     ] = "errors",
     images: Annotated[

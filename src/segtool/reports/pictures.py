@@ -166,13 +166,18 @@ def thumbnail_picture(caption: str, picture: np.ndarray, *, over_photo: bool, ma
     )
 
 
-def report_error_legend(*, style: ErrorStyle, photo: bool | None) -> Legend:
-    """The legend of a report's error maps: every category of an all-classes map in ``style``.
+def report_error_legend(*, style: ErrorStyle, photo: bool | None, two_classes: bool = False) -> Legend:
+    """The legend of a report's error maps: every category of an all-classes map in ``style``
+    (``two_classes``: background and foreground only, so no "wrong class").
 
     ``photo``: the pictures are over photos (True), without (False), or some of each (None).
     """
+    class_id = 1 if two_classes else None
     if photo is None and style == "errors":
-        entries = [("correct: the photo in gray; without one:", None), *error_legend(style=style)]
+        entries = [
+            ("correct: the photo in gray; without one:", None),
+            *error_legend(class_id=class_id, style=style),
+        ]
     else:
-        entries = error_legend(style=style, photo=bool(photo))
+        entries = error_legend(class_id=class_id, style=style, photo=bool(photo))
     return Legend("Error map colours", entries, (THICKER_NOTE, CLOSE_UP_NOTE))

@@ -244,6 +244,7 @@ def build_score_report(
         for name, outcome in drawn.items()
         if not isinstance(outcome, Failure)
     }
+    two_classes = settings.binary or result.pairing.layout == "binary"  # no "wrong class"
     report.html = score_report(
         settings=_shown_settings(settings, worst=collector.worst, error_style=error_style),
         classes=_class_scores(result, boundary),
@@ -255,7 +256,9 @@ def build_score_report(
         rules=settings.rules(),
         image_metrics=boundary,
         ranked_by=collector.rank_by,
-        legend=report_error_legend(style=error_style, photo=photos.pop() if len(photos) == 1 else None),
+        legend=report_error_legend(
+            style=error_style, photo=photos.pop() if len(photos) == 1 else None, two_classes=two_classes
+        ),
     )
     return report
 
@@ -493,7 +496,8 @@ def _label_pictures(
                 style=job.style,
                 what=f"largest error ({_class_name(job, label_id)})",
             )
-            pictures[None] += [close] if close is not None else []
+            if close is not None:  # beside its label's thumbnail
+                pictures[None].insert(list(categories).index(label_id) + 1, close)
     return pictures
 
 
