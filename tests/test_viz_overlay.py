@@ -373,3 +373,33 @@ def test_overlay_takes_an_executor_and_urls(tmp_path):
     import fsspec
 
     assert fsspec.filesystem("memory").exists("/overlays/a.png")
+
+
+@pytest.mark.parametrize(
+    "flag, boundary", [([], [OUTLINE_LIGHT, OUTLINE_DARK]), (["--no-outline"], [NO_PHOTO_GRAY, RED])]
+)
+def test_score_report_thumbnails_follow_no_outline(tmp_path, flag, boundary):
+    import base64
+    import re
+
+    from segtool.cli import app
+
+    mask = np.zeros((4, 8), np.uint8)
+    mask[:, 4:] = 1
+    for side in ("gt", "pred"):
+        write_mask(tmp_path / side / "a.png", mask)
+    report = tmp_path / "r.html"
+    args = ["score", str(tmp_path / "pred"), str(tmp_path / "gt"), "--report", str(report), *flag]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    first = re.search(r'src="data:image/png;base64,([^"]+)"', report.read_text()).group(1)  # the ground truth
+    picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(first))).convert("RGB"))
+    assert [tuple(pixel) for pixel in picture[2, 3:5].tolist()] == [tuple(colour) for colour in boundary]
+
+
+def test_without_a_photo_the_legend_says_so_on_the_gray():
+    labels = np.zeros((60, 80), np.uint8)
+    labels[10:30, 10:30] = 1
+    with_photo, without = overlay(gray(60, 80), labels), overlay(None, labels)
+    assert not np.all(with_photo[:, 80:] == NO_PHOTO_GRAY, axis=2).any()
+    assert np.all(without[:, 80:] == NO_PHOTO_GRAY, axis=2).sum() >= 25  # the "(no photo)" swatch

@@ -11,6 +11,7 @@ from segtool.labels import LabelMap
 from segtool.pipelines.score_collector import ScoreCollector
 from segtool.reports.pictures import draw_report_pictures
 from segtool.viz.errormap import ERROR_COLOURS, FALSE_POSITIVE, TRUE_POSITIVE
+from segtool.viz.overlays import NO_PHOTO_GRAY, OUTLINE_DARK, OUTLINE_LIGHT
 
 
 def rows(image, **dice_by_class):
@@ -77,8 +78,12 @@ def test_report_pictures_without_an_image_are_exact_png():
     decoded = [np.asarray(Image.open(io.BytesIO(picture.data))) for picture in pictures]
     assert all(picture.data.startswith(b"\x89PNG") for picture in pictures)
     assert [picture.close_up for picture in pictures] == [False, False, False, True]
-    # ground truth on black: background black, car red, ignore in its cream palette colour
-    assert decoded[0].tolist() == [[[0, 0, 0], [128, 0, 0], [128, 0, 0], [224, 224, 192]]]
+    # ground truth without a photo, as overlays draw it: full colours; the 1-pixel-tall car is thin, so it
+    # keeps its red and the background pixel beside it takes the dark line (docs/overlay.md)
+    assert decoded[0].tolist() == [[list(OUTLINE_DARK), [128, 0, 0], [128, 0, 0], [224, 224, 192]]]
+    plain = draw_report_pictures(truth, guess, label_map=LABELS, class_id=1, style="all", outline=False)
+    gt_plain = np.asarray(Image.open(io.BytesIO(plain[0].data)))
+    assert gt_plain.tolist() == [[list(NO_PHOTO_GRAY), [128, 0, 0], [128, 0, 0], [224, 224, 192]]]
     # errors for car: FP, TP, FN, ignored; drawn 2 pixels wide for display (each error spreads one
     # pixel right and down: the FP covers the TP at x 1, the FN the ignored pixel at x 3)
     fp, tp, fn, ignored = (list(ERROR_COLOURS[code]) for code in (FALSE_POSITIVE, TRUE_POSITIVE, 3, 5))
@@ -86,6 +91,17 @@ def test_report_pictures_without_an_image_are_exact_png():
     # the close-up keeps the exact pixels: the TP is there, each pixel a 45 x 45 square (180 // 4)
     assert decoded[3].shape == (45, 180, 3)
     assert decoded[3][::45, ::45].tolist() == [[fp, tp, fn, ignored]]
+
+
+def test_report_mask_thumbnails_draw_the_outline_at_the_thumbnails_resolution():
+    truth = np.zeros((40, 80), np.uint8)
+    truth[:, 40:] = 1  # shrunk 4 times to 10 x 20: the boundary between columns 9 and 10
+    ground_truth = draw_report_pictures(truth, truth, label_map=LABELS, max_side=20)[0]
+    picture = np.asarray(Image.open(io.BytesIO(ground_truth.data)))
+    assert picture.shape == (10, 20, 3)
+    row = [tuple(pixel) for pixel in picture[5].tolist()]
+    assert row[9] == OUTLINE_LIGHT and row[10] == OUTLINE_DARK  # 1 pixel each, not blurred
+    assert row[8] == NO_PHOTO_GRAY and row[11] == (128, 0, 0)
 
 
 def test_report_thumbnails_of_the_errors_style_draw_correct_pixels_as_the_photo():

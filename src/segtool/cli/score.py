@@ -273,6 +273,14 @@ def score(
             "largest error region.",
         ),
     ] = "errors",
+    outline: Annotated[
+        bool,
+        typer.Option(
+            "--outline/--no-outline",
+            help="Draw a dark and a light line on every class boundary of the report's ground-truth "
+            "and prediction pictures, so that classes show over any photo.",
+        ),
+    ] = True,
     images: Annotated[
         str | None,
         typer.Option(
@@ -429,7 +437,7 @@ def score(
             )
             if result.categories is not None and output_format.value in ("table", "markdown"):
                 _write_categories(result.categories, output_format.value, stream)
-        report_warnings = [] if report is None else _write_report(result, report, jobs, error_style)
+        report_warnings = [] if report is None else _write_report(result, report, jobs, error_style, outline)
     _report_problems(result, quiet=quiet)
     _report_picture_problems(result, report_warnings, quiet=quiet)
     if result.failed or not confusion_written:
@@ -443,9 +451,13 @@ def score(
         raise typer.Exit(EXIT_BELOW_THRESHOLD)
 
 
-def _write_report(result: ScoreResult, path: str, jobs: int, error_style: ErrorStyle) -> list[str]:
+def _write_report(
+    result: ScoreResult, path: str, jobs: int, error_style: ErrorStyle, outline: bool
+) -> list[str]:
     """Draw and write the HTML report atomically; return the warnings of its pictures."""
-    built = build_score_report(result, link_from=as_path(path).parent, jobs=jobs, error_style=error_style)
+    built = build_score_report(
+        result, link_from=as_path(path).parent, jobs=jobs, error_style=error_style, outline=outline
+    )
     save_text(path, built.html, what="the report")
     return built.warnings
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import cv2
 import numpy as np
 
 from ..labels import LabelMap, name_or_id
@@ -28,7 +29,7 @@ from ..viz.errormap import (
     thicken_errors,
 )
 from ..viz.image import encode_image, thumbnail
-from ..viz.overlays import overlay
+from ..viz.overlays import draw_outline, overlay
 from ..viz.regions import ErrorRegion, close_up, close_up_box, close_up_scale, largest_error_region
 from .html import Legend, Picture
 
@@ -37,6 +38,7 @@ __all__ = [
     "draw_report_pictures",
     "error_pictures",
     "error_thumbnail",
+    "mask_thumbnail",
     "report_error_legend",
     "thumbnail_picture",
 ]
@@ -58,35 +60,54 @@ def draw_report_pictures(
     class_id: int | None = None,
     max_side: int = 240,
     style: ErrorStyle = "errors",
+    outline: bool = True,
 ) -> list[Picture]:
     """Thumbnails of two masks of the same size: ground truth, prediction, the error map and its close-up.
 
     With ``image`` (RGB, the masks' size) the masks are drawn over the photo
-    (JPEG thumbnails); without, on black (PNG, exact colours). ``class_id``
-    selects the error map of one class (``None``: all classes, see
-    :mod:`segtool.viz.errormap`). The close-up is left out when there is no error.
+    (JPEG thumbnails); without, as :func:`segtool.viz.overlay` draws without a
+    photo (full colours on gray; PNG, exact colours). ``outline``: the
+    dark-and-light outline, drawn at the thumbnail's resolution
+    (:func:`mask_thumbnail`). ``class_id`` selects the error map of one class
+    (``None``: all classes, see :mod:`segtool.viz.errormap`). The close-up is
+    left out when there is no error.
     """
-    backdrop = image if image is not None else np.zeros((*mask_true.shape, 3), np.uint8)
-    opacity = 0.5 if image is not None else 1.0
-    masks = [
-        (
-            "ground truth",
-            overlay(backdrop, mask_true, label_map=label_map, opacity=opacity, outline=False, legend=False),
-        ),
-        (
-            "prediction",
-            overlay(backdrop, mask_pred, label_map=label_map, opacity=opacity, outline=False, legend=False),
-        ),
-    ]
     categories = error_categories(mask_true, mask_pred, class_id=class_id, ignore=ignore)
     caption = "errors" if class_id is None else f"errors: {name_or_id(class_id, label_map)}"
     return [
         *(
-            thumbnail_picture(caption, picture, over_photo=image is not None, max_side=max_side)
-            for caption, picture in masks
+            mask_thumbnail(name, mask, image=image, label_map=label_map, max_side=max_side, outline=outline)
+            for name, mask in (("ground truth", mask_true), ("prediction", mask_pred))
         ),
         *error_pictures(categories, caption, image=image, max_side=max_side, style=style),
     ]
+
+
+def mask_thumbnail(
+    caption: str,
+    mask: np.ndarray,
+    *,
+    image: np.ndarray | None,
+    label_map: LabelMap | None,
+    max_side: int,
+    outline: bool = True,
+) -> Picture:
+    """A mask over its photo (None: none), shrunk; the outline drawn after shrinking.
+
+    The classes are painted at full size and shrunk by area averaging (a thin
+    region stays visible, fainter); the outline is then drawn on the thumbnail
+    from the mask sampled at the thumbnail's size (nearest neighbour), so that
+    its lines are 1 pixel each on the page instead of blurred away.
+    """
+    picture = thumbnail(
+        overlay(image, mask, label_map=label_map, outline=False, legend=False), max_side=max_side
+    )
+    if outline:
+        small = cv2.resize(
+            mask.astype(np.uint16, copy=False), picture.shape[1::-1], interpolation=cv2.INTER_NEAREST
+        )
+        draw_outline(picture, small, label_map=label_map)
+    return thumbnail_picture(caption, picture, over_photo=image is not None, max_side=max_side)
 
 
 def error_pictures(

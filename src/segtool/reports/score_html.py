@@ -49,7 +49,9 @@ image per task (its masks are read once, whatever the number of its entries):
   pixels (see :mod:`segtool.reports.pictures`); the worst overall of the binary
   layout gets one close-up, of the largest region over all its labels;
 * thumbnails are drawn at full size, then shrunk by area averaging, over the
-  photo when the run had ``images`` (JPEG), else on black (PNG, exact colours);
+  photo when the run had ``images`` (JPEG), else without one (PNG, exact
+  colours); the ground truth's and prediction's outline (``outline``) is drawn
+  on the thumbnail (:func:`segtool.reports.pictures.mask_thumbnail`);
 * the colour legend (which says that errors are drawn thicker) stands beside
   the first image.
 
@@ -135,6 +137,7 @@ class _PictureJob:
     binary: bool
     max_side: int
     style: ErrorStyle
+    outline: bool = True
 
 
 def build_score_report(
@@ -144,6 +147,7 @@ def build_score_report(
     jobs: int = 1,
     max_side: int = 240,
     error_style: ErrorStyle = "errors",
+    outline: bool = True,
 ) -> ScoreReport:
     """The report of a scoring run run with ``report_worst`` (see the module docstring).
 
@@ -163,6 +167,9 @@ def build_score_report(
     error_style
         ``"errors"`` (the mistakes over the photo in gray) or ``"all"`` (every category),
         see :mod:`segtool.viz.errormap`.
+    outline
+        The dark-and-light outline on the ground-truth and prediction thumbnails
+        (:func:`segtool.reports.pictures.mask_thumbnail`).
     """
     collector = result.collector
     if result.pairing is None or collector is None:
@@ -203,6 +210,7 @@ def build_score_report(
             settings.binary,
             max_side,
             error_style,
+            outline,
         )
         for name, class_ids in entries_of.items()
     ]
@@ -423,6 +431,7 @@ def _index_pictures(job: _PictureJob, pair: MaskPair, warnings: list[str]) -> di
             ignore=ignore,
             max_side=job.max_side,
             style=job.style,
+            outline=job.outline,
         )
         if class_id is None
         else error_pictures(

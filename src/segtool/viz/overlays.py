@@ -30,7 +30,7 @@ Conventions
   a coloured pixel in a dark ring in a light ring.
 * The legend lists, in id order, the painted ids present in the mask, with
   their names (the id number when there is no label map, or the id is not in
-  it).
+  it); without a photo a last entry, :data:`NO_PHOTO_ENTRY` on the gray, says so.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ BACKGROUND_ID = 0
 #: The drawing's backdrop when there is no photo: a plain gray that is no VOC colour (those grays are
 #: 0, 64, 128 and 192), on which the class colours and both outline colours stand out.
 NO_PHOTO_GRAY = (160, 160, 160)
+#: The legend's last entry, on that gray, when a picture is drawn without its photo.
+NO_PHOTO_ENTRY = "(no photo)"
 #: The two lines of the outline: near-black on the larger id's side, white on the smaller id's.
 OUTLINE_DARK = (16, 16, 16)
 OUTLINE_LIGHT = (255, 255, 255)
@@ -151,6 +153,7 @@ def overlay(
     """
     if labels.ndim != 2:
         raise ValueError(f"labels must be a 2-D array, got shape {labels.shape}")
+    without_photo = image is None
     if image is None:  # nothing to blend with: the classes in full colour, as in the legend
         image, opacity = no_photo(*labels.shape), 1.0
     image = as_rgb(image)
@@ -158,26 +161,62 @@ def overlay(
         raise ValueError(f"labels of shape {labels.shape} do not match an image of shape {image.shape}")
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"opacity must lie in [0, 1], got {opacity}")
+    ids = present_ids(_checked_labels(labels), include_background=include_background)
+    colours, painted = _class_colours(labels, ids, label_map)
+    # rounds to nearest like np.rint; computed everywhere, copied where painted
+    blended = cv2.addWeighted(image, 1.0 - opacity, colours, opacity, 0.0)
+    result = cv2.copyTo(blended, painted.view(np.uint8), image.copy())
+    if outline:
+        _draw_outline(result, labels, colours, painted, width=outline_width)
+    if legend:
+        entries = legend_entries(ids, label_map) + (
+            [(NO_PHOTO_ENTRY, NO_PHOTO_GRAY)] if without_photo else []
+        )
+        result = with_legend(result, entries)
+    return result
+
+
+def draw_outline(
+    picture: np.ndarray,
+    labels: np.ndarray,
+    *,
+    label_map: LabelMap | None = None,
+    width: int = 1,
+    include_background: bool = False,
+) -> np.ndarray:
+    """Draw the dark-and-light outline of ``labels`` into ``picture`` (RGB uint8, same size), in place.
+
+    What :func:`overlay` draws with ``outline=True``, for a picture already
+    painted, for instance a thumbnail (``labels`` then at the thumbnail's size):
+    the lines are 1 pixel each at the picture's own resolution. Returns ``picture``.
+    """
+    if labels.ndim != 2 or labels.shape != picture.shape[:2]:
+        raise ValueError(f"labels of shape {labels.shape} do not match a picture of shape {picture.shape}")
+    ids = present_ids(_checked_labels(labels), include_background=include_background)
+    colours, painted = _class_colours(labels, ids, label_map)
+    _draw_outline(picture, labels, colours, painted, width=width)
+    return picture
+
+
+def _checked_labels(labels: np.ndarray) -> np.ndarray:
+    """``labels`` when they are integers in 0..65535; else a ValueError."""
     if not np.issubdtype(labels.dtype, np.integer) or (
         labels.size and not 0 <= labels.min() <= labels.max() <= 65535
     ):
         raise ValueError("labels must be integers in 0..65535")
-    ids = present_ids(labels, include_background=include_background)
+    return labels
+
+
+def _class_colours(
+    labels: np.ndarray, ids: list[int], label_map: LabelMap | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The colour of every pixel's class (H, W, 3), and where it is painted (its id is in ``ids``)."""
     lookup = np.zeros((max(256, int(labels.max(initial=0)) + 1), 3), np.uint8)
-    painted_lookup = np.zeros(len(lookup), np.uint8)
+    painted_lookup = np.zeros(len(lookup), bool)
     for label_id in ids:
         lookup[label_id] = _colour(label_id, label_map)
-        painted_lookup[label_id] = 1
-    colours = _lookup_colours(labels, lookup)
-    painted = painted_lookup[labels]
-    # rounds to nearest like np.rint; computed everywhere, copied where painted
-    blended = cv2.addWeighted(image, 1.0 - opacity, colours, opacity, 0.0)
-    result = cv2.copyTo(blended, painted, image.copy())
-    if outline:
-        _draw_outline(result, labels, colours, painted.view(bool), width=outline_width)
-    if legend:
-        result = with_legend(result, legend_entries(ids, label_map))
-    return result
+        painted_lookup[label_id] = True
+    return _lookup_colours(labels, lookup), painted_lookup[labels]
 
 
 def _draw_outline(
