@@ -128,3 +128,18 @@ def test_rasterize_pixel_table_cuts_no_number(tmp_path, monkeypatch):
     result = run(monkeypatch, 60, "rasterize", tmp_path / "a.json", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "…" not in result.stdout and fits(result.stdout, 60)
+
+
+def test_a_decomposed_name_is_shown_composed_in_the_table_and_kept_in_the_csv(folders, monkeypatch):
+    """Rich counts e + U+0301 as one cell, but terminals that do not compose draw it in two, one
+    column off: the table shows names in NFC (one code point where one exists); data keeps them."""
+    (folders / "labels.csv").write_text("id,name\n0,background\n1,cafe\u0301\n2,dog\n")
+    table = run(monkeypatch, 120, *score_args(folders))
+    assert table.exit_code == 0, table.stderr
+    [row] = [line for line in table.stdout.splitlines() if "caf" in line]
+    assert "caf\u00e9" in row and "\u0301" not in row
+    assert [len(line) for line in table.stdout.splitlines() if re.match(r"\s+[012]\s", line)] == [
+        len(row)
+    ] * 3
+    data = run(monkeypatch, 120, *score_args(folders, "-f", "csv"))
+    assert "cafe\u0301" in data.stdout

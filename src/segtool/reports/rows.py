@@ -38,6 +38,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -267,8 +268,20 @@ def rich_table(
     for index, row in enumerate(rows):
         if index in sections:
             table.add_section()
-        table.add_row(*(Text(human_cell(row, spec, formats)) for spec in specs))
+        table.add_row(*(Text(for_terminal(human_cell(row, spec, formats))) for spec in specs))
     return table
+
+
+def for_terminal(text: str) -> str:
+    """``text`` in Unicode NFC, for the terminal's table only (CSV, JSON and Markdown keep names as
+    written). Rich counts ``e`` + U+0301 as one cell, but a terminal that does not compose draws it in
+    two, and the row slips a column; NFC makes it one code point where one exists (``é``). Marks with
+    no precomposed form stay as they are (docs/formats.md).
+
+    >>> for_terminal("cafe\u0301") == "caf\u00e9"
+    True
+    """
+    return unicodedata.normalize("NFC", text)
 
 
 def table_width(table: Any) -> int:
