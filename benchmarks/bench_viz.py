@@ -39,6 +39,7 @@ from PIL import Image
 from segtool.io.maskio import read_label_ids, write_mask
 from segtool.labels import LabelMap
 from segtool.pipelines.overlay import OverlayOptions, overlay_file
+from segtool.pipelines.photos import PhotoSource
 from segtool.pipelines.stats import count_mask
 from segtool.reports.html import ClassScores, Confusion, ImageEntry, ImageGroup, Picture, score_report
 from segtool.reports.pictures import error_pictures, thumbnail_picture
@@ -113,9 +114,11 @@ def bench_pictures(items, out: Path, rounds: int) -> None:
     variants = {
         "(a) floor: read + write PNG": floor,
         "(b) overlay + outline + legend, PNG": lambda gt, pred, photo: overlay_file(
-            photo, gt, out / "o.png", png
+            PhotoSource(gt.name, file=photo), gt, out / "o.png", png
         ),
-        "(c) the same, JPEG": lambda gt, pred, photo: overlay_file(photo, gt, out / "o.jpg", jpeg),
+        "(c) the same, JPEG": lambda gt, pred, photo: overlay_file(
+            PhotoSource(gt.name, file=photo), gt, out / "o.jpg", jpeg
+        ),
         "(d) error map over the photo, PNG": errors,
         "(e) stats: read + count one mask": lambda gt, pred, photo: count_mask(gt, ignore=(255,)),
         "(f) report error thumbnail, all style": old_thumbnail,
