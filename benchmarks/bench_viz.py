@@ -9,7 +9,8 @@ Per image, one process, OpenCV told to use one thread, medians of CPU time:
 
 (a) floor     read the photo and the mask, write the photo back as PNG: the I/O every overlay pays.
 (b) overlay   ``segtool.pipelines.overlay.overlay_file`` with outlines and a legend (PNG).
-(c) overlay   the same written as JPEG.
+(b') overlay  the same with ``outline=False`` (``--no-outline``): what the outline costs.
+(c) overlay   the same as (b) written as JPEG.
 (d) errors    read both masks and the photo, ``error_map`` over the photo, write it as PNG.
 (e) stats     ``segtool.pipelines.stats.count_mask``: read a mask and count its classes.
 (f) thumbnail  a report's error-map thumbnail drawn as before ``--error-style``: the ``all``
@@ -30,6 +31,7 @@ import argparse
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -116,7 +118,10 @@ def bench_pictures(items, out: Path, rounds: int) -> None:
         "(b) overlay + outline + legend, PNG": lambda gt, pred, photo: overlay_file(
             PhotoSource(gt.name, file=photo), gt, out / "o.png", png
         ),
-        "(c) the same, JPEG": lambda gt, pred, photo: overlay_file(
+        "(b') the same without the outline": lambda gt, pred, photo: overlay_file(
+            PhotoSource(gt.name, file=photo), gt, out / "o.png", replace(png, outline=False)
+        ),
+        "(c) the same as (b), JPEG": lambda gt, pred, photo: overlay_file(
             PhotoSource(gt.name, file=photo), gt, out / "o.jpg", jpeg
         ),
         "(d) error map over the photo, PNG": errors,

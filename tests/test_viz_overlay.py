@@ -403,3 +403,15 @@ def test_without_a_photo_the_legend_says_so_on_the_gray():
     with_photo, without = overlay(gray(60, 80), labels), overlay(None, labels)
     assert not np.all(with_photo[:, 80:] == NO_PHOTO_GRAY, axis=2).any()
     assert np.all(without[:, 80:] == NO_PHOTO_GRAY, axis=2).sum() >= 25  # the "(no photo)" swatch
+
+
+def test_draw_outline_draws_into_a_painted_picture_and_refuses_a_strided_one():
+    from segtool.viz.overlays import draw_outline
+
+    labels = np.array([[0, 0, 1, 1, 1, 1]] * 3, np.uint8)
+    picture = gray(3, 6)
+    assert draw_outline(picture, labels, label_map=LABELS) is picture
+    assert where(picture, OUTLINE_LIGHT) == [[0, 1, 0, 0, 0, 0]] * 3
+    assert where(picture, OUTLINE_DARK) == [[0, 0, 1, 0, 0, 0]] * 3
+    with pytest.raises(ValueError, match="C-contiguous"):
+        draw_outline(gray(3, 12)[:, ::2], labels)
