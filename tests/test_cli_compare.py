@@ -78,6 +78,15 @@ def test_names_per_image_file_and_three_models(folders):
     assert rows[0]["image"] == "00" and "dice" in rows[0]
 
 
+def test_one_folder_given_twice_is_a_usage_error_unless_named(folders):
+    twice = run(folders, models=("a", "a"))
+    assert twice.exit_code == 2 and twice.stdout == ""
+    assert "is given twice" in twice.stderr and "--name" in twice.stderr and "Traceback" not in twice.stderr
+    named = run(folders, "--name", "B=again", "--resamples", "0", models=("a", "a"))
+    assert named.exit_code == 0, named.stderr
+    assert "B = again, A =" in named.stdout
+
+
 def test_fail_if_worse_exits_3_naming_the_gate(folders):
     worse = run(folders, "--fail-if-worse", "dice=0.001", models=("b", "a"))
     assert worse.exit_code == 3

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import shown
 from ..labels import LabelMap
 from ..labelsets import is_label_set
 from ..limits import DEFAULT_MAX_PIXELS
@@ -288,10 +289,21 @@ def _parse_gates(values: list[str]) -> list[WorseGate]:
 
 
 def _model_names(values: list[str], folders: list[str]) -> list[str] | None:
-    """The names ``--name KEY=NAME`` gives (the others keep their default); None without any."""
-    if not values:
-        return None
+    """The names ``--name KEY=NAME`` gives (the others keep their default); None without any.
+
+    A folder given twice (a model compared with itself, a sanity check) needs a ``--name`` for one
+    of them: without it the two would share a name in every output.
+    """
     names = default_names(folders)
+    if not values:
+        if len(set(names)) != len(names):
+            twice = sorted({name for name in names if names.count(name) > 1})
+            raise typer.BadParameter(
+                f"{shown(twice[0])} is given twice; to compare a folder with itself, name one of them "
+                "(for example --name B=again)",
+                param_hint="PRED",
+            )
+        return None
     letters = string.ascii_uppercase[: len(folders)]
     for value in values:
         key, sep, new_name = value.partition("=")
