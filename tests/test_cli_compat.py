@@ -239,3 +239,16 @@ def test_a_user_label_map_keeps_its_hint_and_0_255_masks_get_binary(tmp_path):
     result = CliRunner().invoke(app, [*command, "--ignore", "7"])
     assert result.exit_code == 1
     assert "(0/255 binary masks? give --binary; else check --labels and --ignore)" in result.stderr
+
+
+def test_0_1_masks_under_the_cityscapes_table_are_told_to_use_binary_not_ignore_none(tmp_path):
+    """0 and 1 are Cityscapes void labelIds (unlabeled, ego vehicle): every pixel is ignored. The
+    refusal names the table's option and --binary, not '--ignore none to score 255'."""
+    for side in ("gt", "pred"):
+        write_mask(tmp_path / side / "a.png", np.array([[0, 1], [1, 1]], np.uint8))
+    command = ["score", str(tmp_path / "pred"), str(tmp_path / "gt"), "--compat", "cityscapes"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "holds only values that --compat cityscapes ignores, void Cityscapes labelIds" in line
+    assert "4 of 4 pixels ignored" in line and "give --binary" in line and "255" not in line

@@ -482,7 +482,7 @@ def score_folders(
     result.skipped = [name for name in pairing.missing_predictions if missing == "skip"]
     result.error_maps = settings.error_maps.root if settings.error_maps is not None else None
     if not binary and pairing.layout == "index":
-        _check_foreground_is_scored(result, gt_dir, ignore_values)
+        _check_foreground_is_scored(result, gt_dir, ignore_values, cityscapes_from=label_ids_from)
     result.cells = cells
     result.categories = tally.rows() if tally is not None else None
     if bundle is not None and cells is not None:
@@ -669,18 +669,29 @@ def _pixel_counts(valid: int, ignored: int) -> dict[str, Any]:
     return {"ground_truth": total, "ignored": ignored, "ignored_fraction": ignored / total if total else None}
 
 
-def _check_foreground_is_scored(result: ScoreResult, gt_dir, ignore: tuple[int, ...]) -> None:
+def _check_foreground_is_scored(
+    result: ScoreResult, gt_dir, ignore: tuple[int, ...], *, cityscapes_from: str | None = None
+) -> None:
     """Refuse a run whose ground truth holds nothing but 0 and ignore values, some of them.
 
     That is what binary masks saved as 0/255 look like without ``--binary``: 255 is
     the default ignore value, so their whole foreground would be left out and only
     the background scored (or a 0/1 prediction's foreground counted as false
     positives), with exit code 0. A label map that makes 255 a class has another
-    ignore value, and so is not refused.
+    ignore value, and so is not refused. Under the Cityscapes labelIds table
+    (``cityscapes_from`` names the option that chose it), 0 and 1 are void ids: 0/1
+    masks are wholly ignored, and the message says so.
     """
     ignored = result.pixels["ignored"]
     if not ignored or any(row["gt_pixels"] for row in result.classes if row["class_id"] != 0):
         return
+    if cityscapes_from is not None:
+        raise MaskError(
+            f"the ground truth holds only values that {cityscapes_from} ignores, void Cityscapes labelIds "
+            f"({ignored} of {result.pixels['ground_truth']} pixels ignored), so nothing would be scored: "
+            "binary masks? give --binary to score them as background/foreground",
+            path=gt_dir,
+        )
     values = ", ".join(str(value) for value in ignore)
     raise MaskError(
         f"the ground truth holds only 0 and the ignore value{'s' if len(ignore) > 1 else ''} {values} "
