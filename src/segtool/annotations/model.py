@@ -171,13 +171,22 @@ def safe_relative_name(text: str | PurePosixPath) -> PurePosixPath:
     slash is dropped, and ``.``/``..`` parts are removed. ``C:\\data\\..\\a.jpg``
     becomes ``data/a``. A ``ValueError`` when nothing is left, or when the name holds
     a NUL character, cannot be a file name on this system (a lone surrogate), or has
-    a part longer than :data:`MAX_NAME_PART_BYTES`.
+    a part longer than :data:`MAX_NAME_PART_BYTES`. A part that starts with a dot gets a
+    leading ``_``, as a label folder does (:func:`~segtool.labels.label_folder`): every
+    command skips hidden files and folders, so a mask ``.b.png`` would be written and
+    never scored.
 
     >>> safe_relative_name("../../etc/passwd.png"), safe_relative_name("C:\\\\x\\\\img.jpg")
     (PurePosixPath('etc/passwd'), PurePosixPath('x/img'))
+    >>> safe_relative_name(".cache/.b.jpg")
+    PurePosixPath('_.cache/_.b')
     """
     text = _DRIVE.sub("", str(text).replace("\\", "/"))
-    parts = [part for part in text.split("/") if part not in ("", ".", "..")]
+    parts = [
+        "_" + part if part.startswith(".") else part
+        for part in text.split("/")
+        if part not in ("", ".", "..")
+    ]
     if not parts or "\0" in text:
         raise ValueError(f"{shown(text)} does not name a file")
     try:
