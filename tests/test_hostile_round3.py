@@ -26,3 +26,26 @@ def test_an_image_name_starting_with_a_dot_writes_a_mask_score_and_stats_read(tm
     stats = cli("stats", out, "-f", "json", "-q")
     assert stats.exit_code == 0, stats.stderr
     assert json.loads(stats.stdout)["summary"]["masks"] == 3
+
+
+# -- clashes named by their input files ----------------------------------------------------
+def labelme_of(path: Path, *labels: str) -> Path:
+    """A LabelMe file with one square per label, in this order."""
+    document = json.loads(labelme_file(path).read_text())
+    document["shapes"] = [{**document["shapes"][0], "label": label} for label in labels]
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_two_labels_sharing_a_binary_layout_folder_are_named_with_their_files(tmp_path):
+    """``_labels.txt`` (a.json) and ``labels.txt`` (b.json) would share ``OUT/_labels.txt/``: the
+    error named neither file (``error: labels '_labels.txt' and 'labels.txt' would share ...``)."""
+    first = labelme_of(tmp_path / "in" / "a.json", "road", "_labels.txt")
+    second = labelme_of(tmp_path / "in" / "b.json", "labels.txt")
+    out = tmp_path / "out"
+    result = cli("rasterize", tmp_path / "in", "-o", out, "--layout", "binary", "-j", "1", "-f", "csv")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {second}: shape 1 (polygon 'labels.txt'): ")
+    assert f"({first}: shape 2 (polygon '_labels.txt'))" in line and "_labels.txt" in line
+    assert not out.exists() or not any(out.iterdir())  # nothing written

@@ -637,7 +637,12 @@ def rasterize_to_folder(
 
     todo = [item for item in items if item.path not in failed]
     if options.layout == "binary":
-        _check_label_folders(summary.label_map)
+        first_shapes: dict[str, str] = {}
+        for survey in read:
+            for label, where in survey.first_shapes.items():
+                first_shapes.setdefault(label, f"{survey.path}: {where}")
+        map_source = (label_map or folder_map or summary.label_map).source  # --labels, else OUT's map
+        _check_label_folders(summary.label_map, first_shapes, map_source)
         options = replace(options, palette=False)
     per_image = len(output_paths(PurePosixPath("x"), out, summary.label_map, options))
     todo_paths = {item.path for item in todo}
@@ -735,10 +740,14 @@ def _make_folder(folder: Location, what: str) -> None:
         raise OutputError(f"cannot create the {what}: {exc.strerror or exc}", path=folder) from None
 
 
-def _check_label_folders(label_map: LabelMap) -> None:
+def _check_label_folders(
+    label_map: LabelMap, first_shapes: dict[str, str], map_source: str | None
+) -> None:
     """Two labels whose binary-layout folders would be one (``a/b`` and ``a_b``): an error.
 
-    Checked before any write.
+    Checked before any write. ``first_shapes`` says where each label's first shape is
+    (``file: shape``): the error starts with one label's, and names the other's in the
+    message; labels of the map alone are named by the map's file, ``map_source``.
     """
     owners: dict[str, str] = {}
     for label in label_map:
@@ -746,10 +755,13 @@ def _check_label_folders(label_map: LabelMap) -> None:
             continue
         folder = label_folder(label.name)
         if folder in owners:
+            first, second = sorted((owners[folder], label.name), key=lambda name: name in first_shapes)
+            where = first_shapes.get(second)
+            first_at = f" ({first_shapes[first]})" if first in first_shapes else ""
             raise OutputError(
-                f"labels {owners[folder]!r} and {label.name!r} would share the folder {folder} "
-                "in the binary layout; rename one",
-                path=label_map.source,
+                f"{where + ': ' if where else ''}label {shown(second)} would share the folder "
+                f"{shown(folder)} of the binary layout with label {shown(first)}{first_at}; rename one",
+                path=None if where else map_source,
             )
         owners[folder] = label.name
 
