@@ -740,9 +740,7 @@ def _make_folder(folder: Location, what: str) -> None:
         raise OutputError(f"cannot create the {what}: {exc.strerror or exc}", path=folder) from None
 
 
-def _check_label_folders(
-    label_map: LabelMap, first_shapes: dict[str, str], map_source: str | None
-) -> None:
+def _check_label_folders(label_map: LabelMap, first_shapes: dict[str, str], map_source: str | None) -> None:
     """Two labels whose binary-layout folders would be one (``a/b`` and ``a_b``): an error.
 
     Checked before any write. ``first_shapes`` says where each label's first shape is
