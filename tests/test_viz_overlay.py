@@ -415,3 +415,18 @@ def test_draw_outline_draws_into_a_painted_picture_and_refuses_a_strided_one():
     assert where(picture, OUTLINE_DARK) == [[0, 0, 1, 0, 0, 0]] * 3
     with pytest.raises(ValueError, match="C-contiguous"):
         draw_outline(gray(3, 12)[:, ::2], labels)
+
+
+def test_overlay_of_a_single_mask_reads_the_label_map_beside_it(tmp_path):
+    from segtool.cli import app
+
+    Image.fromarray(gray(40, 40)).save(tmp_path / "p.png")
+    labels = np.zeros((40, 40), np.uint8)
+    labels[5:15, 5:15] = 2
+    write_mask(tmp_path / "masks" / "p.png", labels)
+    (tmp_path / "masks" / "labels.csv").write_text("id,name,color\n0,_background_,#000000\n2,b,#0ac81e\n")
+    args = ["overlay", str(tmp_path / "p.png"), str(tmp_path / "masks" / "p.png"), "-o", str(tmp_path / "o")]
+    result = CliRunner().invoke(app, [*args, "-q"])
+    assert result.exit_code == 0, result.stderr
+    picture = np.asarray(Image.open(tmp_path / "o" / "p.png"))
+    assert np.all(picture[:, 40:] == (10, 200, 30), axis=2).any()  # the swatch in the map's colour #0ac81e

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..io.files import label_file_for_masks
+from ..io.files import is_named_file, label_file_for_masks
+from ..io.storage import as_path
 from ..labels import LabelMap
 from ..pipelines.overlay import OverlayOptions, overlay_folder
 from ..viz.image import PictureFormat
@@ -59,7 +60,8 @@ def overlay(
         Path | None,
         typer.Option(
             help="Label map (labels.txt, .csv or .json) giving names and colours; colour masks need one. "
-            "Default: labels.csv (else labels.txt) in MASKS if there is one, else ids in VOC colours."
+            "Default: labels.csv (else labels.txt) in MASKS (or beside a single mask) if there is one, "
+            "else ids in VOC colours."
         ),
     ] = None,
     opacity: Annotated[
@@ -113,7 +115,8 @@ def overlay(
     Ctrl-C (the overlays written so far are kept).
     """
     with on_ctrl_c("the overlays written so far are kept (each complete)"), user_errors(debug):
-        label_path = labels or label_file_for_masks(masks)
+        mask_folder = as_path(masks).parent if is_named_file(as_path(masks)) else masks  # a mask named alone
+        label_path = labels or label_file_for_masks(mask_folder)
         label_map = LabelMap.read(label_path) if label_path else None
         options = OverlayOptions(
             label_map=label_map,
