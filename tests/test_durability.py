@@ -400,7 +400,7 @@ def test_output_folder_that_is_a_file_is_one_error(tmp_path):
     labelme_file(tmp_path / "a.json", 1)
     (tmp_path / "out").write_text("I am a file")
     result = invoke("rasterize", str(tmp_path / "a.json"), "-o", str(tmp_path / "out"))
-    assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
+    assert result.exit_code == 2 and (result.exception is None or isinstance(result.exception, SystemExit))
     assert "Traceback" not in result.stderr and "out" in result.stderr and "not a folder" in result.stderr
     assert (tmp_path / "out").read_text() == "I am a file"
 

@@ -723,3 +723,29 @@ def test_b25_an_export_whose_only_task_cannot_be_read_counts_as_a_failed_file(tm
     assert line.startswith(f"error: {bad}: task 1 annotation 101: cannot read the image size: ")
     assert summary == "1 of 2 files failed"
     assert (tmp_path / "out" / "a.png").is_file()
+
+
+@pytest.mark.parametrize(
+    "command, what",
+    [
+        (["overlay", "img", "gt", "-o", "taken"], "the overlay folder"),
+        (["score", "pred", "gt", "--error-maps", "taken"], "the error-map folder"),
+        (["rasterize", "ann", "-o", "taken"], "the output folder"),
+        (["rasterize", "ann", "-o", "masks", "--viz", "taken"], "the overlay folder"),
+    ],
+)
+def test_an_output_folder_that_is_a_file_is_a_usage_error_before_any_work(
+    tmp_path, monkeypatch, command, what
+):
+    """As score -o naming a folder is exit 2: one line naming the file, nothing read or written."""
+    for side in ("gt", "pred"):
+        write_mask(tmp_path / side / "a.png", np.ones((2, 2), np.uint8))
+    Image.new("RGB", (2, 2)).save((tmp_path / "img").mkdir() or tmp_path / "img" / "a.png")
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "a.json").write_text(json.dumps({"shapes": [], "imageHeight": 2, "imageWidth": 2}))
+    (tmp_path / "taken").write_text("kept")
+    monkeypatch.chdir(tmp_path)
+    result = cli(*command, "-j", "1")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"error: taken: a file, not a folder: it cannot be {what}\n"
+    assert (tmp_path / "taken").read_text() == "kept" and not list(tmp_path.rglob("masks/*"))

@@ -258,9 +258,11 @@ def check_picture_folder(
     writes ``ds/images/a.png``). Inside an input folder is fine: a picture lands
     on an input there only if that input is also under the picture folder. Paths
     are compared after resolving links. Entries that are single files, or None,
-    are not checked.
+    are not checked. A file where the folder should be is refused too.
     """
     target = as_path(folder).resolve()
+    if target.exists() and not target.is_dir():
+        raise OutputPlacementError(f"a file, not a folder: it cannot be {what}", path=folder)
     for entry, nested in [
         *((entry, True) for entry in mask_folders),
         *((entry, False) for entry in input_folders),

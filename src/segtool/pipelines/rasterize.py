@@ -42,7 +42,7 @@ import numpy as np
 
 from ..annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from ..annotations.registry import ReaderOptions, parse_document
-from ..errors import AnnotationError, OutputError, UnknownFormatError, shown
+from ..errors import AnnotationError, OutputError, OutputPlacementError, UnknownFormatError, shown
 from ..io.atomic import check_no_linked_folder
 from ..io.files import check_picture_folder
 from ..io.maskio import replace_problem, write_mask
@@ -733,7 +733,7 @@ def _make_folder(folder: Location, what: str) -> None:
     """Create the output (or overlay) folder before anything is written, or say in one line why it
     cannot be one."""
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"a file, not a folder: it cannot be the {what}", path=folder)
+        raise OutputPlacementError(f"a file, not a folder: it cannot be the {what}", path=folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
