@@ -8,9 +8,15 @@ no input file, and so on.
 from __future__ import annotations
 
 import json
+import signal
+import time
 from pathlib import Path
 
+import pytest
+
 from test_hostile_paths import cli, coco, labelme_file
+
+from segtool.pipelines.parallel import map_in_order
 
 
 # -- names whose masks later commands would skip ---------------------------------------------
@@ -49,3 +55,42 @@ def test_two_labels_sharing_a_binary_layout_folder_are_named_with_their_files(tm
     assert line.startswith(f"error: {second}: shape 1 (polygon 'labels.txt'): ")
     assert f"({first}: shape 2 (polygon '_labels.txt'))" in line and "_labels.txt" in line
     assert not out.exists() or not any(out.iterdir())  # nothing written
+
+
+# -- Ctrl-C with worker processes ----------------------------------------------------------
+def ctrl_c_disposition(_item: int) -> bool:
+    """In a worker process: True when Ctrl-C (SIGINT) is ignored there."""
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+def test_worker_processes_leave_ctrl_c_to_the_main_process():
+    """A terminal's Ctrl-C reaches every process of the group. A worker that took it died mid-file
+    (a temporary file left in OUT), or while idle with a ``Process ForkProcess-3: Traceback``
+    on stderr, and its dead pool killed the others (exit -13, no ``interrupted:`` line)."""
+    assert list(map_in_order(ctrl_c_disposition, range(4), jobs=2, batch_size=1)) == [True] * 4
+
+
+def touch_slowly(job: tuple[str, int]) -> int:
+    folder, item = job
+    (Path(folder) / str(item)).touch()
+    time.sleep(0.05)
+    return item
+
+
+def test_worker_processes_stop_their_batch_when_the_run_stops(tmp_path):
+    """Ctrl-C (here an alarm raising KeyboardInterrupt in the main process) while two workers each
+    run a batch of 20 items of 50 ms: each finishes the item at hand, not its whole batch (it went
+    on for up to 64 files before its pool could close)."""
+
+    def ctrl_c(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, ctrl_c)
+    signal.setitimer(signal.ITIMER_REAL, 0.4)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(map_in_order(touch_slowly, [(str(tmp_path), i) for i in range(40)], jobs=2, batch_size=20))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(list(tmp_path.iterdir())) < 30

@@ -10,16 +10,25 @@ start instantly, share memory and exchange nothing, and at most a few items per
 thread are in flight. The function should return its errors as values rather
 than raise, so that one bad file does not stop the others; for processes it
 must be a module-level function (or a partial of one).
+
+Ctrl-C belongs to the process that started the workers. A terminal sends SIGINT to
+every process of its group; worker processes ignore it, so none dies mid-file (which
+left a temporary file) or while idle (a traceback on stderr, and a broken pool). When
+the caller stops (Ctrl-C there, or it closes the iterator), the work not started is
+cancelled and each worker finishes the item at hand, not the rest of its batch.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
+import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -59,8 +68,30 @@ def map_in_order(
         yield from _map_on_threads(func, items, workers)
         return
     chunk = batch_size or batch_size_for(len(items), workers)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(func, items, chunksize=chunk)
+    stop = multiprocessing.get_context().Event()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(stop,)) as pool:
+        try:
+            yield from pool.map(functools.partial(_unless_stopped, func), items, chunksize=chunk)
+        finally:
+            stop.set()  # before the pool's exit waits for the batches at hand
+
+
+#: In a worker process: set when the run that started it stopped (see :func:`map_in_order`).
+_stopped: Any = None
+
+
+def _start_worker(stop: Any) -> None:
+    """A worker process ignores Ctrl-C (its starter handles it) and learns when the run stops."""
+    global _stopped
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _stopped = stop
+
+
+def _unless_stopped(func: Callable[[Item], Result], item: Item) -> Result:
+    """``func(item)``, or None once the run stopped: nobody reads that result any more."""
+    if _stopped is not None and _stopped.is_set():
+        return None  # type: ignore[return-value]
+    return func(item)
 
 
 #: Items submitted to threads and not yet yielded, per thread.
