@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from test_hostile_paths import cli, coco, labelme_file
-
 from segtool.pipelines.parallel import map_in_order
+from test_hostile_paths import cli, coco, labelme_file
 
 
 # -- names whose masks later commands would skip ---------------------------------------------
