@@ -93,3 +93,26 @@ def test_worker_processes_stop_their_batch_when_the_run_stops(tmp_path):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert len(list(tmp_path.iterdir())) < 30
+
+
+# -- counts --------------------------------------------------------------------------------
+def test_the_binary_layout_counts_the_background_pixels(tmp_path):
+    """A 30x20 image with a 10x10 'road' square and a 'car' square over half of it: 525 background
+    pixels, as the index layout says; the binary layout said 0 (its table: background 0, share 0)."""
+    square = {"shape_type": "polygon", "points": [[0, 0], [10, 0], [10, 10], [0, 10]]}
+    document = json.loads(labelme_file(tmp_path / "in" / "a.json").read_text())
+    document["shapes"] = [
+        {**square, "label": "road"},
+        {**square, "label": "car", "points": [[5, 0], [15, 0], [15, 10], [5, 10]]},
+    ]
+    (tmp_path / "in" / "a.json").write_text(json.dumps(document))
+    counts = {}
+    for layout in ("index", "binary"):
+        out = tmp_path / layout
+        result = cli(
+            "rasterize", tmp_path / "in", "-o", out, "--layout", layout, "-j", "1", "-f", "json", "-q"
+        )
+        assert result.exit_code == 0, result.stderr
+        counts[layout] = {row["class_name"]: row["pixels"] for row in json.loads(result.stdout)["rows"]}
+    assert counts["index"] == {"_background_": 450, "road": 50, "car": 100}  # car painted over road
+    assert counts["binary"] == {"_background_": 450, "road": 100, "car": 100}  # each label whole

@@ -340,10 +340,14 @@ def rasterize_one(
         del raster_options["order"]  # each label is its own mask: nothing paints over anything
         masks = rasterize_per_label(image, label_map, **raster_options)
         outcome.warnings.extend(masks.warnings)
+        covered = np.zeros((image.height, image.width), dtype=np.bool_)
         for label, target in zip((label for label in label_map if label.id != 0), targets, strict=True):
             mask = masks.masks[label.name]
             if _write(target, mask.view(np.uint8) * np.uint8(255), None, out, options, outcome):
                 outcome.pixels[label.id] += int(np.count_nonzero(mask))
+            covered |= mask
+        if not outcome.failed_images:  # the background: pixels that no label's mask covers
+            outcome.pixels[0] += covered.size - int(np.count_nonzero(covered))
     else:
         # Padded labels are the PNG rows as they are compressed: no copy on the way to the file.
         drawn = rasterize_image(image, label_map, padded=True, **raster_options)
