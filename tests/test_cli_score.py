@@ -274,3 +274,13 @@ def test_help_documents_exit_codes_and_threshold_syntax():
         "image:iou=0.6",
     ):
         assert phrase in text
+
+
+def test_a_pair_of_single_files_reads_the_label_map_beside_the_ground_truth(folders):
+    """As for folders: labels.csv beside gt/a.png names the classes (it gave bare ids)."""
+    (folders / "labels.csv").rename(folders / "gt" / "labels.csv")
+    result = run(folders / "pred" / "a.png", folders / "gt" / "a.png", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["settings"]["label_map"] == str(folders / "gt" / "labels.csv")
+    assert [row["class_name"] for row in document["rows"]][:3] == ["background", "cat", "dog"]

@@ -157,6 +157,16 @@ def test_labels_beside_the_masks_name_the_classes_and_set_the_ignore_value(masks
     ]
 
 
+def test_a_single_mask_reads_the_label_map_beside_it(masks):
+    """As a folder of masks does: the names of labels.csv beside one.png, not bare ids."""
+    LabelMap.from_names(["car", "road"]).write(masks)
+    result = run(masks / "one.png", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["settings"]["label_map"] == str(masks / "labels.csv")
+    assert [row["class_name"] for row in document["rows"]] == ["_background_", "car", "road"]
+
+
 def test_table_output_and_absent_classes_as_dashes(masks, tmp_path):
     labels = tmp_path / "labels.txt"
     labels.write_text("__ignore__\n_background_\ncar\nroad\nzebra\n")

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..io.files import is_named_file, label_file_for_masks
-from ..io.storage import as_path
+from ..io.files import label_file_for_masks
 from ..labels import LabelMap
 from ..pipelines.overlay import OverlayOptions, overlay_folder
 from ..viz.image import PictureFormat
@@ -115,8 +114,7 @@ def overlay(
     Ctrl-C (the overlays written so far are kept).
     """
     with on_ctrl_c("the overlays written so far are kept (each complete)"), user_errors(debug):
-        mask_folder = as_path(masks).parent if is_named_file(as_path(masks)) else masks  # a mask named alone
-        label_path = labels or label_file_for_masks(mask_folder)
+        label_path = labels or label_file_for_masks(masks)
         label_map = LabelMap.read(label_path) if label_path else None
         options = OverlayOptions(
             label_map=label_map,

@@ -132,7 +132,8 @@ def score(
         typer.Option(
             help="Label map (labels.txt as rasterize writes it, .csv or .json): class names, "
             "which values are classes, colours for RGB masks. Default: the labels.csv "
-            "(else labels.txt) in GT, as rasterize writes it; without one, every value found is a class, "
+            "(else labels.txt) in GT (beside it when it is a file), as rasterize writes it; "
+            "without one, every value found is a class, "
             "named by its id."
         ),
     ] = None,

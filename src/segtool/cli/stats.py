@@ -70,7 +70,8 @@ def stats(
         str | None,
         typer.Option(
             help="Label map (labels.txt, .csv or .json) naming the classes; colour masks need one. "
-            "Default: labels.csv (else labels.txt) in MASKS if there is one, else classes are named by id."
+            "Default: labels.csv (else labels.txt) in MASKS (or beside a single mask) if there is one, "
+            "else classes are named by id."
         ),
     ] = None,
     ignore: Annotated[

@@ -223,18 +223,21 @@ def found_label_file(path: Location) -> bool:
     return True
 
 
-def label_file_for_masks(folder: str | Path | RemotePath) -> Location | None:
-    """The label map that describes the masks in ``folder``, if one lies where a tool writes it.
+def label_file_for_masks(masks: str | Path | RemotePath) -> Location | None:
+    """The label map that describes the masks in the folder ``masks`` (or the one mask file
+    ``masks``: then its folder's), if one lies where a tool writes it.
 
     In order: :func:`label_file_in` (segtool's ``labels.csv``, ``labels.txt``);
     labelme2voc's ``class_names.txt`` (one name per line, line order = id, from
-    ``_background_`` = 0) in ``folder``, or in its parent when ``folder`` is one of
+    ``_background_`` = 0) in the folder, or in its parent when the folder is one of
     labelme2voc's ``SegmentationClass*`` folders.
     """
+    folder = as_path(masks)
+    if is_named_file(folder):
+        folder = folder.parent
     found = label_file_in(folder)
     if found is not None:
         return found
-    folder = as_path(folder)
     places = [folder, folder.parent] if folder.name.startswith(LABELME2VOC_MASK_FOLDER) else [folder]
     return next(
         (place / LABELME2VOC_NAMES for place in places if (place / LABELME2VOC_NAMES).is_file()), None

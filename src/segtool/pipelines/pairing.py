@@ -99,8 +99,9 @@ def pair_masks(
 
     ``pred`` and ``gt`` may also be two mask files (one pair). Missing folders, or
     no ground-truth mask at all, are an :class:`~segtool.errors.InputFileError`.
-    Without ``label_map``, the map rasterize wrote into ``gt`` (labels.csv, else
-    labels.txt), or labelme2voc's class_names.txt, is used when there is one.
+    Without ``label_map``, the map rasterize wrote into ``gt`` (beside it when it is a
+    file: labels.csv, else labels.txt), or labelme2voc's class_names.txt, is used when
+    there is one.
     """
     pred, gt = as_path(pred), as_path(gt)
     for role, path in (("ground truth", gt), ("predictions", pred)):
@@ -109,7 +110,7 @@ def pair_masks(
     if is_named_file(gt) or is_named_file(pred):
         if not (is_named_file(gt) and is_named_file(pred)):
             raise InputFileError(f"give two folders or two mask files, got {pred} and {gt}")
-        return Pairing("index", [MaskPair(gt.stem, gt, pred)], label_map=label_map)
+        return Pairing("index", [MaskPair(gt.stem, gt, pred)], label_map=label_map or _label_map_in(gt))
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     label_map = label_map or _label_map_in(gt)
@@ -155,10 +156,11 @@ def attach_images(pairing: Pairing, images: LocationLike) -> None:
     ]
 
 
-def _label_map_in(folder: Location) -> LabelMap | None:
+def _label_map_in(masks: Location) -> LabelMap | None:
     """The label map rasterize (labels.csv, else labels.txt) or labelme2voc (class_names.txt) wrote
-    for the masks of ``folder``, if any (see :func:`~segtool.io.files.label_file_for_masks`)."""
-    path = label_file_for_masks(folder)
+    for the masks of the folder ``masks`` (or beside the mask file ``masks``), if any
+    (see :func:`~segtool.io.files.label_file_for_masks`)."""
+    path = label_file_for_masks(masks)
     return LabelMap.read(path) if path is not None else None
 
 
