@@ -1,6 +1,6 @@
 """The package's layers: no import runs back up (GUIDE: "a library with a thin command line").
 
-From the bottom: base modules (errors, limits, arrays) -> io and label maps -> annotations, raster,
+From the bottom: base modules (errors, limits, arrays, words) -> io and label maps -> annotations, raster,
 metrics, viz -> pipelines -> reports -> cli. Metrics never read files; nothing outside cli/ imports
 Typer. The package's own ``__init__`` (the public API) and ``_moved`` (old module paths) may import
 anything.
@@ -16,6 +16,7 @@ LAYER = {
     "errors": 0,
     "limits": 0,
     "arrays": 0,
+    "words": 0,
     "io": 1,
     "labels": 1,
     "labelsets": 1,

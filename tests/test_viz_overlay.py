@@ -430,3 +430,25 @@ def test_overlay_of_a_single_mask_reads_the_label_map_beside_it(tmp_path):
     assert result.exit_code == 0, result.stderr
     picture = np.asarray(Image.open(tmp_path / "o" / "p.png"))
     assert np.all(picture[:, 40:] == (10, 200, 30), axis=2).any()  # the swatch in the map's colour #0ac81e
+
+
+def test_overlay_summary_speaks_of_one_overlay_and_one_image_in_the_singular(tmp_path):
+    from segtool.cli import app
+
+    (tmp_path / "photos").mkdir()
+    for name in ("p", "q"):
+        Image.fromarray(gray(4, 4)).save(tmp_path / "photos" / f"{name}.png")
+    write_mask(tmp_path / "masks" / "p.png", np.zeros((4, 4), np.uint8))
+    args = [
+        "overlay",
+        str(tmp_path / "photos"),
+        str(tmp_path / "masks"),
+        "-o",
+        str(tmp_path / "o"),
+        "-j",
+        "1",
+    ]
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 0, result.stderr
+    assert "1 image has no mask (not drawn)" in result.stderr
+    assert f"1 overlay written to {tmp_path / 'o'}" in result.stderr

@@ -95,15 +95,6 @@ def _show_code(match: re.Match) -> str:
     return repr(match.group())[1:-1] if code < 0x100 else f"\\u{code:04x}"
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 image``, ``2 images``, ``0 images``; ``many`` for an irregular plural.
-
-    >>> plural(1, "file"), plural(3, "class", "classes"), plural(0, "ground-truth mask")
-    ('1 file', '3 classes', '0 ground-truth masks')
-    """
-    return f"{count} {word if count == 1 else many or word + 's'}"
-
-
 def error(message: str) -> None:
     """Print one error line on stderr; the message is literal text (brackets are not markup)."""
     stderr.print(f"[bold red]error:[/] {escape(printable(message))}", markup=True, highlight=False)

@@ -26,6 +26,7 @@ from ..reports.compare import write_comparison_result
 from ..reports.compare_html import compare_report
 from ..reports.rows import CsvRowWriter
 from ..viz.errormap import ErrorStyle
+from ..words import plural
 from .app import app
 from .boundary_options import (
     BfToleranceOption,
@@ -345,4 +346,4 @@ def _report_problems(result: CompareResult, *, quiet: bool) -> None:
     if len(result.failures) > LISTED:
         error(f"... and {len(result.failures) - LISTED} more failures")
     if result.failed:
-        info(f"{len(result.images)} images compared", quiet=False)
+        info(f"{plural(len(result.images), 'image')} compared", quiet=False)

@@ -27,6 +27,7 @@ from ..metrics.conventions import (
 from ..pipelines.score import ScoreResult
 from ..reports.numbers import format_number
 from ..reports.rows import Column, command_document, row_objects, write_rows
+from ..words import plural
 
 PANEL = "Conventions of other tools (docs/compat.md)"
 
@@ -256,9 +257,10 @@ def write_comparison(result: ScoreResult, output_format: str, stream: IO[str]) -
         Column("aggregation"),
     ]
     notes = [
-        f"{result.n_images} images; every convention's rules on the same per-image counts; values are "
-        "fractions. Rules of each: --format json or csv. Each line below changes one rule, from segtool's "
-        "towards the convention's, in the order background, aggregation, empty_truth, absent, no_value:",
+        f"{plural(result.n_images, 'image')}; every convention's rules on the same per-image counts; "
+        "values are fractions. Rules of each: --format json or csv. Each line below changes one rule, "
+        "from segtool's towards the convention's, in the order background, aggregation, empty_truth, "
+        "absent, no_value:",
         *(difference.describe() for difference in differences),
     ]
     write_rows(

@@ -11,6 +11,7 @@ from ..io.files import label_file_for_masks
 from ..labels import LabelMap
 from ..pipelines.overlay import OverlayOptions, overlay_folder
 from ..viz.image import PictureFormat
+from ..words import plural
 from .app import app
 from .common import (
     DEFAULT_JOBS,
@@ -138,10 +139,11 @@ def overlay(
     for failure in summary.failures:
         error(failure.message)
     if summary.images_without_mask:
-        info(f"{summary.images_without_mask} images have no mask (not drawn)", quiet=quiet)
+        count = summary.images_without_mask
+        info(f"{plural(count, 'image')} {'has' if count == 1 else 'have'} no mask (not drawn)", quiet=quiet)
     if summary.failures or not summary.written:
         if not summary.written and not summary.failures:
             error(f"{masks}: no mask files (.png, .npy) found")
-        info(f"{len(summary.written)} overlays written to {output}, {len(summary.failures)} failed")
+        info(f"{plural(len(summary.written), 'overlay')} written to {output}, {len(summary.failures)} failed")
         raise typer.Exit(EXIT_FAILED)
-    info(f"{len(summary.written)} overlays written to {output}", quiet=quiet)
+    info(f"{plural(len(summary.written), 'overlay')} written to {output}", quiet=quiet)

@@ -22,6 +22,7 @@ from ..pipelines.rasterize import (
     rasterize_to_folder,
 )
 from ..raster.rasterize import Convention, Order, UnknownLabel
+from ..words import plural
 from .app import app
 from .common import (
     DEFAULT_JOBS,
@@ -35,7 +36,6 @@ from .common import (
     info,
     known_input_format,
     non_empty_text,
-    plural,
     progress_tasks,
     user_errors,
     warn,
@@ -351,7 +351,7 @@ def _interrupted(stop: KeyboardInterrupt) -> str:
 def _skipped_files(summary: RasterizeSummary) -> str:
     """``; 3 files skipped (not annotation files)`` when files found in folders were no annotations."""
     count = len(summary.not_annotations)
-    return f"; {count} file{'s' if count > 1 else ''} skipped (not annotation files)" if count else ""
+    return f"; {plural(count, 'file')} skipped (not annotation files)" if count else ""
 
 
 def _failure_summary(summary: RasterizeSummary, strict: bool, output: str) -> str:
@@ -361,9 +361,7 @@ def _failure_summary(summary: RasterizeSummary, strict: bool, output: str) -> st
     parts = [f"{failed_files} of {summary.files} files failed"] if failed_files else []
     if summary.failed_images:
         count = len(summary.failed_images)
-        parts.append(
-            f"{count} image{'s' if count > 1 else ''} failed in files whose other images were written"
-        )
+        parts.append(f"{plural(count, 'image')} failed in files whose other images were written")
     if summary.failed_overlays:
         if not parts:
             parts.append(_written(summary, output))
@@ -371,8 +369,7 @@ def _failure_summary(summary: RasterizeSummary, strict: bool, output: str) -> st
     if strict and summary.warnings:
         count = len(summary.warnings)
         parts.append(
-            f"{count} warning{'s' if count > 1 else ''} treated as {'errors' if count > 1 else 'an error'}"
-            " (--strict)"
+            f"{plural(count, 'warning')} treated as {'errors' if count > 1 else 'an error'} (--strict)"
         )
     return "; ".join(parts)
 

@@ -27,6 +27,7 @@ from ..reports.numbers import format_number
 from ..reports.rows import Column, CsvRowWriter, write_csv, write_rows
 from ..reports.score_html import build_score_report
 from ..viz.errormap import ErrorStyle
+from ..words import plural
 from .app import app
 from .boundary_options import (
     BfToleranceOption,
@@ -55,7 +56,6 @@ from .common import (
     on_ctrl_c,
     output_stream,
     parse_ignore_values,
-    plural,
     progress_tasks,
     save_text,
     user_errors,

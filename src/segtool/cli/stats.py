@@ -16,6 +16,7 @@ from ..labels import DEFAULT_IGNORE_VALUE, LabelMap
 from ..pipelines.stats import COLUMNS, ClassBalance, class_balance
 from ..reports.html import stats_report
 from ..reports.rows import Column, write_rows
+from ..words import plural
 from .app import app
 from .common import (
     DEFAULT_JOBS,
@@ -191,7 +192,7 @@ def _caption(balance: ClassBalance, ignore_values: list[int], label_path: str | 
     ignored = ", ".join(str(value) for value in ignore_values) or "none"
     source = f"; names from {label_path}" if label_path else ""
     return (
-        f"{balance.masks} masks, {balance.valid_pixels:,} valid pixels, "
+        f"{plural(balance.masks, 'mask')}, {balance.valid_pixels:,} valid pixels, "
         f"{balance.ignored_pixels:,} ignored (values: {ignored}){source}"
     )
 

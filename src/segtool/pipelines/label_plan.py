@@ -31,6 +31,7 @@ from ..errors import LabelMapError, shown
 from ..io.files import found_label_file
 from ..io.storage import Location, LocationLike, as_path
 from ..labels import BACKGROUND_NAME, DEFAULT_IGNORE_VALUE, IGNORE_NAME, Label, LabelMap, voc_colour
+from ..words import plural
 
 #: Which ids declared labels get: as declared (COCO category ids), or sorted by name.
 Relabel = Literal["declared", "sorted"]
@@ -239,15 +240,11 @@ def unknown_label_report(
         first = (first_shapes or {}).get(paths[0], {}).get(name)
         first = f", first {paths[0]}: {first}" if first else ""
         lines.append(
-            f"label {shown(name)} is not in the label map{where}: {_count(shapes[name], 'shape')} in "
-            f"{_count(len(paths), 'file')} ({named}){first}{hint} "
+            f"label {shown(name)} is not in the label map{where}: {plural(shapes[name], 'shape')} in "
+            f"{plural(len(paths), 'file')} ({named}){first}{hint} "
             "(add it to --labels, or pass --unknown-label ignore|skip)"
         )
     return lines, {path for paths in files.values() for path in paths}
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _pairs(label_map: LabelMap) -> list[tuple[int, str]]:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from ..io.files import LABEL_FILE_NAMES, find_files, label_file_for_masks, label_file_in
 from ..io.maskio import MASK_SUFFIXES
 from ..io.storage import Location, LocationLike, relative_path
+from ..words import plural
 
 #: Image formats that hold pictures, not label masks, as score reads them; by suffix, the name said.
 NOT_MASK_FORMATS = {
@@ -50,15 +51,13 @@ def no_match_message(pred: Location, gt_names: Iterable[str]) -> str:
     parts = []
     if masks:
         parts.append(
-            f"{len(masks)} masks ({', '.join(MASK_SUFFIXES)}), none with the name of a ground-truth mask "
+            f"{plural(len(masks), 'mask')} ({', '.join(MASK_SUFFIXES)}), "
+            "none with the name of a ground-truth mask "
             f"(PRED: {_shown([_relative(path, pred) for path in masks])}; ground truth: {_shown(gt_names)}; "
             "masks pair by their path without the extension)"
         )
     others = Counter(path.suffix.lower() for path in files if path.suffix.lower() not in MASK_SUFFIXES)
-    parts.extend(
-        f"{count} {suffix or 'suffix-less'} file{'s' if count > 1 else ''}"
-        for suffix, count in others.most_common()
-    )
+    parts.extend(plural(count, f"{suffix or 'suffix-less'} file") for suffix, count in others.most_common())
     reasons = []
     if any(suffix in NOT_MASK_FORMATS for suffix in others):
         reasons.append(MASK_FORMATS)

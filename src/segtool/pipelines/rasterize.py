@@ -50,6 +50,7 @@ from ..io.storage import Location, LocationLike, as_path
 from ..labels import LABEL_FILE_NAMES, LabelMap, label_folder, label_name_problem
 from ..raster import rasterize_image, rasterize_per_label
 from ..raster.rasterize import Convention, Order, UnknownLabel
+from ..words import plural
 from .executors import Executor, LocalExecutor, executor_for
 from .jobs import Failure, Progress, run_jobs
 from .label_plan import DeclaredIds, Relabel, plan_label_map, read_folder_map, unknown_label_report
@@ -609,7 +610,8 @@ def rasterize_to_folder(
     skipped = [s.not_annotation for s in surveys if s.not_annotation]
     if len(skipped) == len(items):
         raise OutputError(
-            f"no annotation files in the inputs ({_files(len(skipped))} skipped: not annotation files)"
+            f"no annotation files in the inputs "
+            f"({plural(len(skipped), 'file')} skipped: not annotation files)"
         )
     read = [s for s in surveys if s.error is None and not s.not_annotation]
     plan = plan_label_map(
@@ -714,7 +716,7 @@ def _nothing_found(inputs: list[LocationLike], exclude: tuple[str, ...]) -> str:
     excluded = sum(1 for _ in find_annotation_files(inputs)) if exclude else 0
     if excluded:
         options = " ".join(f"--exclude {shlex.quote(pattern)}" for pattern in exclude)
-        return f"no annotation files: {_files(excluded)} excluded by {options}"
+        return f"no annotation files: {plural(excluded, 'file')} excluded by {options}"
     return "no annotation files (.json, .xml, YOLO .txt below labels/) found in the inputs"
 
 
@@ -727,10 +729,6 @@ def _written_since(targets: Iterable[Location], started_ns: int) -> int:
         with contextlib.suppress(OSError):
             count += target.stat().st_mtime_ns >= started_ns
     return count
-
-
-def _files(count: int) -> str:
-    return f"{count} file{'s' if count != 1 else ''}"
 
 
 def _make_folder(folder: Location, what: str) -> None:

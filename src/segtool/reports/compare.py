@@ -17,6 +17,7 @@ from typing import IO, Any
 from ..metrics.paired import NOT_ESTIMABLE
 from ..metrics.registry import metric_info
 from ..pipelines.compare import COMPARE_COLUMNS, CompareResult
+from ..words import plural
 from .numbers import NumberFormat, is_undefined
 from .rows import Column, print_table, render_markdown, rich_table, terminal_columns, to_json, write_csv
 
@@ -109,7 +110,7 @@ def _notes(result: CompareResult, metric: str) -> list[str]:
         for index, (name, folder) in enumerate(zip(result.models, result.folders, strict=True))
     )
     return [
-        f"{len(result.images)} images compared. {folders}. {info.title}: {info.direction}. "
+        f"{plural(len(result.images), 'image')} compared. {folders}. {info.title}: {info.direction}. "
         "CSV and JSON (--format) hold every metric and both aggregations.",
         f"Intervals are Holm-adjusted; B is better or worse only when p Holm < {1 - result.confidence:.3g} "
         "and the interval excludes 0; n.s.: no difference shown; n/a: cannot be estimated "

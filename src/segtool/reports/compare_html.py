@@ -31,6 +31,7 @@ from ..pipelines.compare import CompareResult, image_macro_means
 from ..pipelines.pairing import MaskPair
 from ..viz.errormap import ErrorStyle, error_categories
 from ..viz.regions import largest_error_region
+from ..words import plural
 from .html import Legend, Picture, Section, _pictures_with_close_ups, _table, legend_html, number_cells, page
 from .pictures import THICKER_NOTE, close_up_picture, error_thumbnail, report_error_legend
 from .svg import _svg, _text, number
@@ -82,7 +83,7 @@ def compare_report(
     return page(
         f"segtool compare: {', '.join(result.models[1:])} against {result.baseline}",
         sections,
-        subtitle=f"{len(result.images)} images compared",
+        subtitle=f"{plural(len(result.images), 'image')} compared",
     )
 
 
