@@ -8,12 +8,16 @@ no input file, and so on.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from pathlib import Path
 
 import pytest
 
+from segtool.io import atomic
+from segtool.labels import LabelMap
+from segtool.pipelines.label_plan import read_folder_map
 from segtool.pipelines.parallel import map_in_order
 from test_hostile_paths import cli, coco, labelme_file
 
@@ -116,3 +120,35 @@ def test_the_binary_layout_counts_the_background_pixels(tmp_path):
         counts[layout] = {row["class_name"]: row["pixels"] for row in json.loads(result.stdout)["rows"]}
     assert counts["index"] == {"_background_": 450, "road": 50, "car": 100}  # car painted over road
     assert counts["binary"] == {"_background_": 450, "road": 100, "car": 100}  # each label whole
+
+
+# -- Ctrl-C between the two files of the label map ------------------------------------------
+class CtrlCAfterFirstRename:
+    """Stands in for :mod:`segtool.io.atomic`'s ``os``: Ctrl-C (a real SIGINT to this process)
+    arrives just after the first rename, as a key pressed at that moment would."""
+
+    def __init__(self) -> None:
+        self.renames = 0
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)
+
+    def replace(self, source, target) -> None:
+        os.replace(source, target)
+        self.renames += 1
+        if self.renames == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_ctrl_c_between_the_two_renames_of_the_label_map_leaves_a_pair(tmp_path, monkeypatch):
+    """labels.txt and labels.csv are renamed one after the other: Ctrl-C between the two left a new
+    labels.txt beside the old labels.csv, and every later run refused the folder ('labels.txt and
+    labels.csv in the output folder disagree')."""
+    LabelMap.from_names(["road"]).write(tmp_path)
+    monkeypatch.setattr(atomic, "os", CtrlCAfterFirstRename())
+    with pytest.raises(KeyboardInterrupt):
+        LabelMap.from_names(["road", "car"]).write(tmp_path)
+    monkeypatch.undo()
+    new = LabelMap.from_names(["road", "car"])
+    assert read_folder_map(tmp_path).to_csv() == new.to_csv()  # both files new: Ctrl-C waited
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.csv", "labels.txt"]

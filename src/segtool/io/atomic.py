@@ -23,9 +23,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
@@ -82,7 +84,8 @@ def write_files_atomic(
 
     Each is written to its temporary file first; only when all are written and closed are
     they renamed into place, and a rename takes no room on the disk. So a full disk, a
-    read-only folder or Ctrl-C leaves the old files as they were, all of them. An
+    read-only folder or Ctrl-C leaves the old files as they were, all of them; Ctrl-C
+    during the renames waits until they are all done. An
     :class:`~segtool.errors.OutputError` names the file that could not be written
     (``cannot write <what>: No space left on device``). URLs are put one after the other
     (an object store keeps each whole, not the set).
@@ -99,13 +102,28 @@ def write_files_atomic(
                 written.append((tmp_name, target))
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
-        for tmp_name, target in written:
-            with _as_output_error(target, what):
-                _move_into_place(tmp_name, target)
+        with _ctrl_c_deferred():  # never one file renamed and not the other
+            for tmp_name, target in written:
+                with _as_output_error(target, what):
+                    _move_into_place(tmp_name, target)
     except BaseException:
         for tmp_name, _ in written:
             _remove(tmp_name)
         raise
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) arriving in the block takes effect when it ends (main thread; elsewhere
+    Python raises it in the main thread anyway)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _temporary_beside(target: Path, inside: LocationLike | None) -> tuple[int, str]:
