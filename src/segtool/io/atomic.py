@@ -30,7 +30,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import OutputError
 from .storage import Location, LocationLike, RemotePath, as_path, spooled_upload
@@ -114,16 +114,27 @@ def write_files_atomic(
 
 @contextlib.contextmanager
 def _ctrl_c_deferred() -> Iterator[None]:
-    """Ctrl-C (SIGINT) arriving in the block takes effect when it ends (main thread; elsewhere
-    Python raises it in the main thread anyway)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+    """Ctrl-C (SIGINT) arriving in the block takes effect when it ends.
+
+    Python runs signal handlers in the main thread, whichever thread the system hands the
+    signal to, so the block swaps the main thread's handler for one that notes the signal,
+    then calls the old one. Elsewhere than the main thread nothing is deferred (Ctrl-C is
+    raised in the main thread, which is not in the block).
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    received: list[Any] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.signal(signal.SIGINT, previous)
+        if received and callable(previous):
+            previous(signal.SIGINT, received[0])
+        elif received and previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _temporary_beside(target: Path, inside: LocationLike | None) -> tuple[int, str]:
