@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
+import segtool
 from segtool.io import atomic
 from segtool.labels import LabelMap
 from segtool.pipelines.label_plan import read_folder_map
@@ -152,3 +155,37 @@ def test_ctrl_c_between_the_two_renames_of_the_label_map_leaves_a_pair(tmp_path,
     new = LabelMap.from_names(["road", "car"])
     assert read_folder_map(tmp_path).to_csv() == new.to_csv()  # both files new: Ctrl-C waited
     assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.csv", "labels.txt"]
+
+
+# -- Ctrl-C outside a command's own handling ------------------------------------------------
+CTRL_C_WHILE_READING_THE_LABEL_MAP = """
+import sys
+import segtool.labels
+
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+
+segtool.labels.LabelMap.read = interrupted
+sys.argv = ["segtool", *sys.argv[1:]]
+from segtool.cli import main
+main()
+"""
+
+
+def test_ctrl_c_before_a_command_runs_says_so(tmp_path):
+    """Ctrl-C while rasterize reads its --labels (or while Typer builds the command, or prints at the
+    end) is caught by Typer, which exits 130 silently: no ``interrupted:`` line."""
+    labelme_file(tmp_path / "in" / "a.json")
+    (tmp_path / "map.csv").write_text("id,name,color\n0,_background_,\n1,road,\n")
+    process = subprocess.run(
+        [sys.executable, "-c", CTRL_C_WHILE_READING_THE_LABEL_MAP, "rasterize", tmp_path / "in"]
+        + ["-o", tmp_path / "out", "--labels", tmp_path / "map.csv"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(segtool.__file__).parents[1])},
+        timeout=60,
+    )
+    assert process.returncode == 130 and process.stdout == ""
+    (line,) = process.stderr.splitlines()
+    assert line.startswith("interrupted: ")
+    assert not (tmp_path / "out").exists()
