@@ -22,7 +22,7 @@ from segtool.io import atomic
 from segtool.labels import LabelMap
 from segtool.pipelines.label_plan import read_folder_map
 from segtool.pipelines.parallel import map_in_order
-from test_hostile_paths import cli, coco, labelme_file
+from test_hostile_paths import cli, coco, labelme_file, photo
 
 
 # -- names whose masks later commands would skip ---------------------------------------------
@@ -189,3 +189,25 @@ def test_ctrl_c_before_a_command_runs_says_so(tmp_path):
     (line,) = process.stderr.splitlines()
     assert line.startswith("interrupted: ")
     assert not (tmp_path / "out").exists()
+
+
+# -- --skip-existing counts masks, not whatever has their name ------------------------------
+def test_skip_existing_does_not_take_a_folder_for_a_mask(tmp_path):
+    """A folder (or a FIFO, or a link) where a mask or an overlay goes is no output of an earlier run:
+    --skip-existing said '0 masks written (3 already there)', exit 0, with OUT/a.png a folder."""
+    for name in "abc":
+        photo(tmp_path / "in" / f"{name}.png")
+    source = coco(tmp_path / "in" / "c.json", "a.png", "b.png", "c.png")
+    out, viz = tmp_path / "out", tmp_path / "viz"
+    assert cli("rasterize", source, "-o", out, "--viz", viz, "-j", "1", "-q").exit_code == 0
+    for folder in (out, viz):
+        (folder / "a.png").unlink()
+        (folder / "a.png" / "x").mkdir(parents=True)
+    (out / "b.png").unlink()
+    (out / "b.png").symlink_to(tmp_path / "in" / "b.png")  # a photo, through a link
+    result = cli("rasterize", source, "-o", out, "--viz", viz, "--skip-existing", "-j", "1", "-f", "csv")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"error: {source}: cannot write {out / 'a.png'}: ") for line in lines), lines
+    assert lines[-1].startswith("1 image failed") and "(1 already there)" not in lines[-1], lines
+    assert (out / "b.png").is_file() and not (out / "b.png").is_symlink()  # the link replaced by a mask

@@ -248,6 +248,21 @@ def _is_special_file(path: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+def is_written_output(path: Location) -> bool:
+    """True when ``path`` is a regular file, not reached through a link: what an atomic write leaves.
+
+    A resumed run (``--skip-existing``) counts such a file as done. A folder, a FIFO or a
+    link in an output's place is no output of an earlier run: it is to be written (and
+    the write says why it cannot be).
+    """
+    if isinstance(path, RemotePath):
+        return path.is_file()
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def check_no_linked_folder(target: Location, root: Location) -> None:
     """An :class:`OutputError` when a folder between ``root`` and ``target`` is a symbolic link.
 

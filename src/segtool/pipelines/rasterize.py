@@ -43,7 +43,7 @@ import numpy as np
 from ..annotations import AnnotatedImage, find_annotation_files, load_annotation_file, load_document
 from ..annotations.registry import ReaderOptions, parse_document
 from ..errors import AnnotationError, OutputError, OutputPlacementError, UnknownFormatError, shown
-from ..io.atomic import check_no_linked_folder
+from ..io.atomic import check_no_linked_folder, is_written_output
 from ..io.files import check_picture_folder
 from ..io.maskio import replace_problem, write_mask
 from ..io.storage import Location, LocationLike, as_path
@@ -326,7 +326,7 @@ def rasterize_one(
     """
     outcome = FileOutcome(path=image.source, images=1, shapes=len(image.shapes))
     targets = output_paths(image.name, out, label_map, options)
-    if options.skip_existing and all(target.exists() for target in targets):
+    if options.skip_existing and all(map(is_written_output, targets)):
         outcome.skipped = 1
         return outcome
     raster_options: dict[str, Any] = dict(
@@ -701,7 +701,7 @@ def _fail_without_map(
         outcome = FileOutcome(path=survey.path)
         for name in survey.names:
             targets = output_paths(name, out, summary.label_map, options)
-            if options.skip_existing and all(target.exists() for target in targets):
+            if options.skip_existing and all(map(is_written_output, targets)):
                 outcome.skipped += 1
                 continue
             outcome.failed_images.extend(

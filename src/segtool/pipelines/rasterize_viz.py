@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..annotations import AnnotatedImage
+from ..io.atomic import is_written_output
 from ..io.maskio import read_label_ids
 from ..io.storage import Location
 from ..labels import LabelMap
@@ -65,7 +66,7 @@ def overlay_rasterized(
     todo = [
         (mask, target, label_id)
         for mask, target, label_id in zip(masks, targets, ids, strict=True)
-        if not (missing_only and target.exists())
+        if not (missing_only and is_written_output(target))
     ]
     if not todo:
         return []
