@@ -211,3 +211,19 @@ def test_skip_existing_does_not_take_a_folder_for_a_mask(tmp_path):
     assert any(line.startswith(f"error: {source}: cannot write {out / 'a.png'}: ") for line in lines), lines
     assert lines[-1].startswith("1 image failed") and "(1 already there)" not in lines[-1], lines
     assert (out / "b.png").is_file() and not (out / "b.png").is_symlink()  # the link replaced by a mask
+
+
+def test_three_levels_of_masks_and_folders_fail_every_image_before_any_is_written(tmp_path):
+    """``a``, ``a.png/b`` and ``a.png/b.png/c``: each of the first two would be a mask and a folder."""
+    source = coco(tmp_path / "in" / "x.json", "a.jpg", "a.png/b.jpg", "a.png/b.png/c.jpg")
+    out = tmp_path / "out"
+    result = cli("rasterize", source, "-o", out, "-j", "1", "-f", "csv")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: {source}: a.png would be both a mask and the folder of a.png/b.png and 1 more mask; "
+        "rename one of the images",
+        f"error: {source}: a.png/b.png would be both a mask and the folder of a.png/b.png/c.png; "
+        "rename one of the images",
+        f"1 of 1 files failed; nothing written to {out}",
+    ]
+    assert not list(out.rglob("*"))

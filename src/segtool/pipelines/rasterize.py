@@ -856,7 +856,7 @@ def _check_collisions(surveys: list[FileOutcome], summary: RasterizeSummary) -> 
             fail(paths, f"both would write {mask}; rename one image or annotate it once")
     for folder, masks in held.items():
         first, more = min(masks), len(masks) - 1
-        inside = f"{first} and {more} more masks" if more else first
+        inside = f"{first} and {plural(more, 'more mask')}" if more else first
         fail(
             [*owners[folder], *(path for mask in masks for path in owners[mask])],
             f"{folder} would be both a mask and the folder of {inside}; rename one of the images",
