@@ -227,3 +227,17 @@ def test_three_levels_of_masks_and_folders_fail_every_image_before_any_is_writte
         f"1 of 1 files failed; nothing written to {out}",
     ]
     assert not list(out.rglob("*"))
+
+
+def test_exclude_is_mentioned_when_the_files_left_are_no_annotations(tmp_path):
+    """``--exclude sub`` left only notes.json, no annotation document: the error said '1 file skipped:
+    not annotation files' and nothing of the file it excluded."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.json").write_text('{"x": 1}')
+    coco(tmp_path / "in" / "sub" / "c.json", "a.jpg")
+    result = cli("rasterize", tmp_path / "in", "-o", tmp_path / "out", "--exclude", "sub", "-j", "1")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: no annotation files in the inputs (1 file skipped: not annotation files; "
+        "1 file excluded by --exclude sub)"
+    ]

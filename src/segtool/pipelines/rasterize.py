@@ -611,7 +611,8 @@ def rasterize_to_folder(
     if len(skipped) == len(items):
         raise OutputError(
             f"no annotation files in the inputs "
-            f"({plural(len(skipped), 'file')} skipped: not annotation files)"
+            f"({plural(len(skipped), 'file')} skipped: not annotation files"
+            f"{_excluded(inputs, options.exclude, sum(item.data is None for item in items), '; ')})"
         )
     read = [s for s in surveys if s.error is None and not s.not_annotation]
     plan = plan_label_map(
@@ -712,12 +713,22 @@ def _fail_without_map(
 
 
 def _nothing_found(inputs: list[LocationLike], exclude: tuple[str, ...]) -> str:
-    """Why no input is left: all excluded (counted by a search without the globs), or none found."""
-    excluded = sum(1 for _ in find_annotation_files(inputs)) if exclude else 0
+    """Why no input is left: all excluded, or none found."""
+    excluded = _excluded(inputs, exclude, 0, "")
     if excluded:
-        options = " ".join(f"--exclude {shlex.quote(pattern)}" for pattern in exclude)
-        return f"no annotation files: {plural(excluded, 'file')} excluded by {options}"
+        return f"no annotation files: {excluded}"
     return "no annotation files (.json, .xml, YOLO .txt below labels/) found in the inputs"
+
+
+def _excluded(inputs: list[LocationLike], exclude: tuple[str, ...], kept: int, before: str) -> str:
+    """``N files excluded by --exclude 'x'`` after ``before`` (counted by a search without the
+    globs, less the ``kept`` files found with them); empty when none was excluded."""
+    paths = [entry for entry in inputs if str(entry) != "-"]  # stdin is never excluded
+    excluded = sum(1 for _ in find_annotation_files(paths)) - kept if exclude else 0
+    if not excluded:
+        return ""
+    options = " ".join(f"--exclude {shlex.quote(pattern)}" for pattern in exclude)
+    return f"{before}{plural(excluded, 'file')} excluded by {options}"
 
 
 def _written_since(targets: Iterable[Location], started_ns: int) -> int:
