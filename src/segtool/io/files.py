@@ -1,4 +1,4 @@
-"""Finding input files in folders and pairing two folders by relative path.
+"""Finding input files in folders, by key (relative path without suffix), and the label map beside them.
 
 Conventions
 -----------
@@ -140,48 +140,6 @@ def files_by_key(root: LocationLike, suffixes: Sequence[str]) -> KeyedFiles:
         else:
             keyed.ambiguous[key] = paths
     return keyed
-
-
-@dataclass
-class KeyPairs:
-    """Files of two roots matched by key.
-
-    ``pairs`` holds ``(key, left, right)`` in key order; ``only_left`` and
-    ``only_right`` the files without a partner; ``ambiguous`` one ``(key, message)``
-    per key that names several files on one side (``a.png`` and ``a.jpg``), which
-    are left out of ``pairs``.
-    """
-
-    pairs: list[tuple[str, Location, Location]] = field(default_factory=list)
-    only_left: list[Location] = field(default_factory=list)
-    only_right: list[Location] = field(default_factory=list)
-    ambiguous: list[tuple[str, str]] = field(default_factory=list)
-
-
-def pair_by_key(
-    left_root: LocationLike,
-    right_root: LocationLike,
-    *,
-    left_suffixes: Sequence[str],
-    right_suffixes: Sequence[str],
-) -> KeyPairs:
-    """Match the files of two roots by key (relative path without suffix)."""
-    left_root, right_root = as_path(left_root), as_path(right_root)
-    left, right = files_by_key(left_root, left_suffixes), files_by_key(right_root, right_suffixes)
-    pairing = KeyPairs(ambiguous=[problem for keyed in (left, right) for problem in keyed.problems()])
-    if is_named_file(left_root) and is_named_file(right_root) and left.unique and right.unique:
-        # two single files are a pair whatever their names
-        (left_path,), (right_path,) = left.unique.values(), right.unique.values()
-        pairing.pairs.append((next(iter(right.unique)), left_path, right_path))
-        return pairing
-    for key in sorted(left.unique.keys() | right.unique.keys()):
-        if key in left.unique and key in right.unique:
-            pairing.pairs.append((key, left.unique[key], right.unique[key]))
-        elif key in left.unique:
-            pairing.only_left.append(left.unique[key])
-        else:
-            pairing.only_right.append(right.unique[key])
-    return pairing
 
 
 def label_file_in(folder: LocationLike) -> Location | None:
