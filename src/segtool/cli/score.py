@@ -346,7 +346,8 @@ def score(
 
     Exit codes: 0 success; 1 bad input, or some files failed or had no prediction
     (the others are still scored and printed); 2 usage error; 3 a --fail-under threshold
-    or a --fail-over bound was not met (1 wins over 3); 130 Ctrl-C (nothing written).
+    or a --fail-over bound was not met (1 wins over 3); 130 Ctrl-C (no scores written;
+    --error-maps keeps the maps drawn so far).
 
     Boundary metrics (--metrics hd95,assd,nsd,...) are scored per image and class,
     then averaged over the images where defined (no dataset aggregation); the
