@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from annotation_writers import dump, labelme
@@ -99,3 +100,15 @@ def test_the_table_and_markdown_end_with_the_mean_row(folders, command):
         lines = [line for line in invoke(*COMMANDS[command](folders), "-f", output_format).splitlines()]
         cells = [line.replace("|", " ").split() for line in lines]
         assert any(row[:1] == ["mean"] or row[:2] == ["-", "mean"] for row in cells), output_format
+
+
+@pytest.mark.parametrize("command", sorted({name.split()[0] for name in COMMANDS}))
+def test_every_command_that_prints_rows_takes_f_for_format(command):
+    options = typer.main.get_command(app).commands[command].params  # type: ignore[attr-defined]
+    (format_option,) = [option for option in options if "--format" in option.opts]
+    assert "-f" in format_option.opts
+
+
+def test_labels_list_takes_f_json():
+    document = json.loads(invoke("labels", "--list", "-f", "json"))
+    assert [row["name"] for row in document["rows"]][:2] == ["cityscapes", "cityscapes-train"]

@@ -35,7 +35,7 @@ def labels(
         ),
     ] = "-",
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="How --list prints its rows.")
+        OutputFormat, typer.Option("--format", "-f", help="How --list prints its rows.")
     ] = OutputFormat.table,
 ) -> None:
     """List the built-in label sets, or write one out as a label map file (any --labels takes a set's
