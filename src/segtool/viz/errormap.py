@@ -1,13 +1,14 @@
 """Error maps: where a predicted mask agrees with the ground truth, and where not.
 
-Every pixel falls in one category (:data:`CATEGORY_NAMES`), coloured by
-:data:`ERROR_COLOURS` (from the Okabe-Ito palette, told apart with the common
-colour-vision deficiencies):
+Every pixel falls in one category (:data:`CATEGORY_NAMES`). :data:`ERROR_COLOURS`
+(from the Okabe-Ito palette, told apart with the common colour-vision
+deficiencies) are the colours of the ``all`` style; the default ``errors``
+style paints only the mistakes in them (see the styles below):
 
 =================  ==============  ==============================================
 category           colour          pixels
 =================  ==============  ==============================================
-true negative      black / image   neither side has the class (all classes: both background)
+true negative      black / photo   neither side has the class (all classes: both background)
 true positive      bluish green    both sides have the class
 false positive     vermillion      predicted, not in the ground truth
 false negative     blue            in the ground truth, not predicted
