@@ -517,7 +517,7 @@ def _write_scores(
         hidden_ids = {row["class_id"] for row in hidden}
         rows = [row for row in rows if row["class_id"] not in hidden_ids]
         notes.append(
-            f"{len(hidden)} {'class' if len(hidden) == 1 else 'classes'} absent from every image "
+            f"{plural(len(hidden), 'class', 'classes')} absent from every image "
             f"{'is' if len(hidden) == 1 else 'are'} not shown (--hide-absent): "
             + ", ".join(str(row["class_name"]) for row in hidden)
         )
