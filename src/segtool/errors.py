@@ -86,6 +86,7 @@ class OutputError(SegtoolError):
 
 
 class OutputPlacementError(OutputError):
-    """An output folder placed where its files would mix with, or replace, the inputs (the overlay
-    or error-map folder is a mask folder, lies inside one, or holds an input folder). A mistake in
-    the command, found before anything is written: the command line exits 2, as for other usage errors."""
+    """An output folder that cannot be one: a file is in its place, or its files would mix with, or
+    replace, the inputs (the overlay or error-map folder is a mask folder, lies inside one, or holds an
+    input folder). A mistake in the command, found before anything is written: the command line exits
+    2, as for other usage errors."""

@@ -217,7 +217,8 @@ def save_text(path: str, text: str, *, what: str = "") -> None:
 @contextlib.contextmanager
 def user_errors(debug: bool = False) -> Iterator[None]:
     """Turn a :class:`SegtoolError` into one line on stderr and exit code 1 (a traceback with --debug);
-    an :class:`OutputPlacementError` (an output folder among the inputs) is a usage error, exit 2."""
+    an :class:`OutputPlacementError` (an output folder among the inputs, or a file) is a usage error,
+    exit 2."""
     try:
         yield
     except SegtoolError as exc:
