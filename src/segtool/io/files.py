@@ -1,4 +1,5 @@
-"""Finding input files in folders, by key (relative path without suffix), and the label map beside them.
+"""Input files: found in folders by key (relative path without suffix), the label map beside them,
+and where a picture folder may go without mixing with them.
 
 Conventions
 -----------
