@@ -27,7 +27,7 @@ DIGITS = 3
 #: B-A, its interval bounds and p-values: always DIGITS decimals. How near they come to 0 is what
 #: they say (``+0.000``: no difference at this precision; p below 0.001 is written ``<0.001``), so
 #: a value near 0 does not give the column more decimals as a column of small scores would.
-FIXED = NumberFormat(DIGITS)
+DIFFERENCE_FORMAT = NumberFormat(DIGITS)
 SHORT_VERDICTS = {"no difference": "n.s.", NOT_ESTIMABLE: "n/a"}
 TITLES = {"dataset": "dataset aggregation", "image": "per-image aggregation"}
 
@@ -90,13 +90,15 @@ def _tables(result: CompareResult, metric: str) -> list[tuple[str, list[dict[str
 
 
 def _display_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A row with its texts for people: B-A, the interval and p in the :data:`FIXED` format."""
+    """A row with its texts for people: B-A, the interval and p in :data:`DIFFERENCE_FORMAT`."""
     shown = dict(row)
-    shown["difference_text"] = FIXED(row["difference"], signed=True)
+    shown["difference_text"] = DIFFERENCE_FORMAT(row["difference"], signed=True)
     low, high = row["adjusted_ci_low"], row["adjusted_ci_high"]
-    shown["interval"] = "-" if is_undefined(low) else f"[{FIXED(low)}, {FIXED(high)}]"
+    shown["interval"] = "-" if is_undefined(low) else f"[{DIFFERENCE_FORMAT(low)}, {DIFFERENCE_FORMAT(high)}]"
     p_value = row["p_holm"]
-    shown["p_text"] = "-" if is_undefined(p_value) else "<0.001" if p_value < 0.001 else FIXED(p_value)
+    shown["p_text"] = (
+        "-" if is_undefined(p_value) else "<0.001" if p_value < 0.001 else DIFFERENCE_FORMAT(p_value)
+    )
     if row["wins"] is not None:
         shown["wtl"] = f"{row['wins']}/{row['ties']}/{row['losses']}"
     shown["verdict_text"] = SHORT_VERDICTS.get(row["verdict"], row["verdict"])
