@@ -171,9 +171,8 @@ class RasterizeSummary:
     not_annotations: list[str] = field(default_factory=list)  # found in folders and skipped: one note each
     unknown_labels: list[str] = field(default_factory=list)  # one line per label missing from the given map
     unknown_label_files: int = 0  # files that failed for them (nothing of them written)
-    failed_files: set[Location] = field(
-        default_factory=set
-    )  # the files behind `failures` (a line may name two)
+    # the files behind `failures` (a line may name two)
+    failed_files: set[Location] = field(default_factory=set)
     map_written: bool = False  # False when no file got as far as drawing: then OUT holds nothing new
     # images that failed, by file, until `settle` knows which files have something on disk
     _image_failures: dict[Location, list[str]] = field(default_factory=dict, repr=False)
