@@ -107,8 +107,9 @@ def overlay(
 
     OUT/<relative path>.png is written for each mask, over the image of the
     same relative path under IMAGES (any image suffix), else over the image
-    embedded in IMAGES/<relative path>.json (LabelMe imageData). A mask with
-    neither is drawn in full colour on gray, with a warning. The background is
+    embedded in IMAGES/<relative path>.json (LabelMe imageData). A mask without
+    a usable photo (none, unreadable, of another size: nothing is resized) is
+    drawn in full colour on gray, with a warning. The background is
     left unpainted; the ignore value is painted in its palette colour.
     Exit codes: 0 success (also with warnings), 1 some masks failed (each
     named on stderr; the others are still written), 2 usage error, 130
