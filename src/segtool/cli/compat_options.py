@@ -196,7 +196,7 @@ def write_convention(result: ScoreResult, output_format: str, stream: IO[str]) -
     notes.append("Rules: " + "; ".join(f"{key} {value}" for key, value in _rule_words(bundle.rules)) + ".")
     notes.extend(f"{note}." for note in bundle.notes)
     write_rows(
-        result.convention_rows()[:-1],
+        result.convention_rows(),
         ["class_id", "class_name", *class_keys],
         output_format,
         stream,

@@ -220,7 +220,7 @@ class ScoreResult:
         if self.convention is not None:
             convention = self.convention
             first = {
-                "rows": self.convention_rows()[:-1],
+                "rows": self.convention_rows(),
                 "summary": convention.summary,
                 "columns": ["class_id", "class_name", *convention.columns],
                 "convention": {
@@ -250,18 +250,15 @@ class ScoreResult:
         }
 
     def convention_rows(self) -> list[dict[str, Any]]:
-        """The ``compat`` bundle's rows: per class (class_id, class_name, its columns), then its summary."""
+        """The ``compat`` bundle's rows, one per class: class_id, class_name, then its columns (its
+        summary is ``convention.summary``, not a row)."""
         if self.convention is None:
             return []
         names = {row["class_id"]: row["class_name"] for row in self.classes}
-        rows: list[dict[str, Any]] = [
+        return [
             {"class_id": class_id, "class_name": names.get(class_id, str(class_id)), **values}
             for class_id, values in zip(self.convention.class_ids, self.convention.classes, strict=True)
         ]
-        rows.append(
-            {"class_id": None, "class_name": self.convention.bundle.summary_name, **self.convention.summary}
-        )
-        return rows
 
 
 def score_folders(
