@@ -252,3 +252,11 @@ def test_0_1_masks_under_the_cityscapes_table_are_told_to_use_binary_not_ignore_
     [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert "holds only values that --compat cityscapes ignores, void Cityscapes labelIds" in line
     assert "4 of 4 pixels ignored" in line and "give --binary" in line and "255" not in line
+
+
+def test_one_image_left_out_by_missing_skip_is_one_mask_in_both_messages(folders):
+    (folders / "pred" / "b.png").unlink()
+    result = run(folders, "--missing", "skip")
+    assert result.exit_code == 0
+    assert "1 ground-truth mask has no prediction and was left out of every number" in result.stderr
+    assert "1 ground-truth mask without prediction was left out (--missing skip)." in result.stdout

@@ -506,7 +506,8 @@ def _write_scores(
         )
     if result.skipped:
         notes.append(
-            f"{len(result.skipped)} ground-truth masks without prediction were left out (--missing skip)."
+            f"{plural(len(result.skipped), 'ground-truth mask')} without prediction "
+            f"{'was' if len(result.skipped) == 1 else 'were'} left out (--missing skip)."
         )
     # The mean row is for people (table, Markdown); CSV holds the class rows only, JSON the summary.
     # With no image scored it would be all empty.
@@ -613,7 +614,9 @@ def _report_problems(result: ScoreResult, *, quiet: bool) -> None:
         error(f"... and {len(result.failures) - LISTED} more failures")
     if result.skipped and not quiet:
         warn(
-            f"{len(result.skipped)} ground-truth masks have no prediction and were left out of every number "
+            f"{plural(len(result.skipped), 'ground-truth mask')} "
+            f"{'has' if len(result.skipped) == 1 else 'have'} no prediction and "
+            f"{'was' if len(result.skipped) == 1 else 'were'} left out of every number "
             f"(--missing skip): {_names(result.skipped)}"
         )
     scored_empty = set(result.scored_as_empty) | set(result.skipped)
