@@ -273,7 +273,7 @@ def test_distances_get_an_axis_from_whiskers_and_means_and_outliers_are_counted(
     assert ticks == ["0", "10", "20", "30"]
     labels = [html.unescape(label) for label in re.findall(r">(n=[^<]*)</text>", svg)]
     assert labels == ["n=5, 1 > 30, 1 undefined", "n=2"]  # 100 is beyond the axis, counted, not dropped
-    assert svg.count("<title>1 values above 30, beyond the axis</title>") == 1
+    assert svg.count("<title>1 value above 30, beyond the axis</title>") == 1
     # the mean of a is drawn where it is: 60 px of names + 460 px * 22 / 30 = 397.3
     assert '<polygon points="397.3,' in svg
     assert "HD95 in pixels; lower is better" in svg

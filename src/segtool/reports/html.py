@@ -36,6 +36,7 @@ import numpy as np
 
 from ..io.imagesize import image_size
 from ..metrics.registry import metric_title
+from ..words import plural
 from .svg import MISSING, Series, bar_chart, distribution_chart, heatmap, number, number_column
 
 DATASET_COLOUR = "#0072B2"
@@ -430,7 +431,7 @@ def score_report(
                 notes=("The lowest-scoring images; names link to the files.", *ranking),
             )
         )
-    return page(title, sections, subtitle=f"{len(classes)} classes")
+    return page(title, sections, subtitle=plural(len(classes), "class", "classes"))
 
 
 def _titles(image_metrics: Sequence[PerImageMetric]) -> str:
@@ -680,4 +681,4 @@ def stats_report(
             notes=(*notes, "Only the classes with pixels are charted."),
         ),
     ]
-    return page(title, sections, subtitle=f"{len(rows)} classes")
+    return page(title, sections, subtitle=plural(len(rows), "class", "classes"))

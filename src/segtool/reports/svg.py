@@ -29,6 +29,7 @@ from html import escape
 
 import numpy as np
 
+from ..words import plural
 from .numbers import NumberFormat, column_format, format_number
 
 FONT_SIZE = 12
@@ -353,8 +354,12 @@ def _count_label(stats: Distribution, end: float) -> str:
 
 
 def _overflow_mark(count: int, end: float, x: float, middle: float) -> str:
-    """A triangle pointing right at the axis end: ``count`` values lie beyond it."""
-    tip = f"{count} values above {_tick_label(end)}, beyond the axis"
+    """A triangle pointing right at the axis end: ``count`` values lie beyond it.
+
+    >>> "1 value above" in _overflow_mark(1, 1.0, 100.0, 10.0)
+    True
+    """
+    tip = f"{plural(count, 'value')} above {_tick_label(end)}, beyond the axis"
     return (
         f'<polygon points="{x - 7:.1f},{middle - 5:.1f} {x:.1f},{middle:.1f} {x - 7:.1f},{middle + 5:.1f}" '
         f'fill="#222"><title>{escape(tip)}</title></polygon>'
