@@ -23,7 +23,7 @@ Annotations, in file order within their image:
 error naming the annotation. Each shape's ``group_id`` is the annotation id.
 Every category is a declared label of every image (used or not), and when all
 category ids are whole numbers in 0..65535 they are the declared ids, which a
-label map follows by default (see :mod:`segtool.label_plan`); string ids, which
+label map follows by default (see :mod:`segtool.pipelines.label_plan`); string ids, which
 some converters write, name categories but are not pixel values.
 
 A *results* file (a bare list of annotations, as detectors write) has no image
