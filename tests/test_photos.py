@@ -66,7 +66,7 @@ def test_without_a_photo_one_line_names_the_subject_and_every_reason(tmp_path):
     )
     assert photo is None
     assert warning == (
-        f"masks/a.png: drawn without a photo: {tmp_path / 'bad.jpg'}: not a readable image: not an image "
+        f"masks/a.png: drawn without a photo: {tmp_path / 'bad.jpg'}: not an image "
         f"in a format Pillow reads; {embedded}: imageData is 5x5 but the mask is 3x2"
     )
     assert load_photo(PhotoSource("a", no_file="no image named a under x"), (2, 3)) == (
@@ -163,3 +163,20 @@ def test_overlay_no_outline_draws_the_class_colour_at_the_boundary(masks):
     assert result.exit_code == 0 and warnings_of(result.stderr) == []
     picture = np.asarray(Image.open(masks / "out" / "a.png").convert("RGB"))
     assert picture.tolist() == [[list(FILE_GRAY), list(FILE_GRAY), [114, 50, 50]]] * 2
+
+
+def test_an_image_file_of_another_size_is_never_decoded(tmp_path, monkeypatch):
+    """Its header says its size: a small PNG declaring 12000 x 12000 pixels took 1.6 GB to decode and drop."""
+    import segtool.pipelines.photos as photos
+
+    def no_decoding(path):
+        raise AssertionError(f"{path} was decoded")
+
+    (tmp_path / "big.png").write_bytes(png(size=(30, 20)))
+    monkeypatch.setattr(photos, "read_image", no_decoding)
+    photo, warning = load_photo(PhotoSource("m.png", file=tmp_path / "big.png"), (2, 3))
+    assert photo is None
+    assert (
+        warning
+        == f"m.png: drawn without a photo: the image {tmp_path / 'big.png'} is 30x20 (as displayed) but the mask is 3x2"
+    )

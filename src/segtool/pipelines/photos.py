@@ -26,8 +26,11 @@ Conventions
   draws without a photo (an overlay: the classes in full colour on gray,
   :data:`segtool.viz.overlays.NO_PHOTO_GRAY`; an error map: see
   :mod:`segtool.viz.errormap`) and the exit status is not changed by it.
-* An embedded image's size is read from its header before it is decoded, so
-  that an image of another size (or a decompression bomb) is never decoded.
+* The size of an image file (as displayed) and of an embedded image (as
+  stored) is read from its header before it is decoded, so that an image of
+  another size (or a decompression bomb: a small PNG declaring 12000 x 12000
+  pixels took 1.6 GB to decode) is never decoded. The drawing's size is
+  bounded by ``--max-pixels``, so the photo's is too.
 """
 
 from __future__ import annotations
@@ -123,14 +126,14 @@ def load_photo(source: PhotoSource, shape: tuple[int, ...]) -> tuple[np.ndarray 
         problems.append(source.no_file)
     else:
         try:
-            photo = read_image(source.file)
+            displayed = image_size(source.file)
+            if displayed == (height, width):
+                return read_image(source.file), None
         except SegtoolError as exc:
             problems.append(str(exc))
         else:
-            if photo.shape[:2] == (height, width):
-                return photo, None
             problems.append(
-                f"the image {source.file} is {photo.shape[1]}x{photo.shape[0]} (as displayed) "
+                f"the image {source.file} is {displayed[1]}x{displayed[0]} (as displayed) "
                 f"but {source.size_of} is {width}x{height}"
             )
     if source.embedded_in is not None:
