@@ -3,6 +3,7 @@
 import base64
 import io
 import math
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -649,3 +650,22 @@ def test_report_from_the_result_alone(boundary_folders):
     for worst in (0, -1):  # was an IndexError from the collector's heap, after every pair was read
         with pytest.raises(ValueError, match="report_worst must be at least 1"):
             score_folders(folders / "pred", folders / "gt", report_worst=worst)
+
+
+def test_pictures_of_tiny_masks_are_shown_enlarged_with_square_pixels(tmp_path):
+    """A 1x1 or 1x8 mask's thumbnails were shown 1 pixel tall: an empty card for a perfect image."""
+    for folder, one, row in (("gt", 1, [1, 0, 2, 1]), ("pred", 2, [1, 1, 2, 0])):
+        write_mask(tmp_path / folder / "a.png", np.array([[one]], np.uint8))
+        write_mask(tmp_path / folder / "b.png", np.array([row], np.uint8))
+    result = run(tmp_path / "pred", tmp_path / "gt", "--report", tmp_path / "r.html")
+    assert result.exit_code == 0, result.stderr
+    html = (tmp_path / "r.html").read_text()
+    shown = {
+        (alt, width, height)
+        for width, height, alt in re.findall(
+            r'<img src="data:image/png;base64,[^"]*" width="(\d+)" height="(\d+)" class="enlarged" alt="([^"]*)"',
+            html,
+        )
+    }
+    assert ("ground truth", "64", "64") in shown and ("ground truth", "64", "16") in shown
+    assert "figure.pic img.enlarged{image-rendering:pixelated}" in html

@@ -168,12 +168,21 @@ def data_uri(data: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+#: CSS pixels a picture's longer side is shown at least: a smaller one (a 1 x 1 or 1 x 8 mask's
+#: thumbnails) is shown enlarged by a whole factor, each pixel a square.
+MIN_SHOWN_SIDE = 64
+
+
 def _picture(picture: Picture) -> str:
     height, width = image_size(picture.data)
     kind = "pic close-up" if picture.close_up else "pic"
+    factor = -(-MIN_SHOWN_SIDE // max(height, width))
+    enlarged = ' class="enlarged"' if factor > 1 else ""
+    factor = max(1, factor)
     return (
-        f'<figure class="{kind}"><img src="{data_uri(picture.data)}" width="{width}" height="{height}" '
-        f'alt="{escape(picture.caption)}"><figcaption>{escape(picture.caption)}</figcaption></figure>'
+        f'<figure class="{kind}"><img src="{data_uri(picture.data)}" width="{width * factor}" '
+        f'height="{height * factor}"{enlarged} alt="{escape(picture.caption)}">'
+        f"<figcaption>{escape(picture.caption)}</figcaption></figure>"
     )
 
 
@@ -282,6 +291,7 @@ svg.chart{max-width:100%;height:auto;display:block;margin:6px 0 14px}
 figure.pic{margin:0;min-width:90px}
 figure.pic img{display:block;max-width:100%;height:auto;image-rendering:auto}
 figure.pic figcaption{font-size:11px;color:#666;width:0;min-width:100%}
+figure.pic img.enlarged{image-rendering:pixelated}
 figure.close-up img{image-rendering:pixelated;outline:1px solid #999}.pair{display:flex;gap:6px}
 .with-legend{display:flex;gap:12px;align-items:flex-start}
 .with-legend>.entry,.with-legend>.scroll{flex:0 1 auto;min-width:0}
