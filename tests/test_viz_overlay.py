@@ -452,3 +452,13 @@ def test_overlay_summary_speaks_of_one_overlay_and_one_image_in_the_singular(tmp
     assert result.exit_code == 0, result.stderr
     assert "1 image has no mask (not drawn)" in result.stderr
     assert f"1 overlay written to {tmp_path / 'o'}" in result.stderr
+
+
+def test_an_outline_wider_than_the_picture_draws_as_one_as_wide_as_it():
+    """--outline-width 1000000 was an internal error (OpenCV asked for a 4 TB kernel); 10**20 too."""
+    labels = np.zeros((5, 7), np.uint8)
+    labels[1:4, 2:5] = 1
+    labels[4, 0] = 2
+    widest = overlay(None, labels, outline_width=5 + 7, legend=False)
+    for width in (10**6, 10**20):
+        assert np.array_equal(overlay(None, labels, outline_width=width, legend=False), widest)

@@ -82,6 +82,13 @@ def no_photo(height: int, width: int) -> np.ndarray:
     return np.full((height, width, 3), NO_PHOTO_GRAY, np.uint8)
 
 
+def _steps(width: int, shape: tuple[int, ...]) -> int:
+    """``width`` 4-connected steps, capped at ``height + width`` of ``shape``: no step beyond reaches
+    a further pixel, so the drawing is the same (and OpenCV, asked for a million, builds a
+    kernel of (2 x 10**6 + 1)**2 cells and fails)."""
+    return min(width, shape[0] + shape[1])
+
+
 def outline_sides(labels: np.ndarray, *, width: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Boolean masks ``(dark, light)`` of the double outline (see the module docstring).
 
@@ -94,6 +101,7 @@ def outline_sides(labels: np.ndarray, *, width: int = 1) -> tuple[np.ndarray, np
     """
     if width < 1:
         raise ValueError(f"outline width must be at least 1, got {width}")
+    width = _steps(width, labels.shape)
     if labels.dtype not in (np.uint8, np.uint16):
         labels = labels.astype(np.uint16)
     # cv2's default border value for dilate/erode never wins, so the image edge is no boundary.
@@ -114,6 +122,7 @@ def thin_parts(labels: np.ndarray, *, width: int = 1) -> np.ndarray:
     >>> (thin_parts(labels) & (labels > 0)).astype(int)[1:4].tolist()
     [[0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1, 0]]
     """
+    width = _steps(width, labels.shape)
     if labels.dtype not in (np.uint8, np.uint16):
         labels = labels.astype(np.uint16)
     # centres of squares of one id; the squares around them cover only that id
@@ -226,10 +235,15 @@ def _draw_outline(
     picture: np.ndarray, labels: np.ndarray, colours: np.ndarray, painted: np.ndarray, *, width: int
 ) -> None:
     """Draw the double outline into ``picture`` in place (see the module docstring)."""
+    width = _steps(width, labels.shape)
     dark, light = outline_sides(labels, width=width)
     thin = thin_parts(labels, width=width) & painted
     frame = cv2.dilate(thin.view(np.uint8), _CROSS, iterations=width).view(bool) & ~thin
-    halo = cv2.dilate(thin.view(np.uint8), _CROSS, iterations=2 * width).view(bool) & ~thin & ~frame
+    halo = (
+        cv2.dilate(thin.view(np.uint8), _CROSS, iterations=_steps(2 * width, labels.shape)).view(bool)
+        & ~thin
+        & ~frame
+    )
     pixels, colour_of = picture.reshape(-1, 3), colours.reshape(-1, 3)
     # indices of the few outline pixels: much faster than boolean indexing of the whole picture
     pixels[np.flatnonzero(light | halo)] = OUTLINE_LIGHT
