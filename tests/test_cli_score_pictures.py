@@ -663,7 +663,8 @@ def test_pictures_of_tiny_masks_are_shown_enlarged_with_square_pixels(tmp_path):
     shown = {
         (alt, width, height)
         for width, height, alt in re.findall(
-            r'<img src="data:image/png;base64,[^"]*" width="(\d+)" height="(\d+)" class="enlarged" alt="([^"]*)"',
+            r'<img src="data:image/png;base64,[^"]*" width="(\d+)" height="(\d+)" '
+            r'class="enlarged" alt="([^"]*)"',
             html,
         )
     }

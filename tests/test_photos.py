@@ -177,6 +177,6 @@ def test_an_image_file_of_another_size_is_never_decoded(tmp_path, monkeypatch):
     photo, warning = load_photo(PhotoSource("m.png", file=tmp_path / "big.png"), (2, 3))
     assert photo is None
     assert (
-        warning
-        == f"m.png: drawn without a photo: the image {tmp_path / 'big.png'} is 30x20 (as displayed) but the mask is 3x2"
+        warning == f"m.png: drawn without a photo: the image {tmp_path / 'big.png'} is 30x20 (as displayed) "
+        "but the mask is 3x2"
     )
