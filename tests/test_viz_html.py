@@ -138,8 +138,10 @@ def test_pictures_are_embedded_as_data_uris_of_the_given_bytes():
     assert sources[0].startswith("data:image/jpeg;base64,") and sources[1].startswith(
         "data:image/png;base64,"
     )
-    # the img carries the picture's size, so the page does not jump while loading
-    assert (page.of("img")[1]["width"], page.of("img")[1]["height"]) == ("12", "8")
+    # the img carries the size it is shown at, so the page does not jump while loading:
+    # 12 x 8 is under 64 pixels, so shown x6 (the whole factor that reaches 64), pixels square
+    assert (page.of("img")[1]["width"], page.of("img")[1]["height"]) == ("72", "48")
+    assert page.of("img")[1]["class"] == "enlarged"
 
 
 def test_nothing_is_loaded_from_outside_the_file():
