@@ -1,10 +1,14 @@
 """`segtool compare` through Typer's CliRunner: formats, 80 columns, names, files, every exit code."""
 
+import base64
 import csv
 import io
 import json
+import re
 
+import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from compare_folders import write_compare_folders
@@ -156,3 +160,69 @@ def test_report_has_the_forest_plots_the_scatter_and_the_worst_images(folders):
     first_row = html[html.index("<tbody>") : html.index("</tr>", html.index("<tbody>"))]
     assert "a: largest error:" in first_row and "b: the same place, shown" in first_row
     assert "Holm-Bonferroni" in html and "http" not in html.replace("http://www.w3.org", "")
+
+
+PHOTO_GRAY = 100  # the photos' colour, (100, 100, 100): its gray is 100
+
+
+def _report_pictures(path):
+    """The RGB pixels of every picture of a report, in order."""
+    html = path.read_text(encoding="utf-8")
+    return [_decoded(source) for source in re.findall(r'<img src="(data:image/[a-z]+;base64,[^"]+)"', html)]
+
+
+def _decoded(source):
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB"))
+
+
+def _share_of_photo_gray(picture):
+    """The share of a picture's pixels that are the photo's gray (give or take JPEG's rounding)."""
+    return float((np.abs(picture.astype(int) - PHOTO_GRAY).max(axis=2) <= 8).mean())
+
+
+@pytest.fixture
+def photos(folders):
+    (folders / "photos").mkdir()
+    for index in range(12):
+        Image.new("RGB", (32, 24), (PHOTO_GRAY,) * 3).save(folders / "photos" / f"{index:02d}.png")
+    return folders / "photos"
+
+
+def test_report_error_maps_are_drawn_over_the_photos_with_images(folders, photos):
+    report = folders / "compare.html"
+    result = run(folders, "--report", report, "--images", photos, models=("b", "a"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    pictures = _report_pictures(report)
+    assert len(pictures) == 4 * 6
+    # correct pixels are the photo in gray: much of each thumbnail (its mistakes are drawn thicker)
+    # and most of each close-up (exact pixels)
+    shares = [_share_of_photo_gray(picture) for picture in pictures]
+    assert min(shares[0::2]) > 0.1 and min(shares[1::2]) > 0.9
+    assert "correct: the photo, in gray" in report.read_text(encoding="utf-8")
+    without = folders / "without.html"
+    assert run(folders, "--report", without, models=("b", "a")).exit_code == 0
+    assert all(_share_of_photo_gray(picture) == 0 for picture in _report_pictures(without))
+    assert "correct: the photo, in gray" not in without.read_text(encoding="utf-8")
+
+
+def test_a_missing_photo_is_one_warning_and_its_maps_are_drawn_without_it(folders, photos):
+    report = folders / "compare.html"
+    run(folders, "--report", report, "--images", photos, models=("b", "a"))
+    first = re.search(r"<tbody><tr><td>([^<]+)</td>", report.read_text(encoding="utf-8")).group(1)
+    (photos / f"{first}.png").unlink()
+    result = run(folders, "--report", report, "--images", photos, models=("b", "a"))
+    assert result.exit_code == 0
+    assert (
+        result.stderr == f"warning: {first}: drawn without a photo: no image named {first} under {photos}\n"
+    )
+    pictures = _report_pictures(report)
+    # the first row (A's and B's maps and close-ups) without the photo, the others over it
+    assert [_share_of_photo_gray(picture) > 0.1 for picture in pictures] == [False] * 4 + [True] * 20
+    assert "correct: the photo in gray; without one:" in report.read_text(encoding="utf-8")
+
+
+def test_an_output_into_the_photo_folder_is_refused(folders, photos):
+    result = run(folders, "--images", photos, "-o", photos / "00.png")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "is an input of this run" in result.stderr and (photos / "00.png").exists()

@@ -61,6 +61,19 @@ QuietOption = Annotated[
     ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", hidden=True, help="Show the traceback of an error.")]
+#: ``--images`` of score and compare: the photos under their error maps (one rule, segtool.pipelines.photos).
+ImagesOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="DIR",
+        help="Photos matched to the ground truth by relative path (any image suffix; else LabelMe's "
+        "imageData in DIR/<name>.json), drawn under the error maps and the report's pictures. A "
+        "missing or unusable photo is a warning: that picture is drawn without it.",
+    ),
+]
+
+#: At most this many warnings about pictures are printed; one line counts the others.
+LISTED_PICTURE_WARNINGS = 20
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 # What a message may not print raw: lone surrogates (undecodable bytes of file names), control
@@ -103,6 +116,19 @@ def error(message: str) -> None:
 def warn(message: str) -> None:
     """Print one warning line on stderr; the message is literal text."""
     stderr.print(f"[yellow]warning:[/] {escape(printable(message))}", markup=True, highlight=False)
+
+
+def warn_pictures(messages: list[str], *, quiet: bool) -> None:
+    """Warnings about pictures drawn without their photo (or without pictures), each once and at most
+    :data:`LISTED_PICTURE_WARNINGS`; none of them fails the run."""
+    if quiet:
+        return
+    messages = list(dict.fromkeys(messages))  # a photo warns once
+    for message in messages[:LISTED_PICTURE_WARNINGS]:
+        warn(message)
+    if len(messages) > LISTED_PICTURE_WARNINGS:
+        more = len(messages) - LISTED_PICTURE_WARNINGS
+        warn(f"... and {more} more pictures drawn without a photo or without pictures")
 
 
 def info(message: str, *, quiet: bool = False) -> None:

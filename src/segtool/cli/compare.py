@@ -42,10 +42,12 @@ from .common import (
     EXIT_BELOW_THRESHOLD,
     EXIT_FAILED,
     DebugOption,
+    ImagesOption,
     OutputFormat,
     QuietOption,
     ThreadJobsOption,
     check_one_stdout,
+    check_outputs_are_not_inputs,
     error,
     info,
     on_ctrl_c,
@@ -55,6 +57,7 @@ from .common import (
     save_text,
     user_errors,
     warn,
+    warn_pictures,
 )
 
 #: At most this many image names are listed on stderr for one model.
@@ -67,6 +70,8 @@ EXAMPLES = """Examples:
   segtool compare masks/ a/ b/ --name A=baseline --name B=ours --format csv -o diff.csv
 
   segtool compare masks/ a/ b/ --fail-if-worse dice=0.01 --fail-if-worse class:dice=0.05
+
+  segtool compare masks/ a/ b/ --report compare.html --images photos/
 """
 
 
@@ -181,11 +186,12 @@ def compare(
     error_style: Annotated[
         ErrorStyle,
         typer.Option(
-            help="How the report's error maps are drawn. errors: only the mistakes, in full colour, on "
-            "light gray; all: every category, true positives green. Mistakes are drawn thicker than "
+            help="How the report's error maps are drawn. errors: only the mistakes, in full colour, over "
+            "the photo in gray (--images) or on light gray; all: every category, true positives green. Mistakes are drawn thicker than "
             "they are, with a close-up of the same place in both models.",
         ),
     ] = "errors",
+    images: ImagesOption = None,
     fail_if_worse: Annotated[
         list[str] | None,
         typer.Option(
@@ -220,7 +226,11 @@ def compare(
     """
     if len(predictions) < 2:
         raise typer.BadParameter("give at least two prediction folders (the first is the baseline)")
-    check_one_stdout({"-o": output or "-", "--per-image": per_image, "--report": report})
+    outputs = {"-o": output or "-", "--per-image": per_image, "--report": report}
+    check_one_stdout(outputs)
+    check_outputs_are_not_inputs(
+        outputs, folders=(gt, *predictions, *([images] if images else [])), files=(labels,)
+    )
     gates = _parse_gates(fail_if_worse or [])
     names = _model_names(name or [], predictions)
     scorer = boundary_scorer(
@@ -258,6 +268,7 @@ def compare(
                 seed=seed,
                 jobs=jobs,
                 max_pixels=max_pixels,
+                images=images,
                 progress=progress,
                 debug=debug,
             )
@@ -266,13 +277,13 @@ def compare(
                 CsvRowWriter(stream, result.per_image_columns).write(result.per_image_rows())
         with output_stream(output or "-") as stream:
             write_comparison_result(result, output_format.value, stream, metric=table_metric)
-        if report is not None:
-            save_text(
-                report,
-                compare_report(result, metric=table_metric, error_style=error_style),
-                what="the report",
-            )
+        built = (
+            None if report is None else compare_report(result, metric=table_metric, error_style=error_style)
+        )
+        if report is not None and built is not None:
+            save_text(report, built.html, what="the report")
     _report_problems(result, quiet=quiet)
+    warn_pictures(built.warnings if built is not None else [], quiet=quiet)
     if result.failed:
         raise typer.Exit(EXIT_FAILED)
     messages = [message for gate in gates for message in gate.failures(result)]

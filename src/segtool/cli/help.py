@@ -108,6 +108,7 @@ PANELS = {
     "error_maps": PICTURES,
     "error_style": PICTURES,
     ("score", "images"): PICTURES,
+    ("compare", "images"): PICTURES,
     "viz": PICTURES,
     "opacity": PICTURES,
     "outline": PICTURES,

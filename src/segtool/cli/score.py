@@ -46,6 +46,7 @@ from .common import (
     EXIT_BELOW_THRESHOLD,
     EXIT_FAILED,
     DebugOption,
+    ImagesOption,
     OutputFormat,
     QuietOption,
     ThreadJobsOption,
@@ -60,6 +61,7 @@ from .common import (
     save_text,
     user_errors,
     warn,
+    warn_pictures,
 )
 from .compat_options import (
     AbsentOption,
@@ -282,15 +284,7 @@ def score(
             "and prediction pictures, so that classes show over any photo.",
         ),
     ] = True,
-    images: Annotated[
-        str | None,
-        typer.Option(
-            metavar="DIR",
-            help="Photos matched to the ground truth by relative path (any image suffix; else LabelMe's "
-            "imageData in DIR/<name>.json), drawn under the error maps and the report's pictures. A "
-            "missing or unusable photo is a warning: that picture is drawn without it.",
-        ),
-    ] = None,
+    images: ImagesOption = None,
     metrics: MetricsOption = None,
     spacing: SpacingOption = None,
     nsd_tolerance: NsdToleranceOption = None,
@@ -355,7 +349,7 @@ def score(
     """
     outputs = {"-o": output or "-", "--per-image": per_image, "--confusion": confusion, "--report": report}
     check_one_stdout(outputs)
-    check_outputs_are_not_inputs(outputs, folders=(pred, gt), files=(labels,))
+    check_outputs_are_not_inputs(outputs, folders=(pred, gt, *([images] if images else [])), files=(labels,))
     thresholds = _parse_thresholds(
         fail_under or [], bound="lower", option="--fail-under"
     ) + _parse_thresholds(fail_over or [], bound="upper", option="--fail-over")
@@ -441,7 +435,7 @@ def score(
                 _write_categories(result.categories, output_format.value, stream)
         report_warnings = [] if report is None else _write_report(result, report, jobs, error_style, outline)
     _report_problems(result, quiet=quiet)
-    _report_picture_problems(result, report_warnings, quiet=quiet)
+    warn_pictures([*result.photo_warnings, *report_warnings], quiet=quiet)
     if result.failed or not confusion_written:
         raise typer.Exit(EXIT_FAILED)
     not_met = False
@@ -462,17 +456,6 @@ def _write_report(
     )
     save_text(path, built.html, what="the report")
     return built.warnings
-
-
-def _report_picture_problems(result: ScoreResult, report_warnings: list[str], *, quiet: bool) -> None:
-    """Warnings about photos (--images) and report pictures, each once; none of them fails the run."""
-    if quiet:
-        return
-    messages = list(dict.fromkeys([*result.photo_warnings, *report_warnings]))  # a photo warns once
-    for message in messages[:LISTED]:
-        warn(message)
-    if len(messages) > LISTED:
-        warn(f"... and {len(messages) - LISTED} more pictures drawn without a photo or without pictures")
 
 
 def _write_scores(

@@ -282,6 +282,7 @@ def compare_folders(
     seed: int | None = DEFAULT_SEED,
     jobs: int = 1,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    images: str | Path | RemotePath | None = None,
     progress: Callable[[str, int], Callable[..., None]] | None = None,
     debug: bool = False,
 ) -> CompareResult:
@@ -297,6 +298,10 @@ def compare_folders(
         One name per folder (default: the folder names, or the paths when two share a name).
     labels, ignore, include_background, binary, layout, image_metrics, jobs, max_pixels, debug
         As :func:`~segtool.pipelines.score.score_folders`.
+    images : folder, optional
+        Photos matched to the ground truth by name, as for
+        :func:`~segtool.pipelines.score.score_folders`: every model's pairs carry them, so that
+        the report draws the error maps over them (:mod:`segtool.reports.compare_html`).
     missing : {"error", "skip", "empty"}
         An image of ``gt_dir`` missing from some prediction folder is left out and
         listed: the run fails (``error``) or not (``skip``); ``empty`` scores it as an
@@ -342,6 +347,7 @@ def compare_folders(
             image_metrics=image_metrics,
             keep_cells=True,
             max_pixels=max_pixels,
+            images=images,
             progress=progress,
             debug=debug,
         )
@@ -355,7 +361,7 @@ def compare_folders(
     ]
     failed = {failure.name for failure in failures}
     common = set.intersection(*(set(names_) for names_ in scored)) - failed
-    images = [name for name in scored[0] if name in common]
+    compared = [name for name in scored[0] if name in common]
     missing_images = {
         name: [image for image in result.missing_predictions if image not in result.scored_as_empty]
         for name, result in zip(model_names, scores, strict=True)
@@ -363,7 +369,7 @@ def compare_folders(
     class_ids = sorted({class_id for result in scores for class_id in result.confusion_class_ids})
     class_names = _class_names(scores, class_ids)
     cells = [
-        _dense_cells(result, order, images, class_ids) for result, order in zip(scores, scored, strict=True)
+        _dense_cells(result, order, compared, class_ids) for result, order in zip(scores, scored, strict=True)
     ]
     in_mean = np.array([class_id != 0 or include_background for class_id in class_ids], bool)
     rows = _comparison_rows(
@@ -379,7 +385,7 @@ def compare_folders(
     return CompareResult(
         models=model_names,
         folders=[str(folder) for folder in pred_dirs],
-        images=images,
+        images=compared,
         rows=rows,
         scores=scores,
         confidence=confidence,

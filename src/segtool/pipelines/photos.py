@@ -1,4 +1,4 @@
-"""The photo under a picture: one rule for ``overlay``, ``score --images`` and ``rasterize --viz``.
+"""The photo under a picture: one rule for ``overlay``, ``score``/``compare --images``, ``rasterize --viz``.
 
 Conventions
 -----------
@@ -20,7 +20,8 @@ Conventions
   ====================  ===========================================  ==============================
 
   So a LabelMe folder (photos and JSON side by side, or JSON with the image
-  embedded and no photo) serves as the image folder of all three.
+  embedded and no photo) serves as the image folder of all three. ``compare --images``
+  matches as score does (each model's pairs get the same photos).
 * Without a usable photo, :func:`load_photo` returns None and one warning line
   that starts with the drawing's subject and gives every reason; the caller
   draws without a photo (an overlay: the classes in full colour on gray,

@@ -9,7 +9,11 @@ For the table's metric and each compared model (B) against the baseline (A):
 * the **images where B loses most** to A (per-image macro mean), with both
   models' error maps side by side (:mod:`segtool.viz.errormap`, in ``error_style``,
   errors thickened for display), each followed by a close-up of the same place:
-  B's largest error region (see :mod:`segtool.reports.pictures`). The colour
+  B's largest error region (see :mod:`segtool.reports.pictures`). With the run's
+  photos (``compare --images``) every map is drawn over its image's photo, correct
+  pixels the photo in gray; an image without a usable photo
+  (:func:`segtool.pipelines.photos.load_photo`) is drawn without it and named once
+  in :attr:`CompareReport.warnings`. The colour
   legend stands beside the table, level with its first row. Thumbnails are at most
   :data:`THUMBNAIL_SIDE` pixels, so that a row of two maps and two close-ups and the legend
   fit a page 1180 pixels wide.
@@ -20,6 +24,7 @@ No network and no external file: pictures are data URIs, charts inline SVG.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
@@ -29,6 +34,7 @@ from ..io.maskpair import read_mask_pair
 from ..metrics.registry import metric_info
 from ..pipelines.compare import CompareResult, image_macro_means
 from ..pipelines.pairing import MaskPair
+from ..pipelines.photos import load_photo
 from ..viz.errormap import ErrorStyle, error_categories
 from ..viz.regions import largest_error_region
 from ..words import plural
@@ -36,7 +42,7 @@ from .html import Legend, Picture, Section, _pictures_with_close_ups, _table, le
 from .pictures import THICKER_NOTE, close_up_picture, error_thumbnail, report_error_legend
 from .svg import _svg, _text, number
 
-__all__ = ["compare_report"]
+__all__ = ["CompareReport", "compare_report"]
 
 WIDTH, ROW, LEFT, RIGHT = 640, 22, 150, 20
 DOT, LINE, ZERO = "#0072b2", "#56b4e9", "#999"
@@ -49,15 +55,24 @@ CLOSE_UP_NOTE = (
 )
 
 
+@dataclass
+class CompareReport:
+    """The report's HTML text, and one message per image drawn without its photo."""
+
+    html: str
+    warnings: list[str] = field(default_factory=list)
+
+
 def compare_report(
     result: CompareResult, *, metric: str, worst: int = 6, error_style: ErrorStyle = "errors"
-) -> str:
+) -> CompareReport:
     """The HTML page for ``result``; ``metric`` is plotted, ``worst`` images shown per model.
 
     ``error_style``: how the error maps are drawn, ``"errors"`` or ``"all"``
     (see :mod:`segtool.viz.errormap`).
     """
     info = metric_info(metric)
+    warnings: list[str] = []
     sections = []
     for index, model in enumerate(result.models[1:], start=1):
         body = []
@@ -70,7 +85,7 @@ def compare_report(
             if rows:
                 body.append(f"<h3>{escape(aggregation)} aggregation: B − A</h3>{_forest(rows, info.title)}")
         body.append(f"<h3>per image: {escape(info.title)} macro mean</h3>{_scatter(result, index, metric)}")
-        body.append(_worst_images(result, index, metric, worst, error_style))
+        body.append(_worst_images(result, index, metric, worst, error_style, warnings))
         sections.append(
             Section(
                 f"model-{index}",
@@ -80,11 +95,12 @@ def compare_report(
             )
         )
     sections.append(Section("rules", "Rules", "", notes=tuple(result.rules())))
-    return page(
+    html = page(
         f"segtool compare: {', '.join(result.models[1:])} against {result.baseline}",
         sections,
         subtitle=f"{plural(len(result.images), 'image')} compared",
     )
+    return CompareReport(html, list(dict.fromkeys(warnings)))  # an image shown for two models warns once
 
 
 def _forest(rows: list[dict[str, Any]], title: str) -> str:
@@ -158,7 +174,9 @@ def _scatter(result: CompareResult, index: int, metric: str) -> str:
     return _svg(side, side, body, "per-image macro means, A across, B up")
 
 
-def _worst_images(result: CompareResult, index: int, metric: str, worst: int, style: ErrorStyle) -> str:
+def _worst_images(
+    result: CompareResult, index: int, metric: str, worst: int, style: ErrorStyle, warnings: list[str]
+) -> str:
     info = metric_info(metric)
     in_mean = np.array(
         [class_id != 0 or result.scores[0].settings.include_background for class_id in result.class_ids]
@@ -173,16 +191,18 @@ def _worst_images(result: CompareResult, index: int, metric: str, worst: int, st
         )
     shown = order[:worst]
     a_cells, b_cells = (number_cells([values[position] for position in shown], 4) for values in (a, b))
-    legend = Legend(
-        "Error map colours",
-        report_error_legend(style=style, photo=False).entries,
-        (THICKER_NOTE, CLOSE_UP_NOTE),
-    )
-    rows = []
+    rows, over_photo = [], set()
     for row, position in enumerate(shown):
         name = result.images[position]
-        pictures = "".join(_pictures_with_close_ups(_error_pictures(result, (0, index), name, style)))
+        drawn, with_photo = _error_pictures(result, (0, index), name, style, warnings)
+        over_photo.add(with_photo)
+        pictures = "".join(_pictures_with_close_ups(drawn))
         rows.append([escape(name), a_cells[row], b_cells[row], f'<div class="pics">{pictures}</div>'])
+    legend = Legend(
+        "Error map colours",
+        report_error_legend(style=style, photo=over_photo.pop() if len(over_photo) == 1 else None).entries,
+        (THICKER_NOTE, CLOSE_UP_NOTE),
+    )
     table = _table(["image", "A", "B", "error maps: A, then B"], rows)
     return (
         f"<h3>images where B loses most ({escape(info.title)} macro mean)</h3>"
@@ -191,11 +211,13 @@ def _worst_images(result: CompareResult, index: int, metric: str, worst: int, st
 
 
 def _error_pictures(
-    result: CompareResult, models: tuple[int, int], name: str, style: ErrorStyle
-) -> list[Picture]:
+    result: CompareResult, models: tuple[int, int], name: str, style: ErrorStyle, warnings: list[str]
+) -> tuple[list[Picture], bool]:
     """Each model's error map of image ``name`` (all classes), captioned with the model, each followed
-    by a close-up of B's largest error region (A's when B has none)."""
+    by a close-up of B's largest error region (A's when B has none); and whether they are drawn over
+    the image's photo (why not into ``warnings``, when the run had photos)."""
     drawn = []
+    photo_source = None
     for model in models:
         score = result.scores[model]
         pairing = score.pairing
@@ -203,6 +225,7 @@ def _error_pictures(
         if pairing is None or not isinstance(pair, MaskPair) or pair.pred is None:
             continue
         truth, guess = read_mask_pair(pair.gt, pair.pred, label_map=pairing.label_map)
+        photo_source = photo_source or pair.photo  # the same ground truth, so the same photo
         drawn.append(
             (result.models[model], error_categories(truth, guess, ignore=score.settings.ignore_values))
         )
@@ -211,24 +234,28 @@ def _error_pictures(
         for model_name, categories in reversed(drawn)
         if (region := largest_error_region(categories)) is not None
     ]
+    photo = None
+    if photo_source is not None and drawn:
+        photo, warning = load_photo(photo_source, drawn[0][1].shape)
+        warnings += [warning] if warning else []
     pictures = []
     for model_name, categories in drawn:
         pictures.append(
-            error_thumbnail(categories, model_name, image=None, max_side=THUMBNAIL_SIDE, style=style)
+            error_thumbnail(categories, model_name, image=photo, max_side=THUMBNAIL_SIDE, style=style)
         )
         if found:
             owner, region = found[0]
             close = close_up_picture(
                 categories,
                 region,
-                image=None,
+                image=photo,
                 max_side=THUMBNAIL_SIDE,
                 style=style,
                 what=f"{model_name}: " + ("largest error" if model_name == owner else "the same place"),
                 described=model_name == owner,
             )
             pictures += [close] if close is not None else []
-    return pictures
+    return pictures, photo is not None
 
 
 def _finite(value: Any) -> bool:
