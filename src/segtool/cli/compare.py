@@ -187,8 +187,8 @@ def compare(
         ErrorStyle,
         typer.Option(
             help="How the report's error maps are drawn. errors: only the mistakes, in full colour, over "
-            "the photo in gray (--images) or on light gray; all: every category, true positives green. Mistakes are drawn thicker than "
-            "they are, with a close-up of the same place in both models.",
+            "the photo in gray (--images) or on light gray; all: every category, true positives green. "
+            "Mistakes are drawn thicker than they are, with a close-up of the same place in both models.",
         ),
     ] = "errors",
     images: ImagesOption = None,
