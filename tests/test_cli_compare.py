@@ -106,7 +106,7 @@ def test_missing_images_are_listed_and_fail_unless_skipped(folders):
     (folders / "b" / "05.png").unlink()
     failed = run(folders)
     assert failed.exit_code == 1
-    assert "1 ground-truth images have no prediction of b and were not compared: 05" in failed.stderr
+    assert "1 ground-truth image has no prediction of b and was not compared: 05" in failed.stderr
     assert "Dice, dataset aggregation" in failed.stdout and "11 images compared" in failed.stdout
     skipped = run(folders, "--missing", "skip")
     assert skipped.exit_code == 0 and "warning" in skipped.stderr

@@ -346,7 +346,8 @@ def _report_problems(result: CompareResult, *, quiet: bool) -> None:
             f" and {len(images) - LISTED} more" if len(images) > LISTED else ""
         )
         message = (
-            f"{len(images)} ground-truth images have no prediction of {model} and were not compared: {shown}"
+            f"{plural(len(images), 'ground-truth image')} {'has' if len(images) == 1 else 'have'} "
+            f"no prediction of {model} and {'was' if len(images) == 1 else 'were'} not compared: {shown}"
         )
         if result.missing_rule == "error":
             error(message + " (--missing skip compares the others without failing)")
