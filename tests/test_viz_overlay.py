@@ -462,3 +462,19 @@ def test_an_outline_wider_than_the_picture_draws_as_one_as_wide_as_it():
     widest = overlay(None, labels, outline_width=5 + 7, legend=False)
     for width in (10**6, 10**20):
         assert np.array_equal(overlay(None, labels, outline_width=width, legend=False), widest)
+
+
+def test_a_legend_of_thousands_of_classes_lists_the_first_and_counts_the_rest():
+    """3000 classes beside a 60-pixel-tall mask made an overlay 81,068 pixels wide; 65,535 classes
+    with long names would have needed gigabytes."""
+    from segtool.viz.legend import MAX_LEGEND_ENTRIES, with_legend
+
+    picture = np.zeros((60, 30, 3), np.uint8)
+    entries = [(f"class {index}", (index % 256, 0, 0)) for index in range(3000)]
+    kept = MAX_LEGEND_ENTRIES - 1
+    capped = with_legend(picture, entries)
+    assert np.array_equal(
+        capped, with_legend(picture, [*entries[:kept], (f"… and {3000 - kept} more", None)])
+    )
+    long_name = with_legend(picture, [("x" * 1000, (1, 2, 3))])
+    assert long_name.shape[1] < 30 + 400

@@ -6,6 +6,12 @@ entries (the picture is then padded below with the panel's background).
 Entries flow top to bottom, then into further columns. An entry whose colour
 is None is drawn as text alone, where a swatch would be (a note such as
 "correct: the photo").
+
+A legend is bounded whatever the masks hold: at most :data:`MAX_LEGEND_ENTRIES`
+entries (beyond that, the first ones and a last line "… and N more") and names
+of at most :data:`MAX_NAME_CHARACTERS` characters (longer ones end in "…").
+Thousands of classes beside a 60-pixel-tall mask made a picture 81,068
+pixels wide, and 65,535 classes with long names would need gigabytes.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ LegendEntry = tuple[str, Colour | None]
 PANEL_BACKGROUND: Colour = (255, 255, 255)
 TEXT_COLOUR: Colour = (0, 0, 0)
 SWATCH_BORDER: Colour = (64, 64, 64)
+#: Entries shown at most (the last one then counts the others).
+MAX_LEGEND_ENTRIES = 100
+#: Characters of a name shown at most (a longer one is cut and ends in "…").
+MAX_NAME_CHARACTERS = 40
 
 
 @lru_cache(maxsize=8)
@@ -45,6 +55,8 @@ def with_legend(
     if not entries:
         return picture
     from PIL import Image, ImageDraw
+
+    entries = _bounded(entries)
 
     height, width = picture.shape[:2]
     size = font_size or default_font_size(height)
@@ -78,3 +90,14 @@ def with_legend(
     result[height:, :width] = PANEL_BACKGROUND
     result[:, width:] = np.asarray(panel)
     return result
+
+
+def _bounded(entries: Sequence[LegendEntry]) -> list[LegendEntry]:
+    """``entries`` within :data:`MAX_LEGEND_ENTRIES` and their names within :data:`MAX_NAME_CHARACTERS`."""
+    if len(entries) > MAX_LEGEND_ENTRIES:
+        kept = MAX_LEGEND_ENTRIES - 1
+        entries = [*entries[:kept], (f"\u2026 and {len(entries) - kept} more", None)]
+    return [
+        (name if len(name) <= MAX_NAME_CHARACTERS else name[: MAX_NAME_CHARACTERS - 1] + "\u2026", colour)
+        for name, colour in entries
+    ]
