@@ -128,6 +128,8 @@ def test_a_run_whose_every_file_fails_writes_no_label_map(tmp_path):
     assert result.exit_code == 1 and "a.json: no image size" in result.stderr
     assert result.stderr.splitlines()[-1] == f"1 of 1 files failed; nothing written to {tmp_path / 'out'}"
     assert list((tmp_path / "out").iterdir()) == []
+    as_csv = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "-f", "csv")
+    assert as_csv.stdout == "class_id,class_name,pixels,share\n"  # no row of a label map never written
 
 
 def test_the_label_map_is_written_when_one_file_is_drawn_and_another_fails(tmp_path):

@@ -375,8 +375,9 @@ def _failure_summary(summary: RasterizeSummary, strict: bool, output: str) -> st
 
 
 def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, settings: dict[str, Any]) -> None:
-    """The pixels per label (table, CSV, Markdown: one row per label); JSON adds ``settings`` (what the
-    run used, ``ignore_value`` included) and ``summary`` (:meth:`RasterizeSummary.totals`)."""
+    """The pixels per label (table, CSV, Markdown: one row per label of the map written, none when no
+    map was written); JSON adds ``settings`` (what the run used, ``ignore_value`` included) and
+    ``summary`` (:meth:`RasterizeSummary.totals`)."""
     from ..reports.rows import Column, ColumnSpec, write_rows
 
     columns: list[ColumnSpec] = [
@@ -393,7 +394,7 @@ def _print_summary(summary: RasterizeSummary, output_format: OutputFormat, setti
             "pixels": summary.pixels.get(label.id, 0),
             "share": summary.pixels.get(label.id, 0) / total,
         }
-        for label in summary.label_map
+        for label in (summary.label_map if summary.map_written else ())
     ]
     ignored = summary.pixels.get(summary.label_map.ignore_value, 0)
     if ignored:
